@@ -1,0 +1,7 @@
+//! The `simcloud` binary: arguments → `cli` → exit code.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

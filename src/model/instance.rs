@@ -1,0 +1,117 @@
+//! An EC2 instance of the Auto Scaling group: lifecycle, worker slots and its queue.
+//!
+//! Requests are served first come, first served by `workers` parallel slots; the rest
+//! wait in a FIFO bounded by `queue_limit` (the instance answers 503 beyond it). The
+//! instance keeps the integral of busy workers over time, from which both the scaling
+//! metric (CPU) and the report's utilisation are derived without per-request storage.
+
+use crate::engine::SimTime;
+use std::collections::VecDeque;
+
+/// How an instance is paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PurchaseOption {
+    OnDemand,
+    Spot,
+}
+
+/// Lifecycle, following the Auto Scaling and target-group states
+/// (aws-facts.md 3.2 and 4.4):
+/// `Booting` (ASG Pending) → `Registering` (ASG InService, target `initial`, health
+/// checks running) → `InService` (target healthy, receives traffic) → `Draining`
+/// (deregistered, finishing its requests) → `Terminated`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceState {
+    Booting,
+    Registering,
+    InService,
+    Draining,
+    Terminated,
+}
+
+/// A request waiting in an instance's queue; its service time was drawn at arrival.
+#[derive(Clone, Copy, Debug)]
+pub struct Waiting {
+    pub arrived_at: SimTime,
+    pub service_nanos: u64,
+}
+
+#[derive(Debug)]
+pub struct Instance {
+    pub id: u32,
+    pub purchase: PurchaseOption,
+    pub price_per_hour: f64,
+    pub state: InstanceState,
+    pub launched_at: SimTime,
+    /// When the group counts it in the scaling metric (end of warm-up).
+    pub warm_at: Option<SimTime>,
+    /// When it first became a healthy target.
+    pub healthy_at: Option<SimTime>,
+    pub workers: u32,
+    pub busy: u32,
+    pub queue: VecDeque<Waiting>,
+    /// Integral of `busy` over time, in worker-nanoseconds.
+    busy_area: u64,
+    area_updated_at: SimTime,
+    /// `busy_area` at the last metric tick.
+    pub metric_mark: u64,
+}
+
+impl Instance {
+    pub fn new(
+        id: u32,
+        purchase: PurchaseOption,
+        price_per_hour: f64,
+        workers: u32,
+        now: SimTime,
+    ) -> Self {
+        Instance {
+            id,
+            purchase,
+            price_per_hour,
+            state: InstanceState::Booting,
+            launched_at: now,
+            warm_at: None,
+            healthy_at: None,
+            workers,
+            busy: 0,
+            queue: VecDeque::new(),
+            busy_area: 0,
+            area_updated_at: now,
+            metric_mark: 0,
+        }
+    }
+
+    /// Requests on the instance: in service plus waiting.
+    #[inline]
+    pub fn outstanding(&self) -> u32 {
+        self.busy + self.queue.len() as u32
+    }
+
+    /// Counts toward desired capacity (alive and not on its way out).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.state,
+            InstanceState::Booting | InstanceState::Registering | InstanceState::InService
+        )
+    }
+
+    /// Changes the number of busy workers, keeping the busy-time integral exact.
+    #[inline]
+    pub fn set_busy(&mut self, busy: u32, now: SimTime) {
+        self.busy_area += u64::from(self.busy) * now.since(self.area_updated_at).0;
+        self.area_updated_at = now;
+        self.busy = busy;
+    }
+
+    /// The busy-time integral up to `now`.
+    pub fn busy_area_at(&self, now: SimTime) -> u64 {
+        self.busy_area + u64::from(self.busy) * now.since(self.area_updated_at).0
+    }
+
+    /// Worker-time offered to traffic up to `now`: from first healthy until now.
+    pub fn capacity_area_at(&self, now: SimTime) -> u64 {
+        self.healthy_at
+            .map_or(0, |h| u64::from(self.workers) * now.since(h).0)
+    }
+}

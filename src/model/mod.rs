@@ -1,0 +1,21 @@
+//! The cloud model: traffic, the load balancer, instances, the Auto Scaling group and
+//! the bill, driven by one closed event enum over the kernel in `crate::engine`.
+//!
+//! The model reads a validated [`Config`] and produces a [`RunOutcome`] plus a stream of
+//! [`TimelineRow`]s; it never touches files, threads or the wall clock. Every AWS rule
+//! it implements cites `reference/aws-facts.md` next to the code.
+
+mod autoscaling;
+mod balancer;
+mod billing;
+pub mod config;
+mod dist;
+mod instance;
+pub mod outcome;
+mod sim;
+pub mod traffic;
+
+pub use billing::{billed_seconds, cost_of_seconds};
+pub use config::*;
+pub use outcome::*;
+pub use sim::{RunOutcome, simulate};

@@ -1,0 +1,142 @@
+//! What a run produces: the summary record, the timeline rows and the bill's line items.
+//!
+//! These are plain data with the field names of SPEC.md; `crate::report` writes them out.
+//! Every floating-point value is rounded to a fixed number of decimals here, once, so
+//! that every exporter prints the same digits and identical runs give identical bytes.
+
+use serde::Serialize;
+
+/// Rounds to `decimals` places; the one place where output precision is decided.
+pub fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let r = (x * scale).round() / scale;
+    if r == 0.0 { 0.0 } else { r } // no "-0.0" in outputs
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub simcloud_version: String,
+    pub simulated_seconds: f64,
+    pub events: u64,
+    pub requests: RequestCounts,
+    pub latency_ms: LatencySummary,
+    pub slo: SloSummary,
+    pub cost_usd: CostSummary,
+    pub instances: InstanceSummary,
+    pub utilization: UtilizationSummary,
+}
+
+/// Each request is counted exactly once:
+/// `arrived = completed + rejected + timed_out + interrupted + in_flight`.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub arrived: u64,
+    /// Answered within the load balancer's idle timeout.
+    pub completed: u64,
+    /// 503: no healthy target, or the chosen instance's queue was full.
+    pub rejected: u64,
+    /// 504: answered after the idle timeout.
+    pub timed_out: u64,
+    /// Cut off because their instance stopped (spot interruption, or the
+    /// deregistration delay expired while draining: ALB 502).
+    pub interrupted: u64,
+    /// Still queued or in service when the run ended.
+    pub in_flight: u64,
+}
+
+/// Latency of completed requests, from arrival at the load balancer to response.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct LatencySummary {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SloSummary {
+    pub latency_ms: f64,
+    pub percentile: f64,
+    /// The latency at `percentile` of completed requests is at most `latency_ms`.
+    pub met: bool,
+    /// Share of finished requests (all but those in flight) answered within
+    /// `latency_ms`; errors count as misses.
+    pub attainment: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CostSummary {
+    pub total: f64,
+    pub on_demand: f64,
+    pub spot: f64,
+    pub reserved: f64,
+    pub savings_plan: f64,
+    pub load_balancer: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct InstanceSummary {
+    pub launched: u64,
+    pub terminated: u64,
+    pub spot_interruptions: u64,
+    pub peak_in_service: u32,
+    /// Time-average of the number of instances receiving traffic.
+    pub mean_in_service: f64,
+    pub min_in_service: u32,
+    /// Instance-hours billed (launch to termination).
+    pub instance_hours: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct UtilizationSummary {
+    /// Busy worker-time over worker-time of instances receiving traffic, in percent.
+    pub mean_cpu: f64,
+}
+
+/// One row of `timeline.csv`: what happened during `[start_s, end_s)`, with instance
+/// counts sampled at `end_s`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct TimelineRow {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub arrival_rate: f64,
+    pub arrivals: u64,
+    pub completions: u64,
+    pub rejections: u64,
+    pub timeouts: u64,
+    pub interruptions: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub pending_on_demand: u32,
+    pub pending_spot: u32,
+    pub in_service_on_demand: u32,
+    pub in_service_spot: u32,
+    pub draining_on_demand: u32,
+    pub draining_spot: u32,
+    pub desired: u32,
+    pub mean_cpu: f64,
+    pub spot_price: f64,
+    pub cost_usd: f64,
+}
+
+/// One line of the bill (`cost.csv`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CostItem {
+    /// `instance`, `load_balancer_hours` or `load_balancer_lcu`.
+    pub item: String,
+    /// `on_demand`, `spot`, `reserved`, `savings_plan` or `load_balancer`.
+    pub purchase_option: String,
+    pub instance_type: String,
+    pub instance_id: Option<u32>,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Quantity billed: seconds for instances, hours or LCU-hours for the load balancer.
+    pub quantity: f64,
+    pub unit: String,
+    pub unit_price_usd: f64,
+    pub cost_usd: f64,
+}

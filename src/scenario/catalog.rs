@@ -1,0 +1,90 @@
+//! The built-in instance catalog: vCPU, memory and the us-east-1 Linux on-demand price.
+//!
+//! Source: aws-facts.md 1.2 (SpareCores `sc-data`, AWS ONDEMAND Linux, crawled
+//! 2024-02-21; vCPU and memory from the EC2 user guide). m5a.large is not in that
+//! table; its $0.086 is AWS's public on-demand price page for us-east-1 (it is the
+//! AMD twin of m5.large, 10 % cheaper). A scenario may override any of these values.
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InstanceType {
+    pub name: &'static str,
+    pub vcpu: u32,
+    pub memory_gib: f64,
+    pub price_per_hour: f64,
+}
+
+pub const CATALOG: &[InstanceType] = &[
+    InstanceType {
+        name: "t3.micro",
+        vcpu: 2,
+        memory_gib: 1.0,
+        price_per_hour: 0.0104,
+    },
+    InstanceType {
+        name: "t3.medium",
+        vcpu: 2,
+        memory_gib: 4.0,
+        price_per_hour: 0.0416,
+    },
+    InstanceType {
+        name: "m5.large",
+        vcpu: 2,
+        memory_gib: 8.0,
+        price_per_hour: 0.096,
+    },
+    InstanceType {
+        name: "m5.xlarge",
+        vcpu: 4,
+        memory_gib: 16.0,
+        price_per_hour: 0.192,
+    },
+    InstanceType {
+        name: "m5a.large",
+        vcpu: 2,
+        memory_gib: 8.0,
+        price_per_hour: 0.086,
+    },
+    InstanceType {
+        name: "c5.large",
+        vcpu: 2,
+        memory_gib: 4.0,
+        price_per_hour: 0.085,
+    },
+    InstanceType {
+        name: "c5.xlarge",
+        vcpu: 4,
+        memory_gib: 8.0,
+        price_per_hour: 0.17,
+    },
+    InstanceType {
+        name: "r5.large",
+        vcpu: 2,
+        memory_gib: 16.0,
+        price_per_hour: 0.126,
+    },
+    InstanceType {
+        name: "m6i.large",
+        vcpu: 2,
+        memory_gib: 8.0,
+        price_per_hour: 0.096,
+    },
+    InstanceType {
+        name: "m7g.large",
+        vcpu: 2,
+        memory_gib: 8.0,
+        price_per_hour: 0.0816,
+    },
+];
+
+pub fn lookup(name: &str) -> Option<&'static InstanceType> {
+    CATALOG.iter().find(|t| t.name == name)
+}
+
+/// The catalog's names, for error messages.
+pub fn names() -> String {
+    CATALOG
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

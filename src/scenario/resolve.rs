@@ -1,0 +1,794 @@
+//! Raw scenario → validated [`Config`]: every default is written here once, with its
+//! source, and every cross-field rule is checked here.
+
+use super::catalog;
+use super::duration::parse_duration;
+use super::raw::*;
+use super::trace::load_trace;
+use super::{ScenarioError, ScenarioFile};
+use crate::engine::SimDuration;
+use crate::model::*;
+use serde::de::DeserializeOwned;
+
+/// Defaults, each from AWS's documentation where AWS has one (aws-facts.md section).
+mod default {
+    use crate::engine::SimDuration;
+    pub const SEED: u64 = 1;
+    pub const SPIKE_RAMP: SimDuration = SimDuration::from_secs(300);
+    pub const DIURNAL_PERIOD: SimDuration = SimDuration::from_secs(86_400);
+    /// Busiest at 14:00 of simulated time, a common afternoon peak.
+    pub const DIURNAL_PEAK_AT: SimDuration = SimDuration::from_secs(14 * 3_600);
+    pub const TRACE_INTERVAL: SimDuration = SimDuration::from_secs(60);
+    pub const SERVICE_MEAN: SimDuration = SimDuration::from_millis(50);
+    pub const WORKERS: u32 = 4;
+    /// Linux's listen backlog (`somaxconn`) was 128 until kernel 5.4.
+    pub const QUEUE_LIMIT: u32 = 128;
+    /// ALB idle timeout (4.6).
+    pub const TIMEOUT: SimDuration = SimDuration::from_secs(60);
+    pub const INSTANCE_TYPE: &str = "m5.large";
+    /// Launch to InService: ~45–90 s plus application bootstrap (3.12).
+    pub const BOOT_MIN: SimDuration = SimDuration::from_secs(60);
+    pub const BOOT_MAX: SimDuration = SimDuration::from_secs(120);
+    /// ALB target-group health check defaults (4.4).
+    pub const HC_INTERVAL: SimDuration = SimDuration::from_secs(30);
+    pub const HC_TIMEOUT: SimDuration = SimDuration::from_secs(5);
+    pub const HC_HEALTHY: u32 = 5;
+    pub const HC_UNHEALTHY: u32 = 2;
+    /// Deregistration delay (4.2).
+    pub const DEREGISTRATION_DELAY: SimDuration = SimDuration::from_secs(300);
+    /// ALB prices, us-east-1 (4.7).
+    pub const LB_PRICE_PER_HOUR: f64 = 0.0225;
+    pub const LB_PRICE_PER_LCU_HOUR: f64 = 0.008;
+    /// An assumption, not an AWS figure: a small HTML or JSON response with headers.
+    pub const REQUEST_BYTES: u64 = 8_192;
+    pub const REQUESTS_PER_CONNECTION: f64 = 1.0;
+    pub const MIN: u32 = 1;
+    /// DefaultInstanceWarmup is unset by default and falls back to the default
+    /// cooldown of 300 s (3.5).
+    pub const WARMUP: SimDuration = SimDuration::from_secs(300);
+    /// Detailed monitoring: 60 s periods, as target tracking's managed alarms use (3.3).
+    pub const METRIC_PERIOD: SimDuration = SimDuration::from_secs(60);
+    pub const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
+    pub const SLO_PERCENTILE: f64 = 99.0;
+    pub const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
+}
+
+/// The longest run accepted: a year, enough for any trace replay.
+const MAX_DURATION: SimDuration = SimDuration::from_secs(366 * 86_400);
+/// At most this many timeline rows, to keep a typo in `report.interval` from filling
+/// the disk.
+const MAX_TIMELINE_ROWS: u64 = 2_000_000;
+
+struct Ctx<'a> {
+    file: &'a ScenarioFile,
+    table: &'a toml::Table,
+}
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+impl Ctx<'_> {
+    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.file.invalid(self.table, key, message)
+    }
+
+    fn duration(
+        &self,
+        key: &str,
+        text: Option<&String>,
+        default: SimDuration,
+    ) -> Result<SimDuration> {
+        match text {
+            None => Ok(default),
+            Some(t) => parse_duration(t).map_err(|m| self.err(key, m)),
+        }
+    }
+
+    fn positive_duration(
+        &self,
+        key: &str,
+        text: Option<&String>,
+        default: SimDuration,
+    ) -> Result<SimDuration> {
+        let d = self.duration(key, text, default)?;
+        if d == SimDuration::ZERO {
+            return Err(self.err(key, "must be longer than zero"));
+        }
+        Ok(d)
+    }
+
+    fn non_negative(&self, key: &str, x: f64) -> Result<f64> {
+        if !x.is_finite() || x < 0.0 {
+            return Err(self.err(key, "must be a finite number >= 0"));
+        }
+        Ok(x)
+    }
+
+    fn positive(&self, key: &str, x: f64) -> Result<f64> {
+        if !x.is_finite() || x <= 0.0 {
+            return Err(self.err(key, "must be a finite number > 0"));
+        }
+        Ok(x)
+    }
+
+    fn range<T: PartialOrd + std::fmt::Display + Copy>(
+        &self,
+        key: &str,
+        x: T,
+        lo: T,
+        hi: T,
+        unit: &str,
+    ) -> Result<T> {
+        if x < lo || x > hi {
+            return Err(self.err(key, format!("must be between {lo}{unit} and {hi}{unit}")));
+        }
+        Ok(x)
+    }
+
+    fn duration_range(
+        &self,
+        key: &str,
+        d: SimDuration,
+        lo: SimDuration,
+        hi: SimDuration,
+    ) -> Result<SimDuration> {
+        if d < lo || d > hi {
+            return Err(self.err(key, format!("must be between {lo} and {hi}")));
+        }
+        Ok(d)
+    }
+
+    fn one_of<T: Copy>(&self, key: &str, word: &str, options: &[(&str, T)]) -> Result<T> {
+        options
+            .iter()
+            .find(|(name, _)| *name == word)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                self.err(
+                    key,
+                    format!("unknown value; expected one of {}", names.join(", ")),
+                )
+            })
+    }
+}
+
+/// Deserializes `table` into `T`, reporting the dotted path of the first bad key.
+fn deserialize<T: DeserializeOwned>(ctx: &Ctx, table: &toml::Table) -> Result<T> {
+    serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+        let mut key = e.path().to_string();
+        let mut message = e.inner().message().to_string();
+        // serde reports an unknown field at its parent's path; name the field itself.
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            if let Some((field, expected)) = rest.split_once('`') {
+                key = if key == "." || key.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{key}.{field}")
+                };
+                message = format!("unknown key{expected}");
+            }
+        } else if key == "." {
+            key.clear();
+        }
+        ctx.err(&key, message)
+    })
+}
+
+pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
+    let ctx = Ctx { file, table };
+    let raw: RawScenario = deserialize(&ctx, table)?;
+    let name = match raw.name {
+        Some(n) if n.trim().is_empty() => return Err(ctx.err("name", "must not be empty")),
+        Some(n) => n,
+        None => file
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into()),
+    };
+    if name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(ctx.err(
+            "name",
+            "is used as a folder name and must not contain / or \\",
+        ));
+    }
+    let Some(raw_traffic) = raw.traffic else {
+        return Err(ctx.err("traffic", "missing: a scenario needs a [traffic] table"));
+    };
+    let trace = match &raw_traffic.trace {
+        Some(t) => Some(resolve_trace(&ctx, t)?),
+        None => None,
+    };
+    let duration = match (&raw.duration, &trace) {
+        (Some(text), _) => ctx.positive_duration("duration", Some(text), SimDuration::ZERO)?,
+        (None, Some(trace)) => SimDuration(trace.interval.0 * trace.rates.len() as u64),
+        (None, None) => {
+            return Err(ctx.err(
+                "duration",
+                "missing: how long to simulate, like duration = \"3h\"",
+            ));
+        }
+    };
+    if duration > MAX_DURATION {
+        return Err(ctx.err(
+            "duration",
+            format!("longer than the maximum of {MAX_DURATION}"),
+        ));
+    }
+    let traffic = resolve_traffic(&ctx, raw_traffic, trace, duration)?;
+    let instance = resolve_instance(&ctx, raw.instance)?;
+    let service = resolve_service(&ctx, raw.service, &instance)?;
+    let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer)?;
+    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling)?;
+    let slo = match raw.slo {
+        None => SloConfig {
+            latency: default::SLO_LATENCY,
+            percentile: default::SLO_PERCENTILE,
+        },
+        Some(s) => SloConfig {
+            latency: ctx.positive_duration(
+                "slo.latency",
+                s.latency.as_ref(),
+                default::SLO_LATENCY,
+            )?,
+            percentile: match s.percentile {
+                None => default::SLO_PERCENTILE,
+                Some(p) if p > 0.0 && p < 100.0 => p,
+                Some(_) => {
+                    return Err(ctx.err("slo.percentile", "must be between 0 and 100 (exclusive)"));
+                }
+            },
+        },
+    };
+    let interval = ctx.positive_duration(
+        "report.interval",
+        raw.report.as_ref().and_then(|r| r.interval.as_ref()),
+        default::REPORT_INTERVAL,
+    )?;
+    if interval < SimDuration::from_secs(1) {
+        return Err(ctx.err("report.interval", "must be at least 1s"));
+    }
+    if duration.0 / interval.0 > MAX_TIMELINE_ROWS {
+        return Err(ctx.err(
+            "report.interval",
+            format!("gives more than {MAX_TIMELINE_ROWS} timeline rows for this duration"),
+        ));
+    }
+    Ok(Config {
+        name,
+        seed: raw.seed.unwrap_or(default::SEED),
+        duration,
+        traffic,
+        service,
+        instance,
+        load_balancer,
+        autoscaling,
+        slo,
+        report: ReportConfig { interval },
+    })
+}
+
+fn resolve_trace(ctx: &Ctx, raw: &RawTrace) -> Result<Trace> {
+    let interval = ctx.positive_duration(
+        "traffic.trace.interval",
+        raw.interval.as_ref(),
+        default::TRACE_INTERVAL,
+    )?;
+    let scale = ctx.positive("traffic.trace.scale", raw.scale.unwrap_or(1.0))?;
+    let column = raw.column.clone().unwrap_or_else(|| "count".into());
+    let dir = ctx
+        .file
+        .path()
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(&raw.file);
+    let counts = load_trace(&path, &column).map_err(|m| ctx.err("traffic.trace.file", m))?;
+    let per_second = scale / interval.as_secs_f64();
+    Ok(Trace {
+        file: path,
+        interval,
+        column,
+        scale,
+        rates: counts.into_iter().map(|c| c * per_second).collect(),
+    })
+}
+
+fn resolve_traffic(
+    ctx: &Ctx,
+    raw: RawTraffic,
+    trace: Option<Trace>,
+    duration: SimDuration,
+) -> Result<TrafficConfig> {
+    let rate = ctx.non_negative("traffic.rate", raw.rate.unwrap_or(0.0))?;
+    let mut spikes = Vec::new();
+    for (i, s) in raw.spike.unwrap_or_default().iter().enumerate() {
+        let key = |k: &str| format!("traffic.spike[{i}].{k}");
+        let start = ctx.duration(&key("start"), Some(&s.start), SimDuration::ZERO)?;
+        if start >= duration {
+            return Err(ctx.err(
+                &key("start"),
+                format!("is not before the end of the run ({duration})"),
+            ));
+        }
+        let ramp = ctx.duration(&key("ramp"), s.ramp.as_ref(), default::SPIKE_RAMP)?;
+        spikes.push(Spike {
+            start,
+            ramp,
+            hold: ctx.duration(&key("hold"), s.hold.as_ref(), SimDuration::ZERO)?,
+            ramp_down: ctx.duration(&key("ramp_down"), s.ramp_down.as_ref(), ramp)?,
+            peak: ctx.positive(&key("peak"), s.peak)?,
+        });
+    }
+    let diurnal = match raw.diurnal {
+        None => None,
+        Some(d) => {
+            let low = ctx.non_negative("traffic.diurnal.low", d.low)?;
+            let high = ctx.non_negative("traffic.diurnal.high", d.high)?;
+            if high < low {
+                return Err(ctx.err(
+                    "traffic.diurnal.high",
+                    format!("must be at least traffic.diurnal.low ({low})"),
+                ));
+            }
+            let period = ctx.positive_duration(
+                "traffic.diurnal.period",
+                d.period.as_ref(),
+                default::DIURNAL_PERIOD,
+            )?;
+            if period < SimDuration::from_secs(120) {
+                return Err(ctx.err("traffic.diurnal.period", "must be at least 2m"));
+            }
+            Some(Diurnal {
+                low,
+                high,
+                period,
+                peak_at: ctx.duration(
+                    "traffic.diurnal.peak_at",
+                    d.peak_at.as_ref(),
+                    default::DIURNAL_PEAK_AT,
+                )?,
+            })
+        }
+    };
+    let traffic = TrafficConfig {
+        rate,
+        spike: spikes,
+        diurnal,
+        trace,
+    };
+    let any = traffic.rate > 0.0
+        || !traffic.spike.is_empty()
+        || traffic.diurnal.as_ref().is_some_and(|d| d.high > 0.0)
+        || traffic
+            .trace
+            .as_ref()
+            .is_some_and(|t| t.rates.iter().any(|&r| r > 0.0));
+    if !any {
+        return Err(ctx.err("traffic", "has no traffic: set `rate`, a `[[traffic.spike]]`, `[traffic.diurnal]` or `[traffic.trace]`"));
+    }
+    Ok(traffic)
+}
+
+fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
+    let k = |f: &str| format!("{key}.{f}");
+    let need = |field: &Option<String>, f: &str| -> Result<SimDuration> {
+        match field {
+            Some(t) => ctx.duration(&k(f), Some(t), SimDuration::ZERO),
+            None => Err(ctx.err(key, format!("dist = \"{}\" needs `{f}`", raw.dist))),
+        }
+    };
+    let cv = || -> Result<f64> {
+        match raw.cv {
+            Some(c) => ctx.positive(&k("cv"), c),
+            None => Err(ctx.err(
+                key,
+                format!(
+                    "dist = \"{}\" needs `cv` (standard deviation / mean)",
+                    raw.dist
+                ),
+            )),
+        }
+    };
+    let unused = |fields: &[(&str, bool)]| -> Result<()> {
+        match fields.iter().find(|(_, present)| *present) {
+            Some((f, _)) => Err(ctx.err(
+                &k(f),
+                format!("is not a parameter of dist = \"{}\"", raw.dist),
+            )),
+            None => Ok(()),
+        }
+    };
+    let positive_mean = |mean: SimDuration| -> Result<SimDuration> {
+        if mean == SimDuration::ZERO {
+            Err(ctx.err(&k("mean"), "must be longer than zero"))
+        } else {
+            Ok(mean)
+        }
+    };
+    let dist = match raw.dist.as_str() {
+        "constant" => {
+            unused(&[
+                ("mean", raw.mean.is_some()),
+                ("cv", raw.cv.is_some()),
+                ("min", raw.min.is_some()),
+                ("max", raw.max.is_some()),
+            ])?;
+            DurationDist::Constant {
+                value: need(&raw.value, "value")?,
+            }
+        }
+        "exponential" => {
+            unused(&[
+                ("value", raw.value.is_some()),
+                ("cv", raw.cv.is_some()),
+                ("min", raw.min.is_some()),
+                ("max", raw.max.is_some()),
+            ])?;
+            DurationDist::Exponential {
+                mean: positive_mean(need(&raw.mean, "mean")?)?,
+            }
+        }
+        "lognormal" | "gamma" => {
+            unused(&[
+                ("value", raw.value.is_some()),
+                ("min", raw.min.is_some()),
+                ("max", raw.max.is_some()),
+            ])?;
+            let mean = positive_mean(need(&raw.mean, "mean")?)?;
+            let cv = cv()?;
+            if raw.dist == "lognormal" {
+                DurationDist::Lognormal { mean, cv }
+            } else {
+                DurationDist::Gamma { mean, cv }
+            }
+        }
+        "uniform" => {
+            unused(&[
+                ("value", raw.value.is_some()),
+                ("mean", raw.mean.is_some()),
+                ("cv", raw.cv.is_some()),
+            ])?;
+            let (min, max) = (need(&raw.min, "min")?, need(&raw.max, "max")?);
+            if max < min {
+                return Err(ctx.err(&k("max"), format!("must be at least min ({min})")));
+            }
+            DurationDist::Uniform { min, max }
+        }
+        _ => {
+            return Err(ctx.err(&k("dist"), "unknown distribution; expected one of constant, exponential, lognormal, gamma, uniform"));
+        }
+    };
+    Ok(dist)
+}
+
+fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfig> {
+    let raw = raw.unwrap_or(RawInstance {
+        type_name: None,
+        vcpu: None,
+        memory_gib: None,
+        price_per_hour: None,
+        boot_time: None,
+    });
+    let type_name = raw
+        .type_name
+        .unwrap_or_else(|| default::INSTANCE_TYPE.into());
+    let known = catalog::lookup(&type_name);
+    let (vcpu, memory_gib, price) = match (known, raw.vcpu, raw.price_per_hour) {
+        (Some(t), vcpu, price) => (
+            vcpu.unwrap_or(t.vcpu),
+            raw.memory_gib.unwrap_or(t.memory_gib),
+            price.unwrap_or(t.price_per_hour),
+        ),
+        (None, Some(vcpu), Some(price)) => (vcpu, raw.memory_gib.unwrap_or(0.0), price),
+        (None, _, _) => {
+            return Err(ctx.err(
+                "instance.type",
+                format!("unknown instance type; the catalog has {} (or give vcpu and price_per_hour for another type)", catalog::names()),
+            ));
+        }
+    };
+    if vcpu == 0 {
+        return Err(ctx.err("instance.vcpu", "must be at least 1"));
+    }
+    let boot_time = match &raw.boot_time {
+        Some(d) => resolve_dist(ctx, "instance.boot_time", d)?,
+        None => DurationDist::Uniform {
+            min: default::BOOT_MIN,
+            max: default::BOOT_MAX,
+        },
+    };
+    Ok(InstanceConfig {
+        type_name,
+        vcpu,
+        memory_gib: ctx.non_negative("instance.memory_gib", memory_gib)?,
+        price_per_hour: ctx.non_negative("instance.price_per_hour", price)?,
+        boot_time,
+    })
+}
+
+fn resolve_service(
+    ctx: &Ctx,
+    raw: Option<RawService>,
+    instance: &InstanceConfig,
+) -> Result<ServiceConfig> {
+    let raw = raw.unwrap_or(RawService {
+        time: None,
+        workers: None,
+        workers_per_vcpu: None,
+        queue_limit: None,
+        timeout: None,
+    });
+    let time = match &raw.time {
+        Some(d) => resolve_dist(ctx, "service.time", d)?,
+        None => DurationDist::Lognormal {
+            mean: default::SERVICE_MEAN,
+            cv: 1.0,
+        },
+    };
+    let per_vcpu = raw.workers_per_vcpu.unwrap_or(false);
+    let workers = raw.workers.unwrap_or(default::WORKERS);
+    if workers == 0 {
+        return Err(ctx.err("service.workers", "must be at least 1"));
+    }
+    let workers = if per_vcpu {
+        workers * instance.vcpu
+    } else {
+        workers
+    };
+    let queue_limit = match raw.queue_limit {
+        None => Some(default::QUEUE_LIMIT),
+        Some(RawQueueLimit::Count(n)) if n >= 0 && n <= i64::from(u32::MAX) => Some(n as u32),
+        Some(RawQueueLimit::Count(_)) => {
+            return Err(ctx.err(
+                "service.queue_limit",
+                "must be a count >= 0 or \"unlimited\"",
+            ));
+        }
+        Some(RawQueueLimit::Word(w)) if w == "unlimited" => None,
+        Some(RawQueueLimit::Word(_)) => {
+            return Err(ctx.err(
+                "service.queue_limit",
+                "must be a count >= 0 or \"unlimited\"",
+            ));
+        }
+    };
+    Ok(ServiceConfig {
+        time,
+        workers,
+        workers_per_vcpu: per_vcpu,
+        queue_limit,
+        timeout: ctx.duration_range(
+            "service.timeout",
+            ctx.duration("service.timeout", raw.timeout.as_ref(), default::TIMEOUT)?,
+            SimDuration::from_secs(1),
+            SimDuration::from_secs(4000),
+        )?,
+    })
+}
+
+fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<LoadBalancerConfig> {
+    let raw = raw.unwrap_or(RawLoadBalancer {
+        algorithm: None,
+        health_check: None,
+        deregistration_delay: None,
+        slow_start: None,
+        price_per_hour: None,
+        price_per_lcu_hour: None,
+        request_bytes: None,
+        requests_per_connection: None,
+    });
+    let algorithm = match &raw.algorithm {
+        None => Routing::RoundRobin,
+        Some(a) => ctx.one_of(
+            "load_balancer.algorithm",
+            a,
+            &[
+                ("round_robin", Routing::RoundRobin),
+                (
+                    "least_outstanding_requests",
+                    Routing::LeastOutstandingRequests,
+                ),
+                ("random", Routing::Random),
+                ("power_of_two", Routing::PowerOfTwo),
+            ],
+        )?,
+    };
+    let hc = raw.health_check.unwrap_or(RawHealthCheck {
+        interval: None,
+        timeout: None,
+        healthy: None,
+        unhealthy: None,
+    });
+    // Allowed ranges are the ALB API's (aws-facts.md 4.4).
+    let interval = ctx.duration(
+        "load_balancer.health_check.interval",
+        hc.interval.as_ref(),
+        default::HC_INTERVAL,
+    )?;
+    let interval = ctx.duration_range(
+        "load_balancer.health_check.interval",
+        interval,
+        SimDuration::from_secs(5),
+        SimDuration::from_secs(300),
+    )?;
+    let timeout = ctx.duration(
+        "load_balancer.health_check.timeout",
+        hc.timeout.as_ref(),
+        default::HC_TIMEOUT,
+    )?;
+    let timeout = ctx.duration_range(
+        "load_balancer.health_check.timeout",
+        timeout,
+        SimDuration::from_secs(2),
+        SimDuration::from_secs(120),
+    )?;
+    if timeout >= interval {
+        return Err(ctx.err(
+            "load_balancer.health_check.timeout",
+            format!("must be shorter than the interval ({interval})"),
+        ));
+    }
+    let health_check = HealthCheck {
+        interval,
+        timeout,
+        healthy: ctx.range(
+            "load_balancer.health_check.healthy",
+            hc.healthy.unwrap_or(default::HC_HEALTHY),
+            2,
+            10,
+            "",
+        )?,
+        unhealthy: ctx.range(
+            "load_balancer.health_check.unhealthy",
+            hc.unhealthy.unwrap_or(default::HC_UNHEALTHY),
+            2,
+            10,
+            "",
+        )?,
+    };
+    let delay = ctx.duration(
+        "load_balancer.deregistration_delay",
+        raw.deregistration_delay.as_ref(),
+        default::DEREGISTRATION_DELAY,
+    )?;
+    let deregistration_delay = ctx.duration_range(
+        "load_balancer.deregistration_delay",
+        delay,
+        SimDuration::ZERO,
+        SimDuration::from_secs(3600),
+    )?;
+    let slow_start = ctx.duration(
+        "load_balancer.slow_start",
+        raw.slow_start.as_ref(),
+        SimDuration::ZERO,
+    )?;
+    if slow_start != SimDuration::ZERO {
+        return Err(ctx.err(
+            "load_balancer.slow_start",
+            "slow start is not modelled yet; use \"0s\" (the ALB default, off)",
+        ));
+    }
+    let requests_per_connection = raw
+        .requests_per_connection
+        .unwrap_or(default::REQUESTS_PER_CONNECTION);
+    if !(requests_per_connection >= 1.0 && requests_per_connection.is_finite()) {
+        return Err(ctx.err(
+            "load_balancer.requests_per_connection",
+            "must be a number >= 1",
+        ));
+    }
+    Ok(LoadBalancerConfig {
+        algorithm,
+        health_check,
+        deregistration_delay,
+        price_per_hour: ctx.non_negative(
+            "load_balancer.price_per_hour",
+            raw.price_per_hour.unwrap_or(default::LB_PRICE_PER_HOUR),
+        )?,
+        price_per_lcu_hour: ctx.non_negative(
+            "load_balancer.price_per_lcu_hour",
+            raw.price_per_lcu_hour
+                .unwrap_or(default::LB_PRICE_PER_LCU_HOUR),
+        )?,
+        request_bytes: raw.request_bytes.unwrap_or(default::REQUEST_BYTES),
+        requests_per_connection,
+    })
+}
+
+fn resolve_autoscaling(ctx: &Ctx, raw: Option<RawAutoScaling>) -> Result<AutoScalingConfig> {
+    let raw = raw.unwrap_or(RawAutoScaling {
+        min: None,
+        max: None,
+        desired: None,
+        instance_warmup: None,
+        policy: None,
+    });
+    let min = raw.min.unwrap_or(default::MIN);
+    if min == 0 {
+        return Err(ctx.err(
+            "autoscaling.min",
+            "must be at least 1: the group always keeps one instance alive",
+        ));
+    }
+    let max = raw.max.unwrap_or(min.max(raw.desired.unwrap_or(min)));
+    if max < min {
+        return Err(ctx.err(
+            "autoscaling.max",
+            format!("must be at least autoscaling.min ({min})"),
+        ));
+    }
+    if max > 10_000 {
+        return Err(ctx.err("autoscaling.max", "must be at most 10000"));
+    }
+    let desired = raw.desired.unwrap_or(min);
+    if desired < min || desired > max {
+        return Err(ctx.err(
+            "autoscaling.desired",
+            format!("must be between autoscaling.min ({min}) and autoscaling.max ({max})"),
+        ));
+    }
+    let warmup = ctx.duration(
+        "autoscaling.instance_warmup",
+        raw.instance_warmup.as_ref(),
+        default::WARMUP,
+    )?;
+    let instance_warmup = ctx.duration_range(
+        "autoscaling.instance_warmup",
+        warmup,
+        SimDuration::ZERO,
+        SimDuration::from_secs(3600),
+    )?;
+    let mut policy = Vec::new();
+    for (i, p) in raw.policy.unwrap_or_default().iter().enumerate() {
+        let key = |k: &str| format!("autoscaling.policy[{i}].{k}");
+        match p.kind.as_str() {
+            "target_tracking" => {}
+            "step" | "simple" | "scheduled" | "predictive" => {
+                return Err(ctx.err(
+                    &key("kind"),
+                    "this policy kind is not modelled yet; use \"target_tracking\"",
+                ));
+            }
+            _ => {
+                return Err(ctx.err(
+                    &key("kind"),
+                    "unknown policy kind; expected target_tracking",
+                ));
+            }
+        }
+        let metric = ctx.one_of(
+            &key("metric"),
+            p.metric.as_deref().unwrap_or("cpu"),
+            &[
+                ("cpu", ScalingMetric::Cpu),
+                (
+                    "request_count_per_target",
+                    ScalingMetric::RequestCountPerTarget,
+                ),
+            ],
+        )?;
+        let Some(target) = p.target else {
+            return Err(ctx.err(
+                &format!("autoscaling.policy[{i}]"),
+                "needs a `target` value",
+            ));
+        };
+        let target = ctx.positive(&key("target"), target)?;
+        if metric == ScalingMetric::Cpu && target > 100.0 {
+            return Err(ctx.err(&key("target"), "a CPU target is a percentage: at most 100"));
+        }
+        policy.push(ScalingPolicy::TargetTracking {
+            metric,
+            target,
+            disable_scale_in: p.disable_scale_in.unwrap_or(false),
+        });
+    }
+    Ok(AutoScalingConfig {
+        min,
+        max,
+        desired,
+        instance_warmup,
+        metric_period: default::METRIC_PERIOD,
+        policy,
+    })
+}
