@@ -201,7 +201,9 @@ pub struct AutoScalingConfig {
     pub max: u32,
     pub desired: u32,
     pub instance_warmup: SimDuration,
-    /// CloudWatch metric period the policies read (60 s: detailed monitoring).
+    /// CloudWatch metric period the policies read (60 s: detailed monitoring). Not a
+    /// scenario key yet, so not printed.
+    #[serde(skip)]
     pub metric_period: SimDuration,
     pub policy: Vec<ScalingPolicy>,
 }

@@ -1,0 +1,326 @@
+//! The real `simcloud` binary: exit codes, error messages, files written (or not).
+
+use crate::common::{scenario_path, shared_data};
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn simcloud() -> Command {
+    Command::cargo_bin("simcloud").expect("binary built")
+}
+
+/// A minimal valid scenario; tests break one key at a time.
+const GOOD: &str = r#"
+name = "tiny"
+duration = "10m"
+[traffic]
+rate = 20
+[service]
+time = { dist = "exponential", mean = "20ms" }
+[autoscaling]
+min = 1
+max = 3
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn run_prints_a_summary_and_writes_the_run_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("spike");
+    simcloud()
+        .args([
+            "run",
+            scenario_path("spike.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("requests").and(predicate::str::contains("p99")));
+    for file in ["summary.json", "timeline.csv", "cost.csv"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scenario"], "spike");
+    assert_eq!(summary["seed"], 42);
+}
+
+#[test]
+fn json_flag_prints_the_summary_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(tmp.path(), "tiny.toml", GOOD);
+    let out = tmp.path().join("out");
+    let output = simcloud()
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--json",
+            "--seed",
+            "7",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    assert_eq!(printed["seed"], 7);
+}
+
+#[test]
+fn validate_prints_the_resolved_scenario_with_defaults() {
+    simcloud()
+        .args(["validate", scenario_path("spike.toml").to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("deregistration_delay = \"1m\"")
+                .and(predicate::str::contains("price_per_hour = 0.096"))
+                .and(predicate::str::contains("instance_warmup = \"3m\"")),
+        );
+}
+
+/// The resolved scenario is itself a valid scenario that resolves to the same thing.
+#[test]
+fn validate_output_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = simcloud()
+        .args(["validate", scenario_path("spike.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let resolved = write(
+        tmp.path(),
+        "spike.toml",
+        &String::from_utf8(first.stdout.clone()).unwrap(),
+    );
+    let second = simcloud()
+        .args(["validate", resolved.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let body = |out: &[u8]| {
+        String::from_utf8_lossy(out)
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&first.stdout), body(&second.stdout));
+}
+
+#[test]
+fn set_overrides_any_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(tmp.path(), "tiny.toml", GOOD);
+    simcloud()
+        .args([
+            "validate",
+            path.to_str().unwrap(),
+            "--set",
+            "autoscaling.max=7",
+            "--set",
+            "instance.type=c5.large",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("max = 7")
+                .and(predicate::str::contains("price_per_hour = 0.085")),
+        );
+}
+
+/// Each bad input exits 2, names the file, the key and the value, and writes nothing.
+#[test]
+fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "unknown key",
+            GOOD.replace("max = 3", "max = 3\nmaximum = 4"),
+            vec!["autoscaling.maximum", "unknown key"],
+        ),
+        (
+            "min = 0",
+            GOOD.replace("min = 1", "min = 0"),
+            vec!["autoscaling.min = 0", "at least 1", "bad.toml:9:"],
+        ),
+        (
+            "min > max",
+            GOOD.replace("min = 1", "min = 5"),
+            vec!["autoscaling.max = 3", "at least autoscaling.min (5)"],
+        ),
+        (
+            "negative rate",
+            GOOD.replace("rate = 20", "rate = -20"),
+            vec!["traffic.rate = -20", ">= 0"],
+        ),
+        (
+            "malformed duration",
+            GOOD.replace("\"10m\"", "\"10 minutes\""),
+            vec!["duration = \"10 minutes\"", "unknown unit"],
+        ),
+        (
+            "duration without unit",
+            GOOD.replace("\"10m\"", "\"600\""),
+            vec!["duration = \"600\"", "needs a unit"],
+        ),
+        (
+            "missing trace file",
+            GOOD.replace("rate = 20", "[traffic.trace]\nfile = \"no-such-trace.csv\""),
+            vec![
+                "traffic.trace.file = \"no-such-trace.csv\"",
+                "does not exist",
+            ],
+        ),
+        (
+            "unknown instance type",
+            GOOD.replace(
+                "[autoscaling]",
+                "[instance]\ntype = \"m9.huge\"\n[autoscaling]",
+            ),
+            vec!["instance.type = \"m9.huge\"", "unknown instance type"],
+        ),
+        (
+            "bad distribution",
+            GOOD.replace("exponential", "weibull"),
+            vec!["service.time.dist = \"weibull\""],
+        ),
+        (
+            "not TOML",
+            "duration = [[[".to_string(),
+            vec!["not valid TOML", ":1"],
+        ),
+        ("empty file", String::new(), vec!["is empty"]),
+    ];
+    for (what, text, expected) in cases {
+        let path = write(dir, "bad.toml", &text);
+        let out = dir.join(format!("out-{}", what.replace(' ', "-")));
+        let assert = simcloud()
+            .args([
+                "run",
+                path.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("bad.toml"),
+            "{what}: message does not name the file: {stderr}"
+        );
+        for needle in expected {
+            assert!(
+                stderr.contains(needle),
+                "{what}: expected {needle:?} in: {stderr}"
+            );
+        }
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{what}: {stderr}"
+        );
+        assert!(!out.exists(), "{what}: the output folder was created");
+    }
+}
+
+#[test]
+fn unreadable_inputs_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let garbage = tmp.path().join("garbage.toml");
+    fs::write(&garbage, [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
+    let cases = [
+        (tmp.path().join("missing.toml"), "no such file"),
+        (tmp.path().to_path_buf(), "is a directory"),
+        (garbage, "not a text file"),
+    ];
+    for (path, needle) in cases {
+        simcloud()
+            .args(["run", path.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(needle).and(predicate::str::contains(
+                    path.file_name().unwrap().to_str().unwrap(),
+                )),
+            );
+    }
+}
+
+#[test]
+fn a_trace_file_that_is_a_directory_or_malformed_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("trace-dir")).unwrap();
+    fs::write(
+        tmp.path().join("bad-trace.csv"),
+        "period,count\n0,5\n1,five\n",
+    )
+    .unwrap();
+    for (file, needle) in [("trace-dir", "is a directory"), ("bad-trace.csv", "line 3")] {
+        let text = GOOD.replace("rate = 20", &format!("[traffic.trace]\nfile = \"{file}\""));
+        let path = write(tmp.path(), "s.toml", &text);
+        simcloud()
+            .args(["validate", path.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(needle));
+    }
+}
+
+#[test]
+fn out_that_is_a_file_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(tmp.path(), "tiny.toml", GOOD);
+    let file = write(tmp.path(), "occupied", "x");
+    simcloud()
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_world_cup_trace_replays_through_set() {
+    let trace = shared_data("worldcup98/requests-per-minute.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "wc.toml",
+        "duration = \"2h\"\n[traffic.trace]\nfile = \"placeholder.csv\"\n",
+    );
+    simcloud()
+        .args([
+            "validate",
+            path.to_str().unwrap(),
+            "--set",
+            &format!("traffic.trace.file={}", trace.display()),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("requests-per-minute.csv"));
+}

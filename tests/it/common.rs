@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests.
+
+use simcloud::model::{Config, RunOutcome, TimelineRow, simulate};
+use simcloud::scenario::ScenarioFile;
+use std::path::{Path, PathBuf};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A shipped scenario, by file name.
+pub fn scenario_path(name: &str) -> PathBuf {
+    root().join("scenarios").join(name)
+}
+
+/// `../shared/data/<rel>`: real data used by tests, never copied into the project.
+pub fn shared_data(rel: &str) -> PathBuf {
+    root().join("../shared/data").join(rel)
+}
+
+/// Resolves scenario text as if it were the file `name` in the scenarios folder.
+pub fn config_from_str(text: &str) -> Config {
+    ScenarioFile::parse(&scenario_path("inline.toml"), text.to_string())
+        .and_then(|f| f.resolve())
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
+}
+
+pub fn load(path: &Path) -> Config {
+    ScenarioFile::read(path)
+        .and_then(|f| f.resolve())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a config and keeps every timeline row.
+pub fn run_with_timeline(config: &Config) -> (RunOutcome, Vec<TimelineRow>) {
+    let mut rows = Vec::new();
+    let outcome = simulate(config, &mut |row| rows.push(row.clone()));
+    (outcome, rows)
+}

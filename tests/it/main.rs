@@ -1,0 +1,8 @@
+//! Integration tests, in one binary (one link step instead of one per file).
+//! Each module tests one topic through the public library or the real `simcloud` binary.
+
+mod common;
+
+mod cli;
+mod determinism;
+mod model;

@@ -1,0 +1,195 @@
+//! Behaviour of whole runs: conservation, scaling around a spike, the bill.
+
+use crate::common::{config_from_str, load, run_with_timeline, scenario_path};
+use simcloud::model::{RequestCounts, Summary, TimelineRow};
+
+fn assert_conserved(r: &RequestCounts) {
+    assert_eq!(
+        r.arrived,
+        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
+        "{r:?}"
+    );
+}
+
+fn assert_timeline_matches_summary(summary: &Summary, rows: &[TimelineRow]) {
+    let sum = |f: fn(&TimelineRow) -> u64| rows.iter().map(f).sum::<u64>();
+    let r = &summary.requests;
+    assert_eq!(sum(|row| row.arrivals), r.arrived);
+    assert_eq!(sum(|row| row.completions), r.completed);
+    assert_eq!(sum(|row| row.rejections), r.rejected);
+    assert_eq!(sum(|row| row.timeouts), r.timed_out);
+    assert_eq!(sum(|row| row.interruptions), r.interrupted);
+    let last = rows.last().expect("rows");
+    assert_eq!(last.end_s, summary.simulated_seconds);
+    assert!(
+        (last.cost_usd - summary.cost_usd.total).abs() < 1e-5,
+        "{} vs {}",
+        last.cost_usd,
+        summary.cost_usd.total
+    );
+}
+
+/// Issue 2's acceptance on `spike.toml`: the group scales out within a few minutes of
+/// the spike and back in after it, never below `min`; p99 rises during the spike and
+/// recovers.
+#[test]
+fn spike_scales_out_then_in_and_p99_recovers() {
+    let config = load(&scenario_path("spike.toml"));
+    let (outcome, rows) = run_with_timeline(&config);
+    let s = &outcome.summary;
+    assert_conserved(&s.requests);
+    assert_timeline_matches_summary(s, &rows);
+    let minute = |m: f64| rows.iter().find(|r| r.start_s == m * 60.0).expect("row");
+    let spike_start = 60.0;
+    // Before the spike: the minimum fleet, p99 well under the SLO.
+    assert_eq!(minute(spike_start - 1.0).desired, config.autoscaling.min);
+    assert!(minute(spike_start - 1.0).p99_ms < 300.0);
+    // Desired capacity rises within 5 minutes of the ramp's start.
+    let first_out = rows
+        .iter()
+        .find(|r| r.start_s >= spike_start * 60.0 && r.desired > config.autoscaling.min)
+        .expect("scale-out");
+    assert!(
+        first_out.start_s <= (spike_start + 5.0) * 60.0,
+        "scaled out at {} s",
+        first_out.start_s
+    );
+    // p99 rises during the ramp and recovers while the spike still holds.
+    assert!(minute(spike_start + 3.0).p99_ms > 1000.0);
+    assert!(
+        minute(spike_start + 22.0).p99_ms < 300.0,
+        "p99 {}",
+        minute(spike_start + 22.0).p99_ms
+    );
+    // Back in after the spike, down to min by the end.
+    assert!(s.instances.peak_in_service >= 15);
+    assert_eq!(rows.last().unwrap().desired, config.autoscaling.min);
+    for row in &rows {
+        let active = row.pending_on_demand
+            + row.pending_spot
+            + row.in_service_on_demand
+            + row.in_service_spot;
+        assert!(
+            active >= config.autoscaling.min && active >= 1,
+            "below min at {} s",
+            row.start_s
+        );
+        assert!(row.desired >= config.autoscaling.min && row.desired <= config.autoscaling.max);
+    }
+}
+
+/// A fixed fleet of 3 m5.large for 10 h with the load balancer: EC2 is
+/// 3 * 10 h * $0.096 = $2.88 exactly; the ALB is 10 hours * $0.0225 = $0.225 plus
+/// requests * max(1 / (25 * 3600), 8192 / 1e9) LCU-hours at $0.008.
+#[test]
+fn fixed_fleet_bill_matches_hand_computation() {
+    let config = config_from_str(
+        r#"
+        duration = "10h"
+        [traffic]
+        rate = 5
+        [service]
+        time = { dist = "constant", value = "10ms" }
+        [autoscaling]
+        min = 3
+        max = 3
+        "#,
+    );
+    let (outcome, rows) = run_with_timeline(&config);
+    let s = &outcome.summary;
+    assert_eq!(s.cost_usd.on_demand, 2.88);
+    let lcu = s.requests.arrived as f64 * (1.0f64 / 90_000.0).max(8192.0 / 1e9) * 0.008;
+    assert!((s.cost_usd.load_balancer - (0.225 + lcu)).abs() < 1e-6);
+    assert!((s.cost_usd.total - (2.88 + 0.225 + lcu)).abs() < 1e-6);
+    let items: f64 = outcome.cost_items.iter().map(|i| i.cost_usd).sum();
+    assert!(
+        (items - s.cost_usd.total).abs() < 1e-6,
+        "line items {items} vs total {}",
+        s.cost_usd.total
+    );
+    assert_eq!(s.instances.launched, 3);
+    assert_eq!(s.instances.instance_hours, 30.0);
+    assert_timeline_matches_summary(s, &rows);
+}
+
+/// Overload with a short timeout and a small queue produces every outcome at once, and
+/// each request is still counted exactly once.
+#[test]
+fn conservation_holds_under_overload_and_scale_in() {
+    let config = config_from_str(
+        r#"
+        duration = "2h"
+        [traffic]
+        rate = 30
+        [[traffic.spike]]
+        start = "20m"
+        ramp = "1m"
+        hold = "20m"
+        peak = 400
+        [service]
+        time = { dist = "lognormal", mean = "80ms", cv = 2.0 }
+        workers = 2
+        queue_limit = 40
+        timeout = "1s"
+        [load_balancer]
+        deregistration_delay = "5s"
+        algorithm = "least_outstanding_requests"
+        [autoscaling]
+        min = 1
+        max = 12
+        instance_warmup = "60s"
+        [[autoscaling.policy]]
+        kind = "target_tracking"
+        target = 40
+        "#,
+    );
+    let (outcome, rows) = run_with_timeline(&config);
+    let r = &outcome.summary.requests;
+    assert_conserved(r);
+    assert!(
+        r.rejected > 0 && r.timed_out > 0 && r.completed > 0,
+        "{r:?}"
+    );
+    assert!(
+        outcome.summary.instances.terminated > 0,
+        "expected scale-in"
+    );
+    assert_timeline_matches_summary(&outcome.summary, &rows);
+}
+
+/// Every routing algorithm serves a steady load without errors on a fixed fleet.
+#[test]
+fn every_routing_algorithm_serves_a_steady_load() {
+    for algorithm in [
+        "round_robin",
+        "least_outstanding_requests",
+        "random",
+        "power_of_two",
+    ] {
+        let config = config_from_str(&format!(
+            r#"
+            duration = "30m"
+            [traffic]
+            rate = 100
+            [service]
+            time = {{ dist = "exponential", mean = "40ms" }}
+            workers = 4
+            [load_balancer]
+            algorithm = "{algorithm}"
+            [autoscaling]
+            min = 3
+            max = 3
+            "#
+        ));
+        let (outcome, _) = run_with_timeline(&config);
+        let s = outcome.summary;
+        assert_conserved(&s.requests);
+        assert_eq!(s.requests.rejected, 0, "{algorithm}");
+        // Offered load 100 * 0.04 = 4 busy workers of 12: utilisation 1/3.
+        assert!(
+            (s.utilization.mean_cpu - 33.33).abs() < 2.0,
+            "{algorithm}: {}",
+            s.utilization.mean_cpu
+        );
+    }
+}
