@@ -1,10 +1,18 @@
-//! The bill: EC2 instances per second with a 60 s minimum, and the load balancer.
+//! The bill: EC2 instances per second with a 60 s minimum, spot at the price in effect,
+//! reserved instances and savings plans settled per clock hour, and the load balancer.
 //!
 //! - EC2 (aws-facts.md 1.1): "You pay only for the seconds that your On-Demand
 //!   Instances are in the running state, with a 60-second minimum." Auto Scaling bills
 //!   "as soon as they are launched, including the time that they are not yet in
 //!   service", so an instance is billed from launch to termination. Seconds are counted
 //!   whole, rounding a partial second up.
+//! - Spot (2.2): per second at the spot price in effect, same minimum; an instance that
+//!   Amazon EC2 interrupts within its first hour is not charged at all.
+//! - Reserved instances (1.3): each is paid every clock hour whether used or not and
+//!   covers up to 3,600 instance-seconds of on-demand usage of its type in that hour.
+//! - Savings plans (1.4): applied after reservations, usage with the highest savings
+//!   percentage first (ties: the lowest plan rate first), until usage or the hourly
+//!   commitment runs out; the rest is on-demand; the commitment is paid in full.
 //! - ALB (4.7): $0.0225 per load-balancer-hour, each partial hour billed as a full hour,
 //!   plus $0.008 per LCU-hour. An LCU is the largest of its dimensions; simcloud meters
 //!   new connections (25 per second = 1 LCU) and processed bytes (1 GB per hour =
@@ -13,16 +21,19 @@
 //!   Active connections and rule evaluations are not metered (they rarely dominate for
 //!   a web application with short requests and fewer than 10 rules).
 //!
-//! The ledger keeps one line item per instance, so its memory grows with the number of
-//! instances launched, never with the number of requests.
+//! Instances are billed at list price in one line item each; reservations and savings
+//! plans add hourly fee lines and negative coverage lines (the on-demand value they
+//! absorbed), as AWS's cost and usage report does, so the lines always add up to the
+//! total. Memory grows with instances and hours, never with requests.
 
-use super::config::LoadBalancerConfig;
+use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind};
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::CostItem;
 use crate::engine::{SimDuration, SimTime};
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub const MINIMUM_BILLED_SECS: u64 = 60;
+const HOUR_NANOS: u64 = 3_600 * 1_000_000_000;
 
 /// Seconds billed for an instance that ran for `ran`: whole seconds, at least 60.
 pub fn billed_seconds(ran: SimDuration) -> u64 {
@@ -34,28 +45,65 @@ pub fn cost_of_seconds(price_per_hour: f64, seconds: u64) -> f64 {
     price_per_hour * seconds as f64 / 3600.0
 }
 
+/// An instance type as the ledger needs it.
+#[derive(Clone, Debug)]
+pub struct BilledType {
+    pub name: String,
+    pub on_demand_price: f64,
+}
+
+/// Running totals of the bill, by purchase option.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Totals {
+    /// On-demand usage at list price, before reservations and savings plans.
+    pub on_demand_list: f64,
+    pub spot: f64,
+    pub reserved_fees: f64,
+    pub reserved_unused: f64,
+    /// On-demand value absorbed by reservations (subtracted from on-demand).
+    pub reserved_coverage: f64,
+    pub savings_plan_fees: f64,
+    pub savings_plan_coverage: f64,
+    /// Every billed instance-second priced on-demand: what the fleet would have cost
+    /// without spot, reservations or savings plans.
+    pub all_on_demand: f64,
+    pub billed_secs: u64,
+    pub reserved_capacity_secs: f64,
+    pub reserved_covered_secs: f64,
+    pub savings_plan_used: f64,
+    /// On-demand instance-seconds eligible for reservations.
+    pub on_demand_secs: f64,
+}
+
+impl Totals {
+    /// What is paid on-demand after discounts.
+    pub fn on_demand(&self) -> f64 {
+        self.on_demand_list - self.reserved_coverage - self.savings_plan_coverage
+    }
+}
+
 pub struct CostLedger {
     items: Vec<CostItem>,
-    instance_type: String,
-    /// Bill of instances already terminated, by purchase option.
-    pub retired_on_demand: f64,
-    pub retired_spot: f64,
-    pub retired_billed_secs: u64,
+    types: Vec<BilledType>,
+    purchase: PurchaseConfig,
+    pub totals: Totals,
+    /// On-demand seconds used in the current clock hour, by type index.
+    hour_usage: Vec<f64>,
     lb_price_per_hour: f64,
     lb_price_per_lcu_hour: f64,
     lcu_hours_per_request: f64,
 }
 
 impl CostLedger {
-    pub fn new(instance_type: &str, lb: &LoadBalancerConfig) -> Self {
+    pub fn new(types: Vec<BilledType>, purchase: &PurchaseConfig, lb: &LoadBalancerConfig) -> Self {
         let per_connection = 1.0 / (lb.requests_per_connection * 25.0 * 3600.0);
         let per_byte = lb.request_bytes as f64 / 1e9;
         CostLedger {
             items: Vec::new(),
-            instance_type: instance_type.to_string(),
-            retired_on_demand: 0.0,
-            retired_spot: 0.0,
-            retired_billed_secs: 0,
+            hour_usage: vec![0.0; types.len()],
+            types,
+            purchase: purchase.clone(),
+            totals: Totals::default(),
             lb_price_per_hour: lb.price_per_hour,
             lb_price_per_lcu_hour: lb.price_per_lcu_hour,
             lcu_hours_per_request: per_connection.max(per_byte),
@@ -63,40 +111,207 @@ impl CostLedger {
     }
 
     /// Bills an instance that stops at `end` (termination, or the end of the run).
-    pub fn close_instance(&mut self, instance: &Instance, end: SimTime) {
+    /// `spot_cost` is what its spot usage cost at the prices in effect (ignored for
+    /// on-demand); `free` marks a spot instance interrupted by EC2 in its first hour.
+    pub fn close_instance(
+        &mut self,
+        instance: &Instance,
+        end: SimTime,
+        spot_cost: f64,
+        free: bool,
+    ) {
         let seconds = billed_seconds(end.since(instance.launched_at));
-        let cost = cost_of_seconds(instance.price_per_hour, seconds);
-        match instance.purchase {
-            PurchaseOption::OnDemand => self.retired_on_demand += cost,
-            PurchaseOption::Spot => self.retired_spot += cost,
-        }
-        self.retired_billed_secs += seconds;
+        let billed_type = &self.types[instance.type_index];
+        let list = cost_of_seconds(billed_type.on_demand_price, seconds);
+        let (option, cost, unit_price) = match instance.purchase {
+            PurchaseOption::OnDemand => {
+                self.totals.on_demand_list += list;
+                self.totals.on_demand_secs += seconds as f64;
+                // Whatever this hour has not yet seen of the instance counts in it.
+                self.hour_usage[instance.type_index] += seconds as f64 - instance.settled_secs;
+                ("on_demand", list, billed_type.on_demand_price / 3600.0)
+            }
+            PurchaseOption::Spot => {
+                let cost = if free { 0.0 } else { spot_cost };
+                self.totals.spot += cost;
+                ("spot", cost, cost / seconds as f64)
+            }
+        };
+        self.totals.all_on_demand += list;
+        self.totals.billed_secs += seconds;
         self.items.push(CostItem {
-            item: "instance".into(),
-            purchase_option: purchase_name(instance.purchase).into(),
-            instance_type: self.instance_type.clone(),
+            item: if free {
+                "instance_interrupted_in_first_hour".into()
+            } else {
+                "instance".into()
+            },
+            purchase_option: option.into(),
+            instance_type: billed_type.name.clone(),
             instance_id: Some(instance.id),
             start_s: instance.launched_at.as_secs_f64(),
             end_s: end.as_secs_f64(),
             quantity: seconds as f64,
             unit: "second".into(),
-            unit_price_usd: instance.price_per_hour / 3600.0,
+            unit_price_usd: unit_price,
             cost_usd: cost,
         });
     }
 
-    /// What an instance still running at `now` owes so far (its 60 s minimum is owed
-    /// from the moment it launches).
-    pub fn accrued(instance: &Instance, now: SimTime) -> f64 {
+    /// Adds a running on-demand instance's usage up to `now` to the current hour.
+    pub fn add_running_usage(&mut self, instance: &mut Instance, now: SimTime) {
+        if instance.purchase == PurchaseOption::OnDemand {
+            let used = now.since(instance.launched_at).as_secs_f64();
+            self.hour_usage[instance.type_index] += used - instance.settled_secs;
+            instance.settled_secs = used;
+        }
+    }
+
+    /// Applies reservations, then the savings plan, to the on-demand usage of the clock
+    /// hour starting at `hour_start`, and records the hour's fee and coverage lines.
+    pub fn settle_hour(&mut self, hour_start: SimTime) {
+        let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
+        let (start_s, end_s) = (hour_start.as_secs_f64(), hour_start.as_secs_f64() + 3600.0);
+        let mut remaining = usage.clone();
+        let purchase = self.purchase.clone();
+        for r in &purchase.reserved {
+            let capacity = f64::from(r.count) * 3600.0;
+            let fee = f64::from(r.count) * r.effective_hourly_usd();
+            let mut covered = 0.0;
+            let mut coverage_value = 0.0;
+            for (i, t) in self.types.iter().enumerate() {
+                if t.name == r.type_name {
+                    let take = remaining[i].min(capacity - covered);
+                    remaining[i] -= take;
+                    covered += take;
+                    coverage_value += take * t.on_demand_price / 3600.0;
+                }
+            }
+            self.totals.reserved_fees += fee;
+            self.totals.reserved_unused += fee * (1.0 - covered / capacity);
+            self.totals.reserved_coverage += coverage_value;
+            self.totals.reserved_capacity_secs += capacity;
+            self.totals.reserved_covered_secs += covered;
+            self.push_hourly(
+                "reserved_fee",
+                "reserved",
+                &r.type_name,
+                start_s,
+                end_s,
+                f64::from(r.count),
+                "instance_hour",
+                r.effective_hourly_usd(),
+            );
+            if covered > 0.0 {
+                self.push_hourly(
+                    "reserved_coverage",
+                    "reserved",
+                    &r.type_name,
+                    start_s,
+                    end_s,
+                    covered,
+                    "second",
+                    -coverage_value / covered,
+                );
+            }
+        }
+        if let Some(plan) = &purchase.savings_plan {
+            // Highest savings percentage first; with one plan rate for every type the
+            // percentages tie, and the lowest plan rate goes first (1.4).
+            let mut order: Vec<usize> = (0..self.types.len())
+                .filter(|&i| match plan.kind {
+                    SavingsPlanKind::Compute => true,
+                    SavingsPlanKind::Ec2Instance => {
+                        plan.family.as_deref() == self.types[i].name.split('.').next()
+                    }
+                })
+                .collect();
+            order.sort_by(|&a, &b| {
+                self.types[a]
+                    .on_demand_price
+                    .total_cmp(&self.types[b].on_demand_price)
+                    .then(a.cmp(&b))
+            });
+            let mut commitment = plan.hourly_commitment;
+            for i in order {
+                let rate = self.types[i].on_demand_price * (1.0 - plan.discount) / 3600.0;
+                if remaining[i] <= 0.0 || rate <= 0.0 || commitment <= 0.0 {
+                    continue;
+                }
+                let covered = remaining[i].min(commitment / rate);
+                commitment -= covered * rate;
+                remaining[i] -= covered;
+                let value = covered * self.types[i].on_demand_price / 3600.0;
+                self.totals.savings_plan_coverage += value;
+                self.totals.savings_plan_used += covered * rate;
+                let name = self.types[i].name.clone();
+                self.push_hourly(
+                    "savings_plan_coverage",
+                    "savings_plan",
+                    &name,
+                    start_s,
+                    end_s,
+                    covered,
+                    "second",
+                    -value / covered,
+                );
+            }
+            self.totals.savings_plan_fees += plan.hourly_commitment;
+            self.push_hourly(
+                "savings_plan_fee",
+                "savings_plan",
+                "",
+                start_s,
+                end_s,
+                1.0,
+                "hour",
+                plan.hourly_commitment,
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_hourly(
+        &mut self,
+        item: &str,
+        option: &str,
+        type_name: &str,
+        start_s: f64,
+        end_s: f64,
+        quantity: f64,
+        unit: &str,
+        unit_price: f64,
+    ) {
+        self.items.push(CostItem {
+            item: item.into(),
+            purchase_option: option.into(),
+            instance_type: type_name.into(),
+            instance_id: None,
+            start_s,
+            end_s,
+            quantity,
+            unit: unit.into(),
+            unit_price_usd: unit_price,
+            cost_usd: quantity * unit_price,
+        });
+    }
+
+    /// Whether any hourly settlement is needed.
+    pub fn has_commitments(&self) -> bool {
+        !self.purchase.reserved.is_empty() || self.purchase.savings_plan.is_some()
+    }
+
+    /// What an on-demand instance still running at `now` owes so far at list price (its
+    /// 60 s minimum is owed from the moment it launches).
+    pub fn accrued_on_demand(&self, instance: &Instance, now: SimTime) -> f64 {
         cost_of_seconds(
-            instance.price_per_hour,
+            self.types[instance.type_index].on_demand_price,
             billed_seconds(now.since(instance.launched_at)),
         )
     }
 
     /// Load-balancer hours billed for a run that has lasted `elapsed`.
     pub fn lb_hours(elapsed: SimDuration) -> u64 {
-        elapsed.0.div_ceil(3_600 * 1_000_000_000)
+        elapsed.0.div_ceil(HOUR_NANOS)
     }
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
@@ -107,41 +322,32 @@ impl CostLedger {
 
     /// Closes the bill: adds the load balancer's line items and returns every item.
     pub fn finish(mut self, duration: SimDuration, requests: u64) -> Vec<CostItem> {
-        let hours = Self::lb_hours(duration);
+        let hours = Self::lb_hours(duration) as f64;
         let end_s = duration.as_secs_f64();
-        self.items.push(CostItem {
-            item: "load_balancer_hours".into(),
-            purchase_option: "load_balancer".into(),
-            instance_type: String::new(),
-            instance_id: None,
-            start_s: 0.0,
+        let price = self.lb_price_per_hour;
+        self.push_hourly(
+            "load_balancer_hours",
+            "load_balancer",
+            "",
+            0.0,
             end_s,
-            quantity: hours as f64,
-            unit: "hour".into(),
-            unit_price_usd: self.lb_price_per_hour,
-            cost_usd: hours as f64 * self.lb_price_per_hour,
-        });
+            hours,
+            "hour",
+            price,
+        );
         let lcu_hours = requests as f64 * self.lcu_hours_per_request;
-        self.items.push(CostItem {
-            item: "load_balancer_lcu".into(),
-            purchase_option: "load_balancer".into(),
-            instance_type: String::new(),
-            instance_id: None,
-            start_s: 0.0,
+        let price = self.lb_price_per_lcu_hour;
+        self.push_hourly(
+            "load_balancer_lcu",
+            "load_balancer",
+            "",
+            0.0,
             end_s,
-            quantity: lcu_hours,
-            unit: "lcu_hour".into(),
-            unit_price_usd: self.lb_price_per_lcu_hour,
-            cost_usd: lcu_hours * self.lb_price_per_lcu_hour,
-        });
+            lcu_hours,
+            "lcu_hour",
+            price,
+        );
         self.items
-    }
-}
-
-pub fn purchase_name(p: PurchaseOption) -> &'static str {
-    match p {
-        PurchaseOption::OnDemand => "on_demand",
-        PurchaseOption::Spot => "spot",
     }
 }
 
@@ -167,5 +373,158 @@ mod tests {
     fn load_balancer_hours_round_up() {
         assert_eq!(CostLedger::lb_hours(SimDuration::from_secs(7_201)), 3);
         assert_eq!(CostLedger::lb_hours(SimDuration::from_secs(7_200)), 2);
+    }
+}
+
+#[cfg(test)]
+mod commitment_tests {
+    use super::*;
+    use crate::model::config::*;
+
+    fn ledger(purchase: PurchaseConfig) -> CostLedger {
+        let lb = LoadBalancerConfig {
+            algorithm: Routing::RoundRobin,
+            health_check: HealthCheck {
+                interval: SimDuration::from_secs(30),
+                timeout: SimDuration::from_secs(5),
+                healthy: 5,
+                unhealthy: 2,
+            },
+            deregistration_delay: SimDuration::ZERO,
+            price_per_hour: 0.0,
+            price_per_lcu_hour: 0.0,
+            request_bytes: 0,
+            requests_per_connection: 1.0,
+        };
+        let types = vec![BilledType {
+            name: "m5.large".into(),
+            on_demand_price: 0.096,
+        }];
+        CostLedger::new(types, &purchase, &lb)
+    }
+
+    fn purchase(reserved: Vec<Reservation>, savings_plan: Option<SavingsPlan>) -> PurchaseConfig {
+        PurchaseConfig {
+            on_demand_base: 0,
+            on_demand_percent_above_base: 100,
+            spot_pools: vec!["m5.large".into()],
+            spot_pool_types: vec![PoolType {
+                vcpu: 2,
+                price_per_hour: 0.096,
+            }],
+            spot_allocation: SpotAllocation::PriceCapacityOptimized,
+            spot_instance_pools: 2,
+            reserved,
+            savings_plan,
+        }
+    }
+
+    fn on_demand(id: u32, launched_s: u64) -> Instance {
+        Instance::new(
+            id,
+            PurchaseOption::OnDemand,
+            0,
+            None,
+            1,
+            SimTime::from_secs(launched_s),
+        )
+    }
+
+    fn total(l: &CostLedger) -> f64 {
+        let t = &l.totals;
+        t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees
+    }
+
+    /// 2 reserved m5.large at $0.06/h (no upfront). Hour 0: one instance runs all hour;
+    /// hour 1: three do. Reservations: 2 * 2 h * $0.06 = $0.24, of which hour 0's
+    /// second reservation ($0.06) is unused. On-demand: hour 0 fully covered; hour 1
+    /// has 10,800 s of usage, 7,200 s covered, 3,600 s at $0.096/h = $0.096.
+    /// Total $0.336, against $0.384 all on-demand (4 instance-hours).
+    #[test]
+    fn two_reservations_for_one_then_three_instances() {
+        let ri = Reservation {
+            type_name: "m5.large".into(),
+            count: 2,
+            term: Term::OneYear,
+            payment: Payment::NoUpfront,
+            class: OfferingClass::Standard,
+            hourly_usd: 0.06,
+            upfront_usd: 0.0,
+        };
+        let mut l = ledger(purchase(vec![ri], None));
+        let mut a = on_demand(0, 0);
+        l.add_running_usage(&mut a, SimTime::from_secs(3600));
+        l.settle_hour(SimTime::ZERO);
+        let (b, c) = (on_demand(1, 3600), on_demand(2, 3600));
+        l.close_instance(&b, SimTime::from_secs(7200), 0.0, false);
+        l.close_instance(&c, SimTime::from_secs(7200), 0.0, false);
+        l.close_instance(&a, SimTime::from_secs(7200), 0.0, false);
+        l.settle_hour(SimTime::from_secs(3600));
+        let t = l.totals;
+        assert!((t.reserved_fees - 0.24).abs() < 1e-12);
+        assert!((t.reserved_unused - 0.06).abs() < 1e-12);
+        assert!((t.on_demand() - 0.096).abs() < 1e-12);
+        assert!((total(&l) - 0.336).abs() < 1e-12);
+        assert!((t.all_on_demand - 0.384).abs() < 1e-12);
+        assert!((t.reserved_covered_secs / t.reserved_capacity_secs - 0.75).abs() < 1e-12);
+        let items: f64 = l
+            .finish(SimDuration::from_secs(7200), 0)
+            .iter()
+            .map(|i| i.cost_usd)
+            .sum();
+        assert!((items - 0.336).abs() < 1e-12, "line items {items}");
+    }
+
+    /// A compute savings plan of $0.10/h at 25 % off: the plan rate of m5.large is
+    /// 0.096 * 0.75 = $0.072/h. One instance for an hour uses $0.072 of the
+    /// commitment; $0.028 is unused but paid; nothing is on-demand: total $0.10.
+    /// With two instances the plan covers 0.10 / 0.072 h = 5,000 s, the other 2,200 s
+    /// are on-demand: 2,200 * 0.096 / 3,600 = $0.058667; total $0.158667.
+    #[test]
+    fn savings_plan_partly_unused_then_exhausted() {
+        let plan = SavingsPlan {
+            kind: SavingsPlanKind::Compute,
+            hourly_commitment: 0.10,
+            term: Term::OneYear,
+            payment: Payment::NoUpfront,
+            discount: 0.25,
+            family: None,
+        };
+        let mut l = ledger(purchase(Vec::new(), Some(plan.clone())));
+        l.close_instance(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
+        l.settle_hour(SimTime::ZERO);
+        assert!((total(&l) - 0.10).abs() < 1e-12);
+        assert!((l.totals.savings_plan_used - 0.072).abs() < 1e-12);
+
+        let mut l = ledger(purchase(Vec::new(), Some(plan)));
+        l.close_instance(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
+        l.close_instance(&on_demand(1, 0), SimTime::from_secs(3600), 0.0, false);
+        l.settle_hour(SimTime::ZERO);
+        assert!((l.totals.on_demand() - 2200.0 * 0.096 / 3600.0).abs() < 1e-12);
+        assert!((total(&l) - (0.10 + 2200.0 * 0.096 / 3600.0)).abs() < 1e-12);
+    }
+
+    /// Spot billing: an instance interrupted by EC2 after 40 minutes is free; one
+    /// interrupted after 90 minutes at $0.04/h pays 5,400 s * 0.04 / 3,600 = $0.06.
+    #[test]
+    fn spot_interrupted_in_the_first_hour_is_free() {
+        let mut l = ledger(purchase(Vec::new(), None));
+        let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 1, SimTime::ZERO);
+        l.close_instance(
+            &spot(0),
+            SimTime::from_secs(2400),
+            2400.0 * 0.04 / 3600.0,
+            true,
+        );
+        assert_eq!(l.totals.spot, 0.0);
+        l.close_instance(
+            &spot(1),
+            SimTime::from_secs(5400),
+            5400.0 * 0.04 / 3600.0,
+            false,
+        );
+        assert!((l.totals.spot - 0.06).abs() < 1e-12);
+        // Both count at on-demand price in the all-on-demand comparison.
+        assert!((l.totals.all_on_demand - (2400.0 + 5400.0) * 0.096 / 3600.0).abs() < 1e-12);
     }
 }

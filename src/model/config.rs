@@ -21,6 +21,8 @@ pub struct Config {
     pub instance: InstanceConfig,
     pub load_balancer: LoadBalancerConfig,
     pub autoscaling: AutoScalingConfig,
+    pub purchase: PurchaseConfig,
+    pub spot: SpotConfig,
     pub slo: SloConfig,
     pub report: ReportConfig,
 }
@@ -218,4 +220,272 @@ pub struct SloConfig {
 pub struct ReportConfig {
     /// Length of one `timeline.csv` row.
     pub interval: SimDuration,
+}
+
+/// How instances are bought: the Auto Scaling group's mixed instances policy plus the
+/// reservations and savings plans that discount on-demand usage (aws-facts.md 1.3,
+/// 1.4, 2.5).
+#[derive(Clone, Debug, Serialize)]
+pub struct PurchaseConfig {
+    /// The first instances of the group are on-demand (`OnDemandBaseCapacity`).
+    pub on_demand_base: u32,
+    /// Share of capacity above the base that is on-demand, rounded up in favour of
+    /// on-demand (`OnDemandPercentageAboveBaseCapacity`).
+    pub on_demand_percent_above_base: u32,
+    /// Spot capacity pools, one per instance type (one Availability Zone).
+    pub spot_pools: Vec<String>,
+    /// vCPUs and on-demand price of each pool's type, resolved from the catalog.
+    #[serde(skip)]
+    pub spot_pool_types: Vec<PoolType>,
+    pub spot_allocation: SpotAllocation,
+    /// Pools to spread over with `lowest_price` (`SpotInstancePools`).
+    pub spot_instance_pools: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<Reservation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub savings_plan: Option<SavingsPlan>,
+}
+
+impl PurchaseConfig {
+    /// On-demand instances wanted in a group of `total`: the base first, then the
+    /// percentage of the rest rounded up (aws-facts.md 2.5).
+    pub fn on_demand_target(&self, total: u32) -> u32 {
+        let base = total.min(self.on_demand_base);
+        let above = u64::from(total - base);
+        let on_demand_above = (above * u64::from(self.on_demand_percent_above_base)).div_ceil(100);
+        base + on_demand_above as u32
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolType {
+    pub vcpu: u32,
+    pub price_per_hour: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpotAllocation {
+    LowestPrice,
+    CapacityOptimized,
+    PriceCapacityOptimized,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Term {
+    #[serde(rename = "1y")]
+    OneYear,
+    #[serde(rename = "3y")]
+    ThreeYears,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payment {
+    NoUpfront,
+    PartialUpfront,
+    AllUpfront,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferingClass {
+    Standard,
+    Convertible,
+}
+
+/// Reserved instances of one type: a billing discount on matching on-demand usage,
+/// paid every hour of the run whether used or not.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reservation {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub count: u32,
+    pub term: Term,
+    pub payment: Payment,
+    pub class: OfferingClass,
+    /// Recurring charge per reserved instance per hour.
+    pub hourly_usd: f64,
+    /// Upfront payment per reserved instance for the whole term.
+    pub upfront_usd: f64,
+}
+
+impl Reservation {
+    /// Hours in the term: 365 or 1,095 days (aws-facts.md 1.3).
+    pub fn term_hours(&self) -> f64 {
+        match self.term {
+            Term::OneYear => 8_760.0,
+            Term::ThreeYears => 26_280.0,
+        }
+    }
+
+    /// What one reserved instance costs per hour: the recurring charge plus the
+    /// upfront payment amortised over the term.
+    pub fn effective_hourly_usd(&self) -> f64 {
+        self.hourly_usd + self.upfront_usd / self.term_hours()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavingsPlanKind {
+    Compute,
+    Ec2Instance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SavingsPlan {
+    pub kind: SavingsPlanKind,
+    /// USD per hour committed, paid whether used or not.
+    pub hourly_commitment: f64,
+    pub term: Term,
+    pub payment: Payment,
+    /// Discount off the on-demand price for covered usage.
+    pub discount: f64,
+    /// For `ec2_instance` plans: the instance family covered (`m5`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+}
+
+/// The spot market: prices and interruptions of every pool (aws-facts.md 2).
+#[derive(Clone, Debug, Serialize)]
+pub struct SpotConfig {
+    pub price: SpotPrice,
+    pub interruption: InterruptionRate,
+    /// Correlated reclaims: events at `per_day` (Poisson) that each take `share` of a
+    /// pool's running instances at once.
+    pub capacity_events: CapacityEvents,
+    /// Warning before an interruption (two minutes).
+    pub notice: SimDuration,
+    pub rebalance: Rebalance,
+    /// Launch a replacement at the rebalance recommendation (`CapacityRebalance`).
+    pub capacity_rebalance: bool,
+    /// Per-pool overrides of `interruption`, by instance type.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pool: Vec<SpotPoolOverride>,
+}
+
+/// When the rebalance recommendation comes: before the notice with `probability`
+/// (else with it), at most `lead_max` earlier.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rebalance {
+    pub probability: f64,
+    pub lead_max: SimDuration,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SpotPoolOverride {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub interruption: InterruptionRate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum SpotPrice {
+    /// A seeded, slowly drifting price: starts at `1 - discount` of on-demand and moves
+    /// in small steps every one to three days.
+    Discount { discount: f64 },
+    /// Replay of AWS price history (`describe-spot-price-history` form).
+    Trace {
+        trace: PathBuf,
+        /// The Availability Zone whose records are replayed (resolved when not given).
+        zone: String,
+        #[serde(skip)]
+        history: Arc<Vec<PriceHistory>>,
+    },
+}
+
+/// One pool's prices from a trace: `(seconds since the trace's first record, USD/h)`.
+#[derive(Clone, Debug)]
+pub struct PriceHistory {
+    pub type_name: String,
+    pub zone: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum InterruptionRate {
+    /// A Spot Instance Advisor band: `<5%`, `5-10%`, `10-15%`, `15-20%`, `>20%`.
+    Band {
+        band: String,
+    },
+    PerHour {
+        per_hour: f64,
+    },
+}
+
+impl InterruptionRate {
+    /// The per-instance hazard per hour. A band is read as the monthly probability p of
+    /// an interruption at the band's midpoint (25 % for `>20%`), and a constant hazard
+    /// with that monthly probability is `-ln(1 - p) / (30 * 24)` (aws-facts.md 2.3).
+    pub fn per_hour(&self) -> f64 {
+        match self {
+            InterruptionRate::PerHour { per_hour } => *per_hour,
+            InterruptionRate::Band { band } => {
+                let p = band_midpoint(band).expect("validated band");
+                -(1.0 - p).ln() / (30.0 * 24.0)
+            }
+        }
+    }
+}
+
+/// The monthly interruption probability at the middle of a Spot Instance Advisor band.
+pub fn band_midpoint(band: &str) -> Option<f64> {
+    match band {
+        "<5%" => Some(0.025),
+        "5-10%" => Some(0.075),
+        "10-15%" => Some(0.125),
+        "15-20%" => Some(0.175),
+        ">20%" => Some(0.25),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityEvents {
+    pub per_day: f64,
+    pub share: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(base: u32, percent: u32) -> PurchaseConfig {
+        PurchaseConfig {
+            on_demand_base: base,
+            on_demand_percent_above_base: percent,
+            spot_pools: Vec::new(),
+            spot_pool_types: Vec::new(),
+            spot_allocation: SpotAllocation::PriceCapacityOptimized,
+            spot_instance_pools: 2,
+            reserved: Vec::new(),
+            savings_plan: None,
+        }
+    }
+
+    /// AWS's own table (aws-facts.md 2.5) for groups of 10, 20, 30 and 40 instances.
+    #[test]
+    fn on_demand_targets_reproduce_the_aws_examples() {
+        let totals = [10, 20, 30, 40];
+        let od = |p: &PurchaseConfig| totals.map(|t| p.on_demand_target(t));
+        assert_eq!(od(&policy(10, 50)), [10, 15, 20, 25]);
+        assert_eq!(od(&policy(0, 60)), [6, 12, 18, 24]);
+        assert_eq!(od(&policy(12, 0)), [10, 12, 12, 12]);
+        // Fractions round up in favour of on-demand: 3 above the base at 50 % is 2.
+        assert_eq!(policy(1, 50).on_demand_target(4), 3);
+    }
+
+    /// A band's midpoint p per month becomes a constant hazard with that monthly
+    /// probability: 1 - exp(-lambda * 720 h) = p.
+    #[test]
+    fn band_hazard_gives_the_monthly_probability() {
+        for (band, p) in [("<5%", 0.025), ("5-10%", 0.075), (">20%", 0.25)] {
+            let lambda = InterruptionRate::Band { band: band.into() }.per_hour();
+            assert!((1.0 - (-lambda * 720.0).exp() - p).abs() < 1e-12);
+        }
+    }
 }

@@ -40,8 +40,22 @@ pub struct Waiting {
 pub struct Instance {
     pub id: u32,
     pub purchase: PurchaseOption,
-    pub price_per_hour: f64,
+    /// Index into the run's instance-type table.
+    pub type_index: usize,
+    /// Spot pool, for spot instances.
+    pub pool: Option<usize>,
     pub state: InstanceState,
+    /// A spot interruption notice has arrived: it stops `notice` later.
+    pub interruption_noticed: bool,
+    /// Capacity rebalancing has launched its replacement; it no longer counts toward
+    /// desired capacity and is drained once the replacement is healthy.
+    pub replaced: bool,
+    /// Stopped by Amazon EC2 (spot interruption), not by the group.
+    pub interrupted: bool,
+    /// The spot instance this one replaces (capacity rebalancing).
+    pub replaces: Option<u32>,
+    /// Instance-seconds already settled in past clock hours (reservations).
+    pub settled_secs: f64,
     pub launched_at: SimTime,
     /// When the group counts it in the scaling metric (end of warm-up).
     pub warm_at: Option<SimTime>,
@@ -61,15 +75,22 @@ impl Instance {
     pub fn new(
         id: u32,
         purchase: PurchaseOption,
-        price_per_hour: f64,
+        type_index: usize,
+        pool: Option<usize>,
         workers: u32,
         now: SimTime,
     ) -> Self {
         Instance {
             id,
             purchase,
-            price_per_hour,
+            type_index,
+            pool,
             state: InstanceState::Booting,
+            interruption_noticed: false,
+            replaced: false,
+            interrupted: false,
+            replaces: None,
+            settled_secs: 0.0,
             launched_at: now,
             warm_at: None,
             healthy_at: None,
@@ -88,12 +109,13 @@ impl Instance {
         self.busy + self.queue.len() as u32
     }
 
-    /// Counts toward desired capacity (alive and not on its way out).
+    /// Counts toward desired capacity: alive, not on its way out, not replaced.
     pub fn is_active(&self) -> bool {
         matches!(
             self.state,
             InstanceState::Booting | InstanceState::Registering | InstanceState::InService
-        )
+        ) && !self.interruption_noticed
+            && !self.replaced
     }
 
     /// Changes the number of busy workers, keeping the busy-time integral exact.

@@ -13,6 +13,7 @@ mod dist;
 mod instance;
 pub mod outcome;
 mod sim;
+mod spot;
 pub mod traffic;
 
 pub use billing::{billed_seconds, cost_of_seconds};

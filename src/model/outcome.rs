@@ -24,6 +24,7 @@ pub struct Summary {
     pub latency_ms: LatencySummary,
     pub slo: SloSummary,
     pub cost_usd: CostSummary,
+    pub commitments: CommitmentSummary,
     pub instances: InstanceSummary,
     pub utilization: UtilizationSummary,
 }
@@ -76,13 +77,33 @@ pub struct CostSummary {
     pub reserved: f64,
     pub savings_plan: f64,
     pub load_balancer: f64,
+    /// Part of `reserved` paid for reservations no usage matched.
+    pub reserved_unused: f64,
+    /// What the same instance-seconds and load balancer would cost all on-demand.
+    pub all_on_demand: f64,
+    /// `all_on_demand - total`.
+    pub saving: f64,
+}
+
+/// How well reservations and the savings plan were used.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CommitmentSummary {
+    /// Share of on-demand instance-seconds covered by reservations.
+    pub reserved_coverage: f64,
+    /// Share of reserved instance-seconds that matched usage.
+    pub reserved_utilization: f64,
+    /// Share of the savings plan commitment that covered usage.
+    pub savings_plan_utilization: f64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct InstanceSummary {
     pub launched: u64,
+    pub launched_spot: u64,
     pub terminated: u64,
+    /// Spot instances stopped by Amazon EC2.
     pub spot_interruptions: u64,
+    pub rebalance_recommendations: u64,
     pub peak_in_service: u32,
     /// Time-average of the number of instances receiving traffic.
     pub mean_in_service: f64,

@@ -7,11 +7,12 @@
 
 use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
-use super::billing::CostLedger;
+use super::billing::{BilledType, CostLedger, billed_seconds};
 use super::config::Config;
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
 use super::outcome::*;
+use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
 
@@ -20,12 +21,41 @@ use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRn
 #[derive(Clone, Copy, Debug)]
 enum Event {
     RequestArrived,
-    RequestServed { instance: u32, arrived_at: SimTime },
-    InstanceBooted { instance: u32 },
-    HealthChecksPassed { instance: u32 },
-    DeregistrationDelayExpired { instance: u32 },
+    RequestServed {
+        instance: u32,
+        arrived_at: SimTime,
+    },
+    InstanceBooted {
+        instance: u32,
+    },
+    HealthChecksPassed {
+        instance: u32,
+    },
+    DeregistrationDelayExpired {
+        instance: u32,
+    },
+    SpotRebalanceRecommended {
+        instance: u32,
+    },
+    SpotInterruptionNoticed {
+        instance: u32,
+    },
+    SpotInstanceReclaimed {
+        instance: u32,
+    },
+    SpotCapacityReclaimed {
+        pool: u32,
+        notice_at: SimTime,
+    },
     MetricTick,
     ReportTick,
+    /// A clock hour ended: reservations and savings plans settle.
+    HourTick,
+}
+
+/// An instance type as the run uses it.
+struct TypeInfo {
+    workers: u32,
 }
 
 /// Counters of one reporting interval.
@@ -57,6 +87,8 @@ struct Simulation<'a> {
     boot: DurationSampler,
     boot_rng: SimRng,
     instances: Vec<Instance>,
+    types: Vec<TypeInfo>,
+    market: SpotMarket,
     /// Ids of instances not yet terminated, in launch order.
     alive: Vec<u32>,
     balancer: LoadBalancer,
@@ -71,7 +103,11 @@ struct Simulation<'a> {
     events: u64,
     // Instance statistics.
     launched: u64,
+    launched_spot: u64,
     terminated: u64,
+    spot_interruptions: u64,
+    rebalance_recommendations: u64,
+    hour_start: SimTime,
     in_service: u32,
     peak_in_service: u32,
     min_in_service: u32,
@@ -90,6 +126,50 @@ impl<'a> Simulation<'a> {
         let streams = RngStreams::new(config.seed);
         let end = SimTime(config.duration.0);
         let timeout_micros = config.service.timeout.0 / 1_000;
+        // The type table: the group's own type first, then any other spot pool types.
+        // Workers follow vCPUs when the scenario asks for workers per vCPU.
+        let per_vcpu = config.service.workers / config.instance.vcpu.max(1);
+        let mut billed = vec![BilledType {
+            name: config.instance.type_name.clone(),
+            on_demand_price: config.instance.price_per_hour,
+        }];
+        let mut types = vec![TypeInfo {
+            workers: config.service.workers,
+        }];
+        let pools = config
+            .purchase
+            .spot_pools
+            .iter()
+            .zip(&config.purchase.spot_pool_types);
+        for (name, t) in pools {
+            if billed.iter().all(|b| &b.name != name) {
+                billed.push(BilledType {
+                    name: name.clone(),
+                    on_demand_price: t.price_per_hour,
+                });
+                let workers = if config.service.workers_per_vcpu {
+                    per_vcpu * t.vcpu
+                } else {
+                    config.service.workers
+                };
+                types.push(TypeInfo { workers });
+            }
+        }
+        let type_index = |name: &str| {
+            billed
+                .iter()
+                .position(|b| b.name == name)
+                .expect("every pool type is in the table")
+        };
+        let od_price = |name: &str| billed[type_index(name)].on_demand_price;
+        let market = SpotMarket::new(
+            &config.purchase,
+            &config.spot,
+            &streams,
+            end,
+            type_index,
+            od_price,
+        );
         let mut sim = Simulation {
             config,
             now: SimTime::ZERO,
@@ -102,10 +182,12 @@ impl<'a> Simulation<'a> {
             boot: DurationSampler::new(&config.instance.boot_time),
             boot_rng: streams.stream("boot"),
             instances: Vec::new(),
+            types,
+            market,
             alive: Vec::new(),
             balancer: LoadBalancer::new(config.load_balancer.algorithm, streams.stream("routing")),
             group: AutoScalingGroup::new(&config.autoscaling),
-            ledger: CostLedger::new(&config.instance.type_name, &config.load_balancer),
+            ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
             totals: RequestCounts::default(),
             interval: IntervalCounts::default(),
             latency: LatencyHistogram::new(timeout_micros + 1, 3),
@@ -114,7 +196,11 @@ impl<'a> Simulation<'a> {
             within_slo: 0,
             events: 0,
             launched: 0,
+            launched_spot: 0,
             terminated: 0,
+            spot_interruptions: 0,
+            rebalance_recommendations: 0,
+            hour_start: SimTime::ZERO,
             in_service: 0,
             peak_in_service: 0,
             min_in_service: u32::MAX,
@@ -127,11 +213,25 @@ impl<'a> Simulation<'a> {
             last_capacity_area: 0,
         };
         // The initial desired capacity starts in service at t = 0, already warm.
+        // Split between on-demand and spot by the mixed instances policy.
         for _ in 0..config.autoscaling.desired {
-            let id = sim.launch();
+            let id = sim.launch_for_group();
             let instance = &mut sim.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
             sim.become_healthy(id);
+        }
+        for (pool, p) in sim.market.pools.iter().enumerate() {
+            for plan in &p.capacity_events {
+                let event = Event::SpotCapacityReclaimed {
+                    pool: pool as u32,
+                    notice_at: plan.notice_at,
+                };
+                sim.queue.schedule(plan.rebalance_at, event);
+            }
+        }
+        if sim.ledger.has_commitments() {
+            sim.queue
+                .schedule(SimTime::from_secs(3600), Event::HourTick);
         }
         if let Some(t) = sim.arrivals.next_arrival() {
             sim.queue.schedule(t, Event::RequestArrived);
@@ -166,7 +266,22 @@ impl<'a> Simulation<'a> {
                         self.terminate(instance);
                     }
                 }
+                Event::SpotRebalanceRecommended { instance } => {
+                    self.on_rebalance_recommended(instance)
+                }
+                Event::SpotInterruptionNoticed { instance } => {
+                    self.on_interruption_noticed(instance)
+                }
+                Event::SpotInstanceReclaimed { instance } => self.on_instance_reclaimed(instance),
+                Event::SpotCapacityReclaimed { pool, notice_at } => {
+                    self.on_capacity_reclaimed(pool as usize, notice_at)
+                }
                 Event::MetricTick => self.on_metric_tick(),
+                Event::HourTick => {
+                    self.settle_hour();
+                    self.queue
+                        .schedule(self.now + SimDuration::from_secs(3600), Event::HourTick);
+                }
                 Event::ReportTick => {
                     on_row(&self.timeline_row());
                     self.queue
@@ -245,7 +360,11 @@ impl<'a> Simulation<'a> {
         } else {
             instance.set_busy(instance.busy - 1, now);
         }
-        let drained = instance.state == InstanceState::Draining && instance.outstanding() == 0;
+        // An instance drained for scale-in stops as soon as it is idle; one with an
+        // interruption notice keeps running (and billing) until EC2 stops it.
+        let drained = instance.state == InstanceState::Draining
+            && instance.outstanding() == 0
+            && !instance.interruption_noticed;
         let latency = now.since(arrived_at).0;
         if latency > self.config.service.timeout.0 {
             self.totals.timed_out += 1;
@@ -267,25 +386,71 @@ impl<'a> Simulation<'a> {
 
     // ----- instance lifecycle -----------------------------------------------------
 
-    /// Launches an on-demand instance; it is billed from now.
-    fn launch(&mut self) -> u32 {
+    /// Active instances by purchase option, and active spot instances per pool.
+    fn active_counts(&self) -> (u32, u32, Vec<u32>) {
+        let (mut on_demand, mut spot) = (0, 0);
+        let mut per_pool = vec![0; self.market.pools.len()];
+        for &id in &self.alive {
+            let instance = &self.instances[id as usize];
+            if instance.is_active() {
+                match instance.pool {
+                    Some(pool) => {
+                        spot += 1;
+                        per_pool[pool] += 1;
+                    }
+                    None => on_demand += 1,
+                }
+            }
+        }
+        (on_demand, spot, per_pool)
+    }
+
+    /// Launches the instance the mixed instances policy wants next: on-demand while the
+    /// group has fewer than its on-demand target for the desired capacity, else spot in
+    /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.
+    fn launch_for_group(&mut self) -> u32 {
+        let (on_demand, _, per_pool) = self.active_counts();
+        let target = self.config.purchase.on_demand_target(self.group.desired);
+        if on_demand < target {
+            self.launch(PurchaseOption::OnDemand, 0, None)
+        } else {
+            let pool = self.market.choose_pool(self.now, &per_pool);
+            self.launch_spot(pool)
+        }
+    }
+
+    fn launch_spot(&mut self, pool: usize) -> u32 {
+        let type_index = self.market.pools[pool].type_index;
+        let id = self.launch(PurchaseOption::Spot, type_index, Some(pool));
+        self.launched_spot += 1;
+        if let Some(plan) = self.market.pools[pool].plan_interruption(self.now, &self.config.spot) {
+            if plan.notice_at < self.end {
+                self.queue.schedule(
+                    plan.rebalance_at,
+                    Event::SpotRebalanceRecommended { instance: id },
+                );
+                self.queue.schedule(
+                    plan.notice_at,
+                    Event::SpotInterruptionNoticed { instance: id },
+                );
+            }
+        }
+        id
+    }
+
+    fn launch(&mut self, purchase: PurchaseOption, type_index: usize, pool: Option<usize>) -> u32 {
         let id = self.instances.len() as u32;
-        let instance = Instance::new(
-            id,
-            PurchaseOption::OnDemand,
-            self.config.instance.price_per_hour,
-            self.config.service.workers,
-            self.now,
-        );
-        self.instances.push(instance);
+        let workers = self.types[type_index].workers;
+        self.instances.push(Instance::new(
+            id, purchase, type_index, pool, workers, self.now,
+        ));
         self.alive.push(id);
         self.launched += 1;
         id
     }
 
-    /// Launches an instance that must boot and pass health checks first.
-    fn launch_and_boot(&mut self) {
-        let id = self.launch();
+    /// Starts an instance's boot; it then passes health checks before any traffic.
+    fn boot(&mut self, id: u32) {
         let boot = self.boot.sample(&mut self.boot_rng);
         self.queue.schedule(
             self.now + SimDuration(boot),
@@ -319,8 +484,14 @@ impl<'a> Simulation<'a> {
         let instance = &mut self.instances[id as usize];
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(self.now);
+        let replaces = instance.replaces;
         self.balancer.register(id);
         self.change_in_service(1);
+        // Capacity rebalancing retires the at-risk instance once its replacement
+        // passes health checks (aws-facts.md 2.6).
+        if let Some(old) = replaces {
+            self.begin_draining(old);
+        }
     }
 
     fn change_in_service(&mut self, delta: i32) {
@@ -364,6 +535,91 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    // ----- spot -----------------------------------------------------------------------
+
+    fn on_rebalance_recommended(&mut self, id: u32) {
+        if !self.instances[id as usize].is_active() {
+            return;
+        }
+        self.rebalance_recommendations += 1;
+        if self.config.spot.capacity_rebalance {
+            self.replace_at_risk(id);
+        }
+    }
+
+    /// Launches a replacement for an at-risk spot instance; the group may exceed its
+    /// maximum while both run (aws-facts.md 2.6).
+    fn replace_at_risk(&mut self, id: u32) {
+        self.instances[id as usize].replaced = true;
+        let (_, _, per_pool) = self.active_counts();
+        let pool = self.market.choose_pool(self.now, &per_pool);
+        let new = self.launch_spot(pool);
+        self.instances[new as usize].replaces = Some(id);
+        self.boot(new);
+    }
+
+    /// The two-minute warning: the instance is deregistered and drains until EC2 stops
+    /// it (aws-facts.md 2.2). With capacity rebalancing and no replacement yet (the
+    /// recommendation came with the notice), the replacement launches now.
+    fn on_interruption_noticed(&mut self, id: u32) {
+        let instance = &self.instances[id as usize];
+        if instance.state == InstanceState::Terminated || instance.interruption_noticed {
+            return;
+        }
+        let replace_now = self.config.spot.capacity_rebalance && !instance.replaced;
+        let was_in_service = instance.state == InstanceState::InService;
+        self.instances[id as usize].interruption_noticed = true;
+        let reclaim_at = self.now + self.config.spot.notice;
+        self.queue
+            .schedule(reclaim_at, Event::SpotInstanceReclaimed { instance: id });
+        if was_in_service {
+            self.balancer.deregister(id);
+            self.change_in_service(-1);
+        }
+        if self.instances[id as usize].state != InstanceState::Draining {
+            self.instances[id as usize].state = InstanceState::Draining;
+        }
+        if replace_now {
+            self.replace_at_risk(id);
+        }
+    }
+
+    /// EC2 stops the instance at the end of the notice. Without capacity rebalancing
+    /// the group replaces it only now (aws-facts.md 2.6).
+    fn on_instance_reclaimed(&mut self, id: u32) {
+        if self.instances[id as usize].state == InstanceState::Terminated {
+            return;
+        }
+        self.instances[id as usize].interrupted = true;
+        self.terminate(id);
+        self.reconcile();
+    }
+
+    /// A capacity event: each running instance of the pool is reclaimed with
+    /// probability `share`; each gets its rebalance recommendation now and its notice
+    /// at `notice_at` (now, when the warning comes with the notice).
+    fn on_capacity_reclaimed(&mut self, pool: usize, notice_at: SimTime) {
+        let share = self.config.spot.capacity_events.share;
+        let in_pool: Vec<u32> = self
+            .alive
+            .iter()
+            .copied()
+            .filter(|&id| self.instances[id as usize].pool == Some(pool))
+            .collect();
+        for id in in_pool {
+            let draw: f64 = rand::Rng::random(&mut self.market.pools[pool].event_rng);
+            if draw < share {
+                self.on_rebalance_recommended(id);
+                if notice_at > self.now {
+                    let noticed = Event::SpotInterruptionNoticed { instance: id };
+                    self.queue.schedule(notice_at, noticed);
+                } else {
+                    self.on_interruption_noticed(id);
+                }
+            }
+        }
+    }
+
     /// Stops an instance now: requests still on it are interrupted, billing ends.
     fn terminate(&mut self, id: u32) {
         let now = self.now;
@@ -381,10 +637,43 @@ impl<'a> Simulation<'a> {
         instance.set_busy(0, now);
         instance.queue = Default::default();
         instance.state = InstanceState::Terminated;
-        self.ledger
-            .close_instance(&self.instances[id as usize], now);
+        if instance.interrupted {
+            self.spot_interruptions += 1;
+        }
+        self.bill(id, now);
         self.alive.retain(|&a| a != id);
         self.terminated += 1;
+    }
+
+    /// Closes an instance's bill at `end`. Spot is charged at the prices in effect over
+    /// its billed seconds, and nothing if EC2 interrupted it within its first hour.
+    fn bill(&mut self, id: u32, end: SimTime) {
+        let instance = &self.instances[id as usize];
+        let ran = end.since(instance.launched_at);
+        let (spot_cost, free) = match instance.pool {
+            Some(pool) => {
+                let billed_until =
+                    instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
+                let cost = self.market.pools[pool].cost_between(instance.launched_at, billed_until);
+                (
+                    cost,
+                    instance.interrupted && ran < SimDuration::from_secs(3600),
+                )
+            }
+            None => (0.0, false),
+        };
+        self.ledger.close_instance(instance, end, spot_cost, free);
+    }
+
+    /// Ends the clock hour: running on-demand usage is counted, then reservations and
+    /// the savings plan are applied to the hour.
+    fn settle_hour(&mut self) {
+        for &id in &self.alive {
+            self.ledger
+                .add_running_usage(&mut self.instances[id as usize], self.now);
+        }
+        self.ledger.settle_hour(self.hour_start);
+        self.hour_start = self.now;
     }
 
     // ----- Auto Scaling -------------------------------------------------------------
@@ -427,32 +716,47 @@ impl<'a> Simulation<'a> {
     }
 
     /// Launches or drains instances until the active count equals desired capacity.
+    /// Without capacity rebalancing, an instance with an interruption notice still
+    /// counts until it stops, so the group replaces it only after the interruption.
     fn reconcile(&mut self) {
-        let active = self
-            .alive
-            .iter()
-            .filter(|&&id| self.instances[id as usize].is_active())
-            .count() as u32;
-        let desired = self.group.desired;
-        for _ in active..desired {
-            self.launch_and_boot();
+        let rebalance = self.config.spot.capacity_rebalance;
+        let (mut active, mut leaving) = (0, 0);
+        for &id in &self.alive {
+            let instance = &self.instances[id as usize];
+            if instance.is_active() {
+                active += 1;
+            } else if !rebalance && instance.interruption_noticed {
+                leaving += 1;
+            }
         }
+        let desired = self.group.desired;
+        for _ in (active + leaving)..desired {
+            let id = self.launch_for_group();
+            self.boot(id);
+        }
+        // Instances already leaving go by themselves; only active ones are drained.
         for _ in desired..active {
             let victim = self.choose_victim();
             self.begin_draining(victim);
         }
     }
 
-    /// The default termination policy for a single Availability Zone and one launch
-    /// template (aws-facts.md 3.6): the instance closest to its next billing hour.
-    /// AWS breaks ties at random; simcloud takes the oldest, to stay reproducible
-    /// without spending random numbers.
+    /// Scale-in first decides between spot and on-demand, keeping the mix the policy
+    /// wants for the new desired capacity (aws-facts.md 2.5), then applies the default
+    /// termination policy for a single Availability Zone and one launch template (3.6):
+    /// the instance closest to its next billing hour. AWS breaks ties at random;
+    /// simcloud takes the oldest, to stay reproducible without spending random numbers.
     fn choose_victim(&self) -> u32 {
         const HOUR: u64 = 3_600_000_000_000;
+        let (on_demand, spot, _) = self.active_counts();
+        let target_spot =
+            self.group.desired - self.config.purchase.on_demand_target(self.group.desired);
+        let take_spot = spot > 0 && (spot > target_spot || on_demand == 0);
         self.alive
             .iter()
             .copied()
             .filter(|&id| self.instances[id as usize].is_active())
+            .filter(|&id| self.instances[id as usize].pool.is_some() == take_spot)
             .max_by_key(|&id| {
                 let into_hour = self.now.since(self.instances[id as usize].launched_at).0 % HOUR;
                 (into_hour, std::cmp::Reverse(id))
@@ -473,16 +777,23 @@ impl<'a> Simulation<'a> {
         (busy, capacity)
     }
 
-    fn accrued_cost(&self) -> (f64, f64) {
-        let (mut on_demand, mut spot) = (self.ledger.retired_on_demand, self.ledger.retired_spot);
+    /// The bill so far: instances at list price up to now (their 60 s minimum owed from
+    /// launch), reservations and savings plans as settled at the last clock hour.
+    fn accrued_cost(&self) -> f64 {
+        let t = &self.ledger.totals;
+        let mut cost = t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees;
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
-            match instance.purchase {
-                PurchaseOption::OnDemand => on_demand += CostLedger::accrued(instance, self.now),
-                PurchaseOption::Spot => spot += CostLedger::accrued(instance, self.now),
-            }
+            cost += match instance.pool {
+                None => self.ledger.accrued_on_demand(instance, self.now),
+                Some(pool) => {
+                    let ran = self.now.since(instance.launched_at);
+                    let until = instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
+                    self.market.pools[pool].cost_between(instance.launched_at, until)
+                }
+            };
         }
-        (on_demand, spot)
+        cost
     }
 
     fn timeline_row(&mut self) -> TimelineRow {
@@ -537,11 +848,13 @@ impl<'a> Simulation<'a> {
             };
             *slot += 1;
         }
-        let (on_demand, spot) = self.accrued_cost();
+        if self.config.purchase.on_demand_percent_above_base < 100 {
+            row.spot_price = round_to(self.market.mean_price(self.now), 6);
+        }
         let lb = self
             .ledger
             .lb_cost(self.now.since(SimTime::ZERO), self.totals.arrived);
-        row.cost_usd = round_to(on_demand + spot + lb, 6);
+        row.cost_usd = round_to(self.accrued_cost() + lb, 6);
         self.last_report_at = self.now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -556,16 +869,19 @@ impl<'a> Simulation<'a> {
         let (busy, capacity) = self.utilization_areas();
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.alive) {
-            let instance = &self.instances[id as usize];
-            in_flight += u64::from(instance.outstanding());
-            self.ledger.close_instance(instance, end);
+            in_flight += u64::from(self.instances[id as usize].outstanding());
+            self.bill(id, end);
+        }
+        // The last (possibly partial) clock hour settles too: reservations and the
+        // savings plan are paid for every clock hour the run touches.
+        if self.ledger.has_commitments() && self.hour_start < end {
+            self.ledger.settle_hour(self.hour_start);
         }
         self.totals.in_flight = in_flight;
         let duration = end.since(SimTime::ZERO);
         let lb_cost = self.ledger.lb_cost(duration, self.totals.arrived);
-        let on_demand = self.ledger.retired_on_demand;
-        let spot = self.ledger.retired_spot;
-        let billed_secs = self.ledger.retired_billed_secs;
+        let t = self.ledger.totals;
+        let total = t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost;
         let cost_items = self.ledger.finish(duration, self.totals.arrived);
         let slo = &self.config.slo;
         let slo_quantile_ms = self.latency.quantile_ms(slo.percentile / 100.0);
@@ -597,24 +913,34 @@ impl<'a> Simulation<'a> {
                 },
             },
             cost_usd: CostSummary {
-                total: round_to(on_demand + spot + lb_cost, 6),
-                on_demand: round_to(on_demand, 6),
-                spot: round_to(spot, 6),
-                reserved: 0.0,
-                savings_plan: 0.0,
+                total: round_to(total, 6),
+                on_demand: round_to(t.on_demand(), 6),
+                spot: round_to(t.spot, 6),
+                reserved: round_to(t.reserved_fees, 6),
+                savings_plan: round_to(t.savings_plan_fees, 6),
                 load_balancer: round_to(lb_cost, 6),
+                reserved_unused: round_to(t.reserved_unused, 6),
+                all_on_demand: round_to(t.all_on_demand + lb_cost, 6),
+                saving: round_to(t.all_on_demand + lb_cost - total, 6),
+            },
+            commitments: CommitmentSummary {
+                reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
+                reserved_utilization: ratio(t.reserved_covered_secs, t.reserved_capacity_secs),
+                savings_plan_utilization: ratio(t.savings_plan_used, t.savings_plan_fees),
             },
             instances: InstanceSummary {
                 launched: self.launched,
+                launched_spot: self.launched_spot,
                 terminated: self.terminated,
-                spot_interruptions: 0,
+                spot_interruptions: self.spot_interruptions,
+                rebalance_recommendations: self.rebalance_recommendations,
                 peak_in_service: self.peak_in_service,
                 mean_in_service: round_to(
                     self.in_service_area as f64 / duration.0.max(1) as f64,
                     3,
                 ),
                 min_in_service: self.min_in_service.min(self.in_service),
-                instance_hours: round_to(billed_secs as f64 / 3600.0, 6),
+                instance_hours: round_to(t.billed_secs as f64 / 3600.0, 6),
             },
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
@@ -628,5 +954,14 @@ impl<'a> Simulation<'a> {
             summary,
             cost_items,
         }
+    }
+}
+
+/// `part / whole` rounded for output; 0 when there is no whole.
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        round_to(part / whole, 6)
+    } else {
+        0.0
     }
 }

@@ -11,6 +11,7 @@ mod duration;
 mod error;
 mod raw;
 mod resolve;
+mod spot_prices;
 mod trace;
 
 pub use catalog::{CATALOG, InstanceType, lookup as lookup_instance_type};

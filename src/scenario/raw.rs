@@ -14,6 +14,8 @@ pub struct RawScenario {
     pub instance: Option<RawInstance>,
     pub load_balancer: Option<RawLoadBalancer>,
     pub autoscaling: Option<RawAutoScaling>,
+    pub purchase: Option<RawPurchase>,
+    pub spot: Option<RawSpot>,
     pub slo: Option<RawSlo>,
     pub report: Option<RawReport>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
@@ -148,4 +150,89 @@ pub struct RawSlo {
 #[serde(deny_unknown_fields)]
 pub struct RawReport {
     pub interval: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPurchase {
+    pub on_demand_base: Option<u32>,
+    pub on_demand_percent_above_base: Option<i64>,
+    pub spot_pools: Option<Vec<String>>,
+    pub spot_allocation: Option<String>,
+    pub spot_instance_pools: Option<u32>,
+    pub reserved: Option<Vec<RawReservation>>,
+    pub savings_plan: Option<RawSavingsPlan>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReservation {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub count: u32,
+    pub term: Option<String>,
+    pub payment: Option<String>,
+    pub class: Option<String>,
+    pub hourly_usd: Option<f64>,
+    pub upfront_usd: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSavingsPlan {
+    pub kind: String,
+    pub hourly_commitment: f64,
+    pub term: Option<String>,
+    pub payment: Option<String>,
+    pub discount: Option<f64>,
+    pub family: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpot {
+    pub price: Option<RawSpotPrice>,
+    pub interruption: Option<RawInterruption>,
+    pub capacity_events: Option<RawCapacityEvents>,
+    pub notice: Option<String>,
+    pub rebalance: Option<RawRebalance>,
+    pub capacity_rebalance: Option<bool>,
+    pub pool: Option<Vec<RawSpotPool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpotPrice {
+    pub discount: Option<f64>,
+    pub trace: Option<String>,
+    pub zone: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInterruption {
+    pub band: Option<String>,
+    pub per_hour: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacityEvents {
+    pub per_day: f64,
+    pub share: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRebalance {
+    pub probability: Option<f64>,
+    pub lead_max: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpotPool {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub interruption: RawInterruption,
 }

@@ -4,6 +4,7 @@
 use super::catalog;
 use super::duration::parse_duration;
 use super::raw::*;
+use super::spot_prices::load_spot_prices;
 use super::trace::load_trace;
 use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
@@ -48,6 +49,22 @@ mod default {
     pub const WARMUP: SimDuration = SimDuration::from_secs(300);
     /// Detailed monitoring: 60 s periods, as target tracking's managed alarms use (3.3).
     pub const METRIC_PERIOD: SimDuration = SimDuration::from_secs(60);
+    /// Mixed instances policy: base 0 and 100 % on-demand above it, the API defaults;
+    /// `price-capacity-optimized`, the allocation AWS recommends; 2 pools for
+    /// `lowest-price` (2.5, 2.4).
+    pub const ON_DEMAND_BASE: u32 = 0;
+    pub const ON_DEMAND_PERCENT: u32 = 100;
+    pub const SPOT_INSTANCE_POOLS: u32 = 2;
+    /// Spot at 62 % off on-demand, inside the observed 55–70 % (2.1).
+    pub const SPOT_DISCOUNT: f64 = 0.62;
+    /// The all-Region average interruption band "has historically been <5%" (2.3).
+    pub const SPOT_BAND: &str = "<5%";
+    /// The two-minute interruption notice (2.2).
+    pub const SPOT_NOTICE: SimDuration = SimDuration::from_secs(120);
+    /// The rebalance recommendation "can arrive sooner than the two-minute notice" or
+    /// with it (2.2): here half the time, up to 30 minutes earlier (2.3's model).
+    pub const REBALANCE_PROBABILITY: f64 = 0.5;
+    pub const REBALANCE_LEAD_MAX: SimDuration = SimDuration::from_secs(1800);
     pub const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
     pub const SLO_PERCENTILE: f64 = 99.0;
     pub const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
@@ -220,6 +237,8 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
     let service = resolve_service(&ctx, raw.service, &instance)?;
     let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer)?;
     let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling)?;
+    let purchase = resolve_purchase(&ctx, raw.purchase.unwrap_or_default(), &instance)?;
+    let spot = resolve_spot(&ctx, raw.spot.unwrap_or_default(), &purchase)?;
     let slo = match raw.slo {
         None => SloConfig {
             latency: default::SLO_LATENCY,
@@ -263,6 +282,8 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
         instance,
         load_balancer,
         autoscaling,
+        purchase,
+        spot,
         slo,
         report: ReportConfig { interval },
     })
@@ -790,5 +811,381 @@ fn resolve_autoscaling(ctx: &Ctx, raw: Option<RawAutoScaling>) -> Result<AutoSca
         instance_warmup,
         metric_period: default::METRIC_PERIOD,
         policy,
+    })
+}
+
+const TERMS: &[(&str, Term)] = &[("1y", Term::OneYear), ("3y", Term::ThreeYears)];
+const PAYMENTS: &[(&str, Payment)] = &[
+    ("no_upfront", Payment::NoUpfront),
+    ("partial_upfront", Payment::PartialUpfront),
+    ("all_upfront", Payment::AllUpfront),
+];
+
+/// Effective discount of a reservation off on-demand, upfront amortised (aws-facts.md
+/// 1.3, the table read from a current AWS price scrape). Savings plans are priced like
+/// the reservation class they resemble: EC2 Instance Savings Plans like Standard RIs,
+/// Compute Savings Plans like Convertible RIs.
+fn reservation_discount(class: OfferingClass, term: Term, payment: Payment) -> f64 {
+    use {OfferingClass::*, Payment::*, Term::*};
+    match (class, term, payment) {
+        (Standard, OneYear, NoUpfront) => 0.385,
+        (Standard, OneYear, PartialUpfront) => 0.414,
+        (Standard, OneYear, AllUpfront) => 0.426,
+        (Standard, ThreeYears, NoUpfront) => 0.679,
+        (Standard, ThreeYears, PartialUpfront) => 0.703,
+        (Standard, ThreeYears, AllUpfront) => 0.721,
+        (Convertible, OneYear, NoUpfront) => 0.261,
+        (Convertible, OneYear, PartialUpfront) => 0.296,
+        (Convertible, OneYear, AllUpfront) => 0.310,
+        (Convertible, ThreeYears, NoUpfront) => 0.614,
+        (Convertible, ThreeYears, PartialUpfront) => 0.643,
+        (Convertible, ThreeYears, AllUpfront) => 0.650,
+    }
+}
+
+/// vCPUs and on-demand price of a type: the scenario's own `[instance]` values for its
+/// type, the catalog's for any other.
+fn pool_type(ctx: &Ctx, key: &str, type_name: &str, instance: &InstanceConfig) -> Result<PoolType> {
+    if type_name == instance.type_name {
+        return Ok(PoolType {
+            vcpu: instance.vcpu,
+            price_per_hour: instance.price_per_hour,
+        });
+    }
+    catalog::lookup(type_name)
+        .map(|t| PoolType {
+            vcpu: t.vcpu,
+            price_per_hour: t.price_per_hour,
+        })
+        .ok_or_else(|| {
+            ctx.err(
+                key,
+                format!(
+                    "unknown instance type; the catalog has {}",
+                    catalog::names()
+                ),
+            )
+        })
+}
+
+fn resolve_purchase(
+    ctx: &Ctx,
+    raw: RawPurchase,
+    instance: &InstanceConfig,
+) -> Result<PurchaseConfig> {
+    let percent = raw
+        .on_demand_percent_above_base
+        .unwrap_or(i64::from(default::ON_DEMAND_PERCENT));
+    if !(0..=100).contains(&percent) {
+        return Err(ctx.err(
+            "purchase.on_demand_percent_above_base",
+            "must be a percentage between 0 and 100",
+        ));
+    }
+    let spot_pools = raw
+        .spot_pools
+        .unwrap_or_else(|| vec![instance.type_name.clone()]);
+    if spot_pools.is_empty() {
+        return Err(ctx.err("purchase.spot_pools", "needs at least one instance type"));
+    }
+    let mut spot_pool_types = Vec::new();
+    for (i, t) in spot_pools.iter().enumerate() {
+        spot_pool_types.push(pool_type(
+            ctx,
+            &format!("purchase.spot_pools[{i}]"),
+            t,
+            instance,
+        )?);
+        if spot_pools[..i].contains(t) {
+            return Err(ctx.err(&format!("purchase.spot_pools[{i}]"), "is listed twice"));
+        }
+    }
+    let spot_allocation = match &raw.spot_allocation {
+        None => SpotAllocation::PriceCapacityOptimized,
+        Some(a) => ctx.one_of(
+            "purchase.spot_allocation",
+            a,
+            &[
+                ("lowest_price", SpotAllocation::LowestPrice),
+                ("capacity_optimized", SpotAllocation::CapacityOptimized),
+                (
+                    "price_capacity_optimized",
+                    SpotAllocation::PriceCapacityOptimized,
+                ),
+            ],
+        )?,
+    };
+    let spot_instance_pools = ctx.range(
+        "purchase.spot_instance_pools",
+        raw.spot_instance_pools
+            .unwrap_or(default::SPOT_INSTANCE_POOLS),
+        1,
+        20,
+        "",
+    )?;
+    let mut reserved = Vec::new();
+    for (i, r) in raw.reserved.unwrap_or_default().into_iter().enumerate() {
+        let key = |k: &str| format!("purchase.reserved[{i}].{k}");
+        let od_price = pool_type(ctx, &key("type"), &r.type_name, instance)?.price_per_hour;
+        if r.count == 0 {
+            return Err(ctx.err(&key("count"), "must be at least 1"));
+        }
+        let term = ctx.one_of(&key("term"), r.term.as_deref().unwrap_or("1y"), TERMS)?;
+        let payment = ctx.one_of(
+            &key("payment"),
+            r.payment.as_deref().unwrap_or("no_upfront"),
+            PAYMENTS,
+        )?;
+        let class = ctx.one_of(
+            &key("class"),
+            r.class.as_deref().unwrap_or("standard"),
+            &[
+                ("standard", OfferingClass::Standard),
+                ("convertible", OfferingClass::Convertible),
+            ],
+        )?;
+        // Derived prices: the effective hourly cost at the documented discount, split
+        // as AWS does: all upfront pays it all at the start, partial upfront about half,
+        // no upfront nothing (1.3).
+        let hours = match term {
+            Term::OneYear => 8_760.0,
+            Term::ThreeYears => 26_280.0,
+        };
+        let effective = od_price * (1.0 - reservation_discount(class, term, payment));
+        let upfront_share = match payment {
+            Payment::NoUpfront => 0.0,
+            Payment::PartialUpfront => 0.5,
+            Payment::AllUpfront => 1.0,
+        };
+        let hourly_usd = ctx.non_negative(
+            &key("hourly_usd"),
+            r.hourly_usd.unwrap_or(effective * (1.0 - upfront_share)),
+        )?;
+        let upfront_usd = ctx.non_negative(
+            &key("upfront_usd"),
+            r.upfront_usd.unwrap_or(effective * upfront_share * hours),
+        )?;
+        reserved.push(Reservation {
+            type_name: r.type_name,
+            count: r.count,
+            term,
+            payment,
+            class,
+            hourly_usd,
+            upfront_usd,
+        });
+    }
+    let savings_plan = match raw.savings_plan {
+        None => None,
+        Some(sp) => {
+            let kind = ctx.one_of(
+                "purchase.savings_plan.kind",
+                &sp.kind,
+                &[
+                    ("compute", SavingsPlanKind::Compute),
+                    ("ec2_instance", SavingsPlanKind::Ec2Instance),
+                ],
+            )?;
+            let term = ctx.one_of(
+                "purchase.savings_plan.term",
+                sp.term.as_deref().unwrap_or("1y"),
+                TERMS,
+            )?;
+            let payment = ctx.one_of(
+                "purchase.savings_plan.payment",
+                sp.payment.as_deref().unwrap_or("no_upfront"),
+                PAYMENTS,
+            )?;
+            let class = match kind {
+                SavingsPlanKind::Compute => OfferingClass::Convertible,
+                SavingsPlanKind::Ec2Instance => OfferingClass::Standard,
+            };
+            let discount = sp
+                .discount
+                .unwrap_or(reservation_discount(class, term, payment));
+            if !(0.0..1.0).contains(&discount) {
+                return Err(ctx.err(
+                    "purchase.savings_plan.discount",
+                    "must be a fraction between 0 and 1, like 0.28",
+                ));
+            }
+            let family = match (kind, sp.family) {
+                (SavingsPlanKind::Compute, Some(_)) => {
+                    return Err(ctx.err(
+                        "purchase.savings_plan.family",
+                        "only ec2_instance plans are tied to a family",
+                    ));
+                }
+                (SavingsPlanKind::Compute, None) => None,
+                (SavingsPlanKind::Ec2Instance, f) => Some(f.unwrap_or_else(|| {
+                    instance
+                        .type_name
+                        .split('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                })),
+            };
+            Some(SavingsPlan {
+                kind,
+                hourly_commitment: ctx.positive(
+                    "purchase.savings_plan.hourly_commitment",
+                    sp.hourly_commitment,
+                )?,
+                term,
+                payment,
+                discount,
+                family,
+            })
+        }
+    };
+    Ok(PurchaseConfig {
+        on_demand_base: raw.on_demand_base.unwrap_or(default::ON_DEMAND_BASE),
+        on_demand_percent_above_base: percent as u32,
+        spot_pools,
+        spot_pool_types,
+        spot_allocation,
+        spot_instance_pools,
+        reserved,
+        savings_plan,
+    })
+}
+
+fn resolve_interruption(ctx: &Ctx, key: &str, raw: &RawInterruption) -> Result<InterruptionRate> {
+    match (&raw.band, raw.per_hour) {
+        (Some(band), None) => {
+            if band_midpoint(band).is_none() {
+                return Err(ctx.err(
+                    &format!("{key}.band"),
+                    "unknown band; expected one of <5%, 5-10%, 10-15%, 15-20%, >20%",
+                ));
+            }
+            Ok(InterruptionRate::Band { band: band.clone() })
+        }
+        (None, Some(rate)) => Ok(InterruptionRate::PerHour {
+            per_hour: ctx.non_negative(&format!("{key}.per_hour"), rate)?,
+        }),
+        _ => Err(ctx.err(
+            key,
+            "give either `band` (like \"5-10%\") or `per_hour`, not both",
+        )),
+    }
+}
+
+fn resolve_spot(ctx: &Ctx, raw: RawSpot, purchase: &PurchaseConfig) -> Result<SpotConfig> {
+    let price = match raw.price {
+        None => SpotPrice::Discount {
+            discount: default::SPOT_DISCOUNT,
+        },
+        Some(RawSpotPrice {
+            discount: Some(d),
+            trace: None,
+            zone: None,
+        }) => {
+            if !(0.0..1.0).contains(&d) {
+                return Err(ctx.err(
+                    "spot.price.discount",
+                    "must be a fraction between 0 and 1, like 0.62",
+                ));
+            }
+            SpotPrice::Discount { discount: d }
+        }
+        Some(RawSpotPrice {
+            discount: None,
+            trace: Some(file),
+            zone,
+        }) => {
+            let dir = ctx
+                .file
+                .path()
+                .parent()
+                .unwrap_or(std::path::Path::new("."));
+            let path = dir.join(&file);
+            let history = load_spot_prices(&path, &purchase.spot_pools, zone.as_deref())
+                .map_err(|m| ctx.err("spot.price.trace", m))?;
+            // One zone for every pool keeps pools comparable; the first pool's (resolved)
+            // zone is printed so that the resolved scenario replays the same records.
+            let zone = history.first().map(|h| h.zone.clone()).unwrap_or_default();
+            SpotPrice::Trace {
+                trace: path,
+                zone,
+                history: std::sync::Arc::new(history),
+            }
+        }
+        Some(_) => {
+            return Err(ctx.err(
+                "spot.price",
+                "give either `discount` or `trace` (with an optional `zone`)",
+            ));
+        }
+    };
+    let interruption = match &raw.interruption {
+        None => InterruptionRate::Band {
+            band: default::SPOT_BAND.into(),
+        },
+        Some(i) => resolve_interruption(ctx, "spot.interruption", i)?,
+    };
+    let capacity_events = match raw.capacity_events {
+        None => CapacityEvents {
+            per_day: 0.0,
+            share: 0.0,
+        },
+        Some(c) => CapacityEvents {
+            per_day: ctx.non_negative("spot.capacity_events.per_day", c.per_day)?,
+            share: ctx.range("spot.capacity_events.share", c.share, 0.0, 1.0, "")?,
+        },
+    };
+    let notice = ctx.duration("spot.notice", raw.notice.as_ref(), default::SPOT_NOTICE)?;
+    let notice = ctx.duration_range(
+        "spot.notice",
+        notice,
+        SimDuration::ZERO,
+        SimDuration::from_secs(3600),
+    )?;
+    let (probability, lead) = match &raw.rebalance {
+        None => (default::REBALANCE_PROBABILITY, default::REBALANCE_LEAD_MAX),
+        Some(r) => (
+            ctx.range(
+                "spot.rebalance.probability",
+                r.probability.unwrap_or(default::REBALANCE_PROBABILITY),
+                0.0,
+                1.0,
+                "",
+            )?,
+            ctx.duration(
+                "spot.rebalance.lead_max",
+                r.lead_max.as_ref(),
+                default::REBALANCE_LEAD_MAX,
+            )?,
+        ),
+    };
+    let mut pool = Vec::new();
+    for (i, p) in raw.pool.unwrap_or_default().iter().enumerate() {
+        if !purchase.spot_pools.contains(&p.type_name) {
+            return Err(ctx.err(
+                &format!("spot.pool[{i}].type"),
+                "is not one of purchase.spot_pools",
+            ));
+        }
+        pool.push(SpotPoolOverride {
+            type_name: p.type_name.clone(),
+            interruption: resolve_interruption(
+                ctx,
+                &format!("spot.pool[{i}].interruption"),
+                &p.interruption,
+            )?,
+        });
+    }
+    Ok(SpotConfig {
+        price,
+        interruption,
+        capacity_events,
+        notice,
+        rebalance: Rebalance {
+            probability,
+            lead_max: lead,
+        },
+        capacity_rebalance: raw.capacity_rebalance.unwrap_or(false),
+        pool,
     })
 }
