@@ -116,9 +116,13 @@ impl DurationDist {
 #[derive(Clone, Debug, Serialize)]
 pub struct ServiceConfig {
     pub time: DurationDist,
-    /// Requests served at once per instance (already multiplied by vCPUs when
-    /// `workers_per_vcpu` is set).
+    /// Requests served at once by an instance of the group's type (already multiplied
+    /// by its vCPUs when `workers_per_vcpu` is set).
+    #[serde(skip)]
     pub workers: u32,
+    /// `workers` as written: per instance, or per vCPU with `workers_per_vcpu`.
+    #[serde(rename = "workers")]
+    pub workers_setting: u32,
     pub workers_per_vcpu: bool,
     /// Waiting requests per instance before it answers 503; `None` is unlimited.
     #[serde(serialize_with = "serialize_queue_limit")]

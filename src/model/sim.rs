@@ -128,7 +128,7 @@ impl<'a> Simulation<'a> {
         let timeout_micros = config.service.timeout.0 / 1_000;
         // The type table: the group's own type first, then any other spot pool types.
         // Workers follow vCPUs when the scenario asks for workers per vCPU.
-        let per_vcpu = config.service.workers / config.instance.vcpu.max(1);
+        let per_vcpu = config.service.workers_setting;
         let mut billed = vec![BilledType {
             name: config.instance.type_name.clone(),
             on_demand_price: config.instance.price_per_hour,

@@ -551,11 +551,6 @@ fn resolve_service(
     if workers == 0 {
         return Err(ctx.err("service.workers", "must be at least 1"));
     }
-    let workers = if per_vcpu {
-        workers * instance.vcpu
-    } else {
-        workers
-    };
     let queue_limit = match raw.queue_limit {
         None => Some(default::QUEUE_LIMIT),
         Some(RawQueueLimit::Count(n)) if n >= 0 && n <= i64::from(u32::MAX) => Some(n as u32),
@@ -575,7 +570,20 @@ fn resolve_service(
     };
     Ok(ServiceConfig {
         time,
-        workers,
+        workers: if per_vcpu {
+            workers
+                .checked_mul(instance.vcpu)
+                .filter(|&w| w <= 1_000_000)
+                .ok_or_else(|| {
+                    ctx.err(
+                        "service.workers",
+                        "times the vCPUs is more than 1000000 workers",
+                    )
+                })?
+        } else {
+            workers
+        },
+        workers_setting: workers,
         workers_per_vcpu: per_vcpu,
         queue_limit,
         timeout: ctx.duration_range(
