@@ -5,5 +5,7 @@ mod common;
 
 mod cli;
 mod determinism;
+mod loader_fuzz;
 mod model;
+mod properties;
 mod validation;
