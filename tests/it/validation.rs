@@ -56,16 +56,18 @@ struct Check {
 enum Theory {
     /// A value the simulation must match within the relative tolerance.
     Value(f64),
-    /// A range the simulation must lie inside, with `tolerance * simulated` of margin
-    /// given to the simulation's statistical error only toward the inside.
+    /// A range the simulation must lie inside, by four standard errors.
     Between(f64, f64),
+    /// The case could not be evaluated: its scenario broke a precondition (it did not
+    /// scale, lost requests, ...) or the model panicked. Always a failure.
+    Aborted,
 }
 
 impl Check {
     fn relative_error(&self) -> Option<f64> {
         match self.theory {
             Theory::Value(t) => Some((self.simulated - t) / t),
-            Theory::Between(..) => None,
+            Theory::Between(..) | Theory::Aborted => None,
         }
     }
 
@@ -73,6 +75,7 @@ impl Check {
     fn failure(&self) -> Option<String> {
         let se_rel = self.se / self.simulated.abs();
         match self.theory {
+            Theory::Aborted => return Some(format!("case aborted: {}", self.quantity)),
             Theory::Value(_) => {
                 let err = self.relative_error().unwrap();
                 if !(err.abs() <= self.tolerance) {
@@ -108,6 +111,7 @@ impl Check {
         match self.theory {
             Theory::Value(t) => format!("{t:.4}"),
             Theory::Between(lo, hi) => format!("{lo:.4} .. {hi:.4}"),
+            Theory::Aborted => "—".into(),
         }
     }
 
@@ -115,6 +119,7 @@ impl Check {
         match self.theory {
             Theory::Value(_) => format!("{:.2} %", 100.0 * self.tolerance),
             Theory::Between(..) => "inside by 4 SE".into(),
+            Theory::Aborted => "—".into(),
         }
     }
 }
@@ -159,6 +164,7 @@ fn table_csv(checks: &[Check]) -> String {
         let (lo, hi) = match c.theory {
             Theory::Value(t) => (t, t),
             Theory::Between(lo, hi) => (lo, hi),
+            Theory::Aborted => (f64::NAN, f64::NAN),
         };
         writeln!(
             out,
@@ -170,7 +176,7 @@ fn table_csv(checks: &[Check]) -> String {
                 .map_or(String::new(), |e| format!("{e:.6}")),
             match c.theory {
                 Theory::Value(_) => format!("{:.6}", c.tolerance),
-                Theory::Between(..) => String::new(),
+                Theory::Between(..) | Theory::Aborted => String::new(),
             },
             c.se / c.simulated.abs(),
             c.failure().is_none()
@@ -862,18 +868,39 @@ fn nonhomogeneous_arrivals() -> Vec<Check> {
 /// then fails with every failing check listed at once.
 #[test]
 fn simulator_agrees_with_queueing_theory() {
-    let cases: [fn() -> Vec<Check>; 9] = [
-        mm1,
-        mmc,
-        mmck,
-        mg1,
-        random_routing,
-        round_robin,
-        least_outstanding,
-        littles_law,
-        nonhomogeneous_arrivals,
+    let cases: [(&'static str, fn() -> Vec<Check>); 9] = [
+        ("M/M/1", mm1),
+        ("M/M/c", mmc),
+        ("M/M/c/K", mmck),
+        ("M/D/1 and M/G/1", mg1),
+        ("random routing", random_routing),
+        ("round robin", round_robin),
+        ("least outstanding", least_outstanding),
+        ("Little's law", littles_law),
+        ("non-homogeneous arrivals", nonhomogeneous_arrivals),
     ];
-    let checks: Vec<Check> = cases.par_iter().flat_map(|case| case()).collect();
+    // A case that panics (a broken precondition, or the model itself) becomes a failed
+    // row, so that one broken case does not hide the verdict on all the others.
+    let checks: Vec<Check> = cases
+        .par_iter()
+        .flat_map(|&(name, case)| {
+            std::panic::catch_unwind(case).unwrap_or_else(|panic| {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                vec![Check {
+                    case: name,
+                    quantity: Box::leak(why.into_boxed_str()),
+                    theory: Theory::Aborted,
+                    simulated: f64::NAN,
+                    se: f64::NAN,
+                    tolerance: 0.0,
+                }]
+            })
+        })
+        .collect();
     if std::env::var_os("SIMCLOUD_WRITE_VALIDATION").is_some() {
         let dir = root().join("results/validation");
         std::fs::create_dir_all(&dir).unwrap();
