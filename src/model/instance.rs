@@ -64,11 +64,12 @@ pub struct Instance {
     pub workers: u32,
     pub busy: u32,
     pub queue: VecDeque<Waiting>,
-    /// Integral of `busy` over time, in worker-nanoseconds.
-    busy_area: u64,
+    /// Integral of `busy` over time, in worker-nanoseconds. `u128`: a `u64` overflows
+    /// after 584 worker-years, which 600 workers reach in a one-year run (issue 6).
+    busy_area: u128,
     area_updated_at: SimTime,
     /// `busy_area` at the last metric tick.
-    pub metric_mark: u64,
+    pub metric_mark: u128,
 }
 
 impl Instance {
@@ -121,19 +122,19 @@ impl Instance {
     /// Changes the number of busy workers, keeping the busy-time integral exact.
     #[inline]
     pub fn set_busy(&mut self, busy: u32, now: SimTime) {
-        self.busy_area += u64::from(self.busy) * now.since(self.area_updated_at).0;
+        self.busy_area += u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0);
         self.area_updated_at = now;
         self.busy = busy;
     }
 
     /// The busy-time integral up to `now`.
-    pub fn busy_area_at(&self, now: SimTime) -> u64 {
-        self.busy_area + u64::from(self.busy) * now.since(self.area_updated_at).0
+    pub fn busy_area_at(&self, now: SimTime) -> u128 {
+        self.busy_area + u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0)
     }
 
     /// Worker-time offered to traffic up to `now`: from first healthy until now.
-    pub fn capacity_area_at(&self, now: SimTime) -> u64 {
+    pub fn capacity_area_at(&self, now: SimTime) -> u128 {
         self.healthy_at
-            .map_or(0, |h| u64::from(self.workers) * now.since(h).0)
+            .map_or(0, |h| u128::from(self.workers) * u128::from(now.since(h).0))
     }
 }

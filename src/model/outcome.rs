@@ -27,6 +27,7 @@ pub struct Summary {
     pub commitments: CommitmentSummary,
     pub instances: InstanceSummary,
     pub utilization: UtilizationSummary,
+    pub queueing: QueueingSummary,
 }
 
 /// Each request is counted exactly once:
@@ -116,6 +117,20 @@ pub struct InstanceSummary {
 pub struct UtilizationSummary {
     /// Busy worker-time over worker-time of instances receiving traffic, in percent.
     pub mean_cpu: f64,
+}
+
+/// Queueing statistics, for comparison with queueing theory (`tests/it/validation.rs`).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct QueueingSummary {
+    /// Mean time from arrival at the load balancer to the start of service, over every
+    /// request whose service started (including those that later time out).
+    pub mean_wait_ms: f64,
+    /// Share of those requests that waited in an instance's queue (wait > 0): the
+    /// probability of waiting, Erlang C for M/M/c.
+    pub waited_fraction: f64,
+    /// Time-average number of requests on the instances, waiting or in service (the
+    /// L of Little's law).
+    pub mean_in_system: f64,
 }
 
 /// One row of `timeline.csv`: what happened during `[start_s, end_s)`, with instance

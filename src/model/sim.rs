@@ -12,6 +12,7 @@ use super::config::Config;
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
 use super::outcome::*;
+use super::queueing::QueueingStats;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
@@ -97,6 +98,7 @@ struct Simulation<'a> {
     totals: RequestCounts,
     interval: IntervalCounts,
     latency: LatencyHistogram,
+    queueing: QueueingStats,
     interval_latency: LatencyHistogram,
     slo_nanos: u64,
     within_slo: u64,
@@ -191,6 +193,7 @@ impl<'a> Simulation<'a> {
             totals: RequestCounts::default(),
             interval: IntervalCounts::default(),
             latency: LatencyHistogram::new(timeout_micros + 1, 3),
+            queueing: QueueingStats::default(),
             interval_latency: LatencyHistogram::new(timeout_micros + 1, 2),
             slo_nanos: config.slo.latency.0,
             within_slo: 0,
@@ -315,6 +318,8 @@ impl<'a> Simulation<'a> {
         let instance = &mut self.instances[id as usize];
         if instance.busy < instance.workers {
             instance.set_busy(instance.busy + 1, now);
+            self.queueing.in_system_changed(now, 1);
+            self.queueing.service_started(0);
             self.queue.schedule(
                 now + SimDuration(service_nanos),
                 Event::RequestServed {
@@ -332,6 +337,7 @@ impl<'a> Simulation<'a> {
                 arrived_at: now,
                 service_nanos,
             });
+            self.queueing.in_system_changed(now, 1);
         } else {
             self.reject();
         }
@@ -349,7 +355,10 @@ impl<'a> Simulation<'a> {
         if instance.state == InstanceState::Terminated {
             return; // already counted as interrupted when the instance stopped
         }
+        self.queueing.in_system_changed(now, -1);
         if let Some(next) = instance.queue.pop_front() {
+            self.queueing
+                .service_started(now.since(next.arrived_at).as_nanos());
             self.queue.schedule(
                 now + SimDuration(next.service_nanos),
                 Event::RequestServed {
@@ -631,6 +640,7 @@ impl<'a> Simulation<'a> {
         let instance = &mut self.instances[id as usize];
         let cut_off = u64::from(instance.outstanding());
         self.totals.interrupted += cut_off;
+        self.queueing.in_system_changed(now, -(cut_off as i64));
         self.interval.requests.interrupted += cut_off;
         self.retired_busy_area += u128::from(instance.busy_area_at(now));
         self.retired_capacity_area += u128::from(instance.capacity_area_at(now));
@@ -942,6 +952,7 @@ impl<'a> Simulation<'a> {
                 min_in_service: self.min_in_service.min(self.in_service),
                 instance_hours: round_to(t.billed_secs as f64 / 3600.0, 6),
             },
+            queueing: self.queueing.summary(end),
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
                     0.0

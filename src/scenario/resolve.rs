@@ -400,7 +400,12 @@ fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
     };
     let cv = || -> Result<f64> {
         match raw.cv {
-            Some(c) => ctx.positive(&k("cv"), c),
+            // Bounded so that the samplers' parameters stay finite and positive: a
+            // gamma with cv = 1e-300 has shape 1/cv² = inf and scale 0 (rand_distr
+            // refuses it), and a lognormal with cv = 1e300 has sigma² = inf (issue 6).
+            Some(c) => ctx
+                .positive(&k("cv"), c)
+                .and_then(|c| ctx.range(&k("cv"), c, 0.001, 100.0, "")),
             None => Err(ctx.err(
                 key,
                 format!(

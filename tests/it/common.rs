@@ -38,3 +38,17 @@ pub fn run_with_timeline(config: &Config) -> (RunOutcome, Vec<TimelineRow>) {
     let outcome = simulate(config, &mut |row| rows.push(row.clone()));
     (outcome, rows)
 }
+
+/// A proptest runner with a fixed case count and a fixed seed: the suite is
+/// reproducible and its length does not depend on `PROPTEST_CASES` (which the
+/// `proptest!` macro would let override the count). Failures are shrunk and reported
+/// by `run`; nothing is persisted to disk.
+pub fn proptest_runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    TestRunner::new(Config {
+        cases,
+        rng_seed: RngSeed::Fixed(0x5151_c10d),
+        failure_persistence: None,
+        ..Config::default()
+    })
+}

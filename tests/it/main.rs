@@ -5,5 +5,8 @@ mod common;
 
 mod cli;
 mod determinism;
+mod loader_fuzz;
 mod model;
+mod properties;
 mod purchase;
+mod validation;

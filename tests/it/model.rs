@@ -193,3 +193,40 @@ fn every_routing_algorithm_serves_a_steady_load() {
         );
     }
 }
+
+/// Issue 6 regression: worker-time areas were `u64` nanoseconds, which overflow past
+/// 584 worker-years; 1000 workers for 366 days is 1002 worker-years, and the reported
+/// utilisation was 0.2 % instead of 0.1 % (the capacity area had wrapped).
+/// Offered load: 0.02 req/s * 50 s = 1 busy worker of 1000, so 0.1 %; more exactly,
+/// the busy time is 50 s per request served (all are: 1000 workers, and 50 s is within
+/// the 60 s timeout), over 1000 * 366 days of capacity.
+#[test]
+fn issue_6_utilisation_does_not_overflow_over_a_long_run_with_many_workers() {
+    let config = config_from_str(
+        r#"
+        duration = "366d"
+        [traffic]
+        rate = 0.02
+        [service]
+        time = { dist = "constant", value = "50s" }
+        workers = 1000
+        [report]
+        interval = "1d"
+        "#,
+    );
+    let (outcome, _) = run_with_timeline(&config);
+    let s = &outcome.summary;
+    let capacity_secs = 1000.0 * 366.0 * 86_400.0;
+    // Every request is served at once (1000 workers); those in flight at the end
+    // have done part of their 50 s.
+    assert_eq!(s.requests.timed_out + s.requests.rejected, 0);
+    let busy_secs = 50.0 * s.requests.completed as f64;
+    let in_flight_secs = 50.0 * s.requests.in_flight as f64;
+    let low = 100.0 * busy_secs / capacity_secs;
+    let high = 100.0 * (busy_secs + in_flight_secs) / capacity_secs;
+    assert!(
+        s.utilization.mean_cpu >= low - 0.0005 && s.utilization.mean_cpu <= high + 0.0005,
+        "cpu {} not in [{low}, {high}]",
+        s.utilization.mean_cpu
+    );
+}

@@ -1,0 +1,260 @@
+//! Invariants of whole runs over random small scenarios (proptest): conservation of
+//! requests, the group's bounds on every timeline row, the bill, the timeline against
+//! the summary, and determinism.
+//!
+//! Scenarios are short (2–20 simulated minutes at up to 100 requests per second) so a
+//! case takes milliseconds; the case count is fixed in the code (`with_cases`), so the
+//! suite's length does not depend on `PROPTEST_CASES`. Every random choice of a
+//! scenario that the model distinguishes is drawn: rates and spikes, service
+//! distributions, workers, queue limits (including 0 and unlimited), timeouts, routing,
+//! min/max/desired, target tracking on or off, warm-up and deregistration delay.
+
+use crate::common::{config_from_str, proptest_runner, run_with_timeline};
+use proptest::prelude::*;
+use simcloud::model::{Config, RunOutcome, TimelineRow};
+
+/// The random choices of one scenario.
+#[derive(Clone, Debug)]
+struct Shape {
+    minutes: u32,
+    rate: f64,
+    spike: Option<(u32, u32, u32, f64)>,
+    service: String,
+    workers: u32,
+    queue_limit: Option<u32>,
+    timeout_s: u32,
+    algorithm: &'static str,
+    min: u32,
+    extra_max: u32,
+    extra_desired: u32,
+    policy: Option<(&'static str, f64)>,
+    warmup_s: u32,
+    deregistration_s: u32,
+    seed: u64,
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    let service = prop_oneof![
+        (1u32..200).prop_map(|ms| format!(r#"{{ dist = "exponential", mean = "{ms}ms" }}"#)),
+        (1u32..200, 0.1f64..3.0).prop_map(|(ms, cv)| format!(
+            r#"{{ dist = "lognormal", mean = "{ms}ms", cv = {cv:.3} }}"#
+        )),
+        (1u32..200).prop_map(|ms| format!(r#"{{ dist = "constant", value = "{ms}ms" }}"#)),
+    ];
+    let algorithm = prop_oneof![
+        Just("round_robin"),
+        Just("least_outstanding_requests"),
+        Just("random"),
+        Just("power_of_two"),
+    ];
+    let policy = prop::option::of(prop_oneof![
+        (10.0f64..95.0).prop_map(|t| ("cpu", t)),
+        (50.0f64..5000.0).prop_map(|t| ("request_count_per_target", t)),
+    ]);
+    (
+        (
+            2u32..20,
+            0.5f64..100.0,
+            prop::option::of((0u32..100, 0u32..300, 0u32..600, 1.0f64..300.0)),
+            service,
+            1u32..8,
+            prop::option::of(0u32..40),
+            1u32..30,
+        ),
+        (
+            algorithm,
+            1u32..4,
+            0u32..5,
+            0u32..6,
+            policy,
+            0u32..120,
+            0u32..60,
+            0u64..i64::MAX as u64,
+        ),
+    )
+        .prop_map(
+            |(
+                (minutes, rate, spike, service, workers, queue_limit, timeout_s),
+                (
+                    algorithm,
+                    min,
+                    extra_max,
+                    extra_desired,
+                    policy,
+                    warmup_s,
+                    deregistration_s,
+                    seed,
+                ),
+            )| Shape {
+                minutes,
+                rate,
+                spike,
+                service,
+                workers,
+                queue_limit,
+                timeout_s,
+                algorithm,
+                min,
+                extra_max,
+                extra_desired,
+                policy,
+                warmup_s,
+                deregistration_s,
+                seed,
+            },
+        )
+}
+
+impl Shape {
+    fn config(&self) -> Config {
+        let max = self.min + self.extra_max;
+        let desired = self.min + self.extra_desired.min(self.extra_max);
+        let mut text = format!(
+            r#"
+            duration = "{minutes}m"
+            seed = {seed}
+            [traffic]
+            rate = {rate:.3}
+            "#,
+            minutes = self.minutes,
+            seed = self.seed,
+            rate = self.rate,
+        );
+        if let Some((start_pct, ramp, hold, peak)) = self.spike {
+            // The start is a share of the run, so it is always before the end.
+            let start = self.minutes * 60 * start_pct / 100;
+            text += &format!(
+                "[[traffic.spike]]\nstart = \"{start}s\"\nramp = \"{ramp}s\"\nhold = \"{hold}s\"\npeak = {peak:.3}\n"
+            );
+        }
+        let queue_limit = self
+            .queue_limit
+            .map_or("\"unlimited\"".to_string(), |q| q.to_string());
+        text += &format!(
+            r#"
+            [service]
+            time = {service}
+            workers = {workers}
+            queue_limit = {queue_limit}
+            timeout = "{timeout}s"
+            [load_balancer]
+            algorithm = "{algorithm}"
+            deregistration_delay = "{deregistration}s"
+            [autoscaling]
+            min = {min}
+            max = {max}
+            desired = {desired}
+            instance_warmup = "{warmup}s"
+            "#,
+            service = self.service,
+            workers = self.workers,
+            timeout = self.timeout_s,
+            algorithm = self.algorithm,
+            deregistration = self.deregistration_s,
+            min = self.min,
+            warmup = self.warmup_s,
+        );
+        if let Some((metric, target)) = self.policy {
+            text += &format!(
+                "[[autoscaling.policy]]\nkind = \"target_tracking\"\nmetric = \"{metric}\"\ntarget = {target:.2}\n"
+            );
+        }
+        config_from_str(&text)
+    }
+}
+
+fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow]) {
+    let s = &outcome.summary;
+    let r = &s.requests;
+    // Conservation: each request is counted exactly once.
+    assert_eq!(
+        r.arrived,
+        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
+        "{r:?}"
+    );
+    // The timeline adds up to the summary.
+    let sum = |f: fn(&TimelineRow) -> u64| rows.iter().map(f).sum::<u64>();
+    assert_eq!(sum(|row| row.arrivals), r.arrived);
+    assert_eq!(sum(|row| row.completions), r.completed);
+    assert_eq!(sum(|row| row.rejections), r.rejected);
+    assert_eq!(sum(|row| row.timeouts), r.timed_out);
+    assert_eq!(sum(|row| row.interruptions), r.interrupted);
+    let last = rows.last().expect("at least one row");
+    assert_eq!(last.end_s, s.simulated_seconds);
+    assert!((last.cost_usd - s.cost_usd.total).abs() < 1e-5);
+    // The group's bounds, on every row.
+    let a = &config.autoscaling;
+    let mut previous_cost = 0.0;
+    for row in rows {
+        let active = row.pending_on_demand
+            + row.pending_spot
+            + row.in_service_on_demand
+            + row.in_service_spot;
+        assert!(
+            active >= a.min.max(1),
+            "{active} active instances < min {} at {} s",
+            a.min,
+            row.end_s
+        );
+        assert!(
+            row.desired >= a.min && row.desired <= a.max,
+            "desired {} outside [{}, {}] at {} s",
+            row.desired,
+            a.min,
+            a.max,
+            row.end_s
+        );
+        assert!(
+            (0.0..=100.0).contains(&row.mean_cpu),
+            "cpu {}",
+            row.mean_cpu
+        );
+        // Cumulative cost never decreases (rounded to 1e-6).
+        assert!(row.cost_usd >= previous_cost - 1e-6);
+        previous_cost = row.cost_usd;
+    }
+    // The bill: nothing negative, and the total is the sum of its line items.
+    let c = &s.cost_usd;
+    for x in [
+        c.total,
+        c.on_demand,
+        c.spot,
+        c.reserved,
+        c.savings_plan,
+        c.load_balancer,
+    ] {
+        assert!(x >= 0.0 && x.is_finite(), "{c:?}");
+    }
+    let items: f64 = outcome.cost_items.iter().map(|i| i.cost_usd).sum();
+    assert!(outcome.cost_items.iter().all(|i| i.cost_usd >= 0.0));
+    assert!(
+        (items - c.total).abs() <= 1e-6 * (1.0 + outcome.cost_items.len() as f64),
+        "line items {items} vs total {}",
+        c.total
+    );
+    // Percentiles are ordered and statistics are in range.
+    let l = &s.latency_ms;
+    assert!(l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max);
+    assert!((0.0..=1.0).contains(&s.queueing.waited_fraction));
+    assert!(s.queueing.mean_in_system >= 0.0 && s.queueing.mean_wait_ms >= 0.0);
+    assert!((0.0..=100.0).contains(&s.utilization.mean_cpu));
+    assert!(s.instances.min_in_service >= 1 || s.instances.launched > 0);
+}
+
+/// Every invariant on one run, and the same run again gives the same summary, bill and
+/// timeline rows (determinism). 128 cases of a few milliseconds each.
+#[test]
+fn random_scenarios_keep_every_invariant() {
+    proptest_runner(128)
+        .run(&shape(), |shape| {
+            let config = shape.config();
+            let (outcome, rows) = run_with_timeline(&config);
+            check_invariants(&config, &outcome, &rows);
+            let (again, rows_again) = run_with_timeline(&config);
+            prop_assert_eq!(&outcome.summary, &again.summary);
+            prop_assert_eq!(&outcome.cost_items, &again.cost_items);
+            prop_assert_eq!(rows, rows_again);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
