@@ -41,6 +41,7 @@
 //! # Ok::<(), simcloud::scenario::ScenarioError>(())
 //! ```
 
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod report;
