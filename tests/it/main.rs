@@ -4,5 +4,6 @@
 mod common;
 
 mod cli;
+mod compare;
 mod determinism;
 mod model;
