@@ -236,18 +236,14 @@ fn compare_strategies(
         // Hidden by indicatif itself when stderr is not a terminal.
         let bar =
             ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::stderr());
+        // Short enough for an 80-column terminal: a wrapped bar redraws badly.
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} comparing {msg} [{bar:30}] {pos}/{len} runs, eta {eta}",
+                "{spinner} comparing [{bar:25}] {pos}/{len} runs, eta {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_message(format!(
-            "{} strategies × {} replicates",
-            plan.strategies.len(),
-            plan.replicates
-        ));
         bar
     };
     let started = Instant::now();
