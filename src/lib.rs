@@ -12,7 +12,11 @@
 //!                                                                          cost.csv)
 //! ```
 //!
-//! Dependencies point one way: `cli → report → scenario → model → engine`.
+//! `simcloud compare` runs the same pipeline for every `[[strategy]]` of a scenario ×
+//! R seeds in parallel ([`compare`], the only module with threads) and summarises the
+//! runs side by side with confidence intervals.
+//!
+//! Dependencies point one way: `cli → compare/report → scenario → model → engine`.
 //!
 //! ## Determinism
 //! - Simulated time is an integer number of nanoseconds; events are ordered by
@@ -21,6 +25,8 @@
 //!   `(seed, component name)`; see [`engine::RngStreams`].
 //! - A run is single-threaded and reads no clock; outputs are rounded to fixed
 //!   decimals. The same scenario and seed give byte-identical files.
+//! - `compare` parallelises across runs only and orders results by input index, so its
+//!   files are byte-identical whatever the thread count.
 //!
 //! ## Example
 //! ```
@@ -41,6 +47,7 @@
 //! # Ok::<(), simcloud::scenario::ScenarioError>(())
 //! ```
 
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod report;

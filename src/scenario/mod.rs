@@ -159,6 +159,9 @@ impl ScenarioFile {
             }
             let config = resolve::resolve(self, &merged).map_err(|mut e| {
                 e.message = format!("in strategy \"{name}\": {}", e.message);
+                // The line of the strategy's own table: the base's line for the same
+                // key would point at a value the strategy replaced.
+                e.line = locate(&self.text, &key).or(e.line);
                 e
             })?;
             out.push((name, config));

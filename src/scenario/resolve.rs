@@ -174,11 +174,15 @@ fn deserialize<T: DeserializeOwned>(ctx: &Ctx, table: &toml::Table) -> Result<T>
     serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
         let mut key = e.path().to_string();
         let mut message = e.inner().message().to_string();
-        // serde reports an unknown field at its parent's path; name the field itself.
+        // serde reports an unknown field at its parent's path, or (when the field
+        // follows a sequence, as after `[[autoscaling.policy]]`) at its own path; name
+        // the field itself, once.
         if let Some(rest) = message.strip_prefix("unknown field `") {
             if let Some((field, expected)) = rest.split_once('`') {
-                key = if key == "." || key.is_empty() {
+                key = if key == "." || key.is_empty() || key == field {
                     field.to_string()
+                } else if key.ends_with(&format!(".{field}")) {
+                    key
                 } else {
                     format!("{key}.{field}")
                 };

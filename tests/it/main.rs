@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod compare;
 mod determinism;
 mod loader_fuzz;
 mod model;

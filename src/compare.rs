@@ -1,0 +1,1034 @@
+//! `simcloud compare`: every `[[strategy]]` of a scenario × R replicates, run in
+//! parallel, summarised as means with 95 % confidence intervals, paired differences
+//! against the first strategy, and the cost vs p99 Pareto front.
+//!
+//! This is the only module that uses threads (rayon). Parallelism is across runs only:
+//! each run is the ordinary single-threaded [`simulate`], so a run's result does not
+//! depend on which thread ran it or when. Results are collected by input index
+//! (strategy, then replicate), never in completion order, and every statistic is
+//! computed afterwards on one thread in that order, so the output is byte-identical
+//! whatever `--threads` is. The module does no terminal formatting (that is `cli.rs`'s
+//! job): progress is reported through a callback.
+//!
+//! # Common random numbers (CRN)
+//! Replicate `r` of **every** strategy runs with the seed [`replicate_seed`]`(base, r)
+//! = base + r` (wrapping), where `base` is the scenario's `seed` (or `--seed`). Inside a
+//! run, each random component draws from its own xoshiro256++ stream seeded from
+//! `(seed, component name)` (see [`crate::engine::RngStreams`]): `arrivals`, `service`,
+//! `boot`, `routing`. So, under one replicate seed:
+//! - the arrival times are identical across strategies (the `arrivals` stream is used by
+//!   nothing else, and the rate function only changes if a strategy changes `traffic`);
+//! - request *i* gets the same service time in every strategy, because the model draws
+//!   it from the `service` stream at arrival, whatever then happens to the request
+//!   (routed, queued or rejected), rather than when a worker picks it up;
+//! - the *k*-th instance launched gets the same boot time (the `boot` stream is drawn
+//!   once per launch, in launch order);
+//! - random routing draws (`random`, `power_of_two`) line up request by request as long
+//!   as both strategies route the same requests.
+//!
+//! Differences between strategies therefore come from the strategies, not from luck,
+//! and a paired comparison (replicate r of strategy s minus replicate r of the baseline)
+//! has a much narrower interval than comparing two independent means. A strategy that
+//! changes only prices gives bit-for-bit the same latencies as the baseline. A strategy
+//! may not override `seed` (that would silently break CRN); [`ComparePlan::from_file`]
+//! rejects it. Seeds `base + r` are fine as stream seeds because each component seed is
+//! `splitmix64(seed ^ fnv1a64(name))`, which spreads consecutive seeds apart.
+//!
+//! # Statistics
+//! For each strategy and metric: the mean over replicates and a 95 % confidence
+//! interval `mean ± t(0.975, R−1) · s / √R` (Student t, `s` the sample standard
+//! deviation). The difference against the first strategy (the baseline) is the mean of
+//! the per-replicate differences with the same interval on those differences (a paired
+//! t interval). With R = 1 no interval exists: it is `None` (empty in CSV, `null` in
+//! JSON), never NaN. The Pareto front uses the means of total cost and p99 latency; p99
+//! describes completed requests only, so read it together with the error rates.
+
+use crate::model::{Config, Summary, round_to, simulate};
+use crate::report::AtomicFile;
+use crate::scenario::{ScenarioError, ScenarioFile};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Replicates per strategy when `--replicates` is not given.
+pub const DEFAULT_REPLICATES: u32 = 10;
+
+/// Confidence level of every interval in the comparison.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Why a comparison cannot run. Every variant but [`CompareError::ThreadPool`] is bad
+/// input (exit code 2); see [`CompareError::is_bad_input`].
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(
+        "{}: has no [[strategy]] table; compare needs at least one (the first is the baseline), for example:\n\n    [[strategy]]\n    name = \"cpu 40\"\n    autoscaling.policy = [{{ kind = \"target_tracking\", metric = \"cpu\", target = 40.0 }}]",
+        file.display()
+    )]
+    NoStrategies { file: PathBuf },
+    #[error(
+        "{}: strategy \"{name}\" sets `seed` = {seed}; compare runs replicate r of every strategy with the same seed (common random numbers), so set `seed` at the top of the file or pass --seed",
+        file.display()
+    )]
+    StrategySeed {
+        file: PathBuf,
+        name: String,
+        seed: u64,
+    },
+    #[error(
+        "--replicates 0: every strategy needs at least 1 replicate (2 or more for confidence intervals)"
+    )]
+    ZeroReplicates,
+    #[error("--threads 0: at least 1 thread is needed (leave --threads out to use every core)")]
+    ZeroThreads,
+    #[error("cannot start {threads} worker threads: {reason}")]
+    ThreadPool { threads: usize, reason: String },
+}
+
+impl CompareError {
+    /// True when the user's input is at fault (exit code 2), false when the machine is.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, CompareError::ThreadPool { .. })
+    }
+}
+
+/// How to compare: everything the command line decides.
+#[derive(Clone, Debug)]
+pub struct CompareOptions {
+    /// Replicates per strategy (R >= 1).
+    pub replicates: u32,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Base seed; `None` uses the scenario's `seed`.
+    pub seed: Option<u64>,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            replicates: DEFAULT_REPLICATES,
+            threads: None,
+            seed: None,
+        }
+    }
+}
+
+/// One named strategy: the base scenario with its overrides merged in.
+#[derive(Clone, Debug)]
+pub struct Strategy {
+    pub name: String,
+    pub config: Config,
+}
+
+/// A validated comparison, ready to run: nothing here can fail for bad input any more.
+#[derive(Clone, Debug)]
+pub struct ComparePlan {
+    /// The scenario's `name`.
+    pub scenario: String,
+    pub base_seed: u64,
+    pub replicates: u32,
+    pub threads: usize,
+    /// In file order; the first is the baseline.
+    pub strategies: Vec<Strategy>,
+}
+
+/// The seed of replicate `r`, the same for every strategy (common random numbers).
+pub fn replicate_seed(base_seed: u64, replicate: u32) -> u64 {
+    base_seed.wrapping_add(u64::from(replicate))
+}
+
+impl ComparePlan {
+    /// Validates the scenario (base and every strategy) and the options.
+    pub fn from_file(file: &ScenarioFile, options: &CompareOptions) -> Result<Self, CompareError> {
+        let base = file.resolve()?;
+        let strategies = file.strategies()?;
+        if strategies.is_empty() {
+            return Err(CompareError::NoStrategies {
+                file: file.path().to_path_buf(),
+            });
+        }
+        if let Some((name, config)) = strategies.iter().find(|(_, c)| c.seed != base.seed) {
+            return Err(CompareError::StrategySeed {
+                file: file.path().to_path_buf(),
+                name: name.clone(),
+                seed: config.seed,
+            });
+        }
+        if options.replicates == 0 {
+            return Err(CompareError::ZeroReplicates);
+        }
+        let threads = match options.threads {
+            Some(0) => return Err(CompareError::ZeroThreads),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(ComparePlan {
+            scenario: base.name.clone(),
+            base_seed: options.seed.unwrap_or(base.seed),
+            replicates: options.replicates,
+            threads,
+            strategies: strategies
+                .into_iter()
+                .map(|(name, config)| Strategy { name, config })
+                .collect(),
+        })
+    }
+
+    /// Number of simulation runs: strategies × replicates.
+    pub fn runs(&self) -> usize {
+        self.strategies.len() * self.replicates as usize
+    }
+}
+
+/// One finished run.
+#[derive(Clone, Debug)]
+pub struct Replicate {
+    pub strategy: usize,
+    pub replicate: u32,
+    pub seed: u64,
+    pub summary: Summary,
+}
+
+/// Runs every strategy × replicate on a local pool of `plan.threads` threads and
+/// returns the runs ordered by (strategy, replicate). `on_done` is called once per
+/// finished run, from the worker threads (for a progress bar).
+pub fn run_replicates(
+    plan: &ComparePlan,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<Replicate>, CompareError> {
+    // A local pool rather than rayon's global one: the thread count is the user's
+    // choice for this comparison, and a library must not configure global state.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .thread_name(|i| format!("simcloud-compare-{i}"))
+        .build()
+        .map_err(|e| CompareError::ThreadPool {
+            threads: plan.threads,
+            reason: e.to_string(),
+        })?;
+    let jobs: Vec<(usize, u32)> = (0..plan.strategies.len())
+        .flat_map(|s| (0..plan.replicates).map(move |r| (s, r)))
+        .collect();
+    // An indexed parallel iterator collects into input order, whichever thread
+    // finishes first; `with_max_len(1)` lets idle threads steal single runs, which
+    // matters because strategies can differ a lot in run time.
+    let runs = pool.install(|| {
+        jobs.par_iter()
+            .with_max_len(1)
+            .map(|&(s, r)| {
+                let mut config = plan.strategies[s].config.clone();
+                config.seed = replicate_seed(plan.base_seed, r);
+                let outcome = simulate(&config, &mut |_row| {});
+                on_done();
+                Replicate {
+                    strategy: s,
+                    replicate: r,
+                    seed: config.seed,
+                    summary: outcome.summary,
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    Ok(runs)
+}
+
+/// Validates nothing more, runs everything and summarises: [`run_replicates`] then
+/// [`Comparison::new`].
+pub fn run(plan: &ComparePlan, on_done: &(dyn Fn() + Sync)) -> Result<Comparison, CompareError> {
+    let runs = run_replicates(plan, on_done)?;
+    Ok(Comparison::new(plan, runs))
+}
+
+// ----- metrics ------------------------------------------------------------------
+
+/// A quantity measured on every run and compared across strategies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    TotalCost,
+    CostPerMillionRequests,
+    P50,
+    P99,
+    SloAttainment,
+    RejectedRate,
+    TimedOutRate,
+    InterruptedRate,
+    InstanceHours,
+    CostOnDemand,
+    CostSpot,
+    CostReserved,
+    CostSavingsPlan,
+    CostLoadBalancer,
+}
+
+impl Metric {
+    /// Every metric, in the order of the output files.
+    pub const ALL: [Metric; 14] = [
+        Metric::TotalCost,
+        Metric::CostPerMillionRequests,
+        Metric::P50,
+        Metric::P99,
+        Metric::SloAttainment,
+        Metric::RejectedRate,
+        Metric::TimedOutRate,
+        Metric::InterruptedRate,
+        Metric::InstanceHours,
+        Metric::CostOnDemand,
+        Metric::CostSpot,
+        Metric::CostReserved,
+        Metric::CostSavingsPlan,
+        Metric::CostLoadBalancer,
+    ];
+
+    /// The name in `compare.csv`, `compare.json` and `replicates.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::TotalCost => "total_cost_usd",
+            Metric::CostPerMillionRequests => "cost_per_million_requests_usd",
+            Metric::P50 => "p50_ms",
+            Metric::P99 => "p99_ms",
+            Metric::SloAttainment => "slo_attainment",
+            Metric::RejectedRate => "rejected_rate",
+            Metric::TimedOutRate => "timed_out_rate",
+            Metric::InterruptedRate => "interrupted_rate",
+            Metric::InstanceHours => "instance_hours",
+            Metric::CostOnDemand => "cost_on_demand_usd",
+            Metric::CostSpot => "cost_spot_usd",
+            Metric::CostReserved => "cost_reserved_usd",
+            Metric::CostSavingsPlan => "cost_savings_plan_usd",
+            Metric::CostLoadBalancer => "cost_load_balancer_usd",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::TotalCost
+            | Metric::CostPerMillionRequests
+            | Metric::CostOnDemand
+            | Metric::CostSpot
+            | Metric::CostReserved
+            | Metric::CostSavingsPlan
+            | Metric::CostLoadBalancer => "USD",
+            Metric::P50 | Metric::P99 => "ms",
+            Metric::SloAttainment
+            | Metric::RejectedRate
+            | Metric::TimedOutRate
+            | Metric::InterruptedRate => "fraction",
+            Metric::InstanceHours => "hours",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Metric::TotalCost => "the whole bill of the run",
+            Metric::CostPerMillionRequests => "total cost / arrived requests × 1,000,000",
+            Metric::P50 => "median latency of completed requests",
+            Metric::P99 => "99th percentile latency of completed requests",
+            Metric::SloAttainment => {
+                "share of finished requests answered within the SLO latency (errors count as misses)"
+            }
+            Metric::RejectedRate => "503s (no healthy target or queue full) / arrived",
+            Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
+            Metric::InterruptedRate => "requests cut off by a stopping instance / arrived",
+            Metric::InstanceHours => "instance-hours billed",
+            Metric::CostOnDemand => "on-demand part of the bill",
+            Metric::CostSpot => "spot part of the bill",
+            Metric::CostReserved => "reserved-instance part of the bill",
+            Metric::CostSavingsPlan => "savings-plan part of the bill",
+            Metric::CostLoadBalancer => "load balancer part of the bill",
+        }
+    }
+
+    /// Decimals kept in every output; the one place where comparison precision is set.
+    pub fn decimals(self) -> usize {
+        match self {
+            Metric::P50 | Metric::P99 => 3,
+            _ => 6,
+        }
+    }
+
+    /// The metric's value in one run. Rates over zero arrivals are 0, never NaN.
+    pub fn of(self, s: &Summary) -> f64 {
+        let r = &s.requests;
+        let per_arrived = |n: u64| {
+            if r.arrived == 0 {
+                0.0
+            } else {
+                n as f64 / r.arrived as f64
+            }
+        };
+        match self {
+            Metric::TotalCost => s.cost_usd.total,
+            // Per *arrived* request rather than per completed one: under common random
+            // numbers every strategy sees the same arrivals, so this column differs
+            // across strategies exactly as the total cost does, and a strategy that
+            // drops requests does not look cheaper per request for it.
+            Metric::CostPerMillionRequests => per_arrived(1_000_000) * s.cost_usd.total,
+            Metric::P50 => s.latency_ms.p50,
+            Metric::P99 => s.latency_ms.p99,
+            Metric::SloAttainment => s.slo.attainment,
+            Metric::RejectedRate => per_arrived(r.rejected),
+            Metric::TimedOutRate => per_arrived(r.timed_out),
+            Metric::InterruptedRate => per_arrived(r.interrupted),
+            Metric::InstanceHours => s.instances.instance_hours,
+            Metric::CostOnDemand => s.cost_usd.on_demand,
+            Metric::CostSpot => s.cost_usd.spot,
+            Metric::CostReserved => s.cost_usd.reserved,
+            Metric::CostSavingsPlan => s.cost_usd.savings_plan,
+            Metric::CostLoadBalancer => s.cost_usd.load_balancer,
+        }
+    }
+
+    /// The value rounded to [`Metric::decimals`], as every output shows it.
+    fn round(self, x: f64) -> f64 {
+        round_to(x, self.decimals() as i32)
+    }
+}
+
+// ----- statistics ---------------------------------------------------------------
+
+/// A mean with its 95 % confidence interval; `std_dev` and `half_width` are `None`
+/// when there is a single value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    /// Sample standard deviation (n − 1 in the denominator).
+    pub std_dev: Option<f64>,
+    /// `t(0.975, n − 1) · std_dev / √n`.
+    pub half_width: Option<f64>,
+}
+
+impl Estimate {
+    /// Mean and 95 % Student-t interval of `values` (at least one). Sums run in index
+    /// order with a two-pass variance, so the result depends only on the values.
+    pub fn of(values: &[f64]) -> Self {
+        assert!(!values.is_empty(), "an estimate needs at least one value");
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if n < 2 {
+            return Estimate {
+                mean,
+                std_dev: None,
+                half_width: None,
+            };
+        }
+        let squares: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let std_dev = (squares / (n - 1) as f64).sqrt();
+        let half_width = t_quantile_975((n - 1) as u64) * std_dev / (n as f64).sqrt();
+        Estimate {
+            mean,
+            std_dev: Some(std_dev),
+            half_width: Some(half_width),
+        }
+    }
+
+    /// The interval `(low, high)`, when there is one.
+    pub fn ci(&self) -> Option<(f64, f64)> {
+        self.half_width.map(|h| (self.mean - h, self.mean + h))
+    }
+
+    /// True when the interval excludes zero (a difference that is not luck at 95 %).
+    pub fn excludes_zero(&self) -> bool {
+        self.ci().is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
+    }
+
+    fn rounded(self, decimals: usize) -> Self {
+        let r = |x: f64| round_to(x, decimals as i32);
+        Estimate {
+            mean: r(self.mean),
+            std_dev: self.std_dev.map(r),
+            half_width: self.half_width.map(r),
+        }
+    }
+}
+
+/// The 0.975 quantile of Student's t distribution with `df` degrees of freedom (the
+/// factor of a two-sided 95 % interval), to about 1e-12.
+///
+/// For integer degrees of freedom the t distribution function has a closed form in
+/// θ = atan(t / √ν) (Abramowitz & Stegun 26.7.3): the probability of |T| < t is
+/// - ν odd:  (2/π) [θ + sin θ (cos θ + ⅔ cos³θ + … + (2·4⋯(ν−3))/(1·3⋯(ν−2)) cos^{ν−2}θ)]
+///   (just 2θ/π for ν = 1),
+/// - ν even: sin θ [1 + ½ cos²θ + (1·3)/(2·4) cos⁴θ + … + (1·3⋯(ν−3))/(2·4⋯(ν−2)) cos^{ν−2}θ].
+///
+/// It is increasing in t, so bisection finds where it equals 0.95. This was preferred
+/// to a printed table (which stops somewhere) and to the Cornish–Fisher expansion
+/// (inaccurate for few degrees of freedom, which is exactly where compare lives).
+pub fn t_quantile_975(df: u64) -> f64 {
+    assert!(df >= 1, "Student t needs at least one degree of freedom");
+    let (mut lo, mut hi) = (0.0f64, 64.0f64); // t(0.975, 1) = 12.71 is the largest
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_two_sided_mass(mid, df) < CONFIDENCE {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-13 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// P(|T| < t) for Student's t with `df` degrees of freedom (A&S 26.7.3).
+fn t_two_sided_mass(t: f64, df: u64) -> f64 {
+    let theta = (t / (df as f64).sqrt()).atan();
+    let (sin, cos) = theta.sin_cos();
+    let cos2 = cos * cos;
+    if df % 2 == 1 {
+        let mut sum = 0.0;
+        if df > 1 {
+            let mut term = cos;
+            sum = term;
+            for k in 1..=(df - 3) / 2 {
+                term *= cos2 * (2 * k) as f64 / (2 * k + 1) as f64;
+                sum += term;
+            }
+        }
+        std::f64::consts::FRAC_2_PI * (theta + sin * sum)
+    } else {
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        for k in 1..=(df - 2) / 2 {
+            term *= cos2 * (2 * k - 1) as f64 / (2 * k) as f64;
+            sum += term;
+        }
+        sin * sum
+    }
+}
+
+/// Which points are Pareto-optimal when lower is better on both axes: a point is
+/// dominated if another is no worse on both and strictly better on one. Equal points
+/// are all optimal.
+pub fn pareto_optimal(points: &[(f64, f64)]) -> Vec<bool> {
+    points
+        .iter()
+        .map(|&(x, y)| {
+            !points
+                .iter()
+                .any(|&(a, b)| a <= x && b <= y && (a < x || b < y))
+        })
+        .collect()
+}
+
+// ----- the comparison record ------------------------------------------------------
+
+/// One metric of one strategy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricResult {
+    pub metric: Metric,
+    /// Over the strategy's replicates.
+    pub estimate: Estimate,
+    /// Of the per-replicate differences (this strategy − the baseline), paired by
+    /// replicate. Exactly zero for the baseline itself.
+    pub diff: Estimate,
+}
+
+/// Everything compared about one strategy.
+#[derive(Clone, Debug)]
+pub struct StrategyResult {
+    /// Position in the file; 0 is the baseline.
+    pub index: usize,
+    pub name: String,
+    /// In [`Metric::ALL`] order.
+    pub metrics: Vec<MetricResult>,
+    /// No other strategy has both a lower (or equal) mean cost and a lower (or equal)
+    /// mean p99, with one of them strictly lower.
+    pub pareto_optimal: bool,
+}
+
+impl StrategyResult {
+    pub fn get(&self, metric: Metric) -> &MetricResult {
+        &self.metrics[Metric::ALL
+            .iter()
+            .position(|&m| m == metric)
+            .expect("every metric is in ALL")]
+    }
+
+    /// Mean total cost and its 95 % interval (for charts).
+    pub fn cost(&self) -> Estimate {
+        self.get(Metric::TotalCost).estimate
+    }
+
+    /// Mean p99 latency and its 95 % interval (for charts).
+    pub fn p99(&self) -> Estimate {
+        self.get(Metric::P99).estimate
+    }
+
+    /// Mean cost by part of the bill, in a fixed order (for stacked charts).
+    pub fn cost_breakdown(&self) -> [(&'static str, f64); 5] {
+        [
+            ("on_demand", self.get(Metric::CostOnDemand).estimate.mean),
+            ("spot", self.get(Metric::CostSpot).estimate.mean),
+            ("reserved", self.get(Metric::CostReserved).estimate.mean),
+            (
+                "savings_plan",
+                self.get(Metric::CostSavingsPlan).estimate.mean,
+            ),
+            (
+                "load_balancer",
+                self.get(Metric::CostLoadBalancer).estimate.mean,
+            ),
+        ]
+    }
+}
+
+/// The one record of a comparison: every exporter and the terminal table read it.
+/// Nothing in it depends on the thread count or the wall clock.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub scenario: String,
+    pub simcloud_version: String,
+    pub base_seed: u64,
+    pub replicates: u32,
+    /// In file order; `strategies[0]` is the baseline.
+    pub strategies: Vec<StrategyResult>,
+    /// Every run, ordered by (strategy, replicate).
+    pub runs: Vec<Replicate>,
+}
+
+impl Comparison {
+    /// Summarises `runs`, which must be ordered by (strategy, replicate) as
+    /// [`run_replicates`] returns them.
+    pub fn new(plan: &ComparePlan, runs: Vec<Replicate>) -> Self {
+        let r = plan.replicates as usize;
+        assert_eq!(
+            runs.len(),
+            plan.runs(),
+            "one run per strategy and replicate"
+        );
+        for (i, run) in runs.iter().enumerate() {
+            assert_eq!(
+                (run.strategy, run.replicate as usize),
+                (i / r, i % r),
+                "runs are in input order"
+            );
+        }
+        // values[s][m][r]: metric m of replicate r of strategy s, rounded as shown.
+        let values: Vec<Vec<Vec<f64>>> = runs
+            .chunks(r)
+            .map(|chunk| {
+                Metric::ALL
+                    .iter()
+                    .map(|&m| {
+                        chunk
+                            .iter()
+                            .map(|run| m.round(m.of(&run.summary)))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut strategies: Vec<StrategyResult> = values
+            .iter()
+            .enumerate()
+            .map(|(s, per_metric)| StrategyResult {
+                index: s,
+                name: plan.strategies[s].name.clone(),
+                metrics: Metric::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(mi, &metric)| {
+                        let own = &per_metric[mi];
+                        let baseline = &values[0][mi];
+                        let diffs: Vec<f64> =
+                            own.iter().zip(baseline).map(|(x, b)| x - b).collect();
+                        MetricResult {
+                            metric,
+                            estimate: Estimate::of(own).rounded(metric.decimals()),
+                            diff: Estimate::of(&diffs).rounded(metric.decimals()),
+                        }
+                    })
+                    .collect(),
+                pareto_optimal: false,
+            })
+            .collect();
+        let points: Vec<(f64, f64)> = strategies
+            .iter()
+            .map(|s| (s.cost().mean, s.p99().mean))
+            .collect();
+        for (s, optimal) in strategies.iter_mut().zip(pareto_optimal(&points)) {
+            s.pareto_optimal = optimal;
+        }
+        Comparison {
+            scenario: plan.scenario.clone(),
+            simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
+            base_seed: plan.base_seed,
+            replicates: plan.replicates,
+            strategies,
+            runs,
+        }
+    }
+
+    pub fn baseline(&self) -> &StrategyResult {
+        &self.strategies[0]
+    }
+}
+
+// ----- exporters ----------------------------------------------------------------
+
+/// Numbers with a fixed number of decimals (`1.500000`), never `-0.000000`.
+fn fixed(x: f64, decimals: usize) -> String {
+    format!("{:.*}", decimals, round_to(x, decimals as i32))
+}
+
+fn fixed_opt(x: Option<f64>, decimals: usize) -> String {
+    x.map(|x| fixed(x, decimals)).unwrap_or_default()
+}
+
+/// `compare.csv`: one row per strategy × metric (long form, ready for plotting and
+/// pivot tables); CI columns are empty when R = 1.
+pub fn write_compare_csv(c: &Comparison, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "strategy_index",
+        "strategy",
+        "metric",
+        "unit",
+        "replicates",
+        "mean",
+        "std_dev",
+        "half_width",
+        "ci_low",
+        "ci_high",
+        "diff_vs_baseline",
+        "diff_ci_low",
+        "diff_ci_high",
+        "pareto_optimal",
+    ])?;
+    for s in &c.strategies {
+        for m in &s.metrics {
+            let d = m.metric.decimals();
+            let (e, diff) = (m.estimate, m.diff);
+            w.write_record([
+                s.index.to_string(),
+                s.name.clone(),
+                m.metric.key().to_string(),
+                m.metric.unit().to_string(),
+                c.replicates.to_string(),
+                fixed(e.mean, d),
+                fixed_opt(e.std_dev, d),
+                fixed_opt(e.half_width, d),
+                fixed_opt(e.ci().map(|c| c.0), d),
+                fixed_opt(e.ci().map(|c| c.1), d),
+                fixed(diff.mean, d),
+                fixed_opt(diff.ci().map(|c| c.0), d),
+                fixed_opt(diff.ci().map(|c| c.1), d),
+                s.pareto_optimal.to_string(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `replicates.csv`: one row per strategy × replicate, ordered by input.
+pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
+        "strategy_index",
+        "strategy",
+        "replicate",
+        "seed",
+        "events",
+        "arrived",
+        "completed",
+        "rejected",
+        "timed_out",
+        "interrupted",
+        "in_flight",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(Metric::ALL.iter().map(|m| m.key().to_string()));
+    w.write_record(&header)?;
+    for run in &c.runs {
+        let q = &run.summary.requests;
+        let mut row = vec![
+            run.strategy.to_string(),
+            c.strategies[run.strategy].name.clone(),
+            run.replicate.to_string(),
+            run.seed.to_string(),
+            run.summary.events.to_string(),
+            q.arrived.to_string(),
+            q.completed.to_string(),
+            q.rejected.to_string(),
+            q.timed_out.to_string(),
+            q.interrupted.to_string(),
+            q.in_flight.to_string(),
+        ];
+        row.extend(
+            Metric::ALL
+                .iter()
+                .map(|&m| fixed(m.of(&run.summary), m.decimals())),
+        );
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonComparison<'a> {
+    scenario: &'a str,
+    simcloud_version: &'a str,
+    replicates: u32,
+    confidence: f64,
+    seeds: JsonSeeds,
+    baseline: &'a str,
+    metrics: Vec<JsonMetricInfo>,
+    strategies: Vec<JsonStrategy<'a>>,
+    cost_vs_p99: Vec<JsonParetoPoint<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSeeds {
+    base: u64,
+    first: u64,
+    last: u64,
+    rule: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonMetricInfo {
+    key: &'static str,
+    unit: &'static str,
+    description: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonStrategy<'a> {
+    index: usize,
+    name: &'a str,
+    pareto_optimal: bool,
+    metrics: JsonMetrics<'a>,
+}
+
+/// The metrics of a strategy as a JSON object in [`Metric::ALL`] order.
+struct JsonMetrics<'a>(&'a [MetricResult]);
+
+impl Serialize for JsonMetrics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for m in self.0 {
+            map.serialize_entry(
+                m.metric.key(),
+                &JsonMetric {
+                    estimate: JsonEstimate::new(m.estimate, m.metric),
+                    diff_vs_baseline: JsonEstimate::new(m.diff, m.metric),
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct JsonMetric {
+    #[serde(flatten)]
+    estimate: JsonEstimate,
+    diff_vs_baseline: JsonEstimate,
+}
+
+/// `null` for the interval when R = 1.
+#[derive(Serialize)]
+struct JsonEstimate {
+    mean: f64,
+    std_dev: Option<f64>,
+    half_width: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+impl JsonEstimate {
+    /// Interval bounds are rounded again: `mean ± half-width` can carry float noise.
+    fn new(e: Estimate, metric: Metric) -> Self {
+        let round = |x: f64| metric.round(x);
+        JsonEstimate {
+            mean: e.mean,
+            std_dev: e.std_dev,
+            half_width: e.half_width,
+            ci_low: e.ci().map(|c| round(c.0)),
+            ci_high: e.ci().map(|c| round(c.1)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonParetoPoint<'a> {
+    strategy: &'a str,
+    total_cost_usd: JsonEstimate,
+    p99_ms: JsonEstimate,
+    pareto_optimal: bool,
+}
+
+/// `compare.json`: the whole comparison (not the individual runs: see
+/// `replicates.csv`). Numbers are rounded to [`Metric::decimals`], interval bounds
+/// included, so a bound can differ from `mean ± half-width` in the last digit.
+pub fn write_compare_json(c: &Comparison, mut out: impl Write) -> Result<()> {
+    let record = JsonComparison {
+        scenario: &c.scenario,
+        simcloud_version: &c.simcloud_version,
+        replicates: c.replicates,
+        confidence: CONFIDENCE,
+        seeds: JsonSeeds {
+            base: c.base_seed,
+            first: replicate_seed(c.base_seed, 0),
+            last: replicate_seed(c.base_seed, c.replicates - 1),
+            rule: "replicate r of every strategy runs with seed base + r (common random numbers)",
+        },
+        baseline: &c.baseline().name,
+        metrics: Metric::ALL
+            .iter()
+            .map(|&m| JsonMetricInfo {
+                key: m.key(),
+                unit: m.unit(),
+                description: m.description(),
+            })
+            .collect(),
+        strategies: c
+            .strategies
+            .iter()
+            .map(|s| JsonStrategy {
+                index: s.index,
+                name: &s.name,
+                pareto_optimal: s.pareto_optimal,
+                metrics: JsonMetrics(&s.metrics),
+            })
+            .collect(),
+        cost_vs_p99: c
+            .strategies
+            .iter()
+            .map(|s| JsonParetoPoint {
+                strategy: &s.name,
+                total_cost_usd: JsonEstimate::new(s.cost(), Metric::TotalCost),
+                p99_ms: JsonEstimate::new(s.p99(), Metric::P99),
+                pareto_optimal: s.pareto_optimal,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut out, &record)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes `compare.csv`, `compare.json` and `replicates.csv` into `dir` (created if
+/// needed). Each file is written under a temporary name and all three are renamed into
+/// place only once all are complete.
+pub fn write_folder(c: &Comparison, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let mut csv_file = AtomicFile::create(dir, "compare.csv")?;
+    write_compare_csv(c, csv_file.writer()).context("cannot write compare.csv")?;
+    let mut json_file = AtomicFile::create(dir, "compare.json")?;
+    write_compare_json(c, json_file.writer()).context("cannot write compare.json")?;
+    let mut replicates_file = AtomicFile::create(dir, "replicates.csv")?;
+    write_replicates_csv(c, replicates_file.writer()).context("cannot write replicates.csv")?;
+    Ok(vec![
+        csv_file.commit()?,
+        json_file.commit()?,
+        replicates_file.commit()?,
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Published 0.975 quantiles of Student's t (e.g. NIST/SEMATECH e-Handbook,
+    /// table 1.3.6.7.2), to the 7 decimals printed there or more.
+    #[test]
+    fn t_quantile_matches_published_values() {
+        let known = [
+            (1, 12.706_204_7),
+            (2, 4.302_652_7),
+            (3, 3.182_446_3),
+            (4, 2.776_445_1),
+            (5, 2.570_581_8),
+            (9, 2.262_157_2),
+            (10, 2.228_138_9),
+            (19, 2.093_024_1),
+            (29, 2.045_229_6),
+            (30, 2.042_272_5),
+            (60, 2.000_297_8),
+            (120, 1.979_930_4),
+        ];
+        for (df, t) in known {
+            let got = t_quantile_975(df);
+            assert!((got - t).abs() < 1e-6, "df {df}: {got} vs {t}");
+        }
+        // Large df tends to the normal quantile 1.959964.
+        assert!((t_quantile_975(100_000) - 1.959_964).abs() < 1e-4);
+    }
+
+    /// The closed form agrees with the distribution functions known in elementary
+    /// terms: ν = 1 is Cauchy (P(|T| < 1) = 1/2) and ν = 2 has P(|T| < t) = t/√(t²+2).
+    #[test]
+    fn t_mass_closed_form_special_cases() {
+        assert!((t_two_sided_mass(1.0, 1) - 0.5).abs() < 1e-15);
+        let t: f64 = 3.0;
+        assert!((t_two_sided_mass(t, 2) - t / (t * t + 2.0).sqrt()).abs() < 1e-15);
+    }
+
+    /// Values 1..5: mean 3; s² = (4 + 1 + 0 + 1 + 4) / 4 = 2.5, s = 1.581139;
+    /// t(0.975, 4) = 2.776445; half-width = 2.776445 × 1.581139 / √5 = 1.963243.
+    #[test]
+    fn half_width_of_a_hand_computed_example() {
+        let e = Estimate::of(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(e.mean, 3.0);
+        assert!((e.std_dev.unwrap() - 1.581_139).abs() < 1e-6);
+        assert!((e.half_width.unwrap() - 1.963_243).abs() < 1e-6);
+        let (lo, hi) = e.ci().unwrap();
+        assert!((lo - 1.036_757).abs() < 1e-6 && (hi - 4.963_243).abs() < 1e-6);
+        assert!(e.excludes_zero());
+    }
+
+    #[test]
+    fn one_value_has_no_interval_and_identical_values_a_zero_one() {
+        let e = Estimate::of(&[7.5]);
+        assert_eq!(
+            (e.mean, e.std_dev, e.half_width, e.ci()),
+            (7.5, None, None, None)
+        );
+        let e = Estimate::of(&[0.0, 0.0, 0.0]);
+        assert_eq!((e.mean, e.half_width), (0.0, Some(0.0)));
+        assert!(!e.excludes_zero());
+    }
+
+    /// (1, 5) and (5, 1) trade off; (3, 3) is on the front; (4, 4) is dominated by
+    /// (3, 3); (1, 5) twice: equal points are both optimal; (2, 5) is dominated by (1, 5).
+    #[test]
+    fn pareto_front_lower_is_better_on_both_axes() {
+        let points = [
+            (1.0, 5.0),
+            (5.0, 1.0),
+            (3.0, 3.0),
+            (4.0, 4.0),
+            (1.0, 5.0),
+            (2.0, 5.0),
+        ];
+        assert_eq!(
+            pareto_optimal(&points),
+            vec![true, true, true, false, true, false]
+        );
+    }
+
+    #[test]
+    fn fixed_precision_never_prints_negative_zero() {
+        assert_eq!(fixed(-0.000_000_1, 6), "0.000000");
+        assert_eq!(fixed(1.5, 3), "1.500");
+        assert_eq!(fixed_opt(None, 3), "");
+    }
+
+    #[test]
+    fn replicate_seeds_are_shared_by_every_strategy() {
+        assert_eq!(replicate_seed(42, 0), 42);
+        assert_eq!(replicate_seed(42, 3), 45);
+        assert_eq!(replicate_seed(u64::MAX, 1), 0);
+    }
+}

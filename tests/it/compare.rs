@@ -1,0 +1,376 @@
+//! `simcloud compare` (issue 4): common random numbers, paired differences, ordering
+//! by input whatever the thread count, the output folder, and bad input.
+
+use crate::common::{root, scenario_path};
+use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
+use simcloud::compare::{self, CompareOptions, ComparePlan, Comparison, Metric};
+use simcloud::scenario::ScenarioFile;
+use std::fs;
+use std::path::Path;
+
+fn simcloud() -> Command {
+    Command::cargo_bin("simcloud").expect("binary built")
+}
+
+/// A small scenario that scales out during a spike, so that the group's decisions,
+/// boot times and queueing all take part; strategies are appended by each test.
+const BASE: &str = r#"
+name = "tiny"
+duration = "20m"
+seed = 11
+[traffic]
+rate = 30
+[[traffic.spike]]
+start = "5m"
+ramp = "2m"
+hold = "5m"
+peak = 120
+[service]
+time = { dist = "lognormal", mean = "40ms", cv = 1.0 }
+workers = 4
+queue_limit = 32
+[instance]
+boot_time = { dist = "uniform", min = "30s", max = "90s" }
+[load_balancer]
+algorithm = "power_of_two"
+health_check = { interval = "10s", healthy = 2, unhealthy = 2 }
+[autoscaling]
+min = 1
+max = 8
+desired = 1
+instance_warmup = "60s"
+[[autoscaling.policy]]
+kind = "target_tracking"
+metric = "cpu"
+target = 50.0
+"#;
+
+fn comparison(strategies: &str, replicates: u32, threads: usize) -> Comparison {
+    let text = format!("{BASE}\n{strategies}");
+    let file = ScenarioFile::parse(&root().join("inline.toml"), text).unwrap();
+    let plan = ComparePlan::from_file(
+        &file,
+        &CompareOptions {
+            replicates,
+            threads: Some(threads),
+            seed: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    compare::run(&plan, &|| {}).unwrap()
+}
+
+/// Two strategies with the same settings run the same seeds, so every replicate gives
+/// the same numbers: each paired difference is exactly 0 with an interval of exactly 0.
+#[test]
+fn identical_strategies_differ_by_exactly_zero() {
+    let c = comparison(
+        "[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nautoscaling.max = 8\n",
+        4,
+        2,
+    );
+    let b = &c.strategies[1];
+    for m in &b.metrics {
+        assert_eq!(m.diff.mean, 0.0, "{:?}", m.metric);
+        assert_eq!(m.diff.half_width, Some(0.0), "{:?}", m.metric);
+        assert_eq!(m.estimate, c.strategies[0].get(m.metric).estimate);
+    }
+    // Not a degenerate scenario: the replicates do differ from one another.
+    let p99 = c.strategies[0].get(Metric::P99).estimate;
+    assert!(p99.std_dev.unwrap() > 0.0, "{p99:?}");
+}
+
+/// A strategy that changes only the instance price sees the same arrivals, service
+/// times, boot times and routing draws (common random numbers), so everything but the
+/// bill is identical, replicate by replicate; the bill is not.
+#[test]
+fn a_price_only_strategy_changes_cost_and_nothing_else() {
+    let c = comparison(
+        "[[strategy]]\nname = \"list price\"\n[[strategy]]\nname = \"dearer\"\ninstance.price_per_hour = 0.2\n",
+        5,
+        2,
+    );
+    let r = c.replicates as usize;
+    let (base, dearer) = (&c.runs[..r], &c.runs[r..]);
+    let mut scaled = false;
+    for (x, y) in base.iter().zip(dearer) {
+        assert_eq!(x.seed, y.seed);
+        assert_eq!(x.summary.requests, y.summary.requests);
+        assert_eq!(x.summary.latency_ms, y.summary.latency_ms);
+        assert_eq!(x.summary.slo, y.summary.slo);
+        assert_eq!(x.summary.instances, y.summary.instances);
+        assert_eq!(x.summary.events, y.summary.events);
+        assert!(y.summary.cost_usd.total > x.summary.cost_usd.total);
+        scaled |= x.summary.instances.launched > 1;
+    }
+    assert!(
+        scaled,
+        "the scenario should scale out, or CRN is tested on too little"
+    );
+    let s = &c.strategies[1];
+    for metric in [
+        Metric::P50,
+        Metric::P99,
+        Metric::SloAttainment,
+        Metric::RejectedRate,
+        Metric::TimedOutRate,
+        Metric::InterruptedRate,
+        Metric::InstanceHours,
+    ] {
+        let d = s.get(metric).diff;
+        assert_eq!((d.mean, d.half_width), (0.0, Some(0.0)), "{metric:?}");
+    }
+    let cost = s.get(Metric::TotalCost).diff;
+    assert!(cost.excludes_zero() && cost.mean > 0.0, "{cost:?}");
+}
+
+/// Different seeds per replicate, shared across strategies: base + r.
+#[test]
+fn replicate_r_of_every_strategy_uses_seed_base_plus_r() {
+    let c = comparison(
+        "[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nautoscaling.max = 4\n",
+        3,
+        1,
+    );
+    let seeds: Vec<(usize, u32, u64)> = c
+        .runs
+        .iter()
+        .map(|r| (r.strategy, r.replicate, r.seed))
+        .collect();
+    assert_eq!(
+        seeds,
+        vec![
+            (0, 0, 11),
+            (0, 1, 12),
+            (0, 2, 13),
+            (1, 0, 11),
+            (1, 1, 12),
+            (1, 2, 13)
+        ]
+    );
+}
+
+fn compare_files(out: &Path, threads: &str) {
+    simcloud()
+        .args([
+            "compare",
+            scenario_path("compare-targets.toml").to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+}
+
+const FILES: [&str; 3] = ["compare.csv", "compare.json", "replicates.csv"];
+
+/// Results are sorted by input index, never by completion: one thread, two threads and
+/// a second run with two threads write the same bytes.
+#[test]
+fn one_and_two_threads_and_a_rerun_give_byte_identical_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("one"),
+        tmp.path().join("two"),
+        tmp.path().join("again"),
+    );
+    compare_files(&a, "1");
+    compare_files(&b, "2");
+    compare_files(&c, "2");
+    for file in FILES {
+        let fa = fs::read(a.join(file)).unwrap();
+        assert!(!fa.is_empty(), "{file} is empty");
+        assert!(
+            fa == fs::read(b.join(file)).unwrap(),
+            "{file}: 1 vs 2 threads"
+        );
+        assert!(
+            fa == fs::read(c.join(file)).unwrap(),
+            "{file}: rerun differs"
+        );
+    }
+    let leftovers = fs::read_dir(&a)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0, "temporary files left behind");
+    // replicates.csv: a header and one row per strategy × replicate (5 × 3).
+    let rows = fs::read_to_string(a.join("replicates.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 5 * 3);
+    // compare.csv: one row per strategy × metric.
+    let rows = fs::read_to_string(a.join("compare.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 5 * Metric::ALL.len());
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(json["baseline"], "cpu 50");
+    assert_eq!(json["strategies"].as_array().unwrap().len(), 5);
+    assert!(json["strategies"][1]["metrics"]["p99_ms"]["ci_low"].is_f64());
+}
+
+/// With one replicate no interval exists: empty CSV cells, JSON nulls, never NaN.
+#[test]
+fn one_replicate_writes_empty_intervals_not_nan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tiny.toml");
+    fs::write(
+        &path,
+        format!(
+            "{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nautoscaling.max = 2\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    simcloud()
+        .args(["compare", path.to_str().unwrap(), "-r", "1", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("no confidence intervals"));
+    for file in FILES {
+        let text = fs::read_to_string(out.join(file)).unwrap();
+        assert!(!text.to_lowercase().contains("nan"), "{file}: {text}");
+        assert!(!text.contains("inf"), "{file}");
+    }
+    let csv = fs::read_to_string(out.join("compare.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    for column in ["std_dev", "half_width", "ci_low", "ci_high", "diff_ci_low"] {
+        let i = header.iter().position(|h| *h == column).unwrap();
+        assert_eq!(row[i], "", "{column}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let p99 = &json["strategies"][1]["metrics"]["p99_ms"];
+    assert!(p99["mean"].is_f64() && p99["ci_low"].is_null() && p99["ci_high"].is_null());
+}
+
+/// Without --out the folder is results/<scenario name>-compare/, relative to where
+/// the command runs; the terminal shows the tables.
+#[test]
+fn default_folder_and_terminal_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tiny.toml");
+    fs::write(
+        &path,
+        format!("{BASE}\n[[strategy]]\nname = \"cpu 50\"\n[[strategy]]\nname = \"cpu 80\"\nautoscaling.policy = [{{ kind = \"target_tracking\", metric = \"cpu\", target = 80.0 }}]\n"),
+    )
+    .unwrap();
+    simcloud()
+        .current_dir(tmp.path())
+        .args(["compare", "tiny.toml", "-r", "3", "-j", "2", "--quiet"])
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("cpu 50 (baseline)")
+                .and(predicates::str::contains("difference against \"cpu 50\""))
+                .and(predicates::str::contains("Pareto-optimal")),
+        );
+    for file in FILES {
+        assert!(
+            tmp.path().join("results/tiny-compare").join(file).is_file(),
+            "{file}"
+        );
+    }
+}
+
+/// Each bad input exits 2 with a message naming what is wrong, and writes nothing.
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let two = "[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nautoscaling.max = 4\n";
+    let cases: Vec<(&str, String, Vec<&str>, Vec<&str>)> = vec![
+        (
+            "unknown key in a strategy",
+            format!(
+                "{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"big\"\nautoscaling.maximum = 4\n"
+            ),
+            vec![],
+            vec![
+                "in strategy \"big\"",
+                "autoscaling.maximum = 4:",
+                "unknown key",
+                "bad.toml:",
+            ],
+        ),
+        (
+            "bad value in a strategy",
+            format!(
+                "{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"none\"\nautoscaling.min = 0\n"
+            ),
+            vec![],
+            vec!["in strategy \"none\"", "autoscaling.min = 0", "at least 1"],
+        ),
+        (
+            "duplicate names",
+            format!("{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"a\"\n"),
+            vec![],
+            vec!["strategy[1].name = \"a\"", "unique"],
+        ),
+        (
+            "no strategy",
+            BASE.to_string(),
+            vec![],
+            vec!["no [[strategy]]"],
+        ),
+        (
+            "a strategy sets the seed",
+            format!(
+                "{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"lucky\"\nseed = 3\n"
+            ),
+            vec![],
+            vec!["strategy \"lucky\" sets `seed`", "common random numbers"],
+        ),
+        (
+            "zero replicates",
+            format!("{BASE}\n{two}"),
+            vec!["--replicates", "0"],
+            vec!["--replicates 0"],
+        ),
+        (
+            "zero threads",
+            format!("{BASE}\n{two}"),
+            vec!["--threads", "0"],
+            vec!["--threads 0"],
+        ),
+    ];
+    for (what, text, extra, expected) in cases {
+        let path = tmp.path().join("bad.toml");
+        fs::write(&path, &text).unwrap();
+        let out = tmp.path().join(format!("out-{}", what.replace(' ', "-")));
+        let assert = simcloud()
+            .args(["compare", path.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        for needle in expected {
+            assert!(
+                stderr.contains(needle),
+                "{what}: expected {needle:?} in: {stderr}"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(!out.exists(), "{what}: the output folder was created");
+    }
+}
+
+/// Regression (issue 4): an unknown key in a table that also holds an array of tables
+/// (`[autoscaling]` with `[[autoscaling.policy]]`) was reported as
+/// `autoscaling.maximum.maximum`, without a line.
+#[test]
+fn issue_4_unknown_key_next_to_a_policy_array_is_named_once() {
+    let text = BASE.replace("max = 8", "max = 8\nmaximum = 9");
+    let err = ScenarioFile::parse(&root().join("bad.toml"), text)
+        .unwrap()
+        .resolve()
+        .unwrap_err();
+    assert_eq!(err.key, "autoscaling.maximum");
+    assert_eq!(err.line, Some(24));
+}
