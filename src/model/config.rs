@@ -199,6 +199,162 @@ pub enum ScalingPolicy {
         target: f64,
         disable_scale_in: bool,
     },
+    /// Step scaling on a CloudWatch alarm: the adjustment depends on how far the
+    /// metric is past the threshold (aws-facts.md 3.4).
+    Step {
+        alarm: Alarm,
+        adjustment_type: AdjustmentType,
+        step: Vec<StepAdjustment>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min_adjustment_magnitude: Option<u32>,
+    },
+    /// Simple scaling: one adjustment per alarm, then a wait for the activity and the
+    /// cooldown (3.4, 3.5).
+    Simple {
+        alarm: Alarm,
+        adjustment_type: AdjustmentType,
+        adjustment: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min_adjustment_magnitude: Option<u32>,
+        cooldown: SimDuration,
+    },
+    /// Predictive scaling: capacity for each coming hour from the same hour of the
+    /// previous days, launched ahead of the hour; never scales in (3.9).
+    Predictive {
+        metric: ScalingMetric,
+        target: f64,
+        mode: PredictiveMode,
+        scheduling_buffer: SimDuration,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PredictiveMode {
+    ForecastAndScale,
+    ForecastOnly,
+}
+
+/// A CloudWatch alarm on a group metric: in ALARM when at least
+/// `datapoints_to_alarm` of the last `evaluation_periods` datapoints breach.
+#[derive(Clone, Debug, Serialize)]
+pub struct Alarm {
+    pub metric: ScalingMetric,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    pub evaluation_periods: u32,
+    pub datapoints_to_alarm: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    #[serde(rename = ">")]
+    Greater,
+    #[serde(rename = ">=")]
+    GreaterOrEqual,
+    #[serde(rename = "<")]
+    Less,
+    #[serde(rename = "<=")]
+    LessOrEqual,
+}
+
+impl Comparison {
+    pub fn breaches(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Greater => value > threshold,
+            Comparison::GreaterOrEqual => value >= threshold,
+            Comparison::Less => value < threshold,
+            Comparison::LessOrEqual => value <= threshold,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentType {
+    ChangeInCapacity,
+    ExactCapacity,
+    PercentChangeInCapacity,
+}
+
+/// One step: applies when `lower <= metric - threshold < upper` (a missing bound is
+/// infinite).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepAdjustment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    pub adjustment: f64,
+}
+
+/// A scheduled action: at a time, or every time a cron recurrence matches, set any of
+/// min, max and desired (3.10).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScheduledAction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<SimDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<String>,
+    /// The parsed recurrence (minute, hour, day-of-week sets).
+    #[serde(skip)]
+    pub cron: Option<Cron>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<u32>,
+}
+
+/// A five-field cron recurrence in simulated UTC time, where t = 0 is a Monday 00:00.
+/// Day-of-month and month must be `*` (a run is rarely long enough for them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cron {
+    pub minutes: Vec<bool>,
+    pub hours: Vec<bool>,
+    /// 0 = Sunday, as in cron.
+    pub weekdays: Vec<bool>,
+}
+
+impl Cron {
+    /// The first whole minute strictly after `after` (ns) that matches, if any within
+    /// a week.
+    pub fn next_after(&self, after: u64) -> Option<u64> {
+        const MINUTE: u64 = 60_000_000_000;
+        let mut minute = after / MINUTE + 1;
+        for _ in 0..=7 * 1440 {
+            let m = (minute % 60) as usize;
+            let h = ((minute / 60) % 24) as usize;
+            // Day 0 is a Monday: weekday (0 = Sunday) is (day + 1) % 7.
+            let wd = ((minute / 1440 + 1) % 7) as usize;
+            if self.minutes[m] && self.hours[h] && self.weekdays[wd] {
+                return Some(minute * MINUTE);
+            }
+            minute += 1;
+        }
+        None
+    }
+}
+
+/// Which instance scale-in takes (3.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerminationPolicy {
+    /// Balance purchase options, then the instance closest to its next billing hour.
+    Default,
+    OldestInstance,
+    NewestInstance,
+    ClosestToNextInstanceHour,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitoring {
+    /// 60 s metric periods (charged).
+    Detailed,
+    /// 300 s metric periods (free).
+    Basic,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -207,11 +363,20 @@ pub struct AutoScalingConfig {
     pub max: u32,
     pub desired: u32,
     pub instance_warmup: SimDuration,
-    /// CloudWatch metric period the policies read (60 s: detailed monitoring). Not a
-    /// scenario key yet, so not printed.
+    /// EC2 monitoring: the metric period the policies read (3.11).
+    pub monitoring: Monitoring,
+    /// CloudWatch metric period: 60 s detailed, 300 s basic.
     #[serde(skip)]
     pub metric_period: SimDuration,
+    /// Time from the end of a metric period until its datapoint can be read.
+    pub metric_delay: SimDuration,
+    pub termination_policy: TerminationPolicy,
+    /// Instances launched by the group are protected from scale-in.
+    pub new_instances_protected_from_scale_in: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy: Vec<ScalingPolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scheduled: Vec<ScheduledAction>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -12,6 +12,7 @@ pub mod config;
 mod dist;
 mod instance;
 pub mod outcome;
+mod predictive;
 mod queueing;
 mod sim;
 mod spot;

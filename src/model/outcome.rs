@@ -154,6 +154,8 @@ pub struct TimelineRow {
     pub draining_on_demand: u32,
     pub draining_spot: u32,
     pub desired: u32,
+    /// Capacity forecast by predictive scaling for the current hour (0 without).
+    pub forecast_capacity: u32,
     pub mean_cpu: f64,
     pub spot_price: f64,
     pub cost_usd: f64,

@@ -8,14 +8,16 @@
 use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, billed_seconds};
-use super::config::Config;
+use super::config::{Config, PredictiveMode, ScalingMetric, ScalingPolicy};
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
 use super::outcome::*;
+use super::predictive::{Forecaster, HourStats};
 use super::queueing::QueueingStats;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
+use std::collections::VecDeque;
 
 /// Everything that can happen, in the past tense for facts and `…Tick` for timers.
 /// The enum is closed: every event the model knows is here.
@@ -50,6 +52,15 @@ enum Event {
     },
     MetricTick,
     ReportTick,
+    /// The datapoint of the oldest unread metric period is published.
+    MetricPublished,
+    ScheduledActionDue {
+        action: u32,
+    },
+    /// Predictive scaling forecasts the clock hour `hour` (hours since t = 0).
+    ForecastDue {
+        hour: u32,
+    },
     /// A clock hour ended: reservations and savings plans settle.
     HourTick,
 }
@@ -110,6 +121,14 @@ struct Simulation<'a> {
     spot_interruptions: u64,
     rebalance_recommendations: u64,
     hour_start: SimTime,
+    /// Metric datapoints computed but not yet published.
+    unpublished: VecDeque<MetricSample>,
+    last_activity_end: SimTime,
+    forecaster: Forecaster,
+    /// Requests and busy worker-time at the start of the current clock hour.
+    hour_marks: (u64, u128),
+    /// The latest predictive forecast, for the timeline.
+    forecast_capacity: u32,
     in_service: u32,
     peak_in_service: u32,
     min_in_service: u32,
@@ -204,6 +223,11 @@ impl<'a> Simulation<'a> {
             spot_interruptions: 0,
             rebalance_recommendations: 0,
             hour_start: SimTime::ZERO,
+            unpublished: VecDeque::new(),
+            last_activity_end: SimTime::ZERO,
+            forecaster: Forecaster::default(),
+            hour_marks: (0, 0),
+            forecast_capacity: 0,
             in_service: 0,
             peak_in_service: 0,
             min_in_service: u32::MAX,
@@ -232,9 +256,24 @@ impl<'a> Simulation<'a> {
                 sim.queue.schedule(plan.rebalance_at, event);
             }
         }
-        if sim.ledger.has_commitments() {
+        if sim.ledger.has_commitments() || sim.predictive().is_some() {
             sim.queue
                 .schedule(SimTime::from_secs(3600), Event::HourTick);
+        }
+        if let Some((_, _, _, buffer)) = sim.predictive() {
+            let at = SimTime(3_600_000_000_000u64.saturating_sub(buffer.0));
+            sim.queue.schedule(at, Event::ForecastDue { hour: 1 });
+        }
+        for (i, action) in config.autoscaling.scheduled.iter().enumerate() {
+            let first = match (&action.at, &action.cron) {
+                (Some(at), _) => Some(SimTime::ZERO + *at),
+                (None, Some(cron)) => cron.next_after(0).map(SimTime),
+                (None, None) => None,
+            };
+            if let Some(t) = first {
+                sim.queue
+                    .schedule(t, Event::ScheduledActionDue { action: i as u32 });
+            }
         }
         if let Some(t) = sim.arrivals.next_arrival() {
             sim.queue.schedule(t, Event::RequestArrived);
@@ -280,6 +319,9 @@ impl<'a> Simulation<'a> {
                     self.on_capacity_reclaimed(pool as usize, notice_at)
                 }
                 Event::MetricTick => self.on_metric_tick(),
+                Event::MetricPublished => self.on_metric_published(),
+                Event::ScheduledActionDue { action } => self.on_scheduled_action(action as usize),
+                Event::ForecastDue { hour } => self.on_forecast_due(hour),
                 Event::HourTick => {
                     self.settle_hour();
                     self.queue
@@ -490,6 +532,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn become_healthy(&mut self, id: u32) {
+        self.last_activity_end = self.now;
         let instance = &mut self.instances[id as usize];
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(self.now);
@@ -653,6 +696,7 @@ impl<'a> Simulation<'a> {
         self.bill(id, now);
         self.alive.retain(|&a| a != id);
         self.terminated += 1;
+        self.last_activity_end = now;
     }
 
     /// Closes an instance's bill at `end`. Spot is charged at the prices in effect over
@@ -678,12 +722,79 @@ impl<'a> Simulation<'a> {
     /// Ends the clock hour: running on-demand usage is counted, then reservations and
     /// the savings plan are applied to the hour.
     fn settle_hour(&mut self) {
-        for &id in &self.alive {
-            self.ledger
-                .add_running_usage(&mut self.instances[id as usize], self.now);
+        if self.ledger.has_commitments() {
+            for &id in &self.alive {
+                self.ledger
+                    .add_running_usage(&mut self.instances[id as usize], self.now);
+            }
+            self.ledger.settle_hour(self.hour_start);
         }
-        self.ledger.settle_hour(self.hour_start);
+        if self.predictive().is_some() {
+            let (busy, _) = self.utilization_areas();
+            let (requests_mark, busy_mark) = self.hour_marks;
+            self.forecaster.record(HourStats {
+                requests: self.totals.arrived - requests_mark,
+                busy_worker_secs: (busy - busy_mark) as f64 * 1e-9,
+            });
+            self.hour_marks = (self.totals.arrived, busy);
+        }
         self.hour_start = self.now;
+    }
+
+    /// The predictive policy, if any: (metric, target, mode, scheduling buffer).
+    fn predictive(&self) -> Option<(ScalingMetric, f64, PredictiveMode, SimDuration)> {
+        self.config.autoscaling.policy.iter().find_map(|p| match p {
+            ScalingPolicy::Predictive {
+                metric,
+                target,
+                mode,
+                scheduling_buffer,
+            } => Some((*metric, *target, *mode, *scheduling_buffer)),
+            _ => None,
+        })
+    }
+
+    /// Forecasts hour `hour` ahead of its start (by the scheduling buffer) and, unless
+    /// the policy only forecasts, raises capacity to the forecast (aws-facts.md 3.9).
+    fn on_forecast_due(&mut self, hour: u32) {
+        let (metric, target, mode, buffer) = self
+            .predictive()
+            .expect("scheduled for a predictive policy");
+        let workers = self.config.service.workers;
+        if let Some(capacity) = self
+            .forecaster
+            .capacity(hour as usize, metric, target, workers)
+        {
+            self.forecast_capacity = capacity;
+            if mode == PredictiveMode::ForecastAndScale
+                && self.group.set_forecast_floor(capacity).is_some()
+            {
+                self.reconcile();
+            }
+        }
+        let next = SimTime((u64::from(hour) + 1) * 3_600_000_000_000 - buffer.0);
+        if next < self.end {
+            self.queue
+                .schedule(next, Event::ForecastDue { hour: hour + 1 });
+        }
+    }
+
+    /// A scheduled action sets min, max and/or desired, then the group reconciles;
+    /// a recurring action is scheduled again for its next match (aws-facts.md 3.10).
+    fn on_scheduled_action(&mut self, index: usize) {
+        let action = &self.config.autoscaling.scheduled[index];
+        self.group.apply_scheduled(action);
+        self.reconcile();
+        if let Some(next) = action.cron.as_ref().and_then(|c| c.next_after(self.now.0)) {
+            if next < self.end.0 {
+                self.queue.schedule(
+                    SimTime(next),
+                    Event::ScheduledActionDue {
+                        action: index as u32,
+                    },
+                );
+            }
+        }
     }
 
     // ----- Auto Scaling -------------------------------------------------------------
@@ -714,12 +825,49 @@ impl<'a> Simulation<'a> {
         if sample.contributing > 0 {
             sample.cpu = Some(100.0 * cpu_sum / f64::from(sample.contributing));
         }
+        // ALBRequestCountPerTarget, per minute whatever the period.
         let targets = self.balancer.targets().len();
         if targets > 0 {
+            let minutes = period.as_secs_f64() / 60.0;
             sample.request_count_per_target =
-                Some(self.balancer.routed_in_period as f64 / targets as f64);
+                Some(self.balancer.routed_in_period as f64 / targets as f64 / minutes);
         }
         self.balancer.routed_in_period = 0;
+        // The datapoint is read `metric_delay` after its period ends.
+        self.unpublished.push_back(sample);
+        let delay = self.config.autoscaling.metric_delay;
+        if delay == SimDuration::ZERO {
+            self.on_metric_published();
+        } else {
+            self.queue.schedule(now + delay, Event::MetricPublished);
+        }
+    }
+
+    /// The policies read the oldest unread datapoint; the group's own state (warming
+    /// instances, activities) is read as it is now.
+    fn on_metric_published(&mut self) {
+        let mut sample = self
+            .unpublished
+            .pop_front()
+            .expect("a datapoint per publication");
+        let mut warming = 0;
+        let mut activity = false;
+        for &id in &self.alive {
+            let instance = &self.instances[id as usize];
+            let warm = instance.state == InstanceState::InService
+                && instance.warm_at.is_some_and(|w| w <= self.now);
+            if instance.is_active() && !warm {
+                warming += 1;
+            }
+            activity |= matches!(
+                instance.state,
+                InstanceState::Booting | InstanceState::Registering | InstanceState::Draining
+            );
+        }
+        sample.warming = warming;
+        sample.activity_in_progress = activity;
+        sample.last_activity_end = self.last_activity_end;
+        sample.now = self.now;
         if self.group.evaluate(&sample).is_some() {
             self.reconcile();
         }
@@ -822,6 +970,7 @@ impl<'a> Simulation<'a> {
             p50_ms: round_to(self.interval_latency.quantile_ms(0.5), 3),
             p99_ms: round_to(self.interval_latency.quantile_ms(0.99), 3),
             desired: self.group.desired,
+            forecast_capacity: self.forecast_capacity,
             mean_cpu: if d_capacity == 0 {
                 0.0
             } else {

@@ -120,16 +120,22 @@ pub struct RawLoadBalancer {
     pub requests_per_connection: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoScaling {
     pub min: Option<u32>,
     pub max: Option<u32>,
     pub desired: Option<u32>,
     pub instance_warmup: Option<String>,
+    pub monitoring: Option<String>,
+    pub metric_delay: Option<String>,
+    pub termination_policy: Option<String>,
+    pub new_instances_protected_from_scale_in: Option<bool>,
     pub policy: Option<Vec<RawPolicy>>,
+    pub scheduled: Option<Vec<RawScheduled>>,
 }
 
+/// Every policy kind's keys; `resolve` rejects those that do not belong to the kind.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
@@ -137,6 +143,42 @@ pub struct RawPolicy {
     pub metric: Option<String>,
     pub target: Option<f64>,
     pub disable_scale_in: Option<bool>,
+    pub alarm: Option<RawAlarm>,
+    pub adjustment_type: Option<String>,
+    pub adjustment: Option<f64>,
+    pub steps: Option<Vec<RawStep>>,
+    pub min_adjustment_magnitude: Option<u32>,
+    pub cooldown: Option<String>,
+    pub mode: Option<String>,
+    pub scheduling_buffer: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlarm {
+    pub metric: Option<String>,
+    pub comparison: String,
+    pub threshold: f64,
+    pub evaluation_periods: Option<u32>,
+    pub datapoints_to_alarm: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub adjustment: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduled {
+    pub at: Option<String>,
+    pub recurrence: Option<String>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub desired: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -47,8 +47,6 @@ mod default {
     /// DefaultInstanceWarmup is unset by default and falls back to the default
     /// cooldown of 300 s (3.5).
     pub const WARMUP: SimDuration = SimDuration::from_secs(300);
-    /// Detailed monitoring: 60 s periods, as target tracking's managed alarms use (3.3).
-    pub const METRIC_PERIOD: SimDuration = SimDuration::from_secs(60);
     /// Mixed instances policy: base 0 and 100 % on-demand above it, the API defaults;
     /// `price-capacity-optimized`, the allocation AWS recommends; 2 pools for
     /// `lowest-price` (2.5, 2.4).
@@ -65,6 +63,12 @@ mod default {
     /// with it (2.2): here half the time, up to 30 minutes earlier (2.3's model).
     pub const REBALANCE_PROBABILITY: f64 = 0.5;
     pub const REBALANCE_LEAD_MAX: SimDuration = SimDuration::from_secs(1800);
+    /// Default cooldown of simple scaling (aws-facts.md 3.5).
+    pub const COOLDOWN: SimDuration = SimDuration::from_secs(300);
+    /// How long after its period a datapoint can be read. CloudWatch publishes EC2
+    /// metrics within minutes, but AWS documents no figure (aws-facts.md 3.11), so the
+    /// default is none; set it to see what the delay costs.
+    pub const METRIC_DELAY: SimDuration = SimDuration::ZERO;
     pub const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
     pub const SLO_PERCENTILE: f64 = 99.0;
     pub const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
@@ -240,7 +244,7 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
     let instance = resolve_instance(&ctx, raw.instance)?;
     let service = resolve_service(&ctx, raw.service, &instance)?;
     let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer)?;
-    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling)?;
+    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling, duration)?;
     let purchase = resolve_purchase(&ctx, raw.purchase.unwrap_or_default(), &instance)?;
     let spot = resolve_spot(&ctx, raw.spot.unwrap_or_default(), &purchase)?;
     let slo = match raw.slo {
@@ -733,14 +737,12 @@ fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<Load
     })
 }
 
-fn resolve_autoscaling(ctx: &Ctx, raw: Option<RawAutoScaling>) -> Result<AutoScalingConfig> {
-    let raw = raw.unwrap_or(RawAutoScaling {
-        min: None,
-        max: None,
-        desired: None,
-        instance_warmup: None,
-        policy: None,
-    });
+fn resolve_autoscaling(
+    ctx: &Ctx,
+    raw: Option<RawAutoScaling>,
+    duration: SimDuration,
+) -> Result<AutoScalingConfig> {
+    let raw = raw.unwrap_or_default();
     let min = raw.min.unwrap_or(default::MIN);
     if min == 0 {
         return Err(ctx.err(
@@ -776,58 +778,528 @@ fn resolve_autoscaling(ctx: &Ctx, raw: Option<RawAutoScaling>) -> Result<AutoSca
         SimDuration::ZERO,
         SimDuration::from_secs(3600),
     )?;
+    let monitoring = ctx.one_of(
+        "autoscaling.monitoring",
+        // Detailed (60 s) by default: AWS "strongly recommend[s]" 1-minute data for
+        // scaling, and target tracking's alarms assume it (aws-facts.md 3.3, 3.11).
+        raw.monitoring.as_deref().unwrap_or("detailed"),
+        &[
+            ("detailed", Monitoring::Detailed),
+            ("basic", Monitoring::Basic),
+        ],
+    )?;
+    let metric_period = match monitoring {
+        Monitoring::Detailed => SimDuration::from_secs(60),
+        Monitoring::Basic => SimDuration::from_secs(300),
+    };
+    let delay = ctx.duration(
+        "autoscaling.metric_delay",
+        raw.metric_delay.as_ref(),
+        default::METRIC_DELAY,
+    )?;
+    let metric_delay = ctx.duration_range(
+        "autoscaling.metric_delay",
+        delay,
+        SimDuration::ZERO,
+        SimDuration::from_secs(900),
+    )?;
+    let termination_policy = ctx.one_of(
+        "autoscaling.termination_policy",
+        raw.termination_policy.as_deref().unwrap_or("default"),
+        &[
+            ("default", TerminationPolicy::Default),
+            ("oldest_instance", TerminationPolicy::OldestInstance),
+            ("newest_instance", TerminationPolicy::NewestInstance),
+            (
+                "closest_to_next_instance_hour",
+                TerminationPolicy::ClosestToNextInstanceHour,
+            ),
+        ],
+    )?;
     let mut policy = Vec::new();
     for (i, p) in raw.policy.unwrap_or_default().iter().enumerate() {
-        let key = |k: &str| format!("autoscaling.policy[{i}].{k}");
-        match p.kind.as_str() {
-            "target_tracking" => {}
-            "step" | "simple" | "scheduled" | "predictive" => {
-                return Err(ctx.err(
-                    &key("kind"),
-                    "this policy kind is not modelled yet; use \"target_tracking\"",
-                ));
-            }
-            _ => {
-                return Err(ctx.err(
-                    &key("kind"),
-                    "unknown policy kind; expected target_tracking",
-                ));
-            }
-        }
-        let metric = ctx.one_of(
-            &key("metric"),
-            p.metric.as_deref().unwrap_or("cpu"),
-            &[
-                ("cpu", ScalingMetric::Cpu),
-                (
-                    "request_count_per_target",
-                    ScalingMetric::RequestCountPerTarget,
-                ),
-            ],
-        )?;
-        let Some(target) = p.target else {
-            return Err(ctx.err(
-                &format!("autoscaling.policy[{i}]"),
-                "needs a `target` value",
-            ));
-        };
-        let target = ctx.positive(&key("target"), target)?;
-        if metric == ScalingMetric::Cpu && target > 100.0 {
-            return Err(ctx.err(&key("target"), "a CPU target is a percentage: at most 100"));
-        }
-        policy.push(ScalingPolicy::TargetTracking {
-            metric,
-            target,
-            disable_scale_in: p.disable_scale_in.unwrap_or(false),
-        });
+        policy.push(resolve_policy(ctx, i, p)?);
+    }
+    if policy
+        .iter()
+        .filter(|p| matches!(p, ScalingPolicy::Predictive { .. }))
+        .count()
+        > 1
+    {
+        return Err(ctx.err(
+            "autoscaling.policy",
+            "at most one predictive policy per group",
+        ));
+    }
+    let mut scheduled = Vec::new();
+    for (i, a) in raw.scheduled.unwrap_or_default().iter().enumerate() {
+        scheduled.push(resolve_scheduled(ctx, i, a, duration, max)?);
     }
     Ok(AutoScalingConfig {
         min,
         max,
         desired,
         instance_warmup,
-        metric_period: default::METRIC_PERIOD,
+        monitoring,
+        metric_period,
+        metric_delay,
+        termination_policy,
+        new_instances_protected_from_scale_in: raw
+            .new_instances_protected_from_scale_in
+            .unwrap_or(false),
         policy,
+        scheduled,
+    })
+}
+
+const METRICS: &[(&str, ScalingMetric)] = &[
+    ("cpu", ScalingMetric::Cpu),
+    (
+        "request_count_per_target",
+        ScalingMetric::RequestCountPerTarget,
+    ),
+];
+
+fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<ScalingPolicy> {
+    let key = |k: &str| format!("autoscaling.policy[{i}].{k}");
+    // Each kind's own keys; any other key given is a mistake worth naming.
+    let allowed: &[&str] = match p.kind.as_str() {
+        "target_tracking" => &["metric", "target", "disable_scale_in"],
+        "step" => &[
+            "alarm",
+            "adjustment_type",
+            "steps",
+            "min_adjustment_magnitude",
+        ],
+        "simple" => &[
+            "alarm",
+            "adjustment_type",
+            "adjustment",
+            "min_adjustment_magnitude",
+            "cooldown",
+        ],
+        "predictive" => &["metric", "target", "mode", "scheduling_buffer"],
+        _ => {
+            return Err(ctx.err(
+                &key("kind"),
+                "unknown policy kind; expected target_tracking, step, simple or predictive",
+            ));
+        }
+    };
+    let present = [
+        ("metric", p.metric.is_some()),
+        ("target", p.target.is_some()),
+        ("disable_scale_in", p.disable_scale_in.is_some()),
+        ("alarm", p.alarm.is_some()),
+        ("adjustment_type", p.adjustment_type.is_some()),
+        ("adjustment", p.adjustment.is_some()),
+        ("steps", p.steps.is_some()),
+        (
+            "min_adjustment_magnitude",
+            p.min_adjustment_magnitude.is_some(),
+        ),
+        ("cooldown", p.cooldown.is_some()),
+        ("mode", p.mode.is_some()),
+        ("scheduling_buffer", p.scheduling_buffer.is_some()),
+    ];
+    if let Some((k, _)) = present
+        .iter()
+        .find(|(k, given)| *given && !allowed.contains(k))
+    {
+        return Err(ctx.err(&key(k), format!("is not a key of a {} policy", p.kind)));
+    }
+    let metric = || {
+        ctx.one_of(
+            &key("metric"),
+            p.metric.as_deref().unwrap_or("cpu"),
+            METRICS,
+        )
+    };
+    let target = |metric: ScalingMetric| -> Result<f64> {
+        let Some(t) = p.target else {
+            return Err(ctx.err(
+                &format!("autoscaling.policy[{i}]"),
+                "needs a `target` value",
+            ));
+        };
+        let t = ctx.positive(&key("target"), t)?;
+        if metric == ScalingMetric::Cpu && t > 100.0 {
+            return Err(ctx.err(&key("target"), "a CPU target is a percentage: at most 100"));
+        }
+        Ok(t)
+    };
+    let adjustment_type = || {
+        ctx.one_of(
+            &key("adjustment_type"),
+            p.adjustment_type.as_deref().unwrap_or("change_in_capacity"),
+            &[
+                ("change_in_capacity", AdjustmentType::ChangeInCapacity),
+                ("exact_capacity", AdjustmentType::ExactCapacity),
+                (
+                    "percent_change_in_capacity",
+                    AdjustmentType::PercentChangeInCapacity,
+                ),
+            ],
+        )
+    };
+    let magnitude = |kind: AdjustmentType| -> Result<Option<u32>> {
+        match p.min_adjustment_magnitude {
+            Some(_) if kind != AdjustmentType::PercentChangeInCapacity => Err(ctx.err(
+                &key("min_adjustment_magnitude"),
+                "only applies to adjustment_type = \"percent_change_in_capacity\"",
+            )),
+            m => Ok(m),
+        }
+    };
+    Ok(match p.kind.as_str() {
+        "target_tracking" => {
+            let metric = metric()?;
+            ScalingPolicy::TargetTracking {
+                metric,
+                target: target(metric)?,
+                disable_scale_in: p.disable_scale_in.unwrap_or(false),
+            }
+        }
+        "step" => {
+            let alarm = resolve_alarm(ctx, &key("alarm"), p.alarm.as_ref())?;
+            let kind = adjustment_type()?;
+            let Some(raw_steps) = &p.steps else {
+                return Err(ctx.err(
+                    &format!("autoscaling.policy[{i}]"),
+                    "a step policy needs `steps`",
+                ));
+            };
+            let step = resolve_steps(ctx, &key("steps"), raw_steps, alarm.comparison)?;
+            ScalingPolicy::Step {
+                alarm,
+                adjustment_type: kind,
+                step,
+                min_adjustment_magnitude: magnitude(kind)?,
+            }
+        }
+        "simple" => {
+            let alarm = resolve_alarm(ctx, &key("alarm"), p.alarm.as_ref())?;
+            let kind = adjustment_type()?;
+            let Some(adjustment) = p.adjustment.filter(|a| a.is_finite()) else {
+                return Err(ctx.err(
+                    &format!("autoscaling.policy[{i}]"),
+                    "a simple policy needs a finite `adjustment`",
+                ));
+            };
+            let cooldown =
+                ctx.duration(&key("cooldown"), p.cooldown.as_ref(), default::COOLDOWN)?;
+            ScalingPolicy::Simple {
+                alarm,
+                adjustment_type: kind,
+                adjustment,
+                min_adjustment_magnitude: magnitude(kind)?,
+                cooldown: ctx.duration_range(
+                    &key("cooldown"),
+                    cooldown,
+                    SimDuration::ZERO,
+                    SimDuration::from_secs(86_400),
+                )?,
+            }
+        }
+        _ => {
+            let metric = metric()?;
+            let buffer = ctx.duration(
+                &key("scheduling_buffer"),
+                p.scheduling_buffer.as_ref(),
+                SimDuration::ZERO,
+            )?;
+            ScalingPolicy::Predictive {
+                metric,
+                target: target(metric)?,
+                mode: ctx.one_of(
+                    &key("mode"),
+                    p.mode.as_deref().unwrap_or("forecast_only"),
+                    &[
+                        ("forecast_and_scale", PredictiveMode::ForecastAndScale),
+                        ("forecast_only", PredictiveMode::ForecastOnly),
+                    ],
+                )?,
+                // SchedulingBufferTime is below one hour (aws-facts.md 3.9).
+                scheduling_buffer: ctx.duration_range(
+                    &key("scheduling_buffer"),
+                    buffer,
+                    SimDuration::ZERO,
+                    SimDuration::from_secs(3599),
+                )?,
+            }
+        }
+    })
+}
+
+fn resolve_alarm(ctx: &Ctx, key: &str, raw: Option<&RawAlarm>) -> Result<Alarm> {
+    let Some(raw) = raw else {
+        return Err(ctx.err(
+            key,
+            "missing: the policy needs an alarm = { comparison, threshold, ... }",
+        ));
+    };
+    let k = |f: &str| format!("{key}.{f}");
+    let metric = ctx.one_of(
+        &k("metric"),
+        raw.metric.as_deref().unwrap_or("cpu"),
+        METRICS,
+    )?;
+    let comparison = ctx.one_of(
+        &k("comparison"),
+        &raw.comparison,
+        &[
+            (">", Comparison::Greater),
+            (">=", Comparison::GreaterOrEqual),
+            ("<", Comparison::Less),
+            ("<=", Comparison::LessOrEqual),
+        ],
+    )?;
+    if !raw.threshold.is_finite() {
+        return Err(ctx.err(&k("threshold"), "must be a finite number"));
+    }
+    let evaluation_periods = ctx.range(
+        &k("evaluation_periods"),
+        raw.evaluation_periods.unwrap_or(1),
+        1,
+        1440,
+        "",
+    )?;
+    let datapoints = raw.datapoints_to_alarm.unwrap_or(evaluation_periods);
+    let datapoints_to_alarm = ctx.range(
+        &k("datapoints_to_alarm"),
+        datapoints,
+        1,
+        evaluation_periods,
+        "",
+    )?;
+    Ok(Alarm {
+        metric,
+        comparison,
+        threshold: raw.threshold,
+        evaluation_periods,
+        datapoints_to_alarm,
+    })
+}
+
+/// Steps must tile their side of the threshold without gaps or overlaps (aws-facts.md
+/// 3.4): sorted by bound, each upper bound is the next lower bound, and only the ends
+/// may be open.
+fn resolve_steps(
+    ctx: &Ctx,
+    key: &str,
+    raw: &[RawStep],
+    comparison: Comparison,
+) -> Result<Vec<StepAdjustment>> {
+    if raw.is_empty() {
+        return Err(ctx.err(key, "needs at least one step"));
+    }
+    let mut steps: Vec<(usize, StepAdjustment)> = raw
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            (
+                j,
+                StepAdjustment {
+                    lower: s.lower,
+                    upper: s.upper,
+                    adjustment: s.adjustment,
+                },
+            )
+        })
+        .collect();
+    for (j, s) in &steps {
+        if let (Some(l), Some(u)) = (s.lower, s.upper) {
+            if l >= u {
+                return Err(ctx.err(
+                    &format!("{key}[{j}].upper"),
+                    "must be greater than the step's lower bound",
+                ));
+            }
+        }
+        if !s.adjustment.is_finite() {
+            return Err(ctx.err(&format!("{key}[{j}].adjustment"), "must be a finite number"));
+        }
+    }
+    steps.sort_by(|a, b| {
+        a.1.lower
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.1.lower.unwrap_or(f64::NEG_INFINITY))
+    });
+    for pair in steps.windows(2) {
+        let ((_, a), (j, b)) = (&pair[0], &pair[1]);
+        let (upper, lower) = (
+            a.upper.unwrap_or(f64::INFINITY),
+            b.lower.unwrap_or(f64::NEG_INFINITY),
+        );
+        if upper > lower {
+            return Err(ctx.err(
+                &format!("{key}[{j}].lower"),
+                format!("overlaps the step that ends at {upper}"),
+            ));
+        }
+        if upper < lower {
+            return Err(ctx.err(
+                &format!("{key}[{j}].lower"),
+                format!("leaves a gap after the step that ends at {upper}"),
+            ));
+        }
+    }
+    // Above-threshold alarms need steps at or above 0, below-threshold ones at or
+    // below 0, and the steps must reach the threshold.
+    let above = matches!(comparison, Comparison::Greater | Comparison::GreaterOrEqual);
+    let (first, last) = (&steps[0].1, &steps[steps.len() - 1].1);
+    let reaches = if above {
+        first.lower == Some(0.0)
+    } else {
+        last.upper == Some(0.0)
+    };
+    if !reaches {
+        let edge = if above {
+            "the lowest step's lower bound"
+        } else {
+            "the highest step's upper bound"
+        };
+        return Err(ctx.err(
+            key,
+            format!("{edge} must be 0 (the alarm threshold), so that every breach has a step"),
+        ));
+    }
+    Ok(steps.into_iter().map(|(_, s)| s).collect())
+}
+
+fn resolve_scheduled(
+    ctx: &Ctx,
+    i: usize,
+    raw: &RawScheduled,
+    duration: SimDuration,
+    max: u32,
+) -> Result<ScheduledAction> {
+    let key = |k: &str| format!("autoscaling.scheduled[{i}].{k}");
+    let whole = format!("autoscaling.scheduled[{i}]");
+    let (at, cron) = match (&raw.at, &raw.recurrence) {
+        (Some(at), None) => {
+            let at = ctx.duration(&key("at"), Some(at), SimDuration::ZERO)?;
+            if at >= duration {
+                return Err(ctx.err(
+                    &key("at"),
+                    format!("is not before the end of the run ({duration})"),
+                ));
+            }
+            (Some(at), None)
+        }
+        (None, Some(expr)) => {
+            let cron = parse_cron(expr).map_err(|m| ctx.err(&key("recurrence"), m))?;
+            if cron.next_after(0).is_none_or(|t| t >= duration.0) {
+                return Err(ctx.err(
+                    &key("recurrence"),
+                    format!("never fires within the run ({duration})"),
+                ));
+            }
+            (None, Some(cron))
+        }
+        _ => {
+            return Err(ctx.err(
+                &whole,
+                "give exactly one of `at` (a time) or `recurrence` (cron)",
+            ));
+        }
+    };
+    if raw.min.is_none() && raw.max.is_none() && raw.desired.is_none() {
+        return Err(ctx.err(&whole, "sets nothing: give min, max and/or desired"));
+    }
+    if raw.min == Some(0) {
+        return Err(ctx.err(
+            &key("min"),
+            "must be at least 1: the group always keeps one instance alive",
+        ));
+    }
+    if let (Some(lo), Some(hi)) = (raw.min, raw.max) {
+        if lo > hi {
+            return Err(ctx.err(
+                &key("max"),
+                format!("must be at least this action's min ({lo})"),
+            ));
+        }
+    }
+    for (k, v) in [("max", raw.max), ("desired", raw.desired)] {
+        if v.is_some_and(|v| v > 10_000) {
+            return Err(ctx.err(&key(k), "must be at most 10000"));
+        }
+    }
+    let _ = max;
+    Ok(ScheduledAction {
+        at,
+        recurrence: raw.recurrence.clone(),
+        cron,
+        min: raw.min,
+        max: raw.max,
+        desired: raw.desired,
+    })
+}
+
+/// Parses `minute hour day-of-month month day-of-week`, each `*`, `*/n`, a number, a
+/// range `a-b` or a list of those; day-of-month and month must be `*`.
+fn parse_cron(expr: &str) -> std::result::Result<Cron, String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(
+            "expected 5 fields: minute hour day-of-month month day-of-week, like \"0 8 * * 1-5\""
+                .into(),
+        );
+    }
+    if fields[2] != "*" || fields[3] != "*" {
+        return Err(
+            "day-of-month and month must be `*` (simulated time has no calendar dates)".into(),
+        );
+    }
+    let set = |field: &str, size: usize, name: &str| -> std::result::Result<Vec<bool>, String> {
+        let mut out = vec![false; size];
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, s)) => (
+                    r,
+                    s.parse::<usize>()
+                        .ok()
+                        .filter(|&s| s > 0)
+                        .ok_or(format!("bad step in {name} `{part}`"))?,
+                ),
+                None => (part, 1),
+            };
+            let (lo, hi) = if range == "*" {
+                (0, size - 1)
+            } else if let Some((a, b)) = range.split_once('-') {
+                (
+                    a.parse().map_err(|_| format!("bad {name} `{part}`"))?,
+                    b.parse().map_err(|_| format!("bad {name} `{part}`"))?,
+                )
+            } else {
+                let v: usize = range.parse().map_err(|_| format!("bad {name} `{part}`"))?;
+                (v, v)
+            };
+            // Day-of-week 7 is Sunday too.
+            let hi = if name == "day-of-week" && hi == 7 {
+                6.max(lo)
+            } else {
+                hi
+            };
+            let lo = if name == "day-of-week" && lo == 7 {
+                0
+            } else {
+                lo
+            };
+            if lo > hi || hi >= size {
+                return Err(format!("{name} `{part}` is out of range 0-{}", size - 1));
+            }
+            for v in (lo..=hi).step_by(step) {
+                out[v] = true;
+            }
+        }
+        Ok(out)
+    };
+    Ok(Cron {
+        minutes: set(fields[0], 60, "minute")?,
+        hours: set(fields[1], 24, "hour")?,
+        weekdays: set(fields[4], 7, "day-of-week")?,
     })
 }
 
