@@ -51,7 +51,6 @@ enum Event {
         notice_at: SimTime,
     },
     MetricTick,
-    ReportTick,
     /// The datapoint of the oldest unread metric period is published.
     MetricPublished,
     ScheduledActionDue {
@@ -282,15 +281,23 @@ impl<'a> Simulation<'a> {
             SimTime::ZERO + config.autoscaling.metric_period,
             Event::MetricTick,
         );
-        sim.queue
-            .schedule(SimTime::ZERO + config.report.interval, Event::ReportTick);
         sim
     }
 
     fn run(mut self, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOutcome {
+        let interval = self.config.report.interval;
+        let mut next_report = SimTime::ZERO + interval;
         while let Some(time) = self.queue.peek_time() {
             if time >= self.end {
                 break;
+            }
+            // A row covers [start, end): it is taken before any event at its end time,
+            // which belongs to the next row. A timer event would pop after events
+            // scheduled earlier for the same instant.
+            while next_report <= time {
+                self.now = next_report;
+                on_row(&self.timeline_row());
+                next_report += interval;
             }
             let (time, event) = self.queue.pop().expect("peeked");
             self.now = time;
@@ -327,12 +334,12 @@ impl<'a> Simulation<'a> {
                     self.queue
                         .schedule(self.now + SimDuration::from_secs(3600), Event::HourTick);
                 }
-                Event::ReportTick => {
-                    on_row(&self.timeline_row());
-                    self.queue
-                        .schedule(self.now + self.config.report.interval, Event::ReportTick);
-                }
             }
+        }
+        while next_report < self.end {
+            self.now = next_report;
+            on_row(&self.timeline_row());
+            next_report += interval;
         }
         self.now = self.end;
         if self.last_report_at < self.end {
