@@ -408,7 +408,7 @@ pub fn adjust(
 mod tests {
     use super::*;
     use crate::engine::SimDuration;
-    use crate::model::config::{Monitoring, TerminationPolicy};
+    use crate::model::config::{HealthCheckType, Monitoring, TerminationPolicy};
 
     fn group_with(
         min: u32,
@@ -425,6 +425,8 @@ mod tests {
             metric_period: SimDuration::from_secs(60),
             metric_delay: SimDuration::ZERO,
             termination_policy: TerminationPolicy::Default,
+            health_check_type: HealthCheckType::Ec2,
+            health_check_grace_period: SimDuration::ZERO,
             new_instances_protected_from_scale_in: false,
             policy,
             scheduled: Vec::new(),

@@ -391,6 +391,7 @@ mod commitment_tests {
                 unhealthy: 2,
             },
             deregistration_delay: SimDuration::ZERO,
+            slow_start: SimDuration::ZERO,
             price_per_hour: 0.0,
             price_per_lcu_hour: 0.0,
             request_bytes: 0,

@@ -150,6 +150,17 @@ pub struct InstanceConfig {
     /// On-demand price, us-east-1 Linux.
     pub price_per_hour: f64,
     pub boot_time: DurationDist,
+    pub failures: Failures,
+}
+
+/// Instance failures: each instance fails after an exponential lifetime with mean
+/// `mtbf`, and/or a random in-service instance fails at each time in `at`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Failures {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtbf: Option<SimDuration>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub at: Vec<SimDuration>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -174,6 +185,8 @@ pub struct LoadBalancerConfig {
     pub algorithm: Routing,
     pub health_check: HealthCheck,
     pub deregistration_delay: SimDuration,
+    /// New targets' share of requests grows linearly over this time (0: off).
+    pub slow_start: SimDuration,
     pub price_per_hour: f64,
     pub price_per_lcu_hour: f64,
     /// Bytes processed per request (request + response), for the LCU bill.
@@ -350,6 +363,16 @@ pub enum TerminationPolicy {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+pub enum HealthCheckType {
+    /// EC2 status checks only: a failed instance is replaced after its status check
+    /// reports it impaired.
+    Ec2,
+    /// Also the load balancer's health checks, after the grace period.
+    Elb,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Monitoring {
     /// 60 s metric periods (charged).
     Detailed,
@@ -371,6 +394,10 @@ pub struct AutoScalingConfig {
     /// Time from the end of a metric period until its datapoint can be read.
     pub metric_delay: SimDuration,
     pub termination_policy: TerminationPolicy,
+    /// Which health checks the group acts on (3.7).
+    pub health_check_type: HealthCheckType,
+    /// Time after InService before load-balancer health checks count (3.5).
+    pub health_check_grace_period: SimDuration,
     /// Instances launched by the group are protected from scale-in.
     pub new_instances_protected_from_scale_in: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]

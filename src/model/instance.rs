@@ -25,6 +25,9 @@ pub enum InstanceState {
     Booting,
     Registering,
     InService,
+    /// Failed its load balancer health checks: registered but given no traffic (unless
+    /// every target is unhealthy), until the group replaces it.
+    Unhealthy,
     Draining,
     Terminated,
 }
@@ -52,6 +55,11 @@ pub struct Instance {
     pub replaced: bool,
     /// Stopped by Amazon EC2 (spot interruption), not by the group.
     pub interrupted: bool,
+    /// Protected from scale-in (`NewInstancesProtectedFromScaleIn`); not from health
+    /// replacement or spot interruption (aws-facts.md 3.6).
+    pub protected: bool,
+    /// The instance has failed: it answers nothing until the group replaces it.
+    pub failed: bool,
     /// The spot instance this one replaces (capacity rebalancing).
     pub replaces: Option<u32>,
     /// Instance-seconds already settled in past clock hours (reservations).
@@ -91,6 +99,8 @@ impl Instance {
             replaced: false,
             interrupted: false,
             replaces: None,
+            protected: false,
+            failed: false,
             settled_secs: 0.0,
             launched_at: now,
             warm_at: None,
@@ -114,7 +124,10 @@ impl Instance {
     pub fn is_active(&self) -> bool {
         matches!(
             self.state,
-            InstanceState::Booting | InstanceState::Registering | InstanceState::InService
+            InstanceState::Booting
+                | InstanceState::Registering
+                | InstanceState::InService
+                | InstanceState::Unhealthy
         ) && !self.interruption_noticed
             && !self.replaced
     }

@@ -104,6 +104,10 @@ pub struct InstanceSummary {
     pub terminated: u64,
     /// Spot instances stopped by Amazon EC2.
     pub spot_interruptions: u64,
+    /// Instances that failed (`instance.failures`).
+    pub failures: u64,
+    /// Instances the group replaced after a health check found them failed.
+    pub replaced_unhealthy: u64,
     pub rebalance_recommendations: u64,
     pub peak_in_service: u32,
     /// Time-average of the number of instances receiving traffic.
@@ -153,6 +157,8 @@ pub struct TimelineRow {
     pub in_service_spot: u32,
     pub draining_on_demand: u32,
     pub draining_spot: u32,
+    /// Failed instances the load balancer no longer routes to, awaiting replacement.
+    pub unhealthy: u32,
     pub desired: u32,
     /// Capacity forecast by predictive scaling for the current hour (0 without).
     pub forecast_capacity: u32,

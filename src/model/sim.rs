@@ -8,7 +8,13 @@
 use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, billed_seconds};
-use super::config::{Config, PredictiveMode, ScalingMetric, ScalingPolicy};
+use super::config::{
+    Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, TerminationPolicy,
+};
+
+/// How long EC2 status checks take to report an impaired instance to the group: AWS
+/// says the group "waits a few minutes" (aws-facts.md 3.7).
+const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
 use super::outcome::*;
@@ -35,6 +41,19 @@ enum Event {
         instance: u32,
     },
     DeregistrationDelayExpired {
+        instance: u32,
+    },
+    InstanceFailed {
+        instance: u32,
+    },
+    /// A scheduled failure: a random in-service instance fails.
+    FailureDue,
+    /// The load balancer's health checks found a failed target.
+    TargetFoundUnhealthy {
+        instance: u32,
+    },
+    /// The group's health check found a failed instance: it is replaced.
+    InstanceFoundUnhealthy {
         instance: u32,
     },
     SpotRebalanceRecommended {
@@ -100,6 +119,7 @@ struct Simulation<'a> {
     instances: Vec<Instance>,
     types: Vec<TypeInfo>,
     market: SpotMarket,
+    failures_rng: SimRng,
     /// Ids of instances not yet terminated, in launch order.
     alive: Vec<u32>,
     balancer: LoadBalancer,
@@ -117,6 +137,8 @@ struct Simulation<'a> {
     launched: u64,
     launched_spot: u64,
     terminated: u64,
+    failures: u64,
+    replaced_unhealthy: u64,
     spot_interruptions: u64,
     rebalance_recommendations: u64,
     hour_start: SimTime,
@@ -205,7 +227,12 @@ impl<'a> Simulation<'a> {
             types,
             market,
             alive: Vec::new(),
-            balancer: LoadBalancer::new(config.load_balancer.algorithm, streams.stream("routing")),
+            balancer: LoadBalancer::new(
+                config.load_balancer.algorithm,
+                config.load_balancer.slow_start,
+                streams.stream("routing"),
+            ),
+            failures_rng: streams.stream("failures"),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
             totals: RequestCounts::default(),
@@ -219,6 +246,8 @@ impl<'a> Simulation<'a> {
             launched: 0,
             launched_spot: 0,
             terminated: 0,
+            failures: 0,
+            replaced_unhealthy: 0,
             spot_interruptions: 0,
             rebalance_recommendations: 0,
             hour_start: SimTime::ZERO,
@@ -262,6 +291,9 @@ impl<'a> Simulation<'a> {
         if let Some((_, _, _, buffer)) = sim.predictive() {
             let at = SimTime(3_600_000_000_000u64.saturating_sub(buffer.0));
             sim.queue.schedule(at, Event::ForecastDue { hour: 1 });
+        }
+        for &at in &config.instance.failures.at {
+            sim.queue.schedule(SimTime::ZERO + at, Event::FailureDue);
         }
         for (i, action) in config.autoscaling.scheduled.iter().enumerate() {
             let first = match (&action.at, &action.cron) {
@@ -315,6 +347,14 @@ impl<'a> Simulation<'a> {
                         self.terminate(instance);
                     }
                 }
+                Event::InstanceFailed { instance } => self.on_instance_failed(instance),
+                Event::FailureDue => self.on_failure_due(),
+                Event::TargetFoundUnhealthy { instance } => {
+                    self.on_target_found_unhealthy(instance)
+                }
+                Event::InstanceFoundUnhealthy { instance } => {
+                    self.on_instance_found_unhealthy(instance)
+                }
                 Event::SpotRebalanceRecommended { instance } => {
                     self.on_rebalance_recommended(instance)
                 }
@@ -360,11 +400,17 @@ impl<'a> Simulation<'a> {
         // Drawn at arrival, whatever happens to the request, so that strategies
         // compared under one seed give request i the same service time.
         let service_nanos = self.service.sample(&mut self.service_rng);
-        let Some(id) = self.balancer.pick(&self.instances) else {
+        let Some(id) = self.balancer.pick(&self.instances, self.now) else {
             return self.reject();
         };
         let now = self.now;
         let instance = &mut self.instances[id as usize];
+        if instance.failed {
+            // A failed target does not answer: the load balancer returns a 502.
+            self.totals.interrupted += 1;
+            self.interval.requests.interrupted += 1;
+            return;
+        }
         if instance.busy < instance.workers {
             instance.set_busy(instance.busy + 1, now);
             self.queueing.in_system_changed(now, 1);
@@ -401,8 +447,8 @@ impl<'a> Simulation<'a> {
     fn on_request_served(&mut self, id: u32, arrived_at: SimTime) {
         let now = self.now;
         let instance = &mut self.instances[id as usize];
-        if instance.state == InstanceState::Terminated {
-            return; // already counted as interrupted when the instance stopped
+        if instance.state == InstanceState::Terminated || instance.failed {
+            return; // already counted as interrupted when the instance stopped or failed
         }
         self.queueing.in_system_changed(now, -1);
         if let Some(next) = instance.queue.pop_front() {
@@ -499,10 +545,15 @@ impl<'a> Simulation<'a> {
     fn launch(&mut self, purchase: PurchaseOption, type_index: usize, pool: Option<usize>) -> u32 {
         let id = self.instances.len() as u32;
         let workers = self.types[type_index].workers;
-        self.instances.push(Instance::new(
-            id, purchase, type_index, pool, workers, self.now,
-        ));
+        let protected = self
+            .config
+            .autoscaling
+            .new_instances_protected_from_scale_in;
+        let mut instance = Instance::new(id, purchase, type_index, pool, workers, self.now);
+        instance.protected = protected;
+        self.instances.push(instance);
         self.alive.push(id);
+        self.schedule_failure(id);
         self.launched += 1;
         id
     }
@@ -574,7 +625,9 @@ impl<'a> Simulation<'a> {
     fn begin_draining(&mut self, id: u32) {
         let instance = &mut self.instances[id as usize];
         match instance.state {
-            InstanceState::Booting | InstanceState::Registering => self.terminate(id),
+            InstanceState::Booting | InstanceState::Registering | InstanceState::Unhealthy => {
+                self.terminate(id)
+            }
             InstanceState::InService => {
                 instance.state = InstanceState::Draining;
                 let idle = instance.outstanding() == 0;
@@ -631,8 +684,8 @@ impl<'a> Simulation<'a> {
         let reclaim_at = self.now + self.config.spot.notice;
         self.queue
             .schedule(reclaim_at, Event::SpotInstanceReclaimed { instance: id });
+        self.balancer.deregister(id);
         if was_in_service {
-            self.balancer.deregister(id);
             self.change_in_service(-1);
         }
         if self.instances[id as usize].state != InstanceState::Draining {
@@ -682,20 +735,14 @@ impl<'a> Simulation<'a> {
     /// Stops an instance now: requests still on it are interrupted, billing ends.
     fn terminate(&mut self, id: u32) {
         let now = self.now;
-        let instance = &mut self.instances[id as usize];
-        if instance.state == InstanceState::InService {
-            self.balancer.deregister(id);
+        if self.instances[id as usize].state == InstanceState::InService {
             self.change_in_service(-1);
         }
+        self.balancer.deregister(id);
+        self.cut_off_requests(id);
         let instance = &mut self.instances[id as usize];
-        let cut_off = u64::from(instance.outstanding());
-        self.totals.interrupted += cut_off;
-        self.queueing.in_system_changed(now, -(cut_off as i64));
-        self.interval.requests.interrupted += cut_off;
         self.retired_busy_area += u128::from(instance.busy_area_at(now));
         self.retired_capacity_area += u128::from(instance.capacity_area_at(now));
-        instance.set_busy(0, now);
-        instance.queue = Default::default();
         instance.state = InstanceState::Terminated;
         if instance.interrupted {
             self.spot_interruptions += 1;
@@ -704,6 +751,111 @@ impl<'a> Simulation<'a> {
         self.alive.retain(|&a| a != id);
         self.terminated += 1;
         self.last_activity_end = now;
+    }
+
+    /// Every request still on the instance is lost: counted as interrupted.
+    fn cut_off_requests(&mut self, id: u32) {
+        let now = self.now;
+        let instance = &mut self.instances[id as usize];
+        let cut_off = u64::from(instance.outstanding());
+        self.totals.interrupted += cut_off;
+        self.queueing.in_system_changed(now, -(cut_off as i64));
+        self.interval.requests.interrupted += cut_off;
+        instance.set_busy(0, now);
+        instance.queue = Default::default();
+    }
+
+    // ----- failures and health checks ----------------------------------------------
+
+    /// Draws the failure time of an instance from its mean time between failures
+    /// (exponential lifetimes, so a redraw at any moment is as good as the first).
+    fn schedule_failure(&mut self, id: u32) {
+        if let Some(mtbf) = self.config.instance.failures.mtbf {
+            let draw: f64 = rand::Rng::sample(&mut self.failures_rng, rand_distr::Exp1);
+            let at = self.now + SimDuration::from_secs_f64(draw * mtbf.as_secs_f64());
+            if at < self.end {
+                self.queue
+                    .schedule(at, Event::InstanceFailed { instance: id });
+            }
+        }
+    }
+
+    fn on_instance_failed(&mut self, id: u32) {
+        match self.instances[id as usize].state {
+            InstanceState::InService => self.fail(id),
+            // Only serving instances fail here; a booting one draws again.
+            InstanceState::Booting | InstanceState::Registering => self.schedule_failure(id),
+            _ => {}
+        }
+    }
+
+    fn on_failure_due(&mut self) {
+        let serving: Vec<u32> = self
+            .alive
+            .iter()
+            .copied()
+            .filter(|&id| {
+                let instance = &self.instances[id as usize];
+                instance.state == InstanceState::InService && !instance.failed
+            })
+            .collect();
+        if !serving.is_empty() {
+            let pick = rand::Rng::random_range(&mut self.failures_rng, 0..serving.len());
+            self.fail(serving[pick]);
+        }
+    }
+
+    /// The instance stops answering: its requests are lost, and until the load
+    /// balancer's health checks notice, requests routed to it fail too. The load
+    /// balancer checks each target every interval from the moment it became healthy
+    /// and marks it unhealthy after `unhealthy` consecutive failures (aws-facts.md 4.4).
+    /// The group replaces it when its own health check notices: ELB checks after the
+    /// grace period, or EC2 status checks, which report an impaired instance after a
+    /// few minutes (3.7; simcloud uses 3 minutes).
+    fn fail(&mut self, id: u32) {
+        self.failures += 1;
+        self.cut_off_requests(id);
+        let instance = &mut self.instances[id as usize];
+        instance.failed = true;
+        let hc = &self.config.load_balancer.health_check;
+        let healthy_at = instance.healthy_at.unwrap_or(self.now);
+        let since = self.now.since(healthy_at).0;
+        let next_check = healthy_at.0 + since.div_ceil(hc.interval.0).max(1) * hc.interval.0;
+        let found_at = SimTime(next_check + u64::from(hc.unhealthy - 1) * hc.interval.0);
+        self.queue
+            .schedule(found_at, Event::TargetFoundUnhealthy { instance: id });
+        let autoscaling = &self.config.autoscaling;
+        let group_finds_at = match autoscaling.health_check_type {
+            HealthCheckType::Elb => {
+                // The grace period runs from InService, when warm-up starts.
+                let in_service = instance.warm_at.map_or(SimTime::ZERO, |w| {
+                    SimTime(w.0.saturating_sub(autoscaling.instance_warmup.0))
+                });
+                found_at.max(in_service + autoscaling.health_check_grace_period)
+            }
+            HealthCheckType::Ec2 => self.now + EC2_IMPAIRED_DELAY,
+        };
+        self.queue.schedule(
+            group_finds_at,
+            Event::InstanceFoundUnhealthy { instance: id },
+        );
+    }
+
+    fn on_target_found_unhealthy(&mut self, id: u32) {
+        if self.instances[id as usize].state == InstanceState::InService {
+            self.instances[id as usize].state = InstanceState::Unhealthy;
+            self.balancer.mark_unhealthy(id);
+            self.change_in_service(-1);
+        }
+    }
+
+    /// The group terminates the unhealthy instance and launches a replacement.
+    fn on_instance_found_unhealthy(&mut self, id: u32) {
+        if self.instances[id as usize].state != InstanceState::Terminated {
+            self.replaced_unhealthy += 1;
+            self.terminate(id);
+            self.reconcile();
+        }
     }
 
     /// Closes an instance's bill at `end`. Spot is charged at the prices in effect over
@@ -901,7 +1053,11 @@ impl<'a> Simulation<'a> {
         }
         // Instances already leaving go by themselves; only active ones are drained.
         for _ in desired..active {
-            let victim = self.choose_victim();
+            // Protected instances stay; the group then sits above desired, as AWS's
+            // does when every instance is protected from scale-in (3.6).
+            let Some(victim) = self.choose_victim() else {
+                break;
+            };
             self.begin_draining(victim);
         }
     }
@@ -911,22 +1067,40 @@ impl<'a> Simulation<'a> {
     /// termination policy for a single Availability Zone and one launch template (3.6):
     /// the instance closest to its next billing hour. AWS breaks ties at random;
     /// simcloud takes the oldest, to stay reproducible without spending random numbers.
-    fn choose_victim(&self) -> u32 {
+    fn choose_victim(&self) -> Option<u32> {
         const HOUR: u64 = 3_600_000_000_000;
+        let candidates = |spot: Option<bool>| {
+            self.alive.iter().copied().filter(move |&id| {
+                let instance = &self.instances[id as usize];
+                instance.is_active()
+                    && !instance.protected
+                    && spot.is_none_or(|s| instance.pool.is_some() == s)
+            })
+        };
         let (on_demand, spot, _) = self.active_counts();
         let target_spot =
             self.group.desired - self.config.purchase.on_demand_target(self.group.desired);
-        let take_spot = spot > 0 && (spot > target_spot || on_demand == 0);
-        self.alive
-            .iter()
-            .copied()
-            .filter(|&id| self.instances[id as usize].is_active())
-            .filter(|&id| self.instances[id as usize].pool.is_some() == take_spot)
-            .max_by_key(|&id| {
-                let into_hour = self.now.since(self.instances[id as usize].launched_at).0 % HOUR;
-                (into_hour, std::cmp::Reverse(id))
-            })
-            .expect("scale-in only happens with active instances above min >= 1")
+        let prefer_spot = spot > 0 && (spot > target_spot || on_demand == 0);
+        // The preferred purchase option first; if all of it is protected, the other.
+        let mut pool: Vec<u32> = candidates(Some(prefer_spot)).collect();
+        if pool.is_empty() {
+            pool = candidates(None).collect();
+        }
+        let launched = |id: &u32| self.instances[*id as usize].launched_at;
+        match self.config.autoscaling.termination_policy {
+            TerminationPolicy::OldestInstance => {
+                pool.into_iter().min_by_key(|id| (launched(id), *id))
+            }
+            TerminationPolicy::NewestInstance => pool
+                .into_iter()
+                .max_by_key(|id| (launched(id), std::cmp::Reverse(*id))),
+            TerminationPolicy::Default | TerminationPolicy::ClosestToNextInstanceHour => {
+                pool.into_iter().max_by_key(|&id| {
+                    let into_hour = self.now.since(launched(&id)).0 % HOUR;
+                    (into_hour, std::cmp::Reverse(id))
+                })
+            }
+        }
     }
 
     // ----- reporting ----------------------------------------------------------------
@@ -1010,6 +1184,7 @@ impl<'a> Simulation<'a> {
                         &mut row.draining_on_demand
                     }
                 }
+                InstanceState::Unhealthy => &mut row.unhealthy,
                 InstanceState::Terminated => unreachable!("alive"),
             };
             *slot += 1;
@@ -1099,6 +1274,8 @@ impl<'a> Simulation<'a> {
                 launched_spot: self.launched_spot,
                 terminated: self.terminated,
                 spot_interruptions: self.spot_interruptions,
+                failures: self.failures,
+                replaced_unhealthy: self.replaced_unhealthy,
                 rebalance_recommendations: self.rebalance_recommendations,
                 peak_in_service: self.peak_in_service,
                 mean_in_service: round_to(

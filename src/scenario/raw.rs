@@ -96,6 +96,14 @@ pub struct RawInstance {
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
     pub boot_time: Option<RawDist>,
+    pub failures: Option<RawFailures>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailures {
+    pub mtbf: Option<String>,
+    pub at: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +138,8 @@ pub struct RawAutoScaling {
     pub monitoring: Option<String>,
     pub metric_delay: Option<String>,
     pub termination_policy: Option<String>,
+    pub health_check_type: Option<String>,
+    pub health_check_grace_period: Option<String>,
     pub new_instances_protected_from_scale_in: Option<bool>,
     pub policy: Option<Vec<RawPolicy>>,
     pub scheduled: Option<Vec<RawScheduled>>,

@@ -502,6 +502,7 @@ fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfi
         memory_gib: None,
         price_per_hour: None,
         boot_time: None,
+        failures: None,
     });
     let type_name = raw
         .type_name
@@ -537,7 +538,34 @@ fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfi
         memory_gib: ctx.non_negative("instance.memory_gib", memory_gib)?,
         price_per_hour: ctx.non_negative("instance.price_per_hour", price)?,
         boot_time,
+        failures: resolve_failures(ctx, raw.failures.as_ref())?,
     })
+}
+
+fn resolve_failures(ctx: &Ctx, raw: Option<&RawFailures>) -> Result<Failures> {
+    let Some(raw) = raw else {
+        return Ok(Failures::default());
+    };
+    let mtbf = match &raw.mtbf {
+        None => None,
+        Some(text) => {
+            let mtbf =
+                ctx.positive_duration("instance.failures.mtbf", Some(text), SimDuration::ZERO)?;
+            if mtbf < SimDuration::from_secs(60) {
+                return Err(ctx.err("instance.failures.mtbf", "must be at least 1m"));
+            }
+            Some(mtbf)
+        }
+    };
+    let mut at = Vec::new();
+    for (i, text) in raw.at.iter().flatten().enumerate() {
+        at.push(ctx.duration(
+            &format!("instance.failures.at[{i}]"),
+            Some(text),
+            SimDuration::ZERO,
+        )?);
+    }
+    Ok(Failures { mtbf, at })
 }
 
 fn resolve_service(
@@ -699,16 +727,29 @@ fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<Load
         SimDuration::ZERO,
         SimDuration::from_secs(3600),
     )?;
+    // Slow start is off (0) or 30–900 s, and ALB does not combine it with least
+    // outstanding requests (aws-facts.md 4.1, 4.3).
     let slow_start = ctx.duration(
         "load_balancer.slow_start",
         raw.slow_start.as_ref(),
         SimDuration::ZERO,
     )?;
     if slow_start != SimDuration::ZERO {
-        return Err(ctx.err(
+        ctx.duration_range(
             "load_balancer.slow_start",
-            "slow start is not modelled yet; use \"0s\" (the ALB default, off)",
-        ));
+            slow_start,
+            SimDuration::from_secs(30),
+            SimDuration::from_secs(900),
+        )?;
+        if matches!(
+            algorithm,
+            Routing::LeastOutstandingRequests | Routing::PowerOfTwo
+        ) {
+            return Err(ctx.err(
+                "load_balancer.slow_start",
+                "slow start works with round_robin and random routing only (ALB does not combine it with least outstanding requests)",
+            ));
+        }
     }
     let requests_per_connection = raw
         .requests_per_connection
@@ -723,6 +764,7 @@ fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<Load
         algorithm,
         health_check,
         deregistration_delay,
+        slow_start,
         price_per_hour: ctx.non_negative(
             "load_balancer.price_per_hour",
             raw.price_per_hour.unwrap_or(default::LB_PRICE_PER_HOUR),
@@ -816,6 +858,24 @@ fn resolve_autoscaling(
             ),
         ],
     )?;
+    // EC2 status checks are the default health check type; the grace period defaults
+    // to the API's 0 s (the console's is 300 s) (aws-facts.md 3.5, 3.7).
+    let health_check_type = ctx.one_of(
+        "autoscaling.health_check_type",
+        raw.health_check_type.as_deref().unwrap_or("ec2"),
+        &[("ec2", HealthCheckType::Ec2), ("elb", HealthCheckType::Elb)],
+    )?;
+    let grace = ctx.duration(
+        "autoscaling.health_check_grace_period",
+        raw.health_check_grace_period.as_ref(),
+        SimDuration::ZERO,
+    )?;
+    let health_check_grace_period = ctx.duration_range(
+        "autoscaling.health_check_grace_period",
+        grace,
+        SimDuration::ZERO,
+        SimDuration::from_secs(7200),
+    )?;
     let mut policy = Vec::new();
     for (i, p) in raw.policy.unwrap_or_default().iter().enumerate() {
         policy.push(resolve_policy(ctx, i, p)?);
@@ -847,6 +907,8 @@ fn resolve_autoscaling(
         new_instances_protected_from_scale_in: raw
             .new_instances_protected_from_scale_in
             .unwrap_or(false),
+        health_check_type,
+        health_check_grace_period,
         policy,
         scheduled,
     })

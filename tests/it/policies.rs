@@ -158,3 +158,55 @@ fn invalid_policies_exit_2_with_a_clear_message() {
             .stderr(predicate::str::contains(needle).and(predicate::str::contains("p.toml")));
     }
 }
+
+/// The only instance fails at exactly 1 h. Health checks run every 10 s from t = 0, so
+/// checks at 3600 s and 3610 s fail and the load balancer marks it unhealthy at
+/// 3610 s. Until then it keeps routing to it: 10 s * 50 req/s = 500 requests fail
+/// (502s, counted as interrupted; Poisson sd 22, tolerance ±100). The group (ELB
+/// checks, no grace) replaces it at that moment: it terminates the failed instance and
+/// launches a new one, which boots for 60 s and passes 3 checks 10 s apart; during
+/// those 90 s there is no target at all and 90 * 50 = 4,500 requests get a 503 (sd 67,
+/// tolerance ±300).
+#[test]
+fn a_failed_instance_is_detected_replaced_and_fails_open_meanwhile() {
+    let config = config_from_str(
+        r#"
+        duration = "2h"
+        [traffic]
+        rate = 50
+        [service]
+        time = { dist = "constant", value = "10ms" }
+        [instance]
+        boot_time = { dist = "constant", value = "60s" }
+        failures = { at = ["1h"] }
+        [load_balancer]
+        health_check = { interval = "10s", healthy = 3, unhealthy = 2 }
+        [autoscaling]
+        min = 1
+        max = 1
+        health_check_type = "elb"
+        "#,
+    );
+    let (outcome, rows) = run_with_timeline(&config);
+    let s = &outcome.summary;
+    assert_eq!(
+        (
+            s.instances.failures,
+            s.instances.replaced_unhealthy,
+            s.instances.launched
+        ),
+        (1, 1, 2)
+    );
+    assert!(
+        (400..600).contains(&s.requests.interrupted),
+        "{}",
+        s.requests.interrupted
+    );
+    assert!(
+        (4_200..4_800).contains(&s.requests.rejected),
+        "{}",
+        s.requests.rejected
+    );
+    let row = rows.iter().find(|r| r.start_s == 3600.0).unwrap();
+    assert_eq!(row.pending_on_demand, 1, "replacement booting at 1h01m");
+}
