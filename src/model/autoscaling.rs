@@ -430,6 +430,7 @@ mod tests {
             new_instances_protected_from_scale_in: false,
             policy,
             scheduled: Vec::new(),
+            warm_pool: None,
         })
     }
 

@@ -191,7 +191,7 @@ impl CostLedger {
             self.totals.reserved_coverage += coverage_value;
             self.totals.reserved_capacity_secs += capacity;
             self.totals.reserved_covered_secs += covered;
-            self.push_hourly(
+            self.push_line(
                 "reserved_fee",
                 "reserved",
                 &r.type_name,
@@ -202,7 +202,7 @@ impl CostLedger {
                 r.effective_hourly_usd(),
             );
             if covered > 0.0 {
-                self.push_hourly(
+                self.push_line(
                     "reserved_coverage",
                     "reserved",
                     &r.type_name,
@@ -244,7 +244,7 @@ impl CostLedger {
                 self.totals.savings_plan_coverage += value;
                 self.totals.savings_plan_used += covered * rate;
                 let name = self.types[i].name.clone();
-                self.push_hourly(
+                self.push_line(
                     "savings_plan_coverage",
                     "savings_plan",
                     &name,
@@ -256,7 +256,7 @@ impl CostLedger {
                 );
             }
             self.totals.savings_plan_fees += plan.hourly_commitment;
-            self.push_hourly(
+            self.push_line(
                 "savings_plan_fee",
                 "savings_plan",
                 "",
@@ -270,7 +270,7 @@ impl CostLedger {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_hourly(
+    pub(super) fn push_line(
         &mut self,
         item: &str,
         option: &str,
@@ -325,7 +325,7 @@ impl CostLedger {
         let hours = Self::lb_hours(duration) as f64;
         let end_s = duration.as_secs_f64();
         let price = self.lb_price_per_hour;
-        self.push_hourly(
+        self.push_line(
             "load_balancer_hours",
             "load_balancer",
             "",
@@ -337,7 +337,7 @@ impl CostLedger {
         );
         let lcu_hours = requests as f64 * self.lcu_hours_per_request;
         let price = self.lb_price_per_lcu_hour;
-        self.push_hourly(
+        self.push_line(
             "load_balancer_lcu",
             "load_balancer",
             "",

@@ -17,6 +17,7 @@ mod queueing;
 mod sim;
 mod spot;
 pub mod traffic;
+mod warm_pool;
 
 pub use billing::{billed_seconds, cost_of_seconds};
 pub use config::*;

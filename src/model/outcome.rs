@@ -78,9 +78,12 @@ pub struct CostSummary {
     pub reserved: f64,
     pub savings_plan: f64,
     pub load_balancer: f64,
+    /// Warm pool: storage of stopped instances and initialisation runs.
+    pub warm_pool: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
-    /// What the same instance-seconds and load balancer would cost all on-demand.
+    /// What the same instance-seconds would cost all on-demand, with the same load
+    /// balancer and warm pool.
     pub all_on_demand: f64,
     /// `all_on_demand - total`.
     pub saving: f64,
@@ -108,6 +111,7 @@ pub struct InstanceSummary {
     pub failures: u64,
     /// Instances the group replaced after a health check found them failed.
     pub replaced_unhealthy: u64,
+    pub launched_from_warm_pool: u64,
     pub rebalance_recommendations: u64,
     pub peak_in_service: u32,
     /// Time-average of the number of instances receiving traffic.
@@ -162,6 +166,8 @@ pub struct TimelineRow {
     pub desired: u32,
     /// Capacity forecast by predictive scaling for the current hour (0 without).
     pub forecast_capacity: u32,
+    /// Stopped instances ready in the warm pool.
+    pub warm_pool: u32,
     pub mean_cpu: f64,
     pub spot_price: f64,
     pub cost_usd: f64,

@@ -22,6 +22,7 @@ use super::predictive::{Forecaster, HourStats};
 use super::queueing::QueueingStats;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
+use super::warm_pool::WarmPool;
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
 use std::collections::VecDeque;
 
@@ -46,6 +47,8 @@ enum Event {
     InstanceFailed {
         instance: u32,
     },
+    /// A warm-pool instance finished initialising and stopped in the pool.
+    WarmInstanceStopped,
     /// A scheduled failure: a random in-service instance fails.
     FailureDue,
     /// The load balancer's health checks found a failed target.
@@ -120,6 +123,7 @@ struct Simulation<'a> {
     types: Vec<TypeInfo>,
     market: SpotMarket,
     failures_rng: SimRng,
+    warm_pool: Option<(WarmPool, DurationSampler)>,
     /// Ids of instances not yet terminated, in launch order.
     alive: Vec<u32>,
     balancer: LoadBalancer,
@@ -233,6 +237,12 @@ impl<'a> Simulation<'a> {
                 streams.stream("routing"),
             ),
             failures_rng: streams.stream("failures"),
+            warm_pool: config.autoscaling.warm_pool.as_ref().map(|w| {
+                let size = w
+                    .size
+                    .unwrap_or(config.autoscaling.max - config.autoscaling.desired);
+                (WarmPool::new(size), DurationSampler::new(&w.start_time))
+            }),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
             totals: RequestCounts::default(),
@@ -348,6 +358,12 @@ impl<'a> Simulation<'a> {
                     }
                 }
                 Event::InstanceFailed { instance } => self.on_instance_failed(instance),
+                Event::WarmInstanceStopped => {
+                    if let Some((pool, _)) = &mut self.warm_pool {
+                        pool.initialized(self.now);
+                    }
+                    self.refill_warm_pool();
+                }
                 Event::FailureDue => self.on_failure_due(),
                 Event::TargetFoundUnhealthy { instance } => {
                     self.on_target_found_unhealthy(instance)
@@ -556,6 +572,43 @@ impl<'a> Simulation<'a> {
         self.schedule_failure(id);
         self.launched += 1;
         id
+    }
+
+    /// Launches pool instances until the pool (ready and initialising) has its size:
+    /// the configured one, or max - desired (aws-facts.md 3.8).
+    fn refill_warm_pool(&mut self) {
+        let Some(config) = &self.config.autoscaling.warm_pool else {
+            return;
+        };
+        let size = config
+            .size
+            .unwrap_or(self.group.max.saturating_sub(self.group.desired));
+        loop {
+            let Some((pool, _)) = &self.warm_pool else {
+                return;
+            };
+            if pool.ready + pool.initializing >= size {
+                return;
+            }
+            let boot = SimDuration(self.boot.sample(&mut self.boot_rng));
+            if let Some((pool, _)) = &mut self.warm_pool {
+                pool.start_initializing(boot);
+            }
+            self.queue
+                .schedule(self.now + boot, Event::WarmInstanceStopped);
+        }
+    }
+
+    /// What the warm pool has cost up to now.
+    fn warm_pool_cost(&self) -> f64 {
+        match (&self.warm_pool, &self.config.autoscaling.warm_pool) {
+            (Some((pool, _)), Some(config)) => pool.cost(
+                self.now,
+                config.storage_price_per_hour,
+                self.config.instance.price_per_hour,
+            ),
+            _ => 0.0,
+        }
     }
 
     /// Starts an instance's boot; it then passes health checks before any traffic.
@@ -1049,8 +1102,19 @@ impl<'a> Simulation<'a> {
         let desired = self.group.desired;
         for _ in (active + leaving)..desired {
             let id = self.launch_for_group();
-            self.boot(id);
+            let warm_start = self.warm_pool.as_mut().and_then(|(pool, start)| {
+                (pool.take(self.now)).then(|| start.sample(&mut self.boot_rng))
+            });
+            match warm_start {
+                // From the warm pool: started, not launched, so a shorter boot.
+                Some(start) => self.queue.schedule(
+                    self.now + SimDuration(start),
+                    Event::InstanceBooted { instance: id },
+                ),
+                None => self.boot(id),
+            }
         }
+        self.refill_warm_pool();
         // Instances already leaving go by themselves; only active ones are drained.
         for _ in desired..active {
             // Protected instances stay; the group then sits above desired, as AWS's
@@ -1120,7 +1184,8 @@ impl<'a> Simulation<'a> {
     /// launch), reservations and savings plans as settled at the last clock hour.
     fn accrued_cost(&self) -> f64 {
         let t = &self.ledger.totals;
-        let mut cost = t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees;
+        let mut cost =
+            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + self.warm_pool_cost();
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
             cost += match instance.pool {
@@ -1152,6 +1217,7 @@ impl<'a> Simulation<'a> {
             p99_ms: round_to(self.interval_latency.quantile_ms(0.99), 3),
             desired: self.group.desired,
             forecast_capacity: self.forecast_capacity,
+            warm_pool: self.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
             mean_cpu: if d_capacity == 0 {
                 0.0
             } else {
@@ -1222,7 +1288,41 @@ impl<'a> Simulation<'a> {
         let duration = end.since(SimTime::ZERO);
         let lb_cost = self.ledger.lb_cost(duration, self.totals.arrived);
         let t = self.ledger.totals;
-        let total = t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost;
+        let warm_pool = self.warm_pool_cost();
+        let total =
+            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost + warm_pool;
+        if let (Some((pool, _)), Some(config)) =
+            (&self.warm_pool, &self.config.autoscaling.warm_pool)
+        {
+            let end_s = end.as_secs_f64();
+            let price = self.config.instance.price_per_hour;
+            let hours = pool.stopped_hours(end);
+            let (secs, storage) = (
+                pool.initialization_secs as f64,
+                config.storage_price_per_hour,
+            );
+            let type_name = &self.config.instance.type_name;
+            self.ledger.push_line(
+                "warm_pool_storage",
+                "warm_pool",
+                type_name,
+                0.0,
+                end_s,
+                hours,
+                "instance_hour",
+                storage,
+            );
+            self.ledger.push_line(
+                "warm_pool_initialization",
+                "warm_pool",
+                type_name,
+                0.0,
+                end_s,
+                secs,
+                "second",
+                price / 3600.0,
+            );
+        }
         let cost_items = self.ledger.finish(duration, self.totals.arrived);
         let slo = &self.config.slo;
         let slo_quantile_ms = self.latency.quantile_ms(slo.percentile / 100.0);
@@ -1260,9 +1360,10 @@ impl<'a> Simulation<'a> {
                 reserved: round_to(t.reserved_fees, 6),
                 savings_plan: round_to(t.savings_plan_fees, 6),
                 load_balancer: round_to(lb_cost, 6),
+                warm_pool: round_to(warm_pool, 6),
                 reserved_unused: round_to(t.reserved_unused, 6),
-                all_on_demand: round_to(t.all_on_demand + lb_cost, 6),
-                saving: round_to(t.all_on_demand + lb_cost - total, 6),
+                all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool, 6),
+                saving: round_to(t.all_on_demand + lb_cost + warm_pool - total, 6),
             },
             commitments: CommitmentSummary {
                 reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
@@ -1276,6 +1377,10 @@ impl<'a> Simulation<'a> {
                 spot_interruptions: self.spot_interruptions,
                 failures: self.failures,
                 replaced_unhealthy: self.replaced_unhealthy,
+                launched_from_warm_pool: self
+                    .warm_pool
+                    .as_ref()
+                    .map_or(0, |(p, _)| p.launched_from_pool),
                 rebalance_recommendations: self.rebalance_recommendations,
                 peak_in_service: self.peak_in_service,
                 mean_in_service: round_to(

@@ -143,6 +143,15 @@ pub struct RawAutoScaling {
     pub new_instances_protected_from_scale_in: Option<bool>,
     pub policy: Option<Vec<RawPolicy>>,
     pub scheduled: Option<Vec<RawScheduled>>,
+    pub warm_pool: Option<RawWarmPool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarmPool {
+    pub size: Option<u32>,
+    pub start_time: Option<RawDist>,
+    pub storage_price_per_hour: Option<f64>,
 }
 
 /// Every policy kind's keys; `resolve` rejects those that do not belong to the kind.

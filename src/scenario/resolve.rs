@@ -63,6 +63,13 @@ mod default {
     /// with it (2.2): here half the time, up to 30 minutes earlier (2.3's model).
     pub const REBALANCE_PROBABILITY: f64 = 0.5;
     pub const REBALANCE_LEAD_MAX: SimDuration = SimDuration::from_secs(1800);
+    /// A stopped warm-pool instance starts in 10-30 s (an assumption: AWS documents
+    /// only that it is faster than a launch, aws-facts.md 3.8) and pays for its EBS
+    /// volume: 8 GiB of gp3 at $0.08 per GB-month is $0.64 a month, $0.000877 an hour
+    /// (AWS's EBS price page; not in aws-facts.md).
+    pub const WARM_START_MIN: SimDuration = SimDuration::from_secs(10);
+    pub const WARM_START_MAX: SimDuration = SimDuration::from_secs(30);
+    pub const WARM_STORAGE_PRICE: f64 = 0.000877;
     /// Default cooldown of simple scaling (aws-facts.md 3.5).
     pub const COOLDOWN: SimDuration = SimDuration::from_secs(300);
     /// How long after its period a datapoint can be read. CloudWatch publishes EC2
@@ -247,6 +254,10 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
     let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling, duration)?;
     let purchase = resolve_purchase(&ctx, raw.purchase.unwrap_or_default(), &instance)?;
     let spot = resolve_spot(&ctx, raw.spot.unwrap_or_default(), &purchase)?;
+    // AWS does not add warm pools to groups that launch spot instances (3.8).
+    if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
+        return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
+    }
     let slo = match raw.slo {
         None => SloConfig {
             latency: default::SLO_LATENCY,
@@ -891,6 +902,33 @@ fn resolve_autoscaling(
             "at most one predictive policy per group",
         ));
     }
+    let warm_pool = match raw.warm_pool {
+        None => None,
+        Some(w) => {
+            if w.size.is_some_and(|s| s > max) {
+                return Err(ctx.err(
+                    "autoscaling.warm_pool.size",
+                    format!("is larger than autoscaling.max ({max})"),
+                ));
+            }
+            let start_time = match &w.start_time {
+                Some(d) => resolve_dist(ctx, "autoscaling.warm_pool.start_time", d)?,
+                None => DurationDist::Uniform {
+                    min: default::WARM_START_MIN,
+                    max: default::WARM_START_MAX,
+                },
+            };
+            Some(WarmPoolConfig {
+                size: w.size,
+                start_time,
+                storage_price_per_hour: ctx.non_negative(
+                    "autoscaling.warm_pool.storage_price_per_hour",
+                    w.storage_price_per_hour
+                        .unwrap_or(default::WARM_STORAGE_PRICE),
+                )?,
+            })
+        }
+    };
     let mut scheduled = Vec::new();
     for (i, a) in raw.scheduled.unwrap_or_default().iter().enumerate() {
         scheduled.push(resolve_scheduled(ctx, i, a, duration, max)?);
@@ -909,6 +947,7 @@ fn resolve_autoscaling(
             .unwrap_or(false),
         health_check_type,
         health_check_grace_period,
+        warm_pool,
         policy,
         scheduled,
     })

@@ -146,6 +146,15 @@ fn invalid_policies_exit_2_with_a_clear_message() {
                 .to_string(),
             "cooldown",
         ),
+        (
+            "[autoscaling.warm_pool]\nsize = 9\n".to_string(),
+            "autoscaling.warm_pool.size = 9: is larger than autoscaling.max (5)",
+        ),
+        (
+            "[load_balancer]\nalgorithm = \"least_outstanding_requests\"\nslow_start = \"60s\"\n"
+                .to_string(),
+            "slow start works with round_robin",
+        ),
     ];
     for (extra, needle) in cases {
         let path = tmp.path().join("p.toml");
@@ -209,4 +218,82 @@ fn a_failed_instance_is_detected_replaced_and_fails_open_meanwhile() {
     );
     let row = rows.iter().find(|r| r.start_s == 3600.0).unwrap();
     assert_eq!(row.pending_on_demand, 1, "replacement booting at 1h01m");
+}
+
+/// `warm-pool.toml`: starting stopped instances instead of launching them answers
+/// more requests within the SLO, for the price of the pool.
+#[test]
+fn a_warm_pool_shortens_scale_out() {
+    let file = ScenarioFile::read(&scenario_path("warm-pool.toml")).unwrap();
+    let strategies = file.strategies().unwrap();
+    let (warm, _) = run_with_timeline(&strategies[0].1);
+    let (cold, _) = run_with_timeline(&strategies[1].1);
+    let (w, c) = (&warm.summary, &cold.summary);
+    assert!(w.instances.launched_from_warm_pool > 0 && c.instances.launched_from_warm_pool == 0);
+    assert!(
+        w.slo.attainment > c.slo.attainment + 0.1,
+        "{} vs {}",
+        w.slo.attainment,
+        c.slo.attainment
+    );
+    assert!(w.cost_usd.warm_pool > 0.0 && c.cost_usd.warm_pool == 0.0);
+    let items: f64 = warm.cost_items.iter().map(|i| i.cost_usd).sum();
+    assert!((items - w.cost_usd.total).abs() < 1e-6);
+}
+
+/// With every instance protected from scale-in the group cannot shrink: desired
+/// drops after the spike but the instances stay (aws-facts.md 3.6). Without
+/// protection, `oldest_instance` removes the initial instances first.
+#[test]
+fn scale_in_protection_and_termination_policies() {
+    let text = |extra: &str| {
+        format!(
+            r#"
+            duration = "3h"
+            [traffic]
+            rate = 20
+            [[traffic.spike]]
+            start = "30m"
+            ramp = "1m"
+            hold = "20m"
+            peak = 300
+            [service]
+            time = {{ dist = "exponential", mean = "50ms" }}
+            [autoscaling]
+            min = 2
+            max = 10
+            instance_warmup = "60s"
+            {extra}
+            [[autoscaling.policy]]
+            kind = "target_tracking"
+            target = 50
+            "#
+        )
+    };
+    let (_, rows) = run_with_timeline(&config_from_str(&text(
+        "new_instances_protected_from_scale_in = true",
+    )));
+    let last = rows.last().unwrap();
+    assert_eq!(last.desired, 2);
+    assert!(
+        last.in_service_on_demand > 2,
+        "protected instances stay: {}",
+        last.in_service_on_demand
+    );
+    let (outcome, rows) = run_with_timeline(&config_from_str(&text(
+        "termination_policy = \"oldest_instance\"",
+    )));
+    assert_eq!(rows.last().unwrap().in_service_on_demand, 2);
+    // The two initial instances (launched at 0) went first: the bill has them ending
+    // before the run does.
+    let initial: Vec<_> = outcome
+        .cost_items
+        .iter()
+        .filter(|i| i.item == "instance" && i.start_s == 0.0)
+        .collect();
+    assert_eq!(initial.len(), 2);
+    assert!(
+        initial.iter().all(|i| i.end_s < 3.0 * 3600.0),
+        "oldest instances terminated first"
+    );
 }
