@@ -216,7 +216,7 @@ pub enum ScalingPolicy {
     /// metric is past the threshold (aws-facts.md 3.4).
     Step {
         alarm: Alarm,
-                adjustment_type: AdjustmentType,
+        adjustment_type: AdjustmentType,
         #[serde(rename = "steps")]
         step: Vec<StepAdjustment>,
         #[serde(skip_serializing_if = "Option::is_none")]
