@@ -398,10 +398,15 @@ impl<'a> Simulation<'a> {
             next_report += interval;
         }
         self.now = self.end;
-        if self.last_report_at < self.end {
-            on_row(&self.timeline_row());
+        let last_row = (self.last_report_at < self.end).then(|| self.timeline_row());
+        let outcome = self.finish();
+        if let Some(mut row) = last_row {
+            // The last clock hour settles only when the bill closes; the last row
+            // carries the closed bill, so the timeline ends at the summary's total.
+            row.cost_usd = outcome.summary.cost_usd.total;
+            on_row(&row);
         }
-        self.finish()
+        outcome
     }
 
     // ----- requests -------------------------------------------------------------

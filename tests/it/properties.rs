@@ -7,7 +7,9 @@
 //! suite's length does not depend on `PROPTEST_CASES`. Every random choice of a
 //! scenario that the model distinguishes is drawn: rates and spikes, service
 //! distributions, workers, queue limits (including 0 and unlimited), timeouts, routing,
-//! min/max/desired, target tracking on or off, warm-up and deregistration delay.
+//! min/max/desired, target tracking on or off, warm-up and deregistration delay, and
+//! (issue 3 and 8 features) spot capacity with interruptions and capacity rebalancing,
+//! reservations, instance failures with either health-check type, and slow start.
 
 use crate::common::{config_from_str, proptest_runner, run_with_timeline};
 use proptest::prelude::*;
@@ -31,6 +33,12 @@ struct Shape {
     warmup_s: u32,
     deregistration_s: u32,
     seed: u64,
+    /// Spot: percent on-demand above base, capacity rebalancing, hazard per hour.
+    spot: Option<(u32, bool, f64)>,
+    /// Reserved m5.large instances.
+    reserved: Option<u32>,
+    /// Mean time between failures in minutes, and ELB (true) or EC2 health checks.
+    failures: Option<(u32, bool)>,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -71,6 +79,11 @@ fn shape() -> impl Strategy<Value = Shape> {
             0u32..60,
             0u64..i64::MAX as u64,
         ),
+        (
+            prop::option::of((0u32..=100, any::<bool>(), 0.0f64..30.0)),
+            prop::option::of(1u32..4),
+            prop::option::of((2u32..60, any::<bool>())),
+        ),
     )
         .prop_map(
             |(
@@ -85,6 +98,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                     deregistration_s,
                     seed,
                 ),
+                (spot, reserved, failures),
             )| Shape {
                 minutes,
                 rate,
@@ -101,6 +115,9 @@ fn shape() -> impl Strategy<Value = Shape> {
                 warmup_s,
                 deregistration_s,
                 seed,
+                spot,
+                reserved,
+                failures,
             },
         )
 }
@@ -154,6 +171,28 @@ impl Shape {
             min = self.min,
             warmup = self.warmup_s,
         );
+        if let Some((mtbf, elb)) = self.failures {
+            let kind = if elb { "elb" } else { "ec2" };
+            text += &format!(
+                "health_check_type = \"{kind}\"\n[instance.failures]\nmtbf = \"{mtbf}m\"\n"
+            );
+        }
+        if self.spot.is_some() || self.reserved.is_some() {
+            text += "[purchase]\n";
+        }
+        if let Some((percent, _, _)) = self.spot {
+            text += &format!(
+                "on_demand_percent_above_base = {percent}\nspot_pools = [\"m5.large\", \"m5a.large\"]\n"
+            );
+        }
+        if let Some(count) = self.reserved {
+            text += &format!("reserved = [{{ type = \"m5.large\", count = {count} }}]\n");
+        }
+        if let Some((_, rebalance, hazard)) = self.spot {
+            text += &format!(
+                "[spot]\ninterruption = {{ per_hour = {hazard:.3} }}\ncapacity_rebalance = {rebalance}\nnotice = \"30s\"\n"
+            );
+        }
         if let Some((metric, target)) = self.policy {
             text += &format!(
                 "[[autoscaling.policy]]\nkind = \"target_tracking\"\nmetric = \"{metric}\"\ntarget = {target:.2}\n"
@@ -186,13 +225,18 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
     let a = &config.autoscaling;
     let mut previous_cost = 0.0;
     for row in rows {
+        // Alive: launched and not yet terminated (an instance with an interruption
+        // notice drains until EC2 stops it; a failed one awaits replacement).
         let active = row.pending_on_demand
             + row.pending_spot
             + row.in_service_on_demand
-            + row.in_service_spot;
+            + row.in_service_spot
+            + row.draining_on_demand
+            + row.draining_spot
+            + row.unhealthy;
         assert!(
             active >= a.min.max(1),
-            "{active} active instances < min {} at {} s",
+            "{active} alive instances < min {} at {} s",
             a.min,
             row.end_s
         );
@@ -209,8 +253,14 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
             "cpu {}",
             row.mean_cpu
         );
-        // Cumulative cost never decreases (rounded to 1e-6).
-        assert!(row.cost_usd >= previous_cost - 1e-6);
+        // Cumulative cost never decreases (rounded to 1e-6), except where the bill
+        // legitimately shrinks: a spot instance interrupted in its first hour is free,
+        // and reservations settle each clock hour, replacing list price by their fee.
+        if config.purchase.on_demand_percent_above_base == 100
+            && config.purchase.reserved.is_empty()
+        {
+            assert!(row.cost_usd >= previous_cost - 1e-6);
+        }
         previous_cost = row.cost_usd;
     }
     // The bill: nothing negative, and the total is the sum of its line items.
@@ -222,11 +272,18 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
         c.reserved,
         c.savings_plan,
         c.load_balancer,
+        c.warm_pool,
     ] {
         assert!(x >= 0.0 && x.is_finite(), "{c:?}");
     }
     let items: f64 = outcome.cost_items.iter().map(|i| i.cost_usd).sum();
-    assert!(outcome.cost_items.iter().all(|i| i.cost_usd >= 0.0));
+    // Only coverage lines (on-demand value absorbed by reservations) are negative.
+    assert!(
+        outcome
+            .cost_items
+            .iter()
+            .all(|i| i.cost_usd >= 0.0 || i.item.ends_with("_coverage"))
+    );
     assert!(
         (items - c.total).abs() <= 1e-6 * (1.0 + outcome.cost_items.len() as f64),
         "line items {items} vs total {}",
