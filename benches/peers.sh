@@ -97,6 +97,7 @@ PY
 }
 
 secs=$(python3 -c "print(int(float('$N')) // 8)")
+cut -d' ' -f1-3 /proc/loadavg > "$WORK/load_before"
 echo "== run: N = $N (salabim $SALABIM_N), $REPEAT runs of each Rust program" >&2
 dirs=(); for i in $(seq "$REPEAT"); do
   timed "$WORK/simcloud-$i" "$SIMCLOUD" run scenarios/mm10.toml --set "duration=${secs}s" \
@@ -121,7 +122,7 @@ record "Ciw" "3.2.7" "$N" "$WORK/ciw"
 record "salabim (greenlets)" "26.0.9" "$SALABIM_N" "$WORK/salabim"
 
 cp "$WORK/all.jsonl" "$OUT/peers.jsonl"
-python3 - "$OUT/peers.jsonl" "$N" "$SALABIM_N" "$REPEAT" <<'PY' > "$OUT/peers.md"
+python3 - "$OUT/peers.jsonl" "$N" "$SALABIM_N" "$REPEAT" "$WORK/load_before" <<'PY' > "$OUT/peers.md"
 import json, sys, datetime, platform, subprocess, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
 n, salabim_n, repeat = sys.argv[2], sys.argv[3], sys.argv[4]
@@ -132,7 +133,7 @@ dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
 print("# M/M/10 (rho = 0.8): simcloud and its peers, side by side\n")
 print(f"Made by `benches/peers.sh {n} {salabim_n}` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC,")
 print(f"simcloud commit {commit}{' (with uncommitted changes)' if dirty else ''}, {os.cpu_count()} cores ({cpu}),")
-print(f"load average before the run: {open('/proc/loadavg').read().split()[0:3]}.\n")
+print(f"load average (1, 5, 15 min) before the runs: {open(sys.argv[5]).read().strip()}, after: {' '.join(open('/proc/loadavg').read().split()[0:3])}.\n")
 print("| engine | version | customers | model events/s | simcloud model ÷ this | simcloud engine ÷ this | Wq [s] (Erlang C 0.20459) | peak RSS |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 engine = rows[1]["model_events_per_s"]
@@ -144,8 +145,9 @@ Model events = 2 per customer served (arrival and departure), however many event
 engine schedules internally. A ratio above 1 means simcloud is that many times faster.
 "simcloud model" runs the case as a cloud scenario (load balancer, instance, latency
 histograms, metric and report ticks, bill); "simcloud engine" is the same queue written
-on `simcloud::engine` the way the peer programs are written on their engines. Rust programs: median of {repeat} runs (all wall times in
-peers.jsonl); Python programs: one run. The peers time their event loop only; the
+on `simcloud::engine` the way the peer programs are written on their engines.
+Rust programs: median of {repeat} runs (all wall times in peers.jsonl); Python
+programs: one run. The peers time their event loop only; the
 simcloud model row is the whole `simcloud run` process (parse, simulate, write three
 files), so it is slightly understated. salabim runs {salabim_n} customers (it is about
 100x slower than SimPy; 10^6 would take over ten minutes), so its Wq is noisier.
