@@ -46,12 +46,14 @@ impl SimDuration {
         SimDuration(ms * 1_000_000)
     }
 
-    /// Rounds to the nearest nanosecond; negative and NaN inputs become zero.
+    /// Rounds to the nearest nanosecond (halves away from zero, like `f64::round`);
+    /// negative and NaN inputs become zero, values past `u64::MAX` saturate.
+    #[inline]
     pub fn from_secs_f64(secs: f64) -> SimDuration {
         if secs.is_nan() || secs <= 0.0 {
             SimDuration(0)
         } else {
-            SimDuration((secs * NANOS_PER_SEC as f64).round() as u64)
+            SimDuration(round_positive(secs * NANOS_PER_SEC as f64))
         }
     }
 
@@ -61,6 +63,22 @@ impl SimDuration {
 
     pub fn as_nanos(self) -> u64 {
         self.0
+    }
+}
+
+/// `x.round() as u64` for `x > 0`, bit for bit, without the call into libm that
+/// `f64::round` costs on x86-64 without SSE4.1 (7 % of an M/M/10 run in the profile:
+/// every service time and arrival gap is rounded). Truncation is one instruction; for
+/// `x < 2^53` both `t = trunc(x)` and `x - t` are exact, so comparing the fraction with
+/// 0.5 rounds exactly as `round` does; from 2^52 on every `f64` is an integer and the
+/// fraction is 0; past `u64::MAX` the cast saturates, as `round() as u64` does.
+#[inline]
+fn round_positive(x: f64) -> u64 {
+    let t = x as u64;
+    if t < (1 << 53) && x - t as f64 >= 0.5 {
+        t + 1
+    } else {
+        t
     }
 }
 
@@ -133,6 +151,34 @@ mod tests {
         assert_eq!(SimDuration::from_millis(250).to_string(), "250ms");
         assert_eq!(SimDuration::from_millis(1500).to_string(), "1500ms");
         assert_eq!(SimDuration(0).to_string(), "0s");
+    }
+
+    /// The inline rounding agrees with `f64::round` on halves, near-halves, the 2^52 and
+    /// 2^53 boundaries, huge values and a sweep of ordinary ones.
+    #[test]
+    fn round_positive_matches_f64_round() {
+        let mut cases = vec![
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            0.5000000000000001,
+            1e-300,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1.8446744073709552e19,
+            1e30,
+            f64::INFINITY,
+        ];
+        let mut x = 1e-3;
+        while x < 1e18 {
+            cases.extend([x, x + 0.5, x * 1.000_000_1]);
+            x *= 1.37;
+        }
+        for x in cases {
+            assert_eq!(round_positive(x), x.round() as u64, "{x}");
+        }
     }
 
     #[test]

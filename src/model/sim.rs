@@ -317,7 +317,7 @@ impl<'a> Simulation<'a> {
             }
         }
         if let Some(t) = sim.arrivals.next_arrival() {
-            sim.queue.schedule(t, Event::RequestArrived);
+            sim.queue.schedule_source(t, Event::RequestArrived);
         }
         sim.queue.schedule(
             SimTime::ZERO + config.autoscaling.metric_period,
@@ -414,7 +414,7 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn on_request_arrived(&mut self) {
         if let Some(t) = self.arrivals.next_arrival() {
-            self.queue.schedule(t, Event::RequestArrived);
+            self.queue.schedule_source(t, Event::RequestArrived);
         }
         self.totals.arrived += 1;
         self.interval.requests.arrived += 1;
