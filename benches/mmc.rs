@@ -9,7 +9,7 @@
 //!   gets, and what the peer table compares.
 //! - `mmc/engine`: the same queue written directly on `simcloud::engine` (the event
 //!   queue and an RNG stream, with a FIFO of arrival times), which is how the peer
-//!   programs use their engines (`examples/mmc_engine.rs`).
+//!   programs use their engines (`benches/mmc_engine.rs`).
 //!
 //! Throughput is model events, counted as the peers count them: 2 per customer served.
 //! Before measuring, each variant's mean wait in queue is checked against Erlang C
@@ -24,7 +24,7 @@ use std::time::Duration;
 /// The engine-only program is also a runnable example, so that `benches/peers.sh` can
 /// time it as a process beside the peers; its `main` is not used here.
 #[allow(dead_code)]
-#[path = "../examples/mmc_engine.rs"]
+#[path = "mmc_engine.rs"]
 mod mmc_engine;
 use mmc_engine::ERLANG_C_WQ_SECS;
 

@@ -51,10 +51,15 @@ rm -rf "$CACHE/rust" && cp -r "$PEERS/rust" "$CACHE/rust" && chmod -R u+w "$CACH
 SIMCORE="$CACHE/target-simcore/release/mmc-simcore"
 NEXOSIM="$CACHE/target-nexosim/release/mmc-nexosim"
 
-echo "== build: simcloud (release) and the engine-only example" >&2
-cargo build --release -q --bin simcloud --example mmc_engine
+echo "== build: simcloud (release) and the engine-only bench" >&2
+cargo build --release -q --bin simcloud
 SIMCLOUD="$TARGET/release/simcloud"
-ENGINE="$TARGET/release/examples/mmc_engine"
+ENGINE=$(cargo bench --no-run -q --bench mmc_engine --message-format=json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("executable") and m["target"]["name"] == "mmc_engine":
+        print(m["executable"])')
 
 # timed RUNDIR CMD...: runs CMD with its stdout in RUNDIR/out, peak RSS in RUNDIR/rss_kb
 # and the wall time seen from here in RUNDIR/wall_s.
@@ -105,7 +110,7 @@ dirs=(); for i in $(seq "$REPEAT"); do
 record "simcloud model (scenarios/mm10.toml, whole process)" "$("$SIMCLOUD" --version | awk '{print $2}')" "$N" "${dirs[@]}"
 dirs=(); for i in $(seq "$REPEAT"); do
   timed "$WORK/engine-$i" "$ENGINE" "$N" 1; dirs+=("$WORK/engine-$i"); done
-record "simcloud engine only (examples/mmc_engine.rs)" "$("$SIMCLOUD" --version | awk '{print $2}')" "$N" "${dirs[@]}"
+record "simcloud engine only (benches/mmc_engine.rs)" "$("$SIMCLOUD" --version | awk '{print $2}')" "$N" "${dirs[@]}"
 dirs=(); for i in $(seq "$REPEAT"); do
   timed "$WORK/simcore-$i" "$SIMCORE" "$N" 1; dirs+=("$WORK/simcore-$i"); done
 record "simcore" "0.1.0" "$N" "${dirs[@]}"
