@@ -321,6 +321,11 @@ impl CostLedger {
     }
 
     /// Closes the bill: adds the load balancer's line items and returns every item.
+    /// The lines recorded since the last call: they are final.
+    pub fn drain_items(&mut self) -> Vec<CostItem> {
+        std::mem::take(&mut self.items)
+    }
+
     pub fn finish(mut self, duration: SimDuration, requests: u64) -> Vec<CostItem> {
         let hours = Self::lb_hours(duration) as f64;
         let end_s = duration.as_secs_f64();

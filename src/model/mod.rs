@@ -22,4 +22,4 @@ mod warm_pool;
 pub use billing::{billed_seconds, cost_of_seconds};
 pub use config::*;
 pub use outcome::*;
-pub use sim::{RunOutcome, simulate};
+pub use sim::{RunOutcome, simulate, simulate_streaming};

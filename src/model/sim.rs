@@ -105,7 +105,21 @@ pub struct RunOutcome {
 
 /// Runs `config` to completion, passing each timeline row to `on_row` in time order.
 pub fn simulate(config: &Config, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOutcome {
-    Simulation::new(config).run(on_row)
+    let mut items = Vec::new();
+    let mut outcome = simulate_streaming(config, on_row, &mut |item| items.push(item.clone()));
+    outcome.cost_items = items;
+    outcome
+}
+
+/// Like [`simulate`], but hands each line of the bill to `on_item` as soon as it is
+/// final (at the next timeline row) instead of keeping it: memory then stays flat
+/// however many instances a long run launches. `RunOutcome::cost_items` is empty.
+pub fn simulate_streaming(
+    config: &Config,
+    on_row: &mut dyn FnMut(&TimelineRow),
+    on_item: &mut dyn FnMut(&CostItem),
+) -> RunOutcome {
+    Simulation::new(config).run(on_row, on_item)
 }
 
 struct Simulation<'a> {
@@ -326,7 +340,11 @@ impl<'a> Simulation<'a> {
         sim
     }
 
-    fn run(mut self, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOutcome {
+    fn run(
+        mut self,
+        on_row: &mut dyn FnMut(&TimelineRow),
+        on_item: &mut dyn FnMut(&CostItem),
+    ) -> RunOutcome {
         let interval = self.config.report.interval;
         let mut next_report = SimTime::ZERO + interval;
         while let Some(time) = self.queue.peek_time() {
@@ -339,6 +357,7 @@ impl<'a> Simulation<'a> {
             while next_report <= time {
                 self.now = next_report;
                 on_row(&self.timeline_row());
+                self.ledger.drain_items().iter().for_each(&mut *on_item);
                 next_report += interval;
             }
             let (time, event) = self.queue.pop().expect("peeked");
@@ -399,13 +418,16 @@ impl<'a> Simulation<'a> {
         }
         self.now = self.end;
         let last_row = (self.last_report_at < self.end).then(|| self.timeline_row());
-        let outcome = self.finish();
+        let mut outcome = self.finish();
         if let Some(mut row) = last_row {
             // The last clock hour settles only when the bill closes; the last row
             // carries the closed bill, so the timeline ends at the summary's total.
             row.cost_usd = outcome.summary.cost_usd.total;
             on_row(&row);
         }
+        std::mem::take(&mut outcome.cost_items)
+            .iter()
+            .for_each(on_item);
         outcome
     }
 
