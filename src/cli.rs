@@ -44,6 +44,9 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Skip the charts (PNG, SVG) and report.html: only the numbers, faster.
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Check a scenario and print it fully resolved, with every default filled in.
     Validate {
@@ -82,7 +85,15 @@ pub fn main() -> ExitCode {
             out,
             json,
             quiet,
-        } => run(&scenario, seed, out, json, quiet),
+            no_plots,
+        } => run(
+            &scenario,
+            seed,
+            out,
+            json,
+            quiet,
+            &report::RunOptions { plots: !no_plots },
+        ),
         Command::Validate { scenario } => validate(&scenario),
     };
     match result {
@@ -141,6 +152,7 @@ fn run(
     out: Option<PathBuf>,
     json: bool,
     quiet: bool,
+    options: &report::RunOptions,
 ) -> Result<(), Failure> {
     let file = load(args)?;
     let mut config = file.resolve()?;
@@ -151,7 +163,7 @@ fn run(
     check_out_dir(&dir)?;
     let progress = progress_bar(&config, quiet || json);
     let started = Instant::now();
-    let report = report::run_to_folder(&config, &dir, &mut |row| {
+    let report = report::run_to_folder_with(&config, &dir, options, &mut |row| {
         progress.set_position(row.end_s as u64)
     })
     .map_err(Failure::RunFailed)?;
@@ -282,6 +294,9 @@ fn print_summary(report: &RunReport, config: &Config, wall_secs: f64) {
         .filter_map(|f| f.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
+    if let Some(secs) = report.plots_secs {
+        println!("  pictures    charts and report.html drawn in {secs:.2} s");
+    }
     println!(
         "  written to  {}/ ({})",
         report.dir.display(),

@@ -120,7 +120,13 @@ pub struct TimelineRow {
     pub desired: u32,
     pub mean_cpu: f64,
     pub spot_price: f64,
+    /// Cumulative cost so far, all purchase options together.
     pub cost_usd: f64,
+    /// Cumulative cost so far of on-demand instances, spot instances and the load
+    /// balancer (the parts of `cost_usd`, for the cost-by-purchase-option chart).
+    pub cost_on_demand_usd: f64,
+    pub cost_spot_usd: f64,
+    pub cost_load_balancer_usd: f64,
 }
 
 /// One line of the bill (`cost.csv`).

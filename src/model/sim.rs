@@ -38,6 +38,8 @@ struct IntervalCounts {
 pub struct RunOutcome {
     pub summary: Summary,
     pub cost_items: Vec<CostItem>,
+    /// Latencies of every completed request, for the report's distribution chart.
+    pub latency: LatencyHistogram,
 }
 
 /// Runs `config` to completion, passing each timeline row to `on_row` in time order.
@@ -542,6 +544,9 @@ impl<'a> Simulation<'a> {
             .ledger
             .lb_cost(self.now.since(SimTime::ZERO), self.totals.arrived);
         row.cost_usd = round_to(on_demand + spot + lb, 6);
+        row.cost_on_demand_usd = round_to(on_demand, 6);
+        row.cost_spot_usd = round_to(spot, 6);
+        row.cost_load_balancer_usd = round_to(lb, 6);
         self.last_report_at = self.now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -627,6 +632,7 @@ impl<'a> Simulation<'a> {
         RunOutcome {
             summary,
             cost_items,
+            latency: self.latency,
         }
     }
 }
