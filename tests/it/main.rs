@@ -6,3 +6,4 @@ mod common;
 mod cli;
 mod determinism;
 mod model;
+mod plots;

@@ -145,7 +145,7 @@ impl Chart for Traffic<'_> {
             .iter()
             .map(|(label, c, _)| (Key::Fill(*c), label.to_string()))
             .collect();
-        legend.push((Key::Dashed(VERMILLION), "desired capacity".into()));
+        legend.push((Key::Line(VERMILLION), "desired capacity".into()));
         legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
         legend.push((
             Key::Triangle(REDDISH_PURPLE),
@@ -193,10 +193,9 @@ impl Chart for Traffic<'_> {
                 color.filled(),
             ))?;
         }
-        chart.draw_series(DashedLineSeries::new(
+        // Solid, not dashed: dashes turn to noise on a month of daily cycles.
+        chart.draw_series(LineSeries::new(
             steps(points, axis, |p| f64::from(p.desired)),
-            10,
-            6,
             VERMILLION.stroke_width(2),
         ))?;
         chart.draw_secondary_series(LineSeries::new(
@@ -469,7 +468,16 @@ impl Chart for Cost<'_> {
             .x_label_area_size(52)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..axis.end, 0.0..headroom(y_top))?;
-        time_mesh!(chart, axis, "cumulative cost [USD]", &|v| dollars(*v));
+        // Whole dollars on an axis that reaches $20: cents there are noise.
+        let whole = y_top >= 20.0;
+        let money = move |v: &f64| {
+            if whole {
+                dollars(v.round()).replace(".00", "")
+            } else {
+                dollars(*v)
+            }
+        };
+        time_mesh!(chart, axis, "cumulative cost [USD]", &money);
         let at_end = |f: &dyn Fn(&SeriesPoint) -> f64| {
             std::iter::once((0.0, 0.0))
                 .chain(points.iter().map(|p| (axis.at(p.end_s), f(p))))
