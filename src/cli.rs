@@ -47,6 +47,9 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Skip the charts (PNG, SVG) and report.html: only the numbers, faster.
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Run every [[strategy]] of the scenario × R replicates in parallel, with common
     /// random numbers; print a comparison table and write the comparison folder.
@@ -117,7 +120,15 @@ pub fn main() -> ExitCode {
             out,
             json,
             quiet,
-        } => run(&scenario, seed, out, json, quiet),
+            no_plots,
+        } => run(
+            &scenario,
+            seed,
+            out,
+            json,
+            quiet,
+            &report::RunOptions { plots: !no_plots },
+        ),
         Command::Compare {
             scenario,
             replicates,
@@ -193,6 +204,7 @@ fn run(
     out: Option<PathBuf>,
     json: bool,
     quiet: bool,
+    options: &report::RunOptions,
 ) -> Result<(), Failure> {
     let file = load(args)?;
     let mut config = file.resolve()?;
@@ -203,7 +215,7 @@ fn run(
     check_out_dir(&dir)?;
     let progress = progress_bar(&config, quiet || json);
     let started = Instant::now();
-    let report = report::run_to_folder(&config, &dir, &mut |row| {
+    let report = report::run_to_folder_with(&config, &dir, options, &mut |row| {
         progress.set_position(row.end_s as u64)
     })
     .map_err(Failure::RunFailed)?;
@@ -562,6 +574,9 @@ fn print_summary(report: &RunReport, config: &Config, wall_secs: f64) {
         .filter_map(|f| f.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
+    if let Some(secs) = report.plots_secs {
+        println!("  pictures    charts and report.html drawn in {secs:.2} s");
+    }
     println!(
         "  written to  {}/ ({})",
         report.dir.display(),

@@ -67,6 +67,22 @@ impl LatencyHistogram {
         self.sum_nanos = 0;
     }
 
+    /// The complementary CDF, `(latency_ms, fraction of values >= latency_ms)`, one
+    /// point per distinct histogram bucket, in increasing latency; empty when empty.
+    /// "At or above" rather than "above" keeps every fraction >= 1/n, so the curve can
+    /// be drawn on a log scale down to its last point.
+    pub fn ccdf_ms(&self) -> Vec<(f64, f64)> {
+        let n = self.count();
+        let mut below = 0u64;
+        let mut points = Vec::new();
+        for v in self.histogram.iter_recorded() {
+            let value = self.histogram.lowest_equivalent(v.value_iterated_to());
+            points.push((value as f64 / 1e3, (n - below) as f64 / n as f64));
+            below += v.count_since_last_iteration();
+        }
+        points
+    }
+
     /// The underlying histogram, for exporters that draw the whole distribution.
     pub fn histogram(&self) -> &Histogram<u64> {
         &self.histogram
@@ -88,5 +104,17 @@ mod tests {
         assert!((h.quantile_ms(0.99) - 990.0).abs() <= 1.0);
         assert!((h.mean_ms() - 500.5).abs() < 1e-9);
         assert!((h.fraction_at_or_below(250_000_000) - 0.25).abs() < 0.002);
+    }
+
+    #[test]
+    fn ccdf_starts_at_one_and_falls_to_one_over_n() {
+        // Four values 1, 2, 3, 4 ms: P(X >= 1) = 1, P(X >= 2) = 3/4, ..., P(X >= 4) = 1/4.
+        let mut h = LatencyHistogram::new(10_000_000, 3);
+        for ms in 1..=4u64 {
+            h.record_nanos(ms * 1_000_000);
+        }
+        let ccdf = h.ccdf_ms();
+        assert_eq!(ccdf, vec![(1.0, 1.0), (2.0, 0.75), (3.0, 0.5), (4.0, 0.25)]);
+        assert!(LatencyHistogram::new(1000, 2).ccdf_ms().is_empty());
     }
 }

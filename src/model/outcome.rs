@@ -170,7 +170,17 @@ pub struct TimelineRow {
     pub warm_pool: u32,
     pub mean_cpu: f64,
     pub spot_price: f64,
+    /// Cumulative cost so far, all purchase options together.
     pub cost_usd: f64,
+    /// The parts of `cost_usd`, for the cost-by-purchase-option chart: on-demand
+    /// instances (after reservation and savings plan coverage), spot instances,
+    /// reservation and savings plan fees (settled each clock hour), the warm pool and
+    /// the load balancer.
+    pub cost_on_demand_usd: f64,
+    pub cost_spot_usd: f64,
+    pub cost_commitments_usd: f64,
+    pub cost_warm_pool_usd: f64,
+    pub cost_load_balancer_usd: f64,
 }
 
 /// One line of the bill (`cost.csv`).

@@ -86,6 +86,21 @@ enum Event {
     HourTick,
 }
 
+/// The bill so far, by part, for the timeline (the load balancer apart).
+struct CostSoFar {
+    on_demand: f64,
+    spot: f64,
+    /// Reservation and savings plan fees.
+    commitments: f64,
+    warm_pool: f64,
+}
+
+impl CostSoFar {
+    fn total(&self) -> f64 {
+        self.on_demand + self.spot + self.commitments + self.warm_pool
+    }
+}
+
 /// An instance type as the run uses it.
 struct TypeInfo {
     workers: u32,
@@ -101,6 +116,8 @@ struct IntervalCounts {
 pub struct RunOutcome {
     pub summary: Summary,
     pub cost_items: Vec<CostItem>,
+    /// Latencies of every completed request, for the report's distribution chart.
+    pub latency: LatencyHistogram,
 }
 
 /// Runs `config` to completion, passing each timeline row to `on_row` in time order.
@@ -422,7 +439,13 @@ impl<'a> Simulation<'a> {
         if let Some(mut row) = last_row {
             // The last clock hour settles only when the bill closes; the last row
             // carries the closed bill, so the timeline ends at the summary's total.
-            row.cost_usd = outcome.summary.cost_usd.total;
+            let c = &outcome.summary.cost_usd;
+            row.cost_usd = c.total;
+            row.cost_on_demand_usd = c.on_demand;
+            row.cost_spot_usd = c.spot;
+            row.cost_commitments_usd = round_to(c.reserved + c.savings_plan, 6);
+            row.cost_warm_pool_usd = c.warm_pool;
+            row.cost_load_balancer_usd = c.load_balancer;
             on_row(&row);
         }
         std::mem::take(&mut outcome.cost_items)
@@ -1209,20 +1232,24 @@ impl<'a> Simulation<'a> {
 
     /// The bill so far: instances at list price up to now (their 60 s minimum owed from
     /// launch), reservations and savings plans as settled at the last clock hour.
-    fn accrued_cost(&self) -> f64 {
+    fn accrued_cost(&self) -> CostSoFar {
         let t = &self.ledger.totals;
-        let mut cost =
-            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + self.warm_pool_cost();
+        let mut cost = CostSoFar {
+            on_demand: t.on_demand(),
+            spot: t.spot,
+            commitments: t.reserved_fees + t.savings_plan_fees,
+            warm_pool: self.warm_pool_cost(),
+        };
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
-            cost += match instance.pool {
-                None => self.ledger.accrued_on_demand(instance, self.now),
+            match instance.pool {
+                None => cost.on_demand += self.ledger.accrued_on_demand(instance, self.now),
                 Some(pool) => {
                     let ran = self.now.since(instance.launched_at);
                     let until = instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
-                    self.market.pools[pool].cost_between(instance.launched_at, until)
+                    cost.spot += self.market.pools[pool].cost_between(instance.launched_at, until);
                 }
-            };
+            }
         }
         cost
     }
@@ -1288,7 +1315,13 @@ impl<'a> Simulation<'a> {
         let lb = self
             .ledger
             .lb_cost(self.now.since(SimTime::ZERO), self.totals.arrived);
-        row.cost_usd = round_to(self.accrued_cost() + lb, 6);
+        let cost = self.accrued_cost();
+        row.cost_usd = round_to(cost.total() + lb, 6);
+        row.cost_on_demand_usd = round_to(cost.on_demand, 6);
+        row.cost_spot_usd = round_to(cost.spot, 6);
+        row.cost_commitments_usd = round_to(cost.commitments, 6);
+        row.cost_warm_pool_usd = round_to(cost.warm_pool, 6);
+        row.cost_load_balancer_usd = round_to(lb, 6);
         self.last_report_at = self.now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -1429,6 +1462,7 @@ impl<'a> Simulation<'a> {
         RunOutcome {
             summary,
             cost_items,
+            latency: self.latency,
         }
     }
 }

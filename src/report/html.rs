@@ -1,0 +1,433 @@
+//! `report.html`: one self-contained page per run (and per comparison) that a person
+//! opens in a browser: the summary, the charts, the bill and the scenario as run.
+//!
+//! Self-contained means no network and no scripts: the charts are inlined SVG, the
+//! style sheet is inline, and nothing is fetched. Every string that comes from the user
+//! (scenario and strategy names, the scenario text) is HTML-escaped. The page carries
+//! no timestamp or other run-to-run variation, so identical runs give identical bytes.
+//! It deliberately does not embed the PNGs (the SVGs say the same in a tenth the size)
+//! nor the full `cost.csv` (thousands of rows): it summarizes the bill and links to it.
+
+use super::plots::compare::option_label;
+use super::plots::{Figure, StrategyPoint, dollars, tick};
+use crate::model::{CostItem, Summary};
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+       max-width: 1180px; margin: 0 auto; padding: 1rem 1.5rem 3rem; color: #111; }
+h1 { margin-bottom: 0.2rem; }
+.sub { color: #555; margin-top: 0; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.2rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { padding: 0.25rem 0.8rem; border-bottom: 1px solid #eee; text-align: left; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.met { color: #007a4d; font-weight: bold; } .missed { color: #b34700; font-weight: bold; }
+figure { margin: 1.2rem 0; }
+figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
+nav a { margin-right: 1rem; }
+pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+.grid { display: flex; flex-wrap: wrap; gap: 2rem; }
+"#;
+
+fn head(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(title)
+    );
+}
+
+fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
+    for f in figures {
+        let caption = captions
+            .iter()
+            .find(|(name, _)| *name == f.name)
+            .map_or("", |(_, c)| c);
+        let _ = write!(
+            out,
+            "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. {caption} \
+             Also as <a href=\"{id}.png\">PNG</a> and <a href=\"{id}.svg\">SVG</a>.</figcaption>\n</figure>\n",
+            id = escape(&f.name),
+            svg = f.svg.trim(),
+            title = escape(&f.title),
+            caption = escape(caption),
+        );
+    }
+}
+
+fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "0 %".into()
+    } else {
+        format!("{:.2} %", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+const RUN_CAPTIONS: [(&str, &str); 5] = [
+    (
+        "traffic",
+        "Instances stacked by state and purchase option (left axis) against the arrival rate (right axis). \
+         On long runs each step is the most instances seen in its span.",
+    ),
+    (
+        "latency",
+        "p50 and p99 of the requests completed in each interval (on long runs: the worst p99 of the span), \
+         with 503 and 504 errors per minute.",
+    ),
+    (
+        "cpu",
+        "Busy workers over workers of in-service instances, which the target-tracking policy keeps near its target.",
+    ),
+    (
+        "cost",
+        "What the run has cost so far, stacked by purchase option; the top is the total.",
+    ),
+    (
+        "latency_distribution",
+        "For each latency, the share of completed requests at least that slow; a straight fall means a light tail.",
+    ),
+];
+
+/// The run's `report.html`. `scenario_toml` is the resolved scenario (what `simcloud
+/// validate` prints); `bill` is every line of `cost.csv`.
+pub fn run_report(
+    summary: &Summary,
+    scenario_toml: &str,
+    charts: &[Figure],
+    bill: &BillDigest,
+) -> String {
+    let s = summary;
+    let mut out =
+        String::with_capacity(64 * 1024 + charts.iter().map(|f| f.svg.len()).sum::<usize>());
+    head(&mut out, &format!("simcloud run: {}", s.scenario));
+    let _ = write!(
+        out,
+        "<h1>{name}</h1>\n<p class=\"sub\">simcloud {version} · seed {seed} · {secs} simulated seconds · {events} events</p>\n",
+        name = escape(&s.scenario),
+        version = escape(&s.simcloud_version),
+        seed = s.seed,
+        secs = count(s.simulated_seconds.round() as u64),
+        events = count(s.events),
+    );
+    out.push_str(
+        "<nav><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a>\
+         <a href=\"#bill\">Bill</a><a href=\"#scenario\">Scenario</a></nav>\n",
+    );
+
+    // Summary.
+    let r = &s.requests;
+    let l = &s.latency_ms;
+    let i = &s.instances;
+    let (met_class, met_word) = if s.slo.met {
+        ("met", "met")
+    } else {
+        ("missed", "missed")
+    };
+    out.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"grid\">\n<table>\n<tr><th>requests</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>\n");
+    for (label, n) in [
+        ("arrived", r.arrived),
+        ("completed", r.completed),
+        ("rejected (503)", r.rejected),
+        ("timed out (504)", r.timed_out),
+        ("interrupted", r.interrupted),
+        ("in flight at the end", r.in_flight),
+    ] {
+        let _ = writeln!(
+            out,
+            "<tr><td>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            count(n),
+            share(n, r.arrived)
+        );
+    }
+    out.push_str("</table>\n<table>\n<tr><th>latency of completed requests</th><th class=\"n\">ms</th></tr>\n");
+    for (label, v) in [
+        ("mean", l.mean),
+        ("p50", l.p50),
+        ("p90", l.p90),
+        ("p99", l.p99),
+        ("p99.9", l.p999),
+        ("max", l.max),
+    ] {
+        let _ = writeln!(out, "<tr><td>{label}</td><td class=\"n\">{v:.1}</td></tr>");
+    }
+    let _ = write!(
+        out,
+        "<tr><td>SLO p{p} ≤ {lat} ms</td><td class=\"n {met_class}\">{met_word}</td></tr>\n\
+         <tr><td>answered within the SLO latency</td><td class=\"n\">{att:.3} %</td></tr>\n</table>\n",
+        p = tick(&s.slo.percentile),
+        lat = tick(&s.slo.latency_ms),
+        att = 100.0 * s.slo.attainment,
+    );
+    let _ = write!(
+        out,
+        "<table>\n<tr><th>fleet</th><th class=\"n\"></th></tr>\n\
+         <tr><td>instances launched</td><td class=\"n\">{}</td></tr>\n\
+         <tr><td>instances terminated</td><td class=\"n\">{}</td></tr>\n\
+         <tr><td>spot interruptions</td><td class=\"n\">{}</td></tr>\n\
+         <tr><td>in service: peak / mean / min</td><td class=\"n\">{} / {:.2} / {}</td></tr>\n\
+         <tr><td>instance-hours billed</td><td class=\"n\">{:.2}</td></tr>\n\
+         <tr><td>mean CPU utilisation</td><td class=\"n\">{:.1} %</td></tr>\n\
+         <tr><td>total cost</td><td class=\"n\">{}</td></tr>\n</table>\n</div>\n",
+        count(i.launched),
+        count(i.terminated),
+        count(i.spot_interruptions),
+        i.peak_in_service,
+        i.mean_in_service,
+        i.min_in_service,
+        i.instance_hours,
+        s.utilization.mean_cpu,
+        dollars(s.cost_usd.total),
+    );
+
+    // Charts.
+    out.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    if charts.is_empty() {
+        out.push_str("<p>Charts were not drawn for this run (<code>--no-plots</code>).</p>\n");
+    }
+    figures(&mut out, charts, &RUN_CAPTIONS);
+
+    // Bill.
+    bill_section(&mut out, s, bill);
+
+    // Scenario.
+    let _ = write!(
+        out,
+        "<h2 id=\"scenario\">Scenario as run</h2>\n<p>Every default filled in, as <code>simcloud validate</code> prints it; \
+         run it again with the same seed for the same bytes.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
+        escape(scenario_toml)
+    );
+    out
+}
+
+/// Purchase options in the order of the bill, with their summary cost.
+fn option_costs(s: &Summary) -> [(&'static str, f64); 6] {
+    let c = &s.cost_usd;
+    [
+        ("on_demand", c.on_demand),
+        ("spot", c.spot),
+        ("reserved", c.reserved),
+        ("savings_plan", c.savings_plan),
+        ("warm_pool", c.warm_pool),
+        ("load_balancer", c.load_balancer),
+    ]
+}
+
+/// Line items listed by name in the bill section; the rest are in `cost.csv`.
+const TOP_ITEMS: usize = 10;
+
+/// What the bill section shows of `cost.csv`, gathered as the lines stream by, so a
+/// long run's bill is never held in memory: per purchase option the number of lines and
+/// the instance-seconds, and the largest lines (the first of equal ones, as a stable
+/// sort of the whole bill would keep them).
+#[derive(Debug, Default)]
+pub struct BillDigest {
+    lines: u64,
+    by_option: std::collections::BTreeMap<String, (u64, f64)>,
+    top: Vec<CostItem>,
+}
+
+impl BillDigest {
+    pub fn add(&mut self, item: &CostItem) {
+        self.lines += 1;
+        let entry = self
+            .by_option
+            .entry(item.purchase_option.clone())
+            .or_default();
+        entry.0 += 1;
+        if item.unit == "second" {
+            entry.1 += item.quantity;
+        }
+        let at = self.top.partition_point(|t| t.cost_usd >= item.cost_usd);
+        if at < TOP_ITEMS {
+            self.top.insert(at, item.clone());
+            self.top.truncate(TOP_ITEMS);
+        }
+    }
+}
+
+fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
+    let _ = write!(
+        out,
+        "<h2 id=\"bill\">Bill</h2>\n<p>{} line items in <a href=\"cost.csv\">cost.csv</a>; by purchase option:</p>\n\
+         <table>\n<tr><th>purchase option</th><th class=\"n\">line items</th><th class=\"n\">instance-hours</th>\
+         <th class=\"n\">cost</th><th class=\"n\">share</th></tr>\n",
+        count(bill.lines)
+    );
+    let total = s.cost_usd.total;
+    for (option, cost) in option_costs(s) {
+        let (lines, seconds) = bill.by_option.get(option).copied().unwrap_or_default();
+        let pct = if total > 0.0 {
+            100.0 * cost / total
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{pct:.1} %</td></tr>",
+            option_label(option),
+            count(lines),
+            seconds / 3600.0,
+            dollars(cost),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<tr><th>total</th><th></th><th class=\"n\">{:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
+        s.instances.instance_hours,
+        dollars(total)
+    );
+    let top = &bill.top;
+    let _ = write!(
+        out,
+        "<p>The {} largest line items:</p>\n<table>\n<tr><th>item</th><th>purchase option</th><th>type</th>\
+         <th class=\"n\">instance</th><th class=\"n\">from [s]</th><th class=\"n\">to [s]</th>\
+         <th class=\"n\">quantity</th><th class=\"n\">cost</th></tr>\n",
+        top.len()
+    );
+    for i in top {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}</td>\
+             <td class=\"n\">{:.0}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td></tr>",
+            escape(&i.item.replace('_', " ")),
+            escape(&option_label(&i.purchase_option)),
+            escape(&i.instance_type),
+            i.instance_id.map_or(String::new(), |id| id.to_string()),
+            i.start_s,
+            i.end_s,
+            tick(&i.quantity),
+            escape(&i.unit.replace('_', "-")),
+            dollars(i.cost_usd),
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// A comparison's `report.html`: the table of strategies, the charts (from
+/// [`super::plots::draw_cost_vs_p99`] and [`super::plots::draw_cost_breakdown`]) and
+/// the scenario. `replicates` is the number of seeds per strategy.
+pub fn compare_report(
+    scenario: &str,
+    replicates: usize,
+    strategies: &[StrategyPoint],
+    charts: &[Figure],
+    scenario_toml: &str,
+) -> String {
+    let mut out = String::new();
+    head(&mut out, &format!("simcloud compare: {scenario}"));
+    let _ = write!(
+        out,
+        "<h1>{} — comparison</h1>\n<p class=\"sub\">{} strategies × {} replicates (common random numbers); \
+         ± is the half-width of the 95 % confidence interval.</p>\n\
+         <h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
+         <th class=\"n\">p99 [ms]</th><th>Pareto</th></tr>\n",
+        escape(scenario),
+        strategies.len(),
+        replicates
+    );
+    for p in strategies {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td>{}</td></tr>",
+            escape(&p.name),
+            dollars(p.cost_mean),
+            dollars(p.cost_ci95),
+            p.p99_mean,
+            p.p99_ci95,
+            if p.pareto { "yes" } else { "" }
+        );
+    }
+    out.push_str("</table>\n<h2 id=\"charts\">Charts</h2>\n");
+    figures(
+        &mut out,
+        charts,
+        &[
+            (
+                "cost_vs_p99",
+                "Each strategy's mean cost and p99 with 95 % confidence intervals; the dashed line joins the strategies no other beats on both.",
+            ),
+            (
+                "cost_breakdown",
+                "Mean cost per strategy, stacked by purchase option.",
+            ),
+        ],
+    );
+    let _ = write!(
+        out,
+        "<h2 id=\"scenario\">Scenario as run</h2>\n<pre>{}</pre>\n</body>\n</html>\n",
+        escape(scenario_toml)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<b>"Tom" & 'Jerry'</b>"#),
+            "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn compare_report_escapes_names_and_inlines_charts() {
+        let strategies = vec![StrategyPoint {
+            name: "<script>alert(1)</script>".into(),
+            cost_mean: 10.0,
+            cost_ci95: 0.5,
+            p99_mean: 200.0,
+            p99_ci95: 10.0,
+            pareto: true,
+            cost_breakdown: vec![("on_demand".into(), 10.0)],
+        }];
+        let charts = vec![
+            crate::report::plots::draw_cost_vs_p99("x & y", &strategies).unwrap(),
+            crate::report::plots::draw_cost_breakdown("x & y", &strategies).unwrap(),
+        ];
+        let html = compare_report("x & y", 5, &strategies, &charts, "name = \"x & y\"\n");
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("x &amp; y"));
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert!(
+            !html.contains("http://")
+                || html.matches("http://").count()
+                    == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+        );
+    }
+}

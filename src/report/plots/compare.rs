@@ -1,0 +1,366 @@
+//! The charts of a comparison (`simcloud compare`): cost against p99 latency with
+//! confidence intervals and the Pareto frontier, and the cost breakdown per strategy.
+//!
+//! They take plain data ([`StrategyPoint`]) and know nothing of how the comparison was
+//! run: the caller computes means, confidence half-widths and Pareto membership, so
+//! these functions only draw. Strategies appear in the order given (input order, not
+//! completion order), which keeps the output deterministic.
+
+use super::*;
+
+/// One strategy's result over its replicates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyPoint {
+    pub name: String,
+    /// Mean total cost over the replicates [USD].
+    pub cost_mean: f64,
+    /// Half-width of the 95 % confidence interval of the cost [USD].
+    pub cost_ci95: f64,
+    /// Mean p99 latency over the replicates [ms].
+    pub p99_mean: f64,
+    /// Half-width of the 95 % confidence interval of p99 [ms].
+    pub p99_ci95: f64,
+    /// No other strategy is both cheaper and faster.
+    pub pareto: bool,
+    /// Mean cost per purchase option, `("on_demand", 12.3)`, ... in `cost.csv` names.
+    pub cost_breakdown: Vec<(String, f64)>,
+}
+
+/// Cost against p99, one point per strategy with 95 % error bars in both directions,
+/// the Pareto frontier joined by a line. `title` is usually the scenario name.
+pub fn draw_cost_vs_p99(title: &str, strategies: &[StrategyPoint]) -> Result<Figure, PlotError> {
+    render(
+        &CostVsP99 { strategies },
+        &format!("{title}: cost against p99 latency"),
+    )
+}
+
+/// Mean cost per strategy as bars stacked by purchase option.
+pub fn draw_cost_breakdown(title: &str, strategies: &[StrategyPoint]) -> Result<Figure, PlotError> {
+    render(
+        &CostBreakdown { strategies },
+        &format!("{title}: cost breakdown by strategy"),
+    )
+}
+
+/// The marker colours of strategies, in order; Okabe–Ito without the purchase-option
+/// meaning (this chart has no purchase options).
+const STRATEGY_COLOURS: [RGBColor; 7] = [
+    palette::BLUE,
+    palette::VERMILLION,
+    palette::BLUISH_GREEN,
+    palette::REDDISH_PURPLE,
+    palette::ORANGE,
+    palette::SKY_BLUE,
+    palette::BLACK,
+];
+
+struct CostVsP99<'a> {
+    strategies: &'a [StrategyPoint],
+}
+
+impl Chart for CostVsP99<'_> {
+    fn name(&self) -> &str {
+        "cost_vs_p99"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        let s = self.strategies;
+        let colour = |i: usize| STRATEGY_COLOURS[i % STRATEGY_COLOURS.len()];
+        let mut legend: Vec<(Key, String)> = s
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let star = if p.pareto { " (Pareto)" } else { "" };
+                (Key::Triangle(colour(i)), format!("{}{star}", p.name))
+            })
+            .collect();
+        legend.push((Key::Dashed(palette::GREY), "Pareto frontier".into()));
+        legend.push((Key::Line(palette::GREY), "95 % confidence interval".into()));
+        let plot = frame(
+            root,
+            "Cost against p99 latency (lower left is better)",
+            &legend,
+        )?;
+        if s.is_empty() {
+            return no_data_text(&plot, "no strategies");
+        }
+        let span = |lo: f64, hi: f64| {
+            let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
+            ((lo - pad).max(0.0), hi + pad)
+        };
+        let (x0, x1) = span(
+            s.iter()
+                .map(|p| p.p99_mean - p.p99_ci95)
+                .fold(f64::MAX, f64::min),
+            s.iter()
+                .map(|p| p.p99_mean + p.p99_ci95)
+                .fold(0.0, f64::max),
+        );
+        let (y0, y1) = span(
+            s.iter()
+                .map(|p| p.cost_mean - p.cost_ci95)
+                .fold(f64::MAX, f64::min),
+            s.iter()
+                .map(|p| p.cost_mean + p.cost_ci95)
+                .fold(0.0, f64::max),
+        );
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(30)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(90)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("p99 latency [ms] (mean over replicates)")
+            .y_desc("total cost [USD] (mean)")
+            .x_labels(10)
+            .y_labels(8)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&|v| dollars(*v))
+            .light_line_style(no_grid())
+            .bold_line_style(light_grid())
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?;
+        let mut frontier: Vec<(f64, f64)> = s
+            .iter()
+            .filter(|p| p.pareto)
+            .map(|p| (p.p99_mean, p.cost_mean))
+            .collect();
+        frontier.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart.draw_series(DashedLineSeries::new(
+            frontier,
+            8,
+            5,
+            palette::GREY.stroke_width(2),
+        ))?;
+        let font = (FONT, TICK_SIZE).into_font();
+        for (i, p) in s.iter().enumerate() {
+            let c = colour(i);
+            let at = (p.p99_mean, p.cost_mean);
+            chart.draw_series(std::iter::once(ErrorBar::new_vertical(
+                p.p99_mean,
+                p.cost_mean - p.cost_ci95,
+                p.cost_mean,
+                p.cost_mean + p.cost_ci95,
+                c.stroke_width(2),
+                10,
+            )))?;
+            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+                p.cost_mean,
+                p.p99_mean - p.p99_ci95,
+                p.p99_mean,
+                p.p99_mean + p.p99_ci95,
+                c.stroke_width(2),
+                10,
+            )))?;
+            chart.draw_series(std::iter::once(TriangleMarker::new(at, 8, c.filled())))?;
+            chart.draw_series(std::iter::once(Text::new(
+                p.name.clone(),
+                at,
+                anchored(font.clone(), HPos::Left, VPos::Bottom),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+struct CostBreakdown<'a> {
+    strategies: &'a [StrategyPoint],
+}
+
+/// Purchase options in bill order, then any others in order of first appearance.
+fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
+    let mut names: Vec<String> = [
+        "on_demand",
+        "spot",
+        "reserved",
+        "savings_plan",
+        "load_balancer",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .filter(|n| {
+        strategies
+            .iter()
+            .any(|p| p.cost_breakdown.iter().any(|(o, _)| o == n))
+    })
+    .collect();
+    for p in strategies {
+        for (o, _) in &p.cost_breakdown {
+            if !names.contains(o) {
+                names.push(o.clone());
+            }
+        }
+    }
+    names
+}
+
+/// "on_demand" → "on-demand", "savings_plan" → "savings plan".
+pub fn option_label(name: &str) -> String {
+    match name {
+        "on_demand" => "on-demand".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+impl Chart for CostBreakdown<'_> {
+    fn name(&self) -> &str {
+        "cost_breakdown"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        let s = self.strategies;
+        let options = option_order(s);
+        let fallback = [palette::YELLOW, palette::SKY_BLUE, palette::BLACK];
+        let colour_of = |i: usize, name: &str| match palette::purchase_option(name) {
+            c if c == palette::BLACK => fallback[i % fallback.len()],
+            c => c,
+        };
+        let legend: Vec<(Key, String)> = options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (Key::Fill(colour_of(i, o)), option_label(o)))
+            .collect();
+        let plot = frame(root, "Mean cost by strategy and purchase option", &legend)?;
+        if s.is_empty() {
+            return no_data_text(&plot, "no strategies");
+        }
+        let total = |p: &StrategyPoint| p.cost_breakdown.iter().map(|(_, v)| v.max(0.0)).sum();
+        let y_top = headroom(s.iter().map(total).fold(0.0, f64::max));
+        let n = s.len();
+        let names: Vec<String> = s.iter().map(|p| p.name.clone()).collect();
+        let label = move |v: &f64| -> String {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(30)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(90)
+            .build_cartesian_2d(-0.6..(n as f64 - 0.4), 0.0..y_top)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("strategy")
+            .y_desc("mean total cost [USD]")
+            .x_labels(n.max(1) * 2 + 1)
+            .y_labels(8)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|v| dollars(*v))
+            .light_line_style(no_grid())
+            .bold_line_style(light_grid())
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?;
+        for (i, p) in s.iter().enumerate() {
+            let x = i as f64;
+            let mut bottom = 0.0;
+            for (k, o) in options.iter().enumerate() {
+                let v: f64 = p
+                    .cost_breakdown
+                    .iter()
+                    .filter(|(name, _)| name == o)
+                    .map(|(_, v)| v.max(0.0))
+                    .sum();
+                if v <= 0.0 {
+                    continue;
+                }
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, bottom), (x + 0.3, bottom + v)],
+                    colour_of(k, o).filled(),
+                )))?;
+                bottom += v;
+            }
+            chart.draw_series(std::iter::once(Text::new(
+                dollars(bottom),
+                (x, bottom),
+                anchored((FONT, TICK_SIZE).into_font(), HPos::Center, VPos::Bottom),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+fn no_data_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    what: &str,
+) -> Result<(), DrawFailed> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        what.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        anchored((FONT, LABEL_SIZE).into_font(), HPos::Center, VPos::Center),
+    ))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strategies() -> Vec<StrategyPoint> {
+        let point = |name: &str, cost: f64, p99: f64, pareto: bool, spot: f64| StrategyPoint {
+            name: name.into(),
+            cost_mean: cost,
+            cost_ci95: cost * 0.03,
+            p99_mean: p99,
+            p99_ci95: p99 * 0.05,
+            pareto,
+            cost_breakdown: vec![
+                ("on_demand".into(), cost - spot - 0.5),
+                ("spot".into(), spot),
+                ("load_balancer".into(), 0.5),
+            ],
+        };
+        vec![
+            point("all on-demand", 40.0, 180.0, true, 0.0),
+            point("70 % spot <escaped> & \"quoted\"", 22.0, 260.0, true, 12.0),
+            point("spot, no rebalance", 24.0, 320.0, false, 13.0),
+        ]
+    }
+
+    #[test]
+    fn compare_charts_draw_from_hand_made_data() {
+        let s = strategies();
+        for figure in [
+            draw_cost_vs_p99("demo", &s).unwrap(),
+            draw_cost_breakdown("demo", &s).unwrap(),
+        ] {
+            assert!(figure.svg.starts_with("<svg"), "{}", figure.name);
+            assert!(figure.svg.contains("all on-demand"));
+            // Names are escaped in the SVG text.
+            assert!(figure.svg.contains("&lt;escaped&gt;"));
+            assert!(figure.png.starts_with(b"\x89PNG"));
+        }
+        // Same data, same bytes.
+        assert_eq!(
+            draw_cost_breakdown("demo", &s).unwrap().svg,
+            draw_cost_breakdown("demo", &s).unwrap().svg
+        );
+    }
+
+    #[test]
+    fn empty_comparisons_still_draw() {
+        assert!(draw_cost_vs_p99("empty", &[]).is_ok());
+        assert!(draw_cost_breakdown("empty", &[]).is_ok());
+    }
+
+    #[test]
+    fn purchase_options_come_in_bill_order() {
+        assert_eq!(
+            option_order(&strategies()),
+            vec!["on_demand", "spot", "load_balancer"]
+        );
+        assert_eq!(option_label("savings_plan"), "savings plan");
+    }
+}

@@ -1,0 +1,420 @@
+//! Charts with `plotters`, each drawn once per backend: SVG (inlined in `report.html`)
+//! and PNG (for slides and chat), both written into the run or comparison folder.
+//!
+//! - [`run`]: the five charts of one run, from a [`TimelineSeries`] (a bounded copy of
+//!   the timeline) and the run's latency histogram; never from per-request data, so a
+//!   month-long run draws as fast as an hour-long one.
+//! - [`compare`]: cost against p99 and the cost breakdown per strategy, from plain data.
+//!
+//! Text is laid out with a font the project ships (DejaVu Sans, `fonts/`), through
+//! plotters' pure-Rust `ab_glyph` path: no fontconfig or freetype at build or run time.
+//! The SVGs name the family `sans-serif`, so a browser draws them with its own sans font.
+//!
+//! Determinism: nothing here reads a clock or iterates a hash map; the same data give
+//! byte-identical SVG and PNG files (the PNG encoder is deterministic too).
+//!
+//! Colours come from the Okabe–Ito palette, which stays distinguishable with the common
+//! forms of colour blindness; each purchase option has one colour in every chart.
+
+pub mod compare;
+pub mod run;
+pub mod series;
+
+pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
+pub use run::{RunChartInput, draw_run_charts};
+pub use series::{SeriesPoint, TimelineSeries};
+
+use plotters::coord::Shift;
+use plotters::element::ErrorBar;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// The family name under which the shipped font is registered; plotters' SVG backend
+/// writes it as `font-family`, and every browser has a `sans-serif`.
+pub const FONT: &str = "sans-serif";
+
+/// DejaVu Sans (Bitstream Vera licence, see `fonts/LICENSE-DejaVu.txt`).
+static FONT_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+
+/// Registers the shipped font with plotters, once per process.
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType file checked into the repository; a failure
+        // here is a build mistake, not bad input.
+        if plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_err() {
+            panic!("the shipped font src/report/fonts/DejaVuSans.ttf does not parse");
+        }
+    });
+}
+
+/// Why a chart could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// plotters failed to draw (a bug or an impossible range): fatal for the chart.
+    #[error("cannot draw chart {chart}: {message}")]
+    Draw { chart: String, message: String },
+    /// The PNG encoder failed.
+    #[error("cannot encode {chart}.png: {message}")]
+    Encode { chart: String, message: String },
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The error of one drawing call, before we know which chart it belongs to.
+#[derive(Debug)]
+pub struct DrawFailed(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawFailed {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        DrawFailed(e.to_string())
+    }
+}
+
+/// Something that can draw itself on any plotters backend.
+pub trait Chart {
+    /// File stem (`traffic` → `traffic.svg`, `traffic.png`) and HTML anchor.
+    fn name(&self) -> &str;
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed>;
+}
+
+/// Pixel size of every chart: wide enough for a month of points, short enough that
+/// two fit on a laptop screen.
+pub const SIZE: (u32, u32) = (1100, 520);
+
+/// One chart rendered in both formats.
+pub struct Figure {
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Draws `chart` as SVG text and as PNG bytes.
+pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
+    register_font();
+    let draw_error = |e: DrawFailed| PlotError::Draw {
+        chart: chart.name().to_string(),
+        message: e.0,
+    };
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        chart.draw(&area).map_err(draw_error)?;
+        area.present().map_err(|e| draw_error(e.into()))?;
+    }
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let area = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        chart.draw(&area).map_err(draw_error)?;
+        area.present().map_err(|e| draw_error(e.into()))?;
+    }
+    let png = encode_png(&rgb, SIZE).map_err(|e| PlotError::Encode {
+        chart: chart.name().to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Figure {
+        name: chart.name().to_string(),
+        title: title.to_string(),
+        svg,
+        png,
+    })
+}
+
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::with_capacity(rgb.len() / 8);
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+impl Figure {
+    /// Writes `<name>.svg` and `<name>.png` into `dir` (write-then-rename).
+    pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+        let mut written = Vec::new();
+        for (ext, bytes) in [("svg", self.svg.as_bytes()), ("png", &self.png[..])] {
+            let name = format!("{}.{ext}", self.name);
+            let path = dir.join(&name);
+            let io = |source| PlotError::Io {
+                path: path.clone(),
+                source,
+            };
+            let temp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&temp, bytes).map_err(io)?;
+            std::fs::rename(&temp, &path).map_err(io)?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+// ----- shared look ------------------------------------------------------------------
+
+/// Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable with
+/// protanopia, deuteranopia and tritanopia.
+pub mod palette {
+    use plotters::style::RGBColor;
+    pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+    pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+    pub const GREY: RGBColor = RGBColor(153, 153, 153);
+
+    /// One colour per purchase option, the same in every chart.
+    pub const ON_DEMAND: RGBColor = BLUE;
+    pub const SPOT: RGBColor = ORANGE;
+    pub const RESERVED: RGBColor = BLUISH_GREEN;
+    pub const SAVINGS_PLAN: RGBColor = REDDISH_PURPLE;
+    pub const LOAD_BALANCER: RGBColor = GREY;
+
+    /// The colour of a purchase option by its `cost.csv` name; unknown names are black.
+    pub fn purchase_option(name: &str) -> RGBColor {
+        match name {
+            "on_demand" => ON_DEMAND,
+            "spot" => SPOT,
+            "reserved" => RESERVED,
+            "savings_plan" => SAVINGS_PLAN,
+            "load_balancer" => LOAD_BALANCER,
+            _ => BLACK,
+        }
+    }
+}
+
+/// Text sizes in pixels (plotters' size; the SVG prints size / 1.24).
+pub const TITLE_SIZE: u32 = 24;
+pub const LABEL_SIZE: u32 = 17;
+pub const TICK_SIZE: u32 = 15;
+
+/// A light grid that stays behind the data, one line per labelled tick.
+pub fn light_grid() -> ShapeStyle {
+    RGBColor(225, 225, 225).stroke_width(1)
+}
+
+/// No lines between labelled ticks: plotters' default of ten per gap is a wall of grey.
+pub fn no_grid() -> ShapeStyle {
+    TRANSPARENT.stroke_width(0)
+}
+
+/// A latency for a label: three significant figures, no needless decimals.
+pub fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+/// A human time axis: minutes for short runs, hours for a few days, days beyond.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeAxis {
+    /// Seconds per axis unit.
+    pub unit_secs: f64,
+    /// Axis caption with its unit.
+    pub caption: &'static str,
+    /// Axis end, in axis units.
+    pub end: f64,
+}
+
+impl TimeAxis {
+    /// Chooses the unit so that the axis shows between about 3 and 300 units.
+    pub fn for_duration(secs: f64) -> Self {
+        let (unit_secs, caption) = if secs <= 6.0 * 3600.0 {
+            (60.0, "time since start [minutes]")
+        } else if secs <= 4.0 * 86_400.0 {
+            (3600.0, "time since start [hours]")
+        } else {
+            (86_400.0, "time since start [days]")
+        };
+        TimeAxis {
+            unit_secs,
+            caption,
+            end: (secs / unit_secs).max(1e-9),
+        }
+    }
+
+    pub fn at(&self, secs: f64) -> f64 {
+        secs / self.unit_secs
+    }
+}
+
+/// A tick label without needless decimals: 20 not 20.0, 2.5 stays 2.5.
+pub fn tick(v: &f64) -> String {
+    let rounded = (v * 1000.0).round() / 1000.0;
+    if rounded == rounded.trunc() {
+        format!("{}", rounded as i64)
+    } else {
+        let s = format!("{rounded:.3}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// Money for ticks and tables: cents below $1,000, whole dollars above.
+pub fn dollars(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("${}", thousands(v.round() as i64))
+    } else if v.abs() >= 0.01 || v == 0.0 {
+        format!("${v:.2}")
+    } else {
+        format!("${v:.4}")
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// An upper bound for an axis that leaves headroom above `max` (and is never 0).
+pub fn headroom(max: f64) -> f64 {
+    if max > 0.0 { max * 1.12 } else { 1.0 }
+}
+
+// ----- legends ----------------------------------------------------------------------
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy, Debug)]
+pub enum Key {
+    /// A filled area or bar.
+    Fill(RGBColor),
+    /// A solid line.
+    Line(RGBColor),
+    /// A dashed line (reference values: targets, SLOs).
+    Dashed(RGBColor),
+    /// A round point marker.
+    Marker(RGBColor),
+    /// A triangle marking an event.
+    Triangle(RGBColor),
+}
+
+/// Draws the legend as rows of entries at the top of `area`, outside the plot, so it
+/// never hides data (plotters' own legend box sits on the plot); returns the height used.
+pub fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(Key, String)],
+) -> Result<u32, DrawFailed> {
+    const ROW: i32 = 26;
+    const SWATCH: i32 = 24;
+    let font = (FONT, TICK_SIZE).into_font();
+    let width = area.dim_in_pixel().0 as i32;
+    let (left, right) = (80, width - 20);
+    let (mut x, mut y) = (left, 4);
+    for (key, label) in entries {
+        let text_w = area
+            .estimate_text_size(label, &TextStyle::from(font.clone()))
+            .map(|(w, _)| w as i32)
+            .unwrap_or(8 * label.len() as i32);
+        let entry_w = SWATCH + 6 + text_w + 22;
+        if x + entry_w > right && x > left {
+            x = left;
+            y += ROW;
+        }
+        let mid = y + ROW / 2;
+        match *key {
+            Key::Fill(c) => area.draw(&Rectangle::new(
+                [(x, mid - 7), (x + SWATCH, mid + 7)],
+                c.filled(),
+            ))?,
+            Key::Line(c) => area.draw(&PathElement::new(
+                vec![(x, mid), (x + SWATCH, mid)],
+                c.stroke_width(3),
+            ))?,
+            Key::Dashed(c) => {
+                for s in [0, 10, 20] {
+                    area.draw(&PathElement::new(
+                        vec![(x + s, mid), (x + (s + 5).min(SWATCH), mid)],
+                        c.stroke_width(2),
+                    ))?;
+                }
+            }
+            Key::Marker(c) => area.draw(&Circle::new((x + SWATCH / 2, mid), 5, c.filled()))?,
+            Key::Triangle(c) => {
+                area.draw(&TriangleMarker::new((x + SWATCH / 2, mid), 6, c.filled()))?
+            }
+        }
+        area.draw(&Text::new(
+            label.clone(),
+            (x + SWATCH + 6, mid),
+            anchored(font.clone(), HPos::Left, VPos::Center),
+        ))?;
+        x += entry_w;
+    }
+    Ok((y + ROW + 4) as u32)
+}
+
+/// A text style anchored at the given corner or middle of the text.
+pub fn anchored<'a>(font: impl Into<TextStyle<'a>>, h: HPos, v: VPos) -> TextStyle<'a> {
+    font.into().pos(Pos::new(h, v))
+}
+
+/// A white canvas with the title on top and the legend under it; returns the area
+/// left for the plot.
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    legend: &[(Key, String)],
+) -> Result<DrawingArea<DB, Shift>, DrawFailed> {
+    root.fill(&WHITE)?;
+    let body = root.titled(title, (FONT, TITLE_SIZE).into_font().color(&BLACK))?;
+    let used = draw_legend(&body, legend)?;
+    Ok(body.split_vertically(used).1)
+}
+
+/// A colour lightened towards white by `f` (0 = itself, 1 = white), opaque, so that
+/// stacked areas never blend into each other.
+pub fn tint(c: RGBColor, f: f64) -> RGBColor {
+    let l = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * f).round() as u8;
+    RGBColor(l(c.0), l(c.1), l(c.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_axis_units_follow_the_run_length() {
+        assert_eq!(TimeAxis::for_duration(3.0 * 3600.0).unit_secs, 60.0);
+        assert_eq!(TimeAxis::for_duration(2.0 * 86_400.0).unit_secs, 3600.0);
+        assert_eq!(TimeAxis::for_duration(30.0 * 86_400.0).unit_secs, 86_400.0);
+        assert_eq!(TimeAxis::for_duration(30.0 * 86_400.0).end, 30.0);
+    }
+
+    #[test]
+    fn ticks_and_dollars_read_like_a_person_wrote_them() {
+        assert_eq!(tick(&20.0), "20");
+        assert_eq!(tick(&2.5), "2.5");
+        assert_eq!(tick(&0.1), "0.1");
+        assert_eq!(dollars(1234.4), "$1,234");
+        assert_eq!(dollars(12.345), "$12.35");
+        assert_eq!(dollars(0.0123), "$0.01");
+        assert_eq!(dollars(0.5), "$0.50");
+        assert_eq!(dollars(0.00123), "$0.0012");
+        assert_eq!(ms(1837.055), "1837 ms");
+        assert_eq!(ms(46.687), "46.7 ms");
+        assert_eq!(dollars(0.0), "$0.00");
+    }
+}

@@ -1,0 +1,689 @@
+//! The five charts of one run: traffic and capacity, latency over time, CPU against
+//! the scaling target, cumulative cost by purchase option, and the latency distribution.
+//!
+//! Every chart reads [`SeriesPoint`]s (the downsampled timeline) or the latency
+//! complementary CDF, never per-request data. Counts are drawn as rates (per second or
+//! per minute) so that a chart reads the same whether a point is one timeline row or
+//! thirty-two merged ones. Instance counts are drawn as steps: they change at instants.
+
+use super::*;
+
+/// What the run charts need, gathered by the report from the config, the summary and
+/// the latency histogram.
+pub struct RunChartInput {
+    pub scenario: String,
+    pub points: Vec<SeriesPoint>,
+    pub duration_s: f64,
+    pub slo_latency_ms: f64,
+    pub slo_percentile: f64,
+    /// Targets of the CPU target-tracking policies, in percent.
+    pub cpu_targets: Vec<f64>,
+    /// `(latency_ms, share of completed requests at least that slow)`, increasing.
+    pub latency_ccdf: Vec<(f64, f64)>,
+    /// Completed requests behind the CCDF.
+    pub completed: u64,
+    /// Marked on the distribution: `("p99", ms)`, ...
+    pub percentiles: Vec<(String, f64)>,
+}
+
+/// Draws the five charts, in the order of the report.
+pub fn draw_run_charts(input: &RunChartInput) -> Result<Vec<Figure>, PlotError> {
+    let axis = TimeAxis::for_duration(input.duration_s);
+    let s = &input.scenario;
+    Ok(vec![
+        render(
+            &Traffic { input, axis },
+            &format!("{s}: traffic and capacity"),
+        )?,
+        render(&Latency { input, axis }, &format!("{s}: latency over time"))?,
+        render(&Cpu { input, axis }, &format!("{s}: CPU utilisation"))?,
+        render(
+            &Cost { input, axis },
+            &format!("{s}: cumulative cost by purchase option"),
+        )?,
+        render(
+            &Distribution { input },
+            &format!("{s}: latency distribution"),
+        )?,
+    ])
+}
+
+/// A value held over each point: two vertices per point, at its start and its end.
+fn steps(
+    points: &[SeriesPoint],
+    axis: TimeAxis,
+    value: impl Fn(&SeriesPoint) -> f64,
+) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len() * 2);
+    for p in points {
+        let v = value(p);
+        out.push((axis.at(p.start_s), v));
+        out.push((axis.at(p.end_s), v));
+    }
+    out
+}
+
+/// A value measured over each point, drawn at the point's middle.
+fn mids(
+    points: &[SeriesPoint],
+    axis: TimeAxis,
+    value: impl Fn(&SeriesPoint) -> f64,
+) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .map(|p| (axis.at((p.start_s + p.end_s) / 2.0), value(p)))
+        .collect()
+}
+
+/// The mesh of a chart with time across: light grid, human ticks, captions with units.
+macro_rules! time_mesh {
+    ($chart:expr, $axis:expr, $y_desc:expr, $y_fmt:expr) => {
+        time_mesh!($chart, $axis, $y_desc, $y_fmt, 8)
+    };
+    ($chart:expr, $axis:expr, $y_desc:expr, $y_fmt:expr, $y_labels:expr) => {
+        $chart
+            .configure_mesh()
+            .x_desc($axis.caption)
+            .y_desc($y_desc)
+            .x_labels(12)
+            .y_labels($y_labels)
+            .x_label_formatter(&tick)
+            .y_label_formatter($y_fmt)
+            .light_line_style(no_grid())
+            .bold_line_style(light_grid())
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?
+    };
+}
+
+fn no_data<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    what: &str,
+) -> Result<(), DrawFailed> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        what.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        anchored(
+            (FONT, LABEL_SIZE).into_font().color(&palette::GREY),
+            HPos::Center,
+            VPos::Center,
+        ),
+    ))?;
+    Ok(())
+}
+
+// ----- 1. traffic and capacity ----------------------------------------------------------
+
+struct Traffic<'a> {
+    input: &'a RunChartInput,
+    axis: TimeAxis,
+}
+
+impl Chart for Traffic<'_> {
+    fn name(&self) -> &str {
+        "traffic"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        use palette::*;
+        let points = &self.input.points;
+        let axis = self.axis;
+        // Stacked from the bottom: what serves traffic first, what is still booting on top.
+        let layers: [(&str, RGBColor, fn(&SeriesPoint) -> u32); 4] = [
+            ("in service, on-demand", ON_DEMAND, |p| {
+                p.in_service_on_demand
+            }),
+            ("in service, spot", SPOT, |p| p.in_service_spot),
+            ("pending, on-demand", tint(ON_DEMAND, 0.6), |p| {
+                p.pending_on_demand
+            }),
+            ("pending, spot", tint(SPOT, 0.6), |p| p.pending_spot),
+        ];
+        let mut legend: Vec<(Key, String)> = layers
+            .iter()
+            .map(|(label, c, _)| (Key::Fill(*c), label.to_string()))
+            .collect();
+        legend.push((Key::Line(VERMILLION), "desired capacity".into()));
+        legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
+        legend.push((
+            Key::Triangle(REDDISH_PURPLE),
+            "requests cut off by a stopping instance (spot interruption, drain)".into(),
+        ));
+        let plot = frame(root, "Traffic and capacity", &legend)?;
+        if points.is_empty() {
+            return no_data(&plot, "no timeline rows");
+        }
+        let stacked = |p: &SeriesPoint, upto: usize| -> u32 {
+            layers[..=upto].iter().map(|(_, _, f)| f(p)).sum()
+        };
+        let max_instances = points
+            .iter()
+            .map(|p| stacked(p, 3).max(p.desired))
+            .max()
+            .unwrap_or(1);
+        let max_rate = points
+            .iter()
+            .map(|p| p.per_second(p.arrivals))
+            .fold(0.0, f64::max);
+        let y_top = headroom(f64::from(max_instances)).max(2.0);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(10)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(70)
+            .right_y_label_area_size(80)
+            .build_cartesian_2d(0.0..axis.end, 0.0..y_top)?
+            .set_secondary_coord(0.0..axis.end, 0.0..headroom(max_rate));
+        time_mesh!(chart, axis, "instances", &tick);
+        chart
+            .configure_secondary_axes()
+            .y_desc("arrival rate [requests/s]")
+            .y_label_formatter(&tick)
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?;
+        for upto in (0..layers.len()).rev() {
+            let color = layers[upto].1;
+            chart.draw_series(AreaSeries::new(
+                steps(points, axis, |p| f64::from(stacked(p, upto))),
+                0.0,
+                color.filled(),
+            ))?;
+        }
+        // Solid, not dashed: dashes turn to noise on a month of daily cycles.
+        chart.draw_series(LineSeries::new(
+            steps(points, axis, |p| f64::from(p.desired)),
+            VERMILLION.stroke_width(2),
+        ))?;
+        chart.draw_secondary_series(LineSeries::new(
+            mids(points, axis, |p| p.per_second(p.arrivals)),
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(points.iter().filter(|p| p.interruptions > 0).map(|p| {
+            TriangleMarker::new(
+                (axis.at((p.start_s + p.end_s) / 2.0), y_top * 0.96),
+                6,
+                REDDISH_PURPLE.filled(),
+            )
+        }))?;
+        Ok(())
+    }
+}
+
+// ----- 2. latency over time ---------------------------------------------------------------
+
+struct Latency<'a> {
+    input: &'a RunChartInput,
+    axis: TimeAxis,
+}
+
+/// A log axis from the lowest to the highest value, widened to round numbers: down to
+/// 1, 2 or 5 times a power of ten, up to the next such number.
+fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+    let down = |v: f64| {
+        let e = v.log10().floor();
+        let m = v / 10f64.powf(e);
+        let step = if m >= 5.0 {
+            5.0
+        } else if m >= 2.0 {
+            2.0
+        } else {
+            1.0
+        };
+        step * 10f64.powf(e)
+    };
+    let up = |v: f64| {
+        let e = v.log10().floor();
+        let m = v / 10f64.powf(e);
+        let step = if m <= 1.0 {
+            1.0
+        } else if m <= 2.0 {
+            2.0
+        } else if m <= 5.0 {
+            5.0
+        } else {
+            10.0
+        };
+        step * 10f64.powf(e)
+    };
+    let lo = down(lo.max(1e-3));
+    let hi = up(hi.max(lo * 10.0));
+    (lo, hi)
+}
+
+impl Chart for Latency<'_> {
+    fn name(&self) -> &str {
+        "latency"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        use palette::*;
+        let points = &self.input.points;
+        let axis = self.axis;
+        let slo = self.input.slo_latency_ms;
+        let legend = vec![
+            (Key::Line(SKY_BLUE), "p50 per interval".to_string()),
+            (
+                Key::Line(BLUE),
+                "p99 per interval (max when merged)".to_string(),
+            ),
+            (
+                Key::Dashed(BLACK),
+                format!(
+                    "SLO: p{} ≤ {} ms",
+                    tick(&self.input.slo_percentile),
+                    tick(&slo)
+                ),
+            ),
+            (
+                Key::Fill(tint(VERMILLION, 0.35)),
+                "rejected 503 (right axis)".to_string(),
+            ),
+            (
+                Key::Fill(tint(REDDISH_PURPLE, 0.35)),
+                "timed out 504 (right axis)".to_string(),
+            ),
+        ];
+        let plot = frame(root, "Latency of completed requests", &legend)?;
+        if points.is_empty() {
+            return no_data(&plot, "no timeline rows");
+        }
+        let served: Vec<&SeriesPoint> = points.iter().filter(|p| p.completions > 0).collect();
+        let lo = served
+            .iter()
+            .map(|p| p.p50_ms)
+            .filter(|v| *v > 0.0)
+            .fold(slo, f64::min);
+        let hi = served.iter().map(|p| p.p99_ms).fold(slo, f64::max);
+        let (lo, hi) = log_bounds(lo / 1.2, hi * 1.2);
+        let per_minute = |p: &SeriesPoint, n: u64| p.per_second(n) * 60.0;
+        let max_errors = points
+            .iter()
+            .map(|p| per_minute(p, p.rejections).max(per_minute(p, p.timeouts)))
+            .fold(0.0, f64::max);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(10)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(70)
+            .right_y_label_area_size(80)
+            .build_cartesian_2d(
+                0.0..axis.end,
+                (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
+            )?
+            .set_secondary_coord(0.0..axis.end, 0.0..headroom(max_errors).max(10.0));
+        time_mesh!(chart, axis, "latency [ms] (log scale)", &tick);
+        chart
+            .configure_secondary_axes()
+            .y_desc("errors [requests per minute]")
+            .y_label_formatter(&tick)
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?;
+        for (count, color) in [
+            (
+                (|p: &SeriesPoint| p.rejections) as fn(&SeriesPoint) -> u64,
+                VERMILLION,
+            ),
+            (|p: &SeriesPoint| p.timeouts, REDDISH_PURPLE),
+        ] {
+            if points.iter().any(|p| count(p) > 0) {
+                chart.draw_secondary_series(AreaSeries::new(
+                    steps(points, axis, |p| per_minute(p, count(p))),
+                    0.0,
+                    color.mix(0.45).filled(),
+                ))?;
+            }
+        }
+        let line = |f: fn(&SeriesPoint) -> f64| {
+            served
+                .iter()
+                .map(|p| (axis.at((p.start_s + p.end_s) / 2.0), f(p).clamp(lo, hi)))
+                .collect::<Vec<_>>()
+        };
+        chart.draw_series(LineSeries::new(
+            line(|p| p.p50_ms),
+            SKY_BLUE.stroke_width(2),
+        ))?;
+        chart.draw_series(LineSeries::new(line(|p| p.p99_ms), BLUE.stroke_width(2)))?;
+        chart.draw_series(DashedLineSeries::new(
+            vec![(0.0, slo), (axis.end, slo)],
+            10,
+            6,
+            BLACK.stroke_width(2),
+        ))?;
+        Ok(())
+    }
+}
+
+// ----- 3. CPU against the scaling target ----------------------------------------------------
+
+struct Cpu<'a> {
+    input: &'a RunChartInput,
+    axis: TimeAxis,
+}
+
+impl Chart for Cpu<'_> {
+    fn name(&self) -> &str {
+        "cpu"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        use palette::*;
+        let points = &self.input.points;
+        let axis = self.axis;
+        let mut legend = vec![(
+            Key::Line(BLUE),
+            "mean CPU of in-service instances".to_string(),
+        )];
+        if self.input.cpu_targets.is_empty() {
+            legend.push((
+                Key::Dashed(GREY),
+                "no CPU target-tracking policy".to_string(),
+            ));
+        }
+        for t in &self.input.cpu_targets {
+            legend.push((
+                Key::Dashed(VERMILLION),
+                format!("target tracking: {} %", tick(t)),
+            ));
+        }
+        let plot = frame(root, "CPU utilisation against the scaling target", &legend)?;
+        if points.is_empty() {
+            return no_data(&plot, "no timeline rows");
+        }
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(30)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..axis.end, 0.0..100.0)?;
+        time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
+        chart.draw_series(LineSeries::new(
+            mids(points, axis, |p| p.mean_cpu),
+            BLUE.stroke_width(2),
+        ))?;
+        for &t in &self.input.cpu_targets {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, t), (axis.end, t)],
+                10,
+                6,
+                VERMILLION.stroke_width(2),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+// ----- 4. cumulative cost ---------------------------------------------------------------------
+
+struct Cost<'a> {
+    input: &'a RunChartInput,
+    axis: TimeAxis,
+}
+
+impl Chart for Cost<'_> {
+    fn name(&self) -> &str {
+        "cost"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        use palette::*;
+        let points = &self.input.points;
+        let axis = self.axis;
+        // Stacked from the bottom in the order of the bill.
+        let layers: [(&str, RGBColor, fn(&SeriesPoint) -> f64); 5] = [
+            ("on-demand", ON_DEMAND, |p| p.cost_on_demand_usd),
+            ("spot", SPOT, |p| p.cost_spot_usd),
+            ("reserved + savings plan", RESERVED, |p| {
+                p.cost_commitments_usd
+            }),
+            ("warm pool", YELLOW, |p| p.cost_warm_pool_usd),
+            ("load balancer", LOAD_BALANCER, |p| p.cost_load_balancer_usd),
+        ];
+        let total = points.last().map_or(0.0, |p| p.cost_usd);
+        // Parts the run never paid for (no spot, no reservations, ...) stay out of the
+        // legend; on-demand is always there.
+        let mut legend: Vec<(Key, String)> = layers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (label, c, f))| {
+                let so_far = points.last().map_or(0.0, f);
+                (i == 0 || so_far != 0.0)
+                    .then(|| (Key::Fill(*c), format!("{label} {}", dollars(so_far))))
+            })
+            .collect();
+        legend.push((Key::Line(BLACK), format!("total {}", dollars(total))));
+        let plot = frame(root, "Cumulative cost by purchase option", &legend)?;
+        if points.is_empty() {
+            return no_data(&plot, "no timeline rows");
+        }
+        let stacked =
+            |p: &SeriesPoint, upto: usize| -> f64 { layers[..=upto].iter().map(|l| l.2(p)).sum() };
+        let y_top = points
+            .iter()
+            .map(|p| stacked(p, layers.len() - 1).max(p.cost_usd))
+            .fold(0.0, f64::max);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(30)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..axis.end, 0.0..headroom(y_top))?;
+        // Whole dollars on an axis that reaches $20: cents there are noise.
+        let whole = y_top >= 20.0;
+        let money = move |v: &f64| {
+            if whole {
+                dollars(v.round()).replace(".00", "")
+            } else {
+                dollars(*v)
+            }
+        };
+        time_mesh!(chart, axis, "cumulative cost [USD]", &money);
+        let at_end = |f: &dyn Fn(&SeriesPoint) -> f64| {
+            std::iter::once((0.0, 0.0))
+                .chain(points.iter().map(|p| (axis.at(p.end_s), f(p))))
+                .collect::<Vec<_>>()
+        };
+        for upto in (0..layers.len()).rev() {
+            chart.draw_series(AreaSeries::new(
+                at_end(&|p| stacked(p, upto)),
+                0.0,
+                layers[upto].1.filled(),
+            ))?;
+        }
+        chart.draw_series(LineSeries::new(
+            at_end(&|p| p.cost_usd),
+            BLACK.stroke_width(2),
+        ))?;
+        Ok(())
+    }
+}
+
+// ----- 5. latency distribution ------------------------------------------------------------------
+
+struct Distribution<'a> {
+    input: &'a RunChartInput,
+}
+
+/// At most this many CCDF vertices: one per pixel column is plenty.
+const MAX_CCDF_POINTS: usize = 1200;
+
+/// Keeps the first point in each of `MAX_CCDF_POINTS` equal steps of log latency, and
+/// the last point (the slowest request).
+fn thin_ccdf(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    let (l0, l1) = (first.0.ln(), last.0.ln());
+    let step = ((l1 - l0) / MAX_CCDF_POINTS as f64).max(f64::MIN_POSITIVE);
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(MAX_CCDF_POINTS + 2);
+    let mut next = f64::NEG_INFINITY;
+    for &(x, y) in points {
+        if x.ln() >= next {
+            out.push((x, y));
+            next = x.ln() + step;
+        }
+    }
+    if out.last() != Some(last) {
+        out.push(*last);
+    }
+    out
+}
+
+fn percent_tick(v: &f64) -> String {
+    let pct = v * 100.0;
+    if pct >= 1.0 {
+        format!("{} %", tick(&pct))
+    } else {
+        format!("{} %", format!("{pct:.6}").trim_end_matches('0'))
+    }
+}
+
+impl Chart for Distribution<'_> {
+    fn name(&self) -> &str {
+        "latency_distribution"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+        use palette::*;
+        let input = self.input;
+        let slo = input.slo_latency_ms;
+        let legend = vec![
+            (
+                Key::Line(BLUE),
+                format!(
+                    "share of the {} completed requests at least this slow",
+                    thousands(input.completed as i64)
+                ),
+            ),
+            (Key::Marker(VERMILLION), "percentiles".to_string()),
+            (Key::Dashed(BLACK), format!("SLO latency {} ms", tick(&slo))),
+        ];
+        let plot = frame(root, "Latency distribution (complementary CDF)", &legend)?;
+        let curve = thin_ccdf(&input.latency_ccdf);
+        let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
+            return no_data(&plot, "no completed requests");
+        };
+        let (x_lo, x_hi) = log_bounds(first.0.min(slo) / 1.2, last.0.max(slo) * 1.2);
+        let y_lo = 10f64.powf(last.1.log10().floor()).min(0.1);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(10)
+            .margin_right(40)
+            .margin_top(6)
+            .x_label_area_size(52)
+            .y_label_area_size(90)
+            .build_cartesian_2d(
+                (x_lo..x_hi)
+                    .log_scale()
+                    .with_key_points(log_ticks(x_lo, x_hi)),
+                (y_lo..1.0).log_scale(),
+            )?;
+        chart
+            .configure_mesh()
+            .x_desc("latency [ms] (log scale)")
+            .y_desc("requests at least this slow (log scale)")
+            .x_labels(50)
+            .y_labels(10)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&percent_tick)
+            .light_line_style(no_grid())
+            .bold_line_style(light_grid())
+            .axis_desc_style((FONT, LABEL_SIZE))
+            .label_style((FONT, TICK_SIZE))
+            .draw()?;
+        // A step curve: the share is constant until the next recorded latency.
+        let mut stepped = Vec::with_capacity(curve.len() * 2);
+        for w in curve.windows(2) {
+            stepped.push(w[0]);
+            stepped.push((w[1].0, w[0].1));
+        }
+        stepped.push(*last);
+        chart.draw_series(LineSeries::new(stepped, BLUE.stroke_width(2)))?;
+        chart.draw_series(DashedLineSeries::new(
+            vec![(slo, y_lo), (slo, 1.0)],
+            10,
+            6,
+            BLACK.stroke_width(2),
+        ))?;
+        let font = (FONT, TICK_SIZE).into_font();
+        for (name, value) in &input.percentiles {
+            let q: f64 = name
+                .trim_start_matches('p')
+                .parse::<f64>()
+                .map(|p| 1.0 - p / 100.0)
+                .unwrap_or(0.5);
+            if *value <= 0.0 || q < y_lo {
+                continue;
+            }
+            let at = (value.clamp(x_lo, x_hi), q);
+            // The label sits beside its marker, right and up, clear of the curve.
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Circle::new((0, 0), 5, VERMILLION.filled())
+                    + Text::new(
+                        format!("{name} = {}", ms(*value)),
+                        (9, -4),
+                        anchored(font.clone(), HPos::Left, VPos::Bottom),
+                    ),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+/// Ticks at 1, 2 and 5 times each power of ten within `[lo, hi]`: plotters' own log
+/// ticks are powers of ten only, too few on an axis of two or three decades.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let mut ticks = Vec::new();
+    let mut decade = 10f64.powf(lo.log10().floor());
+    while decade <= hi {
+        for m in [1.0, 2.0, 5.0] {
+            // Rounded to 12 significant digits so that 0.1 * 2 prints as 0.2.
+            let v: f64 = format!("{:.12e}", decade * m).parse().unwrap_or(decade * m);
+            if v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9) {
+                ticks.push(v);
+            }
+        }
+        decade *= 10.0;
+    }
+    ticks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_bounds_are_round_numbers() {
+        assert_eq!(log_bounds(37.0, 240.0), (20.0, 500.0));
+        assert_eq!(log_bounds(1.0, 1000.0), (1.0, 1000.0));
+        assert_eq!(log_bounds(0.5, 0.6), (0.5, 5.0));
+    }
+
+    #[test]
+    fn log_ticks_are_one_two_five() {
+        assert_eq!(
+            log_ticks(20.0, 500.0),
+            vec![20.0, 50.0, 100.0, 200.0, 500.0]
+        );
+        assert_eq!(log_ticks(0.1, 0.5), vec![0.1, 0.2, 0.5]);
+    }
+
+    #[test]
+    fn thinning_keeps_the_ends_and_the_bound() {
+        let points: Vec<(f64, f64)> = (1..=100_000)
+            .map(|i| (i as f64 / 100.0, 1.0 - (i - 1) as f64 / 100_000.0))
+            .collect();
+        let thin = thin_ccdf(&points);
+        assert!(thin.len() <= MAX_CCDF_POINTS + 2);
+        assert_eq!(thin.first(), points.first());
+        assert_eq!(thin.last(), points.last());
+    }
+}
