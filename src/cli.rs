@@ -262,7 +262,11 @@ fn compare_strategies(
     let comparison = compare::run(&plan, &|| progress.inc(1))?;
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let files = compare::write_folder(&comparison, &dir).map_err(Failure::RunFailed)?;
+    let mut files = compare::write_folder(&comparison, &dir).map_err(Failure::RunFailed)?;
+    let base = file.resolve()?;
+    files.extend(
+        report::write_compare_pictures(&comparison, &base, &dir).map_err(Failure::RunFailed)?,
+    );
     print_comparison(&comparison, &plan, elapsed);
     let names: Vec<String> = files
         .iter()

@@ -209,3 +209,53 @@ pub fn write_cost_csv(items: &[CostItem], out: impl Write) -> Result<()> {
     writer.flush()?;
     Ok(())
 }
+
+/// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
+/// Pareto frontier, the cost breakdown per strategy, and `report.html` with the table
+/// of strategies and the base scenario as resolved. Returns the files written.
+pub fn write_compare_pictures(
+    comparison: &crate::compare::Comparison,
+    base: &Config,
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    let points: Vec<plots::StrategyPoint> = comparison
+        .strategies
+        .iter()
+        .map(|s| {
+            let (cost, p99) = (s.cost(), s.p99());
+            plots::StrategyPoint {
+                name: s.name.clone(),
+                cost_mean: cost.mean,
+                cost_ci95: cost.half_width.unwrap_or(0.0),
+                p99_mean: p99.mean,
+                p99_ci95: p99.half_width.unwrap_or(0.0),
+                pareto: s.pareto_optimal,
+                cost_breakdown: s
+                    .cost_breakdown()
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            }
+        })
+        .collect();
+    let figures = vec![
+        plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
+        plots::draw_cost_breakdown(&comparison.scenario, &points)?,
+    ];
+    let scenario_toml = toml::to_string(base).context("cannot print the resolved scenario")?;
+    let page = html::compare_report(
+        &comparison.scenario,
+        comparison.replicates as usize,
+        &points,
+        &figures,
+        &scenario_toml,
+    );
+    let mut page_file = AtomicFile::create(dir, "report.html")?;
+    page_file.writer().write_all(page.as_bytes())?;
+    let mut files = Vec::new();
+    for figure in &figures {
+        files.extend(figure.write_to(dir)?);
+    }
+    files.push(page_file.commit()?);
+    Ok(files)
+}

@@ -167,7 +167,15 @@ fn compare_files(out: &Path, threads: &str) {
         .success();
 }
 
-const FILES: [&str; 3] = ["compare.csv", "compare.json", "replicates.csv"];
+/// Byte-identical across thread counts: the tables, and the pictures drawn from them.
+const FILES: [&str; 6] = [
+    "compare.csv",
+    "compare.json",
+    "replicates.csv",
+    "cost_vs_p99.svg",
+    "cost_breakdown.svg",
+    "report.html",
+];
 
 /// Results are sorted by input index, never by completion: one thread, two threads and
 /// a second run with two threads write the same bytes.
@@ -211,6 +219,11 @@ fn one_and_two_threads_and_a_rerun_give_byte_identical_files() {
     assert_eq!(json["baseline"], "cpu 50");
     assert_eq!(json["strategies"].as_array().unwrap().len(), 5);
     assert!(json["strategies"][1]["metrics"]["p99_ms"]["ci_low"].is_f64());
+    // The page shows both charts and every strategy.
+    let page = fs::read_to_string(a.join("report.html")).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2, "two inline charts");
+    assert!(page.contains("cpu 50") && page.contains("cpu 70"));
+    assert!(fs::metadata(a.join("cost_vs_p99.png")).unwrap().len() > 1000);
 }
 
 /// With one replicate no interval exists: empty CSV cells, JSON nulls, never NaN.
