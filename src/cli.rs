@@ -12,6 +12,7 @@ use simcloud::compare::{
     self, CompareError, CompareOptions, ComparePlan, Comparison, Estimate, Metric,
 };
 use simcloud::model::{Config, Summary};
+use simcloud::report::html::{count, share};
 use simcloud::report::{self, RunReport};
 use simcloud::scenario::{ScenarioError, ScenarioFile};
 use std::path::{Path, PathBuf};
@@ -480,27 +481,6 @@ fn progress_bar(config: &Config, hidden: bool) -> ProgressBar {
     bar
 }
 
-/// Thousands separators for counts.
-fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0 %".into()
-    } else {
-        format!("{:.2} %", 100.0 * part as f64 / whole as f64)
-    }
-}
-
 fn print_summary(report: &RunReport, config: &Config, wall_secs: f64) {
     let s: &Summary = &report.summary;
     let r = &s.requests;
@@ -522,22 +502,22 @@ fn print_summary(report: &RunReport, config: &Config, wall_secs: f64) {
     println!(
         "              {:>12} completed    ({})",
         count(r.completed),
-        percent(r.completed, r.arrived)
+        share(r.completed, r.arrived)
     );
     println!(
         "              {:>12} rejected 503 ({})",
         count(r.rejected),
-        percent(r.rejected, r.arrived)
+        share(r.rejected, r.arrived)
     );
     println!(
         "              {:>12} timed out 504 ({})",
         count(r.timed_out),
-        percent(r.timed_out, r.arrived)
+        share(r.timed_out, r.arrived)
     );
     println!(
         "              {:>12} interrupted  ({})",
         count(r.interrupted),
-        percent(r.interrupted, r.arrived)
+        share(r.interrupted, r.arrived)
     );
     println!(
         "              {:>12} in flight at the end",

@@ -75,7 +75,8 @@ fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
     }
 }
 
-fn count(n: u64) -> String {
+/// A count with thousands separators: `1,234,567` (also used by the terminal tables).
+pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -87,7 +88,8 @@ fn count(n: u64) -> String {
     out
 }
 
-fn share(part: u64, whole: u64) -> String {
+/// `part` as a percentage of `whole`, two decimals: `12.34 %`.
+pub fn share(part: u64, whole: u64) -> String {
     if whole == 0 {
         "0 %".into()
     } else {
