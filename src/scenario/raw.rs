@@ -170,6 +170,12 @@ pub struct RawPolicy {
     pub cooldown: Option<String>,
     pub mode: Option<String>,
     pub scheduling_buffer: Option<String>,
+    // `kind = "scheduled"`: the keys of a scheduled action.
+    pub at: Option<String>,
+    pub recurrence: Option<String>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub desired: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -888,8 +888,24 @@ fn resolve_autoscaling(
         SimDuration::from_secs(7200),
     )?;
     let mut policy = Vec::new();
+    // SPEC.md lists scheduled actions among the policy kinds: `kind = "scheduled"` is
+    // the same as an `[[autoscaling.scheduled]]` table.
+    let mut scheduled = Vec::new();
     for (i, p) in raw.policy.unwrap_or_default().iter().enumerate() {
-        policy.push(resolve_policy(ctx, i, p)?);
+        if p.kind == "scheduled" {
+            let key = format!("autoscaling.policy[{i}]");
+            check_policy_keys(ctx, &key, p, &["at", "recurrence", "min", "max", "desired"])?;
+            let action = RawScheduled {
+                at: p.at.clone(),
+                recurrence: p.recurrence.clone(),
+                min: p.min,
+                max: p.max,
+                desired: p.desired,
+            };
+            scheduled.push(resolve_scheduled(ctx, &key, &action, duration)?);
+        } else {
+            policy.push(resolve_policy(ctx, i, p)?);
+        }
     }
     if policy
         .iter()
@@ -929,9 +945,13 @@ fn resolve_autoscaling(
             })
         }
     };
-    let mut scheduled = Vec::new();
     for (i, a) in raw.scheduled.unwrap_or_default().iter().enumerate() {
-        scheduled.push(resolve_scheduled(ctx, i, a, duration, max)?);
+        scheduled.push(resolve_scheduled(
+            ctx,
+            &format!("autoscaling.scheduled[{i}]"),
+            a,
+            duration,
+        )?);
     }
     Ok(AutoScalingConfig {
         min,
@@ -983,32 +1003,11 @@ fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<ScalingPolicy> {
         _ => {
             return Err(ctx.err(
                 &key("kind"),
-                "unknown policy kind; expected target_tracking, step, simple or predictive",
+                "unknown policy kind; expected target_tracking, step, simple, scheduled or predictive",
             ));
         }
     };
-    let present = [
-        ("metric", p.metric.is_some()),
-        ("target", p.target.is_some()),
-        ("disable_scale_in", p.disable_scale_in.is_some()),
-        ("alarm", p.alarm.is_some()),
-        ("adjustment_type", p.adjustment_type.is_some()),
-        ("adjustment", p.adjustment.is_some()),
-        ("steps", p.steps.is_some()),
-        (
-            "min_adjustment_magnitude",
-            p.min_adjustment_magnitude.is_some(),
-        ),
-        ("cooldown", p.cooldown.is_some()),
-        ("mode", p.mode.is_some()),
-        ("scheduling_buffer", p.scheduling_buffer.is_some()),
-    ];
-    if let Some((k, _)) = present
-        .iter()
-        .find(|(k, given)| *given && !allowed.contains(k))
-    {
-        return Err(ctx.err(&key(k), format!("is not a key of a {} policy", p.kind)));
-    }
+    check_policy_keys(ctx, &format!("autoscaling.policy[{i}]"), p, allowed)?;
     let metric = || {
         ctx.one_of(
             &key("metric"),
@@ -1268,15 +1267,50 @@ fn resolve_steps(
     Ok(steps.into_iter().map(|(_, s)| s).collect())
 }
 
+/// Rejects any key given that is not one of the policy kind's own.
+fn check_policy_keys(ctx: &Ctx, key: &str, p: &RawPolicy, allowed: &[&str]) -> Result<()> {
+    let present = [
+        ("metric", p.metric.is_some()),
+        ("target", p.target.is_some()),
+        ("disable_scale_in", p.disable_scale_in.is_some()),
+        ("alarm", p.alarm.is_some()),
+        ("adjustment_type", p.adjustment_type.is_some()),
+        ("adjustment", p.adjustment.is_some()),
+        ("steps", p.steps.is_some()),
+        (
+            "min_adjustment_magnitude",
+            p.min_adjustment_magnitude.is_some(),
+        ),
+        ("cooldown", p.cooldown.is_some()),
+        ("mode", p.mode.is_some()),
+        ("scheduling_buffer", p.scheduling_buffer.is_some()),
+        ("at", p.at.is_some()),
+        ("recurrence", p.recurrence.is_some()),
+        ("min", p.min.is_some()),
+        ("max", p.max.is_some()),
+        ("desired", p.desired.is_some()),
+    ];
+    match present
+        .iter()
+        .find(|(k, given)| *given && !allowed.contains(k))
+    {
+        Some((k, _)) => Err(ctx.err(
+            &format!("{key}.{k}"),
+            format!("is not a key of a {} policy", p.kind),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A scheduled action at `whole` (`autoscaling.scheduled[i]`, or a policy of kind
+/// `scheduled`).
 fn resolve_scheduled(
     ctx: &Ctx,
-    i: usize,
+    whole: &str,
     raw: &RawScheduled,
     duration: SimDuration,
-    max: u32,
 ) -> Result<ScheduledAction> {
-    let key = |k: &str| format!("autoscaling.scheduled[{i}].{k}");
-    let whole = format!("autoscaling.scheduled[{i}]");
+    let key = |k: &str| format!("{whole}.{k}");
     let (at, cron) = match (&raw.at, &raw.recurrence) {
         (Some(at), None) => {
             let at = ctx.duration(&key("at"), Some(at), SimDuration::ZERO)?;
@@ -1306,7 +1340,7 @@ fn resolve_scheduled(
         }
     };
     if raw.min.is_none() && raw.max.is_none() && raw.desired.is_none() {
-        return Err(ctx.err(&whole, "sets nothing: give min, max and/or desired"));
+        return Err(ctx.err(whole, "sets nothing: give min, max and/or desired"));
     }
     if raw.min == Some(0) {
         return Err(ctx.err(
@@ -1327,7 +1361,6 @@ fn resolve_scheduled(
             return Err(ctx.err(&key(k), "must be at most 10000"));
         }
     }
-    let _ = max;
     Ok(ScheduledAction {
         at,
         recurrence: raw.recurrence.clone(),

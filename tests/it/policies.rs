@@ -297,3 +297,23 @@ fn scale_in_protection_and_termination_policies() {
         "oldest instances terminated first"
     );
 }
+
+/// SPEC.md lists scheduled actions among the policy kinds: `kind = "scheduled"` in
+/// `[[autoscaling.policy]]` acts like an `[[autoscaling.scheduled]]` table, and its
+/// errors name the policy.
+#[test]
+fn a_scheduled_policy_kind_is_a_scheduled_action() {
+    let text = |extra: &str| {
+        format!(
+            "duration = \"2h\"\n[traffic]\nrate = 1\n[autoscaling]\nmin = 1\nmax = 5\n\
+             [[autoscaling.policy]]\nkind = \"scheduled\"\nat = \"1h\"\ndesired = 3\n{extra}"
+        )
+    };
+    let (_, rows) = run_with_timeline(&config_from_str(&text("")));
+    let at = |s: f64| rows.iter().find(|r| r.start_s == s).unwrap().desired;
+    assert_eq!((at(3540.0), at(3600.0)), (1, 3));
+    let err = ScenarioFile::parse(&scenario_path("x.toml"), text("target = 50\n"))
+        .and_then(|f| f.resolve())
+        .unwrap_err();
+    assert_eq!(err.key, "autoscaling.policy[0].target", "{err}");
+}
