@@ -1077,11 +1077,11 @@ impl<'a> Simulation<'a> {
             }
             let warm = instance.state == InstanceState::InService
                 && instance.warm_at.is_some_and(|w| w <= now);
+            // Warming instances are counted when the datapoint is read: the group's
+            // state then, not at the end of the period, is what the policies see.
             if warm {
                 cpu_sum += delta as f64 / (f64::from(instance.workers) * period.0 as f64);
                 sample.contributing += 1;
-            } else {
-                sample.warming += 1;
             }
         }
         if sample.contributing > 0 {

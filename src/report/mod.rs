@@ -16,8 +16,7 @@ pub mod plots;
 pub use atomic::AtomicFile;
 
 use crate::model::{
-    Config, CostItem, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow,
-    simulate_streaming,
+    Config, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow, simulate_streaming,
 };
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -199,15 +198,6 @@ pub fn write_summary_json(summary: &Summary, mut out: impl Write) -> Result<()> 
 
 pub fn summary_json(summary: &Summary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes")
-}
-
-pub fn write_cost_csv(items: &[CostItem], out: impl Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for item in items {
-        writer.serialize(item)?;
-    }
-    writer.flush()?;
-    Ok(())
 }
 
 /// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
