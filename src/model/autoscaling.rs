@@ -536,8 +536,9 @@ mod tests {
 
     /// AWS's step example (as-scaling-simple-step): threshold 50, steps [0, 10) +10 %,
     /// [10, 20) +20 %, [20, ∞) +30 %, on a group of 10. At 60 % (delta 10) the second
-    /// step adds 2; later, still warming, at 75 % (delta 25) the third step wants
-    /// 10 + 3 = 13, two more than the 11... here 12 already asked, so one more.
+    /// step adds 20 % of 10 = 2 (desired 12). While those 2 warm, the same step asks
+    /// for 10 + 2 = 12 again: nothing more. At 75 % (delta 25) the third step asks for
+    /// 30 % of the 10 warm instances, 10 + 3 = 13: one more, not 3 on top of the 12.
     #[test]
     fn step_adjustments_follow_the_breach_size_and_count_warming_capacity() {
         let steps = vec![
