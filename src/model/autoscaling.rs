@@ -5,8 +5,13 @@
 //!   managed alarms: scale out after 3 consecutive periods above the target, scale in
 //!   after 15 consecutive periods below 90 % of it (the managed low alarm sits about
 //!   10 % under the target, so that a fleet just under its target does not flap). The
-//!   new capacity is proportional, `instances * metric / target`, rounded up when
-//!   adding and down when removing.
+//!   new capacity is proportional, `instances * metric / target`, where `instances`
+//!   are the ones the metric describes: the warm instances whose CPU is averaged, or
+//!   the registered targets the request count is divided by. AWS rounds the change
+//!   toward fewer instances moved: up when adding (1.5 → 2 added) and down when
+//!   removing ("if removing 1.5 instances increases your CPU utilization to above 50
+//!   percent, we remove just one"), so the new capacity is `ceil` of the proportional
+//!   value both ways. 2 instances at 37.5 % with target 50 ask for 1.5 and keep 2.
 //! - Step scaling (3.4) reads a CloudWatch alarm (`datapoints_to_alarm` of the last
 //!   `evaluation_periods` breaching) and, every period the alarm is in ALARM, applies
 //!   the step whose bounds contain `metric - threshold`: lower bound inclusive and
@@ -21,7 +26,11 @@
 //!   `min_adjustment_magnitude` instances.
 //!
 //! Instances still warming up are left out of the metric but already count in desired
-//! capacity; scale-in waits until no instance is warming. With several policies the
+//! capacity; scale-in waits until no instance is warming. "While scaling in, we
+//! consider instances that are terminating as part of the current capacity of the
+//! group. Therefore, we don't remove more instances from the Auto Scaling group than
+//! necessary" (as-scaling-target-tracking.md, as-scaling-simple-step.md): instances
+//! still draining count in the capacity a scale-in starts from. With several policies the
 //! group scales out if any wants to and in only if none wants out and every target
 //! tracking policy (with scale-in enabled) wants in (3.3). Desired always stays within
 //! `[min, max]` (3.1); `min >= 1` is enforced by the scenario loader.
@@ -48,6 +57,12 @@ pub struct MetricSample {
     pub request_count_per_target: Option<f64>,
     /// Instances whose CPU makes up the average.
     pub contributing: u32,
+    /// Registered targets the request count was divided by (warming ones included:
+    /// `ALBRequestCountPerTarget` is a target-group metric).
+    pub targets: u32,
+    /// Instances terminating (deregistered, draining): part of the current capacity
+    /// when scaling in.
+    pub terminating: u32,
     /// Active instances not yet contributing (booting, health-checking, warming).
     pub warming: u32,
     /// The group has an activity in progress: instances launching or draining.
@@ -62,6 +77,15 @@ impl MetricSample {
         match metric {
             ScalingMetric::Cpu => self.cpu,
             ScalingMetric::RequestCountPerTarget => self.request_count_per_target,
+        }
+    }
+
+    /// The instances a metric's value describes: its average is over them, so the
+    /// proportional capacity multiplies it back by the same count.
+    fn described(&self, metric: ScalingMetric) -> u32 {
+        match metric {
+            ScalingMetric::Cpu => self.contributing,
+            ScalingMetric::RequestCountPerTarget => self.targets,
         }
     }
 }
@@ -254,16 +278,20 @@ impl PolicyState {
                 } else {
                     (*high, *low) = (0, 0);
                 }
-                // Proportional capacity for the instances the metric describes. A small
-                // epsilon keeps 2 * 75 / 50 = 3.0000000000000004 from rounding up to 4.
-                let basis = f64::from(sample.contributing.max(1)) * value / *target;
+                // Proportional capacity for the instances the metric describes, rounded
+                // up both ways (module docs). A small epsilon keeps 2 * 75 / 50 =
+                // 3.0000000000000004 from rounding up to 4.
+                let proportional = |instances: u32| {
+                    (f64::from(instances.max(1)) * value / *target - 1e-9).ceil() as u32
+                };
+                let described = sample.described(*metric);
                 if *high >= SCALE_OUT_DATAPOINTS {
-                    let wanted = (basis - 1e-9).ceil() as u32;
+                    let wanted = proportional(described);
                     if wanted > desired {
                         return Proposal::Out(wanted);
                     }
                 } else if *low >= SCALE_IN_DATAPOINTS && !*disable_scale_in && sample.warming == 0 {
-                    let wanted = (basis + 1e-9).floor() as u32;
+                    let wanted = proportional(described + sample.terminating);
                     if wanted < desired {
                         return Proposal::In(wanted);
                     }
@@ -291,7 +319,13 @@ impl PolicyState {
                 else {
                     return Proposal::None;
                 };
-                let base = sample.contributing;
+                // Scale-out starts from the warm capacity, scale-in from the capacity
+                // that is not terminating yet plus the terminating (module docs).
+                let base = if adjustment < 0.0 {
+                    sample.contributing + sample.terminating
+                } else {
+                    sample.contributing
+                };
                 let wanted = adjust(
                     *adjustment_type,
                     base,
@@ -475,16 +509,71 @@ mod tests {
         }
     }
 
-    /// 4 instances at 30 % with target 50: 4 * 30 / 50 = 2.4, rounded down to 2, only
-    /// after 15 low minutes, and not while an instance is warming.
+    /// 4 instances at 30 % with target 50: 4 * 30 / 50 = 2.4 instances are needed, so
+    /// AWS removes 1.6 rounded down to 1 (new capacity 3, not 2), only after 15 low
+    /// minutes, and not while an instance is warming (issue 11).
     #[test]
-    fn scales_in_after_fifteen_low_periods_rounding_down() {
+    fn scales_in_after_fifteen_low_periods_removing_whole_instances_only() {
         let mut g = group(1, 10, 4, 50.0);
         for _ in 0..14 {
             assert_eq!(g.evaluate(&cpu(30.0, 4, 0)), None);
         }
         assert_eq!(g.evaluate(&cpu(30.0, 3, 1)), None, "blocked by warm-up");
-        assert_eq!(g.evaluate(&cpu(30.0, 4, 0)), Some(2));
+        assert_eq!(g.evaluate(&cpu(30.0, 4, 0)), Some(3));
+    }
+
+    /// Issue 11: 2 instances at 37.5 % with target 50 need 1.5 instances. Removing one
+    /// would put the last at 75 %, above the target, so AWS removes none: the group
+    /// keeps 2 however long the low alarm fires (floor would flap 2 → 1 → 2).
+    #[test]
+    fn a_steady_load_at_three_quarters_of_the_target_on_two_instances_keeps_two() {
+        let mut g = group(1, 10, 2, 50.0);
+        for _ in 0..600 {
+            assert_eq!(g.evaluate(&cpu(37.5, 2, 0)), None);
+        }
+        assert_eq!(g.desired, 2);
+    }
+
+    /// Issue 11: instances still terminating count in the capacity a scale-in starts
+    /// from. 4 in service + 2 draining at 30 % with target 50: 6 * 0.6 = 3.6 → 4, the
+    /// current desired capacity: nothing more is removed. Once they are gone, 4 * 0.6
+    /// = 2.4 → 3.
+    #[test]
+    fn terminating_instances_count_in_the_capacity_scale_in_starts_from() {
+        let mut g = group(1, 10, 4, 50.0);
+        let draining = MetricSample {
+            terminating: 2,
+            ..cpu(30.0, 4, 0)
+        };
+        for _ in 0..20 {
+            assert_eq!(g.evaluate(&draining), None);
+        }
+        assert_eq!(g.evaluate(&cpu(30.0, 4, 0)), Some(3));
+    }
+
+    /// Issue 11: `ALBRequestCountPerTarget` is divided by every registered target,
+    /// warming ones included, so the capacity it asks for multiplies it back by the
+    /// same count. 4 targets (2 of them warming) at 3,000 requests per target per
+    /// minute with target 2,000: 12,000 requests need 6 targets. Multiplying by the 2
+    /// warm instances asked for 3, below desired, and the group stalled at 4.
+    #[test]
+    fn request_count_tracking_counts_the_targets_the_metric_divides_by() {
+        let policy = ScalingPolicy::TargetTracking {
+            metric: ScalingMetric::RequestCountPerTarget,
+            target: 2000.0,
+            disable_scale_in: false,
+        };
+        let mut g = group_with(1, 20, 4, vec![policy]);
+        let sample = MetricSample {
+            request_count_per_target: Some(3000.0),
+            contributing: 2,
+            warming: 2,
+            targets: 4,
+            ..MetricSample::default()
+        };
+        assert_eq!(g.evaluate(&sample), None);
+        assert_eq!(g.evaluate(&sample), None);
+        assert_eq!(g.evaluate(&sample), Some(6));
     }
 
     #[test]
@@ -641,8 +730,9 @@ mod tests {
         for _ in 0..14 {
             g.evaluate(&cpu(30.0, 6, 0));
         }
-        // 6 * 30 / 50 = 3.6 → 3 and 6 * 30 / 80 = 2.25 → 2: the larger wins.
-        assert_eq!(g.evaluate(&cpu(30.0, 6, 0)), Some(3));
+        // 6 * 30 / 50 = 3.6 → 4 and 6 * 30 / 80 = 2.25 → 3 (whole instances removed,
+        // rounded down): the larger capacity wins.
+        assert_eq!(g.evaluate(&cpu(30.0, 6, 0)), Some(4));
         let mut g = group_with(1, 20, 6, vec![tracking(50.0), tracking(20.0)]);
         for _ in 0..15 {
             assert_eq!(

@@ -242,6 +242,20 @@ pub enum ScalingPolicy {
     },
 }
 
+impl ScalingPolicy {
+    /// The metric a dynamic policy reads each period; `None` for predictive scaling,
+    /// which reads whole hours.
+    pub fn period_metric(&self) -> Option<ScalingMetric> {
+        match self {
+            ScalingPolicy::TargetTracking { metric, .. } => Some(*metric),
+            ScalingPolicy::Step { alarm, .. } | ScalingPolicy::Simple { alarm, .. } => {
+                Some(alarm.metric)
+            }
+            ScalingPolicy::Predictive { .. } => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PredictiveMode {
@@ -389,7 +403,9 @@ pub struct AutoScalingConfig {
     pub instance_warmup: SimDuration,
     /// EC2 monitoring: the metric period the policies read (3.11).
     pub monitoring: Monitoring,
-    /// CloudWatch metric period: 60 s detailed, 300 s basic.
+    /// CloudWatch metric period the policies read: 60 s with detailed monitoring or
+    /// when every dynamic policy reads an ALB metric (published each minute whatever
+    /// the instances' monitoring), 300 s when one reads basic EC2 metrics.
     #[serde(skip)]
     pub metric_period: SimDuration,
     /// Time from the end of a metric period until its datapoint can be read.

@@ -1093,6 +1093,7 @@ impl<'a> Simulation<'a> {
             let minutes = period.as_secs_f64() / 60.0;
             sample.request_count_per_target =
                 Some(self.balancer.routed_in_period as f64 / targets as f64 / minutes);
+            sample.targets = targets as u32;
         }
         self.balancer.routed_in_period = 0;
         // The datapoint is read `metric_delay` after its period ends.
@@ -1112,7 +1113,7 @@ impl<'a> Simulation<'a> {
             .unpublished
             .pop_front()
             .expect("a datapoint per publication");
-        let mut warming = 0;
+        let (mut warming, mut terminating) = (0, 0);
         let mut activity = false;
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
@@ -1121,12 +1122,16 @@ impl<'a> Simulation<'a> {
             if instance.is_active() && !warm {
                 warming += 1;
             }
+            if instance.state == InstanceState::Draining {
+                terminating += 1;
+            }
             activity |= matches!(
                 instance.state,
                 InstanceState::Booting | InstanceState::Registering | InstanceState::Draining
             );
         }
         sample.warming = warming;
+        sample.terminating = terminating;
         sample.activity_in_progress = activity;
         sample.last_activity_end = self.last_activity_end;
         sample.now = self.now;

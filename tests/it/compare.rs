@@ -36,6 +36,7 @@ boot_time = { dist = "uniform", min = "30s", max = "90s" }
 algorithm = "power_of_two"
 health_check = { interval = "10s", healthy = 2, unhealthy = 2 }
 [autoscaling]
+monitoring = "detailed"
 min = 1
 max = 8
 desired = 1
@@ -385,5 +386,5 @@ fn issue_4_unknown_key_next_to_a_policy_array_is_named_once() {
         .resolve()
         .unwrap_err();
     assert_eq!(err.key, "autoscaling.maximum");
-    assert_eq!(err.line, Some(24));
+    assert_eq!(err.line, Some(25));
 }

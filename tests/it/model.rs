@@ -135,6 +135,7 @@ fn conservation_holds_under_overload_and_scale_in() {
         deregistration_delay = "5s"
         algorithm = "least_outstanding_requests"
         [autoscaling]
+        monitoring = "detailed"
         min = 1
         max = 12
         instance_warmup = "60s"

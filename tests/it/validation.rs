@@ -753,6 +753,7 @@ fn littles_law() -> Vec<Check> {
         [load_balancer]
         deregistration_delay = "60s"
         [autoscaling]
+        monitoring = "detailed"
         min = 2
         max = 10
         instance_warmup = "60s"
