@@ -37,6 +37,9 @@ pub enum InstanceState {
 pub struct Waiting {
     pub arrived_at: SimTime,
     pub service_nanos: u64,
+    /// The load balancer's idle timeout passed while it waited: it has been answered
+    /// 504, and the instance will still serve it when its turn comes.
+    pub timed_out: bool,
 }
 
 #[derive(Debug)]
@@ -72,6 +75,14 @@ pub struct Instance {
     pub workers: u32,
     pub busy: u32,
     pub queue: VecDeque<Waiting>,
+    /// Outstanding requests (in service or waiting) already answered 504: they are
+    /// neither interrupted nor in flight if the instance stops.
+    pub timed_out_outstanding: u32,
+    /// The first `queue_timed_out` waiting requests are marked timed out (FIFO: the
+    /// marked ones are always a prefix of the queue).
+    pub queue_timed_out: u32,
+    /// A `QueueTimeoutDue` event is scheduled for this instance.
+    pub queue_timeout_pending: bool,
     /// Integral of `busy` over time, in worker-nanoseconds. `u128`: a `u64` overflows
     /// after 584 worker-years, which 600 workers reach in a one-year run (issue 6).
     busy_area: u128,
@@ -108,6 +119,9 @@ impl Instance {
             workers,
             busy: 0,
             queue: VecDeque::new(),
+            timed_out_outstanding: 0,
+            queue_timed_out: 0,
+            queue_timeout_pending: false,
             busy_area: 0,
             area_updated_at: now,
             metric_mark: 0,
@@ -118,6 +132,12 @@ impl Instance {
     #[inline]
     pub fn outstanding(&self) -> u32 {
         self.busy + self.queue.len() as u32
+    }
+
+    /// Outstanding requests not yet answered: lost if the instance stops now.
+    #[inline]
+    pub fn unanswered(&self) -> u32 {
+        self.outstanding() - self.timed_out_outstanding
     }
 
     /// Counts toward desired capacity: alive, not on its way out, not replaced.

@@ -34,6 +34,17 @@ enum Event {
     RequestServed {
         instance: u32,
         arrived_at: SimTime,
+        /// Already answered 504 while it waited in the queue.
+        timed_out: bool,
+    },
+    /// The load balancer's idle timeout for a request in service whose response comes
+    /// later: it is answered 504 now (aws-facts.md 4.6).
+    RequestTimedOut {
+        instance: u32,
+    },
+    /// The idle timeout of the oldest unmarked request in an instance's queue.
+    QueueTimeoutDue {
+        instance: u32,
     },
     InstanceBooted {
         instance: u32,
@@ -385,7 +396,10 @@ impl<'a> Simulation<'a> {
                 Event::RequestServed {
                     instance,
                     arrived_at,
-                } => self.on_request_served(instance, arrived_at),
+                    timed_out,
+                } => self.on_request_served(instance, arrived_at, timed_out),
+                Event::RequestTimedOut { instance } => self.on_request_timed_out(instance),
+                Event::QueueTimeoutDue { instance } => self.on_queue_timeout_due(instance),
                 Event::InstanceBooted { instance } => self.on_instance_booted(instance),
                 Event::HealthChecksPassed { instance } => self.on_health_checks_passed(instance),
                 Event::DeregistrationDelayExpired { instance } => {
@@ -481,13 +495,7 @@ impl<'a> Simulation<'a> {
             instance.set_busy(instance.busy + 1, now);
             self.queueing.in_system_changed(now, 1);
             self.queueing.service_started(0);
-            self.queue.schedule(
-                now + SimDuration(service_nanos),
-                Event::RequestServed {
-                    instance: id,
-                    arrived_at: now,
-                },
-            );
+            self.start_service(id, now, service_nanos, false);
         } else if self
             .config
             .service
@@ -497,11 +505,89 @@ impl<'a> Simulation<'a> {
             instance.queue.push_back(Waiting {
                 arrived_at: now,
                 service_nanos,
+                timed_out: false,
             });
             self.queueing.in_system_changed(now, 1);
+            if !instance.queue_timeout_pending {
+                // Every other waiting request is already marked: this one is the
+                // oldest unmarked, and its timeout is the next to watch.
+                instance.queue_timeout_pending = true;
+                let at = now + self.config.service.timeout;
+                self.queue
+                    .schedule(at, Event::QueueTimeoutDue { instance: id });
+            }
         } else {
             self.reject();
         }
+    }
+
+    /// Schedules the response of a request whose service starts now. If it will come
+    /// after the load balancer's idle timeout, the 504 is scheduled too: the client is
+    /// answered at the timeout while the instance keeps working (aws-facts.md 4.6).
+    /// Only such requests cost an extra event.
+    #[inline]
+    fn start_service(&mut self, id: u32, arrived_at: SimTime, service_nanos: u64, timed_out: bool) {
+        let done = self.now + SimDuration(service_nanos);
+        let deadline = arrived_at + self.config.service.timeout;
+        if !timed_out && done > deadline {
+            self.queue
+                .schedule(deadline, Event::RequestTimedOut { instance: id });
+        }
+        self.queue.schedule(
+            done,
+            Event::RequestServed {
+                instance: id,
+                arrived_at,
+                timed_out,
+            },
+        );
+    }
+
+    /// A request in service passed the idle timeout: answered 504 now. Requests cut
+    /// off before (the instance stopped or failed) were counted as interrupted then.
+    fn on_request_timed_out(&mut self, id: u32) {
+        let instance = &mut self.instances[id as usize];
+        if instance.state == InstanceState::Terminated || instance.failed {
+            return;
+        }
+        instance.timed_out_outstanding += 1;
+        self.count_timeouts(1);
+    }
+
+    /// Marks every waiting request whose idle timeout has passed as answered 504, then
+    /// watches the next one.
+    fn on_queue_timeout_due(&mut self, id: u32) {
+        let (now, timeout) = (self.now, self.config.service.timeout);
+        let instance = &mut self.instances[id as usize];
+        if instance.state == InstanceState::Terminated || instance.failed {
+            return;
+        }
+        let mut marked = instance.queue_timed_out as usize;
+        let first = marked;
+        while let Some(waiting) = instance.queue.get_mut(marked) {
+            if waiting.arrived_at + timeout > now {
+                break;
+            }
+            waiting.timed_out = true;
+            marked += 1;
+        }
+        let newly = (marked - first) as u32;
+        instance.queue_timed_out += newly;
+        instance.timed_out_outstanding += newly;
+        match instance.queue.get(marked) {
+            Some(next) => {
+                let at = next.arrived_at + timeout;
+                self.queue
+                    .schedule(at, Event::QueueTimeoutDue { instance: id });
+            }
+            None => instance.queue_timeout_pending = false,
+        }
+        self.count_timeouts(u64::from(newly));
+    }
+
+    fn count_timeouts(&mut self, n: u64) {
+        self.totals.timed_out += n;
+        self.interval.requests.timed_out += n;
     }
 
     fn reject(&mut self) {
@@ -510,7 +596,7 @@ impl<'a> Simulation<'a> {
     }
 
     #[inline]
-    fn on_request_served(&mut self, id: u32, arrived_at: SimTime) {
+    fn on_request_served(&mut self, id: u32, arrived_at: SimTime, marked: bool) {
         let now = self.now;
         let instance = &mut self.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.failed {
@@ -518,28 +604,29 @@ impl<'a> Simulation<'a> {
         }
         self.queueing.in_system_changed(now, -1);
         if let Some(next) = instance.queue.pop_front() {
+            if next.timed_out {
+                instance.queue_timed_out -= 1;
+            }
             self.queueing
                 .service_started(now.since(next.arrived_at).as_nanos());
-            self.queue.schedule(
-                now + SimDuration(next.service_nanos),
-                Event::RequestServed {
-                    instance: id,
-                    arrived_at: next.arrived_at,
-                },
-            );
+            self.start_service(id, next.arrived_at, next.service_nanos, next.timed_out);
         } else {
             instance.set_busy(instance.busy - 1, now);
+        }
+        let instance = &mut self.instances[id as usize];
+        // A response after the idle timeout was answered 504 at the timeout, in the
+        // queue or by `RequestTimedOut`; the instance has now finished the work.
+        let latency = now.since(arrived_at).0;
+        let timed_out = marked || latency > self.config.service.timeout.0;
+        if timed_out {
+            instance.timed_out_outstanding -= 1;
         }
         // An instance drained for scale-in stops as soon as it is idle; one with an
         // interruption notice keeps running (and billing) until EC2 stops it.
         let drained = instance.state == InstanceState::Draining
             && instance.outstanding() == 0
             && !instance.interruption_noticed;
-        let latency = now.since(arrived_at).0;
-        if latency > self.config.service.timeout.0 {
-            self.totals.timed_out += 1;
-            self.interval.requests.timed_out += 1;
-        } else {
+        if !timed_out {
             self.totals.completed += 1;
             self.interval.requests.completed += 1;
             self.latency.record_nanos(latency);
@@ -860,12 +947,16 @@ impl<'a> Simulation<'a> {
     fn cut_off_requests(&mut self, id: u32) {
         let now = self.now;
         let instance = &mut self.instances[id as usize];
-        let cut_off = u64::from(instance.outstanding());
+        // Requests already answered 504 are not lost again; all leave the system.
+        let cut_off = u64::from(instance.unanswered());
         self.totals.interrupted += cut_off;
-        self.queueing.in_system_changed(now, -(cut_off as i64));
+        self.queueing
+            .in_system_changed(now, -i64::from(instance.outstanding()));
         self.interval.requests.interrupted += cut_off;
         instance.set_busy(0, now);
         instance.queue = Default::default();
+        instance.timed_out_outstanding = 0;
+        instance.queue_timed_out = 0;
     }
 
     // ----- failures and health checks ----------------------------------------------
@@ -1341,7 +1432,7 @@ impl<'a> Simulation<'a> {
         let (busy, capacity) = self.utilization_areas();
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.alive) {
-            in_flight += u64::from(self.instances[id as usize].outstanding());
+            in_flight += u64::from(self.instances[id as usize].unanswered());
             self.bill(id, end);
         }
         // The last (possibly partial) clock hour settles too: reservations and the

@@ -231,3 +231,47 @@ fn issue_6_utilisation_does_not_overflow_over_a_long_run_with_many_workers() {
         s.utilization.mean_cpu
     );
 }
+
+/// Issue 11: a stuck back end reports its 504s when the load balancer's idle timeout
+/// passes, not when (or if) the instance finally answers. Every request takes 10
+/// minutes on one fixed instance with 4 workers and an unlimited queue; the timeout is
+/// 60 s, the reporting interval too. So no request completes in 30 minutes, each is
+/// answered 504 exactly 60 s after it arrived (in service or still queued), and the
+/// timeouts of each minute are the arrivals of the minute before; the requests of the
+/// last minute are still in flight at the end. Before the fix this run reported 0
+/// timeouts and every request in flight.
+#[test]
+fn issue_11_a_stuck_back_end_reports_504s_at_the_idle_timeout() {
+    let config = config_from_str(
+        r#"
+        duration = "30m"
+        [traffic]
+        rate = 5
+        [service]
+        time = { dist = "constant", value = "10m" }
+        workers = 4
+        queue_limit = "unlimited"
+        timeout = "60s"
+        [autoscaling]
+        min = 1
+        max = 1
+        "#,
+    );
+    let (outcome, rows) = run_with_timeline(&config);
+    let r = &outcome.summary.requests;
+    assert_conserved(r);
+    assert_timeline_matches_summary(&outcome.summary, &rows);
+    assert_eq!(r.completed, 0);
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[0].timeouts, 0);
+    for pair in rows.windows(2) {
+        assert_eq!(
+            pair[1].timeouts, pair[0].arrivals,
+            "row at {}",
+            pair[1].start_s
+        );
+    }
+    assert_eq!(r.in_flight, rows[29].arrivals);
+    // The instance keeps working on what it was given: its 4 workers stay busy.
+    assert!(outcome.summary.utilization.mean_cpu > 99.0);
+}
