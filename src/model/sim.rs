@@ -1357,7 +1357,7 @@ impl<'a> Simulation<'a> {
         let mut row = TimelineRow {
             start_s: self.last_report_at.as_secs_f64(),
             end_s: self.now.as_secs_f64(),
-            arrival_rate: round_to(self.rate.at(self.now.0.saturating_sub(1)), 3),
+            arrival_rate: round_to(self.rate.mean_over(self.last_report_at.0, self.now.0), 3),
             arrivals: self.interval.requests.arrived,
             completions: self.interval.requests.completed,
             rejections: self.interval.requests.rejected,

@@ -275,3 +275,40 @@ fn issue_11_a_stuck_back_end_reports_504s_at_the_idle_timeout() {
     // The instance keeps working on what it was given: its 4 workers stay busy.
     assert!(outcome.summary.utilization.mean_cpu > 99.0);
 }
+
+/// Issue 11: `arrival_rate` in timeline.csv is the mean rate over the row. A
+/// per-second trace alternating 0 and 2,000 requests has a mean of 1,000 req/s in
+/// every 60 s row; the rate at the row's end (0 in the last second of each minute)
+/// read 0 in every row though each had about 60,000 arrivals.
+#[test]
+fn issue_11_arrival_rate_is_the_rows_mean_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("alternating.csv");
+    let mut csv = String::from("second,count\n");
+    for i in 0..600 {
+        csv += &format!("{i},{}\n", if i % 2 == 0 { 2000 } else { 0 });
+    }
+    std::fs::write(&trace, csv).unwrap();
+    let config = config_from_str(&format!(
+        r#"
+        duration = "10m"
+        [traffic.trace]
+        file = "{}"
+        interval = "1s"
+        column = "count"
+        [service]
+        time = {{ dist = "constant", value = "1ms" }}
+        [autoscaling]
+        min = 2
+        max = 2
+        "#,
+        trace.display()
+    ));
+    let (_, rows) = run_with_timeline(&config);
+    assert_eq!(rows.len(), 10);
+    for row in &rows {
+        assert_eq!(row.arrival_rate, 1000.0, "row at {}", row.start_s);
+        // The arrivals themselves: Poisson with mean 60,000 (sd 245), within 5 sd.
+        assert!(row.arrivals.abs_diff(60_000) < 1_225, "{}", row.arrivals);
+    }
+}
