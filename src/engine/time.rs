@@ -37,6 +37,8 @@ impl SimTime {
 
 impl SimDuration {
     pub const ZERO: SimDuration = SimDuration(0);
+    /// A clock hour: AWS bills reservations, savings plans and load balancers by it.
+    pub const HOUR: SimDuration = SimDuration::from_secs(3600);
 
     pub const fn from_secs(secs: u64) -> SimDuration {
         SimDuration(secs * NANOS_PER_SEC)

@@ -82,6 +82,24 @@ impl Totals {
     }
 }
 
+/// What reservations and the savings plan absorb of one clock hour's usage.
+#[derive(Default)]
+struct HourCoverage {
+    /// Per reservation, in order: seconds covered and their on-demand value.
+    reserved: Vec<(f64, f64)>,
+    /// Per type the savings plan covers: (type index, seconds, on-demand value, plan
+    /// dollars used).
+    savings_plan: Vec<(usize, f64, f64, f64)>,
+}
+
+impl HourCoverage {
+    /// The on-demand value absorbed.
+    fn value(&self) -> f64 {
+        let reserved: f64 = self.reserved.iter().map(|r| r.1).sum();
+        reserved + self.savings_plan.iter().map(|s| s.2).sum::<f64>()
+    }
+}
+
 pub struct CostLedger {
     items: Vec<CostItem>,
     types: Vec<BilledType>,
@@ -157,64 +175,70 @@ impl CostLedger {
         });
     }
 
-    /// Adds a running on-demand instance's usage up to `now` to the current hour.
+    /// Adds a running on-demand instance's usage up to `now` to the current hour. The
+    /// seconds are billed seconds (whole, the 60 s minimum owed from launch), the same
+    /// count the instance's line will have, so the hours share exactly its seconds.
     pub fn add_running_usage(&mut self, instance: &mut Instance, now: SimTime) {
         if instance.purchase == PurchaseOption::OnDemand {
-            let used = now.since(instance.launched_at).as_secs_f64();
-            self.hour_usage[instance.type_index] += used - instance.settled_secs;
-            instance.settled_secs = used;
+            let used = Self::unsettled_secs(instance, now);
+            self.hour_usage[instance.type_index] += used;
+            instance.settled_secs += used;
         }
     }
 
-    /// Applies reservations, then the savings plan, to the on-demand usage of the clock
-    /// hour starting at `hour_start`, and records the hour's fee and coverage lines.
-    pub fn settle_hour(&mut self, hour_start: SimTime) {
-        let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
-        let (start_s, end_s) = (hour_start.as_secs_f64(), hour_start.as_secs_f64() + 3600.0);
-        let mut remaining = usage.clone();
-        let purchase = self.purchase.clone();
-        for r in &purchase.reserved {
+    /// Billed seconds of a running instance not yet counted in a settled hour.
+    pub fn unsettled_secs(instance: &Instance, now: SimTime) -> f64 {
+        billed_seconds(now.since(instance.launched_at)) as f64 - instance.settled_secs
+    }
+
+    /// What the open clock hour will add to the bill if it ended now with `running`
+    /// more on-demand seconds per type (from instances still running): its fees and
+    /// the on-demand value its reservations and savings plan absorb. Coverage never
+    /// shrinks as usage grows, and absorbs at most the usage's own list price, so the
+    /// bill built from it never decreases while the hour runs; at the hour's end it is
+    /// exactly what [`CostLedger::settle_hour`] settles.
+    pub fn open_hour(&self, running: &[f64]) -> (f64, f64) {
+        let usage: Vec<f64> = self
+            .hour_usage
+            .iter()
+            .zip(running)
+            .map(|(u, r)| u + r)
+            .collect();
+        (self.hourly_fees(), self.cover(&usage).value())
+    }
+
+    /// Reservation and savings plan fees of one clock hour.
+    fn hourly_fees(&self) -> f64 {
+        let reserved: f64 = (self.purchase.reserved.iter())
+            .map(|r| f64::from(r.count) * r.effective_hourly_usd())
+            .sum();
+        reserved
+            + self
+                .purchase
+                .savings_plan
+                .as_ref()
+                .map_or(0.0, |p| p.hourly_commitment)
+    }
+
+    /// Applies reservations, then the savings plan, to one clock hour's on-demand
+    /// seconds per type.
+    fn cover(&self, usage: &[f64]) -> HourCoverage {
+        let mut remaining = usage.to_vec();
+        let mut coverage = HourCoverage::default();
+        for r in &self.purchase.reserved {
             let capacity = f64::from(r.count) * 3600.0;
-            let fee = f64::from(r.count) * r.effective_hourly_usd();
-            let mut covered = 0.0;
-            let mut coverage_value = 0.0;
+            let (mut covered, mut value) = (0.0, 0.0);
             for (i, t) in self.types.iter().enumerate() {
                 if t.name == r.type_name {
                     let take = remaining[i].min(capacity - covered);
                     remaining[i] -= take;
                     covered += take;
-                    coverage_value += take * t.on_demand_price / 3600.0;
+                    value += take * t.on_demand_price / 3600.0;
                 }
             }
-            self.totals.reserved_fees += fee;
-            self.totals.reserved_unused += fee * (1.0 - covered / capacity);
-            self.totals.reserved_coverage += coverage_value;
-            self.totals.reserved_capacity_secs += capacity;
-            self.totals.reserved_covered_secs += covered;
-            self.push_line(
-                "reserved_fee",
-                "reserved",
-                &r.type_name,
-                start_s,
-                end_s,
-                f64::from(r.count),
-                "instance_hour",
-                r.effective_hourly_usd(),
-            );
-            if covered > 0.0 {
-                self.push_line(
-                    "reserved_coverage",
-                    "reserved",
-                    &r.type_name,
-                    start_s,
-                    end_s,
-                    covered,
-                    "second",
-                    -coverage_value / covered,
-                );
-            }
+            coverage.reserved.push((covered, value));
         }
-        if let Some(plan) = &purchase.savings_plan {
+        if let Some(plan) = &self.purchase.savings_plan {
             // Highest savings percentage first; with one plan rate for every type the
             // percentages tie, and the lowest plan rate goes first (1.4).
             let mut order: Vec<usize> = (0..self.types.len())
@@ -241,8 +265,57 @@ impl CostLedger {
                 commitment -= covered * rate;
                 remaining[i] -= covered;
                 let value = covered * self.types[i].on_demand_price / 3600.0;
+                coverage
+                    .savings_plan
+                    .push((i, covered, value, covered * rate));
+            }
+        }
+        coverage
+    }
+
+    /// Settles the clock hour starting at `hour_start`: applies reservations, then the
+    /// savings plan, to its on-demand usage, and records the hour's fee and coverage
+    /// lines.
+    pub fn settle_hour(&mut self, hour_start: SimTime) {
+        let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
+        let coverage = self.cover(&usage);
+        let (start_s, end_s) = (hour_start.as_secs_f64(), hour_start.as_secs_f64() + 3600.0);
+        let purchase = self.purchase.clone();
+        for (r, &(covered, value)) in purchase.reserved.iter().zip(&coverage.reserved) {
+            let capacity = f64::from(r.count) * 3600.0;
+            let fee = f64::from(r.count) * r.effective_hourly_usd();
+            self.totals.reserved_fees += fee;
+            self.totals.reserved_unused += fee * (1.0 - covered / capacity);
+            self.totals.reserved_coverage += value;
+            self.totals.reserved_capacity_secs += capacity;
+            self.totals.reserved_covered_secs += covered;
+            self.push_line(
+                "reserved_fee",
+                "reserved",
+                &r.type_name,
+                start_s,
+                end_s,
+                f64::from(r.count),
+                "instance_hour",
+                r.effective_hourly_usd(),
+            );
+            if covered > 0.0 {
+                self.push_line(
+                    "reserved_coverage",
+                    "reserved",
+                    &r.type_name,
+                    start_s,
+                    end_s,
+                    covered,
+                    "second",
+                    -value / covered,
+                );
+            }
+        }
+        if let Some(plan) = &purchase.savings_plan {
+            for &(i, covered, value, used) in &coverage.savings_plan {
                 self.totals.savings_plan_coverage += value;
-                self.totals.savings_plan_used += covered * rate;
+                self.totals.savings_plan_used += used;
                 let name = self.types[i].name.clone();
                 self.push_line(
                     "savings_plan_coverage",

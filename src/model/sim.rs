@@ -1278,7 +1278,6 @@ impl<'a> Simulation<'a> {
     /// the instance closest to its next billing hour. AWS breaks ties at random;
     /// simcloud takes the oldest, to stay reproducible without spending random numbers.
     fn choose_victim(&self) -> Option<u32> {
-        const HOUR: u64 = 3_600_000_000_000;
         let candidates = |spot: Option<bool>| {
             self.alive.iter().copied().filter(move |&id| {
                 let instance = &self.instances[id as usize];
@@ -1306,7 +1305,7 @@ impl<'a> Simulation<'a> {
                 .max_by_key(|id| (launched(id), std::cmp::Reverse(*id))),
             TerminationPolicy::Default | TerminationPolicy::ClosestToNextInstanceHour => {
                 pool.into_iter().max_by_key(|&id| {
-                    let into_hour = self.now.since(launched(&id)).0 % HOUR;
+                    let into_hour = self.now.since(launched(&id)).0 % SimDuration::HOUR.0;
                     (into_hour, std::cmp::Reverse(id))
                 })
             }
@@ -1326,8 +1325,12 @@ impl<'a> Simulation<'a> {
         (busy, capacity)
     }
 
-    /// The bill so far: instances at list price up to now (their 60 s minimum owed from
-    /// launch), reservations and savings plans as settled at the last clock hour.
+    /// The bill so far, accrued only as it becomes known, so that it never decreases
+    /// (issue 11): on-demand instances at list price up to now (their 60 s minimum
+    /// owed from launch), net of what reservations and savings plans absorb; each
+    /// clock hour's fees from the hour's start, when they are owed whatever happens;
+    /// spot usage once it can no longer be free (the instance has run an hour, or has
+    /// stopped and was billed). The closed bill is the last value of this curve.
     fn accrued_cost(&self) -> CostSoFar {
         let t = &self.ledger.totals;
         let mut cost = CostSoFar {
@@ -1336,16 +1339,29 @@ impl<'a> Simulation<'a> {
             commitments: t.reserved_fees + t.savings_plan_fees,
             warm_pool: self.warm_pool_cost(),
         };
+        let mut running = vec![0.0; self.types.len()];
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
             match instance.pool {
-                None => cost.on_demand += self.ledger.accrued_on_demand(instance, self.now),
+                None => {
+                    cost.on_demand += self.ledger.accrued_on_demand(instance, self.now);
+                    running[instance.type_index] += CostLedger::unsettled_secs(instance, self.now);
+                }
                 Some(pool) => {
                     let ran = self.now.since(instance.launched_at);
-                    let until = instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
-                    cost.spot += self.market.pools[pool].cost_between(instance.launched_at, until);
+                    if ran >= SimDuration::HOUR {
+                        let until =
+                            instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
+                        cost.spot +=
+                            self.market.pools[pool].cost_between(instance.launched_at, until);
+                    }
                 }
             }
+        }
+        if self.ledger.has_commitments() {
+            let (fees, absorbed) = self.ledger.open_hour(&running);
+            cost.commitments += fees;
+            cost.on_demand -= absorbed;
         }
         cost
     }

@@ -4,7 +4,7 @@
 use crate::common::{config_from_str, load, run_with_timeline, scenario_path, shared_data};
 use assert_cmd::Command;
 use predicates::prelude::*;
-use simcloud::model::simulate;
+use simcloud::model::{TimelineRow, simulate};
 
 /// An instance that lives 30 s is billed the 60 s minimum: 0.096 * 60 / 3600 = $0.0016.
 #[test]
@@ -222,5 +222,48 @@ fn bad_purchase_settings_exit_2_with_a_clear_message() {
             .code(2)
             .stderr(predicate::str::contains(needle).and(predicate::str::contains("s.toml")));
         assert!(!tmp.path().join("out").exists());
+    }
+}
+
+/// Issue 11: the cumulative bill in timeline.csv never decreases and ends at the
+/// total. Reservations and savings plans used to settle at each hour mark, taking back
+/// on-demand usage they covered (the curve fell), and a spot instance EC2 interrupted
+/// in its first hour was refunded (it fell again). Now each part accrues only what is
+/// known: fees from the hour's start, usage net of coverage, spot usage once it can no
+/// longer be free. Checked on every cost column of two scenarios that exercise each
+/// case (asserted below, so the test cannot pass on a run without them).
+#[test]
+fn issue_11_the_cumulative_bill_never_decreases() {
+    for name in ["reserved.toml", "spot-mix.toml"] {
+        let (outcome, rows) = run_with_timeline(&load(&scenario_path(name)));
+        let columns: [(&str, fn(&TimelineRow) -> f64); 6] = [
+            ("cost_usd", |r| r.cost_usd),
+            ("on_demand", |r| r.cost_on_demand_usd),
+            ("spot", |r| r.cost_spot_usd),
+            ("commitments", |r| r.cost_commitments_usd),
+            ("warm_pool", |r| r.cost_warm_pool_usd),
+            ("load_balancer", |r| r.cost_load_balancer_usd),
+        ];
+        for (column, value) in columns {
+            for pair in rows.windows(2) {
+                assert!(
+                    value(&pair[1]) >= value(&pair[0]),
+                    "{name}: {column} falls from {} to {} at {} s",
+                    value(&pair[0]),
+                    value(&pair[1]),
+                    pair[1].end_s
+                );
+            }
+        }
+        let c = &outcome.summary.cost_usd;
+        assert_eq!(rows.last().unwrap().cost_usd, c.total, "{name}");
+        let refunded = outcome
+            .cost_items
+            .iter()
+            .any(|i| i.item == "instance_interrupted_in_first_hour");
+        match name {
+            "reserved.toml" => assert!(c.reserved > 0.0 && c.savings_plan > 0.0),
+            _ => assert!(refunded, "spot-mix.toml has no first-hour interruption"),
+        }
     }
 }
