@@ -170,11 +170,22 @@ fn load(args: &ScenarioArgs) -> Result<ScenarioFile, Failure> {
     Ok(file)
 }
 
+/// Resolves the scenario and prints the loader's notes (input accepted but without
+/// effect, like a spike after the end of a shortened run) on stderr.
+fn resolve(file: &ScenarioFile) -> Result<Config, Failure> {
+    let (config, notes) = file.resolve_with_notes()?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    Ok(config)
+}
+
 fn validate(args: &ScenarioArgs) -> Result<(), Failure> {
     let file = load(args)?;
-    let config = file.resolve()?;
+    let config = resolve(&file)?;
     let strategies = file.strategies()?;
-    let text = toml::to_string(&config)
+    let text = simcloud::scenario::resolved_toml(&config, &strategies)
+        .map_err(|e| anyhow::anyhow!(e))
         .context("cannot print the resolved scenario")
         .map_err(Failure::RunFailed)?;
     println!(
@@ -182,9 +193,6 @@ fn validate(args: &ScenarioArgs) -> Result<(), Failure> {
         args.scenario.display()
     );
     print!("{text}");
-    for (name, _) in &strategies {
-        println!("# strategy \"{name}\": valid");
-    }
     Ok(())
 }
 
@@ -208,7 +216,7 @@ fn run(
     options: &report::RunOptions,
 ) -> Result<(), Failure> {
     let file = load(args)?;
-    let mut config = file.resolve()?;
+    let mut config = resolve(&file)?;
     if let Some(seed) = seed {
         config.seed = seed;
     }
@@ -239,6 +247,7 @@ fn compare_strategies(
     // Everything is validated before the first run and before any folder is created,
     // so bad input writes nothing.
     let file = load(args)?;
+    let base = resolve(&file)?;
     let plan = ComparePlan::from_file(&file, options)?;
     let dir =
         out.unwrap_or_else(|| Path::new("results").join(format!("{}-compare", plan.scenario)));
@@ -264,7 +273,6 @@ fn compare_strategies(
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let mut files = compare::write_folder(&comparison, &dir).map_err(Failure::RunFailed)?;
-    let base = file.resolve()?;
     files.extend(
         report::write_compare_pictures(&comparison, &base, &dir).map_err(Failure::RunFailed)?,
     );

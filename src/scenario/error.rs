@@ -16,6 +16,10 @@ pub struct ScenarioError {
     /// The offending value as written, when there is one.
     pub value: Option<String>,
     pub message: String,
+    /// The `--set KEY=VALUE` argument that gave the offending value, when the value
+    /// came from the command line rather than the file: the error then names the
+    /// argument instead of a line of the file, which holds another value.
+    pub set: Option<String>,
 }
 
 impl ScenarioError {
@@ -26,17 +30,23 @@ impl ScenarioError {
             key: String::new(),
             value: None,
             message: message.into(),
+            set: None,
         }
     }
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
+        match &self.set {
+            Some(assignment) => write!(f, "--set {assignment}: ")?,
+            None => {
+                write!(f, "{}", self.file.display())?;
+                if let Some(line) = self.line {
+                    write!(f, ":{line}")?;
+                }
+                write!(f, ": ")?;
+            }
         }
-        write!(f, ": ")?;
         if !self.key.is_empty() {
             write!(f, "{}", self.key)?;
             if let Some(value) = &self.value {

@@ -4,11 +4,20 @@
 //! TOML table (where `--set` overrides and `[[strategy]]` overrides are merged), then
 //! deserialized into raw structs that mirror the file (`raw`) and resolved into the
 //! validated [`Config`] with every default filled in (`resolve`). Each error names the
-//! file, the dotted key, the value and, when the key is in the file, its line.
+//! file, the dotted key, the value and, when the key is in the file, its line; a value
+//! given with `--set` is blamed on that argument instead.
+//!
+//! Overrides, from `--set` or a `[[strategy]]`, follow one rule: a table merges key by
+//! key into the table it overrides (`--set autoscaling.max=5` keeps `min`), except that
+//! a `--set` whose value is a whole table replaces the table, and an override that
+//! picks another kind of a one-of table (another `dist`, another savings-plan `kind`, a
+//! spot price `trace` instead of a `discount`, an interruption `per_hour` instead of a
+//! `band`) replaces it, since the old kind's keys would not apply.
 
 mod catalog;
 mod duration;
 mod error;
+pub mod limits;
 mod raw;
 mod resolve;
 mod spot_prices;
@@ -27,7 +36,15 @@ pub struct ScenarioFile {
     path: PathBuf,
     text: String,
     table: toml::Table,
+    /// The `--set` arguments applied, in order: the dotted key and the argument as
+    /// typed, so that an error about that key names the argument.
+    overrides: Vec<(String, String)>,
 }
+
+/// Keys whose values are file paths. Relative paths in the scenario file are relative
+/// to the file; relative paths typed with `--set` are relative to the working
+/// directory, where the user typed them.
+const PATH_KEYS: &[&str] = &["traffic.trace.file", "spot.price.trace"];
 
 impl ScenarioFile {
     /// Reads and parses `path`; refuses directories, empty files and non-UTF-8 bytes.
@@ -64,12 +81,14 @@ impl ScenarioFile {
                 key: String::new(),
                 value: None,
                 message: format!("not valid TOML: {}", e.message()),
+                set: None,
             }
         })?;
         Ok(ScenarioFile {
             path: path.to_path_buf(),
             text,
             table,
+            overrides: Vec::new(),
         })
     }
 
@@ -78,37 +97,55 @@ impl ScenarioFile {
     }
 
     /// Applies a `key=value` override from the command line. The value is read as a
-    /// TOML value (`3`, `true`, `"90s"`), or taken as a string if it is not one. A
-    /// relative path given for a `file` key is taken relative to the working directory,
-    /// where the user typed it, not to the scenario file.
+    /// TOML value (`3`, `true`, `"90s"`, `{ file = "x.csv" }`), or taken as a string if
+    /// it is not one. The key may name an element of an array (`traffic.spike[0].peak`;
+    /// the index one past the end adds an element). A whole table as the value replaces
+    /// the table: `--set 'traffic={trace={file="t.csv"}}'` replays the trace alone,
+    /// where `--set traffic.trace.file=t.csv` adds it to the file's other traffic.
     pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
-        let Some((key, raw_value)) = assignment.split_once('=') else {
-            return Err(ScenarioError::file(
-                &self.path,
-                format!("--set {assignment}: expected key=value, like autoscaling.max=20"),
-            ));
-        };
-        let key = key.trim();
-        let mut value = parse_value(raw_value.trim());
-        if key.rsplit('.').next() == Some("file") {
-            if let toml::Value::String(s) = &value {
-                if Path::new(s).is_relative() {
-                    let cwd = std::env::current_dir().unwrap_or_default();
-                    value = toml::Value::String(cwd.join(s).to_string_lossy().into_owned());
-                }
-            }
-        }
-        set_path(&mut self.table, key, value).map_err(|message| ScenarioError {
+        let fail = |key: &str, value: Option<String>, message: String| ScenarioError {
             file: self.path.clone(),
             line: None,
             key: key.to_string(),
-            value: Some(raw_value.trim().to_string()),
+            value,
             message,
-        })
+            set: Some(assignment.to_string()),
+        };
+        let Some((key, raw_value)) = assignment.split_once('=') else {
+            return Err(fail(
+                "",
+                None,
+                "expected KEY=VALUE, like autoscaling.max=20".into(),
+            ));
+        };
+        let key = key.trim();
+        let path = parse_key(key).map_err(|m| fail(key, None, m))?;
+        let mut value = parse_value(raw_value.trim());
+        let cwd = std::env::current_dir().unwrap_or_default();
+        for path_key in PATH_KEYS {
+            absolutize(&mut value, key, path_key, &cwd);
+        }
+        let shown = limits::show_value(&value);
+        let mut root = toml::Value::Table(std::mem::take(&mut self.table));
+        let outcome = set_value(&mut root, &path, value, String::new());
+        if let toml::Value::Table(table) = root {
+            self.table = table;
+        }
+        outcome.map_err(|m| fail(key, Some(shown), m))?;
+        self.overrides
+            .push((key_text(&path), assignment.to_string()));
+        Ok(())
     }
 
     /// The validated scenario (strategies are not applied).
     pub fn resolve(&self) -> Result<Config, ScenarioError> {
+        self.resolve_with_notes().map(|(config, _)| config)
+    }
+
+    /// The validated scenario and the notes a user should see: things accepted but
+    /// without effect, like a spike that starts after the end of the run (a shortened
+    /// `duration` makes these; they simply do not happen).
+    pub fn resolve_with_notes(&self) -> Result<(Config, Vec<String>), ScenarioError> {
         let mut table = self.table.clone();
         table.remove("strategy");
         resolve::resolve(self, &table)
@@ -157,11 +194,15 @@ impl ScenarioFile {
             for (k, v) in overrides.iter().filter(|(k, _)| k.as_str() != "name") {
                 merge_path(&mut merged, k, v.clone());
             }
-            let config = resolve::resolve(self, &merged).map_err(|mut e| {
+            let (config, _) = resolve::resolve(self, &merged).map_err(|mut e| {
                 e.message = format!("in strategy \"{name}\": {}", e.message);
                 // The line of the strategy's own table: the base's line for the same
-                // key would point at a value the strategy replaced.
+                // key would point at a value the strategy replaced. A value the
+                // strategy gives is the strategy's, not a `--set`'s.
                 e.line = locate(&self.text, &key).or(e.line);
+                if value_at(overrides, &e.key).is_some() {
+                    e.set = None;
+                }
                 e
             })?;
             out.push((name, config));
@@ -170,13 +211,26 @@ impl ScenarioFile {
     }
 
     /// An error about `key`, with its value from `table` and its line in the file.
+    /// When the value came from a `--set`, the error names that argument: the file's
+    /// line for the key holds the value the argument replaced.
     fn invalid(&self, table: &toml::Table, key: &str, message: impl Into<String>) -> ScenarioError {
+        let set = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|(set_key, _)| within(key, set_key))
+            .map(|(_, assignment)| assignment.clone());
         ScenarioError {
             file: self.path.clone(),
-            line: locate(&self.text, key),
+            line: if set.is_some() {
+                None
+            } else {
+                locate(&self.text, key)
+            },
             key: key.to_string(),
-            value: value_at(table, key).map(|v| v.to_string()),
+            value: value_at(table, key).map(limits::show_value),
             message: message.into(),
+            set,
         }
     }
 }
@@ -244,31 +298,171 @@ fn value_at<'t>(table: &'t toml::Table, key: &str) -> Option<&'t toml::Value> {
     Some(value)
 }
 
-/// Sets a dotted key, creating tables on the way (`--set a.b.c=1`).
-fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err("not a valid key".into());
+/// Parses a `--set` key strictly: names of letters, digits, `_` and `-` separated by
+/// dots, each optionally followed by `[n]` indices (`traffic.spike[0].peak`).
+fn parse_key(key: &str) -> Result<Vec<Segment<'_>>, String> {
+    let bad = || {
+        "not a valid key: expected names separated by dots, with [n] for an element of an array, like traffic.spike[0].peak".to_string()
+    };
+    let mut out = Vec::new();
+    for part in key.split('.') {
+        let (name, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !name_ok {
+            return Err(bad());
+        }
+        out.push(Segment::Key(name));
+        while !rest.is_empty() {
+            let inner = rest.strip_prefix('[').ok_or_else(bad)?;
+            let (index, after) = inner.split_once(']').ok_or_else(bad)?;
+            out.push(Segment::Index(index.parse().map_err(|_| bad())?));
+            rest = after;
+        }
     }
-    let mut current = table;
-    for part in &parts[..parts.len() - 1] {
-        let entry = current
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        current = entry
-            .as_table_mut()
-            .ok_or_else(|| format!("`{part}` is not a table, so it has no keys to set"))?;
+    Ok(out)
+}
+
+/// A parsed key written back as text, the form error keys take (`a.b[0].c`).
+fn key_text(path: &[Segment<'_>]) -> String {
+    let mut text = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(k);
+            }
+            Segment::Index(i) => text.push_str(&format!("[{i}]")),
+        }
     }
-    current.insert(parts[parts.len() - 1].to_string(), value);
-    Ok(())
+    text
+}
+
+/// True when `key` is `outer` or lies inside it (`a.b.c` and `a.b[0]` lie in `a.b`).
+fn within(key: &str, outer: &str) -> bool {
+    key.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// Sets `value` at `path` below `current`, creating tables on the way; an index may
+/// name an existing element or the one just past the end, which is appended. `walked`
+/// is the key so far, for messages.
+fn set_value(
+    current: &mut toml::Value,
+    path: &[Segment<'_>],
+    value: toml::Value,
+    walked: String,
+) -> Result<(), String> {
+    let Some((first, rest)) = path.split_first() else {
+        *current = value;
+        return Ok(());
+    };
+    // What a missing step on the way becomes: a table for a name, an array for an index.
+    let empty = |next: Option<&Segment>| match next {
+        Some(Segment::Index(_)) => toml::Value::Array(Vec::new()),
+        _ => toml::Value::Table(toml::Table::new()),
+    };
+    match first {
+        Segment::Key(k) => {
+            let toml::Value::Table(table) = current else {
+                return Err(format!("`{walked}` is not a table, so it has no key `{k}`"));
+            };
+            let child = table
+                .entry(k.to_string())
+                .or_insert_with(|| empty(rest.first()));
+            let walked = if walked.is_empty() {
+                k.to_string()
+            } else {
+                format!("{walked}.{k}")
+            };
+            set_value(child, rest, value, walked)
+        }
+        Segment::Index(i) => {
+            let toml::Value::Array(items) = current else {
+                return Err(format!("`{walked}` is not an array, so it has no [{i}]"));
+            };
+            if *i > items.len() {
+                return Err(format!(
+                    "`{walked}` has {} element(s), so [{i}] is out of range (use [{}] to add one)",
+                    items.len(),
+                    items.len()
+                ));
+            }
+            if *i == items.len() {
+                items.push(empty(rest.first()));
+            }
+            set_value(&mut items[*i], rest, value, format!("{walked}[{i}]"))
+        }
+    }
+}
+
+/// Makes the path at `path_key` inside a `--set` value absolute against `cwd`, when
+/// the value set at `key` holds it (`key` is `path_key` itself or a table above it).
+fn absolutize(value: &mut toml::Value, key: &str, path_key: &str, cwd: &Path) {
+    if !within(path_key, key) {
+        return;
+    }
+    let below = path_key[key.len()..].trim_start_matches('.');
+    let mut target = value;
+    for name in below.split('.').filter(|n| !n.is_empty()) {
+        match target.as_table_mut().and_then(|t| t.get_mut(name)) {
+            Some(next) => target = next,
+            None => return,
+        }
+    }
+    if let toml::Value::String(s) = target {
+        if Path::new(s.as_str()).is_relative() {
+            *s = cwd.join(&*s).to_string_lossy().into_owned();
+        }
+    }
+}
+
+/// The kind a one-of table has picked, as (what is chosen, the choice): a
+/// distribution's `dist`, a savings plan's `kind`, a spot price's `discount` or
+/// `trace`, an interruption rate's `band` or `per_hour`. Other tables have none.
+fn kind_of(table: &toml::Table) -> Option<(&'static str, String)> {
+    for tag in ["dist", "kind"] {
+        if let Some(toml::Value::String(choice)) = table.get(tag) {
+            return Some((tag, choice.clone()));
+        }
+    }
+    for (group, choices) in [
+        ("price", &["discount", "trace"]),
+        ("interruption", &["band", "per_hour"]),
+    ] {
+        let present: Vec<&&str> = choices
+            .iter()
+            .filter(|c| table.get(**c).is_some_and(|v| !v.is_table()))
+            .collect();
+        if let [only] = present.as_slice() {
+            return Some((group, only.to_string()));
+        }
+    }
+    None
+}
+
+/// True when `incoming` picks another kind than `existing`: it then replaces it.
+fn switches_kind(existing: &toml::Table, incoming: &toml::Table) -> bool {
+    match (kind_of(existing), kind_of(incoming)) {
+        (Some((a, x)), Some((b, y))) => a == b && x != y,
+        _ => false,
+    }
 }
 
 /// Deep-merges an override into `table` at `key`: tables merge key by key, anything
 /// else replaces. A strategy's `purchase.on_demand_percent_above_base = 100` and
-/// `[strategy.purchase] on_demand_percent_above_base = 100` mean the same.
+/// `[strategy.purchase] on_demand_percent_above_base = 100` mean the same. A table
+/// that picks another kind (another `dist`, say) replaces the old one, whose keys
+/// belong to the old kind.
 fn merge_path(table: &mut toml::Table, key: &str, value: toml::Value) {
     match (table.get_mut(key), value) {
-        (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => {
+        (Some(toml::Value::Table(existing)), toml::Value::Table(incoming))
+            if !switches_kind(existing, &incoming) =>
+        {
             for (k, v) in incoming {
                 merge_path(existing, &k, v);
             }
@@ -277,6 +471,56 @@ fn merge_path(table: &mut toml::Table, key: &str, value: toml::Value) {
             table.insert(key.to_string(), value);
         }
     }
+}
+
+/// What `other` changes in `base`, as an override that `merge_path` turns `base` into
+/// `other` with: the keys whose values differ, tables descended into unless they pick
+/// another kind (then whole, as `merge_path` replaces them).
+fn difference(base: &toml::Table, other: &toml::Table) -> toml::Table {
+    let mut out = toml::Table::new();
+    for (k, v) in other {
+        match (base.get(k), v) {
+            (Some(old), new) if old == new => {}
+            (Some(toml::Value::Table(old)), toml::Value::Table(new))
+                if !switches_kind(old, new) =>
+            {
+                out.insert(k.clone(), toml::Value::Table(difference(old, new)));
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The resolved scenario as TOML, itself a valid scenario: every default filled in,
+/// file paths absolute (so it loads from any folder), and each strategy as the
+/// overrides that turn the resolved base into the strategy's resolved scenario.
+/// Printing the strategies as written would not do: a strategy that changes
+/// `instance.type` relies on the base's price being a default, which the resolved base
+/// spells out.
+pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result<String, String> {
+    let to_table = |c: &Config| match toml::Value::try_from(c) {
+        Ok(toml::Value::Table(t)) => Ok(t),
+        Ok(_) => Err("the resolved scenario is not a table".to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let base = to_table(config)?;
+    let mut text = toml::to_string(&base).map_err(|e| e.to_string())?;
+    if !strategies.is_empty() {
+        let mut list = Vec::new();
+        for (name, strategy) in strategies {
+            let mut overrides = difference(&base, &to_table(strategy)?);
+            overrides.insert("name".into(), toml::Value::String(name.clone()));
+            list.push(toml::Value::Table(overrides));
+        }
+        let mut table = toml::Table::new();
+        table.insert("strategy".into(), toml::Value::Array(list));
+        text.push('\n');
+        text.push_str(&toml::to_string(&table).map_err(|e| e.to_string())?);
+    }
+    Ok(text)
 }
 
 /// The line of `key` in the scenario text, found through `toml_edit`'s spans.
@@ -324,6 +568,71 @@ mod tests {
         merge_path(&mut base, "a", toml::Value::Table("x = 5".parse().unwrap()));
         assert_eq!(base["a"]["x"].as_integer(), Some(5));
         assert_eq!(base["a"]["y"].as_integer(), Some(2));
+    }
+
+    #[test]
+    fn a_table_of_another_kind_replaces_instead_of_merging() {
+        let mut base: toml::Table =
+            "[s]\ntime = { dist = \"lognormal\", mean = \"50ms\", cv = 1.0 }\n"
+                .parse()
+                .unwrap();
+        let other: toml::Table = "dist = \"exponential\"\nmean = \"9ms\"".parse().unwrap();
+        let s = base["s"].as_table_mut().unwrap();
+        merge_path(s, "time", toml::Value::Table(other.clone()));
+        assert_eq!(s["time"], toml::Value::Table(other));
+        // The same kind merges: only the mean changes.
+        let mean: toml::Table = "mean = \"7ms\"".parse().unwrap();
+        merge_path(s, "time", toml::Value::Table(mean));
+        assert_eq!(s["time"]["dist"].as_str(), Some("exponential"));
+        assert_eq!(s["time"]["mean"].as_str(), Some("7ms"));
+        // A band and a per-hour rate are two kinds of interruption rate.
+        let mut spot: toml::Table = "interruption = { band = \"<5%\" }".parse().unwrap();
+        let per_hour: toml::Table = "per_hour = 0.01".parse().unwrap();
+        merge_path(&mut spot, "interruption", toml::Value::Table(per_hour));
+        assert!(spot["interruption"].get("band").is_none());
+    }
+
+    #[test]
+    fn difference_merges_back_into_the_other_table() {
+        let base: toml::Table = "a = 1\n[t]\nx = 1\ny = 2\n[d]\ndist = \"gamma\"\ncv = 2.0\n"
+            .parse()
+            .unwrap();
+        let other: toml::Table =
+            "a = 1\n[t]\nx = 5\ny = 2\n[d]\ndist = \"constant\"\nvalue = \"1s\"\n"
+                .parse()
+                .unwrap();
+        let diff = difference(&base, &other);
+        assert!(diff.get("a").is_none());
+        let mut merged = base.clone();
+        for (k, v) in diff {
+            merge_path(&mut merged, &k, v);
+        }
+        assert_eq!(merged, other);
+    }
+
+    #[test]
+    fn set_keys_reach_array_elements_and_refuse_gaps() {
+        let mut root =
+            toml::Value::Table("[[spike]]\npeak = 1\n[f]\nat = [\"1h\"]\n".parse().unwrap());
+        let set = |root: &mut toml::Value, key: &str, v: i64| {
+            set_value(
+                root,
+                &parse_key(key).unwrap(),
+                toml::Value::Integer(v),
+                String::new(),
+            )
+        };
+        set(&mut root, "spike[0].peak", 5).unwrap();
+        set(&mut root, "spike[1].peak", 6).unwrap();
+        set(&mut root, "f.at[0]", 7).unwrap();
+        assert_eq!(root["spike"][0]["peak"].as_integer(), Some(5));
+        assert_eq!(root["spike"][1]["peak"].as_integer(), Some(6));
+        assert_eq!(root["f"]["at"][0].as_integer(), Some(7));
+        let gap = set(&mut root, "spike[5].peak", 1).unwrap_err();
+        assert!(gap.contains("`spike` has 2 element(s)"), "{gap}");
+        for bad in ["a..b", "a[x]", "a[1", "[0]", "a b", ""] {
+            assert!(parse_key(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

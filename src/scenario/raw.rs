@@ -1,5 +1,10 @@
 //! The scenario file as written: serde structs mirroring the TOML, every field optional
 //! so that defaults are filled in one place (`resolve`), and unknown keys rejected.
+//!
+//! A key that takes values of several shapes (a distribution is a duration or a
+//! table; `queue_limit` is a count or "unlimited") is kept as a `toml::Value` and
+//! read by `resolve`: serde's untagged enums would answer a mistake with "data did not
+//! match any variant of untagged enum", naming no key and a Rust type.
 
 use serde::Deserialize;
 
@@ -71,19 +76,12 @@ pub struct RawDist {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawQueueLimit {
-    Count(i64),
-    Word(String),
-}
-
-#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
-    pub time: Option<RawDist>,
+    pub time: Option<toml::Value>,
     pub workers: Option<u32>,
     pub workers_per_vcpu: Option<bool>,
-    pub queue_limit: Option<RawQueueLimit>,
+    pub queue_limit: Option<toml::Value>,
     pub timeout: Option<String>,
 }
 
@@ -95,7 +93,7 @@ pub struct RawInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
-    pub boot_time: Option<RawDist>,
+    pub boot_time: Option<toml::Value>,
     pub failures: Option<RawFailures>,
 }
 
@@ -150,7 +148,7 @@ pub struct RawAutoScaling {
 #[serde(deny_unknown_fields)]
 pub struct RawWarmPool {
     pub size: Option<u32>,
-    pub start_time: Option<RawDist>,
+    pub start_time: Option<toml::Value>,
     pub storage_price_per_hour: Option<f64>,
 }
 

@@ -3,6 +3,7 @@
 
 use super::catalog;
 use super::duration::parse_duration;
+use super::limits::{self, *};
 use super::raw::*;
 use super::spot_prices::load_spot_prices;
 use super::trace::load_trace;
@@ -81,8 +82,6 @@ mod default {
     pub const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
 }
 
-/// The longest run accepted: a year, enough for any trace replay.
-const MAX_DURATION: SimDuration = SimDuration::from_secs(366 * 86_400);
 /// At most this many timeline rows, to keep a typo in `report.interval` from filling
 /// the disk.
 const MAX_TIMELINE_ROWS: u64 = 2_000_000;
@@ -90,6 +89,8 @@ const MAX_TIMELINE_ROWS: u64 = 2_000_000;
 struct Ctx<'a> {
     file: &'a ScenarioFile,
     table: &'a toml::Table,
+    /// What the user should know about input that was accepted but has no effect.
+    notes: std::cell::RefCell<Vec<String>>,
 }
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -99,6 +100,12 @@ impl Ctx<'_> {
         self.file.invalid(self.table, key, message)
     }
 
+    fn note(&self, message: String) {
+        self.notes.borrow_mut().push(message);
+    }
+
+    /// A duration of at most `MAX_DURATION`: nothing in a run of at most that long
+    /// needs a longer one.
     fn duration(
         &self,
         key: &str,
@@ -107,8 +114,31 @@ impl Ctx<'_> {
     ) -> Result<SimDuration> {
         match text {
             None => Ok(default),
-            Some(t) => parse_duration(t).map_err(|m| self.err(key, m)),
+            Some(t) => {
+                let d = parse_duration(t).map_err(|m| self.err(key, m))?;
+                if d > MAX_DURATION {
+                    return Err(self.err(key, format!("must be at most {MAX_DURATION}")));
+                }
+                Ok(d)
+            }
         }
+    }
+
+    /// `x` must be at most `max` (a bound from `limits`).
+    fn at_most<T: PartialOrd + Copy + Into<f64>>(&self, key: &str, x: T, max: T) -> Result<T> {
+        if x > max {
+            return Err(self.err(
+                key,
+                format!("must be at most {}", limits::compact(max.into())),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A number >= 0 and at most `max`.
+    fn bounded(&self, key: &str, x: f64, max: f64) -> Result<f64> {
+        self.non_negative(key, x)
+            .and_then(|x| self.at_most(key, x, max))
     }
 
     fn positive_duration(
@@ -180,11 +210,12 @@ impl Ctx<'_> {
     }
 }
 
-/// Deserializes `table` into `T`, reporting the dotted path of the first bad key.
-fn deserialize<T: DeserializeOwned>(ctx: &Ctx, table: &toml::Table) -> Result<T> {
+/// Deserializes `table`, found at `prefix` (empty for the whole file), into `T`,
+/// reporting the dotted path of the first bad key in the scenario's words.
+fn deserialize<T: DeserializeOwned>(ctx: &Ctx, prefix: &str, table: &toml::Table) -> Result<T> {
     serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
         let mut key = e.path().to_string();
-        let mut message = e.inner().message().to_string();
+        let mut message = in_scenario_words(e.inner().message());
         // serde reports an unknown field at its parent's path, or (when the field
         // follows a sequence, as after `[[autoscaling.policy]]`) at its own path; name
         // the field itself, once.
@@ -202,13 +233,68 @@ fn deserialize<T: DeserializeOwned>(ctx: &Ctx, table: &toml::Table) -> Result<T>
         } else if key == "." {
             key.clear();
         }
+        let key = match (prefix, key.as_str()) {
+            (p, "") => p.to_string(),
+            ("", k) => k.to_string(),
+            (p, k) => format!("{p}.{k}"),
+        };
         ctx.err(&key, message)
     })
 }
 
-pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
-    let ctx = Ctx { file, table };
-    let raw: RawScenario = deserialize(&ctx, table)?;
+/// serde's messages in the words of a scenario file. serde names the Rust type it
+/// wanted ("expected u32", "expected struct RawDist", "a sequence"); a user wrote TOML
+/// and needs to hear "an integer", "a table", "an array". The offending value is
+/// already echoed beside the key, so "invalid type: string \"lots\"" is dropped.
+fn in_scenario_words(message: &str) -> String {
+    let (expected, out_of_range) = if let Some(rest) = message.strip_prefix("invalid type: ") {
+        (rest.split_once(", expected ").map(|(_, e)| e), false)
+    } else if let Some(rest) = message.strip_prefix("invalid value: ") {
+        (rest.split_once(", expected ").map(|(_, e)| e), true)
+    } else {
+        (None, false)
+    };
+    if let Some(expected) = expected {
+        let words = match expected {
+            "u8" | "u16" | "u32" | "u64" | "usize" if out_of_range => {
+                let max = match expected {
+                    "u8" => u64::from(u8::MAX),
+                    "u16" => u64::from(u16::MAX),
+                    "u32" => u64::from(u32::MAX),
+                    _ => u64::MAX,
+                };
+                format!("an integer from 0 to {max}")
+            }
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
+                "an integer".into()
+            }
+            "f32" | "f64" => "a number".into(),
+            "a boolean" => "true or false".into(),
+            "a string" => "a string in quotes".into(),
+            "a sequence" => "an array, like [ ... ]".into(),
+            "a map" => "a table".into(),
+            e if e.starts_with("struct ") => "a table".into(),
+            e => e.into(),
+        };
+        return format!("expected {words}");
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("missing key {rest}");
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown value {rest}");
+    }
+    message.to_string()
+}
+
+/// The validated scenario and the notes on input that has no effect.
+pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<String>)> {
+    let ctx = Ctx {
+        file,
+        table,
+        notes: Default::default(),
+    };
+    let raw: RawScenario = deserialize(&ctx, "", table)?;
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => return Err(ctx.err("name", "must not be empty")),
         Some(n) => n,
@@ -233,7 +319,11 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
     };
     let duration = match (&raw.duration, &trace) {
         (Some(text), _) => ctx.positive_duration("duration", Some(text), SimDuration::ZERO)?,
-        (None, Some(trace)) => SimDuration(trace.interval.0 * trace.rates.len() as u64),
+        // Saturating: a long interval times many rows is then "too long", not a
+        // wrapped small number.
+        (None, Some(trace)) => {
+            SimDuration(trace.interval.0.saturating_mul(trace.rates.len() as u64))
+        }
         (None, None) => {
             return Err(ctx.err(
                 "duration",
@@ -248,7 +338,18 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
         ));
     }
     let traffic = resolve_traffic(&ctx, raw_traffic, trace, duration)?;
-    let instance = resolve_instance(&ctx, raw.instance)?;
+    let requests = requests_bound(&traffic, duration);
+    if requests > MAX_REQUESTS {
+        return Err(ctx.err(
+            "duration",
+            format!(
+                "the traffic gives up to {} requests in this run, more than the {} one run may simulate (hours of computing); shorten the run or lower the rates",
+                limits::compact(requests.round()),
+                limits::compact(MAX_REQUESTS)
+            ),
+        ));
+    }
+    let instance = resolve_instance(&ctx, raw.instance, duration)?;
     let service = resolve_service(&ctx, raw.service, &instance)?;
     let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer)?;
     let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling, duration)?;
@@ -292,7 +393,7 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
             format!("gives more than {MAX_TIMELINE_ROWS} timeline rows for this duration"),
         ));
     }
-    Ok(Config {
+    let config = Config {
         name,
         seed: raw.seed.unwrap_or(default::SEED),
         duration,
@@ -305,7 +406,30 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<Config> {
         spot,
         slo,
         report: ReportConfig { interval },
-    })
+    };
+    Ok((config, ctx.notes.into_inner()))
+}
+
+/// An upper bound of the expected arrivals over the run: each component at its
+/// highest (a diurnal cosine at `high` throughout), spikes by their whole area, a trace
+/// by its rows up to the end.
+fn requests_bound(traffic: &TrafficConfig, duration: SimDuration) -> f64 {
+    let secs = duration.as_secs_f64();
+    let mut total = traffic.rate * secs;
+    for s in &traffic.spike {
+        let width =
+            s.ramp.as_secs_f64() / 2.0 + s.hold.as_secs_f64() + s.ramp_down.as_secs_f64() / 2.0;
+        total += s.peak * width;
+    }
+    if let Some(d) = &traffic.diurnal {
+        total += d.high * secs;
+    }
+    if let Some(t) = &traffic.trace {
+        let interval = t.interval.as_secs_f64();
+        let rows = (secs / interval).ceil() as usize;
+        total += t.rates.iter().take(rows).sum::<f64>() * interval;
+    }
+    total
 }
 
 fn resolve_trace(ctx: &Ctx, raw: &RawTrace) -> Result<Trace> {
@@ -315,6 +439,7 @@ fn resolve_trace(ctx: &Ctx, raw: &RawTrace) -> Result<Trace> {
         default::TRACE_INTERVAL,
     )?;
     let scale = ctx.positive("traffic.trace.scale", raw.scale.unwrap_or(1.0))?;
+    let scale = ctx.at_most("traffic.trace.scale", scale, MAX_TRACE_SCALE)?;
     let column = raw.column.clone().unwrap_or_else(|| "count".into());
     let dir = ctx
         .file
@@ -322,7 +447,13 @@ fn resolve_trace(ctx: &Ctx, raw: &RawTrace) -> Result<Trace> {
         .parent()
         .unwrap_or(std::path::Path::new("."));
     let path = dir.join(&raw.file);
-    let counts = load_trace(&path, &column).map_err(|m| ctx.err("traffic.trace.file", m))?;
+    // A count is at most what keeps the interval's rate within MAX_RATE after `scale`.
+    let max_count = MAX_RATE * interval.as_secs_f64() / scale;
+    let counts = load_trace(&path, &column, max_count, MAX_TRACE_ROWS)
+        .map_err(|m| ctx.err("traffic.trace.file", m))?;
+    // Absolute, so that the resolved scenario (`simcloud validate`) loads from any
+    // folder; the file exists, it was just read.
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
     let per_second = scale / interval.as_secs_f64();
     Ok(Trace {
         file: path,
@@ -339,15 +470,17 @@ fn resolve_traffic(
     trace: Option<Trace>,
     duration: SimDuration,
 ) -> Result<TrafficConfig> {
-    let rate = ctx.non_negative("traffic.rate", raw.rate.unwrap_or(0.0))?;
+    let rate = ctx.bounded("traffic.rate", raw.rate.unwrap_or(0.0), MAX_RATE)?;
     let mut spikes = Vec::new();
     for (i, s) in raw.spike.unwrap_or_default().iter().enumerate() {
         let key = |k: &str| format!("traffic.spike[{i}].{k}");
         let start = ctx.duration(&key("start"), Some(&s.start), SimDuration::ZERO)?;
+        // Kept, not refused: shortening a run (`--set duration=30m`) is the most common
+        // edit, and a spike after the end simply does not happen, like a failure `at`
+        // a time after the end.
         if start >= duration {
-            return Err(ctx.err(
-                &key("start"),
-                format!("is not before the end of the run ({duration})"),
+            ctx.note(format!(
+                "traffic.spike[{i}] starts at {start}, not before the end of the run ({duration}): it does not happen"
             ));
         }
         let ramp = ctx.duration(&key("ramp"), s.ramp.as_ref(), default::SPIKE_RAMP)?;
@@ -356,14 +489,16 @@ fn resolve_traffic(
             ramp,
             hold: ctx.duration(&key("hold"), s.hold.as_ref(), SimDuration::ZERO)?,
             ramp_down: ctx.duration(&key("ramp_down"), s.ramp_down.as_ref(), ramp)?,
-            peak: ctx.positive(&key("peak"), s.peak)?,
+            peak: ctx
+                .positive(&key("peak"), s.peak)
+                .and_then(|p| ctx.at_most(&key("peak"), p, MAX_RATE))?,
         });
     }
     let diurnal = match raw.diurnal {
         None => None,
         Some(d) => {
-            let low = ctx.non_negative("traffic.diurnal.low", d.low)?;
-            let high = ctx.non_negative("traffic.diurnal.high", d.high)?;
+            let low = ctx.bounded("traffic.diurnal.low", d.low, MAX_RATE)?;
+            let high = ctx.bounded("traffic.diurnal.high", d.high, MAX_RATE)?;
             if high < low {
                 return Err(ctx.err(
                     "traffic.diurnal.high",
@@ -407,6 +542,24 @@ fn resolve_traffic(
         return Err(ctx.err("traffic", "has no traffic: set `rate`, a `[[traffic.spike]]`, `[traffic.diurnal]` or `[traffic.trace]`"));
     }
     Ok(traffic)
+}
+
+/// A distribution of durations as written: a plain duration (`boot_time = "60s"`,
+/// always the same) or a table naming the distribution and its parameters.
+fn resolve_dist_value(ctx: &Ctx, key: &str, value: &toml::Value) -> Result<DurationDist> {
+    match value {
+        toml::Value::String(text) => Ok(DurationDist::Constant {
+            value: ctx.duration(key, Some(text), SimDuration::ZERO)?,
+        }),
+        toml::Value::Table(table) => {
+            let raw: RawDist = deserialize(ctx, key, table)?;
+            resolve_dist(ctx, key, &raw)
+        }
+        _ => Err(ctx.err(
+            key,
+            "expected a duration, like \"60s\", or a distribution, like { dist = \"uniform\", min = \"60s\", max = \"120s\" }",
+        )),
+    }
 }
 
 fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
@@ -506,7 +659,11 @@ fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
     Ok(dist)
 }
 
-fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfig> {
+fn resolve_instance(
+    ctx: &Ctx,
+    raw: Option<RawInstance>,
+    duration: SimDuration,
+) -> Result<InstanceConfig> {
     let raw = raw.unwrap_or(RawInstance {
         type_name: None,
         vcpu: None,
@@ -536,8 +693,9 @@ fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfi
     if vcpu == 0 {
         return Err(ctx.err("instance.vcpu", "must be at least 1"));
     }
+    ctx.at_most("instance.vcpu", vcpu, MAX_VCPU)?;
     let boot_time = match &raw.boot_time {
-        Some(d) => resolve_dist(ctx, "instance.boot_time", d)?,
+        Some(d) => resolve_dist_value(ctx, "instance.boot_time", d)?,
         None => DurationDist::Uniform {
             min: default::BOOT_MIN,
             max: default::BOOT_MAX,
@@ -546,22 +704,27 @@ fn resolve_instance(ctx: &Ctx, raw: Option<RawInstance>) -> Result<InstanceConfi
     Ok(InstanceConfig {
         type_name,
         vcpu,
-        memory_gib: ctx.non_negative("instance.memory_gib", memory_gib)?,
-        price_per_hour: ctx.non_negative("instance.price_per_hour", price)?,
+        memory_gib: ctx.bounded("instance.memory_gib", memory_gib, MAX_MEMORY_GIB)?,
+        price_per_hour: ctx.bounded("instance.price_per_hour", price, MAX_PRICE_PER_HOUR)?,
         boot_time,
-        failures: resolve_failures(ctx, raw.failures.as_ref())?,
+        failures: resolve_failures(ctx, raw.failures.as_ref(), duration)?,
     })
 }
 
-fn resolve_failures(ctx: &Ctx, raw: Option<&RawFailures>) -> Result<Failures> {
+fn resolve_failures(
+    ctx: &Ctx,
+    raw: Option<&RawFailures>,
+    duration: SimDuration,
+) -> Result<Failures> {
     let Some(raw) = raw else {
         return Ok(Failures::default());
     };
     let mtbf = match &raw.mtbf {
         None => None,
         Some(text) => {
-            let mtbf =
-                ctx.positive_duration("instance.failures.mtbf", Some(text), SimDuration::ZERO)?;
+            // Not bounded by MAX_DURATION like other durations: a realistic hardware
+            // MTBF is years to decades, and it only sets an exponential's mean.
+            let mtbf = parse_duration(text).map_err(|m| ctx.err("instance.failures.mtbf", m))?;
             if mtbf < SimDuration::from_secs(60) {
                 return Err(ctx.err("instance.failures.mtbf", "must be at least 1m"));
             }
@@ -570,11 +733,17 @@ fn resolve_failures(ctx: &Ctx, raw: Option<&RawFailures>) -> Result<Failures> {
     };
     let mut at = Vec::new();
     for (i, text) in raw.at.iter().flatten().enumerate() {
-        at.push(ctx.duration(
+        let time = ctx.duration(
             &format!("instance.failures.at[{i}]"),
             Some(text),
             SimDuration::ZERO,
-        )?);
+        )?;
+        if time >= duration {
+            ctx.note(format!(
+                "instance.failures.at[{i}] is {time}, not before the end of the run ({duration}): it does not happen"
+            ));
+        }
+        at.push(time);
     }
     Ok(Failures { mtbf, at })
 }
@@ -592,7 +761,7 @@ fn resolve_service(
         timeout: None,
     });
     let time = match &raw.time {
-        Some(d) => resolve_dist(ctx, "service.time", d)?,
+        Some(d) => resolve_dist_value(ctx, "service.time", d)?,
         None => DurationDist::Lognormal {
             mean: default::SERVICE_MEAN,
             cv: 1.0,
@@ -603,20 +772,17 @@ fn resolve_service(
     if workers == 0 {
         return Err(ctx.err("service.workers", "must be at least 1"));
     }
-    let queue_limit = match raw.queue_limit {
+    ctx.at_most("service.workers", workers, MAX_WORKERS)?;
+    let queue_limit = match &raw.queue_limit {
         None => Some(default::QUEUE_LIMIT),
-        Some(RawQueueLimit::Count(n)) if n >= 0 && n <= i64::from(u32::MAX) => Some(n as u32),
-        Some(RawQueueLimit::Count(_)) => {
-            return Err(ctx.err(
-                "service.queue_limit",
-                "must be a count >= 0 or \"unlimited\"",
-            ));
+        Some(toml::Value::Integer(n)) if (0..=i64::from(MAX_QUEUE_LIMIT)).contains(n) => {
+            Some(*n as u32)
         }
-        Some(RawQueueLimit::Word(w)) if w == "unlimited" => None,
-        Some(RawQueueLimit::Word(_)) => {
+        Some(toml::Value::String(w)) if w == "unlimited" => None,
+        Some(_) => {
             return Err(ctx.err(
                 "service.queue_limit",
-                "must be a count >= 0 or \"unlimited\"",
+                format!("must be a count from 0 to {MAX_QUEUE_LIMIT}, or \"unlimited\""),
             ));
         }
     };
@@ -765,10 +931,13 @@ fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<Load
     let requests_per_connection = raw
         .requests_per_connection
         .unwrap_or(default::REQUESTS_PER_CONNECTION);
-    if !(requests_per_connection >= 1.0 && requests_per_connection.is_finite()) {
+    if !(requests_per_connection >= 1.0 && requests_per_connection <= MAX_REQUESTS_PER_CONNECTION) {
         return Err(ctx.err(
             "load_balancer.requests_per_connection",
-            "must be a number >= 1",
+            format!(
+                "must be a number from 1 to {}",
+                limits::compact(MAX_REQUESTS_PER_CONNECTION)
+            ),
         ));
     }
     Ok(LoadBalancerConfig {
@@ -776,16 +945,22 @@ fn resolve_load_balancer(ctx: &Ctx, raw: Option<RawLoadBalancer>) -> Result<Load
         health_check,
         deregistration_delay,
         slow_start,
-        price_per_hour: ctx.non_negative(
+        price_per_hour: ctx.bounded(
             "load_balancer.price_per_hour",
             raw.price_per_hour.unwrap_or(default::LB_PRICE_PER_HOUR),
+            MAX_PRICE_PER_HOUR,
         )?,
-        price_per_lcu_hour: ctx.non_negative(
+        price_per_lcu_hour: ctx.bounded(
             "load_balancer.price_per_lcu_hour",
             raw.price_per_lcu_hour
                 .unwrap_or(default::LB_PRICE_PER_LCU_HOUR),
+            MAX_PRICE_PER_HOUR,
         )?,
-        request_bytes: raw.request_bytes.unwrap_or(default::REQUEST_BYTES),
+        request_bytes: ctx.at_most(
+            "load_balancer.request_bytes",
+            raw.request_bytes.unwrap_or(default::REQUEST_BYTES) as f64,
+            MAX_REQUEST_BYTES as f64,
+        )? as u64,
         requests_per_connection,
     })
 }
@@ -810,9 +985,7 @@ fn resolve_autoscaling(
             format!("must be at least autoscaling.min ({min})"),
         ));
     }
-    if max > 10_000 {
-        return Err(ctx.err("autoscaling.max", "must be at most 10000"));
-    }
+    ctx.at_most("autoscaling.max", max, MAX_INSTANCES)?;
     let desired = raw.desired.unwrap_or(min);
     if desired < min || desired > max {
         return Err(ctx.err(
@@ -926,7 +1099,7 @@ fn resolve_autoscaling(
                 ));
             }
             let start_time = match &w.start_time {
-                Some(d) => resolve_dist(ctx, "autoscaling.warm_pool.start_time", d)?,
+                Some(d) => resolve_dist_value(ctx, "autoscaling.warm_pool.start_time", d)?,
                 None => DurationDist::Uniform {
                     min: default::WARM_START_MIN,
                     max: default::WARM_START_MAX,
@@ -935,10 +1108,11 @@ fn resolve_autoscaling(
             Some(WarmPoolConfig {
                 size: w.size,
                 start_time,
-                storage_price_per_hour: ctx.non_negative(
+                storage_price_per_hour: ctx.bounded(
                     "autoscaling.warm_pool.storage_price_per_hour",
                     w.storage_price_per_hour
                         .unwrap_or(default::WARM_STORAGE_PRICE),
+                    MAX_PRICE_PER_HOUR,
                 )?,
             })
         }
@@ -1035,7 +1209,7 @@ fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<ScalingPolicy> {
         if metric == ScalingMetric::Cpu && t > 100.0 {
             return Err(ctx.err(&key("target"), "a CPU target is a percentage: at most 100"));
         }
-        Ok(t)
+        ctx.at_most(&key("target"), t, MAX_METRIC_VALUE)
     };
     let adjustment_type = || {
         ctx.one_of(
@@ -1057,7 +1231,10 @@ fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<ScalingPolicy> {
                 &key("min_adjustment_magnitude"),
                 "only applies to adjustment_type = \"percent_change_in_capacity\"",
             )),
-            m => Ok(m),
+            Some(m) => ctx
+                .at_most(&key("min_adjustment_magnitude"), m, MAX_INSTANCES)
+                .map(Some),
+            None => Ok(None),
         }
     };
     Ok(match p.kind.as_str() {
@@ -1095,6 +1272,7 @@ fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<ScalingPolicy> {
                     "a simple policy needs a finite `adjustment`",
                 ));
             };
+            let adjustment = adjustment_bound(ctx, &key("adjustment"), adjustment)?;
             let cooldown =
                 ctx.duration(&key("cooldown"), p.cooldown.as_ref(), default::COOLDOWN)?;
             ScalingPolicy::Simple {
@@ -1163,9 +1341,7 @@ fn resolve_alarm(ctx: &Ctx, key: &str, raw: Option<&RawAlarm>) -> Result<Alarm> 
             ("<=", Comparison::LessOrEqual),
         ],
     )?;
-    if !raw.threshold.is_finite() {
-        return Err(ctx.err(&k("threshold"), "must be a finite number"));
-    }
+    metric_bound(ctx, &k("threshold"), raw.threshold)?;
     let evaluation_periods = ctx.range(
         &k("evaluation_periods"),
         raw.evaluation_periods.unwrap_or(1),
@@ -1225,9 +1401,12 @@ fn resolve_steps(
                 ));
             }
         }
-        if !s.adjustment.is_finite() {
-            return Err(ctx.err(&format!("{key}[{j}].adjustment"), "must be a finite number"));
+        for (bound, value) in [("lower", s.lower), ("upper", s.upper)] {
+            if let Some(v) = value {
+                metric_bound(ctx, &format!("{key}[{j}].{bound}"), v)?;
+            }
         }
+        adjustment_bound(ctx, &format!("{key}[{j}].adjustment"), s.adjustment)?;
     }
     steps.sort_by(|a, b| {
         a.1.lower
@@ -1276,6 +1455,33 @@ fn resolve_steps(
     Ok(steps.into_iter().map(|(_, s)| s).collect())
 }
 
+/// A metric value (a threshold, a step bound): finite and within `MAX_METRIC_VALUE`
+/// either way, since step bounds are offsets from the threshold and may be negative.
+fn metric_bound(ctx: &Ctx, key: &str, x: f64) -> Result<f64> {
+    if !x.is_finite() || x.abs() > MAX_METRIC_VALUE {
+        return Err(ctx.err(
+            key,
+            format!(
+                "must be a number between -{0} and {0}",
+                limits::compact(MAX_METRIC_VALUE)
+            ),
+        ));
+    }
+    Ok(x)
+}
+
+/// A scaling adjustment, in instances or percent: a change beyond `MAX_INSTANCES`
+/// either way cannot be carried out by any group.
+fn adjustment_bound(ctx: &Ctx, key: &str, x: f64) -> Result<f64> {
+    if !x.is_finite() || x.abs() > f64::from(MAX_INSTANCES) {
+        return Err(ctx.err(
+            key,
+            format!("must be a number between -{MAX_INSTANCES} and {MAX_INSTANCES}"),
+        ));
+    }
+    Ok(x)
+}
+
 /// Rejects any key given that is not one of the policy kind's own.
 fn check_policy_keys(ctx: &Ctx, key: &str, p: &RawPolicy, allowed: &[&str]) -> Result<()> {
     let present = [
@@ -1321,12 +1527,13 @@ fn resolve_scheduled(
 ) -> Result<ScheduledAction> {
     let key = |k: &str| format!("{whole}.{k}");
     let (at, cron) = match (&raw.at, &raw.recurrence) {
+        // Accepted with a note, like a spike after the end: a shortened run simply
+        // ends before the action.
         (Some(at), None) => {
             let at = ctx.duration(&key("at"), Some(at), SimDuration::ZERO)?;
             if at >= duration {
-                return Err(ctx.err(
-                    &key("at"),
-                    format!("is not before the end of the run ({duration})"),
+                ctx.note(format!(
+                    "{whole} is at {at}, not before the end of the run ({duration}): it does not happen"
                 ));
             }
             (Some(at), None)
@@ -1334,9 +1541,8 @@ fn resolve_scheduled(
         (None, Some(expr)) => {
             let cron = parse_cron(expr).map_err(|m| ctx.err(&key("recurrence"), m))?;
             if cron.next_after(0).is_none_or(|t| t >= duration.0) {
-                return Err(ctx.err(
-                    &key("recurrence"),
-                    format!("never fires within the run ({duration})"),
+                ctx.note(format!(
+                    "{whole} (recurrence \"{expr}\") first fires after the end of the run ({duration}): it does not happen"
                 ));
             }
             (None, Some(cron))
@@ -1365,9 +1571,9 @@ fn resolve_scheduled(
             ));
         }
     }
-    for (k, v) in [("max", raw.max), ("desired", raw.desired)] {
-        if v.is_some_and(|v| v > 10_000) {
-            return Err(ctx.err(&key(k), "must be at most 10000"));
+    for (k, v) in [("min", raw.min), ("max", raw.max), ("desired", raw.desired)] {
+        if let Some(v) = v {
+            ctx.at_most(&key(k), v, MAX_INSTANCES)?;
         }
     }
     Ok(ScheduledAction {
@@ -1562,6 +1768,7 @@ fn resolve_purchase(
         if r.count == 0 {
             return Err(ctx.err(&key("count"), "must be at least 1"));
         }
+        ctx.at_most(&key("count"), r.count, MAX_INSTANCES)?;
         let term = ctx.one_of(&key("term"), r.term.as_deref().unwrap_or("1y"), TERMS)?;
         let payment = ctx.one_of(
             &key("payment"),
@@ -1589,13 +1796,15 @@ fn resolve_purchase(
             Payment::PartialUpfront => 0.5,
             Payment::AllUpfront => 1.0,
         };
-        let hourly_usd = ctx.non_negative(
+        let hourly_usd = ctx.bounded(
             &key("hourly_usd"),
             r.hourly_usd.unwrap_or(effective * (1.0 - upfront_share)),
+            MAX_PRICE_PER_HOUR,
         )?;
-        let upfront_usd = ctx.non_negative(
+        let upfront_usd = ctx.bounded(
             &key("upfront_usd"),
             r.upfront_usd.unwrap_or(effective * upfront_share * hours),
+            MAX_UPFRONT_USD,
         )?;
         reserved.push(Reservation {
             type_name: r.type_name,
@@ -1660,10 +1869,18 @@ fn resolve_purchase(
             };
             Some(SavingsPlan {
                 kind,
-                hourly_commitment: ctx.positive(
-                    "purchase.savings_plan.hourly_commitment",
-                    sp.hourly_commitment,
-                )?,
+                hourly_commitment: ctx
+                    .positive(
+                        "purchase.savings_plan.hourly_commitment",
+                        sp.hourly_commitment,
+                    )
+                    .and_then(|c| {
+                        ctx.at_most(
+                            "purchase.savings_plan.hourly_commitment",
+                            c,
+                            MAX_COMMITMENT_PER_HOUR,
+                        )
+                    })?,
                 term,
                 payment,
                 discount,
@@ -1672,7 +1889,11 @@ fn resolve_purchase(
         }
     };
     Ok(PurchaseConfig {
-        on_demand_base: raw.on_demand_base.unwrap_or(default::ON_DEMAND_BASE),
+        on_demand_base: ctx.at_most(
+            "purchase.on_demand_base",
+            raw.on_demand_base.unwrap_or(default::ON_DEMAND_BASE),
+            MAX_INSTANCES,
+        )?,
         on_demand_percent_above_base: percent as u32,
         spot_pools,
         spot_pool_types,
@@ -1695,7 +1916,7 @@ fn resolve_interruption(ctx: &Ctx, key: &str, raw: &RawInterruption) -> Result<I
             Ok(InterruptionRate::Band { band: band.clone() })
         }
         (None, Some(rate)) => Ok(InterruptionRate::PerHour {
-            per_hour: ctx.non_negative(&format!("{key}.per_hour"), rate)?,
+            per_hour: ctx.bounded(&format!("{key}.per_hour"), rate, MAX_INTERRUPTIONS_PER_HOUR)?,
         }),
         _ => Err(ctx.err(
             key,
@@ -1735,6 +1956,8 @@ fn resolve_spot(ctx: &Ctx, raw: RawSpot, purchase: &PurchaseConfig) -> Result<Sp
             let path = dir.join(&file);
             let history = load_spot_prices(&path, &purchase.spot_pools, zone.as_deref())
                 .map_err(|m| ctx.err("spot.price.trace", m))?;
+            // Absolute, like a traffic trace's, so the resolved scenario loads anywhere.
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
             // One zone for every pool keeps pools comparable; the first pool's (resolved)
             // zone is printed so that the resolved scenario replays the same records.
             let zone = history.first().map(|h| h.zone.clone()).unwrap_or_default();
@@ -1763,7 +1986,11 @@ fn resolve_spot(ctx: &Ctx, raw: RawSpot, purchase: &PurchaseConfig) -> Result<Sp
             share: 0.0,
         },
         Some(c) => CapacityEvents {
-            per_day: ctx.non_negative("spot.capacity_events.per_day", c.per_day)?,
+            per_day: ctx.bounded(
+                "spot.capacity_events.per_day",
+                c.per_day,
+                MAX_CAPACITY_EVENTS_PER_DAY,
+            )?,
             share: ctx.range("spot.capacity_events.share", c.share, 0.0, 1.0, "")?,
         },
     };

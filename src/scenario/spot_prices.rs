@@ -3,6 +3,7 @@
 //! zone, instance type, product, price in USD per hour, timestamp (RFC 3339), with an
 //! optional leading `SPOTPRICEHISTORY` field and an optional header row.
 
+use super::limits::{MAX_PRICE_PER_HOUR, compact};
 use crate::model::PriceHistory;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -49,11 +50,12 @@ pub fn load_spot_prices(
         let price: f64 = fields[3]
             .parse()
             .ok()
-            .filter(|p: &f64| p.is_finite() && *p >= 0.0)
+            .filter(|p: &f64| p.is_finite() && *p >= 0.0 && *p <= MAX_PRICE_PER_HOUR)
             .ok_or_else(|| {
                 format!(
-                    "spot price file {shown}, line {number}: price `{}` is not a number >= 0",
-                    fields[3]
+                    "spot price file {shown}, line {number}: price `{}` is not a number from 0 to {}",
+                    fields[3],
+                    compact(MAX_PRICE_PER_HOUR)
                 )
             })?;
         let time = parse_rfc3339(fields[4])

@@ -3,8 +3,15 @@
 
 use std::path::Path;
 
-/// The counts of `column`, one per data row. Errors name the line.
-pub fn load_trace(path: &Path, column: &str) -> Result<Vec<f64>, String> {
+/// The counts of `column`, one per data row, each at most `max_count`, at most
+/// `max_rows` of them. Errors name the line. The bounds are checked while reading, so
+/// that a huge or mistaken file fails early instead of filling memory.
+pub fn load_trace(
+    path: &Path,
+    column: &str,
+    max_count: f64,
+    max_rows: usize,
+) -> Result<Vec<f64>, String> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("trace file {shown} does not exist"),
@@ -41,6 +48,18 @@ pub fn load_trace(path: &Path, column: &str) -> Result<Vec<f64>, String> {
         if !count.is_finite() || count < 0.0 {
             return Err(format!(
                 "trace file {shown}, line {line}: count `{field}` must be >= 0"
+            ));
+        }
+        if count > max_count {
+            return Err(format!(
+                "trace file {shown}, line {line}: count `{field}` is more than {} for one interval, a rate above {} req/s after `scale`",
+                super::limits::compact(max_count),
+                super::limits::compact(super::limits::MAX_RATE)
+            ));
+        }
+        if counts.len() == max_rows {
+            return Err(format!(
+                "trace file {shown} has more than {max_rows} data rows, more than a year of per-second counts"
             ));
         }
         counts.push(count);

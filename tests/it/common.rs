@@ -9,6 +9,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The real `simcloud` binary, for tests of the command line.
+pub fn simcloud() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("simcloud").expect("binary built")
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// A shipped scenario, by file name.
 pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)

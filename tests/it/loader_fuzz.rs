@@ -73,6 +73,31 @@ const KEYS: &[&str] = &[
     "autoscaling.policy[].metric",
     "autoscaling.policy[].target",
     "autoscaling.policy[].disable_scale_in",
+    "autoscaling.policy[].adjustment",
+    "autoscaling.policy[].alarm.threshold",
+    "autoscaling.scheduled[].at",
+    "autoscaling.scheduled[].min",
+    "autoscaling.warm_pool.size",
+    "autoscaling.warm_pool.start_time",
+    "autoscaling.warm_pool.storage_price_per_hour",
+    "instance.boot_time",
+    "instance.boot_time.value",
+    "instance.failures.mtbf",
+    "instance.failures.at",
+    "service.time",
+    "purchase.on_demand_base",
+    "purchase.on_demand_percent_above_base",
+    "purchase.reserved[].type",
+    "purchase.reserved[].count",
+    "purchase.reserved[].hourly_usd",
+    "purchase.reserved[].upfront_usd",
+    "purchase.savings_plan.kind",
+    "purchase.savings_plan.hourly_commitment",
+    "spot.price.discount",
+    "spot.interruption.band",
+    "spot.interruption.per_hour",
+    "spot.capacity_events.per_day",
+    "spot.capacity_events.share",
     "slo.latency",
     "slo.percentile",
     "report.interval",
@@ -307,6 +332,9 @@ fn structured_scenarios_never_panic() {
             // Some tables have no TOML text (a NaN key, say); skip those.
             if let Ok(text) = toml::to_string(&table) {
                 if let Ok(scenario) = ScenarioFile::parse(path(), text) {
+                    if let Err(e) = scenario.resolve() {
+                        assert_in_scenario_words(&e.to_string());
+                    }
                     load_and_maybe_run(&scenario);
                 }
             }
@@ -353,4 +381,73 @@ fn issue_6_workers_per_vcpu_overflow_is_an_error() {
     let text = "duration = \"1m\"\n[traffic]\nrate = 5\n[service]\nworkers = 2147483648\nworkers_per_vcpu = true\n";
     let err = resolve_text(text).expect_err("overflowing workers accepted");
     assert!(err.contains("service.workers"), "{err}");
+}
+
+/// Fragments of Rust that must never reach a user: type names from serde ("expected
+/// struct RawDist", "expected u32", "untagged enum RawQueueLimit", "a sequence") and
+/// paths.
+fn assert_in_scenario_words(message: &str) {
+    for rust in [
+        "struct ", "Raw", "enum ", "::", "variant", "u32", "u64", "i64", "f64", "usize",
+        "sequence", "Option<",
+    ] {
+        assert!(
+            !message.contains(rust),
+            "{rust:?} in an error message: {message}"
+        );
+    }
+}
+
+/// Issue 11: every key given a value of every wrong shape (over a valid base) gets an
+/// error in the words of a scenario file. `boot_time = 60` said "expected struct
+/// RawDist", `autoscaling.max = "lots"` "expected u32", `queue_limit = true` "data did
+/// not match any variant of untagged enum RawQueueLimit".
+#[test]
+fn issue_11_error_messages_name_no_rust_type() {
+    let shapes = [
+        toml::Value::String("lots".into()),
+        toml::Value::Integer(-1),
+        toml::Value::Integer(4_294_967_296),
+        toml::Value::Float(1.5),
+        toml::Value::Float(1e300),
+        toml::Value::Boolean(true),
+        toml::Value::Array(vec![toml::Value::Integer(1)]),
+        toml::Value::Table("x = 1".parse().unwrap()),
+        toml::Value::Table(toml::Table::new()),
+    ];
+    let mut errors = 0;
+    for key in KEYS {
+        for shape in &shapes {
+            let mut table: toml::Table = BASE.parse().unwrap();
+            set(&mut table, key, shape.clone());
+            let text = toml::to_string(&table).unwrap();
+            let Ok(file) = ScenarioFile::parse(path(), text) else {
+                continue;
+            };
+            for result in [file.resolve().err(), file.strategies().err()] {
+                if let Some(e) = result {
+                    assert_in_scenario_words(&e.to_string());
+                    errors += 1;
+                }
+            }
+        }
+    }
+    assert!(errors > KEYS.len() * 4, "only {errors} errors");
+    // The shapes `--set` makes, checked through it.
+    for assignment in [
+        "autoscaling.max=lots",
+        "service.queue_limit=true",
+        "instance.boot_time=60",
+    ] {
+        let mut file = ScenarioFile::parse(path(), BASE.to_string()).unwrap();
+        let message = match file.set(assignment) {
+            Err(e) => e.to_string(),
+            Ok(()) => file.resolve().unwrap_err().to_string(),
+        };
+        assert_in_scenario_words(&message);
+        assert!(
+            message.starts_with(&format!("--set {assignment}: ")),
+            "{message}"
+        );
+    }
 }
