@@ -6,6 +6,7 @@ mod common;
 mod cli;
 mod compare;
 mod determinism;
+mod goldens;
 mod inputs;
 mod loader_fuzz;
 mod model;
