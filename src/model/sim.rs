@@ -16,86 +16,16 @@ use super::config::{
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
 const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 use super::dist::DurationSampler;
+use super::event::Event;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
+use super::metrics::Metrics;
 use super::outcome::*;
 use super::predictive::{Forecaster, HourStats};
-use super::queueing::QueueingStats;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use super::warm_pool::WarmPool;
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
 use std::collections::VecDeque;
-
-/// Everything that can happen, in the past tense for facts and `…Tick` for timers.
-/// The enum is closed: every event the model knows is here.
-#[derive(Clone, Copy, Debug)]
-enum Event {
-    RequestArrived,
-    RequestServed {
-        instance: u32,
-        arrived_at: SimTime,
-        /// Already answered 504 while it waited in the queue.
-        timed_out: bool,
-    },
-    /// The load balancer's idle timeout for a request in service whose response comes
-    /// later: it is answered 504 now (aws-facts.md 4.6).
-    RequestTimedOut {
-        instance: u32,
-    },
-    /// The idle timeout of the oldest unmarked request in an instance's queue.
-    QueueTimeoutDue {
-        instance: u32,
-    },
-    InstanceBooted {
-        instance: u32,
-    },
-    HealthChecksPassed {
-        instance: u32,
-    },
-    DeregistrationDelayExpired {
-        instance: u32,
-    },
-    InstanceFailed {
-        instance: u32,
-    },
-    /// A warm-pool instance finished initialising and stopped in the pool.
-    WarmInstanceStopped,
-    /// A scheduled failure: a random in-service instance fails.
-    FailureDue,
-    /// The load balancer's health checks found a failed target.
-    TargetFoundUnhealthy {
-        instance: u32,
-    },
-    /// The group's health check found a failed instance: it is replaced.
-    InstanceFoundUnhealthy {
-        instance: u32,
-    },
-    SpotRebalanceRecommended {
-        instance: u32,
-    },
-    SpotInterruptionNoticed {
-        instance: u32,
-    },
-    SpotInstanceReclaimed {
-        instance: u32,
-    },
-    SpotCapacityReclaimed {
-        pool: u32,
-        notice_at: SimTime,
-    },
-    MetricTick,
-    /// The datapoint of the oldest unread metric period is published.
-    MetricPublished,
-    ScheduledActionDue {
-        action: u32,
-    },
-    /// Predictive scaling forecasts the clock hour `hour` (hours since t = 0).
-    ForecastDue {
-        hour: u32,
-    },
-    /// A clock hour ended: reservations and savings plans settle.
-    HourTick,
-}
 
 /// The bill so far, by part, for the timeline (the load balancer apart).
 struct CostSoFar {
@@ -115,12 +45,6 @@ impl CostSoFar {
 /// An instance type as the run uses it.
 struct TypeInfo {
     workers: u32,
-}
-
-/// Counters of one reporting interval.
-#[derive(Default)]
-struct IntervalCounts {
-    requests: RequestCounts,
 }
 
 /// The result of a run, apart from the timeline (streamed to the sink).
@@ -171,13 +95,7 @@ struct Simulation<'a> {
     balancer: LoadBalancer,
     group: AutoScalingGroup,
     ledger: CostLedger,
-    totals: RequestCounts,
-    interval: IntervalCounts,
-    latency: LatencyHistogram,
-    queueing: QueueingStats,
-    interval_latency: LatencyHistogram,
-    slo_nanos: u64,
-    within_slo: u64,
+    metrics: Metrics,
     events: u64,
     // Instance statistics.
     launched: u64,
@@ -213,7 +131,6 @@ impl<'a> Simulation<'a> {
     fn new(config: &'a Config) -> Self {
         let streams = RngStreams::new(config.seed);
         let end = SimTime(config.duration.0);
-        let timeout_micros = config.service.timeout.0 / 1_000;
         // The type table: the group's own type first, then any other spot pool types.
         // Workers follow vCPUs when the scenario asks for workers per vCPU.
         let per_vcpu = config.service.workers_setting;
@@ -287,13 +204,7 @@ impl<'a> Simulation<'a> {
             }),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
-            totals: RequestCounts::default(),
-            interval: IntervalCounts::default(),
-            latency: LatencyHistogram::new(timeout_micros + 1, 3),
-            queueing: QueueingStats::default(),
-            interval_latency: LatencyHistogram::new(timeout_micros + 1, 2),
-            slo_nanos: config.slo.latency.0,
-            within_slo: 0,
+            metrics: Metrics::new(config),
             events: 0,
             launched: 0,
             launched_spot: 0,
@@ -475,8 +386,7 @@ impl<'a> Simulation<'a> {
         if let Some(t) = self.arrivals.next_arrival() {
             self.queue.schedule_source(t, Event::RequestArrived);
         }
-        self.totals.arrived += 1;
-        self.interval.requests.arrived += 1;
+        self.metrics.arrived();
         // Drawn at arrival, whatever happens to the request, so that strategies
         // compared under one seed give request i the same service time.
         let service_nanos = self.service.sample(&mut self.service_rng);
@@ -487,14 +397,13 @@ impl<'a> Simulation<'a> {
         let instance = &mut self.instances[id as usize];
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
-            self.totals.interrupted += 1;
-            self.interval.requests.interrupted += 1;
+            self.metrics.interrupted(1);
             return;
         }
         if instance.busy < instance.workers {
             instance.set_busy(instance.busy + 1, now);
-            self.queueing.in_system_changed(now, 1);
-            self.queueing.service_started(0);
+            self.metrics.queueing.in_system_changed(now, 1);
+            self.metrics.queueing.service_started(0);
             self.start_service(id, now, service_nanos, false);
         } else if self
             .config
@@ -507,7 +416,7 @@ impl<'a> Simulation<'a> {
                 service_nanos,
                 timed_out: false,
             });
-            self.queueing.in_system_changed(now, 1);
+            self.metrics.queueing.in_system_changed(now, 1);
             if !instance.queue_timeout_pending {
                 // Every other waiting request is already marked: this one is the
                 // oldest unmarked, and its timeout is the next to watch.
@@ -551,7 +460,7 @@ impl<'a> Simulation<'a> {
             return;
         }
         instance.timed_out_outstanding += 1;
-        self.count_timeouts(1);
+        self.metrics.timed_out(1);
     }
 
     /// Marks every waiting request whose idle timeout has passed as answered 504, then
@@ -582,17 +491,11 @@ impl<'a> Simulation<'a> {
             }
             None => instance.queue_timeout_pending = false,
         }
-        self.count_timeouts(u64::from(newly));
-    }
-
-    fn count_timeouts(&mut self, n: u64) {
-        self.totals.timed_out += n;
-        self.interval.requests.timed_out += n;
+        self.metrics.timed_out(u64::from(newly));
     }
 
     fn reject(&mut self) {
-        self.totals.rejected += 1;
-        self.interval.requests.rejected += 1;
+        self.metrics.rejected();
     }
 
     #[inline]
@@ -602,12 +505,13 @@ impl<'a> Simulation<'a> {
         if instance.state == InstanceState::Terminated || instance.failed {
             return; // already counted as interrupted when the instance stopped or failed
         }
-        self.queueing.in_system_changed(now, -1);
+        self.metrics.queueing.in_system_changed(now, -1);
         if let Some(next) = instance.queue.pop_front() {
             if next.timed_out {
                 instance.queue_timed_out -= 1;
             }
-            self.queueing
+            self.metrics
+                .queueing
                 .service_started(now.since(next.arrived_at).as_nanos());
             self.start_service(id, next.arrived_at, next.service_nanos, next.timed_out);
         } else {
@@ -627,13 +531,7 @@ impl<'a> Simulation<'a> {
             && instance.outstanding() == 0
             && !instance.interruption_noticed;
         if !timed_out {
-            self.totals.completed += 1;
-            self.interval.requests.completed += 1;
-            self.latency.record_nanos(latency);
-            self.interval_latency.record_nanos(latency);
-            if latency <= self.slo_nanos {
-                self.within_slo += 1;
-            }
+            self.metrics.completed(latency);
         }
         if drained {
             // Deregistration completes as soon as the last in-flight request is done.
@@ -949,10 +847,10 @@ impl<'a> Simulation<'a> {
         let instance = &mut self.instances[id as usize];
         // Requests already answered 504 are not lost again; all leave the system.
         let cut_off = u64::from(instance.unanswered());
-        self.totals.interrupted += cut_off;
-        self.queueing
+        self.metrics.interrupted(cut_off);
+        self.metrics
+            .queueing
             .in_system_changed(now, -i64::from(instance.outstanding()));
-        self.interval.requests.interrupted += cut_off;
         instance.set_busy(0, now);
         instance.queue = Default::default();
         instance.timed_out_outstanding = 0;
@@ -1086,10 +984,10 @@ impl<'a> Simulation<'a> {
             let (busy, _) = self.utilization_areas();
             let (requests_mark, busy_mark) = self.hour_marks;
             self.forecaster.record(HourStats {
-                requests: self.totals.arrived - requests_mark,
+                requests: self.metrics.totals.arrived - requests_mark,
                 busy_worker_secs: (busy - busy_mark) as f64 * 1e-9,
             });
-            self.hour_marks = (self.totals.arrived, busy);
+            self.hour_marks = (self.metrics.totals.arrived, busy);
         }
         self.hour_start = self.now;
     }
@@ -1374,13 +1272,6 @@ impl<'a> Simulation<'a> {
             start_s: self.last_report_at.as_secs_f64(),
             end_s: self.now.as_secs_f64(),
             arrival_rate: round_to(self.rate.mean_over(self.last_report_at.0, self.now.0), 3),
-            arrivals: self.interval.requests.arrived,
-            completions: self.interval.requests.completed,
-            rejections: self.interval.requests.rejected,
-            timeouts: self.interval.requests.timed_out,
-            interruptions: self.interval.requests.interrupted,
-            p50_ms: round_to(self.interval_latency.quantile_ms(0.5), 3),
-            p99_ms: round_to(self.interval_latency.quantile_ms(0.99), 3),
             desired: self.group.desired,
             forecast_capacity: self.forecast_capacity,
             warm_pool: self.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
@@ -1389,7 +1280,8 @@ impl<'a> Simulation<'a> {
             } else {
                 round_to(100.0 * d_busy as f64 / d_capacity as f64, 3)
             },
-            ..TimelineRow::default()
+            // The interval's request counts and latency percentiles.
+            ..self.metrics.take_interval()
         };
         for &id in &self.alive {
             let instance = &self.instances[id as usize];
@@ -1426,7 +1318,7 @@ impl<'a> Simulation<'a> {
         }
         let lb = self
             .ledger
-            .lb_cost(self.now.since(SimTime::ZERO), self.totals.arrived);
+            .lb_cost(self.now.since(SimTime::ZERO), self.metrics.totals.arrived);
         let cost = self.accrued_cost();
         row.cost_usd = round_to(cost.total() + lb, 6);
         row.cost_on_demand_usd = round_to(cost.on_demand, 6);
@@ -1437,8 +1329,6 @@ impl<'a> Simulation<'a> {
         self.last_report_at = self.now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
-        self.interval = IntervalCounts::default();
-        self.interval_latency.reset();
         row
     }
 
@@ -1456,9 +1346,9 @@ impl<'a> Simulation<'a> {
         if self.ledger.has_commitments() && self.hour_start < end {
             self.ledger.settle_hour(self.hour_start);
         }
-        self.totals.in_flight = in_flight;
+        self.metrics.totals.in_flight = in_flight;
         let duration = end.since(SimTime::ZERO);
-        let lb_cost = self.ledger.lb_cost(duration, self.totals.arrived);
+        let lb_cost = self.ledger.lb_cost(duration, self.metrics.totals.arrived);
         let t = self.ledger.totals;
         let warm_pool = self.warm_pool_cost();
         let total =
@@ -1495,36 +1385,16 @@ impl<'a> Simulation<'a> {
                 price / 3600.0,
             );
         }
-        let cost_items = self.ledger.finish(duration, self.totals.arrived);
-        let slo = &self.config.slo;
-        let slo_quantile_ms = self.latency.quantile_ms(slo.percentile / 100.0);
-        let finished = self.totals.arrived - self.totals.in_flight;
-        let h = &self.latency;
+        let cost_items = self.ledger.finish(duration, self.metrics.totals.arrived);
         let summary = Summary {
             scenario: self.config.name.clone(),
             seed: self.config.seed,
             simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
             simulated_seconds: duration.as_secs_f64(),
             events: self.events,
-            requests: self.totals,
-            latency_ms: LatencySummary {
-                mean: round_to(h.mean_ms(), 3),
-                p50: round_to(h.quantile_ms(0.5), 3),
-                p90: round_to(h.quantile_ms(0.9), 3),
-                p99: round_to(h.quantile_ms(0.99), 3),
-                p999: round_to(h.quantile_ms(0.999), 3),
-                max: round_to(h.max_ms(), 3),
-            },
-            slo: SloSummary {
-                latency_ms: slo.latency.as_secs_f64() * 1e3,
-                percentile: slo.percentile,
-                met: h.count() > 0 && slo_quantile_ms <= slo.latency.as_secs_f64() * 1e3,
-                attainment: if finished == 0 {
-                    1.0
-                } else {
-                    round_to(self.within_slo as f64 / finished as f64, 6)
-                },
-            },
+            requests: self.metrics.totals,
+            latency_ms: self.metrics.latency_summary(),
+            slo: self.metrics.slo_summary(&self.config.slo),
             cost_usd: CostSummary {
                 total: round_to(total, 6),
                 on_demand: round_to(t.on_demand(), 6),
@@ -1562,7 +1432,7 @@ impl<'a> Simulation<'a> {
                 min_in_service: self.min_in_service.min(self.in_service),
                 instance_hours: round_to(t.billed_secs as f64 / 3600.0, 6),
             },
-            queueing: self.queueing.summary(end),
+            queueing: self.metrics.queueing.summary(end),
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
                     0.0
@@ -1574,7 +1444,7 @@ impl<'a> Simulation<'a> {
         RunOutcome {
             summary,
             cost_items,
-            latency: self.latency,
+            latency: self.metrics.into_latency(),
         }
     }
 }
