@@ -11,6 +11,7 @@ mod billing;
 pub mod config;
 mod dist;
 mod event;
+mod fleet;
 mod instance;
 mod metrics;
 pub mod outcome;

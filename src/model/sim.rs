@@ -17,13 +17,13 @@ use super::config::{
 const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 use super::dist::DurationSampler;
 use super::event::Event;
-use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
+use super::fleet::{Fleet, TypeInfo};
+use super::instance::{InstanceState, PurchaseOption, Waiting};
 use super::metrics::Metrics;
 use super::outcome::*;
 use super::predictive::{Forecaster, HourStats};
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
-use super::warm_pool::WarmPool;
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
 use std::collections::VecDeque;
 
@@ -40,11 +40,6 @@ impl CostSoFar {
     fn total(&self) -> f64 {
         self.on_demand + self.spot + self.commitments + self.warm_pool
     }
-}
-
-/// An instance type as the run uses it.
-struct TypeInfo {
-    workers: u32,
 }
 
 /// The result of a run, apart from the timeline (streamed to the sink).
@@ -83,44 +78,21 @@ struct Simulation<'a> {
     rate: RateFunction,
     service: DurationSampler,
     service_rng: SimRng,
-    boot: DurationSampler,
-    boot_rng: SimRng,
-    instances: Vec<Instance>,
-    types: Vec<TypeInfo>,
+    fleet: Fleet,
     market: SpotMarket,
-    failures_rng: SimRng,
-    warm_pool: Option<(WarmPool, DurationSampler)>,
-    /// Ids of instances not yet terminated, in launch order.
-    alive: Vec<u32>,
     balancer: LoadBalancer,
     group: AutoScalingGroup,
     ledger: CostLedger,
     metrics: Metrics,
     events: u64,
-    // Instance statistics.
-    launched: u64,
-    launched_spot: u64,
-    terminated: u64,
-    failures: u64,
-    replaced_unhealthy: u64,
-    spot_interruptions: u64,
-    rebalance_recommendations: u64,
     hour_start: SimTime,
     /// Metric datapoints computed but not yet published.
     unpublished: VecDeque<MetricSample>,
-    last_activity_end: SimTime,
     forecaster: Forecaster,
     /// Requests and busy worker-time at the start of the current clock hour.
     hour_marks: (u64, u128),
     /// The latest predictive forecast, for the timeline.
     forecast_capacity: u32,
-    in_service: u32,
-    peak_in_service: u32,
-    min_in_service: u32,
-    in_service_area: u128,
-    in_service_changed_at: SimTime,
-    retired_busy_area: u128,
-    retired_capacity_area: u128,
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -184,48 +156,22 @@ impl<'a> Simulation<'a> {
             rate: RateFunction::new(&config.traffic),
             service: DurationSampler::new(&config.service.time),
             service_rng: streams.stream("service"),
-            boot: DurationSampler::new(&config.instance.boot_time),
-            boot_rng: streams.stream("boot"),
-            instances: Vec::new(),
-            types,
+            fleet: Fleet::new(config, types, &streams),
             market,
-            alive: Vec::new(),
             balancer: LoadBalancer::new(
                 config.load_balancer.algorithm,
                 config.load_balancer.slow_start,
                 streams.stream("routing"),
             ),
-            failures_rng: streams.stream("failures"),
-            warm_pool: config.autoscaling.warm_pool.as_ref().map(|w| {
-                let size = w
-                    .size
-                    .unwrap_or(config.autoscaling.max - config.autoscaling.desired);
-                (WarmPool::new(size), DurationSampler::new(&w.start_time))
-            }),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
             metrics: Metrics::new(config),
             events: 0,
-            launched: 0,
-            launched_spot: 0,
-            terminated: 0,
-            failures: 0,
-            replaced_unhealthy: 0,
-            spot_interruptions: 0,
-            rebalance_recommendations: 0,
             hour_start: SimTime::ZERO,
             unpublished: VecDeque::new(),
-            last_activity_end: SimTime::ZERO,
             forecaster: Forecaster::default(),
             hour_marks: (0, 0),
             forecast_capacity: 0,
-            in_service: 0,
-            peak_in_service: 0,
-            min_in_service: u32::MAX,
-            in_service_area: 0,
-            in_service_changed_at: SimTime::ZERO,
-            retired_busy_area: 0,
-            retired_capacity_area: 0,
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -234,7 +180,7 @@ impl<'a> Simulation<'a> {
         // Split between on-demand and spot by the mixed instances policy.
         for _ in 0..config.autoscaling.desired {
             let id = sim.launch_for_group();
-            let instance = &mut sim.instances[id as usize];
+            let instance = &mut sim.fleet.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
             sim.become_healthy(id);
         }
@@ -314,13 +260,13 @@ impl<'a> Simulation<'a> {
                 Event::InstanceBooted { instance } => self.on_instance_booted(instance),
                 Event::HealthChecksPassed { instance } => self.on_health_checks_passed(instance),
                 Event::DeregistrationDelayExpired { instance } => {
-                    if self.instances[instance as usize].state == InstanceState::Draining {
+                    if self.fleet.instances[instance as usize].state == InstanceState::Draining {
                         self.terminate(instance);
                     }
                 }
                 Event::InstanceFailed { instance } => self.on_instance_failed(instance),
                 Event::WarmInstanceStopped => {
-                    if let Some((pool, _)) = &mut self.warm_pool {
+                    if let Some((pool, _)) = &mut self.fleet.warm_pool {
                         pool.initialized(self.now);
                     }
                     self.refill_warm_pool();
@@ -390,11 +336,11 @@ impl<'a> Simulation<'a> {
         // Drawn at arrival, whatever happens to the request, so that strategies
         // compared under one seed give request i the same service time.
         let service_nanos = self.service.sample(&mut self.service_rng);
-        let Some(id) = self.balancer.pick(&self.instances, self.now) else {
+        let Some(id) = self.balancer.pick(&self.fleet.instances, self.now) else {
             return self.reject();
         };
         let now = self.now;
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
             self.metrics.interrupted(1);
@@ -455,7 +401,7 @@ impl<'a> Simulation<'a> {
     /// A request in service passed the idle timeout: answered 504 now. Requests cut
     /// off before (the instance stopped or failed) were counted as interrupted then.
     fn on_request_timed_out(&mut self, id: u32) {
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.failed {
             return;
         }
@@ -467,7 +413,7 @@ impl<'a> Simulation<'a> {
     /// watches the next one.
     fn on_queue_timeout_due(&mut self, id: u32) {
         let (now, timeout) = (self.now, self.config.service.timeout);
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.failed {
             return;
         }
@@ -501,7 +447,7 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn on_request_served(&mut self, id: u32, arrived_at: SimTime, marked: bool) {
         let now = self.now;
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.failed {
             return; // already counted as interrupted when the instance stopped or failed
         }
@@ -517,7 +463,7 @@ impl<'a> Simulation<'a> {
         } else {
             instance.set_busy(instance.busy - 1, now);
         }
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         // A response after the idle timeout was answered 504 at the timeout, in the
         // queue or by `RequestTimedOut`; the instance has now finished the work.
         let latency = now.since(arrived_at).0;
@@ -541,30 +487,11 @@ impl<'a> Simulation<'a> {
 
     // ----- instance lifecycle -----------------------------------------------------
 
-    /// Active instances by purchase option, and active spot instances per pool.
-    fn active_counts(&self) -> (u32, u32, Vec<u32>) {
-        let (mut on_demand, mut spot) = (0, 0);
-        let mut per_pool = vec![0; self.market.pools.len()];
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
-            if instance.is_active() {
-                match instance.pool {
-                    Some(pool) => {
-                        spot += 1;
-                        per_pool[pool] += 1;
-                    }
-                    None => on_demand += 1,
-                }
-            }
-        }
-        (on_demand, spot, per_pool)
-    }
-
     /// Launches the instance the mixed instances policy wants next: on-demand while the
     /// group has fewer than its on-demand target for the desired capacity, else spot in
     /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.
     fn launch_for_group(&mut self) -> u32 {
-        let (on_demand, _, per_pool) = self.active_counts();
+        let (on_demand, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
         let target = self.config.purchase.on_demand_target(self.group.desired);
         if on_demand < target {
             self.launch(PurchaseOption::OnDemand, 0, None)
@@ -577,7 +504,6 @@ impl<'a> Simulation<'a> {
     fn launch_spot(&mut self, pool: usize) -> u32 {
         let type_index = self.market.pools[pool].type_index;
         let id = self.launch(PurchaseOption::Spot, type_index, Some(pool));
-        self.launched_spot += 1;
         if let Some(plan) = self.market.pools[pool].plan_interruption(self.now, &self.config.spot) {
             if plan.notice_at < self.end {
                 self.queue.schedule(
@@ -594,18 +520,14 @@ impl<'a> Simulation<'a> {
     }
 
     fn launch(&mut self, purchase: PurchaseOption, type_index: usize, pool: Option<usize>) -> u32 {
-        let id = self.instances.len() as u32;
-        let workers = self.types[type_index].workers;
         let protected = self
             .config
             .autoscaling
             .new_instances_protected_from_scale_in;
-        let mut instance = Instance::new(id, purchase, type_index, pool, workers, self.now);
-        instance.protected = protected;
-        self.instances.push(instance);
-        self.alive.push(id);
+        let id = self
+            .fleet
+            .launch(self.now, purchase, type_index, pool, protected);
         self.schedule_failure(id);
-        self.launched += 1;
         id
     }
 
@@ -619,14 +541,14 @@ impl<'a> Simulation<'a> {
             .size
             .unwrap_or(self.group.max.saturating_sub(self.group.desired));
         loop {
-            let Some((pool, _)) = &self.warm_pool else {
+            let Some((pool, _)) = &self.fleet.warm_pool else {
                 return;
             };
             if pool.ready + pool.initializing >= size {
                 return;
             }
-            let boot = SimDuration(self.boot.sample(&mut self.boot_rng));
-            if let Some((pool, _)) = &mut self.warm_pool {
+            let boot = SimDuration(self.fleet.boot.sample(&mut self.fleet.boot_rng));
+            if let Some((pool, _)) = &mut self.fleet.warm_pool {
                 pool.start_initializing(boot);
             }
             self.queue
@@ -636,7 +558,7 @@ impl<'a> Simulation<'a> {
 
     /// What the warm pool has cost up to now.
     fn warm_pool_cost(&self) -> f64 {
-        match (&self.warm_pool, &self.config.autoscaling.warm_pool) {
+        match (&self.fleet.warm_pool, &self.config.autoscaling.warm_pool) {
             (Some((pool, _)), Some(config)) => pool.cost(
                 self.now,
                 config.storage_price_per_hour,
@@ -648,7 +570,7 @@ impl<'a> Simulation<'a> {
 
     /// Starts an instance's boot; it then passes health checks before any traffic.
     fn boot(&mut self, id: u32) {
-        let boot = self.boot.sample(&mut self.boot_rng);
+        let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
         self.queue.schedule(
             self.now + SimDuration(boot),
             Event::InstanceBooted { instance: id },
@@ -656,7 +578,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn on_instance_booted(&mut self, id: u32) {
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         if instance.state != InstanceState::Booting {
             return; // terminated while booting
         }
@@ -672,19 +594,19 @@ impl<'a> Simulation<'a> {
     }
 
     fn on_health_checks_passed(&mut self, id: u32) {
-        if self.instances[id as usize].state == InstanceState::Registering {
+        if self.fleet.instances[id as usize].state == InstanceState::Registering {
             self.become_healthy(id);
         }
     }
 
     fn become_healthy(&mut self, id: u32) {
-        self.last_activity_end = self.now;
-        let instance = &mut self.instances[id as usize];
+        self.fleet.last_activity_end = self.now;
+        let instance = &mut self.fleet.instances[id as usize];
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(self.now);
         let replaces = instance.replaces;
         self.balancer.register(id);
-        self.change_in_service(1);
+        self.fleet.change_in_service(self.now, 1);
         // Capacity rebalancing retires the at-risk instance once its replacement
         // passes health checks (aws-facts.md 2.6).
         if let Some(old) = replaces {
@@ -692,26 +614,11 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn change_in_service(&mut self, delta: i32) {
-        let elapsed = self.now.since(self.in_service_changed_at).0;
-        self.in_service_area += u128::from(self.in_service) * u128::from(elapsed);
-        self.in_service_changed_at = self.now;
-        self.in_service = self
-            .in_service
-            .checked_add_signed(delta)
-            .expect("in-service count >= 0");
-        self.peak_in_service = self.peak_in_service.max(self.in_service);
-        // The minimum is taken after the initial fleet is up (t = 0 counts from then).
-        if self.now > SimTime::ZERO || delta < 0 {
-            self.min_in_service = self.min_in_service.min(self.in_service);
-        }
-    }
-
     /// Takes an instance out of service for scale-in: deregistration first, then
     /// termination when its requests are done or the delay expires (aws-facts.md 3.2,
     /// 4.2). An instance that never received traffic stops at once.
     fn begin_draining(&mut self, id: u32) {
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         match instance.state {
             InstanceState::Booting | InstanceState::Registering | InstanceState::Unhealthy => {
                 self.terminate(id)
@@ -720,7 +627,7 @@ impl<'a> Simulation<'a> {
                 instance.state = InstanceState::Draining;
                 let idle = instance.outstanding() == 0;
                 self.balancer.deregister(id);
-                self.change_in_service(-1);
+                self.fleet.change_in_service(self.now, -1);
                 let delay = self.config.load_balancer.deregistration_delay;
                 if idle || delay == SimDuration::ZERO {
                     self.terminate(id);
@@ -738,10 +645,10 @@ impl<'a> Simulation<'a> {
     // ----- spot -----------------------------------------------------------------------
 
     fn on_rebalance_recommended(&mut self, id: u32) {
-        if !self.instances[id as usize].is_active() {
+        if !self.fleet.instances[id as usize].is_active() {
             return;
         }
-        self.rebalance_recommendations += 1;
+        self.fleet.rebalance_recommendations += 1;
         if self.config.spot.capacity_rebalance {
             self.replace_at_risk(id);
         }
@@ -750,11 +657,11 @@ impl<'a> Simulation<'a> {
     /// Launches a replacement for an at-risk spot instance; the group may exceed its
     /// maximum while both run (aws-facts.md 2.6).
     fn replace_at_risk(&mut self, id: u32) {
-        self.instances[id as usize].replaced = true;
-        let (_, _, per_pool) = self.active_counts();
+        self.fleet.instances[id as usize].replaced = true;
+        let (_, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
         let pool = self.market.choose_pool(self.now, &per_pool);
         let new = self.launch_spot(pool);
-        self.instances[new as usize].replaces = Some(id);
+        self.fleet.instances[new as usize].replaces = Some(id);
         self.boot(new);
     }
 
@@ -762,22 +669,22 @@ impl<'a> Simulation<'a> {
     /// it (aws-facts.md 2.2). With capacity rebalancing and no replacement yet (the
     /// recommendation came with the notice), the replacement launches now.
     fn on_interruption_noticed(&mut self, id: u32) {
-        let instance = &self.instances[id as usize];
+        let instance = &self.fleet.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.interruption_noticed {
             return;
         }
         let replace_now = self.config.spot.capacity_rebalance && !instance.replaced;
         let was_in_service = instance.state == InstanceState::InService;
-        self.instances[id as usize].interruption_noticed = true;
+        self.fleet.instances[id as usize].interruption_noticed = true;
         let reclaim_at = self.now + self.config.spot.notice;
         self.queue
             .schedule(reclaim_at, Event::SpotInstanceReclaimed { instance: id });
         self.balancer.deregister(id);
         if was_in_service {
-            self.change_in_service(-1);
+            self.fleet.change_in_service(self.now, -1);
         }
-        if self.instances[id as usize].state != InstanceState::Draining {
-            self.instances[id as usize].state = InstanceState::Draining;
+        if self.fleet.instances[id as usize].state != InstanceState::Draining {
+            self.fleet.instances[id as usize].state = InstanceState::Draining;
         }
         if replace_now {
             self.replace_at_risk(id);
@@ -787,10 +694,10 @@ impl<'a> Simulation<'a> {
     /// EC2 stops the instance at the end of the notice. Without capacity rebalancing
     /// the group replaces it only now (aws-facts.md 2.6).
     fn on_instance_reclaimed(&mut self, id: u32) {
-        if self.instances[id as usize].state == InstanceState::Terminated {
+        if self.fleet.instances[id as usize].state == InstanceState::Terminated {
             return;
         }
-        self.instances[id as usize].interrupted = true;
+        self.fleet.instances[id as usize].interrupted = true;
         self.terminate(id);
         self.reconcile();
     }
@@ -801,10 +708,11 @@ impl<'a> Simulation<'a> {
     fn on_capacity_reclaimed(&mut self, pool: usize, notice_at: SimTime) {
         let share = self.config.spot.capacity_events.share;
         let in_pool: Vec<u32> = self
+            .fleet
             .alive
             .iter()
             .copied()
-            .filter(|&id| self.instances[id as usize].pool == Some(pool))
+            .filter(|&id| self.fleet.instances[id as usize].pool == Some(pool))
             .collect();
         for id in in_pool {
             let draw: f64 = rand::Rng::random(&mut self.market.pools[pool].event_rng);
@@ -823,28 +731,19 @@ impl<'a> Simulation<'a> {
     /// Stops an instance now: requests still on it are interrupted, billing ends.
     fn terminate(&mut self, id: u32) {
         let now = self.now;
-        if self.instances[id as usize].state == InstanceState::InService {
-            self.change_in_service(-1);
+        if self.fleet.instances[id as usize].state == InstanceState::InService {
+            self.fleet.change_in_service(self.now, -1);
         }
         self.balancer.deregister(id);
         self.cut_off_requests(id);
-        let instance = &mut self.instances[id as usize];
-        self.retired_busy_area += u128::from(instance.busy_area_at(now));
-        self.retired_capacity_area += u128::from(instance.capacity_area_at(now));
-        instance.state = InstanceState::Terminated;
-        if instance.interrupted {
-            self.spot_interruptions += 1;
-        }
         self.bill(id, now);
-        self.alive.retain(|&a| a != id);
-        self.terminated += 1;
-        self.last_activity_end = now;
+        self.fleet.retire(id, now);
     }
 
     /// Every request still on the instance is lost: counted as interrupted.
     fn cut_off_requests(&mut self, id: u32) {
         let now = self.now;
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         // Requests already answered 504 are not lost again; all leave the system.
         let cut_off = u64::from(instance.unanswered());
         self.metrics.interrupted(cut_off);
@@ -863,7 +762,7 @@ impl<'a> Simulation<'a> {
     /// (exponential lifetimes, so a redraw at any moment is as good as the first).
     fn schedule_failure(&mut self, id: u32) {
         if let Some(mtbf) = self.config.instance.failures.mtbf {
-            let draw: f64 = rand::Rng::sample(&mut self.failures_rng, rand_distr::Exp1);
+            let draw: f64 = rand::Rng::sample(&mut self.fleet.failures_rng, rand_distr::Exp1);
             let at = self.now + SimDuration::from_secs_f64(draw * mtbf.as_secs_f64());
             if at < self.end {
                 self.queue
@@ -873,7 +772,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn on_instance_failed(&mut self, id: u32) {
-        match self.instances[id as usize].state {
+        match self.fleet.instances[id as usize].state {
             InstanceState::InService => self.fail(id),
             // Only serving instances fail here; a booting one draws again.
             InstanceState::Booting | InstanceState::Registering => self.schedule_failure(id),
@@ -883,16 +782,17 @@ impl<'a> Simulation<'a> {
 
     fn on_failure_due(&mut self) {
         let serving: Vec<u32> = self
+            .fleet
             .alive
             .iter()
             .copied()
             .filter(|&id| {
-                let instance = &self.instances[id as usize];
+                let instance = &self.fleet.instances[id as usize];
                 instance.state == InstanceState::InService && !instance.failed
             })
             .collect();
         if !serving.is_empty() {
-            let pick = rand::Rng::random_range(&mut self.failures_rng, 0..serving.len());
+            let pick = rand::Rng::random_range(&mut self.fleet.failures_rng, 0..serving.len());
             self.fail(serving[pick]);
         }
     }
@@ -905,9 +805,9 @@ impl<'a> Simulation<'a> {
     /// grace period, or EC2 status checks, which report an impaired instance after a
     /// few minutes (3.7; simcloud uses 3 minutes).
     fn fail(&mut self, id: u32) {
-        self.failures += 1;
+        self.fleet.failures += 1;
         self.cut_off_requests(id);
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.fleet.instances[id as usize];
         instance.failed = true;
         let hc = &self.config.load_balancer.health_check;
         let healthy_at = instance.healthy_at.unwrap_or(self.now);
@@ -934,17 +834,17 @@ impl<'a> Simulation<'a> {
     }
 
     fn on_target_found_unhealthy(&mut self, id: u32) {
-        if self.instances[id as usize].state == InstanceState::InService {
-            self.instances[id as usize].state = InstanceState::Unhealthy;
+        if self.fleet.instances[id as usize].state == InstanceState::InService {
+            self.fleet.instances[id as usize].state = InstanceState::Unhealthy;
             self.balancer.mark_unhealthy(id);
-            self.change_in_service(-1);
+            self.fleet.change_in_service(self.now, -1);
         }
     }
 
     /// The group terminates the unhealthy instance and launches a replacement.
     fn on_instance_found_unhealthy(&mut self, id: u32) {
-        if self.instances[id as usize].state != InstanceState::Terminated {
-            self.replaced_unhealthy += 1;
+        if self.fleet.instances[id as usize].state != InstanceState::Terminated {
+            self.fleet.replaced_unhealthy += 1;
             self.terminate(id);
             self.reconcile();
         }
@@ -953,7 +853,7 @@ impl<'a> Simulation<'a> {
     /// Closes an instance's bill at `end`. Spot is charged at the prices in effect over
     /// its billed seconds, and nothing if EC2 interrupted it within its first hour.
     fn bill(&mut self, id: u32, end: SimTime) {
-        let instance = &self.instances[id as usize];
+        let instance = &self.fleet.instances[id as usize];
         let ran = end.since(instance.launched_at);
         let (spot_cost, free) = match instance.pool {
             Some(pool) => {
@@ -974,14 +874,14 @@ impl<'a> Simulation<'a> {
     /// the savings plan are applied to the hour.
     fn settle_hour(&mut self) {
         if self.ledger.has_commitments() {
-            for &id in &self.alive {
+            for &id in &self.fleet.alive {
                 self.ledger
-                    .add_running_usage(&mut self.instances[id as usize], self.now);
+                    .add_running_usage(&mut self.fleet.instances[id as usize], self.now);
             }
             self.ledger.settle_hour(self.hour_start);
         }
         if self.predictive().is_some() {
-            let (busy, _) = self.utilization_areas();
+            let (busy, _) = self.fleet.utilization_areas(self.now);
             let (requests_mark, busy_mark) = self.hour_marks;
             self.forecaster.record(HourStats {
                 requests: self.metrics.totals.arrived - requests_mark,
@@ -1056,8 +956,8 @@ impl<'a> Simulation<'a> {
         self.queue.schedule(now + period, Event::MetricTick);
         let mut cpu_sum = 0.0;
         let mut sample = MetricSample::default();
-        for &id in &self.alive {
-            let instance = &mut self.instances[id as usize];
+        for &id in &self.fleet.alive {
+            let instance = &mut self.fleet.instances[id as usize];
             let area = instance.busy_area_at(now);
             let delta = area - instance.metric_mark;
             instance.metric_mark = area;
@@ -1104,8 +1004,8 @@ impl<'a> Simulation<'a> {
             .expect("a datapoint per publication");
         let (mut warming, mut terminating) = (0, 0);
         let mut activity = false;
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
+        for &id in &self.fleet.alive {
+            let instance = &self.fleet.instances[id as usize];
             let warm = instance.state == InstanceState::InService
                 && instance.warm_at.is_some_and(|w| w <= self.now);
             if instance.is_active() && !warm {
@@ -1122,7 +1022,7 @@ impl<'a> Simulation<'a> {
         sample.warming = warming;
         sample.terminating = terminating;
         sample.activity_in_progress = activity;
-        sample.last_activity_end = self.last_activity_end;
+        sample.last_activity_end = self.fleet.last_activity_end;
         sample.now = self.now;
         if self.group.evaluate(&sample).is_some() {
             self.reconcile();
@@ -1135,8 +1035,8 @@ impl<'a> Simulation<'a> {
     fn reconcile(&mut self) {
         let rebalance = self.config.spot.capacity_rebalance;
         let (mut active, mut leaving) = (0, 0);
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
+        for &id in &self.fleet.alive {
+            let instance = &self.fleet.instances[id as usize];
             if instance.is_active() {
                 active += 1;
             } else if !rebalance && instance.interruption_noticed {
@@ -1146,8 +1046,8 @@ impl<'a> Simulation<'a> {
         let desired = self.group.desired;
         for _ in (active + leaving)..desired {
             let id = self.launch_for_group();
-            let warm_start = self.warm_pool.as_mut().and_then(|(pool, start)| {
-                (pool.take(self.now)).then(|| start.sample(&mut self.boot_rng))
+            let warm_start = self.fleet.warm_pool.as_mut().and_then(|(pool, start)| {
+                (pool.take(self.now)).then(|| start.sample(&mut self.fleet.boot_rng))
             });
             match warm_start {
                 // From the warm pool: started, not launched, so a shorter boot.
@@ -1177,14 +1077,14 @@ impl<'a> Simulation<'a> {
     /// simcloud takes the oldest, to stay reproducible without spending random numbers.
     fn choose_victim(&self) -> Option<u32> {
         let candidates = |spot: Option<bool>| {
-            self.alive.iter().copied().filter(move |&id| {
-                let instance = &self.instances[id as usize];
+            self.fleet.alive.iter().copied().filter(move |&id| {
+                let instance = &self.fleet.instances[id as usize];
                 instance.is_active()
                     && !instance.protected
                     && spot.is_none_or(|s| instance.pool.is_some() == s)
             })
         };
-        let (on_demand, spot, _) = self.active_counts();
+        let (on_demand, spot, _) = self.fleet.active_counts(self.market.pools.len());
         let target_spot =
             self.group.desired - self.config.purchase.on_demand_target(self.group.desired);
         let prefer_spot = spot > 0 && (spot > target_spot || on_demand == 0);
@@ -1193,7 +1093,7 @@ impl<'a> Simulation<'a> {
         if pool.is_empty() {
             pool = candidates(None).collect();
         }
-        let launched = |id: &u32| self.instances[*id as usize].launched_at;
+        let launched = |id: &u32| self.fleet.instances[*id as usize].launched_at;
         match self.config.autoscaling.termination_policy {
             TerminationPolicy::OldestInstance => {
                 pool.into_iter().min_by_key(|id| (launched(id), *id))
@@ -1212,17 +1112,6 @@ impl<'a> Simulation<'a> {
 
     // ----- reporting ----------------------------------------------------------------
 
-    fn utilization_areas(&self) -> (u128, u128) {
-        let mut busy = self.retired_busy_area;
-        let mut capacity = self.retired_capacity_area;
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
-            busy += u128::from(instance.busy_area_at(self.now));
-            capacity += u128::from(instance.capacity_area_at(self.now));
-        }
-        (busy, capacity)
-    }
-
     /// The bill so far, accrued only as it becomes known, so that it never decreases
     /// (issue 11): on-demand instances at list price up to now (their 60 s minimum
     /// owed from launch), net of what reservations and savings plans absorb; each
@@ -1237,9 +1126,9 @@ impl<'a> Simulation<'a> {
             commitments: t.reserved_fees + t.savings_plan_fees,
             warm_pool: self.warm_pool_cost(),
         };
-        let mut running = vec![0.0; self.types.len()];
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
+        let mut running = vec![0.0; self.fleet.types.len()];
+        for &id in &self.fleet.alive {
+            let instance = &self.fleet.instances[id as usize];
             match instance.pool {
                 None => {
                     cost.on_demand += self.ledger.accrued_on_demand(instance, self.now);
@@ -1265,7 +1154,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn timeline_row(&mut self) -> TimelineRow {
-        let (busy, capacity) = self.utilization_areas();
+        let (busy, capacity) = self.fleet.utilization_areas(self.now);
         let d_busy = busy - self.last_busy_area;
         let d_capacity = capacity - self.last_capacity_area;
         let mut row = TimelineRow {
@@ -1274,7 +1163,7 @@ impl<'a> Simulation<'a> {
             arrival_rate: round_to(self.rate.mean_over(self.last_report_at.0, self.now.0), 3),
             desired: self.group.desired,
             forecast_capacity: self.forecast_capacity,
-            warm_pool: self.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
+            warm_pool: self.fleet.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
             mean_cpu: if d_capacity == 0 {
                 0.0
             } else {
@@ -1283,36 +1172,7 @@ impl<'a> Simulation<'a> {
             // The interval's request counts and latency percentiles.
             ..self.metrics.take_interval()
         };
-        for &id in &self.alive {
-            let instance = &self.instances[id as usize];
-            let spot = instance.purchase == PurchaseOption::Spot;
-            let slot = match instance.state {
-                InstanceState::Booting | InstanceState::Registering => {
-                    if spot {
-                        &mut row.pending_spot
-                    } else {
-                        &mut row.pending_on_demand
-                    }
-                }
-                InstanceState::InService => {
-                    if spot {
-                        &mut row.in_service_spot
-                    } else {
-                        &mut row.in_service_on_demand
-                    }
-                }
-                InstanceState::Draining => {
-                    if spot {
-                        &mut row.draining_spot
-                    } else {
-                        &mut row.draining_on_demand
-                    }
-                }
-                InstanceState::Unhealthy => &mut row.unhealthy,
-                InstanceState::Terminated => unreachable!("alive"),
-            };
-            *slot += 1;
-        }
+        self.fleet.count_states(&mut row);
         if self.config.purchase.on_demand_percent_above_base < 100 {
             row.spot_price = round_to(self.market.mean_price(self.now), 6);
         }
@@ -1334,11 +1194,11 @@ impl<'a> Simulation<'a> {
 
     fn finish(mut self) -> RunOutcome {
         let end = self.end;
-        self.change_in_service(0);
-        let (busy, capacity) = self.utilization_areas();
+        self.fleet.change_in_service(self.now, 0);
+        let (busy, capacity) = self.fleet.utilization_areas(self.now);
         let mut in_flight = 0;
-        for id in std::mem::take(&mut self.alive) {
-            in_flight += u64::from(self.instances[id as usize].unanswered());
+        for id in std::mem::take(&mut self.fleet.alive) {
+            in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
             self.bill(id, end);
         }
         // The last (possibly partial) clock hour settles too: reservations and the
@@ -1354,7 +1214,7 @@ impl<'a> Simulation<'a> {
         let total =
             t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost + warm_pool;
         if let (Some((pool, _)), Some(config)) =
-            (&self.warm_pool, &self.config.autoscaling.warm_pool)
+            (&self.fleet.warm_pool, &self.config.autoscaling.warm_pool)
         {
             let end_s = end.as_secs_f64();
             let price = self.config.instance.price_per_hour;
@@ -1412,26 +1272,7 @@ impl<'a> Simulation<'a> {
                 reserved_utilization: ratio(t.reserved_covered_secs, t.reserved_capacity_secs),
                 savings_plan_utilization: ratio(t.savings_plan_used, t.savings_plan_fees),
             },
-            instances: InstanceSummary {
-                launched: self.launched,
-                launched_spot: self.launched_spot,
-                terminated: self.terminated,
-                spot_interruptions: self.spot_interruptions,
-                failures: self.failures,
-                replaced_unhealthy: self.replaced_unhealthy,
-                launched_from_warm_pool: self
-                    .warm_pool
-                    .as_ref()
-                    .map_or(0, |(p, _)| p.launched_from_pool),
-                rebalance_recommendations: self.rebalance_recommendations,
-                peak_in_service: self.peak_in_service,
-                mean_in_service: round_to(
-                    self.in_service_area as f64 / duration.0.max(1) as f64,
-                    3,
-                ),
-                min_in_service: self.min_in_service.min(self.in_service),
-                instance_hours: round_to(t.billed_secs as f64 / 3600.0, 6),
-            },
+            instances: self.fleet.summary(duration, t.billed_secs),
             queueing: self.metrics.queueing.summary(end),
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
