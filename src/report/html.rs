@@ -233,19 +233,6 @@ pub fn run_report(
     out
 }
 
-/// Purchase options in the order of the bill, with their summary cost.
-fn option_costs(s: &Summary) -> [(&'static str, f64); 6] {
-    let c = &s.cost_usd;
-    [
-        ("on_demand", c.on_demand),
-        ("spot", c.spot),
-        ("reserved", c.reserved),
-        ("savings_plan", c.savings_plan),
-        ("warm_pool", c.warm_pool),
-        ("load_balancer", c.load_balancer),
-    ]
-}
-
 /// Line items listed by name in the bill section; the rest are in `cost.csv`.
 const TOP_ITEMS: usize = 10;
 
@@ -288,8 +275,8 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
         count(bill.lines)
     );
     let total = s.cost_usd.total;
-    for (option, cost) in option_costs(s) {
-        let (lines, seconds) = bill.by_option.get(option).copied().unwrap_or_default();
+    for (part, cost) in crate::report::bill_parts(&s.cost_usd) {
+        let (lines, seconds) = bill.by_option.get(part.key()).copied().unwrap_or_default();
         let pct = if total > 0.0 {
             100.0 * cost / total
         } else {
@@ -298,7 +285,7 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{pct:.1} %</td></tr>",
-            option_label(option),
+            part.label(),
             count(lines),
             seconds / 3600.0,
             dollars(cost),

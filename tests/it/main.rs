@@ -8,6 +8,7 @@ mod compare;
 mod determinism;
 mod loader_fuzz;
 mod model;
+mod output;
 mod plots;
 mod policies;
 mod properties;
