@@ -192,11 +192,12 @@ fn complain(message: &str) {
     let _ = writeln!(io::stderr(), "error: {message}");
 }
 
-/// An error and its causes, `outer: inner: innermost`, each said once. Some errors
-/// print their source in their own message *and* return it as `source()` (csv's I/O
-/// errors do), so anyhow's `{:#}` would say it twice ("No space left on device (os
-/// error 28): No space left on device (os error 28)"): a cause already at the end of
-/// the message is left out.
+/// An error and its causes, `outer: inner: innermost`, each said once. An error that
+/// prints its source in its own message *and* returns it as `source()` makes anyhow's
+/// `{:#}` say it twice ("No space left on device (os error 28): No space left on
+/// device (os error 28)", from `PlotError::Io`, now fixed at its definition); a cause
+/// already at the end of the message is left out, so one from another crate cannot
+/// bring the doubling back.
 fn error_text(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
@@ -892,16 +893,24 @@ mod tests {
         assert_eq!(diff_cell(clear, 1.0, 3), "-2.000 [-2.500, -1.500] *");
     }
 
+    /// An error that prints its source and also returns it, as `PlotError::Io` did.
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot write cost.png: {source}")]
+    struct Doubled {
+        source: std::io::Error,
+    }
+
     /// Issue 11: "No space left on device (os error 28): No space left on device (os
-    /// error 28)". csv's I/O error prints its source and also returns it as `source()`;
-    /// the chain says each cause once.
+    /// error 28)". The chain says each cause once.
     #[test]
     fn an_error_chain_says_each_cause_once() {
-        let io = std::io::Error::from_raw_os_error(28);
-        let text = io.to_string();
-        let csv: csv::Error = io.into();
-        let e = anyhow::Error::new(csv).context("cannot write timeline.csv");
-        assert_eq!(error_text(&e), format!("cannot write timeline.csv: {text}"));
+        let source = std::io::Error::from_raw_os_error(28);
+        let text = source.to_string();
+        let e = anyhow::Error::new(Doubled { source }).context("run folder");
+        assert_eq!(
+            error_text(&e),
+            format!("run folder: cannot write cost.png: {text}")
+        );
         let e = anyhow::anyhow!("inner").context("middle").context("outer");
         assert_eq!(error_text(&e), "outer: middle: inner");
     }

@@ -298,9 +298,12 @@ fn after_sigkill_the_next_run_removes_the_dead_runs_staging_folder() {
     assert!(strays(tmp.path(), &["small.toml", "out"]).is_empty());
 }
 
-/// A run that fails while writing (here: a file-size limit, which makes writes fail
-/// with EFBIG the way a full disk fails them with ENOSPC) exits 1, says the system's
-/// error once, keeps the previous folder and leaves no staging folder.
+/// A run that fails while writing (here: a file-size limit of 60 KiB, which lets the
+/// CSV files through and makes the first chart fail with EFBIG the way a full disk
+/// fails with ENOSPC) exits 1, says the system's error once (it once read "No space
+/// left on device (os error 28): No space left on device (os error 28)"), keeps the
+/// previous folder whole (new numbers were once committed beside old charts) and
+/// leaves no staging folder.
 #[test]
 fn a_run_that_cannot_write_keeps_the_previous_folder_and_says_why_once() {
     use std::os::unix::process::CommandExt;
@@ -319,11 +322,11 @@ fn a_run_that_cannot_write_keeps_the_previous_folder_and_says_why_once() {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         command.pre_exec(|| {
-            // Writes past 4 KiB fail with EFBIG instead of killing the process.
+            // Writes past 60 KiB fail with EFBIG instead of killing the process.
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
             let limit = libc::rlimit {
-                rlim_cur: 4096,
-                rlim_max: 4096,
+                rlim_cur: 60 * 1024,
+                rlim_max: 60 * 1024,
             };
             if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -337,7 +340,7 @@ fn a_run_that_cannot_write_keeps_the_previous_folder_and_says_why_once() {
     let os_error = "File too large (os error 27)";
     assert_eq!(stderr.matches(os_error).count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("error: ") && stderr.contains(".csv"),
+        stderr.starts_with("error: ") && stderr.contains("cannot write traffic.png"),
         "{stderr}"
     );
     assert!(contents(&out) == before, "the previous folder changed");
