@@ -152,10 +152,20 @@ pub fn run_report(
     let r = &s.requests;
     let l = &s.latency_ms;
     let i = &s.instances;
-    let (met_class, met_word) = if s.slo.met {
+    // With no finished request there is nothing to judge (a share of an empty set
+    // once read "missed, 100.000 %").
+    let judged = r.arrived > r.in_flight;
+    let (met_class, met_word) = if !judged {
+        ("", "not judged")
+    } else if s.slo.met {
         ("met", "met")
     } else {
         ("missed", "missed")
+    };
+    let attainment = if judged {
+        format!("{:.3} %", 100.0 * s.slo.attainment)
+    } else {
+        "no request finished".to_string()
     };
     out.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"grid\">\n<table>\n<tr><th>requests</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>\n");
     for (label, n) in [
@@ -187,10 +197,9 @@ pub fn run_report(
     let _ = write!(
         out,
         "<tr><td>SLO p{p} ≤ {lat} ms</td><td class=\"n {met_class}\">{met_word}</td></tr>\n\
-         <tr><td>answered within the SLO latency</td><td class=\"n\">{att:.3} %</td></tr>\n</table>\n",
+         <tr><td>answered within the SLO latency</td><td class=\"n\">{attainment}</td></tr>\n</table>\n",
         p = tick(&s.slo.percentile),
         lat = tick(&s.slo.latency_ms),
-        att = 100.0 * s.slo.attainment,
     );
     let _ = write!(
         out,

@@ -380,13 +380,7 @@ fn a_run_without_requests_says_so_instead_of_judging_the_slo() {
         &GOOD.replace("rate = 20", "rate = 0.0001"),
     );
     let output = simcloud()
-        .args([
-            "run",
-            path.to_str().unwrap(),
-            "--no-plots",
-            "--quiet",
-            "--out",
-        ])
+        .args(["run", path.to_str().unwrap(), "--quiet", "--out"])
         .arg(tmp.path().join("out"))
         .output()
         .unwrap();
@@ -395,6 +389,8 @@ fn a_run_without_requests_says_so_instead_of_judging_the_slo() {
     let slo = stdout.lines().find(|l| l.contains("SLO")).unwrap();
     assert!(slo.contains("no requests arrived"), "{slo}");
     assert!(!slo.contains("MISSED") && !slo.contains('%'), "{slo}");
+    let page = fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(page.contains("not judged") && !page.contains("100.000 %"));
 }
 
 /// Issue 11: simulated durations read in days, hours and minutes (`125300m` was the
