@@ -5,7 +5,7 @@
 #   simcore 0.1.0 (DSLab's engine) and NeXosim 1.0.0 (Rust, crates.io).
 # The peer programs live in ../shared/peers/ beside the project (their README gives the
 # case); they are built and run from a cache folder outside the repository, never copied
-# into it. Runs are sequential, one core busy at a time. Writes results/bench/peers.md
+# into it. Runs are sequential, one core busy at a time. Writes results/studies/bench/peers.md
 # (and the raw JSON lines beside it, peers.jsonl).
 #
 # usage: benches/peers.sh [N] [SALABIM_N]
@@ -32,7 +32,7 @@ REPEAT=${REPEAT:-5}
 PEERS=${PEERS:-$ROOT/../shared/peers}
 CACHE=${SIMCLOUD_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/simcloud-peers}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-OUT="$ROOT/results/bench"
+OUT="$ROOT/results/studies/bench"
 [ -f "$PEERS/README.md" ] || { echo "error: no peers at $PEERS (set PEERS=...)" >&2; exit 2; }
 mkdir -p "$CACHE" "$OUT"
 WORK=$(mktemp -d)

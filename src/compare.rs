@@ -44,7 +44,7 @@
 //! describes completed requests only, so read it together with the error rates.
 
 use crate::model::{Config, Summary, round_to, simulate};
-use crate::report::AtomicFile;
+use crate::report::{BillPart, OutputFile};
 use crate::scenario::{ScenarioError, ScenarioFile};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -55,6 +55,12 @@ use std::path::{Path, PathBuf};
 
 /// Replicates per strategy when `--replicates` is not given.
 pub const DEFAULT_REPLICATES: u32 = 10;
+
+/// The most replicates per strategy. The half-width of a 95 % interval shrinks as
+/// 1/√R: 10,000 replicates already pin a mean 30 times tighter than 10, far below the
+/// model's own error, while a billion would hold a billion summaries in memory and run
+/// for years.
+pub const MAX_REPLICATES: u32 = 10_000;
 
 /// Confidence level of every interval in the comparison.
 pub const CONFIDENCE: f64 = 0.95;
@@ -83,8 +89,24 @@ pub enum CompareError {
         "--replicates 0: every strategy needs at least 1 replicate (2 or more for confidence intervals)"
     )]
     ZeroReplicates,
+    #[error(
+        "--replicates {replicates}: at most {max} replicates per strategy (that many already narrow a 95 % interval about 30 times more than the default 10 do)",
+        max = MAX_REPLICATES
+    )]
+    TooManyReplicates { replicates: u32 },
     #[error("--threads 0: at least 1 thread is needed (leave --threads out to use every core)")]
     ZeroThreads,
+    #[error(
+        "{given} with {replicates} replicates: replicate r runs with seed {base} + r, which would pass the largest seed {max}; use a base seed of at most {last_base}",
+        max = u64::MAX,
+        last_base = u64::MAX - u64::from(*replicates - 1)
+    )]
+    SeedRange {
+        /// `--seed N` or `<file>: seed = N`.
+        given: String,
+        base: u64,
+        replicates: u32,
+    },
     #[error("cannot start {threads} worker threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
 }
@@ -101,7 +123,8 @@ impl CompareError {
 pub struct CompareOptions {
     /// Replicates per strategy (R >= 1).
     pub replicates: u32,
-    /// Worker threads; `None` uses every core.
+    /// Worker threads; `None` uses every core. More than the cores or the runs is
+    /// reduced to what helps (see [`ComparePlan::threads`]).
     pub threads: Option<usize>,
     /// Base seed; `None` uses the scenario's `seed`.
     pub seed: Option<u64>,
@@ -131,12 +154,21 @@ pub struct ComparePlan {
     pub scenario: String,
     pub base_seed: u64,
     pub replicates: u32,
+    /// Worker threads used: the request (every core by default) but never more than
+    /// the cores or the runs, since a run is single-threaded and CPU-bound, and extra
+    /// threads only cost memory and start-up (`--threads 100000` once started a
+    /// hundred thousand threads for two runs).
     pub threads: usize,
+    /// What `--threads` asked for, when it was more than [`ComparePlan::threads`].
+    pub threads_reduced_from: Option<usize>,
     /// In file order; the first is the baseline.
     pub strategies: Vec<Strategy>,
 }
 
 /// The seed of replicate `r`, the same for every strategy (common random numbers).
+/// [`ComparePlan::from_file`] rejects a base seed whose replicates would pass
+/// `u64::MAX`, so the wrap-around here never happens in a plan; it is kept so that the
+/// function is total.
 pub fn replicate_seed(base_seed: u64, replicate: u32) -> u64 {
     base_seed.wrapping_add(u64::from(replicate))
 }
@@ -161,16 +193,41 @@ impl ComparePlan {
         if options.replicates == 0 {
             return Err(CompareError::ZeroReplicates);
         }
-        let threads = match options.threads {
+        if options.replicates > MAX_REPLICATES {
+            return Err(CompareError::TooManyReplicates {
+                replicates: options.replicates,
+            });
+        }
+        let base_seed = options.seed.unwrap_or(base.seed);
+        // Seeds that wrap past u64::MAX would print as a backwards range and repeat
+        // seeds 0, 1, ... of another comparison: refused rather than wrapped.
+        if base_seed
+            .checked_add(u64::from(options.replicates - 1))
+            .is_none()
+        {
+            return Err(CompareError::SeedRange {
+                given: match options.seed {
+                    Some(seed) => format!("--seed {seed}"),
+                    None => format!("{}: seed = {base_seed}", file.path().display()),
+                },
+                base: base_seed,
+                replicates: options.replicates,
+            });
+        }
+        let runs = strategies.len() * options.replicates as usize;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let requested = match options.threads {
             Some(0) => return Err(CompareError::ZeroThreads),
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => cores,
         };
+        let threads = requested.min(cores).min(runs).max(1);
         Ok(ComparePlan {
             scenario: base.name.clone(),
-            base_seed: options.seed.unwrap_or(base.seed),
+            base_seed,
             replicates: options.replicates,
             threads,
+            threads_reduced_from: options.threads.filter(|&n| n > threads),
             strategies: strategies
                 .into_iter()
                 .map(|(name, config)| Strategy { name, config })
@@ -257,16 +314,13 @@ pub enum Metric {
     TimedOutRate,
     InterruptedRate,
     InstanceHours,
-    CostOnDemand,
-    CostSpot,
-    CostReserved,
-    CostSavingsPlan,
-    CostLoadBalancer,
+    /// One part of the bill, so that every part is compared (see [`BillPart`]).
+    Cost(BillPart),
 }
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -276,11 +330,12 @@ impl Metric {
         Metric::TimedOutRate,
         Metric::InterruptedRate,
         Metric::InstanceHours,
-        Metric::CostOnDemand,
-        Metric::CostSpot,
-        Metric::CostReserved,
-        Metric::CostSavingsPlan,
-        Metric::CostLoadBalancer,
+        Metric::Cost(BillPart::OnDemand),
+        Metric::Cost(BillPart::Spot),
+        Metric::Cost(BillPart::Reserved),
+        Metric::Cost(BillPart::SavingsPlan),
+        Metric::Cost(BillPart::WarmPool),
+        Metric::Cost(BillPart::LoadBalancer),
     ];
 
     /// The name in `compare.csv`, `compare.json` and `replicates.csv`.
@@ -295,23 +350,20 @@ impl Metric {
             Metric::TimedOutRate => "timed_out_rate",
             Metric::InterruptedRate => "interrupted_rate",
             Metric::InstanceHours => "instance_hours",
-            Metric::CostOnDemand => "cost_on_demand_usd",
-            Metric::CostSpot => "cost_spot_usd",
-            Metric::CostReserved => "cost_reserved_usd",
-            Metric::CostSavingsPlan => "cost_savings_plan_usd",
-            Metric::CostLoadBalancer => "cost_load_balancer_usd",
+            Metric::Cost(part) => match part {
+                BillPart::OnDemand => "cost_on_demand_usd",
+                BillPart::Spot => "cost_spot_usd",
+                BillPart::Reserved => "cost_reserved_usd",
+                BillPart::SavingsPlan => "cost_savings_plan_usd",
+                BillPart::WarmPool => "cost_warm_pool_usd",
+                BillPart::LoadBalancer => "cost_load_balancer_usd",
+            },
         }
     }
 
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::TotalCost
-            | Metric::CostPerMillionRequests
-            | Metric::CostOnDemand
-            | Metric::CostSpot
-            | Metric::CostReserved
-            | Metric::CostSavingsPlan
-            | Metric::CostLoadBalancer => "USD",
+            Metric::TotalCost | Metric::CostPerMillionRequests | Metric::Cost(_) => "USD",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
             | Metric::RejectedRate
@@ -334,11 +386,14 @@ impl Metric {
             Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
             Metric::InterruptedRate => "requests cut off by a stopping instance / arrived",
             Metric::InstanceHours => "instance-hours billed",
-            Metric::CostOnDemand => "on-demand part of the bill",
-            Metric::CostSpot => "spot part of the bill",
-            Metric::CostReserved => "reserved-instance part of the bill",
-            Metric::CostSavingsPlan => "savings-plan part of the bill",
-            Metric::CostLoadBalancer => "load balancer part of the bill",
+            Metric::Cost(part) => match part {
+                BillPart::OnDemand => "on-demand part of the bill",
+                BillPart::Spot => "spot part of the bill",
+                BillPart::Reserved => "reserved-instance part of the bill",
+                BillPart::SavingsPlan => "savings-plan part of the bill",
+                BillPart::WarmPool => "warm-pool part of the bill",
+                BillPart::LoadBalancer => "load balancer part of the bill",
+            },
         }
     }
 
@@ -374,11 +429,7 @@ impl Metric {
             Metric::TimedOutRate => per_arrived(r.timed_out),
             Metric::InterruptedRate => per_arrived(r.interrupted),
             Metric::InstanceHours => s.instances.instance_hours,
-            Metric::CostOnDemand => s.cost_usd.on_demand,
-            Metric::CostSpot => s.cost_usd.spot,
-            Metric::CostReserved => s.cost_usd.reserved,
-            Metric::CostSavingsPlan => s.cost_usd.savings_plan,
-            Metric::CostLoadBalancer => s.cost_usd.load_balancer,
+            Metric::Cost(part) => part.of(&s.cost_usd),
         }
     }
 
@@ -560,20 +611,8 @@ impl StrategyResult {
     }
 
     /// Mean cost by part of the bill, in a fixed order (for stacked charts).
-    pub fn cost_breakdown(&self) -> [(&'static str, f64); 5] {
-        [
-            ("on_demand", self.get(Metric::CostOnDemand).estimate.mean),
-            ("spot", self.get(Metric::CostSpot).estimate.mean),
-            ("reserved", self.get(Metric::CostReserved).estimate.mean),
-            (
-                "savings_plan",
-                self.get(Metric::CostSavingsPlan).estimate.mean,
-            ),
-            (
-                "load_balancer",
-                self.get(Metric::CostLoadBalancer).estimate.mean,
-            ),
-        ]
+    pub fn cost_breakdown(&self) -> [(&'static str, f64); 6] {
+        BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
     }
 }
 
@@ -917,22 +956,19 @@ pub fn write_compare_json(c: &Comparison, mut out: impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Writes `compare.csv`, `compare.json` and `replicates.csv` into `dir` (created if
-/// needed). Each file is written under a temporary name and all three are renamed into
-/// place only once all are complete.
-pub fn write_folder(c: &Comparison, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let mut csv_file = AtomicFile::create(dir, "compare.csv")?;
+/// Writes `compare.csv`, `compare.json` and `replicates.csv` into `dir` (a staging
+/// folder: see [`crate::report::StagedFolder`]) and returns their names.
+pub fn write_files(c: &Comparison, dir: &Path) -> Result<Vec<String>> {
+    let mut csv_file = OutputFile::create(dir, "compare.csv")?;
     write_compare_csv(c, csv_file.writer()).context("cannot write compare.csv")?;
-    let mut json_file = AtomicFile::create(dir, "compare.json")?;
+    let mut json_file = OutputFile::create(dir, "compare.json")?;
     write_compare_json(c, json_file.writer()).context("cannot write compare.json")?;
-    let mut replicates_file = AtomicFile::create(dir, "replicates.csv")?;
+    let mut replicates_file = OutputFile::create(dir, "replicates.csv")?;
     write_replicates_csv(c, replicates_file.writer()).context("cannot write replicates.csv")?;
     Ok(vec![
-        csv_file.commit()?,
-        json_file.commit()?,
-        replicates_file.commit()?,
+        csv_file.finish()?,
+        json_file.finish()?,
+        replicates_file.finish()?,
     ])
 }
 
@@ -1023,6 +1059,13 @@ mod tests {
         assert_eq!(fixed(-0.000_000_1, 6), "0.000000");
         assert_eq!(fixed(1.5, 3), "1.500");
         assert_eq!(fixed_opt(None, 3), "");
+    }
+
+    #[test]
+    fn every_part_of_the_bill_is_a_metric() {
+        for part in BillPart::ALL {
+            assert!(Metric::ALL.contains(&Metric::Cost(part)), "{part:?}");
+        }
     }
 
     #[test]

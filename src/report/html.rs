@@ -152,10 +152,20 @@ pub fn run_report(
     let r = &s.requests;
     let l = &s.latency_ms;
     let i = &s.instances;
-    let (met_class, met_word) = if s.slo.met {
+    // With no finished request there is nothing to judge (a share of an empty set
+    // once read "missed, 100.000 %").
+    let judged = r.arrived > r.in_flight;
+    let (met_class, met_word) = if !judged {
+        ("", "not judged")
+    } else if s.slo.met {
         ("met", "met")
     } else {
         ("missed", "missed")
+    };
+    let attainment = if judged {
+        format!("{:.3} %", 100.0 * s.slo.attainment)
+    } else {
+        "no request finished".to_string()
     };
     out.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"grid\">\n<table>\n<tr><th>requests</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>\n");
     for (label, n) in [
@@ -187,10 +197,9 @@ pub fn run_report(
     let _ = write!(
         out,
         "<tr><td>SLO p{p} ≤ {lat} ms</td><td class=\"n {met_class}\">{met_word}</td></tr>\n\
-         <tr><td>answered within the SLO latency</td><td class=\"n\">{att:.3} %</td></tr>\n</table>\n",
+         <tr><td>answered within the SLO latency</td><td class=\"n\">{attainment}</td></tr>\n</table>\n",
         p = tick(&s.slo.percentile),
         lat = tick(&s.slo.latency_ms),
-        att = 100.0 * s.slo.attainment,
     );
     let _ = write!(
         out,
@@ -231,19 +240,6 @@ pub fn run_report(
         escape(scenario_toml)
     );
     out
-}
-
-/// Purchase options in the order of the bill, with their summary cost.
-fn option_costs(s: &Summary) -> [(&'static str, f64); 6] {
-    let c = &s.cost_usd;
-    [
-        ("on_demand", c.on_demand),
-        ("spot", c.spot),
-        ("reserved", c.reserved),
-        ("savings_plan", c.savings_plan),
-        ("warm_pool", c.warm_pool),
-        ("load_balancer", c.load_balancer),
-    ]
 }
 
 /// Line items listed by name in the bill section; the rest are in `cost.csv`.
@@ -288,8 +284,8 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
         count(bill.lines)
     );
     let total = s.cost_usd.total;
-    for (option, cost) in option_costs(s) {
-        let (lines, seconds) = bill.by_option.get(option).copied().unwrap_or_default();
+    for (part, cost) in crate::report::bill_parts(&s.cost_usd) {
+        let (lines, seconds) = bill.by_option.get(part.key()).copied().unwrap_or_default();
         let pct = if total > 0.0 {
             100.0 * cost / total
         } else {
@@ -298,7 +294,7 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{pct:.1} %</td></tr>",
-            option_label(option),
+            part.label(),
             count(lines),
             seconds / 3600.0,
             dollars(cost),

@@ -1,19 +1,24 @@
 //! Exporters: the run folder (`summary.json`, `timeline.csv`, `cost.csv`, the charts
 //! and `report.html`).
 //!
-//! One result record feeds every exporter, as in hyperfine. Files are written under a
-//! temporary name and renamed into place only when the whole run has succeeded, so a
-//! failed or interrupted run never leaves a half-written file behind.
+//! One result record feeds every exporter, as in hyperfine. Every file of a run is
+//! written into a staging folder that replaces the run folder as a whole only when the
+//! whole run has succeeded ([`folder`]), so a run folder is always the complete output
+//! of exactly one run, and a failed or interrupted run leaves the previous one intact.
 //!
 //! The charts read a bounded copy of the timeline ([`plots::TimelineSeries`]) filled
 //! while the timeline streams to disk, and the run's latency histogram; never
 //! per-request data, so drawing a month-long run costs about as much as an hour.
 
-mod atomic;
+pub mod bill;
+mod file;
+pub mod folder;
 pub mod html;
 pub mod plots;
 
-pub use atomic::AtomicFile;
+pub use bill::{BillPart, bill_parts};
+pub use file::OutputFile;
+pub use folder::{OutputError, StagedFolder};
 
 use crate::model::{
     Config, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow, simulate_streaming,
@@ -27,7 +32,8 @@ use std::time::Instant;
 pub struct RunReport {
     pub summary: Summary,
     pub dir: PathBuf,
-    pub files: Vec<PathBuf>,
+    /// The names of the files in `dir`, in the order they were written.
+    pub files: Vec<String>,
     /// Wall-clock seconds spent drawing the charts and `report.html` (`None` with
     /// `--no-plots`). For the terminal only: it never reaches a file.
     pub plots_secs: Option<f64>,
@@ -56,18 +62,36 @@ pub fn run_to_folder(
     run_to_folder_with(config, dir, &RunOptions::default(), on_row)
 }
 
-/// [`run_to_folder`] with options.
+/// [`run_to_folder`] with options. `dir` is checked and its staging folder created
+/// before the simulation starts, so an unusable folder fails at once with an
+/// [`OutputError`] (find it with `downcast_ref`) rather than after a long run.
 pub fn run_to_folder_with(
     config: &Config,
     dir: &Path,
     options: &RunOptions,
     on_row: &mut dyn FnMut(&TimelineRow),
 ) -> Result<RunReport> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let mut timeline = AtomicFile::create(dir, "timeline.csv")?;
+    let staged = StagedFolder::prepare(dir)?;
+    let (summary, files, plots_secs) = write_run(config, staged.path(), options, on_row)?;
+    let dir = staged.commit()?;
+    Ok(RunReport {
+        summary,
+        dir,
+        files,
+        plots_secs,
+    })
+}
+
+/// Writes every file of the run into `dir` (the staging folder).
+fn write_run(
+    config: &Config,
+    dir: &Path,
+    options: &RunOptions,
+    on_row: &mut dyn FnMut(&TimelineRow),
+) -> Result<(Summary, Vec<String>, Option<f64>)> {
+    let mut timeline = OutputFile::create(dir, "timeline.csv")?;
     let mut write_error = None;
-    let mut cost_file = AtomicFile::create(dir, "cost.csv")?;
+    let mut cost_file = OutputFile::create(dir, "cost.csv")?;
     let mut series = plots::TimelineSeries::new();
     let mut bill = html::BillDigest::default();
     let mut cost_error = None;
@@ -97,8 +121,12 @@ pub fn run_to_folder_with(
                 }
             },
         );
-        writer.flush().context("cannot write timeline.csv")?;
-        cost_writer.flush().context("cannot write cost.csv")?;
+        if write_error.is_none() {
+            writer.flush().context("cannot write timeline.csv")?;
+        }
+        if cost_error.is_none() {
+            cost_writer.flush().context("cannot write cost.csv")?;
+        }
         outcome
     };
     if let Some(e) = write_error {
@@ -110,44 +138,32 @@ pub fn run_to_folder_with(
     let RunOutcome {
         summary, latency, ..
     } = outcome;
-    let mut summary_file = AtomicFile::create(dir, "summary.json")?;
-    write_summary_json(&summary, summary_file.writer())?;
-    // The pictures are drawn in memory before any file is committed, so a drawing
-    // failure leaves the folder as it was.
-    let started = Instant::now();
-    let pictures = if options.plots {
+    let mut files = vec![timeline.finish()?];
+    let mut summary_file = OutputFile::create(dir, "summary.json")?;
+    write_summary_json(&summary, summary_file.writer()).context("cannot write summary.json")?;
+    files.push(summary_file.finish()?);
+    files.push(cost_file.finish()?);
+    let plots_secs = if options.plots {
+        let started = Instant::now();
         let input = chart_input(config, &summary, &series, &latency);
         let figures = plots::draw_run_charts(&input)?;
         let scenario_toml =
             toml::to_string(config).context("cannot print the resolved scenario")?;
         let page = html::run_report(&summary, &scenario_toml, &figures, &bill);
-        let mut page_file = AtomicFile::create(dir, "report.html")?;
-        page_file.writer().write_all(page.as_bytes())?;
-        Some((figures, page_file))
+        for figure in &figures {
+            files.extend(figure.write_to(dir)?);
+        }
+        let mut page_file = OutputFile::create(dir, "report.html")?;
+        page_file
+            .writer()
+            .write_all(page.as_bytes())
+            .context("cannot write report.html")?;
+        files.push(page_file.finish()?);
+        Some(started.elapsed().as_secs_f64())
     } else {
         None
     };
-    let mut files = vec![
-        timeline.commit()?,
-        summary_file.commit()?,
-        cost_file.commit()?,
-    ];
-    let plots_secs = match pictures {
-        Some((figures, page_file)) => {
-            for figure in &figures {
-                files.extend(figure.write_to(dir)?);
-            }
-            files.push(page_file.commit()?);
-            Some(started.elapsed().as_secs_f64())
-        }
-        None => None,
-    };
-    Ok(RunReport {
-        summary,
-        dir: dir.to_path_buf(),
-        files,
-        plots_secs,
-    })
+    Ok((summary, files, plots_secs))
 }
 
 /// Gathers what the run charts draw: the series, the SLO, the CPU targets of the
@@ -202,12 +218,12 @@ pub fn summary_json(summary: &Summary) -> String {
 
 /// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
 /// Pareto frontier, the cost breakdown per strategy, and `report.html` with the table
-/// of strategies and the base scenario as resolved. Returns the files written.
+/// of strategies and the base scenario as resolved. Returns the names of the files.
 pub fn write_compare_pictures(
     comparison: &crate::compare::Comparison,
     base: &Config,
     dir: &Path,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<String>> {
     let points: Vec<plots::StrategyPoint> = comparison
         .strategies
         .iter()
@@ -240,12 +256,15 @@ pub fn write_compare_pictures(
         &figures,
         &scenario_toml,
     );
-    let mut page_file = AtomicFile::create(dir, "report.html")?;
-    page_file.writer().write_all(page.as_bytes())?;
     let mut files = Vec::new();
     for figure in &figures {
         files.extend(figure.write_to(dir)?);
     }
-    files.push(page_file.commit()?);
+    let mut page_file = OutputFile::create(dir, "report.html")?;
+    page_file
+        .writer()
+        .write_all(page.as_bytes())
+        .context("cannot write report.html")?;
+    files.push(page_file.finish()?);
     Ok(files)
 }

@@ -335,3 +335,80 @@ fn the_world_cup_trace_replays_through_set() {
         .success()
         .stdout(predicate::str::contains("requests-per-minute.csv"));
 }
+
+/// Issue 11: the printed cost line lists every part of the bill; on warm-pool.toml it
+/// once left out the warm pool ($2.38 + $0.36 printed for a $2.97 total).
+#[test]
+fn printed_cost_parts_add_up_to_the_printed_total() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = simcloud()
+        .args(["run", scenario_path("warm-pool.toml").to_str().unwrap()])
+        .args(["--no-plots", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("cost"))
+        .expect("a cost line");
+    let amounts: Vec<f64> = line
+        .split('$')
+        .skip(1)
+        .map(|a| a.split_whitespace().next().unwrap().parse::<f64>().unwrap())
+        .collect();
+    let (total, parts) = (amounts[0], &amounts[1..]);
+    assert!(line.contains("warm pool"), "{line}");
+    // Each part is rounded to cents on its own: at most half a cent off each.
+    let sum: f64 = parts.iter().sum();
+    assert!(
+        (sum - total).abs() <= 0.005 * parts.len() as f64 + 1e-9,
+        "{line}: parts add up to {sum}"
+    );
+}
+
+/// Issue 11: a run in which no request completes does not claim an SLO verdict or a
+/// share "answered within it".
+#[test]
+fn a_run_without_requests_says_so_instead_of_judging_the_slo() {
+    let tmp = tempfile::tempdir().unwrap();
+    // About 0.06 arrivals expected in ten minutes: none, with this seed.
+    let path = write(
+        tmp.path(),
+        "idle.toml",
+        &GOOD.replace("rate = 20", "rate = 0.0001"),
+    );
+    let output = simcloud()
+        .args(["run", path.to_str().unwrap(), "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let slo = stdout.lines().find(|l| l.contains("SLO")).unwrap();
+    assert!(slo.contains("no requests arrived"), "{slo}");
+    assert!(!slo.contains("MISSED") && !slo.contains('%'), "{slo}");
+    let page = fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(page.contains("not judged") && !page.contains("100.000 %"));
+}
+
+/// Issue 11: simulated durations read in days, hours and minutes (`125300m` was the
+/// World Cup's 87 days and 20 minutes).
+#[test]
+fn simulated_durations_print_in_days_hours_and_minutes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(tmp.path(), "tiny.toml", GOOD);
+    for (duration, printed) in [
+        ("90m", "· 1h 30m simulated"),
+        ("1450m", "· 1d 0h 10m simulated"),
+    ] {
+        simcloud()
+            .args(["run", path.to_str().unwrap(), "--no-plots", "--quiet"])
+            .args(["--set", &format!("duration={duration}"), "--out"])
+            .arg(tmp.path().join("out"))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(printed));
+    }
+}

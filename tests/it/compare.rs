@@ -352,6 +352,24 @@ fn bad_input_exits_2_and_writes_nothing() {
             vec!["--threads", "0"],
             vec!["--threads 0"],
         ),
+        // Issue 11: a billion replicates ran until memory ran out.
+        (
+            "a billion replicates",
+            format!("{BASE}\n{two}"),
+            vec!["--replicates", "1000000000"],
+            vec!["--replicates 1000000000", "at most 10000"],
+        ),
+        // Issue 11: replicate seeds base + r wrapped past u64::MAX and printed as
+        // `18446744073709551615..=1`.
+        (
+            "seeds that wrap",
+            format!("{BASE}\n{two}"),
+            vec!["--seed", "18446744073709551615", "--replicates", "3"],
+            vec![
+                "--seed 18446744073709551615",
+                "at most 18446744073709551613",
+            ],
+        ),
     ];
     for (what, text, extra, expected) in cases {
         let path = tmp.path().join("bad.toml");
@@ -387,4 +405,64 @@ fn issue_4_unknown_key_next_to_a_policy_array_is_named_once() {
         .unwrap_err();
     assert_eq!(err.key, "autoscaling.maximum");
     assert_eq!(err.line, Some(25));
+}
+
+/// Issue 11: `--threads 100000` for two runs starts two threads (with a note), and
+/// the header speaks of 1 strategy and 1 thread, not "1 strategies".
+#[test]
+fn threads_are_capped_at_what_helps_and_counts_are_singular() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("one.toml");
+    fs::write(&path, format!("{BASE}\n[[strategy]]\nname = \"only\"\n")).unwrap();
+    let output = simcloud()
+        .args(["compare", path.to_str().unwrap(), "--replicates", "1"])
+        .args(["--threads", "100000", "--no-plots", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert!(output.status.success(), "{stderr}");
+    let header = stdout.lines().next().unwrap();
+    assert!(
+        header.contains("1 strategy × 1 replicate (seed 11) · 1 run in")
+            && header.ends_with("on 1 thread"),
+        "{header}"
+    );
+    assert!(
+        stderr.contains("note: --threads 100000: using 1 thread"),
+        "{stderr}"
+    );
+}
+
+/// Issue 11: `compare` takes `--json` and `--no-plots` as `run` does: the JSON printed
+/// is compare.json, and no chart or page is written.
+#[test]
+fn compare_prints_json_and_skips_plots_like_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("two.toml");
+    fs::write(
+        &path,
+        format!(
+            "{BASE}\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"b\"\nautoscaling.max = 4\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let output = simcloud()
+        .args(["compare", path.to_str().unwrap(), "--replicates", "2"])
+        .args(["--json", "--no-plots", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout, fs::read(out.join("compare.json")).unwrap());
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["compare.csv", "compare.json", "replicates.csv"]);
 }

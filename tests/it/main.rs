@@ -10,6 +10,7 @@ mod goldens;
 mod inputs;
 mod loader_fuzz;
 mod model;
+mod output;
 mod plots;
 mod policies;
 mod properties;

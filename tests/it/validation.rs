@@ -16,7 +16,7 @@
 //! tighter than 3 standard errors would pass or fail by luck, so the suite also asserts
 //! `tolerance >= 3 * SE` for every check. Tolerances stay small enough that a 5 % error
 //! in service times moves most checks far outside them (shown in the README of
-//! `results/validation/`).
+//! `results/studies/validation/`).
 //!
 //! Warm-up. Runs start empty at t = 0. The relaxation time of these queues is well
 //! under a few seconds (for M/M/1 at rho = 0.7 and mu = 100/s it is about
@@ -25,7 +25,7 @@
 //! whole run is therefore used and no warm-up is discarded.
 //!
 //! The table. `SIMCLOUD_WRITE_VALIDATION=1 cargo test --release --test it validation`
-//! writes `results/validation/table.md` and `table.csv` from the very checks asserted
+//! writes `results/studies/validation/table.md` and `table.csv` from the very checks asserted
 //! here (one code path). Without the variable nothing is written.
 
 use crate::common::{config_from_str, root, run_with_timeline};
@@ -903,7 +903,7 @@ fn simulator_agrees_with_queueing_theory() {
         })
         .collect();
     if std::env::var_os("SIMCLOUD_WRITE_VALIDATION").is_some() {
-        let dir = root().join("results/validation");
+        let dir = root().join("results/studies/validation");
         std::fs::create_dir_all(&dir).unwrap();
         let md = format!(
             "<!-- Written by `SIMCLOUD_WRITE_VALIDATION=1 cargo test --release --test it validation`; \

@@ -111,7 +111,7 @@ impl Chart for CostVsP99<'_> {
             .margin_top(6)
             .x_label_area_size(52)
             .y_label_area_size(90)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
+            .build_cartesian_2d(axis_range(x0, x1), axis_range(y0, y1))?;
         chart
             .configure_mesh()
             .x_desc("p99 latency [ms] (mean over replicates)")
@@ -174,21 +174,15 @@ struct CostBreakdown<'a> {
 
 /// Purchase options in bill order, then any others in order of first appearance.
 fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
-    let mut names: Vec<String> = [
-        "on_demand",
-        "spot",
-        "reserved",
-        "savings_plan",
-        "load_balancer",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .filter(|n| {
-        strategies
-            .iter()
-            .any(|p| p.cost_breakdown.iter().any(|(o, _)| o == n))
-    })
-    .collect();
+    let mut names: Vec<String> = crate::report::BillPart::ALL
+        .iter()
+        .map(|p| p.key().to_string())
+        .filter(|n| {
+            strategies
+                .iter()
+                .any(|p| p.cost_breakdown.iter().any(|(o, _)| o == n))
+        })
+        .collect();
     for p in strategies {
         for (o, _) in &p.cost_breakdown {
             if !names.contains(o) {
@@ -199,11 +193,12 @@ fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
     names
 }
 
-/// "on_demand" → "on-demand", "savings_plan" → "savings plan".
+/// "on_demand" → "on-demand", "savings_plan" → "savings plan"; a name that is not a
+/// part of the bill with its underscores as spaces.
 pub fn option_label(name: &str) -> String {
-    match name {
-        "on_demand" => "on-demand".into(),
-        other => other.replace('_', " "),
+    match crate::report::BillPart::from_key(name) {
+        Some(part) => part.label().to_string(),
+        None => name.replace('_', " "),
     }
 }
 

@@ -28,7 +28,8 @@ use plotters::coord::Shift;
 use plotters::element::ErrorBar;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::sync::Once;
 
 /// The family name under which the shipped font is registered; plotters' SVG backend
@@ -59,10 +60,11 @@ pub enum PlotError {
     /// The PNG encoder failed.
     #[error("cannot encode {chart}.png: {message}")]
     Encode { chart: String, message: String },
-    /// The file could not be written.
-    #[error("cannot write {path}: {source}")]
+    /// The file could not be written. The I/O error is the source, not part of the
+    /// message: an error chain printed in full would otherwise say it twice.
+    #[error("cannot write {name}")]
     Io {
-        path: PathBuf,
+        name: String,
         source: std::io::Error,
     },
 }
@@ -141,20 +143,20 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingEr
 }
 
 impl Figure {
-    /// Writes `<name>.svg` and `<name>.png` into `dir` (write-then-rename).
-    pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    /// Writes `<name>.svg` and `<name>.png` into `dir` (a staging folder, replaced as a
+    /// whole, so no temporary names are needed) and returns the names written.
+    pub fn write_to(&self, dir: &Path) -> Result<Vec<String>, PlotError> {
         let mut written = Vec::new();
         for (ext, bytes) in [("svg", self.svg.as_bytes()), ("png", &self.png[..])] {
             let name = format!("{}.{ext}", self.name);
-            let path = dir.join(&name);
             let io = |source| PlotError::Io {
-                path: path.clone(),
+                name: name.clone(),
                 source,
             };
-            let temp = dir.join(format!(".{name}.tmp"));
-            std::fs::write(&temp, bytes).map_err(io)?;
-            std::fs::rename(&temp, &path).map_err(io)?;
-            written.push(path);
+            let mut file = std::fs::File::create(dir.join(&name)).map_err(io)?;
+            file.write_all(bytes).map_err(io)?;
+            file.sync_all().map_err(io)?;
+            written.push(name);
         }
         Ok(written)
     }
@@ -182,6 +184,7 @@ pub mod palette {
     pub const RESERVED: RGBColor = BLUISH_GREEN;
     pub const SAVINGS_PLAN: RGBColor = REDDISH_PURPLE;
     pub const LOAD_BALANCER: RGBColor = GREY;
+    pub const WARM_POOL: RGBColor = YELLOW;
 
     /// The colour of a purchase option by its `cost.csv` name; unknown names are black.
     pub fn purchase_option(name: &str) -> RGBColor {
@@ -190,6 +193,7 @@ pub mod palette {
             "spot" => SPOT,
             "reserved" => RESERVED,
             "savings_plan" => SAVINGS_PLAN,
+            "warm_pool" => WARM_POOL,
             "load_balancer" => LOAD_BALANCER,
             _ => BLACK,
         }
@@ -289,9 +293,36 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// An upper bound for an axis that leaves headroom above `max` (and is never 0).
+/// The largest magnitude an axis bound may have. A non-finite bound sends plotters'
+/// key-point search into an endless loop, and no bill, rate or latency a chart shows
+/// comes near 10^15; a larger value is drawn clipped at the edge instead.
+pub const AXIS_LIMIT: f64 = 1e15;
+
+/// `v` made usable as an axis bound: NaN becomes 0, anything else is clamped to
+/// ±[`AXIS_LIMIT`].
+pub fn axis_bound(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+    }
+}
+
+/// An axis range that is finite and not empty, whatever `lo` and `hi` are. Every
+/// linear axis goes through it.
+pub fn axis_range(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = (axis_bound(lo), axis_bound(hi));
+    if hi > lo { lo..hi } else { lo..lo + 1.0 }
+}
+
+/// An upper bound for an axis that leaves headroom above `max` (never 0, never beyond
+/// [`AXIS_LIMIT`]).
 pub fn headroom(max: f64) -> f64 {
-    if max > 0.0 { max * 1.12 } else { 1.0 }
+    if max > 0.0 {
+        axis_bound(max * 1.12)
+    } else {
+        1.0
+    }
 }
 
 // ----- legends ----------------------------------------------------------------------
@@ -416,5 +447,75 @@ mod tests {
         assert_eq!(ms(1837.055), "1837 ms");
         assert_eq!(ms(46.687), "46.7 ms");
         assert_eq!(dollars(0.0), "$0.00");
+    }
+
+    /// Runs `draw` on another thread and fails if it has not returned within a minute:
+    /// a chart handed an infinite axis used to never return.
+    fn returns_in_time<T: Send + 'static>(draw: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(draw());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("drawing did not finish: an axis range is not finite")
+    }
+
+    /// Non-finite and absurd values (a bill of 1e300 × hours overflows to infinity)
+    /// are drawn clipped: every chart returns, and no axis range is infinite.
+    #[test]
+    fn non_finite_values_never_reach_an_axis() {
+        assert_eq!(axis_range(0.0, f64::INFINITY), 0.0..AXIS_LIMIT);
+        assert_eq!(axis_range(f64::NAN, f64::NAN), 0.0..1.0);
+        assert_eq!(headroom(f64::INFINITY), AXIS_LIMIT);
+        let figures = returns_in_time(|| {
+            let point = |i: f64, v: f64| SeriesPoint {
+                start_s: 60.0 * i,
+                end_s: 60.0 * (i + 1.0),
+                arrivals: u64::MAX,
+                completions: 10,
+                p50_ms: v,
+                p99_ms: v,
+                mean_cpu: v,
+                desired: u32::MAX,
+                cost_usd: v,
+                cost_on_demand_usd: v,
+                cost_load_balancer_usd: 1e300,
+                ..SeriesPoint::default()
+            };
+            let input = RunChartInput {
+                scenario: "absurd".into(),
+                points: vec![
+                    point(0.0, 1.0),
+                    point(1.0, f64::INFINITY),
+                    point(2.0, f64::NAN),
+                    point(3.0, f64::NEG_INFINITY),
+                ],
+                duration_s: 240.0,
+                slo_latency_ms: f64::INFINITY,
+                slo_percentile: 99.0,
+                cpu_targets: vec![f64::NAN],
+                latency_ccdf: vec![(1.0, 1.0), (f64::INFINITY, 1e-300)],
+                completed: 10,
+                percentiles: vec![("p99".into(), f64::INFINITY), ("p50".into(), f64::NAN)],
+            };
+            let run = draw_run_charts(&input).map(|f| f.len());
+            let strategy = |cost: f64, p99: f64| StrategyPoint {
+                name: "s".into(),
+                cost_mean: cost,
+                cost_ci95: cost,
+                p99_mean: p99,
+                p99_ci95: f64::NAN,
+                pareto: true,
+                cost_breakdown: vec![("on_demand".into(), cost)],
+            };
+            let points = [strategy(f64::INFINITY, 1.0), strategy(1.0, f64::NAN)];
+            let compare = (
+                draw_cost_vs_p99("absurd", &points).is_ok(),
+                draw_cost_breakdown("absurd", &points).is_ok(),
+            );
+            (run, compare)
+        });
+        assert_eq!(figures.0.unwrap(), 5);
+        assert_eq!(figures.1, (true, true));
     }
 }

@@ -175,8 +175,8 @@ impl Chart for Traffic<'_> {
             .x_label_area_size(52)
             .y_label_area_size(70)
             .right_y_label_area_size(80)
-            .build_cartesian_2d(0.0..axis.end, 0.0..y_top)?
-            .set_secondary_coord(0.0..axis.end, 0.0..headroom(max_rate));
+            .build_cartesian_2d(axis_range(0.0, axis.end), axis_range(0.0, y_top))?
+            .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
         time_mesh!(chart, axis, "instances", &tick);
         chart
             .configure_secondary_axes()
@@ -221,8 +221,10 @@ struct Latency<'a> {
 }
 
 /// A log axis from the lowest to the highest value, widened to round numbers: down to
-/// 1, 2 or 5 times a power of ten, up to the next such number.
+/// 1, 2 or 5 times a power of ten, up to the next such number. Both bounds are finite
+/// and positive whatever the values are (see [`axis_bound`]).
 fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = (axis_bound(lo), axis_bound(hi));
     let down = |v: f64| {
         let e = v.log10().floor();
         let m = v / 10f64.powf(e);
@@ -249,8 +251,8 @@ fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
         };
         step * 10f64.powf(e)
     };
-    let lo = down(lo.max(1e-3));
-    let hi = up(hi.max(lo * 10.0));
+    let lo = down(lo.clamp(1e-3, AXIS_LIMIT / 10.0));
+    let hi = up(hi.max(lo * 10.0).min(AXIS_LIMIT));
     (lo, hi)
 }
 
@@ -312,10 +314,13 @@ impl Chart for Latency<'_> {
             .y_label_area_size(70)
             .right_y_label_area_size(80)
             .build_cartesian_2d(
-                0.0..axis.end,
+                axis_range(0.0, axis.end),
                 (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
             )?
-            .set_secondary_coord(0.0..axis.end, 0.0..headroom(max_errors).max(10.0));
+            .set_secondary_coord(
+                axis_range(0.0, axis.end),
+                0.0..headroom(max_errors).max(10.0),
+            );
         time_mesh!(chart, axis, "latency [ms] (log scale)", &tick);
         chart
             .configure_secondary_axes()
@@ -402,7 +407,7 @@ impl Chart for Cpu<'_> {
             .margin_top(6)
             .x_label_area_size(52)
             .y_label_area_size(70)
-            .build_cartesian_2d(0.0..axis.end, 0.0..100.0)?;
+            .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..100.0)?;
         time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
         chart.draw_series(LineSeries::new(
             mids(points, axis, |p| p.mean_cpu),
@@ -443,7 +448,7 @@ impl Chart for Cost<'_> {
             ("reserved + savings plan", RESERVED, |p| {
                 p.cost_commitments_usd
             }),
-            ("warm pool", YELLOW, |p| p.cost_warm_pool_usd),
+            ("warm pool", WARM_POOL, |p| p.cost_warm_pool_usd),
             ("load balancer", LOAD_BALANCER, |p| p.cost_load_balancer_usd),
         ];
         let total = points.last().map_or(0.0, |p| p.cost_usd);
@@ -475,7 +480,7 @@ impl Chart for Cost<'_> {
             .margin_top(6)
             .x_label_area_size(52)
             .y_label_area_size(90)
-            .build_cartesian_2d(0.0..axis.end, 0.0..headroom(y_top))?;
+            .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..headroom(y_top))?;
         // Whole dollars on an axis that reaches $20: cents there are noise.
         let whole = y_top >= 20.0;
         let money = move |v: &f64| {
@@ -572,7 +577,10 @@ impl Chart for Distribution<'_> {
             return no_data(&plot, "no completed requests");
         };
         let (x_lo, x_hi) = log_bounds(first.0.min(slo) / 1.2, last.0.max(slo) * 1.2);
-        let y_lo = 10f64.powf(last.1.log10().floor()).min(0.1);
+        // A share below 1e-12 is below anything a histogram of 2^64 requests can hold.
+        let y_lo = 10f64
+            .powf(last.1.clamp(1e-12, 1.0).log10().floor())
+            .min(0.1);
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
             .margin_right(40)

@@ -1,0 +1,117 @@
+//! The parts of the bill: the one list that every place showing the bill by part reads
+//! (the terminal, `report.html`, the comparison's metrics and charts), so that no part
+//! can be left out of one of them again (the warm pool once was).
+
+use crate::model::CostSummary;
+
+/// A part of `cost_usd` in `summary.json`; the parts add up to `cost_usd.total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BillPart {
+    OnDemand,
+    Spot,
+    Reserved,
+    SavingsPlan,
+    WarmPool,
+    LoadBalancer,
+}
+
+impl BillPart {
+    /// Every part, in the order of the bill.
+    pub const ALL: [BillPart; 6] = [
+        BillPart::OnDemand,
+        BillPart::Spot,
+        BillPart::Reserved,
+        BillPart::SavingsPlan,
+        BillPart::WarmPool,
+        BillPart::LoadBalancer,
+    ];
+
+    /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
+    /// `cost.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            BillPart::OnDemand => "on_demand",
+            BillPart::Spot => "spot",
+            BillPart::Reserved => "reserved",
+            BillPart::SavingsPlan => "savings_plan",
+            BillPart::WarmPool => "warm_pool",
+            BillPart::LoadBalancer => "load_balancer",
+        }
+    }
+
+    /// For people: `on-demand`, `savings plan`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            BillPart::OnDemand => "on-demand",
+            BillPart::Spot => "spot",
+            BillPart::Reserved => "reserved",
+            BillPart::SavingsPlan => "savings plan",
+            BillPart::WarmPool => "warm pool",
+            BillPart::LoadBalancer => "load balancer",
+        }
+    }
+
+    /// The part by its [`BillPart::key`].
+    pub fn from_key(key: &str) -> Option<BillPart> {
+        BillPart::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// The part's amount in `cost`.
+    pub fn of(self, cost: &CostSummary) -> f64 {
+        bill_parts(cost)
+            .into_iter()
+            .find(|(p, _)| *p == self)
+            .map_or(0.0, |(_, amount)| amount)
+    }
+}
+
+/// Every part of the bill with its amount, in bill order.
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 6] {
+    // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
+    // compile until it is placed here, either as a part or as one of the figures that
+    // are not parts (the total itself, and views of the same money).
+    let CostSummary {
+        total: _,
+        on_demand,
+        spot,
+        reserved,
+        savings_plan,
+        load_balancer,
+        warm_pool,
+        reserved_unused: _,
+        all_on_demand: _,
+        saving: _,
+    } = *cost;
+    [
+        (BillPart::OnDemand, on_demand),
+        (BillPart::Spot, spot),
+        (BillPart::Reserved, reserved),
+        (BillPart::SavingsPlan, savings_plan),
+        (BillPart::WarmPool, warm_pool),
+        (BillPart::LoadBalancer, load_balancer),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_parts_follow_the_fields() {
+        for part in BillPart::ALL {
+            assert_eq!(BillPart::from_key(part.key()), Some(part));
+        }
+        let cost = CostSummary {
+            on_demand: 1.0,
+            spot: 2.0,
+            reserved: 4.0,
+            savings_plan: 8.0,
+            warm_pool: 16.0,
+            load_balancer: 32.0,
+            ..CostSummary::default()
+        };
+        let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
+        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
+        assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
+    }
+}
