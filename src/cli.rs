@@ -856,13 +856,13 @@ fn slo_line(s: &Summary) -> String {
 }
 
 /// The total and every part of the bill, from the one list of parts
-/// ([`report::bill_parts`]), so the parts printed always add up to the total printed
+/// ([`simcloud::model::bill_parts`]), so the parts printed always add up to the total printed
 /// (up to rounding to cents). Parts a run never paid for are left out, except
 /// on-demand, so the line stays short.
 fn cost_line(c: &simcloud::model::CostSummary) -> String {
-    let parts: Vec<String> = report::bill_parts(c)
+    let parts: Vec<String> = simcloud::model::bill_parts(c)
         .iter()
-        .filter(|(part, amount)| *amount != 0.0 || *part == report::BillPart::OnDemand)
+        .filter(|(part, amount)| *amount != 0.0 || *part == simcloud::model::BillPart::OnDemand)
         .map(|(part, amount)| format!("{} ${amount:.2}", part.label()))
         .collect();
     format!(

@@ -43,8 +43,9 @@
 //! JSON), never NaN. The Pareto front uses the means of total cost and p99 latency; p99
 //! describes completed requests only, so read it together with the error rates.
 
+use crate::model::BillPart;
 use crate::model::{Config, Summary, round_to, simulate};
-use crate::report::{BillPart, OutputFile};
+use crate::report::OutputFile;
 use crate::scenario::{ScenarioError, ScenarioFile};
 use anyhow::{Context, Result};
 use rayon::prelude::*;

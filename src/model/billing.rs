@@ -26,9 +26,12 @@
 //! absorbed), as AWS's cost and usage report does, so the lines always add up to the
 //! total. Memory grows with instances and hours, never with requests.
 
-use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind};
+use super::config::{Config, LoadBalancerConfig, PurchaseConfig, SavingsPlanKind};
+use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
-use super::outcome::CostItem;
+use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
+use super::spot::SpotMarket;
+use super::warm_pool::WarmPool;
 use crate::engine::{SimDuration, SimTime};
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
@@ -100,10 +103,53 @@ impl HourCoverage {
     }
 }
 
+/// The bill so far, by part, as the timeline shows it: reservation and savings plan
+/// fees together as commitments.
+pub(super) struct CostSoFar {
+    total: f64,
+    on_demand: f64,
+    spot: f64,
+    commitments: f64,
+    warm_pool: f64,
+    load_balancer: f64,
+}
+
+impl CostSoFar {
+    /// The closed bill, as the last timeline row carries it.
+    pub fn closed(c: &CostSummary) -> Self {
+        CostSoFar {
+            total: c.total,
+            on_demand: c.on_demand,
+            spot: c.spot,
+            commitments: c.reserved + c.savings_plan,
+            warm_pool: c.warm_pool,
+            load_balancer: c.load_balancer,
+        }
+    }
+
+    pub fn write_to(&self, row: &mut TimelineRow) {
+        row.cost_usd = round_to(self.total, 6);
+        row.cost_on_demand_usd = round_to(self.on_demand, 6);
+        row.cost_spot_usd = round_to(self.spot, 6);
+        row.cost_commitments_usd = round_to(self.commitments, 6);
+        row.cost_warm_pool_usd = round_to(self.warm_pool, 6);
+        row.cost_load_balancer_usd = round_to(self.load_balancer, 6);
+    }
+}
+
+/// The warm pool's prices (aws-facts.md 3.8): stopped instances pay storage, and each
+/// initialisation run is billed as the group's instance type.
+struct WarmPoolPrices {
+    storage_per_hour: f64,
+    instance_per_hour: f64,
+    type_name: String,
+}
+
 pub struct CostLedger {
     items: Vec<CostItem>,
     types: Vec<BilledType>,
     purchase: PurchaseConfig,
+    warm_pool: Option<WarmPoolPrices>,
     pub totals: Totals,
     /// On-demand seconds used in the current clock hour, by type index.
     hour_usage: Vec<f64>,
@@ -113,7 +159,25 @@ pub struct CostLedger {
 }
 
 impl CostLedger {
-    pub fn new(types: Vec<BilledType>, purchase: &PurchaseConfig, lb: &LoadBalancerConfig) -> Self {
+    pub fn new(types: Vec<BilledType>, config: &Config) -> Self {
+        let warm_pool = config
+            .autoscaling
+            .warm_pool
+            .as_ref()
+            .map(|w| WarmPoolPrices {
+                storage_per_hour: w.storage_price_per_hour,
+                instance_per_hour: config.instance.price_per_hour,
+                type_name: config.instance.type_name.clone(),
+            });
+        Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
+    }
+
+    fn with_prices(
+        types: Vec<BilledType>,
+        purchase: &PurchaseConfig,
+        lb: &LoadBalancerConfig,
+        warm_pool: Option<WarmPoolPrices>,
+    ) -> Self {
         let per_connection = 1.0 / (lb.requests_per_connection * 25.0 * 3600.0);
         let per_byte = lb.request_bytes as f64 / 1e9;
         CostLedger {
@@ -121,6 +185,7 @@ impl CostLedger {
             hour_usage: vec![0.0; types.len()],
             types,
             purchase: purchase.clone(),
+            warm_pool,
             totals: Totals::default(),
             lb_price_per_hour: lb.price_per_hour,
             lb_price_per_lcu_hour: lb.price_per_lcu_hour,
@@ -129,15 +194,24 @@ impl CostLedger {
     }
 
     /// Bills an instance that stops at `end` (termination, or the end of the run).
-    /// `spot_cost` is what its spot usage cost at the prices in effect (ignored for
-    /// on-demand); `free` marks a spot instance interrupted by EC2 in its first hour.
-    pub fn close_instance(
-        &mut self,
-        instance: &Instance,
-        end: SimTime,
-        spot_cost: f64,
-        free: bool,
-    ) {
+    /// Spot is charged at the prices in effect over its billed seconds, and nothing if
+    /// Amazon EC2 interrupted it within its first hour.
+    pub fn close_instance(&mut self, instance: &Instance, end: SimTime, market: &SpotMarket) {
+        let ran = end.since(instance.launched_at);
+        let (spot_cost, free) = match instance.pool {
+            Some(pool) => (
+                market.pools[pool]
+                    .cost_between(instance.launched_at, Self::billed_until(instance, end)),
+                instance.interrupted && ran < SimDuration::HOUR,
+            ),
+            None => (0.0, false),
+        };
+        self.close_priced(instance, end, spot_cost, free);
+    }
+
+    /// Bills an instance whose spot usage (ignored for on-demand) cost `spot_cost`;
+    /// `free` marks a spot instance interrupted by EC2 in its first hour.
+    fn close_priced(&mut self, instance: &Instance, end: SimTime, spot_cost: f64, free: bool) {
         let seconds = billed_seconds(end.since(instance.launched_at));
         let billed_type = &self.types[instance.type_index];
         let list = cost_of_seconds(billed_type.on_demand_price, seconds);
@@ -173,6 +247,107 @@ impl CostLedger {
             unit_price_usd: unit_price,
             cost_usd: cost,
         });
+    }
+
+    /// The end of an instance's billed seconds if it stops at `end`.
+    fn billed_until(instance: &Instance, end: SimTime) -> SimTime {
+        instance.launched_at
+            + SimDuration::from_secs(billed_seconds(end.since(instance.launched_at)))
+    }
+
+    /// The bill so far, accrued only as it becomes known, so that it never decreases
+    /// (issue 11): on-demand instances at list price up to now (their 60 s minimum
+    /// owed from launch), net of what reservations and savings plans absorb; each
+    /// clock hour's fees from the hour's start, when they are owed whatever happens;
+    /// spot usage once it can no longer be free (the instance has run an hour, or has
+    /// stopped and was billed); the warm pool and the load balancer so far. The closed
+    /// bill is the last value of this curve.
+    pub fn accrued(
+        &self,
+        fleet: &Fleet,
+        market: &SpotMarket,
+        now: SimTime,
+        requests: u64,
+    ) -> CostSoFar {
+        let t = &self.totals;
+        let mut on_demand = t.on_demand();
+        let mut spot = t.spot;
+        let mut commitments = t.reserved_fees + t.savings_plan_fees;
+        let warm_pool = self.warm_pool_cost(fleet.warm_pool.as_ref().map(|(p, _)| p), now);
+        let mut running = vec![0.0; self.types.len()];
+        for instance in fleet.alive() {
+            match instance.pool {
+                None => {
+                    on_demand += self.accrued_on_demand(instance, now);
+                    running[instance.type_index] += Self::unsettled_secs(instance, now);
+                }
+                Some(pool) => {
+                    if now.since(instance.launched_at) >= SimDuration::HOUR {
+                        let until = Self::billed_until(instance, now);
+                        spot += market.pools[pool].cost_between(instance.launched_at, until);
+                    }
+                }
+            }
+        }
+        if self.has_commitments() {
+            let (fees, absorbed) = self.open_hour(&running);
+            commitments += fees;
+            on_demand -= absorbed;
+        }
+        let load_balancer = self.lb_cost(now.since(SimTime::ZERO), requests);
+        CostSoFar {
+            total: on_demand + spot + commitments + warm_pool + load_balancer,
+            on_demand,
+            spot,
+            commitments,
+            warm_pool,
+            load_balancer,
+        }
+    }
+
+    /// What the warm pool has cost up to `now`: storage while stopped, and every
+    /// initialisation run.
+    fn warm_pool_cost(&self, pool: Option<&WarmPool>, now: SimTime) -> f64 {
+        match (pool, &self.warm_pool) {
+            (Some(pool), Some(prices)) => {
+                pool.stopped_hours(now) * prices.storage_per_hour
+                    + cost_of_seconds(prices.instance_per_hour, pool.initialization_secs)
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// The closed bill's summary: the parts, what the same usage would cost all
+    /// on-demand, and how well the commitments were used.
+    pub fn summary(
+        &self,
+        duration: SimDuration,
+        requests: u64,
+        warm_pool: Option<&WarmPool>,
+    ) -> (CostSummary, CommitmentSummary) {
+        let t = &self.totals;
+        let lb_cost = self.lb_cost(duration, requests);
+        let warm_pool = self.warm_pool_cost(warm_pool, SimTime::ZERO + duration);
+        let total =
+            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost + warm_pool;
+        let cost = CostSummary {
+            total: round_to(total, 6),
+            on_demand: round_to(t.on_demand(), 6),
+            spot: round_to(t.spot, 6),
+            reserved: round_to(t.reserved_fees, 6),
+            savings_plan: round_to(t.savings_plan_fees, 6),
+            load_balancer: round_to(lb_cost, 6),
+            warm_pool: round_to(warm_pool, 6),
+            reserved_unused: round_to(t.reserved_unused, 6),
+            all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool, 6),
+            saving: round_to(t.all_on_demand + lb_cost + warm_pool - total, 6),
+        };
+        let commitments = CommitmentSummary {
+            reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
+            reserved_utilization: ratio(t.reserved_covered_secs, t.reserved_capacity_secs),
+            savings_plan_utilization: ratio(t.savings_plan_used, t.savings_plan_fees),
+        };
+        (cost, commitments)
     }
 
     /// Adds a running on-demand instance's usage up to `now` to the current hour. The
@@ -343,7 +518,7 @@ impl CostLedger {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn push_line(
+    fn push_line(
         &mut self,
         item: &str,
         option: &str,
@@ -399,9 +574,38 @@ impl CostLedger {
         std::mem::take(&mut self.items)
     }
 
-    pub fn finish(mut self, duration: SimDuration, requests: u64) -> Vec<CostItem> {
-        let hours = Self::lb_hours(duration) as f64;
+    pub fn finish(
+        mut self,
+        duration: SimDuration,
+        requests: u64,
+        warm_pool: Option<&WarmPool>,
+    ) -> Vec<CostItem> {
         let end_s = duration.as_secs_f64();
+        if let (Some(pool), Some(prices)) = (warm_pool, self.warm_pool.take()) {
+            let hours = pool.stopped_hours(SimTime::ZERO + duration);
+            let type_name = &prices.type_name;
+            self.push_line(
+                "warm_pool_storage",
+                "warm_pool",
+                type_name,
+                0.0,
+                end_s,
+                hours,
+                "instance_hour",
+                prices.storage_per_hour,
+            );
+            self.push_line(
+                "warm_pool_initialization",
+                "warm_pool",
+                type_name,
+                0.0,
+                end_s,
+                pool.initialization_secs as f64,
+                "second",
+                prices.instance_per_hour / 3600.0,
+            );
+        }
+        let hours = Self::lb_hours(duration) as f64;
         let price = self.lb_price_per_hour;
         self.push_line(
             "load_balancer_hours",
@@ -426,6 +630,15 @@ impl CostLedger {
             price,
         );
         self.items
+    }
+}
+
+/// `part / whole` rounded for output; 0 when there is no whole.
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        round_to(part / whole, 6)
+    } else {
+        0.0
     }
 }
 
@@ -479,7 +692,7 @@ mod commitment_tests {
             name: "m5.large".into(),
             on_demand_price: 0.096,
         }];
-        CostLedger::new(types, &purchase, &lb)
+        CostLedger::with_prices(types, &purchase, &lb, None)
     }
 
     fn purchase(reserved: Vec<Reservation>, savings_plan: Option<SavingsPlan>) -> PurchaseConfig {
@@ -535,9 +748,9 @@ mod commitment_tests {
         l.add_running_usage(&mut a, SimTime::from_secs(3600));
         l.settle_hour(SimTime::ZERO);
         let (b, c) = (on_demand(1, 3600), on_demand(2, 3600));
-        l.close_instance(&b, SimTime::from_secs(7200), 0.0, false);
-        l.close_instance(&c, SimTime::from_secs(7200), 0.0, false);
-        l.close_instance(&a, SimTime::from_secs(7200), 0.0, false);
+        l.close_priced(&b, SimTime::from_secs(7200), 0.0, false);
+        l.close_priced(&c, SimTime::from_secs(7200), 0.0, false);
+        l.close_priced(&a, SimTime::from_secs(7200), 0.0, false);
         l.settle_hour(SimTime::from_secs(3600));
         let t = l.totals;
         assert!((t.reserved_fees - 0.24).abs() < 1e-12);
@@ -547,7 +760,7 @@ mod commitment_tests {
         assert!((t.all_on_demand - 0.384).abs() < 1e-12);
         assert!((t.reserved_covered_secs / t.reserved_capacity_secs - 0.75).abs() < 1e-12);
         let items: f64 = l
-            .finish(SimDuration::from_secs(7200), 0)
+            .finish(SimDuration::from_secs(7200), 0, None)
             .iter()
             .map(|i| i.cost_usd)
             .sum();
@@ -570,17 +783,35 @@ mod commitment_tests {
             family: None,
         };
         let mut l = ledger(purchase(Vec::new(), Some(plan.clone())));
-        l.close_instance(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
+        l.close_priced(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
         l.settle_hour(SimTime::ZERO);
         assert!((total(&l) - 0.10).abs() < 1e-12);
         assert!((l.totals.savings_plan_used - 0.072).abs() < 1e-12);
 
         let mut l = ledger(purchase(Vec::new(), Some(plan)));
-        l.close_instance(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
-        l.close_instance(&on_demand(1, 0), SimTime::from_secs(3600), 0.0, false);
+        l.close_priced(&on_demand(0, 0), SimTime::from_secs(3600), 0.0, false);
+        l.close_priced(&on_demand(1, 0), SimTime::from_secs(3600), 0.0, false);
         l.settle_hour(SimTime::ZERO);
         assert!((l.totals.on_demand() - 2200.0 * 0.096 / 3600.0).abs() < 1e-12);
         assert!((total(&l) - (0.10 + 2200.0 * 0.096 / 3600.0)).abs() < 1e-12);
+    }
+
+    /// Warm pool: two stopped instances for an hour at $0.001/h of storage, one taken
+    /// at 30 min: 1.5 stopped instance-hours, $0.0015; a refill that boots 45 s is
+    /// billed the 60 s minimum at $0.096/h, $0.0016.
+    #[test]
+    fn warm_pool_storage_and_initialisation_are_billed() {
+        let mut l = ledger(purchase(Vec::new(), None));
+        l.warm_pool = Some(WarmPoolPrices {
+            storage_per_hour: 0.001,
+            instance_per_hour: 0.096,
+            type_name: "m5.large".into(),
+        });
+        let mut pool = WarmPool::new(2);
+        assert!(pool.take(SimTime::from_secs(1800)));
+        pool.start_initializing(SimDuration::from_secs(45));
+        let cost = l.warm_pool_cost(Some(&pool), SimTime::from_secs(3600));
+        assert!((cost - (0.0015 + 0.0016)).abs() < 1e-12);
     }
 
     /// Spot billing: an instance interrupted by EC2 after 40 minutes is free; one
@@ -589,14 +820,14 @@ mod commitment_tests {
     fn spot_interrupted_in_the_first_hour_is_free() {
         let mut l = ledger(purchase(Vec::new(), None));
         let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 1, SimTime::ZERO);
-        l.close_instance(
+        l.close_priced(
             &spot(0),
             SimTime::from_secs(2400),
             2400.0 * 0.04 / 3600.0,
             true,
         );
         assert_eq!(l.totals.spot, 0.0);
-        l.close_instance(
+        l.close_priced(
             &spot(1),
             SimTime::from_secs(5400),
             5400.0 * 0.04 / 3600.0,

@@ -7,6 +7,7 @@
 
 mod autoscaling;
 mod balancer;
+mod bill;
 mod billing;
 pub mod config;
 mod dist;
@@ -22,6 +23,7 @@ mod spot;
 pub mod traffic;
 mod warm_pool;
 
+pub use bill::{BillPart, bill_parts};
 pub use billing::{billed_seconds, cost_of_seconds};
 pub use config::*;
 pub use outcome::*;

@@ -7,7 +7,7 @@
 
 use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
-use super::billing::{BilledType, CostLedger, billed_seconds};
+use super::billing::{BilledType, CostLedger, CostSoFar};
 use super::config::{
     Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, TerminationPolicy,
 };
@@ -26,21 +26,6 @@ use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
 use std::collections::VecDeque;
-
-/// The bill so far, by part, for the timeline (the load balancer apart).
-struct CostSoFar {
-    on_demand: f64,
-    spot: f64,
-    /// Reservation and savings plan fees.
-    commitments: f64,
-    warm_pool: f64,
-}
-
-impl CostSoFar {
-    fn total(&self) -> f64 {
-        self.on_demand + self.spot + self.commitments + self.warm_pool
-    }
-}
 
 /// The result of a run, apart from the timeline (streamed to the sink).
 pub struct RunOutcome {
@@ -164,7 +149,7 @@ impl<'a> Simulation<'a> {
                 streams.stream("routing"),
             ),
             group: AutoScalingGroup::new(&config.autoscaling),
-            ledger: CostLedger::new(billed, &config.purchase, &config.load_balancer),
+            ledger: CostLedger::new(billed, config),
             metrics: Metrics::new(config),
             events: 0,
             hour_start: SimTime::ZERO,
@@ -310,13 +295,7 @@ impl<'a> Simulation<'a> {
         if let Some(mut row) = last_row {
             // The last clock hour settles only when the bill closes; the last row
             // carries the closed bill, so the timeline ends at the summary's total.
-            let c = &outcome.summary.cost_usd;
-            row.cost_usd = c.total;
-            row.cost_on_demand_usd = c.on_demand;
-            row.cost_spot_usd = c.spot;
-            row.cost_commitments_usd = round_to(c.reserved + c.savings_plan, 6);
-            row.cost_warm_pool_usd = c.warm_pool;
-            row.cost_load_balancer_usd = c.load_balancer;
+            CostSoFar::closed(&outcome.summary.cost_usd).write_to(&mut row);
             on_row(&row);
         }
         std::mem::take(&mut outcome.cost_items)
@@ -556,18 +535,6 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What the warm pool has cost up to now.
-    fn warm_pool_cost(&self) -> f64 {
-        match (&self.fleet.warm_pool, &self.config.autoscaling.warm_pool) {
-            (Some((pool, _)), Some(config)) => pool.cost(
-                self.now,
-                config.storage_price_per_hour,
-                self.config.instance.price_per_hour,
-            ),
-            _ => 0.0,
-        }
-    }
-
     /// Starts an instance's boot; it then passes health checks before any traffic.
     fn boot(&mut self, id: u32) {
         let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
@@ -736,7 +703,8 @@ impl<'a> Simulation<'a> {
         }
         self.balancer.deregister(id);
         self.cut_off_requests(id);
-        self.bill(id, now);
+        self.ledger
+            .close_instance(&self.fleet.instances[id as usize], now, &self.market);
         self.fleet.retire(id, now);
     }
 
@@ -848,26 +816,6 @@ impl<'a> Simulation<'a> {
             self.terminate(id);
             self.reconcile();
         }
-    }
-
-    /// Closes an instance's bill at `end`. Spot is charged at the prices in effect over
-    /// its billed seconds, and nothing if EC2 interrupted it within its first hour.
-    fn bill(&mut self, id: u32, end: SimTime) {
-        let instance = &self.fleet.instances[id as usize];
-        let ran = end.since(instance.launched_at);
-        let (spot_cost, free) = match instance.pool {
-            Some(pool) => {
-                let billed_until =
-                    instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
-                let cost = self.market.pools[pool].cost_between(instance.launched_at, billed_until);
-                (
-                    cost,
-                    instance.interrupted && ran < SimDuration::from_secs(3600),
-                )
-            }
-            None => (0.0, false),
-        };
-        self.ledger.close_instance(instance, end, spot_cost, free);
     }
 
     /// Ends the clock hour: running on-demand usage is counted, then reservations and
@@ -1112,47 +1060,6 @@ impl<'a> Simulation<'a> {
 
     // ----- reporting ----------------------------------------------------------------
 
-    /// The bill so far, accrued only as it becomes known, so that it never decreases
-    /// (issue 11): on-demand instances at list price up to now (their 60 s minimum
-    /// owed from launch), net of what reservations and savings plans absorb; each
-    /// clock hour's fees from the hour's start, when they are owed whatever happens;
-    /// spot usage once it can no longer be free (the instance has run an hour, or has
-    /// stopped and was billed). The closed bill is the last value of this curve.
-    fn accrued_cost(&self) -> CostSoFar {
-        let t = &self.ledger.totals;
-        let mut cost = CostSoFar {
-            on_demand: t.on_demand(),
-            spot: t.spot,
-            commitments: t.reserved_fees + t.savings_plan_fees,
-            warm_pool: self.warm_pool_cost(),
-        };
-        let mut running = vec![0.0; self.fleet.types.len()];
-        for &id in &self.fleet.alive {
-            let instance = &self.fleet.instances[id as usize];
-            match instance.pool {
-                None => {
-                    cost.on_demand += self.ledger.accrued_on_demand(instance, self.now);
-                    running[instance.type_index] += CostLedger::unsettled_secs(instance, self.now);
-                }
-                Some(pool) => {
-                    let ran = self.now.since(instance.launched_at);
-                    if ran >= SimDuration::HOUR {
-                        let until =
-                            instance.launched_at + SimDuration::from_secs(billed_seconds(ran));
-                        cost.spot +=
-                            self.market.pools[pool].cost_between(instance.launched_at, until);
-                    }
-                }
-            }
-        }
-        if self.ledger.has_commitments() {
-            let (fees, absorbed) = self.ledger.open_hour(&running);
-            cost.commitments += fees;
-            cost.on_demand -= absorbed;
-        }
-        cost
-    }
-
     fn timeline_row(&mut self) -> TimelineRow {
         let (busy, capacity) = self.fleet.utilization_areas(self.now);
         let d_busy = busy - self.last_busy_area;
@@ -1176,16 +1083,14 @@ impl<'a> Simulation<'a> {
         if self.config.purchase.on_demand_percent_above_base < 100 {
             row.spot_price = round_to(self.market.mean_price(self.now), 6);
         }
-        let lb = self
-            .ledger
-            .lb_cost(self.now.since(SimTime::ZERO), self.metrics.totals.arrived);
-        let cost = self.accrued_cost();
-        row.cost_usd = round_to(cost.total() + lb, 6);
-        row.cost_on_demand_usd = round_to(cost.on_demand, 6);
-        row.cost_spot_usd = round_to(cost.spot, 6);
-        row.cost_commitments_usd = round_to(cost.commitments, 6);
-        row.cost_warm_pool_usd = round_to(cost.warm_pool, 6);
-        row.cost_load_balancer_usd = round_to(lb, 6);
+        self.ledger
+            .accrued(
+                &self.fleet,
+                &self.market,
+                self.now,
+                self.metrics.totals.arrived,
+            )
+            .write_to(&mut row);
         self.last_report_at = self.now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -1199,7 +1104,8 @@ impl<'a> Simulation<'a> {
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.fleet.alive) {
             in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
-            self.bill(id, end);
+            self.ledger
+                .close_instance(&self.fleet.instances[id as usize], end, &self.market);
         }
         // The last (possibly partial) clock hour settles too: reservations and the
         // savings plan are paid for every clock hour the run touches.
@@ -1208,44 +1114,11 @@ impl<'a> Simulation<'a> {
         }
         self.metrics.totals.in_flight = in_flight;
         let duration = end.since(SimTime::ZERO);
-        let lb_cost = self.ledger.lb_cost(duration, self.metrics.totals.arrived);
-        let t = self.ledger.totals;
-        let warm_pool = self.warm_pool_cost();
-        let total =
-            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost + warm_pool;
-        if let (Some((pool, _)), Some(config)) =
-            (&self.fleet.warm_pool, &self.config.autoscaling.warm_pool)
-        {
-            let end_s = end.as_secs_f64();
-            let price = self.config.instance.price_per_hour;
-            let hours = pool.stopped_hours(end);
-            let (secs, storage) = (
-                pool.initialization_secs as f64,
-                config.storage_price_per_hour,
-            );
-            let type_name = &self.config.instance.type_name;
-            self.ledger.push_line(
-                "warm_pool_storage",
-                "warm_pool",
-                type_name,
-                0.0,
-                end_s,
-                hours,
-                "instance_hour",
-                storage,
-            );
-            self.ledger.push_line(
-                "warm_pool_initialization",
-                "warm_pool",
-                type_name,
-                0.0,
-                end_s,
-                secs,
-                "second",
-                price / 3600.0,
-            );
-        }
-        let cost_items = self.ledger.finish(duration, self.metrics.totals.arrived);
+        let warm_pool = self.fleet.warm_pool.as_ref().map(|(pool, _)| pool);
+        let requests = self.metrics.totals.arrived;
+        let (cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
+        let billed_secs = self.ledger.totals.billed_secs;
+        let cost_items = self.ledger.finish(duration, requests, warm_pool);
         let summary = Summary {
             scenario: self.config.name.clone(),
             seed: self.config.seed,
@@ -1255,24 +1128,9 @@ impl<'a> Simulation<'a> {
             requests: self.metrics.totals,
             latency_ms: self.metrics.latency_summary(),
             slo: self.metrics.slo_summary(&self.config.slo),
-            cost_usd: CostSummary {
-                total: round_to(total, 6),
-                on_demand: round_to(t.on_demand(), 6),
-                spot: round_to(t.spot, 6),
-                reserved: round_to(t.reserved_fees, 6),
-                savings_plan: round_to(t.savings_plan_fees, 6),
-                load_balancer: round_to(lb_cost, 6),
-                warm_pool: round_to(warm_pool, 6),
-                reserved_unused: round_to(t.reserved_unused, 6),
-                all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool, 6),
-                saving: round_to(t.all_on_demand + lb_cost + warm_pool - total, 6),
-            },
-            commitments: CommitmentSummary {
-                reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
-                reserved_utilization: ratio(t.reserved_covered_secs, t.reserved_capacity_secs),
-                savings_plan_utilization: ratio(t.savings_plan_used, t.savings_plan_fees),
-            },
-            instances: self.fleet.summary(duration, t.billed_secs),
+            cost_usd,
+            commitments,
+            instances: self.fleet.summary(duration, billed_secs),
             queueing: self.metrics.queueing.summary(end),
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
@@ -1287,14 +1145,5 @@ impl<'a> Simulation<'a> {
             cost_items,
             latency: self.metrics.into_latency(),
         }
-    }
-}
-
-/// `part / whole` rounded for output; 0 when there is no whole.
-fn ratio(part: f64, whole: f64) -> f64 {
-    if whole > 0.0 {
-        round_to(part / whole, 6)
-    } else {
-        0.0
     }
 }

@@ -9,7 +9,7 @@
 //! are terminated, not returned to the pool (AWS's default without
 //! `ReuseOnScaleIn`). The pool is filled before the run starts.
 
-use super::billing::{billed_seconds, cost_of_seconds};
+use super::billing::billed_seconds;
 use crate::engine::{SimDuration, SimTime};
 
 pub struct WarmPool {
@@ -71,35 +71,22 @@ impl WarmPool {
             self.stopped_area + u128::from(self.ready) * u128::from(now.since(self.changed_at).0);
         area as f64 / 3.6e12
     }
-
-    /// The pool's bill up to `now`: storage while stopped, the instance price while
-    /// initialising.
-    pub fn cost(
-        &self,
-        now: SimTime,
-        stopped_price_per_hour: f64,
-        instance_price_per_hour: f64,
-    ) -> f64 {
-        self.stopped_hours(now) * stopped_price_per_hour
-            + cost_of_seconds(instance_price_per_hour, self.initialization_secs)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Two stopped instances for an hour at $0.001/h of storage, one taken at 30 min:
-    /// 1.5 stopped instance-hours, $0.0015; a refill that boots 45 s is billed the 60 s
-    /// minimum at $0.096/h, $0.0016.
+    /// Two stopped instances for an hour, one taken at 30 min: 1.5 stopped
+    /// instance-hours; a refill that boots 45 s is billed the 60 s minimum. (The
+    /// prices are applied in `billing`.)
     #[test]
-    fn storage_and_initialisation_are_billed() {
+    fn stopped_hours_and_initialisation_seconds_are_counted() {
         let mut pool = WarmPool::new(2);
         assert!(pool.take(SimTime::from_secs(1800)));
         pool.start_initializing(SimDuration::from_secs(45));
-        let cost = pool.cost(SimTime::from_secs(3600), 0.001, 0.096);
         assert!((pool.stopped_hours(SimTime::from_secs(3600)) - 1.5).abs() < 1e-12);
-        assert!((cost - (0.0015 + 0.0016)).abs() < 1e-12);
+        assert_eq!(pool.initialization_secs, 60);
         assert!(!WarmPool::new(0).take(SimTime::ZERO));
     }
 }

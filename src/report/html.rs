@@ -284,7 +284,7 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
         count(bill.lines)
     );
     let total = s.cost_usd.total;
-    for (part, cost) in crate::report::bill_parts(&s.cost_usd) {
+    for (part, cost) in crate::model::bill_parts(&s.cost_usd) {
         let (lines, seconds) = bill.by_option.get(part.key()).copied().unwrap_or_default();
         let pct = if total > 0.0 {
             100.0 * cost / total

@@ -10,13 +10,11 @@
 //! while the timeline streams to disk, and the run's latency histogram; never
 //! per-request data, so drawing a month-long run costs about as much as an hour.
 
-pub mod bill;
 mod file;
 pub mod folder;
 pub mod html;
 pub mod plots;
 
-pub use bill::{BillPart, bill_parts};
 pub use file::OutputFile;
 pub use folder::{OutputError, StagedFolder};
 

@@ -174,7 +174,7 @@ struct CostBreakdown<'a> {
 
 /// Purchase options in bill order, then any others in order of first appearance.
 fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
-    let mut names: Vec<String> = crate::report::BillPart::ALL
+    let mut names: Vec<String> = crate::model::BillPart::ALL
         .iter()
         .map(|p| p.key().to_string())
         .filter(|n| {
@@ -196,7 +196,7 @@ fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
 /// "on_demand" → "on-demand", "savings_plan" → "savings plan"; a name that is not a
 /// part of the bill with its underscores as spaces.
 pub fn option_label(name: &str) -> String {
-    match crate::report::BillPart::from_key(name) {
+    match crate::model::BillPart::from_key(name) {
         Some(part) => part.label().to_string(),
         None => name.replace('_', " "),
     }

@@ -2,7 +2,7 @@
 //! (the terminal, `report.html`, the comparison's metrics and charts), so that no part
 //! can be left out of one of them again (the warm pool once was).
 
-use crate::model::CostSummary;
+use super::outcome::CostSummary;
 
 /// A part of `cost_usd` in `summary.json`; the parts add up to `cost_usd.total`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
