@@ -5,15 +5,14 @@
 //! [`TimelineRow`]s; it never touches files, threads or the wall clock. Every AWS rule
 //! it implements cites `reference/aws-facts.md` next to the code.
 
-mod autoscaling;
 mod balancer;
 mod billing;
 pub mod config;
 mod dist;
 mod instance;
 pub mod outcome;
-mod predictive;
 mod queueing;
+mod scaling;
 mod sim;
 mod spot;
 pub mod traffic;

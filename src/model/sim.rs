@@ -5,12 +5,12 @@
 //! are handed to a caller-supplied sink as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
-use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, billed_seconds};
 use super::config::{
     Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, TerminationPolicy,
 };
+use super::scaling::{AutoScalingGroup, MetricSample};
 
 /// How long EC2 status checks take to report an impaired instance to the group: AWS
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
@@ -18,8 +18,8 @@ const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption, Waiting};
 use super::outcome::*;
-use super::predictive::{Forecaster, HourStats};
 use super::queueing::QueueingStats;
+use super::scaling::predictive::{Forecaster, HourStats};
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use super::warm_pool::WarmPool;

@@ -11,7 +11,7 @@
 //! was chosen over a regression or exponential smoothing: it is what a daily pattern
 //! needs, and a reader can check it by hand.
 
-use super::config::ScalingMetric;
+use crate::model::config::ScalingMetric;
 
 /// One completed clock hour.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

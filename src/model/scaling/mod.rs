@@ -35,11 +35,13 @@
 //! tracking policy (with scale-in enabled) wants in (3.3). Desired always stays within
 //! `[min, max]` (3.1); `min >= 1` is enforced by the scenario loader.
 
-use super::config::{
+pub(crate) mod predictive;
+
+use crate::engine::SimTime;
+use crate::model::config::{
     AdjustmentType, Alarm, AutoScalingConfig, Comparison, ScalingMetric, ScalingPolicy,
     ScheduledAction, StepAdjustment,
 };
-use crate::engine::SimTime;
 use std::collections::VecDeque;
 
 /// Datapoints after which the target-tracking alarms fire (aws-facts.md 3.3).
