@@ -7,9 +7,8 @@
 
 use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, billed_seconds};
-use super::config::{
-    Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, TerminationPolicy,
-};
+use super::config::{Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy};
+use super::scaling::termination::{self, Candidate};
 use super::scaling::{AutoScalingGroup, MetricSample};
 
 /// How long EC2 status checks take to report an impaired instance to the group: AWS
@@ -1272,44 +1271,26 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Scale-in first decides between spot and on-demand, keeping the mix the policy
-    /// wants for the new desired capacity (aws-facts.md 2.5), then applies the default
-    /// termination policy for a single Availability Zone and one launch template (3.6):
-    /// the instance closest to its next billing hour. AWS breaks ties at random;
-    /// simcloud takes the oldest, to stay reproducible without spending random numbers.
+    /// The instance a scale-in drains, by the termination policy
+    /// (`scaling::termination`, aws-facts.md 2.5, 3.6) over the active instances.
     fn choose_victim(&self) -> Option<u32> {
-        let candidates = |spot: Option<bool>| {
-            self.alive.iter().copied().filter(move |&id| {
+        let active: Vec<Candidate> = self
+            .alive
+            .iter()
+            .filter_map(|&id| {
                 let instance = &self.instances[id as usize];
-                instance.is_active()
-                    && !instance.protected
-                    && spot.is_none_or(|s| instance.pool.is_some() == s)
-            })
-        };
-        let (on_demand, spot, _) = self.active_counts();
-        let target_spot =
-            self.group.desired - self.config.purchase.on_demand_target(self.group.desired);
-        let prefer_spot = spot > 0 && (spot > target_spot || on_demand == 0);
-        // The preferred purchase option first; if all of it is protected, the other.
-        let mut pool: Vec<u32> = candidates(Some(prefer_spot)).collect();
-        if pool.is_empty() {
-            pool = candidates(None).collect();
-        }
-        let launched = |id: &u32| self.instances[*id as usize].launched_at;
-        match self.config.autoscaling.termination_policy {
-            TerminationPolicy::OldestInstance => {
-                pool.into_iter().min_by_key(|id| (launched(id), *id))
-            }
-            TerminationPolicy::NewestInstance => pool
-                .into_iter()
-                .max_by_key(|id| (launched(id), std::cmp::Reverse(*id))),
-            TerminationPolicy::Default | TerminationPolicy::ClosestToNextInstanceHour => {
-                pool.into_iter().max_by_key(|&id| {
-                    let into_hour = self.now.since(launched(&id)).0 % SimDuration::HOUR.0;
-                    (into_hour, std::cmp::Reverse(id))
+                instance.is_active().then_some(Candidate {
+                    id,
+                    launched_at: instance.launched_at,
+                    spot: instance.pool.is_some(),
+                    protected: instance.protected,
                 })
-            }
-        }
+            })
+            .collect();
+        let desired = self.group.desired;
+        let spot_target = desired - self.config.purchase.on_demand_target(desired);
+        let policy = self.config.autoscaling.termination_policy;
+        termination::choose_victim(&active, spot_target, policy, self.now)
     }
 
     // ----- reporting ----------------------------------------------------------------

@@ -17,6 +17,7 @@
 //!   `predictive.rs` holds the hourly forecaster and the floor it sets (3.9). Neither is
 //!   a dynamic policy: they act at times of their own, not on metric periods, and
 //!   `sim` schedules those times.
+//! - `termination.rs` chooses which instance a scale-in removes (2.5, 3.6).
 //!
 //! Instances still warming up are left out of the metric but already count in desired
 //! capacity; scale-in waits until no instance is warming. "While scaling in, we
@@ -49,6 +50,7 @@ mod scheduled;
 mod simple;
 mod step;
 mod target_tracking;
+pub(crate) mod termination;
 
 use crate::engine::SimTime;
 use crate::model::config::{AutoScalingConfig, ScalingMetric, ScalingPolicy};
