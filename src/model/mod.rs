@@ -5,7 +5,6 @@
 //! [`TimelineRow`]s; it never touches files, threads or the wall clock. Every AWS rule
 //! it implements cites `reference/aws-facts.md` next to the code.
 
-mod autoscaling;
 mod balancer;
 mod bill;
 mod billing;
@@ -16,8 +15,8 @@ mod fleet;
 mod instance;
 mod metrics;
 pub mod outcome;
-mod predictive;
 mod queueing;
+mod scaling;
 mod sim;
 mod spot;
 pub mod traffic;

@@ -5,12 +5,11 @@
 //! are handed to a caller-supplied sink as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
-use super::autoscaling::{AutoScalingGroup, MetricSample};
 use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, CostSoFar};
-use super::config::{
-    Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, TerminationPolicy,
-};
+use super::config::{Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy};
+use super::scaling::termination::{self, Candidate};
+use super::scaling::{AutoScalingGroup, MetricSample};
 
 /// How long EC2 status checks take to report an impaired instance to the group: AWS
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
@@ -21,7 +20,7 @@ use super::fleet::{Fleet, TypeInfo};
 use super::instance::{InstanceState, PurchaseOption, Waiting};
 use super::metrics::Metrics;
 use super::outcome::*;
-use super::predictive::{Forecaster, HourStats};
+use super::scaling::predictive::{Forecaster, HourStats};
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
@@ -1018,44 +1017,27 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Scale-in first decides between spot and on-demand, keeping the mix the policy
-    /// wants for the new desired capacity (aws-facts.md 2.5), then applies the default
-    /// termination policy for a single Availability Zone and one launch template (3.6):
-    /// the instance closest to its next billing hour. AWS breaks ties at random;
-    /// simcloud takes the oldest, to stay reproducible without spending random numbers.
+    /// The instance a scale-in drains, by the termination policy
+    /// (`scaling::termination`, aws-facts.md 2.5, 3.6) over the active instances.
     fn choose_victim(&self) -> Option<u32> {
-        let candidates = |spot: Option<bool>| {
-            self.fleet.alive.iter().copied().filter(move |&id| {
+        let active: Vec<Candidate> = self
+            .fleet
+            .alive
+            .iter()
+            .filter_map(|&id| {
                 let instance = &self.fleet.instances[id as usize];
-                instance.is_active()
-                    && !instance.protected
-                    && spot.is_none_or(|s| instance.pool.is_some() == s)
-            })
-        };
-        let (on_demand, spot, _) = self.fleet.active_counts(self.market.pools.len());
-        let target_spot =
-            self.group.desired - self.config.purchase.on_demand_target(self.group.desired);
-        let prefer_spot = spot > 0 && (spot > target_spot || on_demand == 0);
-        // The preferred purchase option first; if all of it is protected, the other.
-        let mut pool: Vec<u32> = candidates(Some(prefer_spot)).collect();
-        if pool.is_empty() {
-            pool = candidates(None).collect();
-        }
-        let launched = |id: &u32| self.fleet.instances[*id as usize].launched_at;
-        match self.config.autoscaling.termination_policy {
-            TerminationPolicy::OldestInstance => {
-                pool.into_iter().min_by_key(|id| (launched(id), *id))
-            }
-            TerminationPolicy::NewestInstance => pool
-                .into_iter()
-                .max_by_key(|id| (launched(id), std::cmp::Reverse(*id))),
-            TerminationPolicy::Default | TerminationPolicy::ClosestToNextInstanceHour => {
-                pool.into_iter().max_by_key(|&id| {
-                    let into_hour = self.now.since(launched(&id)).0 % SimDuration::HOUR.0;
-                    (into_hour, std::cmp::Reverse(id))
+                instance.is_active().then_some(Candidate {
+                    id,
+                    launched_at: instance.launched_at,
+                    spot: instance.pool.is_some(),
+                    protected: instance.protected,
                 })
-            }
-        }
+            })
+            .collect();
+        let desired = self.group.desired;
+        let spot_target = desired - self.config.purchase.on_demand_target(desired);
+        let policy = self.config.autoscaling.termination_policy;
+        termination::choose_victim(&active, spot_target, policy, self.now)
     }
 
     // ----- reporting ----------------------------------------------------------------

@@ -1,5 +1,11 @@
-//! Predictive scaling's forecast: capacity for a coming hour from the same hour of the
-//! previous days (aws-facts.md 3.9).
+//! Predictive scaling (aws-facts.md 3.9): the forecast of capacity for a coming hour
+//! from the same hour of the previous days, and the floor it sets under the group.
+//!
+//! Predictive scaling is not a `DynamicPolicy`: it reads whole clock hours rather than
+//! metric periods. `sim` records each hour's [`HourStats`], asks the [`Forecaster`]
+//! ahead of each hour (by the scheduling buffer) and, in `forecast_and_scale` mode,
+//! sets the group's forecast floor, which raises desired capacity and keeps the
+//! dynamic policies from scaling in below it until the next forecast.
 //!
 //! AWS's model is not public; it "needs at least 24 hours of history", "uses the last
 //! 14 days" and forecasts hourly. simcloud's documented method: the load forecast for
@@ -11,31 +17,32 @@
 //! was chosen over a regression or exponential smoothing: it is what a daily pattern
 //! needs, and a reader can check it by hand.
 
-use super::config::ScalingMetric;
+use super::AutoScalingGroup;
+use crate::model::config::ScalingMetric;
 
 /// One completed clock hour.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct HourStats {
-    pub requests: u64,
+pub(crate) struct HourStats {
+    pub(crate) requests: u64,
     /// Busy worker-seconds over all instances.
-    pub busy_worker_secs: f64,
+    pub(crate) busy_worker_secs: f64,
 }
 
-pub const DAYS_OF_HISTORY: usize = 14;
+const DAYS_OF_HISTORY: usize = 14;
 
 #[derive(Default)]
-pub struct Forecaster {
+pub(crate) struct Forecaster {
     history: Vec<HourStats>,
 }
 
 impl Forecaster {
-    pub fn record(&mut self, hour: HourStats) {
+    pub(crate) fn record(&mut self, hour: HourStats) {
         self.history.push(hour);
     }
 
     /// The capacity for hour `hour` (hours since t = 0), or `None` with less than a
     /// day of history. `workers` is the number of workers per instance.
-    pub fn capacity(
+    pub(crate) fn capacity(
         &self,
         hour: usize,
         metric: ScalingMetric,
@@ -70,6 +77,16 @@ impl Forecaster {
             }
         };
         Some((needed - 1e-9).ceil().max(0.0) as u32)
+    }
+}
+
+impl AutoScalingGroup {
+    /// Predictive scaling for the coming hour: capacity is raised to the forecast and
+    /// dynamic policies do not scale in below it until the next forecast; it never
+    /// scales in by itself (aws-facts.md 3.9).
+    pub(crate) fn set_forecast_floor(&mut self, capacity: u32) -> Option<u32> {
+        self.forecast_floor = capacity;
+        self.set_desired(self.desired.max(capacity))
     }
 }
 
