@@ -22,9 +22,9 @@ use simcloud::compare::{
     self, CompareError, CompareOptions, ComparePlan, Comparison, Estimate, Metric,
 };
 use simcloud::model::traffic::RateFunction;
-use simcloud::model::{Config, Summary, TimelineRow};
+use simcloud::model::{Config, CostItem, RunObserver, Summary, TimelineRow, simulate_observed};
 use simcloud::report::html::{count, share};
-use simcloud::report::{self, OutputError, RunReport, StagedFolder};
+use simcloud::report::{self, OutputError, StagedFolder};
 use simcloud::scenario::{ScenarioError, ScenarioFile};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -310,7 +310,7 @@ fn run(
     let options = report::RunOptions {
         plots: !output.no_plots,
     };
-    let report = report::run_to_folder_with(&config, &dir, &options, &mut |row| progress.row(row))
+    let report = run_into_folder(&config, &dir, &options, &mut progress)
         .map_err(|e| folder_failure(e, &output.out))?;
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -320,6 +320,54 @@ fn run(
         print_summary(out, &report, &config, elapsed)?;
     }
     Ok(())
+}
+
+/// Runs `config` into a staging folder for `dir` and puts the folder in place once
+/// every file is written. The staging folder is prepared before the simulation, so an
+/// unusable `--out` fails at once rather than after a long run.
+fn run_into_folder(
+    config: &Config,
+    dir: &Path,
+    options: &report::RunOptions,
+    progress: &mut RunProgress,
+) -> anyhow::Result<RunReport> {
+    /// The writer, with the progress bar watching the rows go by.
+    struct Watched<'a> {
+        writer: report::RunWriter,
+        progress: &'a mut RunProgress,
+    }
+    impl RunObserver for Watched<'_> {
+        fn row(&mut self, row: &TimelineRow) {
+            self.progress.row(row);
+            self.writer.row(row);
+        }
+        fn cost_item(&mut self, item: &CostItem) {
+            self.writer.cost_item(item);
+        }
+    }
+    let staged = StagedFolder::prepare(dir)?;
+    let writer = report::RunWriter::create(staged.path(), options)?;
+    let mut watched = Watched { writer, progress };
+    let outcome = simulate_observed(config, &mut watched);
+    let (files, plots_secs) = watched.writer.finish(config, &outcome)?;
+    let dir = staged.commit()?;
+    Ok(RunReport {
+        summary: outcome.summary,
+        dir,
+        files,
+        plots_secs,
+    })
+}
+
+/// What a finished run wrote.
+struct RunReport {
+    summary: Summary,
+    dir: PathBuf,
+    /// The names of the files in `dir`, in the order they were written.
+    files: Vec<String>,
+    /// Wall-clock seconds spent drawing the charts and `report.html` (`None` with
+    /// `--no-plots`). For the terminal only: it never reaches a file.
+    plots_secs: Option<f64>,
 }
 
 fn compare_strategies(
@@ -365,9 +413,9 @@ fn compare_strategies(
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let written = (|| -> anyhow::Result<Vec<String>> {
-        let mut files = compare::write_files(&comparison, staged.path())?;
+        let mut files = report::compare::write_files(&comparison, staged.path())?;
         if !output.no_plots {
-            files.extend(report::write_compare_pictures(
+            files.extend(report::compare::write_compare_pictures(
                 &comparison,
                 &base,
                 staged.path(),
@@ -380,7 +428,7 @@ fn compare_strategies(
         .commit()
         .map_err(|e| folder_failure(e.into(), &output.out))?;
     if output.json {
-        compare::write_compare_json(&comparison, &mut *out).map_err(Failure::RunFailed)?;
+        report::compare::write_compare_json(&comparison, &mut *out).map_err(Failure::RunFailed)?;
     } else {
         print_comparison(out, &comparison, &plan, elapsed)?;
         writeln!(out)?;

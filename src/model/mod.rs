@@ -26,4 +26,4 @@ pub use bill::{BillPart, bill_parts};
 pub use billing::{billed_seconds, cost_of_seconds};
 pub use config::*;
 pub use outcome::*;
-pub use sim::{RunOutcome, simulate, simulate_streaming};
+pub use sim::{RunObserver, RunOutcome, simulate, simulate_observed, simulate_streaming};

@@ -34,7 +34,16 @@ pub struct RunOutcome {
     pub latency: LatencyHistogram,
 }
 
-/// Runs `config` to completion, passing each timeline row to `on_row` in time order.
+/// What a run hands out while it goes: timeline rows in time order, and each line of
+/// the bill as soon as it is final. Exporters implement it to stream to disk, so that
+/// memory stays flat however long the run; the model never sees a file.
+pub trait RunObserver {
+    fn row(&mut self, row: &TimelineRow);
+    fn cost_item(&mut self, item: &CostItem);
+}
+
+/// Runs `config` to completion, passing each timeline row to `on_row` in time order;
+/// the bill's lines are kept in [`RunOutcome::cost_items`].
 pub fn simulate(config: &Config, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOutcome {
     let mut items = Vec::new();
     let mut outcome = simulate_streaming(config, on_row, &mut |item| items.push(item.clone()));
@@ -50,7 +59,24 @@ pub fn simulate_streaming(
     on_row: &mut dyn FnMut(&TimelineRow),
     on_item: &mut dyn FnMut(&CostItem),
 ) -> RunOutcome {
-    Simulation::new(config).run(on_row, on_item)
+    struct Closures<'f> {
+        on_row: &'f mut dyn FnMut(&TimelineRow),
+        on_item: &'f mut dyn FnMut(&CostItem),
+    }
+    impl RunObserver for Closures<'_> {
+        fn row(&mut self, row: &TimelineRow) {
+            (self.on_row)(row)
+        }
+        fn cost_item(&mut self, item: &CostItem) {
+            (self.on_item)(item)
+        }
+    }
+    simulate_observed(config, &mut Closures { on_row, on_item })
+}
+
+/// Like [`simulate_streaming`], with both streams going to one observer.
+pub fn simulate_observed(config: &Config, observer: &mut dyn RunObserver) -> RunOutcome {
+    Simulation::new(config).run(observer)
 }
 
 struct Simulation<'a> {
@@ -209,11 +235,7 @@ impl<'a> Simulation<'a> {
         sim
     }
 
-    fn run(
-        mut self,
-        on_row: &mut dyn FnMut(&TimelineRow),
-        on_item: &mut dyn FnMut(&CostItem),
-    ) -> RunOutcome {
+    fn run(mut self, observer: &mut dyn RunObserver) -> RunOutcome {
         let interval = self.config.report.interval;
         let mut next_report = SimTime::ZERO + interval;
         while let Some(time) = self.queue.peek_time() {
@@ -225,8 +247,10 @@ impl<'a> Simulation<'a> {
             // scheduled earlier for the same instant.
             while next_report <= time {
                 self.now = next_report;
-                on_row(&self.timeline_row());
-                self.ledger.drain_items().iter().for_each(&mut *on_item);
+                observer.row(&self.timeline_row());
+                for item in self.ledger.drain_items() {
+                    observer.cost_item(&item);
+                }
                 next_report += interval;
             }
             let (time, event) = self.queue.pop().expect("peeked");
@@ -285,7 +309,7 @@ impl<'a> Simulation<'a> {
         }
         while next_report < self.end {
             self.now = next_report;
-            on_row(&self.timeline_row());
+            observer.row(&self.timeline_row());
             next_report += interval;
         }
         self.now = self.end;
@@ -295,11 +319,11 @@ impl<'a> Simulation<'a> {
             // The last clock hour settles only when the bill closes; the last row
             // carries the closed bill, so the timeline ends at the summary's total.
             CostSoFar::closed(&outcome.summary.cost_usd).write_to(&mut row);
-            on_row(&row);
+            observer.row(&row);
         }
-        std::mem::take(&mut outcome.cost_items)
-            .iter()
-            .for_each(on_item);
+        for item in std::mem::take(&mut outcome.cost_items) {
+            observer.cost_item(&item);
+        }
         outcome
     }
 

@@ -45,3 +45,14 @@ impl OutputFile {
         Ok(name)
     }
 }
+
+/// Writing through the buffer, so that streaming writers (CSV) can own the file.
+impl std::io::Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}

@@ -10,6 +10,7 @@
 //! while the timeline streams to disk, and the run's latency histogram; never
 //! per-request data, so drawing a month-long run costs about as much as an hour.
 
+pub mod compare;
 mod file;
 pub mod folder;
 pub mod html;
@@ -19,23 +20,12 @@ pub use file::OutputFile;
 pub use folder::{OutputError, StagedFolder};
 
 use crate::model::{
-    Config, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow, simulate_streaming,
+    Config, CostItem, RunObserver, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow,
 };
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// What a finished run wrote.
-pub struct RunReport {
-    pub summary: Summary,
-    pub dir: PathBuf,
-    /// The names of the files in `dir`, in the order they were written.
-    pub files: Vec<String>,
-    /// Wall-clock seconds spent drawing the charts and `report.html` (`None` with
-    /// `--no-plots`). For the terminal only: it never reaches a file.
-    pub plots_secs: Option<f64>,
-}
 
 /// What to write besides the numbers.
 #[derive(Clone, Debug)]
@@ -50,118 +40,111 @@ impl Default for RunOptions {
     }
 }
 
-/// Runs `config` and writes its run folder in `dir`, charts included; `on_row` sees
-/// every timeline row as it is produced (for progress display).
-pub fn run_to_folder(
-    config: &Config,
-    dir: &Path,
-    on_row: &mut dyn FnMut(&TimelineRow),
-) -> Result<RunReport> {
-    run_to_folder_with(config, dir, &RunOptions::default(), on_row)
+/// Writes a run's folder while the run goes: `timeline.csv` and `cost.csv` stream to
+/// disk row by row and line by line (the first write error is kept and reported by
+/// [`RunWriter::finish`]), and a bounded copy of the timeline and a digest of the
+/// bill are kept for the charts and `report.html`. It writes into a folder it is
+/// given, normally a [`StagedFolder`]; it never runs a simulation: the caller hands it
+/// to [`crate::model::simulate_observed`].
+pub struct RunWriter {
+    dir: PathBuf,
+    options: RunOptions,
+    timeline: csv::Writer<OutputFile>,
+    cost: csv::Writer<OutputFile>,
+    series: plots::TimelineSeries,
+    bill: html::BillDigest,
+    error: Option<(&'static str, csv::Error)>,
 }
 
-/// [`run_to_folder`] with options. `dir` is checked and its staging folder created
-/// before the simulation starts, so an unusable folder fails at once with an
-/// [`OutputError`] (find it with `downcast_ref`) rather than after a long run.
-pub fn run_to_folder_with(
-    config: &Config,
-    dir: &Path,
-    options: &RunOptions,
-    on_row: &mut dyn FnMut(&TimelineRow),
-) -> Result<RunReport> {
-    let staged = StagedFolder::prepare(dir)?;
-    let (summary, files, plots_secs) = write_run(config, staged.path(), options, on_row)?;
-    let dir = staged.commit()?;
-    Ok(RunReport {
-        summary,
-        dir,
-        files,
-        plots_secs,
-    })
-}
+impl RunWriter {
+    pub fn create(dir: &Path, options: &RunOptions) -> Result<Self> {
+        Ok(RunWriter {
+            dir: dir.to_path_buf(),
+            options: options.clone(),
+            timeline: csv::Writer::from_writer(OutputFile::create(dir, "timeline.csv")?),
+            cost: csv::Writer::from_writer(OutputFile::create(dir, "cost.csv")?),
+            series: plots::TimelineSeries::new(),
+            bill: html::BillDigest::default(),
+            error: None,
+        })
+    }
 
-/// Writes every file of the run into `dir` (the staging folder).
-fn write_run(
-    config: &Config,
-    dir: &Path,
-    options: &RunOptions,
-    on_row: &mut dyn FnMut(&TimelineRow),
-) -> Result<(Summary, Vec<String>, Option<f64>)> {
-    let mut timeline = OutputFile::create(dir, "timeline.csv")?;
-    let mut write_error = None;
-    let mut cost_file = OutputFile::create(dir, "cost.csv")?;
-    let mut series = plots::TimelineSeries::new();
-    let mut bill = html::BillDigest::default();
-    let mut cost_error = None;
-    let outcome = {
-        // Rows and bill lines go to disk as they come: memory stays flat.
-        let mut writer = csv::Writer::from_writer(timeline.writer());
-        let mut cost_writer = csv::Writer::from_writer(cost_file.writer());
-        let outcome = simulate_streaming(
-            config,
-            &mut |row| {
-                on_row(row);
-                if options.plots {
-                    series.push(row);
-                }
-                if write_error.is_none() {
-                    if let Err(e) = writer.serialize(row) {
-                        write_error = Some(e);
-                    }
-                }
-            },
-            &mut |item| {
-                bill.add(item);
-                if cost_error.is_none() {
-                    if let Err(e) = cost_writer.serialize(item) {
-                        cost_error = Some(e);
-                    }
-                }
-            },
-        );
-        if write_error.is_none() {
-            writer.flush().context("cannot write timeline.csv")?;
+    /// Writes the rest once the run is over: `summary.json`, then the charts and
+    /// `report.html` unless they are skipped. Returns the names of the files in the
+    /// order they were written, and the seconds spent drawing (`None` without
+    /// charts; for the terminal only).
+    pub fn finish(
+        self,
+        config: &Config,
+        outcome: &RunOutcome,
+    ) -> Result<(Vec<String>, Option<f64>)> {
+        let RunWriter {
+            dir,
+            options,
+            timeline,
+            cost,
+            series,
+            bill,
+            error,
+        } = self;
+        if let Some((name, e)) = error {
+            return Err(e).with_context(|| format!("cannot write {name}"));
         }
-        if cost_error.is_none() {
-            cost_writer.flush().context("cannot write cost.csv")?;
+        let close = |writer: csv::Writer<OutputFile>, name: &str| -> Result<String> {
+            let file = writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {name}"))?;
+            file.finish()
+        };
+        let mut files = vec![close(timeline, "timeline.csv")?];
+        let summary = &outcome.summary;
+        let mut summary_file = OutputFile::create(&dir, "summary.json")?;
+        write_summary_json(summary, summary_file.writer()).context("cannot write summary.json")?;
+        files.push(summary_file.finish()?);
+        files.push(close(cost, "cost.csv")?);
+        if !options.plots {
+            return Ok((files, None));
         }
-        outcome
-    };
-    if let Some(e) = write_error {
-        return Err(e).context("cannot write timeline.csv");
-    }
-    if let Some(e) = cost_error {
-        return Err(e).context("cannot write cost.csv");
-    }
-    let RunOutcome {
-        summary, latency, ..
-    } = outcome;
-    let mut files = vec![timeline.finish()?];
-    let mut summary_file = OutputFile::create(dir, "summary.json")?;
-    write_summary_json(&summary, summary_file.writer()).context("cannot write summary.json")?;
-    files.push(summary_file.finish()?);
-    files.push(cost_file.finish()?);
-    let plots_secs = if options.plots {
         let started = Instant::now();
-        let input = chart_input(config, &summary, &series, &latency);
+        let input = chart_input(config, summary, &series, &outcome.latency);
         let figures = plots::draw_run_charts(&input)?;
         let scenario_toml =
             toml::to_string(config).context("cannot print the resolved scenario")?;
-        let page = html::run_report(&summary, &scenario_toml, &figures, &bill);
+        let page = html::run_report(summary, &scenario_toml, &figures, &bill);
         for figure in &figures {
-            files.extend(figure.write_to(dir)?);
+            files.extend(figure.write_to(&dir)?);
         }
-        let mut page_file = OutputFile::create(dir, "report.html")?;
+        let mut page_file = OutputFile::create(&dir, "report.html")?;
         page_file
             .writer()
             .write_all(page.as_bytes())
             .context("cannot write report.html")?;
         files.push(page_file.finish()?);
-        Some(started.elapsed().as_secs_f64())
-    } else {
-        None
-    };
-    Ok((summary, files, plots_secs))
+        Ok((files, Some(started.elapsed().as_secs_f64())))
+    }
+}
+
+impl RunObserver for RunWriter {
+    fn row(&mut self, row: &TimelineRow) {
+        if self.options.plots {
+            self.series.push(row);
+        }
+        if self.error.is_none() {
+            if let Err(e) = self.timeline.serialize(row) {
+                self.error = Some(("timeline.csv", e));
+            }
+        }
+    }
+
+    fn cost_item(&mut self, item: &CostItem) {
+        self.bill.add(item);
+        if self.error.is_none() {
+            if let Err(e) = self.cost.serialize(item) {
+                self.error = Some(("cost.csv", e));
+            }
+        }
+    }
 }
 
 /// Gathers what the run charts draw: the series, the SLO, the CPU targets of the
@@ -212,57 +195,4 @@ pub fn write_summary_json(summary: &Summary, mut out: impl Write) -> Result<()> 
 
 pub fn summary_json(summary: &Summary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes")
-}
-
-/// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
-/// Pareto frontier, the cost breakdown per strategy, and `report.html` with the table
-/// of strategies and the base scenario as resolved. Returns the names of the files.
-pub fn write_compare_pictures(
-    comparison: &crate::compare::Comparison,
-    base: &Config,
-    dir: &Path,
-) -> Result<Vec<String>> {
-    let points: Vec<plots::StrategyPoint> = comparison
-        .strategies
-        .iter()
-        .map(|s| {
-            let (cost, p99) = (s.cost(), s.p99());
-            plots::StrategyPoint {
-                name: s.name.clone(),
-                cost_mean: cost.mean,
-                cost_ci95: cost.half_width.unwrap_or(0.0),
-                p99_mean: p99.mean,
-                p99_ci95: p99.half_width.unwrap_or(0.0),
-                pareto: s.pareto_optimal,
-                cost_breakdown: s
-                    .cost_breakdown()
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v))
-                    .collect(),
-            }
-        })
-        .collect();
-    let figures = vec![
-        plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
-        plots::draw_cost_breakdown(&comparison.scenario, &points)?,
-    ];
-    let scenario_toml = toml::to_string(base).context("cannot print the resolved scenario")?;
-    let page = html::compare_report(
-        &comparison.scenario,
-        comparison.replicates as usize,
-        &points,
-        &figures,
-        &scenario_toml,
-    );
-    let mut files = Vec::new();
-    for figure in &figures {
-        files.extend(figure.write_to(dir)?);
-    }
-    let mut page_file = OutputFile::create(dir, "report.html")?;
-    page_file
-        .writer()
-        .write_all(page.as_bytes())
-        .context("cannot write report.html")?;
-    files.push(page_file.finish()?);
-    Ok(files)
 }

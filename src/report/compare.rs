@@ -1,0 +1,341 @@
+//! The comparison's files: `compare.csv` (one row per strategy × metric),
+//! `compare.json`, `replicates.csv` (one row per strategy × replicate), and its
+//! pictures and `report.html`. The numbers come from [`crate::compare`], which runs
+//! and summarises; this module only writes them, in fixed-precision text so that
+//! identical comparisons give identical bytes whatever the thread count.
+
+use super::{OutputFile, html, plots};
+use crate::compare::*;
+use crate::model::{Config, round_to};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// Numbers with a fixed number of decimals (`1.500000`), never `-0.000000`.
+fn fixed(x: f64, decimals: usize) -> String {
+    format!("{:.*}", decimals, round_to(x, decimals as i32))
+}
+
+fn fixed_opt(x: Option<f64>, decimals: usize) -> String {
+    x.map(|x| fixed(x, decimals)).unwrap_or_default()
+}
+
+/// `compare.csv`: one row per strategy × metric (long form, ready for plotting and
+/// pivot tables); CI columns are empty when R = 1.
+pub fn write_compare_csv(c: &Comparison, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "strategy_index",
+        "strategy",
+        "metric",
+        "unit",
+        "replicates",
+        "mean",
+        "std_dev",
+        "half_width",
+        "ci_low",
+        "ci_high",
+        "diff_vs_baseline",
+        "diff_ci_low",
+        "diff_ci_high",
+        "pareto_optimal",
+    ])?;
+    for s in &c.strategies {
+        for m in &s.metrics {
+            let d = m.metric.decimals();
+            let (e, diff) = (m.estimate, m.diff);
+            w.write_record([
+                s.index.to_string(),
+                s.name.clone(),
+                m.metric.key().to_string(),
+                m.metric.unit().to_string(),
+                c.replicates.to_string(),
+                fixed(e.mean, d),
+                fixed_opt(e.std_dev, d),
+                fixed_opt(e.half_width, d),
+                fixed_opt(e.ci().map(|c| c.0), d),
+                fixed_opt(e.ci().map(|c| c.1), d),
+                fixed(diff.mean, d),
+                fixed_opt(diff.ci().map(|c| c.0), d),
+                fixed_opt(diff.ci().map(|c| c.1), d),
+                s.pareto_optimal.to_string(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `replicates.csv`: one row per strategy × replicate, ordered by input.
+pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
+        "strategy_index",
+        "strategy",
+        "replicate",
+        "seed",
+        "events",
+        "arrived",
+        "completed",
+        "rejected",
+        "timed_out",
+        "interrupted",
+        "in_flight",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(Metric::ALL.iter().map(|m| m.key().to_string()));
+    w.write_record(&header)?;
+    for run in &c.runs {
+        let q = &run.summary.requests;
+        let mut row = vec![
+            run.strategy.to_string(),
+            c.strategies[run.strategy].name.clone(),
+            run.replicate.to_string(),
+            run.seed.to_string(),
+            run.summary.events.to_string(),
+            q.arrived.to_string(),
+            q.completed.to_string(),
+            q.rejected.to_string(),
+            q.timed_out.to_string(),
+            q.interrupted.to_string(),
+            q.in_flight.to_string(),
+        ];
+        row.extend(
+            Metric::ALL
+                .iter()
+                .map(|&m| fixed(m.of(&run.summary), m.decimals())),
+        );
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonComparison<'a> {
+    scenario: &'a str,
+    simcloud_version: &'a str,
+    replicates: u32,
+    confidence: f64,
+    seeds: JsonSeeds,
+    baseline: &'a str,
+    metrics: Vec<JsonMetricInfo>,
+    strategies: Vec<JsonStrategy<'a>>,
+    cost_vs_p99: Vec<JsonParetoPoint<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSeeds {
+    base: u64,
+    first: u64,
+    last: u64,
+    rule: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonMetricInfo {
+    key: &'static str,
+    unit: &'static str,
+    description: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonStrategy<'a> {
+    index: usize,
+    name: &'a str,
+    pareto_optimal: bool,
+    metrics: JsonMetrics<'a>,
+}
+
+/// The metrics of a strategy as a JSON object in [`Metric::ALL`] order.
+struct JsonMetrics<'a>(&'a [MetricResult]);
+
+impl Serialize for JsonMetrics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for m in self.0 {
+            map.serialize_entry(
+                m.metric.key(),
+                &JsonMetric {
+                    estimate: JsonEstimate::new(m.estimate, m.metric),
+                    diff_vs_baseline: JsonEstimate::new(m.diff, m.metric),
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct JsonMetric {
+    #[serde(flatten)]
+    estimate: JsonEstimate,
+    diff_vs_baseline: JsonEstimate,
+}
+
+/// `null` for the interval when R = 1.
+#[derive(Serialize)]
+struct JsonEstimate {
+    mean: f64,
+    std_dev: Option<f64>,
+    half_width: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+impl JsonEstimate {
+    /// Interval bounds are rounded again: `mean ± half-width` can carry float noise.
+    fn new(e: Estimate, metric: Metric) -> Self {
+        let round = |x: f64| metric.round(x);
+        JsonEstimate {
+            mean: e.mean,
+            std_dev: e.std_dev,
+            half_width: e.half_width,
+            ci_low: e.ci().map(|c| round(c.0)),
+            ci_high: e.ci().map(|c| round(c.1)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonParetoPoint<'a> {
+    strategy: &'a str,
+    total_cost_usd: JsonEstimate,
+    p99_ms: JsonEstimate,
+    pareto_optimal: bool,
+}
+
+/// `compare.json`: the whole comparison (not the individual runs: see
+/// `replicates.csv`). Numbers are rounded to [`Metric::decimals`], interval bounds
+/// included, so a bound can differ from `mean ± half-width` in the last digit.
+pub fn write_compare_json(c: &Comparison, mut out: impl Write) -> Result<()> {
+    let record = JsonComparison {
+        scenario: &c.scenario,
+        simcloud_version: &c.simcloud_version,
+        replicates: c.replicates,
+        confidence: CONFIDENCE,
+        seeds: JsonSeeds {
+            base: c.base_seed,
+            first: replicate_seed(c.base_seed, 0),
+            last: replicate_seed(c.base_seed, c.replicates - 1),
+            rule: "replicate r of every strategy runs with seed base + r (common random numbers)",
+        },
+        baseline: &c.baseline().name,
+        metrics: Metric::ALL
+            .iter()
+            .map(|&m| JsonMetricInfo {
+                key: m.key(),
+                unit: m.unit(),
+                description: m.description(),
+            })
+            .collect(),
+        strategies: c
+            .strategies
+            .iter()
+            .map(|s| JsonStrategy {
+                index: s.index,
+                name: &s.name,
+                pareto_optimal: s.pareto_optimal,
+                metrics: JsonMetrics(&s.metrics),
+            })
+            .collect(),
+        cost_vs_p99: c
+            .strategies
+            .iter()
+            .map(|s| JsonParetoPoint {
+                strategy: &s.name,
+                total_cost_usd: JsonEstimate::new(s.cost(), Metric::TotalCost),
+                p99_ms: JsonEstimate::new(s.p99(), Metric::P99),
+                pareto_optimal: s.pareto_optimal,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut out, &record)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes `compare.csv`, `compare.json` and `replicates.csv` into `dir` (a staging
+/// folder: see [`super::StagedFolder`]) and returns their names.
+pub fn write_files(c: &Comparison, dir: &Path) -> Result<Vec<String>> {
+    let mut csv_file = OutputFile::create(dir, "compare.csv")?;
+    write_compare_csv(c, csv_file.writer()).context("cannot write compare.csv")?;
+    let mut json_file = OutputFile::create(dir, "compare.json")?;
+    write_compare_json(c, json_file.writer()).context("cannot write compare.json")?;
+    let mut replicates_file = OutputFile::create(dir, "replicates.csv")?;
+    write_replicates_csv(c, replicates_file.writer()).context("cannot write replicates.csv")?;
+    Ok(vec![
+        csv_file.finish()?,
+        json_file.finish()?,
+        replicates_file.finish()?,
+    ])
+}
+
+/// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
+/// Pareto frontier, the cost breakdown per strategy, and `report.html` with the table
+/// of strategies and the base scenario as resolved. Returns the names of the files.
+pub fn write_compare_pictures(
+    comparison: &Comparison,
+    base: &Config,
+    dir: &Path,
+) -> Result<Vec<String>> {
+    let points: Vec<plots::StrategyPoint> = comparison
+        .strategies
+        .iter()
+        .map(|s| {
+            let (cost, p99) = (s.cost(), s.p99());
+            plots::StrategyPoint {
+                name: s.name.clone(),
+                cost_mean: cost.mean,
+                cost_ci95: cost.half_width.unwrap_or(0.0),
+                p99_mean: p99.mean,
+                p99_ci95: p99.half_width.unwrap_or(0.0),
+                pareto: s.pareto_optimal,
+                cost_breakdown: s
+                    .cost_breakdown()
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            }
+        })
+        .collect();
+    let figures = vec![
+        plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
+        plots::draw_cost_breakdown(&comparison.scenario, &points)?,
+    ];
+    let scenario_toml = toml::to_string(base).context("cannot print the resolved scenario")?;
+    let page = html::compare_report(
+        &comparison.scenario,
+        comparison.replicates as usize,
+        &points,
+        &figures,
+        &scenario_toml,
+    );
+    let mut files = Vec::new();
+    for figure in &figures {
+        files.extend(figure.write_to(dir)?);
+    }
+    let mut page_file = OutputFile::create(dir, "report.html")?;
+    page_file
+        .writer()
+        .write_all(page.as_bytes())
+        .context("cannot write report.html")?;
+    files.push(page_file.finish()?);
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_precision_never_prints_negative_zero() {
+        assert_eq!(fixed(-0.000_000_1, 6), "0.000000");
+        assert_eq!(fixed(1.5, 3), "1.500");
+        assert_eq!(fixed_opt(None, 3), "");
+    }
+}
