@@ -17,6 +17,7 @@ mod metrics;
 pub mod outcome;
 mod queueing;
 mod scaling;
+mod serving;
 mod sim;
 mod spot;
 pub mod traffic;

@@ -5,7 +5,6 @@
 //! are handed to a caller-supplied sink as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
-use super::balancer::LoadBalancer;
 use super::billing::{BilledType, CostLedger, CostSoFar};
 use super::config::{Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy};
 use super::scaling::termination::{self, Candidate};
@@ -14,16 +13,16 @@ use super::scaling::{AutoScalingGroup, MetricSample};
 /// How long EC2 status checks take to report an impaired instance to the group: AWS
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
 const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
-use super::dist::DurationSampler;
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
-use super::instance::{InstanceState, PurchaseOption, Waiting};
+use super::instance::{InstanceState, PurchaseOption};
 use super::metrics::Metrics;
 use super::outcome::*;
 use super::scaling::predictive::{Forecaster, HourStats};
+use super::serving::Serving;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
-use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
+use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// The result of a run, apart from the timeline (streamed to the sink).
@@ -86,11 +85,9 @@ struct Simulation<'a> {
     queue: EventQueue<Event>,
     arrivals: ArrivalProcess,
     rate: RateFunction,
-    service: DurationSampler,
-    service_rng: SimRng,
     fleet: Fleet,
     market: SpotMarket,
-    balancer: LoadBalancer,
+    serving: Serving,
     group: AutoScalingGroup,
     ledger: CostLedger,
     metrics: Metrics,
@@ -164,15 +161,9 @@ impl<'a> Simulation<'a> {
             queue: EventQueue::with_capacity(1024),
             arrivals: ArrivalProcess::new(&config.traffic, streams.stream("arrivals"), end),
             rate: RateFunction::new(&config.traffic),
-            service: DurationSampler::new(&config.service.time),
-            service_rng: streams.stream("service"),
             fleet: Fleet::new(config, types, &streams),
             market,
-            balancer: LoadBalancer::new(
-                config.load_balancer.algorithm,
-                config.load_balancer.slow_start,
-                streams.stream("routing"),
-            ),
+            serving: Serving::new(config, &streams),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, config),
             metrics: Metrics::new(config),
@@ -263,8 +254,16 @@ impl<'a> Simulation<'a> {
                     arrived_at,
                     timed_out,
                 } => self.on_request_served(instance, arrived_at, timed_out),
-                Event::RequestTimedOut { instance } => self.on_request_timed_out(instance),
-                Event::QueueTimeoutDue { instance } => self.on_queue_timeout_due(instance),
+                Event::RequestTimedOut { instance } => {
+                    Serving::timed_out(&mut self.fleet, &mut self.metrics, instance)
+                }
+                Event::QueueTimeoutDue { instance } => self.serving.queue_timeout_due(
+                    &mut self.fleet,
+                    &mut self.metrics,
+                    &mut self.queue,
+                    self.now,
+                    instance,
+                ),
                 Event::InstanceBooted { instance } => self.on_instance_booted(instance),
                 Event::HealthChecksPassed { instance } => self.on_health_checks_passed(instance),
                 Event::DeregistrationDelayExpired { instance } => {
@@ -334,153 +333,16 @@ impl<'a> Simulation<'a> {
         if let Some(t) = self.arrivals.next_arrival() {
             self.queue.schedule_source(t, Event::RequestArrived);
         }
-        self.metrics.arrived();
-        // Drawn at arrival, whatever happens to the request, so that strategies
-        // compared under one seed give request i the same service time.
-        let service_nanos = self.service.sample(&mut self.service_rng);
-        let Some(id) = self.balancer.pick(&self.fleet.instances, self.now) else {
-            return self.reject();
-        };
-        let now = self.now;
-        let instance = &mut self.fleet.instances[id as usize];
-        if instance.failed {
-            // A failed target does not answer: the load balancer returns a 502.
-            self.metrics.interrupted(1);
-            return;
-        }
-        if instance.busy < instance.workers {
-            instance.set_busy(instance.busy + 1, now);
-            self.metrics.queueing.in_system_changed(now, 1);
-            self.metrics.queueing.service_started(0);
-            self.start_service(id, now, service_nanos, false);
-        } else if self
-            .config
-            .service
-            .queue_limit
-            .is_none_or(|l| instance.queue.len() < l as usize)
-        {
-            instance.queue.push_back(Waiting {
-                arrived_at: now,
-                service_nanos,
-                timed_out: false,
-            });
-            self.metrics.queueing.in_system_changed(now, 1);
-            if !instance.queue_timeout_pending {
-                // Every other waiting request is already marked: this one is the
-                // oldest unmarked, and its timeout is the next to watch.
-                instance.queue_timeout_pending = true;
-                let at = now + self.config.service.timeout;
-                self.queue
-                    .schedule(at, Event::QueueTimeoutDue { instance: id });
-            }
-        } else {
-            self.reject();
-        }
-    }
-
-    /// Schedules the response of a request whose service starts now. If it will come
-    /// after the load balancer's idle timeout, the 504 is scheduled too: the client is
-    /// answered at the timeout while the instance keeps working (aws-facts.md 4.6).
-    /// Only such requests cost an extra event.
-    #[inline]
-    fn start_service(&mut self, id: u32, arrived_at: SimTime, service_nanos: u64, timed_out: bool) {
-        let done = self.now + SimDuration(service_nanos);
-        let deadline = arrived_at + self.config.service.timeout;
-        if !timed_out && done > deadline {
-            self.queue
-                .schedule(deadline, Event::RequestTimedOut { instance: id });
-        }
-        self.queue.schedule(
-            done,
-            Event::RequestServed {
-                instance: id,
-                arrived_at,
-                timed_out,
-            },
-        );
-    }
-
-    /// A request in service passed the idle timeout: answered 504 now. Requests cut
-    /// off before (the instance stopped or failed) were counted as interrupted then.
-    fn on_request_timed_out(&mut self, id: u32) {
-        let instance = &mut self.fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
-            return;
-        }
-        instance.timed_out_outstanding += 1;
-        self.metrics.timed_out(1);
-    }
-
-    /// Marks every waiting request whose idle timeout has passed as answered 504, then
-    /// watches the next one.
-    fn on_queue_timeout_due(&mut self, id: u32) {
-        let (now, timeout) = (self.now, self.config.service.timeout);
-        let instance = &mut self.fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
-            return;
-        }
-        let mut marked = instance.queue_timed_out as usize;
-        let first = marked;
-        while let Some(waiting) = instance.queue.get_mut(marked) {
-            if waiting.arrived_at + timeout > now {
-                break;
-            }
-            waiting.timed_out = true;
-            marked += 1;
-        }
-        let newly = (marked - first) as u32;
-        instance.queue_timed_out += newly;
-        instance.timed_out_outstanding += newly;
-        match instance.queue.get(marked) {
-            Some(next) => {
-                let at = next.arrived_at + timeout;
-                self.queue
-                    .schedule(at, Event::QueueTimeoutDue { instance: id });
-            }
-            None => instance.queue_timeout_pending = false,
-        }
-        self.metrics.timed_out(u64::from(newly));
-    }
-
-    fn reject(&mut self) {
-        self.metrics.rejected();
+        let (fleet, metrics, queue) = (&mut self.fleet, &mut self.metrics, &mut self.queue);
+        self.serving.arrive(fleet, metrics, queue, self.now);
     }
 
     #[inline]
     fn on_request_served(&mut self, id: u32, arrived_at: SimTime, marked: bool) {
-        let now = self.now;
-        let instance = &mut self.fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
-            return; // already counted as interrupted when the instance stopped or failed
-        }
-        self.metrics.queueing.in_system_changed(now, -1);
-        if let Some(next) = instance.queue.pop_front() {
-            if next.timed_out {
-                instance.queue_timed_out -= 1;
-            }
-            self.metrics
-                .queueing
-                .service_started(now.since(next.arrived_at).as_nanos());
-            self.start_service(id, next.arrived_at, next.service_nanos, next.timed_out);
-        } else {
-            instance.set_busy(instance.busy - 1, now);
-        }
-        let instance = &mut self.fleet.instances[id as usize];
-        // A response after the idle timeout was answered 504 at the timeout, in the
-        // queue or by `RequestTimedOut`; the instance has now finished the work.
-        let latency = now.since(arrived_at).0;
-        let timed_out = marked || latency > self.config.service.timeout.0;
-        if timed_out {
-            instance.timed_out_outstanding -= 1;
-        }
-        // An instance drained for scale-in stops as soon as it is idle; one with an
-        // interruption notice keeps running (and billing) until EC2 stops it.
-        let drained = instance.state == InstanceState::Draining
-            && instance.outstanding() == 0
-            && !instance.interruption_noticed;
-        if !timed_out {
-            self.metrics.completed(latency);
-        }
+        let (fleet, metrics, queue) = (&mut self.fleet, &mut self.metrics, &mut self.queue);
+        let drained = self
+            .serving
+            .served(fleet, metrics, queue, self.now, id, arrived_at, marked);
         if drained {
             // Deregistration completes as soon as the last in-flight request is done.
             self.terminate(id);
@@ -595,7 +457,7 @@ impl<'a> Simulation<'a> {
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(self.now);
         let replaces = instance.replaces;
-        self.balancer.register(id);
+        self.serving.balancer.register(id);
         self.fleet.change_in_service(self.now, 1);
         // Capacity rebalancing retires the at-risk instance once its replacement
         // passes health checks (aws-facts.md 2.6).
@@ -616,7 +478,7 @@ impl<'a> Simulation<'a> {
             InstanceState::InService => {
                 instance.state = InstanceState::Draining;
                 let idle = instance.outstanding() == 0;
-                self.balancer.deregister(id);
+                self.serving.balancer.deregister(id);
                 self.fleet.change_in_service(self.now, -1);
                 let delay = self.config.load_balancer.deregistration_delay;
                 if idle || delay == SimDuration::ZERO {
@@ -669,7 +531,7 @@ impl<'a> Simulation<'a> {
         let reclaim_at = self.now + self.config.spot.notice;
         self.queue
             .schedule(reclaim_at, Event::SpotInstanceReclaimed { instance: id });
-        self.balancer.deregister(id);
+        self.serving.balancer.deregister(id);
         if was_in_service {
             self.fleet.change_in_service(self.now, -1);
         }
@@ -724,27 +586,11 @@ impl<'a> Simulation<'a> {
         if self.fleet.instances[id as usize].state == InstanceState::InService {
             self.fleet.change_in_service(self.now, -1);
         }
-        self.balancer.deregister(id);
-        self.cut_off_requests(id);
+        self.serving.balancer.deregister(id);
+        Serving::cut_off(&mut self.fleet, &mut self.metrics, self.now, id);
         self.ledger
             .close_instance(&self.fleet.instances[id as usize], now, &self.market);
         self.fleet.retire(id, now);
-    }
-
-    /// Every request still on the instance is lost: counted as interrupted.
-    fn cut_off_requests(&mut self, id: u32) {
-        let now = self.now;
-        let instance = &mut self.fleet.instances[id as usize];
-        // Requests already answered 504 are not lost again; all leave the system.
-        let cut_off = u64::from(instance.unanswered());
-        self.metrics.interrupted(cut_off);
-        self.metrics
-            .queueing
-            .in_system_changed(now, -i64::from(instance.outstanding()));
-        instance.set_busy(0, now);
-        instance.queue = Default::default();
-        instance.timed_out_outstanding = 0;
-        instance.queue_timed_out = 0;
     }
 
     // ----- failures and health checks ----------------------------------------------
@@ -797,7 +643,7 @@ impl<'a> Simulation<'a> {
     /// few minutes (3.7; simcloud uses 3 minutes).
     fn fail(&mut self, id: u32) {
         self.fleet.failures += 1;
-        self.cut_off_requests(id);
+        Serving::cut_off(&mut self.fleet, &mut self.metrics, self.now, id);
         let instance = &mut self.fleet.instances[id as usize];
         instance.failed = true;
         let hc = &self.config.load_balancer.health_check;
@@ -827,7 +673,7 @@ impl<'a> Simulation<'a> {
     fn on_target_found_unhealthy(&mut self, id: u32) {
         if self.fleet.instances[id as usize].state == InstanceState::InService {
             self.fleet.instances[id as usize].state = InstanceState::Unhealthy;
-            self.balancer.mark_unhealthy(id);
+            self.serving.balancer.mark_unhealthy(id);
             self.fleet.change_in_service(self.now, -1);
         }
     }
@@ -948,14 +794,14 @@ impl<'a> Simulation<'a> {
             sample.cpu = Some(100.0 * cpu_sum / f64::from(sample.contributing));
         }
         // ALBRequestCountPerTarget, per minute whatever the period.
-        let targets = self.balancer.targets().len();
+        let targets = self.serving.balancer.targets().len();
         if targets > 0 {
             let minutes = period.as_secs_f64() / 60.0;
             sample.request_count_per_target =
-                Some(self.balancer.routed_in_period as f64 / targets as f64 / minutes);
+                Some(self.serving.balancer.routed_in_period as f64 / targets as f64 / minutes);
             sample.targets = targets as u32;
         }
-        self.balancer.routed_in_period = 0;
+        self.serving.balancer.routed_in_period = 0;
         // The datapoint is read `metric_delay` after its period ends.
         self.unpublished.push_back(sample);
         let delay = self.config.autoscaling.metric_delay;
