@@ -15,6 +15,8 @@
 //! `band`) replaces it, since the old kind's keys would not apply.
 
 mod catalog;
+mod cron;
+mod default;
 mod duration;
 mod error;
 pub mod limits;
