@@ -39,27 +39,17 @@ pub(super) fn resolve_load_balancer(
         unhealthy: None,
     });
     // Allowed ranges are the ALB API's (aws-facts.md 4.4).
-    let interval = ctx.duration(
+    let interval = ctx.duration_in(
         "load_balancer.health_check.interval",
         hc.interval.as_ref(),
         default::HC_INTERVAL,
+        SimDuration::from_secs(5)..=SimDuration::from_secs(300),
     )?;
-    let interval = ctx.duration_range(
-        "load_balancer.health_check.interval",
-        interval,
-        SimDuration::from_secs(5),
-        SimDuration::from_secs(300),
-    )?;
-    let timeout = ctx.duration(
+    let timeout = ctx.duration_in(
         "load_balancer.health_check.timeout",
         hc.timeout.as_ref(),
         default::HC_TIMEOUT,
-    )?;
-    let timeout = ctx.duration_range(
-        "load_balancer.health_check.timeout",
-        timeout,
-        SimDuration::from_secs(2),
-        SimDuration::from_secs(120),
+        SimDuration::from_secs(2)..=SimDuration::from_secs(120),
     )?;
     if timeout >= interval {
         return Err(ctx.err(
@@ -85,16 +75,11 @@ pub(super) fn resolve_load_balancer(
             "",
         )?,
     };
-    let delay = ctx.duration(
+    let deregistration_delay = ctx.duration_in(
         "load_balancer.deregistration_delay",
         raw.deregistration_delay.as_ref(),
         default::DEREGISTRATION_DELAY,
-    )?;
-    let deregistration_delay = ctx.duration_range(
-        "load_balancer.deregistration_delay",
-        delay,
-        SimDuration::ZERO,
-        SimDuration::from_secs(3600),
+        SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
     // Slow start is off (0) or 30–900 s, and ALB does not combine it with least
     // outstanding requests (aws-facts.md 4.1, 4.3).
@@ -104,12 +89,17 @@ pub(super) fn resolve_load_balancer(
         SimDuration::ZERO,
     )?;
     if slow_start != SimDuration::ZERO {
-        ctx.duration_range(
-            "load_balancer.slow_start",
-            slow_start,
-            SimDuration::from_secs(30),
-            SimDuration::from_secs(900),
-        )?;
+        let on = SimDuration::from_secs(30)..=SimDuration::from_secs(900);
+        if !on.contains(&slow_start) {
+            return Err(ctx.err(
+                "load_balancer.slow_start",
+                format!(
+                    "must be 0s (off) or between {} and {}",
+                    on.start(),
+                    on.end()
+                ),
+            ));
+        }
         if matches!(
             algorithm,
             Routing::LeastOutstandingRequests | Routing::PowerOfTwo

@@ -31,6 +31,7 @@ use purchase::*;
 use serde::de::DeserializeOwned;
 use service::*;
 use spot::*;
+use std::ops::RangeInclusive;
 use traffic::*;
 
 /// At most this many timeline rows, to keep a typo in `report.interval` from filling
@@ -55,24 +56,39 @@ impl Ctx<'_> {
         self.notes.borrow_mut().push(message);
     }
 
-    /// A duration of at most `MAX_DURATION`: nothing in a run of at most that long
-    /// needs a longer one.
+    /// The duration at `key`, or `default` when it is not given. Nothing in a run of at
+    /// most `MAX_DURATION` needs a longer one.
     fn duration(
         &self,
         key: &str,
         text: Option<&String>,
         default: SimDuration,
     ) -> Result<SimDuration> {
-        match text {
-            None => Ok(default),
-            Some(t) => {
-                let d = parse_duration(t).map_err(|m| self.err(key, m))?;
-                if d > MAX_DURATION {
-                    return Err(self.err(key, format!("must be at most {MAX_DURATION}")));
-                }
-                Ok(d)
-            }
+        self.duration_in(key, text, default, SimDuration::ZERO..=MAX_DURATION)
+    }
+
+    /// The duration at `key`, or `default` when it is not given, within `range` (the
+    /// bounds AWS documents, cited where it is called). One call reads and checks, so
+    /// that no duration is read without its range.
+    fn duration_in(
+        &self,
+        key: &str,
+        text: Option<&String>,
+        default: SimDuration,
+        range: RangeInclusive<SimDuration>,
+    ) -> Result<SimDuration> {
+        let Some(text) = text else {
+            return Ok(default);
+        };
+        let d = parse_duration(text).map_err(|m| self.err(key, m))?;
+        if d > MAX_DURATION {
+            return Err(self.err(key, format!("must be at most {MAX_DURATION}")));
         }
+        if !range.contains(&d) {
+            let (lo, hi) = range.into_inner();
+            return Err(self.err(key, format!("must be between {lo} and {hi}")));
+        }
+        Ok(d)
     }
 
     /// `x` must be at most `max` (a bound from `limits`).
@@ -131,19 +147,6 @@ impl Ctx<'_> {
             return Err(self.err(key, format!("must be between {lo}{unit} and {hi}{unit}")));
         }
         Ok(x)
-    }
-
-    fn duration_range(
-        &self,
-        key: &str,
-        d: SimDuration,
-        lo: SimDuration,
-        hi: SimDuration,
-    ) -> Result<SimDuration> {
-        if d < lo || d > hi {
-            return Err(self.err(key, format!("must be between {lo} and {hi}")));
-        }
-        Ok(d)
     }
 
     fn one_of<T: Copy>(&self, key: &str, word: &str, options: &[(&str, T)]) -> Result<T> {

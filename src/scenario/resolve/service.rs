@@ -58,11 +58,11 @@ pub(super) fn resolve_service(
         workers_setting: workers,
         workers_per_vcpu: per_vcpu,
         queue_limit,
-        timeout: ctx.duration_range(
+        timeout: ctx.duration_in(
             "service.timeout",
-            ctx.duration("service.timeout", raw.timeout.as_ref(), default::TIMEOUT)?,
-            SimDuration::from_secs(1),
-            SimDuration::from_secs(4000),
+            raw.timeout.as_ref(),
+            default::TIMEOUT,
+            SimDuration::from_secs(1)..=SimDuration::from_secs(4000),
         )?,
     })
 }

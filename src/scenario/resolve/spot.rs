@@ -100,12 +100,11 @@ pub(super) fn resolve_spot(
             share: ctx.range("spot.capacity_events.share", c.share, 0.0, 1.0, "")?,
         },
     };
-    let notice = ctx.duration("spot.notice", raw.notice.as_ref(), default::SPOT_NOTICE)?;
-    let notice = ctx.duration_range(
+    let notice = ctx.duration_in(
         "spot.notice",
-        notice,
-        SimDuration::ZERO,
-        SimDuration::from_secs(3600),
+        raw.notice.as_ref(),
+        default::SPOT_NOTICE,
+        SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
     let (probability, lead) = match &raw.rebalance {
         None => (default::REBALANCE_PROBABILITY, default::REBALANCE_LEAD_MAX),

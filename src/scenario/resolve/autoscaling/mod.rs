@@ -36,16 +36,11 @@ pub(super) fn resolve_autoscaling(
             format!("must be between autoscaling.min ({min}) and autoscaling.max ({max})"),
         ));
     }
-    let warmup = ctx.duration(
+    let instance_warmup = ctx.duration_in(
         "autoscaling.instance_warmup",
         raw.instance_warmup.as_ref(),
         default::WARMUP,
-    )?;
-    let instance_warmup = ctx.duration_range(
-        "autoscaling.instance_warmup",
-        warmup,
-        SimDuration::ZERO,
-        SimDuration::from_secs(3600),
+        SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
     let monitoring = ctx.one_of(
         "autoscaling.monitoring",
@@ -59,16 +54,11 @@ pub(super) fn resolve_autoscaling(
             ("basic", Monitoring::Basic),
         ],
     )?;
-    let delay = ctx.duration(
+    let metric_delay = ctx.duration_in(
         "autoscaling.metric_delay",
         raw.metric_delay.as_ref(),
         default::METRIC_DELAY,
-    )?;
-    let metric_delay = ctx.duration_range(
-        "autoscaling.metric_delay",
-        delay,
-        SimDuration::ZERO,
-        SimDuration::from_secs(900),
+        SimDuration::ZERO..=SimDuration::from_secs(900),
     )?;
     let termination_policy = ctx.one_of(
         "autoscaling.termination_policy",
@@ -90,16 +80,11 @@ pub(super) fn resolve_autoscaling(
         raw.health_check_type.as_deref().unwrap_or("ec2"),
         &[("ec2", HealthCheckType::Ec2), ("elb", HealthCheckType::Elb)],
     )?;
-    let grace = ctx.duration(
+    let health_check_grace_period = ctx.duration_in(
         "autoscaling.health_check_grace_period",
         raw.health_check_grace_period.as_ref(),
         SimDuration::ZERO,
-    )?;
-    let health_check_grace_period = ctx.duration_range(
-        "autoscaling.health_check_grace_period",
-        grace,
-        SimDuration::ZERO,
-        SimDuration::from_secs(7200),
+        SimDuration::ZERO..=SimDuration::from_secs(7200),
     )?;
     let mut policy = Vec::new();
     // SPEC.md lists scheduled actions among the policy kinds: `kind = "scheduled"` is

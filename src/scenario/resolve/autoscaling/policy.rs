@@ -119,28 +119,21 @@ pub(super) fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<Scali
                 ));
             };
             let adjustment = adjustment_bound(ctx, &key("adjustment"), adjustment)?;
-            let cooldown =
-                ctx.duration(&key("cooldown"), p.cooldown.as_ref(), default::COOLDOWN)?;
             ScalingPolicy::Simple {
                 alarm,
                 adjustment_type: kind,
                 adjustment,
                 min_adjustment_magnitude: magnitude(kind)?,
-                cooldown: ctx.duration_range(
+                cooldown: ctx.duration_in(
                     &key("cooldown"),
-                    cooldown,
-                    SimDuration::ZERO,
-                    SimDuration::from_secs(86_400),
+                    p.cooldown.as_ref(),
+                    default::COOLDOWN,
+                    SimDuration::ZERO..=SimDuration::from_secs(86_400),
                 )?,
             }
         }
         _ => {
             let metric = metric()?;
-            let buffer = ctx.duration(
-                &key("scheduling_buffer"),
-                p.scheduling_buffer.as_ref(),
-                SimDuration::ZERO,
-            )?;
             ScalingPolicy::Predictive {
                 metric,
                 target: target(metric)?,
@@ -153,11 +146,11 @@ pub(super) fn resolve_policy(ctx: &Ctx, i: usize, p: &RawPolicy) -> Result<Scali
                     ],
                 )?,
                 // SchedulingBufferTime is below one hour (aws-facts.md 3.9).
-                scheduling_buffer: ctx.duration_range(
+                scheduling_buffer: ctx.duration_in(
                     &key("scheduling_buffer"),
-                    buffer,
+                    p.scheduling_buffer.as_ref(),
                     SimDuration::ZERO,
-                    SimDuration::from_secs(3599),
+                    SimDuration::ZERO..=SimDuration::from_secs(3599),
                 )?,
             }
         }
