@@ -507,6 +507,16 @@ pub enum Term {
     ThreeYears,
 }
 
+impl Term {
+    /// Hours in the term: 365 or 1,095 days (aws-facts.md 1.3).
+    pub fn hours(self) -> f64 {
+        match self {
+            Term::OneYear => 8_760.0,
+            Term::ThreeYears => 26_280.0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Payment {
@@ -539,12 +549,9 @@ pub struct Reservation {
 }
 
 impl Reservation {
-    /// Hours in the term: 365 or 1,095 days (aws-facts.md 1.3).
+    /// Hours in the term.
     pub fn term_hours(&self) -> f64 {
-        match self.term {
-            Term::OneYear => 8_760.0,
-            Term::ThreeYears => 26_280.0,
-        }
+        self.term.hours()
     }
 
     /// What one reserved instance costs per hour: the recurring charge plus the

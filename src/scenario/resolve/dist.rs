@@ -7,9 +7,9 @@ use super::*;
 pub(super) fn resolve_dist_value(
     ctx: &Ctx,
     key: &str,
-    value: &toml::Value,
+    value: &RawDistValue,
 ) -> Result<DurationDist> {
-    match value {
+    match &value.0 {
         toml::Value::String(text) => Ok(DurationDist::Constant {
             value: ctx.duration(key, Some(text), SimDuration::ZERO)?,
         }),
@@ -26,11 +26,33 @@ pub(super) fn resolve_dist_value(
 
 pub(super) fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
     let k = |f: &str| format!("{key}.{f}");
+    let kind = word(&raw.dist);
+    // Each distribution's own parameters; any other given is a mistake worth naming.
+    let parameters: &[&str] = match raw.dist {
+        RawDistKind::Constant => &["value"],
+        RawDistKind::Exponential => &["mean"],
+        RawDistKind::Lognormal | RawDistKind::Gamma => &["mean", "cv"],
+        RawDistKind::Uniform => &["min", "max"],
+    };
+    ctx.only_keys(
+        key,
+        raw,
+        "dist",
+        parameters,
+        &format!("is not a parameter of dist = \"{kind}\""),
+    )?;
     let need = |field: &Option<String>, f: &str| -> Result<SimDuration> {
         match field {
             Some(t) => ctx.duration(&k(f), Some(t), SimDuration::ZERO),
-            None => Err(ctx.err(key, format!("dist = \"{}\" needs `{f}`", raw.dist))),
+            None => Err(ctx.err(key, format!("dist = \"{kind}\" needs `{f}`"))),
         }
+    };
+    let mean = || -> Result<SimDuration> {
+        let mean = need(&raw.mean, "mean")?;
+        if mean == SimDuration::ZERO {
+            return Err(ctx.err(&k("mean"), "must be longer than zero"));
+        }
+        Ok(mean)
     };
     let cv = || -> Result<f64> {
         match raw.cv {
@@ -42,81 +64,29 @@ pub(super) fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<Durati
                 .and_then(|c| ctx.range(&k("cv"), c, 0.001, 100.0, "")),
             None => Err(ctx.err(
                 key,
-                format!(
-                    "dist = \"{}\" needs `cv` (standard deviation / mean)",
-                    raw.dist
-                ),
+                format!("dist = \"{kind}\" needs `cv` (standard deviation / mean)"),
             )),
         }
     };
-    let unused = |fields: &[(&str, bool)]| -> Result<()> {
-        match fields.iter().find(|(_, present)| *present) {
-            Some((f, _)) => Err(ctx.err(
-                &k(f),
-                format!("is not a parameter of dist = \"{}\"", raw.dist),
-            )),
-            None => Ok(()),
-        }
-    };
-    let positive_mean = |mean: SimDuration| -> Result<SimDuration> {
-        if mean == SimDuration::ZERO {
-            Err(ctx.err(&k("mean"), "must be longer than zero"))
-        } else {
-            Ok(mean)
-        }
-    };
-    let dist = match raw.dist.as_str() {
-        "constant" => {
-            unused(&[
-                ("mean", raw.mean.is_some()),
-                ("cv", raw.cv.is_some()),
-                ("min", raw.min.is_some()),
-                ("max", raw.max.is_some()),
-            ])?;
-            DurationDist::Constant {
-                value: need(&raw.value, "value")?,
-            }
-        }
-        "exponential" => {
-            unused(&[
-                ("value", raw.value.is_some()),
-                ("cv", raw.cv.is_some()),
-                ("min", raw.min.is_some()),
-                ("max", raw.max.is_some()),
-            ])?;
-            DurationDist::Exponential {
-                mean: positive_mean(need(&raw.mean, "mean")?)?,
-            }
-        }
-        "lognormal" | "gamma" => {
-            unused(&[
-                ("value", raw.value.is_some()),
-                ("min", raw.min.is_some()),
-                ("max", raw.max.is_some()),
-            ])?;
-            let mean = positive_mean(need(&raw.mean, "mean")?)?;
-            let cv = cv()?;
-            if raw.dist == "lognormal" {
-                DurationDist::Lognormal { mean, cv }
-            } else {
-                DurationDist::Gamma { mean, cv }
-            }
-        }
-        "uniform" => {
-            unused(&[
-                ("value", raw.value.is_some()),
-                ("mean", raw.mean.is_some()),
-                ("cv", raw.cv.is_some()),
-            ])?;
+    Ok(match raw.dist {
+        RawDistKind::Constant => DurationDist::Constant {
+            value: need(&raw.value, "value")?,
+        },
+        RawDistKind::Exponential => DurationDist::Exponential { mean: mean()? },
+        RawDistKind::Lognormal => DurationDist::Lognormal {
+            mean: mean()?,
+            cv: cv()?,
+        },
+        RawDistKind::Gamma => DurationDist::Gamma {
+            mean: mean()?,
+            cv: cv()?,
+        },
+        RawDistKind::Uniform => {
             let (min, max) = (need(&raw.min, "min")?, need(&raw.max, "max")?);
             if max < min {
                 return Err(ctx.err(&k("max"), format!("must be at least min ({min})")));
             }
             DurationDist::Uniform { min, max }
         }
-        _ => {
-            return Err(ctx.err(&k("dist"), "unknown distribution; expected one of constant, exponential, lognormal, gamma, uniform"));
-        }
-    };
-    Ok(dist)
+    })
 }

@@ -4,17 +4,9 @@ use super::*;
 
 pub(super) fn resolve_instance(
     ctx: &Ctx,
-    raw: Option<RawInstance>,
+    raw: RawInstance,
     duration: SimDuration,
 ) -> Result<InstanceConfig> {
-    let raw = raw.unwrap_or(RawInstance {
-        type_name: None,
-        vcpu: None,
-        memory_gib: None,
-        price_per_hour: None,
-        boot_time: None,
-        failures: None,
-    });
     let type_name = raw
         .type_name
         .unwrap_or_else(|| default::INSTANCE_TYPE.into());
@@ -25,7 +17,9 @@ pub(super) fn resolve_instance(
             raw.memory_gib.unwrap_or(t.memory_gib),
             price.unwrap_or(t.price_per_hour),
         ),
-        (None, Some(vcpu), Some(price)) => (vcpu, raw.memory_gib.unwrap_or(0.0), price),
+        (None, Some(vcpu), Some(price)) => {
+            (vcpu, raw.memory_gib.unwrap_or(default::MEMORY_GIB), price)
+        }
         (None, _, _) => {
             return Err(ctx.err(
                 "instance.type",

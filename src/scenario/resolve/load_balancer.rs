@@ -2,42 +2,9 @@
 
 use super::*;
 
-pub(super) fn resolve_load_balancer(
-    ctx: &Ctx,
-    raw: Option<RawLoadBalancer>,
-) -> Result<LoadBalancerConfig> {
-    let raw = raw.unwrap_or(RawLoadBalancer {
-        algorithm: None,
-        health_check: None,
-        deregistration_delay: None,
-        slow_start: None,
-        price_per_hour: None,
-        price_per_lcu_hour: None,
-        request_bytes: None,
-        requests_per_connection: None,
-    });
-    let algorithm = match &raw.algorithm {
-        None => Routing::RoundRobin,
-        Some(a) => ctx.one_of(
-            "load_balancer.algorithm",
-            a,
-            &[
-                ("round_robin", Routing::RoundRobin),
-                (
-                    "least_outstanding_requests",
-                    Routing::LeastOutstandingRequests,
-                ),
-                ("random", Routing::Random),
-                ("power_of_two", Routing::PowerOfTwo),
-            ],
-        )?,
-    };
-    let hc = raw.health_check.unwrap_or(RawHealthCheck {
-        interval: None,
-        timeout: None,
-        healthy: None,
-        unhealthy: None,
-    });
+pub(super) fn resolve_load_balancer(ctx: &Ctx, raw: RawLoadBalancer) -> Result<LoadBalancerConfig> {
+    let algorithm = raw.algorithm.map_or(default::ALGORITHM, Routing::from);
+    let hc = raw.health_check.unwrap_or_default();
     // Allowed ranges are the ALB API's (aws-facts.md 4.4).
     let interval = ctx.duration_in(
         "load_balancer.health_check.interval",
@@ -86,7 +53,7 @@ pub(super) fn resolve_load_balancer(
     let slow_start = ctx.duration(
         "load_balancer.slow_start",
         raw.slow_start.as_ref(),
-        SimDuration::ZERO,
+        default::SLOW_START,
     )?;
     if slow_start != SimDuration::ZERO {
         let on = SimDuration::from_secs(30)..=SimDuration::from_secs(900);

@@ -28,6 +28,7 @@ use dist::*;
 use instance::*;
 use load_balancer::*;
 use purchase::*;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use service::*;
 use spot::*;
@@ -91,6 +92,31 @@ impl Ctx<'_> {
         Ok(d)
     }
 
+    /// Rejects the first key given in `raw` (a raw table at `key` that several kinds
+    /// share, told apart by its `tag` key) that is not one of `allowed`, the keys of
+    /// the kind it picked: `cooldown` in a target-tracking policy, `cv` in a uniform
+    /// distribution.
+    fn only_keys<T: Serialize>(
+        &self,
+        key: &str,
+        raw: &T,
+        tag: &str,
+        allowed: &[&str],
+        message: &str,
+    ) -> Result<()> {
+        let given = match toml::Value::try_from(raw) {
+            Ok(toml::Value::Table(given)) => given,
+            other => panic!("a raw table did not serialize to a table: {other:?}"),
+        };
+        match given
+            .keys()
+            .find(|k| *k != tag && !allowed.contains(&k.as_str()))
+        {
+            Some(k) => Err(self.err(&format!("{key}.{k}"), message)),
+            None => Ok(()),
+        }
+    }
+
     /// `x` must be at most `max` (a bound from `limits`).
     fn at_most<T: PartialOrd + Copy + Into<f64>>(&self, key: &str, x: T, max: T) -> Result<T> {
         if x > max {
@@ -147,20 +173,6 @@ impl Ctx<'_> {
             return Err(self.err(key, format!("must be between {lo}{unit} and {hi}{unit}")));
         }
         Ok(x)
-    }
-
-    fn one_of<T: Copy>(&self, key: &str, word: &str, options: &[(&str, T)]) -> Result<T> {
-        options
-            .iter()
-            .find(|(name, _)| *name == word)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                self.err(
-                    key,
-                    format!("unknown value; expected one of {}", names.join(", ")),
-                )
-            })
     }
 }
 
@@ -224,7 +236,8 @@ fn in_scenario_words(message: &str) -> String {
             }
             "f32" | "f64" => "a number".into(),
             "a boolean" => "true or false".into(),
-            "a string" => "a string in quotes".into(),
+            // toml's words for an enum given another type than a string.
+            "a string" | "string only" | "string or table" => "a string in quotes".into(),
             "a sequence" => "an array, like [ ... ]".into(),
             "a map" => "a table".into(),
             e if e.starts_with("struct ") => "a table".into(),
@@ -235,8 +248,12 @@ fn in_scenario_words(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field ") {
         return format!("missing key {rest}");
     }
+    // "unknown variant `x`, expected one of `a`, `b`" (or "expected `a` or `b`"): the
+    // value is echoed beside the key, and the words allowed are listed plainly.
     if let Some(rest) = message.strip_prefix("unknown variant ") {
-        return format!("unknown value {rest}");
+        let expected = rest.split_once(", expected ").map_or("", |(_, e)| e);
+        let words: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return format!("unknown value; expected one of {}", words.join(", "));
     }
     message.to_string()
 }
@@ -303,34 +320,26 @@ pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<
             ),
         ));
     }
-    let instance = resolve_instance(&ctx, raw.instance, duration)?;
-    let service = resolve_service(&ctx, raw.service, &instance)?;
-    let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer)?;
-    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling, duration)?;
+    let instance = resolve_instance(&ctx, raw.instance.unwrap_or_default(), duration)?;
+    let service = resolve_service(&ctx, raw.service.unwrap_or_default(), &instance)?;
+    let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer.unwrap_or_default())?;
+    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling.unwrap_or_default(), duration)?;
     let purchase = resolve_purchase(&ctx, raw.purchase.unwrap_or_default(), &instance)?;
     let spot = resolve_spot(&ctx, raw.spot.unwrap_or_default(), &purchase)?;
     // AWS does not add warm pools to groups that launch spot instances (3.8).
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
-    let slo = match raw.slo {
-        None => SloConfig {
-            latency: default::SLO_LATENCY,
-            percentile: default::SLO_PERCENTILE,
-        },
-        Some(s) => SloConfig {
-            latency: ctx.positive_duration(
-                "slo.latency",
-                s.latency.as_ref(),
-                default::SLO_LATENCY,
-            )?,
-            percentile: match s.percentile {
-                None => default::SLO_PERCENTILE,
-                Some(p) if p > 0.0 && p < 100.0 => p,
-                Some(_) => {
-                    return Err(ctx.err("slo.percentile", "must be between 0 and 100 (exclusive)"));
-                }
-            },
+    let slo = raw.slo.unwrap_or_default();
+    let slo = SloConfig {
+        latency: ctx.positive_duration(
+            "slo.latency",
+            slo.latency.as_ref(),
+            default::SLO_LATENCY,
+        )?,
+        percentile: match slo.percentile.unwrap_or(default::SLO_PERCENTILE) {
+            p if p > 0.0 && p < 100.0 => p,
+            _ => return Err(ctx.err("slo.percentile", "must be between 0 and 100 (exclusive)")),
         },
     };
     let interval = ctx.positive_duration(

@@ -2,13 +2,6 @@
 
 use super::*;
 
-pub(super) const TERMS: &[(&str, Term)] = &[("1y", Term::OneYear), ("3y", Term::ThreeYears)];
-pub(super) const PAYMENTS: &[(&str, Payment)] = &[
-    ("no_upfront", Payment::NoUpfront),
-    ("partial_upfront", Payment::PartialUpfront),
-    ("all_upfront", Payment::AllUpfront),
-];
-
 /// vCPUs and on-demand price of a type: the scenario's own `[instance]` values for its
 /// type, the catalog's for any other.
 pub(super) fn pool_type(
@@ -71,21 +64,9 @@ pub(super) fn resolve_purchase(
             return Err(ctx.err(&format!("purchase.spot_pools[{i}]"), "is listed twice"));
         }
     }
-    let spot_allocation = match &raw.spot_allocation {
-        None => SpotAllocation::PriceCapacityOptimized,
-        Some(a) => ctx.one_of(
-            "purchase.spot_allocation",
-            a,
-            &[
-                ("lowest_price", SpotAllocation::LowestPrice),
-                ("capacity_optimized", SpotAllocation::CapacityOptimized),
-                (
-                    "price_capacity_optimized",
-                    SpotAllocation::PriceCapacityOptimized,
-                ),
-            ],
-        )?,
-    };
+    let spot_allocation = raw
+        .spot_allocation
+        .map_or(default::SPOT_ALLOCATION, SpotAllocation::from);
     let spot_instance_pools = ctx.range(
         "purchase.spot_instance_pools",
         raw.spot_instance_pools
@@ -102,27 +83,13 @@ pub(super) fn resolve_purchase(
             return Err(ctx.err(&key("count"), "must be at least 1"));
         }
         ctx.at_most(&key("count"), r.count, MAX_INSTANCES)?;
-        let term = ctx.one_of(&key("term"), r.term.as_deref().unwrap_or("1y"), TERMS)?;
-        let payment = ctx.one_of(
-            &key("payment"),
-            r.payment.as_deref().unwrap_or("no_upfront"),
-            PAYMENTS,
-        )?;
-        let class = ctx.one_of(
-            &key("class"),
-            r.class.as_deref().unwrap_or("standard"),
-            &[
-                ("standard", OfferingClass::Standard),
-                ("convertible", OfferingClass::Convertible),
-            ],
-        )?;
+        let term = r.term.map_or(default::TERM, Term::from);
+        let payment = r.payment.map_or(default::PAYMENT, Payment::from);
+        let class = r.class.map_or(default::OFFERING_CLASS, OfferingClass::from);
         // Derived prices: the effective hourly cost at the documented discount, split
         // as AWS does: all upfront pays it all at the start, partial upfront about half,
         // no upfront nothing (1.3).
-        let hours = match term {
-            Term::OneYear => 8_760.0,
-            Term::ThreeYears => 26_280.0,
-        };
+        let hours = term.hours();
         let effective = od_price * (1.0 - catalog::reservation_discount(class, term, payment));
         let upfront_share = match payment {
             Payment::NoUpfront => 0.0,
@@ -152,24 +119,9 @@ pub(super) fn resolve_purchase(
     let savings_plan = match raw.savings_plan {
         None => None,
         Some(sp) => {
-            let kind = ctx.one_of(
-                "purchase.savings_plan.kind",
-                &sp.kind,
-                &[
-                    ("compute", SavingsPlanKind::Compute),
-                    ("ec2_instance", SavingsPlanKind::Ec2Instance),
-                ],
-            )?;
-            let term = ctx.one_of(
-                "purchase.savings_plan.term",
-                sp.term.as_deref().unwrap_or("1y"),
-                TERMS,
-            )?;
-            let payment = ctx.one_of(
-                "purchase.savings_plan.payment",
-                sp.payment.as_deref().unwrap_or("no_upfront"),
-                PAYMENTS,
-            )?;
+            let kind = SavingsPlanKind::from(sp.kind);
+            let term = sp.term.map_or(default::TERM, Term::from);
+            let payment = sp.payment.map_or(default::PAYMENT, Payment::from);
             let class = match kind {
                 SavingsPlanKind::Compute => OfferingClass::Convertible,
                 SavingsPlanKind::Ec2Instance => OfferingClass::Standard,

@@ -4,24 +4,17 @@ use super::*;
 
 pub(super) fn resolve_service(
     ctx: &Ctx,
-    raw: Option<RawService>,
+    raw: RawService,
     instance: &InstanceConfig,
 ) -> Result<ServiceConfig> {
-    let raw = raw.unwrap_or(RawService {
-        time: None,
-        workers: None,
-        workers_per_vcpu: None,
-        queue_limit: None,
-        timeout: None,
-    });
     let time = match &raw.time {
         Some(d) => resolve_dist_value(ctx, "service.time", d)?,
         None => DurationDist::Lognormal {
             mean: default::SERVICE_MEAN,
-            cv: 1.0,
+            cv: default::SERVICE_CV,
         },
     };
-    let per_vcpu = raw.workers_per_vcpu.unwrap_or(false);
+    let per_vcpu = raw.workers_per_vcpu.unwrap_or(default::WORKERS_PER_VCPU);
     let workers = raw.workers.unwrap_or(default::WORKERS);
     if workers == 0 {
         return Err(ctx.err("service.workers", "must be at least 1"));

@@ -88,8 +88,8 @@ pub(super) fn resolve_spot(
     };
     let capacity_events = match raw.capacity_events {
         None => CapacityEvents {
-            per_day: 0.0,
-            share: 0.0,
+            per_day: default::CAPACITY_EVENTS_PER_DAY,
+            share: default::CAPACITY_EVENTS_SHARE,
         },
         Some(c) => CapacityEvents {
             per_day: ctx.bounded(
@@ -106,23 +106,21 @@ pub(super) fn resolve_spot(
         default::SPOT_NOTICE,
         SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
-    let (probability, lead) = match &raw.rebalance {
-        None => (default::REBALANCE_PROBABILITY, default::REBALANCE_LEAD_MAX),
-        Some(r) => (
-            ctx.range(
-                "spot.rebalance.probability",
-                r.probability.unwrap_or(default::REBALANCE_PROBABILITY),
-                0.0,
-                1.0,
-                "",
-            )?,
-            ctx.duration(
-                "spot.rebalance.lead_max",
-                r.lead_max.as_ref(),
-                default::REBALANCE_LEAD_MAX,
-            )?,
-        ),
-    };
+    let rebalance = raw.rebalance.unwrap_or_default();
+    let probability = ctx.range(
+        "spot.rebalance.probability",
+        rebalance
+            .probability
+            .unwrap_or(default::REBALANCE_PROBABILITY),
+        0.0,
+        1.0,
+        "",
+    )?;
+    let lead = ctx.duration(
+        "spot.rebalance.lead_max",
+        rebalance.lead_max.as_ref(),
+        default::REBALANCE_LEAD_MAX,
+    )?;
     let mut pool = Vec::new();
     for (i, p) in raw.pool.unwrap_or_default().iter().enumerate() {
         if !purchase.spot_pools.contains(&p.type_name) {
@@ -149,7 +147,9 @@ pub(super) fn resolve_spot(
             probability,
             lead_max: lead,
         },
-        capacity_rebalance: raw.capacity_rebalance.unwrap_or(false),
+        capacity_rebalance: raw
+            .capacity_rebalance
+            .unwrap_or(default::CAPACITY_REBALANCE),
         pool,
     })
 }

@@ -8,9 +8,15 @@ pub(super) fn resolve_trace(ctx: &Ctx, raw: &RawTrace) -> Result<Trace> {
         raw.interval.as_ref(),
         default::TRACE_INTERVAL,
     )?;
-    let scale = ctx.positive("traffic.trace.scale", raw.scale.unwrap_or(1.0))?;
+    let scale = ctx.positive(
+        "traffic.trace.scale",
+        raw.scale.unwrap_or(default::TRACE_SCALE),
+    )?;
     let scale = ctx.at_most("traffic.trace.scale", scale, MAX_TRACE_SCALE)?;
-    let column = raw.column.clone().unwrap_or_else(|| "count".into());
+    let column = raw
+        .column
+        .clone()
+        .unwrap_or_else(|| default::TRACE_COLUMN.into());
     let dir = ctx
         .file
         .path()
@@ -40,7 +46,7 @@ pub(super) fn resolve_traffic(
     trace: Option<Trace>,
     duration: SimDuration,
 ) -> Result<TrafficConfig> {
-    let rate = ctx.bounded("traffic.rate", raw.rate.unwrap_or(0.0), MAX_RATE)?;
+    let rate = ctx.bounded("traffic.rate", raw.rate.unwrap_or(default::RATE), MAX_RATE)?;
     let mut spikes = Vec::new();
     for (i, s) in raw.spike.unwrap_or_default().iter().enumerate() {
         let key = |k: &str| format!("traffic.spike[{i}].{k}");
@@ -57,7 +63,7 @@ pub(super) fn resolve_traffic(
         spikes.push(Spike {
             start,
             ramp,
-            hold: ctx.duration(&key("hold"), s.hold.as_ref(), SimDuration::ZERO)?,
+            hold: ctx.duration(&key("hold"), s.hold.as_ref(), default::SPIKE_HOLD)?,
             ramp_down: ctx.duration(&key("ramp_down"), s.ramp_down.as_ref(), ramp)?,
             peak: ctx
                 .positive(&key("peak"), s.peak)

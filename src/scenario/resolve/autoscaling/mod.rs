@@ -3,17 +3,21 @@
 
 use super::*;
 
-mod policy;
+mod alarm;
+mod predictive;
 mod scheduled;
-use policy::*;
-use scheduled::*;
+mod simple;
+mod step;
+mod target_tracking;
+
+use alarm::*;
+use scheduled::resolve_scheduled;
 
 pub(super) fn resolve_autoscaling(
     ctx: &Ctx,
-    raw: Option<RawAutoScaling>,
+    raw: RawAutoScaling,
     duration: SimDuration,
 ) -> Result<AutoScalingConfig> {
-    let raw = raw.unwrap_or_default();
     let min = raw.min.unwrap_or(default::MIN);
     if min == 0 {
         return Err(ctx.err(
@@ -42,48 +46,23 @@ pub(super) fn resolve_autoscaling(
         default::WARMUP,
         SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
-    let monitoring = ctx.one_of(
-        "autoscaling.monitoring",
-        // Basic (300 s) by default, as AWS does for instances launched from a launch
-        // template unless detailed monitoring is enabled (aws-facts.md 3.11), even
-        // though AWS "strongly recommend[s]" 1-minute data for scaling: a scenario
-        // that wants it says `monitoring = "detailed"`.
-        raw.monitoring.as_deref().unwrap_or("basic"),
-        &[
-            ("detailed", Monitoring::Detailed),
-            ("basic", Monitoring::Basic),
-        ],
-    )?;
+    let monitoring = raw.monitoring.map_or(default::MONITORING, Monitoring::from);
     let metric_delay = ctx.duration_in(
         "autoscaling.metric_delay",
         raw.metric_delay.as_ref(),
         default::METRIC_DELAY,
         SimDuration::ZERO..=SimDuration::from_secs(900),
     )?;
-    let termination_policy = ctx.one_of(
-        "autoscaling.termination_policy",
-        raw.termination_policy.as_deref().unwrap_or("default"),
-        &[
-            ("default", TerminationPolicy::Default),
-            ("oldest_instance", TerminationPolicy::OldestInstance),
-            ("newest_instance", TerminationPolicy::NewestInstance),
-            (
-                "closest_to_next_instance_hour",
-                TerminationPolicy::ClosestToNextInstanceHour,
-            ),
-        ],
-    )?;
-    // EC2 status checks are the default health check type; the grace period defaults
-    // to the API's 0 s (the console's is 300 s) (aws-facts.md 3.5, 3.7).
-    let health_check_type = ctx.one_of(
-        "autoscaling.health_check_type",
-        raw.health_check_type.as_deref().unwrap_or("ec2"),
-        &[("ec2", HealthCheckType::Ec2), ("elb", HealthCheckType::Elb)],
-    )?;
+    let termination_policy = raw
+        .termination_policy
+        .map_or(default::TERMINATION_POLICY, TerminationPolicy::from);
+    let health_check_type = raw
+        .health_check_type
+        .map_or(default::HEALTH_CHECK_TYPE, HealthCheckType::from);
     let health_check_grace_period = ctx.duration_in(
         "autoscaling.health_check_grace_period",
         raw.health_check_grace_period.as_ref(),
-        SimDuration::ZERO,
+        default::HEALTH_CHECK_GRACE_PERIOD,
         SimDuration::ZERO..=SimDuration::from_secs(7200),
     )?;
     let mut policy = Vec::new();
@@ -91,19 +70,32 @@ pub(super) fn resolve_autoscaling(
     // the same as an `[[autoscaling.scheduled]]` table.
     let mut scheduled = Vec::new();
     for (i, p) in raw.policy.unwrap_or_default().iter().enumerate() {
-        if p.kind == "scheduled" {
-            let key = format!("autoscaling.policy[{i}]");
-            check_policy_keys(ctx, &key, p, &["at", "recurrence", "min", "max", "desired"])?;
-            let action = RawScheduled {
-                at: p.at.clone(),
-                recurrence: p.recurrence.clone(),
-                min: p.min,
-                max: p.max,
-                desired: p.desired,
-            };
-            scheduled.push(resolve_scheduled(ctx, &key, &action, duration)?);
-        } else {
-            policy.push(resolve_policy(ctx, i, p)?);
+        let key = format!("autoscaling.policy[{i}]");
+        // Each kind's own keys; any other key given is a mistake worth naming.
+        let keys = match p.kind {
+            RawPolicyKind::TargetTracking => target_tracking::KEYS,
+            RawPolicyKind::Step => step::KEYS,
+            RawPolicyKind::Simple => simple::KEYS,
+            RawPolicyKind::Predictive => predictive::KEYS,
+            RawPolicyKind::Scheduled => scheduled::KEYS,
+        };
+        let message = format!("is not a key of a {} policy", word(&p.kind));
+        ctx.only_keys(&key, p, "kind", keys, &message)?;
+        match p.kind {
+            RawPolicyKind::TargetTracking => policy.push(target_tracking::resolve(ctx, &key, p)?),
+            RawPolicyKind::Step => policy.push(step::resolve(ctx, &key, p)?),
+            RawPolicyKind::Simple => policy.push(simple::resolve(ctx, &key, p)?),
+            RawPolicyKind::Predictive => policy.push(predictive::resolve(ctx, &key, p)?),
+            RawPolicyKind::Scheduled => {
+                let action = RawScheduled {
+                    at: p.at.clone(),
+                    recurrence: p.recurrence.clone(),
+                    min: p.min,
+                    max: p.max,
+                    desired: p.desired,
+                };
+                scheduled.push(resolve_scheduled(ctx, &key, &action, duration)?);
+            }
         }
     }
     if policy
@@ -175,11 +167,16 @@ pub(super) fn resolve_autoscaling(
         termination_policy,
         new_instances_protected_from_scale_in: raw
             .new_instances_protected_from_scale_in
-            .unwrap_or(false),
+            .unwrap_or(default::NEW_INSTANCES_PROTECTED),
         health_check_type,
         health_check_grace_period,
         warm_pool,
         policy,
         scheduled,
     })
+}
+
+/// The metric a policy or alarm reads.
+fn metric_of(raw: Option<RawMetric>) -> ScalingMetric {
+    raw.map_or(default::METRIC, ScalingMetric::from)
 }

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The keys of a policy of kind `scheduled`: those of a scheduled action.
+pub(super) const KEYS: &[&str] = &["at", "recurrence", "min", "max", "desired"];
+
 /// A scheduled action at `whole` (`autoscaling.scheduled[i]`, or a policy of kind
 /// `scheduled`).
 pub(super) fn resolve_scheduled(
