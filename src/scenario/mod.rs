@@ -19,6 +19,7 @@ mod cron;
 mod default;
 mod duration;
 mod error;
+mod keys;
 pub mod limits;
 mod raw;
 mod resolve;
@@ -28,6 +29,7 @@ mod trace;
 pub use catalog::{CATALOG, InstanceType, lookup as lookup_instance_type};
 pub use duration::parse_duration;
 pub use error::ScenarioError;
+pub use keys::known_keys;
 
 use crate::model::Config;
 use std::path::{Path, PathBuf};
