@@ -118,8 +118,9 @@ pub fn run_to_folder_with(
     let pictures = if options.plots {
         let input = chart_input(config, &summary, &series, &latency);
         let figures = plots::draw_run_charts(&input)?;
-        let scenario_toml =
-            toml::to_string(config).context("cannot print the resolved scenario")?;
+        let scenario_toml = crate::scenario::resolved_toml(config, &[])
+            .map_err(anyhow::Error::msg)
+            .context("cannot print the resolved scenario")?;
         let page = html::run_report(&summary, &scenario_toml, &figures, &bill);
         let mut page_file = AtomicFile::create(dir, "report.html")?;
         page_file.writer().write_all(page.as_bytes())?;
@@ -232,7 +233,9 @@ pub fn write_compare_pictures(
         plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
         plots::draw_cost_breakdown(&comparison.scenario, &points)?,
     ];
-    let scenario_toml = toml::to_string(base).context("cannot print the resolved scenario")?;
+    let scenario_toml = crate::scenario::resolved_toml(base, &[])
+        .map_err(anyhow::Error::msg)
+        .context("cannot print the resolved scenario")?;
     let page = html::compare_report(
         &comparison.scenario,
         comparison.replicates as usize,
