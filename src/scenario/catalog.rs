@@ -9,14 +9,14 @@
 //! price list the loader fills defaults from.
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct InstanceType {
-    pub name: &'static str,
-    pub vcpu: u32,
-    pub memory_gib: f64,
-    pub price_per_hour: f64,
+pub(crate) struct InstanceType {
+    pub(crate) name: &'static str,
+    pub(crate) vcpu: u32,
+    pub(crate) memory_gib: f64,
+    pub(crate) price_per_hour: f64,
 }
 
-pub const CATALOG: &[InstanceType] = &[
+pub(crate) const CATALOG: &[InstanceType] = &[
     InstanceType {
         name: "t3.micro",
         vcpu: 2,
@@ -79,12 +79,12 @@ pub const CATALOG: &[InstanceType] = &[
     },
 ];
 
-pub fn lookup(name: &str) -> Option<&'static InstanceType> {
+pub(crate) fn lookup(name: &str) -> Option<&'static InstanceType> {
     CATALOG.iter().find(|t| t.name == name)
 }
 
 /// The catalog's names, for error messages.
-pub fn names() -> String {
+pub(crate) fn names() -> String {
     CATALOG
         .iter()
         .map(|t| t.name)

@@ -20,15 +20,13 @@ mod default;
 mod duration;
 mod error;
 mod keys;
-pub mod limits;
+mod limits;
 mod print;
 mod raw;
 mod resolve;
 mod spot_prices;
 mod trace;
 
-pub use catalog::{CATALOG, InstanceType, lookup as lookup_instance_type};
-pub use duration::parse_duration;
 pub use error::ScenarioError;
 pub use keys::known_keys;
 pub use print::resolved_toml;

@@ -259,7 +259,7 @@ fn in_scenario_words(message: &str) -> String {
 }
 
 /// The validated scenario and the notes on input that has no effect.
-pub fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<String>)> {
+pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<String>)> {
     let ctx = Ctx {
         file,
         table,
