@@ -11,8 +11,8 @@
 
 use crate::engine::SimDuration;
 use crate::model::{
-    AdjustmentType, HealthCheckType, Monitoring, OfferingClass, Payment, PredictiveMode, Routing,
-    ScalingMetric, SpotAllocation, Term, TerminationPolicy,
+    AdjustmentType, DurationDist, HealthCheckType, Monitoring, OfferingClass, Payment,
+    PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
 };
 
 pub(crate) const SEED: u64 = 1;
@@ -34,8 +34,10 @@ pub(crate) const TRACE_SCALE: f64 = 1.0;
 
 // [service]
 /// A log-normal service time of 50 ms mean and cv 1: a typical small web request.
-pub(crate) const SERVICE_MEAN: SimDuration = SimDuration::from_millis(50);
-pub(crate) const SERVICE_CV: f64 = 1.0;
+pub(crate) const SERVICE_TIME: DurationDist = DurationDist::Lognormal {
+    mean: SimDuration::from_millis(50),
+    cv: 1.0,
+};
 pub(crate) const WORKERS: u32 = 4;
 pub(crate) const WORKERS_PER_VCPU: bool = false;
 /// Linux's listen backlog (`somaxconn`) was 128 until kernel 5.4.
@@ -48,8 +50,10 @@ pub(crate) const INSTANCE_TYPE: &str = "m5.large";
 /// Memory of a type outside the catalog: only shown, never used by the model.
 pub(crate) const MEMORY_GIB: f64 = 0.0;
 /// Launch to InService: ~45–90 s plus application bootstrap (3.12).
-pub(crate) const BOOT_MIN: SimDuration = SimDuration::from_secs(60);
-pub(crate) const BOOT_MAX: SimDuration = SimDuration::from_secs(120);
+pub(crate) const BOOT_TIME: DurationDist = DurationDist::Uniform {
+    min: SimDuration::from_secs(60),
+    max: SimDuration::from_secs(120),
+};
 
 // [load_balancer]
 /// Round robin, the ALB default (4.1).
@@ -97,8 +101,10 @@ pub(crate) const NEW_INSTANCES_PROTECTED: bool = false;
 /// only that it is faster than a launch, aws-facts.md 3.8) and pays for its EBS
 /// volume: 8 GiB of gp3 at $0.08 per GB-month is $0.64 a month, $0.000877 an hour
 /// (AWS's EBS price page; not in aws-facts.md).
-pub(crate) const WARM_START_MIN: SimDuration = SimDuration::from_secs(10);
-pub(crate) const WARM_START_MAX: SimDuration = SimDuration::from_secs(30);
+pub(crate) const WARM_START_TIME: DurationDist = DurationDist::Uniform {
+    min: SimDuration::from_secs(10),
+    max: SimDuration::from_secs(30),
+};
 pub(crate) const WARM_STORAGE_PRICE: f64 = 0.000877;
 
 // [[autoscaling.policy]]

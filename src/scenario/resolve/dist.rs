@@ -2,13 +2,19 @@
 
 use super::*;
 
-/// A distribution of durations as written: a plain duration (`boot_time = "60s"`,
-/// always the same) or a table naming the distribution and its parameters.
-pub(super) fn resolve_dist_value(
+/// The distribution at `key`, or `default` when the file does not give one.
+pub(super) fn dist_or(
     ctx: &Ctx,
     key: &str,
-    value: &RawDistValue,
+    value: Option<&RawDistValue>,
+    default: DurationDist,
 ) -> Result<DurationDist> {
+    value.map_or(Ok(default), |v| resolve_dist_value(ctx, key, v))
+}
+
+/// A distribution of durations as written: a plain duration (`boot_time = "60s"`,
+/// always the same) or a table naming the distribution and its parameters.
+fn resolve_dist_value(ctx: &Ctx, key: &str, value: &RawDistValue) -> Result<DurationDist> {
     match &value.0 {
         toml::Value::String(text) => Ok(DurationDist::Constant {
             value: ctx.duration(key, Some(text), SimDuration::ZERO)?,
@@ -24,7 +30,7 @@ pub(super) fn resolve_dist_value(
     }
 }
 
-pub(super) fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
+fn resolve_dist(ctx: &Ctx, key: &str, raw: &RawDist) -> Result<DurationDist> {
     let k = |f: &str| format!("{key}.{f}");
     let kind = word(&raw.dist);
     // Each distribution's own parameters; any other given is a mistake worth naming.

@@ -31,13 +31,12 @@ pub(super) fn resolve_instance(
         return Err(ctx.err("instance.vcpu", "must be at least 1"));
     }
     ctx.at_most("instance.vcpu", vcpu, MAX_VCPU)?;
-    let boot_time = match &raw.boot_time {
-        Some(d) => resolve_dist_value(ctx, "instance.boot_time", d)?,
-        None => DurationDist::Uniform {
-            min: default::BOOT_MIN,
-            max: default::BOOT_MAX,
-        },
-    };
+    let boot_time = dist_or(
+        ctx,
+        "instance.boot_time",
+        raw.boot_time.as_ref(),
+        default::BOOT_TIME,
+    )?;
     Ok(InstanceConfig {
         type_name,
         vcpu,

@@ -7,13 +7,12 @@ pub(super) fn resolve_service(
     raw: RawService,
     instance: &InstanceConfig,
 ) -> Result<ServiceConfig> {
-    let time = match &raw.time {
-        Some(d) => resolve_dist_value(ctx, "service.time", d)?,
-        None => DurationDist::Lognormal {
-            mean: default::SERVICE_MEAN,
-            cv: default::SERVICE_CV,
-        },
-    };
+    let time = dist_or(
+        ctx,
+        "service.time",
+        raw.time.as_ref(),
+        default::SERVICE_TIME,
+    )?;
     let per_vcpu = raw.workers_per_vcpu.unwrap_or(default::WORKERS_PER_VCPU);
     let workers = raw.workers.unwrap_or(default::WORKERS);
     if workers == 0 {

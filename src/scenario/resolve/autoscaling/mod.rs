@@ -118,13 +118,12 @@ pub(super) fn resolve_autoscaling(
                     format!("is larger than autoscaling.max ({max})"),
                 ));
             }
-            let start_time = match &w.start_time {
-                Some(d) => resolve_dist_value(ctx, "autoscaling.warm_pool.start_time", d)?,
-                None => DurationDist::Uniform {
-                    min: default::WARM_START_MIN,
-                    max: default::WARM_START_MAX,
-                },
-            };
+            let start_time = dist_or(
+                ctx,
+                "autoscaling.warm_pool.start_time",
+                w.start_time.as_ref(),
+                default::WARM_START_TIME,
+            )?;
             Some(WarmPoolConfig {
                 size: w.size,
                 start_time,
