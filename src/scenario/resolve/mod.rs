@@ -394,3 +394,51 @@ fn requests_bound(traffic: &TrafficConfig, duration: SimDuration) -> f64 {
     }
     total
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::ScenarioFile;
+
+    fn error(extra: &str) -> String {
+        let text = format!("duration = \"10m\"\n[traffic]\nrate = 5\n{extra}\n");
+        ScenarioFile::parse(std::path::Path::new("s.toml"), text)
+            .and_then(|f| f.resolve())
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// serde reads the words; the message still lists them as a scenario file spells
+    /// them, whatever the number of words (serde says "`a` or `b`" for two).
+    #[test]
+    fn a_word_not_in_the_list_names_the_words_allowed() {
+        for (extra, expected) in [
+            (
+                "[load_balancer]\nalgorithm = \"roundrobin\"",
+                "s.toml:5: load_balancer.algorithm = \"roundrobin\": unknown value; expected one of round_robin, least_outstanding_requests, random, power_of_two",
+            ),
+            (
+                "[autoscaling]\nhealth_check_type = \"alb\"",
+                "autoscaling.health_check_type = \"alb\": unknown value; expected one of ec2, elb",
+            ),
+            (
+                "[purchase]\nreserved = [{ type = \"m5.large\", count = 1, term = \"2y\" }]",
+                "purchase.reserved[0].term = \"2y\": unknown value; expected one of 1y, 3y",
+            ),
+            (
+                "[load_balancer]\nalgorithm = 3",
+                "load_balancer.algorithm = 3: expected a string in quotes",
+            ),
+            (
+                "[[autoscaling.policy]]\nkind = \"target_tracking\"\ntarget = 50\ncooldown = \"1m\"",
+                "autoscaling.policy[0].cooldown = \"1m\": is not a key of a target_tracking policy",
+            ),
+            (
+                "[service]\ntime = { dist = \"uniform\", min = \"1s\", max = \"2s\", cv = 1.0 }",
+                "service.time.cv = 1.0: is not a parameter of dist = \"uniform\"",
+            ),
+        ] {
+            let message = error(extra);
+            assert!(message.contains(expected), "{message}");
+        }
+    }
+}
