@@ -1,17 +1,16 @@
 //! The validated model configuration: what a simulation run needs, with every default
 //! filled in and every cross-field rule already checked.
 //!
-//! `crate::scenario` builds these from TOML (and is the only code that knows TOML); the
-//! simulation trusts them. They serialize back to TOML for `simcloud validate` and the
-//! HTML report, so a user always sees the scenario exactly as it was run.
+//! `crate::scenario` builds these from TOML and writes them back as TOML for `simcloud
+//! validate` and the HTML report (it is the only code that knows the file format); the
+//! simulation trusts them. Nothing here spells a key of the file.
 
 use crate::engine::SimDuration;
-use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One fully resolved scenario: the input of [`crate::model::simulate`].
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub name: String,
     pub seed: u64,
@@ -28,21 +27,18 @@ pub struct Config {
 }
 
 /// The arrival rate is the sum of every component present, in requests per second.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct TrafficConfig {
     /// Constant base rate [req/s].
     pub rate: f64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spike: Vec<Spike>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub diurnal: Option<Diurnal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace>,
 }
 
 /// A trapezoid added on top of the other components: it rises linearly from 0 at
 /// `start` to `peak` over `ramp`, holds for `hold`, and falls back to 0 over `ramp_down`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Spike {
     pub start: SimDuration,
     pub ramp: SimDuration,
@@ -53,7 +49,7 @@ pub struct Spike {
 }
 
 /// A daily (or any `period`) cosine between `low` and `high`, highest at `peak_at`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Diurnal {
     pub low: f64,
     pub high: f64,
@@ -63,20 +59,18 @@ pub struct Diurnal {
 
 /// Replay of a CSV of request counts per interval: within interval `i` the rate is
 /// `counts[i] / interval * scale`; after the last interval it is 0.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Trace {
     pub file: PathBuf,
     pub interval: SimDuration,
     pub column: String,
     pub scale: f64,
     /// Requests per second in each interval, already scaled.
-    #[serde(skip)]
     pub rates: Arc<[f64]>,
 }
 
 /// A distribution of durations (service times, boot times).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "dist", rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum DurationDist {
     Constant {
         value: SimDuration,
@@ -113,37 +107,23 @@ impl DurationDist {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ServiceConfig {
     pub time: DurationDist,
     /// Requests served at once by an instance of the group's type (already multiplied
     /// by its vCPUs when `workers_per_vcpu` is set).
-    #[serde(skip)]
     pub workers: u32,
     /// `workers` as written: per instance, or per vCPU with `workers_per_vcpu`.
-    #[serde(rename = "workers")]
     pub workers_setting: u32,
     pub workers_per_vcpu: bool,
     /// Waiting requests per instance before it answers 503; `None` is unlimited.
-    #[serde(serialize_with = "serialize_queue_limit")]
     pub queue_limit: Option<u32>,
     /// Load balancer idle timeout: a slower response counts as a 504.
     pub timeout: SimDuration,
 }
 
-fn serialize_queue_limit<S: serde::Serializer>(
-    limit: &Option<u32>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match limit {
-        Some(n) => serializer.serialize_u32(*n),
-        None => serializer.serialize_str("unlimited"),
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct InstanceConfig {
-    #[serde(rename = "type")]
     pub type_name: String,
     pub vcpu: u32,
     pub memory_gib: f64,
@@ -155,16 +135,13 @@ pub struct InstanceConfig {
 
 /// Instance failures: each instance fails after an exponential lifetime with mean
 /// `mtbf`, and/or a random in-service instance fails at each time in `at`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Failures {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtbf: Option<SimDuration>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub at: Vec<SimDuration>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Routing {
     RoundRobin,
     LeastOutstandingRequests,
@@ -172,7 +149,7 @@ pub enum Routing {
     PowerOfTwo,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct HealthCheck {
     pub interval: SimDuration,
     pub timeout: SimDuration,
@@ -180,7 +157,7 @@ pub struct HealthCheck {
     pub unhealthy: u32,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct LoadBalancerConfig {
     pub algorithm: Routing,
     pub health_check: HealthCheck,
@@ -195,8 +172,7 @@ pub struct LoadBalancerConfig {
     pub requests_per_connection: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalingMetric {
     /// `ASGAverageCPUUtilization`: busy workers / workers, in percent.
     Cpu,
@@ -204,8 +180,7 @@ pub enum ScalingMetric {
     RequestCountPerTarget,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug)]
 pub enum ScalingPolicy {
     TargetTracking {
         metric: ScalingMetric,
@@ -217,9 +192,7 @@ pub enum ScalingPolicy {
     Step {
         alarm: Alarm,
         adjustment_type: AdjustmentType,
-        #[serde(rename = "steps")]
         step: Vec<StepAdjustment>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         min_adjustment_magnitude: Option<u32>,
     },
     /// Simple scaling: one adjustment per alarm, then a wait for the activity and the
@@ -228,7 +201,6 @@ pub enum ScalingPolicy {
         alarm: Alarm,
         adjustment_type: AdjustmentType,
         adjustment: f64,
-        #[serde(skip_serializing_if = "Option::is_none")]
         min_adjustment_magnitude: Option<u32>,
         cooldown: SimDuration,
     },
@@ -256,8 +228,7 @@ impl ScalingPolicy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PredictiveMode {
     ForecastAndScale,
     ForecastOnly,
@@ -265,7 +236,7 @@ pub enum PredictiveMode {
 
 /// A CloudWatch alarm on a group metric: in ALARM when at least
 /// `datapoints_to_alarm` of the last `evaluation_periods` datapoints breach.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Alarm {
     pub metric: ScalingMetric,
     pub comparison: Comparison,
@@ -274,15 +245,11 @@ pub struct Alarm {
     pub datapoints_to_alarm: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Comparison {
-    #[serde(rename = ">")]
     Greater,
-    #[serde(rename = ">=")]
     GreaterOrEqual,
-    #[serde(rename = "<")]
     Less,
-    #[serde(rename = "<=")]
     LessOrEqual,
 }
 
@@ -297,8 +264,7 @@ impl Comparison {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -307,31 +273,23 @@ pub enum AdjustmentType {
 
 /// One step: applies when `lower <= metric - threshold < upper` (a missing bound is
 /// infinite).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StepAdjustment {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lower: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upper: Option<f64>,
     pub adjustment: f64,
 }
 
 /// A scheduled action: at a time, or every time a cron recurrence matches, set any of
 /// min, max and desired (3.10).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ScheduledAction {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<SimDuration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
     /// The parsed recurrence (minute, hour, day-of-week sets).
-    #[serde(skip)]
     pub cron: Option<Cron>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub desired: Option<u32>,
 }
 
@@ -366,8 +324,7 @@ impl Cron {
 }
 
 /// Which instance scale-in takes (3.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TerminationPolicy {
     /// Balance purchase options, then the instance closest to its next billing hour.
     Default,
@@ -376,8 +333,7 @@ pub enum TerminationPolicy {
     ClosestToNextInstanceHour,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HealthCheckType {
     /// EC2 status checks only: a failed instance is replaced after its status check
     /// reports it impaired.
@@ -386,8 +342,7 @@ pub enum HealthCheckType {
     Elb,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Monitoring {
     /// 60 s metric periods (charged).
     Detailed,
@@ -395,7 +350,7 @@ pub enum Monitoring {
     Basic,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct AutoScalingConfig {
     pub min: u32,
     pub max: u32,
@@ -406,7 +361,6 @@ pub struct AutoScalingConfig {
     /// CloudWatch metric period the policies read: 60 s with detailed monitoring or
     /// when every dynamic policy reads an ALB metric (published each minute whatever
     /// the instances' monitoring), 300 s when one reads basic EC2 metrics.
-    #[serde(skip)]
     pub metric_period: SimDuration,
     /// Time from the end of a metric period until its datapoint can be read.
     pub metric_delay: SimDuration,
@@ -417,19 +371,15 @@ pub struct AutoScalingConfig {
     pub health_check_grace_period: SimDuration,
     /// Instances launched by the group are protected from scale-in.
     pub new_instances_protected_from_scale_in: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy: Vec<ScalingPolicy>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scheduled: Vec<ScheduledAction>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warm_pool: Option<WarmPoolConfig>,
 }
 
 /// Stopped, pre-initialised instances that start faster than new launches (3.8).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct WarmPoolConfig {
     /// Instances kept in the pool; `None` is max - desired, AWS's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u32>,
     /// From leaving the pool to InService.
     pub start_time: DurationDist,
@@ -437,13 +387,13 @@ pub struct WarmPoolConfig {
     pub storage_price_per_hour: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SloConfig {
     pub latency: SimDuration,
     pub percentile: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ReportConfig {
     /// Length of one `timeline.csv` row.
     pub interval: SimDuration,
@@ -452,7 +402,7 @@ pub struct ReportConfig {
 /// How instances are bought: the Auto Scaling group's mixed instances policy plus the
 /// reservations and savings plans that discount on-demand usage (aws-facts.md 1.3,
 /// 1.4, 2.5).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct PurchaseConfig {
     /// The first instances of the group are on-demand (`OnDemandBaseCapacity`).
     pub on_demand_base: u32,
@@ -462,14 +412,11 @@ pub struct PurchaseConfig {
     /// Spot capacity pools, one per instance type (one Availability Zone).
     pub spot_pools: Vec<String>,
     /// vCPUs and on-demand price of each pool's type, resolved from the catalog.
-    #[serde(skip)]
     pub spot_pool_types: Vec<PoolType>,
     pub spot_allocation: SpotAllocation,
     /// Pools to spread over with `lowest_price` (`SpotInstancePools`).
     pub spot_instance_pools: u32,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reserved: Vec<Reservation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub savings_plan: Option<SavingsPlan>,
 }
 
@@ -490,33 +437,37 @@ pub struct PoolType {
     pub price_per_hour: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpotAllocation {
     LowestPrice,
     CapacityOptimized,
     PriceCapacityOptimized,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Term {
-    #[serde(rename = "1y")]
     OneYear,
-    #[serde(rename = "3y")]
     ThreeYears,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+impl Term {
+    /// Hours in the term: 365 or 1,095 days (aws-facts.md 1.3).
+    pub fn hours(self) -> f64 {
+        match self {
+            Term::OneYear => 8_760.0,
+            Term::ThreeYears => 26_280.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Payment {
     NoUpfront,
     PartialUpfront,
     AllUpfront,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OfferingClass {
     Standard,
     Convertible,
@@ -524,9 +475,8 @@ pub enum OfferingClass {
 
 /// Reserved instances of one type: a billing discount on matching on-demand usage,
 /// paid every hour of the run whether used or not.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Reservation {
-    #[serde(rename = "type")]
     pub type_name: String,
     pub count: u32,
     pub term: Term,
@@ -539,12 +489,9 @@ pub struct Reservation {
 }
 
 impl Reservation {
-    /// Hours in the term: 365 or 1,095 days (aws-facts.md 1.3).
+    /// Hours in the term.
     pub fn term_hours(&self) -> f64 {
-        match self.term {
-            Term::OneYear => 8_760.0,
-            Term::ThreeYears => 26_280.0,
-        }
+        self.term.hours()
     }
 
     /// What one reserved instance costs per hour: the recurring charge plus the
@@ -554,14 +501,13 @@ impl Reservation {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SavingsPlanKind {
     Compute,
     Ec2Instance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SavingsPlan {
     pub kind: SavingsPlanKind,
     /// USD per hour committed, paid whether used or not.
@@ -571,12 +517,11 @@ pub struct SavingsPlan {
     /// Discount off the on-demand price for covered usage.
     pub discount: f64,
     /// For `ec2_instance` plans: the instance family covered (`m5`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
 }
 
 /// The spot market: prices and interruptions of every pool (aws-facts.md 2).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SpotConfig {
     pub price: SpotPrice,
     pub interruption: InterruptionRate,
@@ -589,27 +534,24 @@ pub struct SpotConfig {
     /// Launch a replacement at the rebalance recommendation (`CapacityRebalance`).
     pub capacity_rebalance: bool,
     /// Per-pool overrides of `interruption`, by instance type.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pool: Vec<SpotPoolOverride>,
 }
 
 /// When the rebalance recommendation comes: before the notice with `probability`
 /// (else with it), at most `lead_max` earlier.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Rebalance {
     pub probability: f64,
     pub lead_max: SimDuration,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct SpotPoolOverride {
-    #[serde(rename = "type")]
     pub type_name: String,
     pub interruption: InterruptionRate,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum SpotPrice {
     /// A seeded, slowly drifting price: starts at `1 - discount` of on-demand and moves
     /// in small steps every one to three days.
@@ -619,7 +561,6 @@ pub enum SpotPrice {
         trace: PathBuf,
         /// The Availability Zone whose records are replayed (resolved when not given).
         zone: String,
-        #[serde(skip)]
         history: Arc<Vec<PriceHistory>>,
     },
 }
@@ -632,8 +573,7 @@ pub struct PriceHistory {
     pub points: Vec<(f64, f64)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum InterruptionRate {
     /// A Spot Instance Advisor band: `<5%`, `5-10%`, `10-15%`, `15-20%`, `>20%`.
     Band {
@@ -671,7 +611,7 @@ pub fn band_midpoint(band: &str) -> Option<f64> {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct CapacityEvents {
     pub per_day: f64,
     pub share: f64,

@@ -16,7 +16,7 @@ const UNITS: [(&str, u64); 7] = [
 ];
 
 /// Parses `<number><unit>` with unit one of ns, us, ms, s, m, h, d.
-pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let s = text.trim();
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

@@ -23,7 +23,7 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
-    pub fn file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         ScenarioError {
             file: file.into(),
             line: None,

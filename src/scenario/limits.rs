@@ -14,93 +14,93 @@ use crate::engine::SimDuration;
 /// ramp, a boot time, a trace interval...): a year holds any trace replay we know of
 /// (the World Cup 1998 trace is 87 days), and a value beyond the run's own maximum
 /// length can only be a typo.
-pub const MAX_DURATION: SimDuration = SimDuration::from_secs(366 * 86_400);
+pub(crate) const MAX_DURATION: SimDuration = SimDuration::from_secs(366 * 86_400);
 
 /// The highest arrival rate of any one traffic component, in requests per second
 /// (`traffic.rate`, a spike's `peak`, `diurnal.low`/`high`, a trace interval after
 /// `scale`). The World Cup 1998 site peaked near 3,800 req/s; a million is beyond
 /// the very largest web properties, and one simulated minute at this rate already
 /// takes several seconds of computing.
-pub const MAX_RATE: f64 = 1e6;
+pub(crate) const MAX_RATE: f64 = 1e6;
 
 /// The most requests one run may simulate (an upper bound of the expected arrivals
 /// over the run). A year at 3,000 req/s fits; at about 10 million simulated requests
 /// per second of computing, a run at this bound takes around three hours, so anything
 /// beyond it is a run that would not end today.
-pub const MAX_REQUESTS: f64 = 1e11;
+pub(crate) const MAX_REQUESTS: f64 = 1e11;
 
 /// A trace's `scale` multiplies its counts; a million turns one request into a
 /// million, more than any what-if study needs (the rate bound applies afterwards).
-pub const MAX_TRACE_SCALE: f64 = 1e6;
+pub(crate) const MAX_TRACE_SCALE: f64 = 1e6;
 
 /// The most data rows a trace may have: a year of per-second counts (31.6 million),
 /// about 256 MB in memory. Finer or longer traces would not fit a one-year run anyway.
-pub const MAX_TRACE_ROWS: usize = 32_000_000;
+pub(crate) const MAX_TRACE_ROWS: usize = 32_000_000;
 
 /// Capacity events (correlated reclaims of a whole spot pool) per day: one a minute
 /// on average is already a pool that never keeps an instance; more only fills memory
 /// with events (they are planned at the start of the run).
-pub const MAX_CAPACITY_EVENTS_PER_DAY: f64 = 1_440.0;
+pub(crate) const MAX_CAPACITY_EVENTS_PER_DAY: f64 = 1_440.0;
 
 /// Spot interruptions per instance-hour: once a minute on average, when AWS gives
 /// two minutes of notice (aws-facts.md 2.2). The worst Spot Instance Advisor band,
 /// ">20%" a month, is about 0.0004 an hour (aws-facts.md 2.3).
-pub const MAX_INTERRUPTIONS_PER_HOUR: f64 = 60.0;
+pub(crate) const MAX_INTERRUPTIONS_PER_HOUR: f64 = 60.0;
 
 /// Any price per hour of one thing (an instance, the load balancer, an LCU, a
 /// reservation's hourly fee, warm-pool storage), in USD. The catalog's prices are
 /// cents to dollars (aws-facts.md 1.2); the largest EC2 instances cost a few hundred
 /// dollars an hour, so a thousand is a typo's bound, not a real price's.
-pub const MAX_PRICE_PER_HOUR: f64 = 1_000.0;
+pub(crate) const MAX_PRICE_PER_HOUR: f64 = 1_000.0;
 
 /// A reservation's upfront payment: three years (26,280 hours, aws-facts.md 1.3) of
 /// the highest hourly price.
-pub const MAX_UPFRONT_USD: f64 = MAX_PRICE_PER_HOUR * 26_280.0;
+pub(crate) const MAX_UPFRONT_USD: f64 = MAX_PRICE_PER_HOUR * 26_280.0;
 
 /// A savings plan's hourly commitment, in USD: a million an hour is some 9 billion
 /// dollars a year, beyond any single account's spend.
-pub const MAX_COMMITMENT_PER_HOUR: f64 = 1e6;
+pub(crate) const MAX_COMMITMENT_PER_HOUR: f64 = 1e6;
 
 /// The largest Auto Scaling group (and any count of instances: reservations, the
 /// on-demand base, scheduled sizes, step adjustments). Ten thousand instances serve
 /// far more than `MAX_RATE`, and the model keeps state per instance.
-pub const MAX_INSTANCES: u32 = 10_000;
+pub(crate) const MAX_INSTANCES: u32 = 10_000;
 
 /// Requests an instance serves at once (per instance, or per vCPU): ten thousand
 /// concurrent requests is the classic C10k ceiling of one server; web servers default
 /// to a few to a few thousand (gunicorn workers, nginx `worker_connections` 512).
-pub const MAX_WORKERS: u32 = 10_000;
+pub(crate) const MAX_WORKERS: u32 = 10_000;
 
 /// vCPUs of a custom instance type: the largest EC2 instances have 896 (not in
 /// aws-facts.md; AWS's instance-type pages).
-pub const MAX_VCPU: u32 = 1_024;
+pub(crate) const MAX_VCPU: u32 = 1_024;
 
 /// Memory of a custom instance type, in GiB: the largest EC2 instances have 32 TiB.
-pub const MAX_MEMORY_GIB: f64 = 32_768.0;
+pub(crate) const MAX_MEMORY_GIB: f64 = 32_768.0;
 
 /// Waiting requests per instance. A million queued requests is far beyond any listen
 /// backlog (Linux's `somaxconn` is 4096 since kernel 5.4) and, at any sane service
 /// time, beyond the ALB's longest idle timeout (4000 s, aws-facts.md 4.6); use
 /// "unlimited" for a queue without a limit.
-pub const MAX_QUEUE_LIMIT: u32 = 1_000_000;
+pub(crate) const MAX_QUEUE_LIMIT: u32 = 1_000_000;
 
 /// Bytes per request, for the load balancer's processed-bytes LCUs: a gigabyte is a
 /// large file upload, not a web request.
-pub const MAX_REQUEST_BYTES: u64 = 1_000_000_000;
+pub(crate) const MAX_REQUEST_BYTES: u64 = 1_000_000_000;
 
 /// Requests per keep-alive connection: a connection reused a million times is as
 /// good as never reopened.
-pub const MAX_REQUESTS_PER_CONNECTION: f64 = 1e6;
+pub(crate) const MAX_REQUESTS_PER_CONNECTION: f64 = 1e6;
 
 /// Alarm thresholds, step bounds and request-count targets: a metric is a CPU
 /// percentage or requests per target per minute, which `MAX_RATE` keeps below 1e8.
-pub const MAX_METRIC_VALUE: f64 = 1e9;
+pub(crate) const MAX_METRIC_VALUE: f64 = 1e9;
 
 /// A number as a person reads it: `1e300` rather than 301 digits, `0.096` and
 /// `1000000` as written. Numbers below a billion print in full; from there, and for
 /// tiny fractions, scientific notation keeps the echo short (`1e12`, not thirteen
 /// digits and a `.0`).
-pub fn compact(x: f64) -> String {
+pub(crate) fn compact(x: f64) -> String {
     let magnitude = x.abs();
     if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&magnitude) {
         format!("{x:e}")
@@ -111,7 +111,7 @@ pub fn compact(x: f64) -> String {
 
 /// A TOML value as echoed in an error message: like TOML, but with every float
 /// written compactly (toml's own printing spells `1e300` out digit by digit).
-pub fn show_value(value: &toml::Value) -> String {
+pub(crate) fn show_value(value: &toml::Value) -> String {
     match value {
         toml::Value::Float(x) if x.is_nan() => "nan".into(),
         toml::Value::Float(x) if x.is_infinite() => if *x > 0.0 { "inf" } else { "-inf" }.into(),

@@ -15,17 +15,21 @@
 //! `band`) replaces it, since the old kind's keys would not apply.
 
 mod catalog;
+mod cron;
+mod default;
 mod duration;
 mod error;
-pub mod limits;
+mod keys;
+mod limits;
+mod print;
 mod raw;
 mod resolve;
 mod spot_prices;
 mod trace;
 
-pub use catalog::{CATALOG, InstanceType, lookup as lookup_instance_type};
-pub use duration::parse_duration;
 pub use error::ScenarioError;
+pub use keys::known_keys;
+pub use print::resolved_toml;
 
 use crate::model::Config;
 use std::path::{Path, PathBuf};
@@ -492,35 +496,6 @@ fn difference(base: &toml::Table, other: &toml::Table) -> toml::Table {
         }
     }
     out
-}
-
-/// The resolved scenario as TOML, itself a valid scenario: every default filled in,
-/// file paths absolute (so it loads from any folder), and each strategy as the
-/// overrides that turn the resolved base into the strategy's resolved scenario.
-/// Printing the strategies as written would not do: a strategy that changes
-/// `instance.type` relies on the base's price being a default, which the resolved base
-/// spells out.
-pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result<String, String> {
-    let to_table = |c: &Config| match toml::Value::try_from(c) {
-        Ok(toml::Value::Table(t)) => Ok(t),
-        Ok(_) => Err("the resolved scenario is not a table".to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let base = to_table(config)?;
-    let mut text = toml::to_string(&base).map_err(|e| e.to_string())?;
-    if !strategies.is_empty() {
-        let mut list = Vec::new();
-        for (name, strategy) in strategies {
-            let mut overrides = difference(&base, &to_table(strategy)?);
-            overrides.insert("name".into(), toml::Value::String(name.clone()));
-            list.push(toml::Value::Table(overrides));
-        }
-        let mut table = toml::Table::new();
-        table.insert("strategy".into(), toml::Value::Array(list));
-        text.push('\n');
-        text.push_str(&toml::to_string(&table).map_err(|e| e.to_string())?);
-    }
-    Ok(text)
 }
 
 /// The line of `key` in the scenario text, found through `toml_edit`'s spans.

@@ -1,16 +1,124 @@
-//! The scenario file as written: serde structs mirroring the TOML, every field optional
-//! so that defaults are filled in one place (`resolve`), and unknown keys rejected.
+//! The scenario file as written: serde structs mirroring the TOML, and the one
+//! declaration of its keys and of the words its enums take.
 //!
-//! A key that takes values of several shapes (a distribution is a duration or a
-//! table; `queue_limit` is a count or "unlimited") is kept as a `toml::Value` and
-//! read by `resolve`: serde's untagged enums would answer a mistake with "data did not
-//! match any variant of untagged enum", naming no key and a Rust type.
+//! Every field is optional where the file may leave it out, so that defaults are
+//! filled in one place (`scenario::default`, read by `resolve`); unknown keys are
+//! rejected. The same structs serialize the resolved scenario back to TOML (`print`),
+//! and [`known_keys`](super::known_keys) lists their keys for the loader's fuzz test,
+//! so a key is declared here once.
+//!
+//! Words a key takes (`algorithm = "round_robin"`) are serde enums (`file_enum!`),
+//! converted to and from the model's own enums, which know no file format. A key that
+//! takes values of several shapes (a distribution is a duration or a table;
+//! `queue_limit` is a count or "unlimited") is kept as a `toml::Value` and read by
+//! `resolve`: serde's untagged enums would answer a mistake with "data did not match
+//! any variant of untagged enum", naming no key and a Rust type.
 
-use serde::Deserialize;
+use crate::model::{
+    AdjustmentType, Comparison, HealthCheckType, Monitoring, OfferingClass, Payment,
+    PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
+    TerminationPolicy,
+};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+/// A model enum as the file spells it: serde reads and writes the words (snake_case
+/// of the variant unless one is given), and two `From`s convert to and from the
+/// model's enum. An unknown word is an error that lists the allowed ones.
+macro_rules! file_enum {
+    ($(#[$doc:meta])* $raw:ident => $model:ident { $($variant:ident $(= $word:literal)?),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub(crate) enum $raw {
+            $($(#[serde(rename = $word)])? $variant),+
+        }
+
+        impl From<$raw> for $model {
+            fn from(raw: $raw) -> $model {
+                match raw {
+                    $($raw::$variant => $model::$variant),+
+                }
+            }
+        }
+
+        impl From<$model> for $raw {
+            fn from(model: $model) -> $raw {
+                match model {
+                    $($model::$variant => $raw::$variant),+
+                }
+            }
+        }
+    };
+}
+
+file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
+file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget });
+file_enum!(RawAdjustmentType => AdjustmentType {
+    ChangeInCapacity,
+    ExactCapacity,
+    PercentChangeInCapacity,
+});
+file_enum!(RawComparison => Comparison {
+    Greater = ">",
+    GreaterOrEqual = ">=",
+    Less = "<",
+    LessOrEqual = "<=",
+});
+file_enum!(RawPredictiveMode => PredictiveMode { ForecastAndScale, ForecastOnly });
+file_enum!(RawMonitoring => Monitoring { Detailed, Basic });
+file_enum!(RawTerminationPolicy => TerminationPolicy {
+    Default,
+    OldestInstance,
+    NewestInstance,
+    ClosestToNextInstanceHour,
+});
+file_enum!(RawHealthCheckType => HealthCheckType { Ec2, Elb });
+file_enum!(RawSpotAllocation => SpotAllocation {
+    LowestPrice,
+    CapacityOptimized,
+    PriceCapacityOptimized,
+});
+file_enum!(RawTerm => Term { OneYear = "1y", ThreeYears = "3y" });
+file_enum!(RawPayment => Payment { NoUpfront, PartialUpfront, AllUpfront });
+file_enum!(RawOfferingClass => OfferingClass { Standard, Convertible });
+file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
+
+/// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
+/// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
+/// filled in with `..Default::default()`; the file must give a `kind`.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawPolicyKind {
+    #[default]
+    TargetTracking,
+    Step,
+    Simple,
+    Scheduled,
+    Predictive,
+}
+
+/// The `dist` of a distribution table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RawDistKind {
+    Constant,
+    Exponential,
+    Lognormal,
+    Gamma,
+    Uniform,
+}
+
+/// The name a value takes in the file (`"target_tracking"`), for messages.
+pub(crate) fn word<T: Serialize>(value: &T) -> String {
+    match toml::Value::try_from(value) {
+        Ok(toml::Value::String(s)) => s,
+        other => panic!("not a word of the scenario file: {other:?}"),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub(crate) struct RawScenario {
     pub name: Option<String>,
     pub duration: Option<String>,
     pub seed: Option<u64>,
@@ -27,18 +135,18 @@ pub struct RawScenario {
     // `ScenarioFile::strategies`.
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawTraffic {
+pub(crate) struct RawTraffic {
     pub rate: Option<f64>,
     pub spike: Option<Vec<RawSpike>>,
     pub diurnal: Option<RawDiurnal>,
     pub trace: Option<RawTrace>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSpike {
+pub(crate) struct RawSpike {
     pub start: String,
     pub ramp: Option<String>,
     pub hold: Option<String>,
@@ -46,28 +154,56 @@ pub struct RawSpike {
     pub peak: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawDiurnal {
+pub(crate) struct RawDiurnal {
     pub low: f64,
     pub high: f64,
     pub period: Option<String>,
     pub peak_at: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawTrace {
+pub(crate) struct RawTrace {
     pub file: String,
     pub interval: Option<String>,
     pub column: Option<String>,
     pub scale: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A distribution of durations: a plain duration (`"60s"`) or a [`RawDist`] table.
+/// Read by `resolve`, which can say which of the two shapes it expected.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub(crate) struct RawDistValue(pub toml::Value);
+
+/// The name `known_keys` recognises a [`RawDistValue`] by.
+pub(crate) const DIST_VALUE: &str = "RawDistValue";
+
+impl<'de> Deserialize<'de> for RawDistValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawDistValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a duration or a distribution table")
+            }
+            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<RawDistValue, D::Error> {
+                toml::Value::deserialize(deserializer).map(RawDistValue)
+            }
+        }
+        deserializer.deserialize_newtype_struct(DIST_VALUE, Visitor)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawDist {
-    pub dist: String,
+pub(crate) struct RawDist {
+    pub dist: RawDistKind,
     pub mean: Option<String>,
     pub cv: Option<f64>,
     pub value: Option<String>,
@@ -75,48 +211,48 @@ pub struct RawDist {
     pub max: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawService {
-    pub time: Option<toml::Value>,
+pub(crate) struct RawService {
+    pub time: Option<RawDistValue>,
     pub workers: Option<u32>,
     pub workers_per_vcpu: Option<bool>,
     pub queue_limit: Option<toml::Value>,
     pub timeout: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawInstance {
+pub(crate) struct RawInstance {
     #[serde(rename = "type")]
     pub type_name: Option<String>,
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
-    pub boot_time: Option<toml::Value>,
+    pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFailures {
+pub(crate) struct RawFailures {
     pub mtbf: Option<String>,
     pub at: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawHealthCheck {
+pub(crate) struct RawHealthCheck {
     pub interval: Option<String>,
     pub timeout: Option<String>,
     pub healthy: Option<u32>,
     pub unhealthy: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawLoadBalancer {
-    pub algorithm: Option<String>,
+pub(crate) struct RawLoadBalancer {
+    pub algorithm: Option<RawRouting>,
     pub health_check: Option<RawHealthCheck>,
     pub deregistration_delay: Option<String>,
     pub slow_start: Option<String>,
@@ -126,17 +262,17 @@ pub struct RawLoadBalancer {
     pub requests_per_connection: Option<f64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAutoScaling {
+pub(crate) struct RawAutoScaling {
     pub min: Option<u32>,
     pub max: Option<u32>,
     pub desired: Option<u32>,
     pub instance_warmup: Option<String>,
-    pub monitoring: Option<String>,
+    pub monitoring: Option<RawMonitoring>,
     pub metric_delay: Option<String>,
-    pub termination_policy: Option<String>,
-    pub health_check_type: Option<String>,
+    pub termination_policy: Option<RawTerminationPolicy>,
+    pub health_check_type: Option<RawHealthCheckType>,
     pub health_check_grace_period: Option<String>,
     pub new_instances_protected_from_scale_in: Option<bool>,
     pub policy: Option<Vec<RawPolicy>>,
@@ -144,29 +280,32 @@ pub struct RawAutoScaling {
     pub warm_pool: Option<RawWarmPool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawWarmPool {
+pub(crate) struct RawWarmPool {
     pub size: Option<u32>,
-    pub start_time: Option<toml::Value>,
+    pub start_time: Option<RawDistValue>,
     pub storage_price_per_hour: Option<f64>,
 }
 
-/// Every policy kind's keys; `resolve` rejects those that do not belong to the kind.
-#[derive(Debug, Deserialize)]
+/// Every policy kind's keys; each kind's resolver (`resolve/autoscaling/`) names its
+/// own and rejects the others. One flat table rather than a serde enum tagged by
+/// `kind`: serde reads a tagged enum through a buffer that loses the path of a bad
+/// key, and an error must name `autoscaling.policy[0].target`, not the policy.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPolicy {
-    pub kind: String,
-    pub metric: Option<String>,
+pub(crate) struct RawPolicy {
+    pub kind: RawPolicyKind,
+    pub metric: Option<RawMetric>,
     pub target: Option<f64>,
     pub disable_scale_in: Option<bool>,
     pub alarm: Option<RawAlarm>,
-    pub adjustment_type: Option<String>,
+    pub adjustment_type: Option<RawAdjustmentType>,
     pub adjustment: Option<f64>,
     pub steps: Option<Vec<RawStep>>,
     pub min_adjustment_magnitude: Option<u32>,
     pub cooldown: Option<String>,
-    pub mode: Option<String>,
+    pub mode: Option<RawPredictiveMode>,
     pub scheduling_buffer: Option<String>,
     // `kind = "scheduled"`: the keys of a scheduled action.
     pub at: Option<String>,
@@ -176,27 +315,27 @@ pub struct RawPolicy {
     pub desired: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAlarm {
-    pub metric: Option<String>,
-    pub comparison: String,
+pub(crate) struct RawAlarm {
+    pub metric: Option<RawMetric>,
+    pub comparison: RawComparison,
     pub threshold: f64,
     pub evaluation_periods: Option<u32>,
     pub datapoints_to_alarm: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawStep {
+pub(crate) struct RawStep {
     pub lower: Option<f64>,
     pub upper: Option<f64>,
     pub adjustment: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScheduled {
+pub(crate) struct RawScheduled {
     pub at: Option<String>,
     pub recurrence: Option<String>,
     pub min: Option<u32>,
@@ -204,58 +343,58 @@ pub struct RawScheduled {
     pub desired: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSlo {
+pub(crate) struct RawSlo {
     pub latency: Option<String>,
     pub percentile: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawReport {
+pub(crate) struct RawReport {
     pub interval: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPurchase {
+pub(crate) struct RawPurchase {
     pub on_demand_base: Option<u32>,
     pub on_demand_percent_above_base: Option<i64>,
     pub spot_pools: Option<Vec<String>>,
-    pub spot_allocation: Option<String>,
+    pub spot_allocation: Option<RawSpotAllocation>,
     pub spot_instance_pools: Option<u32>,
     pub reserved: Option<Vec<RawReservation>>,
     pub savings_plan: Option<RawSavingsPlan>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawReservation {
+pub(crate) struct RawReservation {
     #[serde(rename = "type")]
     pub type_name: String,
     pub count: u32,
-    pub term: Option<String>,
-    pub payment: Option<String>,
-    pub class: Option<String>,
+    pub term: Option<RawTerm>,
+    pub payment: Option<RawPayment>,
+    pub class: Option<RawOfferingClass>,
     pub hourly_usd: Option<f64>,
     pub upfront_usd: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSavingsPlan {
-    pub kind: String,
+pub(crate) struct RawSavingsPlan {
+    pub kind: RawSavingsPlanKind,
     pub hourly_commitment: f64,
-    pub term: Option<String>,
-    pub payment: Option<String>,
+    pub term: Option<RawTerm>,
+    pub payment: Option<RawPayment>,
     pub discount: Option<f64>,
     pub family: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSpot {
+pub(crate) struct RawSpot {
     pub price: Option<RawSpotPrice>,
     pub interruption: Option<RawInterruption>,
     pub capacity_events: Option<RawCapacityEvents>,
@@ -265,38 +404,38 @@ pub struct RawSpot {
     pub pool: Option<Vec<RawSpotPool>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSpotPrice {
+pub(crate) struct RawSpotPrice {
     pub discount: Option<f64>,
     pub trace: Option<String>,
     pub zone: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawInterruption {
+pub(crate) struct RawInterruption {
     pub band: Option<String>,
     pub per_hour: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCapacityEvents {
+pub(crate) struct RawCapacityEvents {
     pub per_day: f64,
     pub share: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRebalance {
+pub(crate) struct RawRebalance {
     pub probability: Option<f64>,
     pub lead_max: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSpotPool {
+pub(crate) struct RawSpotPool {
     #[serde(rename = "type")]
     pub type_name: String,
     pub interruption: RawInterruption,

@@ -12,7 +12,7 @@ use std::path::Path;
 /// otherwise the zone with the most records for that type (ties: the first by name).
 /// Times are seconds since the earliest record in the file, so a replay starts where
 /// the file starts. Errors name the line.
-pub fn load_spot_prices(
+pub(crate) fn load_spot_prices(
     path: &Path,
     types: &[String],
     zone: Option<&str>,

@@ -6,7 +6,7 @@ use std::path::Path;
 /// The counts of `column`, one per data row, each at most `max_count`, at most
 /// `max_rows` of them. Errors name the line. The bounds are checked while reading, so
 /// that a huge or mistaken file fails early instead of filling memory.
-pub fn load_trace(
+pub(crate) fn load_trace(
     path: &Path,
     column: &str,
     max_count: f64,

@@ -459,7 +459,7 @@ fn issue_11_validate_output_round_trips_from_any_folder() {
                 .and_then(|f| f.strategies())
                 .unwrap_or_else(|e| panic!("{e}"))
                 .into_iter()
-                .map(|(n, c)| (n, toml::to_string(&c).unwrap()))
+                .map(|(n, c)| (n, simcloud::scenario::resolved_toml(&c, &[]).unwrap()))
                 .collect()
         };
         let original = strategies(&path);

@@ -3,9 +3,10 @@
 //!
 //! Three generators, from blind to structured: arbitrary bytes in a file; TOML-ish text
 //! (section headers and `key = value` lines with junk values); and TOML tables built
-//! from the scenario's real key names with wild values of every type (negative, zero,
-//! huge, NaN, infinite, wrong type, nested tables), often laid over a valid scenario so
-//! that the resolver's cross-field checks are reached, not just the first missing key.
+//! from the scenario's real key names (`scenario::known_keys`, read off the loader's
+//! own declaration) with wild values of every type (negative, zero, huge, NaN,
+//! infinite, wrong type, nested tables), often laid over a valid scenario so that the
+//! resolver's cross-field checks are reached, not just the first missing key.
 //! When a generated scenario resolves and is small, it is also simulated: a valid
 //! config must never make the model panic either.
 
@@ -15,99 +16,17 @@ use simcloud::model::simulate;
 use simcloud::scenario::ScenarioFile;
 use std::path::Path;
 
-/// Every key of the scenario file, as dotted paths; `[]` is one element of an array of
-/// tables.
-const KEYS: &[&str] = &[
-    "name",
-    "duration",
-    "seed",
-    "traffic.rate",
-    "traffic.spike[].start",
-    "traffic.spike[].ramp",
-    "traffic.spike[].hold",
-    "traffic.spike[].ramp_down",
-    "traffic.spike[].peak",
-    "traffic.diurnal.low",
-    "traffic.diurnal.high",
-    "traffic.diurnal.period",
-    "traffic.diurnal.peak_at",
-    "traffic.trace.file",
-    "traffic.trace.interval",
-    "traffic.trace.column",
-    "traffic.trace.scale",
-    "service.time.dist",
-    "service.time.mean",
-    "service.time.cv",
-    "service.time.value",
-    "service.time.min",
-    "service.time.max",
-    "service.workers",
-    "service.workers_per_vcpu",
-    "service.queue_limit",
-    "service.timeout",
-    "instance.type",
-    "instance.vcpu",
-    "instance.memory_gib",
-    "instance.price_per_hour",
-    "instance.boot_time.dist",
-    "instance.boot_time.mean",
-    "instance.boot_time.cv",
-    "instance.boot_time.min",
-    "instance.boot_time.max",
-    "load_balancer.algorithm",
-    "load_balancer.health_check.interval",
-    "load_balancer.health_check.timeout",
-    "load_balancer.health_check.healthy",
-    "load_balancer.health_check.unhealthy",
-    "load_balancer.deregistration_delay",
-    "load_balancer.slow_start",
-    "load_balancer.price_per_hour",
-    "load_balancer.price_per_lcu_hour",
-    "load_balancer.request_bytes",
-    "load_balancer.requests_per_connection",
-    "autoscaling.min",
-    "autoscaling.max",
-    "autoscaling.desired",
-    "autoscaling.instance_warmup",
-    "autoscaling.policy[].kind",
-    "autoscaling.policy[].metric",
-    "autoscaling.policy[].target",
-    "autoscaling.policy[].disable_scale_in",
-    "autoscaling.policy[].adjustment",
-    "autoscaling.policy[].alarm.threshold",
-    "autoscaling.scheduled[].at",
-    "autoscaling.scheduled[].min",
-    "autoscaling.warm_pool.size",
-    "autoscaling.warm_pool.start_time",
-    "autoscaling.warm_pool.storage_price_per_hour",
-    "instance.boot_time",
-    "instance.boot_time.value",
-    "instance.failures.mtbf",
-    "instance.failures.at",
-    "service.time",
-    "purchase.on_demand_base",
-    "purchase.on_demand_percent_above_base",
-    "purchase.reserved[].type",
-    "purchase.reserved[].count",
-    "purchase.reserved[].hourly_usd",
-    "purchase.reserved[].upfront_usd",
-    "purchase.savings_plan.kind",
-    "purchase.savings_plan.hourly_commitment",
-    "spot.price.discount",
-    "spot.interruption.band",
-    "spot.interruption.per_hour",
-    "spot.capacity_events.per_day",
-    "spot.capacity_events.share",
-    "slo.latency",
-    "slo.percentile",
-    "report.interval",
-    "strategy[].name",
-    "strategy[].autoscaling.max",
-    "strategy[].service.workers",
-    "strategy[].load_balancer.algorithm",
-    "bogus",
-    "traffic.bogus",
-];
+/// Every key of the scenario file, as dotted paths (`[]` is one element of an array of
+/// tables), from the loader's own declaration of the file format; each again inside a
+/// `[[strategy]]`; and two keys that do not exist.
+fn keys() -> Vec<String> {
+    let known = simcloud::scenario::known_keys();
+    let mut keys = known.clone();
+    keys.push("strategy[].name".into());
+    keys.extend(known.iter().map(|k| format!("strategy[].{k}")));
+    keys.extend(["bogus".into(), "traffic.bogus".into()]);
+    keys
+}
 
 /// A valid base scenario that mutations are laid over.
 const BASE: &str = r#"
@@ -315,9 +234,10 @@ fn tomlish_text_never_panics() {
 /// Real keys with wild values, alone or over a valid base scenario.
 #[test]
 fn structured_scenarios_never_panic() {
+    let keys = keys();
     let edits = (
         any::<bool>(),
-        prop::collection::vec((0..KEYS.len(), wild_value()), 1..8),
+        prop::collection::vec((0..keys.len(), wild_value()), 1..8),
     );
     proptest_runner(cases())
         .run(&edits, |(over_base, edits)| {
@@ -327,7 +247,7 @@ fn structured_scenarios_never_panic() {
                 toml::Table::new()
             };
             for (key, value) in edits {
-                set(&mut table, KEYS[key], value);
+                set(&mut table, &keys[key], value);
             }
             // Some tables have no TOML text (a NaN key, say); skip those.
             if let Ok(text) = toml::to_string(&table) {
@@ -415,8 +335,9 @@ fn issue_11_error_messages_name_no_rust_type() {
         toml::Value::Table("x = 1".parse().unwrap()),
         toml::Value::Table(toml::Table::new()),
     ];
+    let keys = keys();
     let mut errors = 0;
-    for key in KEYS {
+    for key in &keys {
         for shape in &shapes {
             let mut table: toml::Table = BASE.parse().unwrap();
             set(&mut table, key, shape.clone());
@@ -432,7 +353,7 @@ fn issue_11_error_messages_name_no_rust_type() {
             }
         }
     }
-    assert!(errors > KEYS.len() * 4, "only {errors} errors");
+    assert!(errors > keys.len() * 4, "only {errors} errors");
     // The shapes `--set` makes, checked through it.
     for assignment in [
         "autoscaling.max=lots",

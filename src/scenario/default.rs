@@ -1,0 +1,152 @@
+//! The defaults of the scenario file: every value a key takes when the file leaves it
+//! out, each written here once, with its source (an aws-facts.md section) where AWS
+//! documents one. `resolve` reads them; nothing else spells a default.
+//!
+//! Some defaults depend on other values and stay in `resolve`, said there: a spike's
+//! `ramp_down` is its `ramp`, `autoscaling.max` is the larger of `min` and `desired`,
+//! `desired` is `min`, `spot_pools` is the instance type, `datapoints_to_alarm` is
+//! `evaluation_periods`, a reservation's prices and a savings plan's discount come
+//! from `catalog::reservation_discount`, an `ec2_instance` plan's family is the
+//! instance type's, and a warm pool's size is `max - desired` (in the model).
+
+use crate::engine::SimDuration;
+use crate::model::{
+    AdjustmentType, DurationDist, HealthCheckType, Monitoring, OfferingClass, Payment,
+    PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
+};
+
+pub(crate) const SEED: u64 = 1;
+pub(crate) const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
+pub(crate) const SLO_PERCENTILE: f64 = 99.0;
+pub(crate) const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
+
+// [traffic]
+/// No base rate: traffic may come from spikes, a diurnal cycle or a trace alone.
+pub(crate) const RATE: f64 = 0.0;
+pub(crate) const SPIKE_RAMP: SimDuration = SimDuration::from_secs(300);
+pub(crate) const SPIKE_HOLD: SimDuration = SimDuration::ZERO;
+pub(crate) const DIURNAL_PERIOD: SimDuration = SimDuration::from_secs(86_400);
+/// Busiest at 14:00 of simulated time, a common afternoon peak.
+pub(crate) const DIURNAL_PEAK_AT: SimDuration = SimDuration::from_secs(14 * 3_600);
+pub(crate) const TRACE_INTERVAL: SimDuration = SimDuration::from_secs(60);
+pub(crate) const TRACE_COLUMN: &str = "count";
+pub(crate) const TRACE_SCALE: f64 = 1.0;
+
+// [service]
+/// A log-normal service time of 50 ms mean and cv 1: a typical small web request.
+pub(crate) const SERVICE_TIME: DurationDist = DurationDist::Lognormal {
+    mean: SimDuration::from_millis(50),
+    cv: 1.0,
+};
+pub(crate) const WORKERS: u32 = 4;
+pub(crate) const WORKERS_PER_VCPU: bool = false;
+/// Linux's listen backlog (`somaxconn`) was 128 until kernel 5.4.
+pub(crate) const QUEUE_LIMIT: u32 = 128;
+/// ALB idle timeout (4.6).
+pub(crate) const TIMEOUT: SimDuration = SimDuration::from_secs(60);
+
+// [instance]
+pub(crate) const INSTANCE_TYPE: &str = "m5.large";
+/// Memory of a type outside the catalog: only shown, never used by the model.
+pub(crate) const MEMORY_GIB: f64 = 0.0;
+/// Launch to InService: ~45–90 s plus application bootstrap (3.12).
+pub(crate) const BOOT_TIME: DurationDist = DurationDist::Uniform {
+    min: SimDuration::from_secs(60),
+    max: SimDuration::from_secs(120),
+};
+
+// [load_balancer]
+/// Round robin, the ALB default (4.1).
+pub(crate) const ALGORITHM: Routing = Routing::RoundRobin;
+/// ALB target-group health check defaults (4.4).
+pub(crate) const HC_INTERVAL: SimDuration = SimDuration::from_secs(30);
+pub(crate) const HC_TIMEOUT: SimDuration = SimDuration::from_secs(5);
+pub(crate) const HC_HEALTHY: u32 = 5;
+pub(crate) const HC_UNHEALTHY: u32 = 2;
+/// Deregistration delay (4.2).
+pub(crate) const DEREGISTRATION_DELAY: SimDuration = SimDuration::from_secs(300);
+/// Slow start is off by default (4.3).
+pub(crate) const SLOW_START: SimDuration = SimDuration::ZERO;
+/// ALB prices, us-east-1 (4.7).
+pub(crate) const LB_PRICE_PER_HOUR: f64 = 0.0225;
+pub(crate) const LB_PRICE_PER_LCU_HOUR: f64 = 0.008;
+/// An assumption, not an AWS figure: a small HTML or JSON response with headers.
+pub(crate) const REQUEST_BYTES: u64 = 8_192;
+pub(crate) const REQUESTS_PER_CONNECTION: f64 = 1.0;
+
+// [autoscaling]
+pub(crate) const MIN: u32 = 1;
+/// DefaultInstanceWarmup is unset by default and falls back to the default
+/// cooldown of 300 s (3.5).
+pub(crate) const WARMUP: SimDuration = SimDuration::from_secs(300);
+/// Basic (300 s) by default, as AWS does for instances launched from a launch
+/// template unless detailed monitoring is enabled (3.11), even though AWS "strongly
+/// recommend[s]" 1-minute data for scaling: a scenario that wants it says
+/// `monitoring = "detailed"`.
+pub(crate) const MONITORING: Monitoring = Monitoring::Basic;
+/// How long after its period a datapoint can be read. CloudWatch publishes EC2
+/// metrics within minutes, but AWS documents no figure (3.11), so the default is none;
+/// set it to see what the delay costs.
+pub(crate) const METRIC_DELAY: SimDuration = SimDuration::ZERO;
+/// The default termination policy (3.6).
+pub(crate) const TERMINATION_POLICY: TerminationPolicy = TerminationPolicy::Default;
+/// EC2 status checks are the default health check type; the grace period defaults
+/// to the API's 0 s (the console's is 300 s) (3.5, 3.7).
+pub(crate) const HEALTH_CHECK_TYPE: HealthCheckType = HealthCheckType::Ec2;
+pub(crate) const HEALTH_CHECK_GRACE_PERIOD: SimDuration = SimDuration::ZERO;
+/// Scale-in protection of new instances is off unless a scenario asks for it (what
+/// protection does: 3.6).
+pub(crate) const NEW_INSTANCES_PROTECTED: bool = false;
+/// A stopped warm-pool instance starts in 10-30 s (an assumption: AWS documents
+/// only that it is faster than a launch, aws-facts.md 3.8) and pays for its EBS
+/// volume: 8 GiB of gp3 at $0.08 per GB-month is $0.64 a month, $0.000877 an hour
+/// (AWS's EBS price page; not in aws-facts.md).
+pub(crate) const WARM_START_TIME: DurationDist = DurationDist::Uniform {
+    min: SimDuration::from_secs(10),
+    max: SimDuration::from_secs(30),
+};
+pub(crate) const WARM_STORAGE_PRICE: f64 = 0.000877;
+
+// [[autoscaling.policy]]
+pub(crate) const METRIC: ScalingMetric = ScalingMetric::Cpu;
+pub(crate) const DISABLE_SCALE_IN: bool = false;
+/// AWS makes step and simple policies name an adjustment type (3.4); a change in
+/// capacity, the plainest, is assumed here, with one evaluation period.
+pub(crate) const ADJUSTMENT_TYPE: AdjustmentType = AdjustmentType::ChangeInCapacity;
+pub(crate) const EVALUATION_PERIODS: u32 = 1;
+/// Default cooldown of simple scaling (3.5).
+pub(crate) const COOLDOWN: SimDuration = SimDuration::from_secs(300);
+/// Predictive scaling starts in forecast-only mode, with no scheduling buffer (3.9).
+pub(crate) const PREDICTIVE_MODE: PredictiveMode = PredictiveMode::ForecastOnly;
+pub(crate) const SCHEDULING_BUFFER: SimDuration = SimDuration::ZERO;
+
+// [purchase]
+/// Mixed instances policy: base 0 and 100 % on-demand above it, the API defaults;
+/// `price-capacity-optimized`, the allocation AWS recommends; 2 pools for
+/// `lowest-price` (2.5, 2.4).
+pub(crate) const ON_DEMAND_BASE: u32 = 0;
+pub(crate) const ON_DEMAND_PERCENT: u32 = 100;
+pub(crate) const SPOT_ALLOCATION: SpotAllocation = SpotAllocation::PriceCapacityOptimized;
+pub(crate) const SPOT_INSTANCE_POOLS: u32 = 2;
+/// An assumption, not an AWS default (AWS makes buyers choose, 1.3): the smallest
+/// commitment, a standard one-year reservation (or plan) with no upfront payment.
+pub(crate) const TERM: Term = Term::OneYear;
+pub(crate) const PAYMENT: Payment = Payment::NoUpfront;
+pub(crate) const OFFERING_CLASS: OfferingClass = OfferingClass::Standard;
+
+// [spot]
+/// Spot at 62 % off on-demand, inside the observed 55–70 % (2.1).
+pub(crate) const SPOT_DISCOUNT: f64 = 0.62;
+/// The all-Region average interruption band "has historically been <5%" (2.3).
+pub(crate) const SPOT_BAND: &str = "<5%";
+/// No correlated reclaims unless a scenario asks for them.
+pub(crate) const CAPACITY_EVENTS_PER_DAY: f64 = 0.0;
+pub(crate) const CAPACITY_EVENTS_SHARE: f64 = 0.0;
+/// The two-minute interruption notice (2.2).
+pub(crate) const SPOT_NOTICE: SimDuration = SimDuration::from_secs(120);
+/// The rebalance recommendation "can arrive sooner than the two-minute notice" or
+/// with it (2.2): here half the time, up to 30 minutes earlier (2.3's model).
+pub(crate) const REBALANCE_PROBABILITY: f64 = 0.5;
+pub(crate) const REBALANCE_LEAD_MAX: SimDuration = SimDuration::from_secs(1800);
+/// Capacity Rebalancing is off unless enabled on the group (2.6).
+pub(crate) const CAPACITY_REBALANCE: bool = false;

@@ -1,0 +1,352 @@
+//! The resolved scenario written back as a scenario file (`simcloud validate`, the
+//! HTML report): a [`Config`] turned into the raw structs, which serialize with the
+//! file's own keys and words. The model's types know no file format; the raw structs
+//! are the one declaration of it, for reading and for writing.
+//!
+//! Each value is written in full, so the output resolves to the same `Config` from
+//! anywhere (paths are already absolute). Values the model derives (the workers per
+//! instance with `workers_per_vcpu`, the metric period, parsed cron sets, trace rates)
+//! are left out, as the file never gives them.
+
+use super::raw::*;
+use crate::engine::SimDuration;
+use crate::model::*;
+
+/// The resolved scenario as TOML, itself a valid scenario: every default filled in,
+/// file paths absolute (so it loads from any folder), and each strategy as the
+/// overrides that turn the resolved base into the strategy's resolved scenario.
+/// Printing the strategies as written would not do: a strategy that changes
+/// `instance.type` relies on the base's price being a default, which the resolved base
+/// spells out.
+pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result<String, String> {
+    let to_table = |c: &Config| match toml::Value::try_from(raw_of(c)) {
+        Ok(toml::Value::Table(t)) => Ok(t),
+        Ok(_) => Err("the resolved scenario is not a table".to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let base = to_table(config)?;
+    let mut text = toml::to_string(&base).map_err(|e| e.to_string())?;
+    if !strategies.is_empty() {
+        let mut list = Vec::new();
+        for (name, strategy) in strategies {
+            let mut overrides = super::difference(&base, &to_table(strategy)?);
+            overrides.insert("name".into(), toml::Value::String(name.clone()));
+            list.push(toml::Value::Table(overrides));
+        }
+        let mut table = toml::Table::new();
+        table.insert("strategy".into(), toml::Value::Array(list));
+        text.push('\n');
+        text.push_str(&toml::to_string(&table).map_err(|e| e.to_string())?);
+    }
+    Ok(text)
+}
+
+fn text(d: SimDuration) -> Option<String> {
+    Some(d.to_string())
+}
+
+/// A list, or nothing when it is empty (the file leaves empty lists out).
+fn list<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Option<Vec<R>> {
+    (!items.is_empty()).then(|| items.iter().map(f).collect())
+}
+
+fn raw_of(c: &Config) -> RawScenario {
+    RawScenario {
+        name: Some(c.name.clone()),
+        duration: text(c.duration),
+        seed: Some(c.seed),
+        traffic: Some(traffic(&c.traffic)),
+        service: Some(RawService {
+            time: Some(dist(&c.service.time)),
+            workers: Some(c.service.workers_setting),
+            workers_per_vcpu: Some(c.service.workers_per_vcpu),
+            queue_limit: Some(match c.service.queue_limit {
+                Some(n) => toml::Value::Integer(i64::from(n)),
+                None => toml::Value::String("unlimited".into()),
+            }),
+            timeout: text(c.service.timeout),
+        }),
+        instance: Some(instance(&c.instance)),
+        load_balancer: Some(load_balancer(&c.load_balancer)),
+        autoscaling: Some(autoscaling(&c.autoscaling)),
+        purchase: Some(purchase(&c.purchase)),
+        spot: Some(spot(&c.spot)),
+        slo: Some(RawSlo {
+            latency: text(c.slo.latency),
+            percentile: Some(c.slo.percentile),
+        }),
+        report: Some(RawReport {
+            interval: text(c.report.interval),
+        }),
+    }
+}
+
+fn traffic(t: &TrafficConfig) -> RawTraffic {
+    RawTraffic {
+        rate: Some(t.rate),
+        spike: list(&t.spike, |s| RawSpike {
+            start: s.start.to_string(),
+            ramp: text(s.ramp),
+            hold: text(s.hold),
+            ramp_down: text(s.ramp_down),
+            peak: s.peak,
+        }),
+        diurnal: t.diurnal.as_ref().map(|d| RawDiurnal {
+            low: d.low,
+            high: d.high,
+            period: text(d.period),
+            peak_at: text(d.peak_at),
+        }),
+        trace: t.trace.as_ref().map(|t| RawTrace {
+            file: t.file.to_string_lossy().into_owned(),
+            interval: text(t.interval),
+            column: Some(t.column.clone()),
+            scale: Some(t.scale),
+        }),
+    }
+}
+
+fn dist(d: &DurationDist) -> RawDistValue {
+    let of = |dist| RawDist {
+        dist,
+        mean: None,
+        cv: None,
+        value: None,
+        min: None,
+        max: None,
+    };
+    let raw = match *d {
+        DurationDist::Constant { value } => RawDist {
+            value: text(value),
+            ..of(RawDistKind::Constant)
+        },
+        DurationDist::Exponential { mean } => RawDist {
+            mean: text(mean),
+            ..of(RawDistKind::Exponential)
+        },
+        DurationDist::Lognormal { mean, cv } => RawDist {
+            mean: text(mean),
+            cv: Some(cv),
+            ..of(RawDistKind::Lognormal)
+        },
+        DurationDist::Gamma { mean, cv } => RawDist {
+            mean: text(mean),
+            cv: Some(cv),
+            ..of(RawDistKind::Gamma)
+        },
+        DurationDist::Uniform { min, max } => RawDist {
+            min: text(min),
+            max: text(max),
+            ..of(RawDistKind::Uniform)
+        },
+    };
+    RawDistValue(toml::Value::try_from(raw).expect("a distribution serializes"))
+}
+
+fn instance(i: &InstanceConfig) -> RawInstance {
+    RawInstance {
+        type_name: Some(i.type_name.clone()),
+        vcpu: Some(i.vcpu),
+        memory_gib: Some(i.memory_gib),
+        price_per_hour: Some(i.price_per_hour),
+        boot_time: Some(dist(&i.boot_time)),
+        failures: Some(RawFailures {
+            mtbf: i.failures.mtbf.and_then(text),
+            at: list(&i.failures.at, |t| t.to_string()),
+        }),
+    }
+}
+
+fn load_balancer(lb: &LoadBalancerConfig) -> RawLoadBalancer {
+    let hc = &lb.health_check;
+    RawLoadBalancer {
+        algorithm: Some(lb.algorithm.into()),
+        health_check: Some(RawHealthCheck {
+            interval: text(hc.interval),
+            timeout: text(hc.timeout),
+            healthy: Some(hc.healthy),
+            unhealthy: Some(hc.unhealthy),
+        }),
+        deregistration_delay: text(lb.deregistration_delay),
+        slow_start: text(lb.slow_start),
+        price_per_hour: Some(lb.price_per_hour),
+        price_per_lcu_hour: Some(lb.price_per_lcu_hour),
+        request_bytes: Some(lb.request_bytes),
+        requests_per_connection: Some(lb.requests_per_connection),
+    }
+}
+
+fn autoscaling(a: &AutoScalingConfig) -> RawAutoScaling {
+    RawAutoScaling {
+        min: Some(a.min),
+        max: Some(a.max),
+        desired: Some(a.desired),
+        instance_warmup: text(a.instance_warmup),
+        monitoring: Some(a.monitoring.into()),
+        metric_delay: text(a.metric_delay),
+        termination_policy: Some(a.termination_policy.into()),
+        health_check_type: Some(a.health_check_type.into()),
+        health_check_grace_period: text(a.health_check_grace_period),
+        new_instances_protected_from_scale_in: Some(a.new_instances_protected_from_scale_in),
+        policy: list(&a.policy, policy),
+        // Scheduled actions given as policies of kind `scheduled` come back here.
+        scheduled: list(&a.scheduled, |s| RawScheduled {
+            at: s.at.and_then(text),
+            recurrence: s.recurrence.clone(),
+            min: s.min,
+            max: s.max,
+            desired: s.desired,
+        }),
+        warm_pool: a.warm_pool.as_ref().map(|w| RawWarmPool {
+            size: w.size,
+            start_time: Some(dist(&w.start_time)),
+            storage_price_per_hour: Some(w.storage_price_per_hour),
+        }),
+    }
+}
+
+fn policy(p: &ScalingPolicy) -> RawPolicy {
+    match p {
+        ScalingPolicy::TargetTracking {
+            metric,
+            target,
+            disable_scale_in,
+        } => RawPolicy {
+            kind: RawPolicyKind::TargetTracking,
+            metric: Some((*metric).into()),
+            target: Some(*target),
+            disable_scale_in: Some(*disable_scale_in),
+            ..Default::default()
+        },
+        ScalingPolicy::Step {
+            alarm: a,
+            adjustment_type,
+            step,
+            min_adjustment_magnitude,
+        } => RawPolicy {
+            kind: RawPolicyKind::Step,
+            alarm: Some(alarm(a)),
+            adjustment_type: Some((*adjustment_type).into()),
+            steps: Some(
+                step.iter()
+                    .map(|s| RawStep {
+                        lower: s.lower,
+                        upper: s.upper,
+                        adjustment: s.adjustment,
+                    })
+                    .collect(),
+            ),
+            min_adjustment_magnitude: *min_adjustment_magnitude,
+            ..Default::default()
+        },
+        ScalingPolicy::Simple {
+            alarm: a,
+            adjustment_type,
+            adjustment,
+            min_adjustment_magnitude,
+            cooldown,
+        } => RawPolicy {
+            kind: RawPolicyKind::Simple,
+            alarm: Some(alarm(a)),
+            adjustment_type: Some((*adjustment_type).into()),
+            adjustment: Some(*adjustment),
+            min_adjustment_magnitude: *min_adjustment_magnitude,
+            cooldown: text(*cooldown),
+            ..Default::default()
+        },
+        ScalingPolicy::Predictive {
+            metric,
+            target,
+            mode,
+            scheduling_buffer,
+        } => RawPolicy {
+            kind: RawPolicyKind::Predictive,
+            metric: Some((*metric).into()),
+            target: Some(*target),
+            mode: Some((*mode).into()),
+            scheduling_buffer: text(*scheduling_buffer),
+            ..Default::default()
+        },
+    }
+}
+
+fn alarm(a: &Alarm) -> RawAlarm {
+    RawAlarm {
+        metric: Some(a.metric.into()),
+        comparison: a.comparison.into(),
+        threshold: a.threshold,
+        evaluation_periods: Some(a.evaluation_periods),
+        datapoints_to_alarm: Some(a.datapoints_to_alarm),
+    }
+}
+
+fn purchase(p: &PurchaseConfig) -> RawPurchase {
+    RawPurchase {
+        on_demand_base: Some(p.on_demand_base),
+        on_demand_percent_above_base: Some(i64::from(p.on_demand_percent_above_base)),
+        spot_pools: Some(p.spot_pools.clone()),
+        spot_allocation: Some(p.spot_allocation.into()),
+        spot_instance_pools: Some(p.spot_instance_pools),
+        reserved: list(&p.reserved, |r| RawReservation {
+            type_name: r.type_name.clone(),
+            count: r.count,
+            term: Some(r.term.into()),
+            payment: Some(r.payment.into()),
+            class: Some(r.class.into()),
+            hourly_usd: Some(r.hourly_usd),
+            upfront_usd: Some(r.upfront_usd),
+        }),
+        savings_plan: p.savings_plan.as_ref().map(|sp| RawSavingsPlan {
+            kind: sp.kind.into(),
+            hourly_commitment: sp.hourly_commitment,
+            term: Some(sp.term.into()),
+            payment: Some(sp.payment.into()),
+            discount: Some(sp.discount),
+            family: sp.family.clone(),
+        }),
+    }
+}
+
+fn interruption(rate: &InterruptionRate) -> RawInterruption {
+    match rate {
+        InterruptionRate::Band { band } => RawInterruption {
+            band: Some(band.clone()),
+            per_hour: None,
+        },
+        InterruptionRate::PerHour { per_hour } => RawInterruption {
+            band: None,
+            per_hour: Some(*per_hour),
+        },
+    }
+}
+
+fn spot(s: &SpotConfig) -> RawSpot {
+    RawSpot {
+        price: Some(match &s.price {
+            SpotPrice::Discount { discount } => RawSpotPrice {
+                discount: Some(*discount),
+                ..Default::default()
+            },
+            SpotPrice::Trace { trace, zone, .. } => RawSpotPrice {
+                discount: None,
+                trace: Some(trace.to_string_lossy().into_owned()),
+                zone: Some(zone.clone()),
+            },
+        }),
+        interruption: Some(interruption(&s.interruption)),
+        capacity_events: Some(RawCapacityEvents {
+            per_day: s.capacity_events.per_day,
+            share: s.capacity_events.share,
+        }),
+        notice: text(s.notice),
+        rebalance: Some(RawRebalance {
+            probability: Some(s.rebalance.probability),
+            lead_max: text(s.rebalance.lead_max),
+        }),
+        capacity_rebalance: Some(s.capacity_rebalance),
+        pool: list(&s.pool, |p| RawSpotPool {
+            type_name: p.type_name.clone(),
+            interruption: interruption(&p.interruption),
+        }),
+    }
+}

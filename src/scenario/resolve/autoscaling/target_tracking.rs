@@ -1,0 +1,27 @@
+//! Target tracking: keep a metric at a target (aws-facts.md 3.3).
+
+use super::*;
+
+pub(super) const KEYS: &[&str] = &["metric", "target", "disable_scale_in"];
+
+pub(super) fn resolve(ctx: &Ctx, key: &str, p: &RawPolicy) -> Result<ScalingPolicy> {
+    let metric = metric_of(p.metric);
+    Ok(ScalingPolicy::TargetTracking {
+        metric,
+        target: target(ctx, key, p, metric)?,
+        disable_scale_in: p.disable_scale_in.unwrap_or(default::DISABLE_SCALE_IN),
+    })
+}
+
+/// A policy's `target` for `metric`: what target tracking and predictive scaling aim at.
+pub(super) fn target(ctx: &Ctx, key: &str, p: &RawPolicy, metric: ScalingMetric) -> Result<f64> {
+    let Some(t) = p.target else {
+        return Err(ctx.err(key, "needs a `target` value"));
+    };
+    let k = format!("{key}.target");
+    let t = ctx.positive(&k, t)?;
+    if metric == ScalingMetric::Cpu && t > 100.0 {
+        return Err(ctx.err(&k, "a CPU target is a percentage: at most 100"));
+    }
+    ctx.at_most(&k, t, MAX_METRIC_VALUE)
+}

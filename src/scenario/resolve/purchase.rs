@@ -1,0 +1,190 @@
+//! `[purchase]`: the mixed instances policy, reserved instances and savings plans.
+
+use super::*;
+
+/// vCPUs and on-demand price of a type: the scenario's own `[instance]` values for its
+/// type, the catalog's for any other.
+pub(super) fn pool_type(
+    ctx: &Ctx,
+    key: &str,
+    type_name: &str,
+    instance: &InstanceConfig,
+) -> Result<PoolType> {
+    if type_name == instance.type_name {
+        return Ok(PoolType {
+            vcpu: instance.vcpu,
+            price_per_hour: instance.price_per_hour,
+        });
+    }
+    catalog::lookup(type_name)
+        .map(|t| PoolType {
+            vcpu: t.vcpu,
+            price_per_hour: t.price_per_hour,
+        })
+        .ok_or_else(|| {
+            ctx.err(
+                key,
+                format!(
+                    "unknown instance type; the catalog has {}",
+                    catalog::names()
+                ),
+            )
+        })
+}
+
+pub(super) fn resolve_purchase(
+    ctx: &Ctx,
+    raw: RawPurchase,
+    instance: &InstanceConfig,
+) -> Result<PurchaseConfig> {
+    let percent = raw
+        .on_demand_percent_above_base
+        .unwrap_or(i64::from(default::ON_DEMAND_PERCENT));
+    if !(0..=100).contains(&percent) {
+        return Err(ctx.err(
+            "purchase.on_demand_percent_above_base",
+            "must be a percentage between 0 and 100",
+        ));
+    }
+    let spot_pools = raw
+        .spot_pools
+        .unwrap_or_else(|| vec![instance.type_name.clone()]);
+    if spot_pools.is_empty() {
+        return Err(ctx.err("purchase.spot_pools", "needs at least one instance type"));
+    }
+    let mut spot_pool_types = Vec::new();
+    for (i, t) in spot_pools.iter().enumerate() {
+        spot_pool_types.push(pool_type(
+            ctx,
+            &format!("purchase.spot_pools[{i}]"),
+            t,
+            instance,
+        )?);
+        if spot_pools[..i].contains(t) {
+            return Err(ctx.err(&format!("purchase.spot_pools[{i}]"), "is listed twice"));
+        }
+    }
+    let spot_allocation = raw
+        .spot_allocation
+        .map_or(default::SPOT_ALLOCATION, SpotAllocation::from);
+    let spot_instance_pools = ctx.range(
+        "purchase.spot_instance_pools",
+        raw.spot_instance_pools
+            .unwrap_or(default::SPOT_INSTANCE_POOLS),
+        1,
+        20,
+        "",
+    )?;
+    let mut reserved = Vec::new();
+    for (i, r) in raw.reserved.unwrap_or_default().into_iter().enumerate() {
+        let key = |k: &str| format!("purchase.reserved[{i}].{k}");
+        let od_price = pool_type(ctx, &key("type"), &r.type_name, instance)?.price_per_hour;
+        if r.count == 0 {
+            return Err(ctx.err(&key("count"), "must be at least 1"));
+        }
+        ctx.at_most(&key("count"), r.count, MAX_INSTANCES)?;
+        let term = r.term.map_or(default::TERM, Term::from);
+        let payment = r.payment.map_or(default::PAYMENT, Payment::from);
+        let class = r.class.map_or(default::OFFERING_CLASS, OfferingClass::from);
+        // Derived prices: the effective hourly cost at the documented discount, split
+        // as AWS does: all upfront pays it all at the start, partial upfront about half,
+        // no upfront nothing (1.3).
+        let hours = term.hours();
+        let effective = od_price * (1.0 - catalog::reservation_discount(class, term, payment));
+        let upfront_share = match payment {
+            Payment::NoUpfront => 0.0,
+            Payment::PartialUpfront => 0.5,
+            Payment::AllUpfront => 1.0,
+        };
+        let hourly_usd = ctx.bounded(
+            &key("hourly_usd"),
+            r.hourly_usd.unwrap_or(effective * (1.0 - upfront_share)),
+            MAX_PRICE_PER_HOUR,
+        )?;
+        let upfront_usd = ctx.bounded(
+            &key("upfront_usd"),
+            r.upfront_usd.unwrap_or(effective * upfront_share * hours),
+            MAX_UPFRONT_USD,
+        )?;
+        reserved.push(Reservation {
+            type_name: r.type_name,
+            count: r.count,
+            term,
+            payment,
+            class,
+            hourly_usd,
+            upfront_usd,
+        });
+    }
+    let savings_plan = match raw.savings_plan {
+        None => None,
+        Some(sp) => {
+            let kind = SavingsPlanKind::from(sp.kind);
+            let term = sp.term.map_or(default::TERM, Term::from);
+            let payment = sp.payment.map_or(default::PAYMENT, Payment::from);
+            let class = match kind {
+                SavingsPlanKind::Compute => OfferingClass::Convertible,
+                SavingsPlanKind::Ec2Instance => OfferingClass::Standard,
+            };
+            let discount = sp
+                .discount
+                .unwrap_or(catalog::reservation_discount(class, term, payment));
+            if !(0.0..1.0).contains(&discount) {
+                return Err(ctx.err(
+                    "purchase.savings_plan.discount",
+                    "must be a fraction between 0 and 1, like 0.28",
+                ));
+            }
+            let family = match (kind, sp.family) {
+                (SavingsPlanKind::Compute, Some(_)) => {
+                    return Err(ctx.err(
+                        "purchase.savings_plan.family",
+                        "only ec2_instance plans are tied to a family",
+                    ));
+                }
+                (SavingsPlanKind::Compute, None) => None,
+                (SavingsPlanKind::Ec2Instance, f) => Some(f.unwrap_or_else(|| {
+                    instance
+                        .type_name
+                        .split('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                })),
+            };
+            Some(SavingsPlan {
+                kind,
+                hourly_commitment: ctx
+                    .positive(
+                        "purchase.savings_plan.hourly_commitment",
+                        sp.hourly_commitment,
+                    )
+                    .and_then(|c| {
+                        ctx.at_most(
+                            "purchase.savings_plan.hourly_commitment",
+                            c,
+                            MAX_COMMITMENT_PER_HOUR,
+                        )
+                    })?,
+                term,
+                payment,
+                discount,
+                family,
+            })
+        }
+    };
+    Ok(PurchaseConfig {
+        on_demand_base: ctx.at_most(
+            "purchase.on_demand_base",
+            raw.on_demand_base.unwrap_or(default::ON_DEMAND_BASE),
+            MAX_INSTANCES,
+        )?,
+        on_demand_percent_above_base: percent as u32,
+        spot_pools,
+        spot_pool_types,
+        spot_allocation,
+        spot_instance_pools,
+        reserved,
+        savings_plan,
+    })
+}
