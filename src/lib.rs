@@ -47,6 +47,10 @@
 //! # Ok::<(), simcloud::scenario::ScenarioError>(())
 //! ```
 
+// A `pub` item must be reachable from outside the crate; what only the crate uses
+// says `pub(crate)` (issue 12), so the public API is what it looks like.
+#![warn(unreachable_pub)]
+
 pub mod compare;
 pub mod engine;
 pub mod model;

@@ -1,5 +1,7 @@
 //! The `simcloud` binary: arguments → `cli` → exit code.
 
+#![warn(unreachable_pub)]
+
 mod cli;
 
 fn main() -> std::process::ExitCode {

@@ -18,7 +18,7 @@ use super::instance::Instance;
 use crate::engine::{SimDuration, SimRng, SimTime};
 use rand::Rng;
 
-pub struct LoadBalancer {
+pub(super) struct LoadBalancer {
     algorithm: Routing,
     /// Healthy, registered targets, in registration order.
     targets: Vec<u32>,
@@ -33,7 +33,7 @@ pub struct LoadBalancer {
 }
 
 impl LoadBalancer {
-    pub fn new(algorithm: Routing, slow_start: SimDuration, rng: SimRng) -> Self {
+    pub(super) fn new(algorithm: Routing, slow_start: SimDuration, rng: SimRng) -> Self {
         LoadBalancer {
             algorithm,
             targets: Vec::new(),
@@ -46,20 +46,20 @@ impl LoadBalancer {
         }
     }
 
-    pub fn register(&mut self, id: u32) {
+    pub(super) fn register(&mut self, id: u32) {
         debug_assert!(!self.targets.contains(&id));
         self.targets.push(id);
     }
 
     /// A target failed its health checks: it stays registered but gets no traffic,
     /// unless every target is unhealthy.
-    pub fn mark_unhealthy(&mut self, id: u32) {
+    pub(super) fn mark_unhealthy(&mut self, id: u32) {
         self.deregister(id);
         self.unhealthy.push(id);
     }
 
     /// Removes a target, healthy or not.
-    pub fn deregister(&mut self, id: u32) {
+    pub(super) fn deregister(&mut self, id: u32) {
         self.unhealthy.retain(|&t| t != id);
         if let Some(pos) = self.targets.iter().position(|&t| t == id) {
             self.targets.remove(pos);
@@ -69,13 +69,13 @@ impl LoadBalancer {
         }
     }
 
-    pub fn targets(&self) -> &[u32] {
+    pub(super) fn targets(&self) -> &[u32] {
         &self.targets
     }
 
     /// The target for the next request, or `None` (503) when there is none.
     #[inline]
-    pub fn pick(&mut self, instances: &[Instance], now: SimTime) -> Option<u32> {
+    pub(super) fn pick(&mut self, instances: &[Instance], now: SimTime) -> Option<u32> {
         let n = self.targets.len();
         if n == 0 {
             if self.unhealthy.is_empty() {

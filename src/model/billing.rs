@@ -35,7 +35,7 @@ use super::warm_pool::WarmPool;
 use crate::engine::{SimDuration, SimTime};
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
-pub const MINIMUM_BILLED_SECS: u64 = 60;
+pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
 const HOUR_NANOS: u64 = 3_600 * 1_000_000_000;
 
 /// Seconds billed for an instance that ran for `ran`: whole seconds, at least 60.
@@ -50,14 +50,14 @@ pub fn cost_of_seconds(price_per_hour: f64, seconds: u64) -> f64 {
 
 /// An instance type as the ledger needs it.
 #[derive(Clone, Debug)]
-pub struct BilledType {
+pub(super) struct BilledType {
     pub name: String,
     pub on_demand_price: f64,
 }
 
 /// Running totals of the bill, by purchase option.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Totals {
+pub(super) struct Totals {
     /// On-demand usage at list price, before reservations and savings plans.
     pub on_demand_list: f64,
     pub spot: f64,
@@ -80,7 +80,7 @@ pub struct Totals {
 
 impl Totals {
     /// What is paid on-demand after discounts.
-    pub fn on_demand(&self) -> f64 {
+    pub(super) fn on_demand(&self) -> f64 {
         self.on_demand_list - self.reserved_coverage - self.savings_plan_coverage
     }
 }
@@ -116,7 +116,7 @@ pub(super) struct CostSoFar {
 
 impl CostSoFar {
     /// The closed bill, as the last timeline row carries it.
-    pub fn closed(c: &CostSummary) -> Self {
+    pub(super) fn closed(c: &CostSummary) -> Self {
         CostSoFar {
             total: c.total,
             on_demand: c.on_demand,
@@ -127,7 +127,7 @@ impl CostSoFar {
         }
     }
 
-    pub fn write_to(&self, row: &mut TimelineRow) {
+    pub(super) fn write_to(&self, row: &mut TimelineRow) {
         row.cost_usd = round_to(self.total, 6);
         row.cost_on_demand_usd = round_to(self.on_demand, 6);
         row.cost_spot_usd = round_to(self.spot, 6);
@@ -145,7 +145,7 @@ struct WarmPoolPrices {
     type_name: String,
 }
 
-pub struct CostLedger {
+pub(super) struct CostLedger {
     items: Vec<CostItem>,
     types: Vec<BilledType>,
     purchase: PurchaseConfig,
@@ -159,7 +159,7 @@ pub struct CostLedger {
 }
 
 impl CostLedger {
-    pub fn new(types: Vec<BilledType>, config: &Config) -> Self {
+    pub(super) fn new(types: Vec<BilledType>, config: &Config) -> Self {
         let warm_pool = config
             .autoscaling
             .warm_pool
@@ -196,7 +196,12 @@ impl CostLedger {
     /// Bills an instance that stops at `end` (termination, or the end of the run).
     /// Spot is charged at the prices in effect over its billed seconds, and nothing if
     /// Amazon EC2 interrupted it within its first hour.
-    pub fn close_instance(&mut self, instance: &Instance, end: SimTime, market: &SpotMarket) {
+    pub(super) fn close_instance(
+        &mut self,
+        instance: &Instance,
+        end: SimTime,
+        market: &SpotMarket,
+    ) {
         let ran = end.since(instance.launched_at);
         let (spot_cost, free) = match instance.pool {
             Some(pool) => (
@@ -262,7 +267,7 @@ impl CostLedger {
     /// spot usage once it can no longer be free (the instance has run an hour, or has
     /// stopped and was billed); the warm pool and the load balancer so far. The closed
     /// bill is the last value of this curve.
-    pub fn accrued(
+    pub(super) fn accrued(
         &self,
         fleet: &Fleet,
         market: &SpotMarket,
@@ -319,7 +324,7 @@ impl CostLedger {
 
     /// The closed bill's summary: the parts, what the same usage would cost all
     /// on-demand, and how well the commitments were used.
-    pub fn summary(
+    pub(super) fn summary(
         &self,
         duration: SimDuration,
         requests: u64,
@@ -353,7 +358,7 @@ impl CostLedger {
     /// Adds a running on-demand instance's usage up to `now` to the current hour. The
     /// seconds are billed seconds (whole, the 60 s minimum owed from launch), the same
     /// count the instance's line will have, so the hours share exactly its seconds.
-    pub fn add_running_usage(&mut self, instance: &mut Instance, now: SimTime) {
+    pub(super) fn add_running_usage(&mut self, instance: &mut Instance, now: SimTime) {
         if instance.purchase == PurchaseOption::OnDemand {
             let used = Self::unsettled_secs(instance, now);
             self.hour_usage[instance.type_index] += used;
@@ -362,7 +367,7 @@ impl CostLedger {
     }
 
     /// Billed seconds of a running instance not yet counted in a settled hour.
-    pub fn unsettled_secs(instance: &Instance, now: SimTime) -> f64 {
+    pub(super) fn unsettled_secs(instance: &Instance, now: SimTime) -> f64 {
         billed_seconds(now.since(instance.launched_at)) as f64 - instance.settled_secs
     }
 
@@ -372,7 +377,7 @@ impl CostLedger {
     /// shrinks as usage grows, and absorbs at most the usage's own list price, so the
     /// bill built from it never decreases while the hour runs; at the hour's end it is
     /// exactly what [`CostLedger::settle_hour`] settles.
-    pub fn open_hour(&self, running: &[f64]) -> (f64, f64) {
+    pub(super) fn open_hour(&self, running: &[f64]) -> (f64, f64) {
         let usage: Vec<f64> = self
             .hour_usage
             .iter()
@@ -451,7 +456,7 @@ impl CostLedger {
     /// Settles the clock hour starting at `hour_start`: applies reservations, then the
     /// savings plan, to its on-demand usage, and records the hour's fee and coverage
     /// lines.
-    pub fn settle_hour(&mut self, hour_start: SimTime) {
+    pub(super) fn settle_hour(&mut self, hour_start: SimTime) {
         let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
         let coverage = self.cover(&usage);
         let (start_s, end_s) = (hour_start.as_secs_f64(), hour_start.as_secs_f64() + 3600.0);
@@ -544,13 +549,13 @@ impl CostLedger {
     }
 
     /// Whether any hourly settlement is needed.
-    pub fn has_commitments(&self) -> bool {
+    pub(super) fn has_commitments(&self) -> bool {
         !self.purchase.reserved.is_empty() || self.purchase.savings_plan.is_some()
     }
 
     /// What an on-demand instance still running at `now` owes so far at list price (its
     /// 60 s minimum is owed from the moment it launches).
-    pub fn accrued_on_demand(&self, instance: &Instance, now: SimTime) -> f64 {
+    pub(super) fn accrued_on_demand(&self, instance: &Instance, now: SimTime) -> f64 {
         cost_of_seconds(
             self.types[instance.type_index].on_demand_price,
             billed_seconds(now.since(instance.launched_at)),
@@ -558,23 +563,23 @@ impl CostLedger {
     }
 
     /// Load-balancer hours billed for a run that has lasted `elapsed`.
-    pub fn lb_hours(elapsed: SimDuration) -> u64 {
+    pub(super) fn lb_hours(elapsed: SimDuration) -> u64 {
         elapsed.0.div_ceil(HOUR_NANOS)
     }
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
-    pub fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
+    pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
         Self::lb_hours(elapsed) as f64 * self.lb_price_per_hour
             + requests as f64 * self.lcu_hours_per_request * self.lb_price_per_lcu_hour
     }
 
     /// Closes the bill: adds the load balancer's line items and returns every item.
     /// The lines recorded since the last call: they are final.
-    pub fn drain_items(&mut self) -> Vec<CostItem> {
+    pub(super) fn drain_items(&mut self) -> Vec<CostItem> {
         std::mem::take(&mut self.items)
     }
 
-    pub fn finish(
+    pub(super) fn finish(
         mut self,
         duration: SimDuration,
         requests: u64,

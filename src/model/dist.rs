@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
 
 #[derive(Clone, Debug)]
-pub enum DurationSampler {
+pub(super) enum DurationSampler {
     Constant(u64),
     /// Mean in nanoseconds.
     Exponential(f64),
@@ -26,7 +26,7 @@ pub enum DurationSampler {
 }
 
 impl DurationSampler {
-    pub fn new(dist: &DurationDist) -> Self {
+    pub(super) fn new(dist: &DurationDist) -> Self {
         match *dist {
             DurationDist::Constant { value } => DurationSampler::Constant(value.0),
             DurationDist::Exponential { mean } => DurationSampler::Exponential(mean.0 as f64),
@@ -56,7 +56,7 @@ impl DurationSampler {
 
     /// One draw, in nanoseconds.
     #[inline]
-    pub fn sample(&self, rng: &mut SimRng) -> u64 {
+    pub(super) fn sample(&self, rng: &mut SimRng) -> u64 {
         let nanos = match *self {
             DurationSampler::Constant(v) => return v,
             DurationSampler::Exponential(mean) => mean * rng.sample::<f64, _>(Exp1),

@@ -50,7 +50,7 @@ pub(super) struct Fleet {
 }
 
 impl Fleet {
-    pub fn new(config: &Config, types: Vec<TypeInfo>, streams: &RngStreams) -> Self {
+    pub(super) fn new(config: &Config, types: Vec<TypeInfo>, streams: &RngStreams) -> Self {
         Fleet {
             instances: Vec::new(),
             alive: Vec::new(),
@@ -83,7 +83,7 @@ impl Fleet {
     }
 
     /// Launches an instance now: billed from now, booting until `InstanceBooted`.
-    pub fn launch(
+    pub(super) fn launch(
         &mut self,
         now: SimTime,
         purchase: PurchaseOption,
@@ -106,7 +106,7 @@ impl Fleet {
 
     /// Records a stopped instance: its worker-time joins the retired totals and it
     /// leaves the alive list. Its requests and its bill are settled before.
-    pub fn retire(&mut self, id: u32, now: SimTime) {
+    pub(super) fn retire(&mut self, id: u32, now: SimTime) {
         let instance = &mut self.instances[id as usize];
         self.retired_busy_area += instance.busy_area_at(now);
         self.retired_capacity_area += instance.capacity_area_at(now);
@@ -120,7 +120,7 @@ impl Fleet {
     }
 
     /// Active instances by purchase option, and active spot instances per pool.
-    pub fn active_counts(&self, pools: usize) -> (u32, u32, Vec<u32>) {
+    pub(super) fn active_counts(&self, pools: usize) -> (u32, u32, Vec<u32>) {
         let (mut on_demand, mut spot) = (0, 0);
         let mut per_pool = vec![0; pools];
         for instance in self.alive() {
@@ -138,12 +138,12 @@ impl Fleet {
     }
 
     /// The instances not yet terminated, in launch order.
-    pub fn alive(&self) -> impl Iterator<Item = &Instance> {
+    pub(super) fn alive(&self) -> impl Iterator<Item = &Instance> {
         self.alive.iter().map(|&id| &self.instances[id as usize])
     }
 
     /// Keeps the time integral of instances in service exact across a change.
-    pub fn change_in_service(&mut self, now: SimTime, delta: i32) {
+    pub(super) fn change_in_service(&mut self, now: SimTime, delta: i32) {
         let elapsed = now.since(self.in_service_changed_at).0;
         self.in_service_area += u128::from(self.in_service) * u128::from(elapsed);
         self.in_service_changed_at = now;
@@ -160,7 +160,7 @@ impl Fleet {
 
     /// Busy and offered worker-time of every instance of the run up to `now`, in
     /// worker-nanoseconds.
-    pub fn utilization_areas(&self, now: SimTime) -> (u128, u128) {
+    pub(super) fn utilization_areas(&self, now: SimTime) -> (u128, u128) {
         let mut busy = self.retired_busy_area;
         let mut capacity = self.retired_capacity_area;
         for instance in self.alive() {
@@ -171,7 +171,7 @@ impl Fleet {
     }
 
     /// Counts the alive instances by state and purchase option into a timeline row.
-    pub fn count_states(&self, row: &mut TimelineRow) {
+    pub(super) fn count_states(&self, row: &mut TimelineRow) {
         for instance in self.alive() {
             let spot = instance.purchase == PurchaseOption::Spot;
             let slot = match instance.state {
@@ -204,7 +204,7 @@ impl Fleet {
     }
 
     /// The summary's instance section at the end of a run of `duration`.
-    pub fn summary(&self, duration: SimDuration, billed_secs: u64) -> InstanceSummary {
+    pub(super) fn summary(&self, duration: SimDuration, billed_secs: u64) -> InstanceSummary {
         InstanceSummary {
             launched: self.launched,
             launched_spot: self.launched_spot,

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 /// How an instance is paid for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PurchaseOption {
+pub(super) enum PurchaseOption {
     OnDemand,
     Spot,
 }
@@ -21,7 +21,7 @@ pub enum PurchaseOption {
 /// checks running) → `InService` (target healthy, receives traffic) → `Draining`
 /// (deregistered, finishing its requests) → `Terminated`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InstanceState {
+pub(super) enum InstanceState {
     Booting,
     Registering,
     InService,
@@ -34,7 +34,7 @@ pub enum InstanceState {
 
 /// A request waiting in an instance's queue; its service time was drawn at arrival.
 #[derive(Clone, Copy, Debug)]
-pub struct Waiting {
+pub(super) struct Waiting {
     pub arrived_at: SimTime,
     pub service_nanos: u64,
     /// The load balancer's idle timeout passed while it waited: it has been answered
@@ -43,7 +43,7 @@ pub struct Waiting {
 }
 
 #[derive(Debug)]
-pub struct Instance {
+pub(super) struct Instance {
     pub id: u32,
     pub purchase: PurchaseOption,
     /// Index into the run's instance-type table.
@@ -92,7 +92,7 @@ pub struct Instance {
 }
 
 impl Instance {
-    pub fn new(
+    pub(super) fn new(
         id: u32,
         purchase: PurchaseOption,
         type_index: usize,
@@ -130,18 +130,18 @@ impl Instance {
 
     /// Requests on the instance: in service plus waiting.
     #[inline]
-    pub fn outstanding(&self) -> u32 {
+    pub(super) fn outstanding(&self) -> u32 {
         self.busy + self.queue.len() as u32
     }
 
     /// Outstanding requests not yet answered: lost if the instance stops now.
     #[inline]
-    pub fn unanswered(&self) -> u32 {
+    pub(super) fn unanswered(&self) -> u32 {
         self.outstanding() - self.timed_out_outstanding
     }
 
     /// Counts toward desired capacity: alive, not on its way out, not replaced.
-    pub fn is_active(&self) -> bool {
+    pub(super) fn is_active(&self) -> bool {
         matches!(
             self.state,
             InstanceState::Booting
@@ -154,19 +154,19 @@ impl Instance {
 
     /// Changes the number of busy workers, keeping the busy-time integral exact.
     #[inline]
-    pub fn set_busy(&mut self, busy: u32, now: SimTime) {
+    pub(super) fn set_busy(&mut self, busy: u32, now: SimTime) {
         self.busy_area += u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0);
         self.area_updated_at = now;
         self.busy = busy;
     }
 
     /// The busy-time integral up to `now`.
-    pub fn busy_area_at(&self, now: SimTime) -> u128 {
+    pub(super) fn busy_area_at(&self, now: SimTime) -> u128 {
         self.busy_area + u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0)
     }
 
     /// Worker-time offered to traffic up to `now`: from first healthy until now.
-    pub fn capacity_area_at(&self, now: SimTime) -> u128 {
+    pub(super) fn capacity_area_at(&self, now: SimTime) -> u128 {
         self.healthy_at
             .map_or(0, |h| u128::from(self.workers) * u128::from(now.since(h).0))
     }

@@ -25,7 +25,7 @@ pub(super) struct Metrics {
 }
 
 impl Metrics {
-    pub fn new(config: &Config) -> Self {
+    pub(super) fn new(config: &Config) -> Self {
         // Completed requests are never slower than the timeout (later ones are 504s).
         let max_micros = config.service.timeout.0 / 1_000 + 1;
         Metrics {
@@ -40,28 +40,28 @@ impl Metrics {
     }
 
     #[inline]
-    pub fn arrived(&mut self) {
+    pub(super) fn arrived(&mut self) {
         self.totals.arrived += 1;
         self.interval.arrived += 1;
     }
 
-    pub fn rejected(&mut self) {
+    pub(super) fn rejected(&mut self) {
         self.totals.rejected += 1;
         self.interval.rejected += 1;
     }
 
-    pub fn interrupted(&mut self, n: u64) {
+    pub(super) fn interrupted(&mut self, n: u64) {
         self.totals.interrupted += n;
         self.interval.interrupted += n;
     }
 
-    pub fn timed_out(&mut self, n: u64) {
+    pub(super) fn timed_out(&mut self, n: u64) {
         self.totals.timed_out += n;
         self.interval.timed_out += n;
     }
 
     #[inline]
-    pub fn completed(&mut self, latency_nanos: u64) {
+    pub(super) fn completed(&mut self, latency_nanos: u64) {
         self.totals.completed += 1;
         self.interval.completed += 1;
         self.latency.record_nanos(latency_nanos);
@@ -73,7 +73,7 @@ impl Metrics {
 
     /// The interval's counts and percentiles as a timeline row (other columns left at
     /// their defaults), and a fresh interval.
-    pub fn take_interval(&mut self) -> TimelineRow {
+    pub(super) fn take_interval(&mut self) -> TimelineRow {
         let counts = std::mem::take(&mut self.interval);
         let row = TimelineRow {
             arrivals: counts.arrived,
@@ -89,7 +89,7 @@ impl Metrics {
         row
     }
 
-    pub fn latency_summary(&self) -> LatencySummary {
+    pub(super) fn latency_summary(&self) -> LatencySummary {
         let h = &self.latency;
         LatencySummary {
             mean: round_to(h.mean_ms(), 3),
@@ -103,7 +103,7 @@ impl Metrics {
 
     /// The SLO over the run; attainment counts finished requests (not in flight) of
     /// which the completed ones within the latency are the share met.
-    pub fn slo_summary(&self, slo: &SloConfig) -> SloSummary {
+    pub(super) fn slo_summary(&self, slo: &SloConfig) -> SloSummary {
         let slo_ms = slo.latency.as_secs_f64() * 1e3;
         let finished = self.totals.arrived - self.totals.in_flight;
         SloSummary {
@@ -120,7 +120,7 @@ impl Metrics {
     }
 
     /// The run's latency histogram, for the report's distribution chart.
-    pub fn into_latency(self) -> LatencyHistogram {
+    pub(super) fn into_latency(self) -> LatencyHistogram {
         self.latency
     }
 }

@@ -13,7 +13,7 @@ use super::outcome::{QueueingSummary, round_to};
 use crate::engine::SimTime;
 
 #[derive(Debug, Default)]
-pub struct QueueingStats {
+pub(super) struct QueueingStats {
     /// Requests whose service started (including those that later time out).
     started: u64,
     /// Of those, how many waited in a queue (wait > 0).
@@ -29,7 +29,7 @@ pub struct QueueingStats {
 impl QueueingStats {
     /// A request started service after waiting `wait_nanos` (0 if it went straight in).
     #[inline]
-    pub fn service_started(&mut self, wait_nanos: u64) {
+    pub(super) fn service_started(&mut self, wait_nanos: u64) {
         self.started += 1;
         self.waited += u64::from(wait_nanos > 0);
         self.wait_sum_nanos += u128::from(wait_nanos);
@@ -37,7 +37,7 @@ impl QueueingStats {
 
     /// `delta` requests entered (> 0) or left (< 0) the instances at `now`.
     #[inline]
-    pub fn in_system_changed(&mut self, now: SimTime, delta: i64) {
+    pub(super) fn in_system_changed(&mut self, now: SimTime, delta: i64) {
         let elapsed = now.since(self.changed_at).0;
         self.in_system_area += u128::from(self.in_system) * u128::from(elapsed);
         self.changed_at = now;
@@ -48,7 +48,7 @@ impl QueueingStats {
     }
 
     /// The summary at the end of the run, `end` nanoseconds after its start.
-    pub fn summary(&mut self, end: SimTime) -> QueueingSummary {
+    pub(super) fn summary(&mut self, end: SimTime) -> QueueingSummary {
         self.in_system_changed(end, 0);
         QueueingSummary {
             mean_wait_ms: if self.started == 0 {

@@ -27,7 +27,7 @@ pub(super) struct Serving {
 }
 
 impl Serving {
-    pub fn new(config: &Config, streams: &RngStreams) -> Self {
+    pub(super) fn new(config: &Config, streams: &RngStreams) -> Self {
         Serving {
             balancer: LoadBalancer::new(
                 config.load_balancer.algorithm,
@@ -43,7 +43,7 @@ impl Serving {
 
     /// A request reaches the load balancer now.
     #[inline]
-    pub fn arrive(
+    pub(super) fn arrive(
         &mut self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
@@ -123,7 +123,7 @@ impl Serving {
     /// can stop.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    pub fn served(
+    pub(super) fn served(
         &mut self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
@@ -174,7 +174,7 @@ impl Serving {
 
     /// A request in service passed the idle timeout: answered 504 now. Requests cut
     /// off before (the instance stopped or failed) were counted as interrupted then.
-    pub fn timed_out(fleet: &mut Fleet, metrics: &mut Metrics, id: u32) {
+    pub(super) fn timed_out(fleet: &mut Fleet, metrics: &mut Metrics, id: u32) {
         let instance = &mut fleet.instances[id as usize];
         if instance.state == InstanceState::Terminated || instance.failed {
             return;
@@ -185,7 +185,7 @@ impl Serving {
 
     /// Marks every waiting request whose idle timeout has passed as answered 504, then
     /// watches the next one.
-    pub fn queue_timeout_due(
+    pub(super) fn queue_timeout_due(
         &self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
@@ -221,7 +221,7 @@ impl Serving {
 
     /// Every request still on the instance is lost: counted as interrupted (those
     /// already answered 504 are not lost again); all leave the system.
-    pub fn cut_off(fleet: &mut Fleet, metrics: &mut Metrics, now: SimTime, id: u32) {
+    pub(super) fn cut_off(fleet: &mut Fleet, metrics: &mut Metrics, now: SimTime, id: u32) {
         let instance = &mut fleet.instances[id as usize];
         metrics.interrupted(u64::from(instance.unanswered()));
         metrics

@@ -25,7 +25,7 @@ use crate::engine::{NANOS_PER_SEC, RngStreams, SimDuration, SimRng, SimTime};
 use rand::Rng;
 use rand_distr::Exp1;
 
-pub struct SpotPool {
+pub(super) struct SpotPool {
     /// Index into the simulation's instance-type table.
     pub type_index: usize,
     pub hazard_per_hour: f64,
@@ -42,13 +42,13 @@ pub struct SpotPool {
 
 /// When an interruption will reach a spot instance.
 #[derive(Clone, Copy, Debug)]
-pub struct InterruptionPlan {
+pub(super) struct InterruptionPlan {
     pub rebalance_at: SimTime,
     pub notice_at: SimTime,
 }
 
 impl SpotPool {
-    pub fn price_at(&self, t: SimTime) -> f64 {
+    pub(super) fn price_at(&self, t: SimTime) -> f64 {
         let i = self.steps.partition_point(|&(start, _)| start <= t.0) - 1;
         self.steps[i].1
     }
@@ -61,13 +61,13 @@ impl SpotPool {
     }
 
     /// USD for one instance running over `[from, to]` at the prices in effect.
-    pub fn cost_between(&self, from: SimTime, to: SimTime) -> f64 {
+    pub(super) fn cost_between(&self, from: SimTime, to: SimTime) -> f64 {
         self.accrued_to(to.0) - self.accrued_to(from.0)
     }
 
     /// Draws the interruption of an instance launched at `now`: always three draws, so
     /// the stream stays aligned whatever the outcome.
-    pub fn plan_interruption(
+    pub(super) fn plan_interruption(
         &mut self,
         now: SimTime,
         config: &SpotConfig,
@@ -83,7 +83,7 @@ impl SpotPool {
     }
 }
 
-pub struct SpotMarket {
+pub(super) struct SpotMarket {
     pub pools: Vec<SpotPool>,
     allocation: SpotAllocation,
     instance_pools: usize,
@@ -92,7 +92,7 @@ pub struct SpotMarket {
 impl SpotMarket {
     /// Builds every pool's price path over `[0, end)`. `type_index` maps a type name to
     /// the simulation's type table, `on_demand_price` gives each type's list price.
-    pub fn new(
+    pub(super) fn new(
         purchase: &PurchaseConfig,
         spot: &SpotConfig,
         streams: &RngStreams,
@@ -168,7 +168,7 @@ impl SpotMarket {
     }
 
     /// The pool for the next spot launch, given the running spot instances per pool.
-    pub fn choose_pool(&self, now: SimTime, running: &[u32]) -> usize {
+    pub(super) fn choose_pool(&self, now: SimTime, running: &[u32]) -> usize {
         let price = |i: usize| self.pools[i].price_at(now);
         let hazard = |i: usize| self.pools[i].hazard_per_hour;
         let mut order: Vec<usize> = (0..self.pools.len()).collect();
@@ -202,7 +202,7 @@ impl SpotMarket {
     }
 
     /// Mean price over the pools at `t`, for the timeline.
-    pub fn mean_price(&self, t: SimTime) -> f64 {
+    pub(super) fn mean_price(&self, t: SimTime) -> f64 {
         self.pools.iter().map(|p| p.price_at(t)).sum::<f64>() / self.pools.len() as f64
     }
 }

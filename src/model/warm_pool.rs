@@ -12,7 +12,7 @@
 use super::billing::billed_seconds;
 use crate::engine::{SimDuration, SimTime};
 
-pub struct WarmPool {
+pub(super) struct WarmPool {
     /// Stopped instances ready to start.
     pub ready: u32,
     /// Instances initialising (running) before they stop in the pool.
@@ -26,7 +26,7 @@ pub struct WarmPool {
 }
 
 impl WarmPool {
-    pub fn new(ready: u32) -> Self {
+    pub(super) fn new(ready: u32) -> Self {
         WarmPool {
             ready,
             initializing: 0,
@@ -44,7 +44,7 @@ impl WarmPool {
     }
 
     /// Takes a stopped instance out of the pool, if there is one.
-    pub fn take(&mut self, now: SimTime) -> bool {
+    pub(super) fn take(&mut self, now: SimTime) -> bool {
         if self.ready == 0 {
             return false;
         }
@@ -54,19 +54,19 @@ impl WarmPool {
     }
 
     /// Starts initialising a new pool instance that boots for `boot`.
-    pub fn start_initializing(&mut self, boot: SimDuration) {
+    pub(super) fn start_initializing(&mut self, boot: SimDuration) {
         self.initializing += 1;
         self.initialization_secs += billed_seconds(boot);
     }
 
     /// An initialising instance has stopped in the pool.
-    pub fn initialized(&mut self, now: SimTime) {
+    pub(super) fn initialized(&mut self, now: SimTime) {
         self.initializing -= 1;
         self.set_ready(self.ready + 1, now);
     }
 
     /// Stopped instance-hours up to `now`.
-    pub fn stopped_hours(&self, now: SimTime) -> f64 {
+    pub(super) fn stopped_hours(&self, now: SimTime) -> f64 {
         let area =
             self.stopped_area + u128::from(self.ready) * u128::from(now.since(self.changed_at).0);
         area as f64 / 3.6e12
