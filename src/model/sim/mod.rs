@@ -21,14 +21,14 @@ mod lifecycle;
 
 use super::billing::{BilledType, CostLedger, CostSoFar};
 use super::config::{Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy};
-use super::scaling::termination::{self, Candidate};
-use super::scaling::{AutoScalingGroup, MetricSample};
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
 use super::instance::{InstanceState, PurchaseOption};
 use super::metrics::Metrics;
 use super::outcome::*;
 use super::scaling::predictive::{Forecaster, HourStats};
+use super::scaling::termination::{self, Candidate};
+use super::scaling::{AutoScalingGroup, MetricSample};
 use super::serving::Serving;
 use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};

@@ -1,0 +1,384 @@
+//! Terminal formatting: the run's summary, the comparison's tables, and the small
+//! helpers for numbers, counts and durations that both use.
+
+use super::RunReport;
+use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
+use simcloud::model::{Config, Summary};
+use simcloud::report::html::{count, share};
+use std::io::{self, Write};
+
+/// `1 strategy`, `2 strategies`.
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n as u64), if n == 1 { one } else { many })
+}
+
+/// A simulated duration for people: from the largest unit to the smallest that is not
+/// zero, zeros between kept (`87d 0h 20m`, `3h`, `30m`, `1m 30s`); under a second, or
+/// with a fraction of one, the scenario's own notation (`250ms`).
+pub(super) fn human_duration(d: simcloud::engine::SimDuration) -> String {
+    const NANOS: u64 = 1_000_000_000;
+    if d.0 == 0 || d.0 % NANOS != 0 {
+        return d.to_string();
+    }
+    let mut secs = d.0 / NANOS;
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        let n = secs / size;
+        secs %= size;
+        if n > 0 || !parts.is_empty() {
+            parts.push((n, unit));
+        }
+    }
+    while parts.last().is_some_and(|(n, _)| *n == 0) {
+        parts.pop();
+    }
+    parts
+        .iter()
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Prints rows as columns: the first left-aligned, the others right-aligned.
+pub(super) fn print_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            line.push_str("  ");
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// `mean ± half-width`, scaled (e.g. fractions to percent); just the mean when R = 1.
+pub(super) fn estimate_cell(e: Estimate, scale: f64, decimals: usize) -> String {
+    match e.half_width {
+        Some(h) => format!(
+            "{:.*} ± {:.*}",
+            decimals,
+            e.mean * scale,
+            decimals,
+            h * scale
+        ),
+        None => format!("{:.*}", decimals, e.mean * scale),
+    }
+}
+
+/// `+mean [low, high]` with a `*` when the interval *as printed* excludes zero: an
+/// interval that excludes zero only beyond the printed decimals reads `[0.000, 0.000]`
+/// or `[0.000, +0.002]`, and a star beside it would claim what the reader cannot see.
+pub(super) fn diff_cell(e: Estimate, scale: f64, decimals: usize) -> String {
+    let signed = |x: f64| {
+        let text = format!("{:+.*}", decimals, x * scale);
+        // "-0.00" and "+0.00" both read as zero.
+        if text[1..].chars().all(|c| c == '0' || c == '.') {
+            format!("{:.*}", decimals, 0.0)
+        } else {
+            text
+        }
+    };
+    match e.ci() {
+        Some((lo, hi)) => {
+            let (lo, hi) = (signed(lo), signed(hi));
+            let is_zero = |t: &str| !t.starts_with(['+', '-']);
+            let excludes_zero = e.excludes_zero()
+                && !is_zero(&lo)
+                && !is_zero(&hi)
+                && lo.starts_with('-') == hi.starts_with('-');
+            format!(
+                "{} [{lo}, {hi}]{}",
+                signed(e.mean),
+                if excludes_zero { " *" } else { "  " }
+            )
+        }
+        None => signed(e.mean),
+    }
+}
+
+pub(super) fn print_comparison(
+    out: &mut dyn Write,
+    c: &Comparison,
+    plan: &ComparePlan,
+    wall_secs: f64,
+) -> io::Result<()> {
+    let last_seed = compare::replicate_seed(c.base_seed, c.replicates - 1);
+    let seeds = if c.replicates == 1 {
+        format!("seed {}", c.base_seed)
+    } else {
+        format!("seeds {}..={}", c.base_seed, last_seed)
+    };
+    writeln!(
+        out,
+        "simcloud {} · compare {} · {} × {} ({}) · {} in {:.2} s on {}",
+        c.simcloud_version,
+        c.scenario,
+        plural(c.strategies.len(), "strategy", "strategies"),
+        plural(c.replicates as usize, "replicate", "replicates"),
+        seeds,
+        plural(plan.runs(), "run", "runs"),
+        wall_secs,
+        plural(plan.threads, "thread", "threads"),
+    )?;
+    writeln!(out)?;
+    if c.replicates == 1 {
+        writeln!(
+            out,
+            "  means of 1 replicate: no confidence intervals (use --replicates 2 or more)"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  mean ± half-width of the 95 % confidence interval over {} replicates",
+            c.replicates
+        )?;
+    }
+    let mut rows = vec![vec![
+        "strategy".to_string(),
+        "total cost $".into(),
+        "$ per M req".into(),
+        "p50 ms".into(),
+        "p99 ms".into(),
+        "SLO attained %".into(),
+        "errors %".into(),
+        "instance-hours".into(),
+    ]];
+    for s in &c.strategies {
+        let errors: f64 = [
+            Metric::RejectedRate,
+            Metric::TimedOutRate,
+            Metric::InterruptedRate,
+        ]
+        .iter()
+        .map(|&m| s.get(m).estimate.mean)
+        .sum();
+        rows.push(vec![
+            if s.index == 0 {
+                format!("{} (baseline)", s.name)
+            } else {
+                s.name.clone()
+            },
+            estimate_cell(s.cost(), 1.0, 3),
+            estimate_cell(s.get(Metric::CostPerMillionRequests).estimate, 1.0, 2),
+            estimate_cell(s.get(Metric::P50).estimate, 1.0, 1),
+            estimate_cell(s.p99(), 1.0, 1),
+            estimate_cell(s.get(Metric::SloAttainment).estimate, 100.0, 2),
+            format!("{:.2}", 100.0 * errors),
+            estimate_cell(s.get(Metric::InstanceHours).estimate, 1.0, 2),
+        ]);
+    }
+    print_table(out, &rows)?;
+    if c.strategies.len() > 1 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  difference against \"{}\", paired by replicate: mean [95 % CI], * = the interval excludes 0",
+            c.baseline().name
+        )?;
+        let mut rows = vec![vec![
+            "strategy".to_string(),
+            "Δ total cost $".into(),
+            "Δ p99 ms".into(),
+            "Δ SLO attained (points)".into(),
+            "Δ instance-hours".into(),
+        ]];
+        for s in &c.strategies[1..] {
+            rows.push(vec![
+                s.name.clone(),
+                diff_cell(s.get(Metric::TotalCost).diff, 1.0, 3),
+                diff_cell(s.get(Metric::P99).diff, 1.0, 1),
+                diff_cell(s.get(Metric::SloAttainment).diff, 100.0, 2),
+                diff_cell(s.get(Metric::InstanceHours).diff, 1.0, 2),
+            ]);
+        }
+        print_table(out, &rows)?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  cost vs p99, cheapest first (means; lower is better on both)"
+    )?;
+    let mut order: Vec<&compare::StrategyResult> = c.strategies.iter().collect();
+    order.sort_by(|a, b| {
+        a.cost()
+            .mean
+            .total_cmp(&b.cost().mean)
+            .then(a.p99().mean.total_cmp(&b.p99().mean))
+            .then(a.index.cmp(&b.index))
+    });
+    let mut rows = vec![vec![
+        "strategy".to_string(),
+        "total cost $".into(),
+        "p99 ms".into(),
+        String::new(),
+    ]];
+    for s in order {
+        rows.push(vec![
+            s.name.clone(),
+            format!("{:.3}", s.cost().mean),
+            format!("{:.1}", s.p99().mean),
+            if s.pareto_optimal {
+                "Pareto-optimal".into()
+            } else {
+                "dominated".into()
+            },
+        ]);
+    }
+    print_table(out, &rows)
+}
+
+pub(super) fn print_summary(
+    out: &mut dyn Write,
+    report: &RunReport,
+    config: &Config,
+    wall_secs: f64,
+) -> io::Result<()> {
+    let s: &Summary = &report.summary;
+    let r = &s.requests;
+    let c = &s.cost_usd;
+    let i = &s.instances;
+    writeln!(
+        out,
+        "simcloud {} · scenario {} · seed {} · {} simulated · {} events in {:.2} s ({:.1} M events/s)",
+        s.simcloud_version,
+        s.scenario,
+        s.seed,
+        human_duration(config.duration),
+        count(s.events),
+        wall_secs,
+        s.events as f64 / wall_secs.max(1e-9) / 1e6
+    )?;
+    writeln!(out)?;
+    writeln!(out, "  requests    {:>12} arrived", count(r.arrived))?;
+    writeln!(
+        out,
+        "              {:>12} completed    ({})",
+        count(r.completed),
+        share(r.completed, r.arrived)
+    )?;
+    writeln!(
+        out,
+        "              {:>12} rejected 503 ({})",
+        count(r.rejected),
+        share(r.rejected, r.arrived)
+    )?;
+    writeln!(
+        out,
+        "              {:>12} timed out 504 ({})",
+        count(r.timed_out),
+        share(r.timed_out, r.arrived)
+    )?;
+    writeln!(
+        out,
+        "              {:>12} interrupted  ({})",
+        count(r.interrupted),
+        share(r.interrupted, r.arrived)
+    )?;
+    writeln!(
+        out,
+        "              {:>12} in flight at the end",
+        count(r.in_flight)
+    )?;
+    writeln!(out, "{}", latency_line(s))?;
+    writeln!(out, "{}", slo_line(s))?;
+    writeln!(
+        out,
+        "  instances   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} instance-hours",
+        i.launched,
+        i.terminated,
+        i.peak_in_service,
+        i.mean_in_service,
+        i.min_in_service,
+        i.instance_hours
+    )?;
+    writeln!(
+        out,
+        "  cpu         {:.1} % mean utilisation of in-service workers",
+        s.utilization.mean_cpu
+    )?;
+    writeln!(out, "{}", cost_line(c))?;
+    writeln!(out)?;
+    if let Some(secs) = report.plots_secs {
+        writeln!(
+            out,
+            "  pictures    charts and report.html drawn in {secs:.2} s"
+        )?;
+    }
+    writeln!(
+        out,
+        "  written to  {}/ ({})",
+        report.dir.display(),
+        report.files.join(", ")
+    )
+}
+
+/// Latency percentiles, or why there are none.
+pub(super) fn latency_line(s: &Summary) -> String {
+    let l = &s.latency_ms;
+    if s.requests.completed == 0 {
+        return "  latency     no request completed: no latency to report".to_string();
+    }
+    format!(
+        "  latency     mean {:.1} ms · p50 {:.1} · p90 {:.1} · p99 {:.1} · p99.9 {:.1} · max {:.1} ms",
+        l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+    )
+}
+
+/// The SLO verdict. With no finished request (answered or failed) there is nothing to
+/// judge, and a share "answered within it" of an empty set would be a made-up number
+/// (it once printed "MISSED · 100.000 %"). Requests that all failed do miss it.
+pub(super) fn slo_line(s: &Summary) -> String {
+    let r = &s.requests;
+    let head = format!(
+        "  SLO         p{} <= {} ms:",
+        s.slo.percentile, s.slo.latency_ms
+    );
+    if r.arrived == r.in_flight {
+        let why = if r.arrived == 0 {
+            "no requests arrived"
+        } else {
+            "no request finished"
+        };
+        return format!("{head} not judged · {why}");
+    }
+    format!(
+        "{head} {} · {:.3} % of requests answered within it",
+        if s.slo.met { "met" } else { "MISSED" },
+        100.0 * s.slo.attainment
+    )
+}
+
+/// The total and every part of the bill, from the one list of parts
+/// ([`simcloud::model::bill_parts`]), so the parts printed always add up to the total printed
+/// (up to rounding to cents). Parts a run never paid for are left out, except
+/// on-demand, so the line stays short.
+pub(super) fn cost_line(c: &simcloud::model::CostSummary) -> String {
+    let parts: Vec<String> = simcloud::model::bill_parts(c)
+        .iter()
+        .filter(|(part, amount)| *amount != 0.0 || *part == simcloud::model::BillPart::OnDemand)
+        .map(|(part, amount)| format!("{} ${amount:.2}", part.label()))
+        .collect();
+    format!(
+        "  cost        ${:.2} total = {}",
+        c.total,
+        parts.join(" + ")
+    )
+}
