@@ -13,5 +13,5 @@ mod time;
 
 pub use queue::EventQueue;
 pub use rng::{RngStreams, SimRng};
-pub use stats::LatencyHistogram;
+pub use stats::{LatencyHistogram, TimeIntegral};
 pub use time::{NANOS_PER_SEC, SimDuration, SimTime};

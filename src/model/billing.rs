@@ -36,7 +36,6 @@ use crate::engine::{SimDuration, SimTime};
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
-const HOUR_NANOS: u64 = 3_600 * 1_000_000_000;
 
 /// Seconds billed for an instance that ran for `ran`: whole seconds, at least 60.
 pub fn billed_seconds(ran: SimDuration) -> u64 {
@@ -564,7 +563,7 @@ impl CostLedger {
 
     /// Load-balancer hours billed for a run that has lasted `elapsed`.
     pub(super) fn lb_hours(elapsed: SimDuration) -> u64 {
-        elapsed.0.div_ceil(HOUR_NANOS)
+        elapsed.0.div_ceil(SimDuration::HOUR.0)
     }
 
     /// The load balancer's bill after `elapsed` with `requests` processed.

@@ -12,7 +12,7 @@ use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption};
 use super::outcome::{InstanceSummary, TimelineRow, round_to};
 use super::warm_pool::WarmPool;
-use crate::engine::{RngStreams, SimDuration, SimRng, SimTime};
+use crate::engine::{RngStreams, SimDuration, SimRng, SimTime, TimeIntegral};
 
 /// An instance type as the run uses it.
 pub(super) struct TypeInfo {
@@ -42,8 +42,7 @@ pub(super) struct Fleet {
     pub in_service: u32,
     pub peak_in_service: u32,
     pub min_in_service: u32,
-    pub in_service_area: u128,
-    pub in_service_changed_at: SimTime,
+    pub in_service_area: TimeIntegral,
     /// Busy and offered worker-time of terminated instances.
     pub retired_busy_area: u128,
     pub retired_capacity_area: u128,
@@ -75,8 +74,7 @@ impl Fleet {
             in_service: 0,
             peak_in_service: 0,
             min_in_service: u32::MAX,
-            in_service_area: 0,
-            in_service_changed_at: SimTime::ZERO,
+            in_service_area: TimeIntegral::starting_at(SimTime::ZERO),
             retired_busy_area: 0,
             retired_capacity_area: 0,
         }
@@ -144,9 +142,8 @@ impl Fleet {
 
     /// Keeps the time integral of instances in service exact across a change.
     pub(super) fn change_in_service(&mut self, now: SimTime, delta: i32) {
-        let elapsed = now.since(self.in_service_changed_at).0;
-        self.in_service_area += u128::from(self.in_service) * u128::from(elapsed);
-        self.in_service_changed_at = now;
+        self.in_service_area
+            .advance(now, u64::from(self.in_service));
         self.in_service = self
             .in_service
             .checked_add_signed(delta)
@@ -218,7 +215,11 @@ impl Fleet {
                 .map_or(0, |(p, _)| p.launched_from_pool),
             rebalance_recommendations: self.rebalance_recommendations,
             peak_in_service: self.peak_in_service,
-            mean_in_service: round_to(self.in_service_area as f64 / duration.0.max(1) as f64, 3),
+            mean_in_service: round_to(
+                self.in_service_area.at(SimTime::ZERO + duration, 0) as f64
+                    / duration.0.max(1) as f64,
+                3,
+            ),
             min_in_service: self.min_in_service.min(self.in_service),
             instance_hours: round_to(billed_secs as f64 / 3600.0, 6),
         }

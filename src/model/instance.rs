@@ -5,7 +5,7 @@
 //! instance keeps the integral of busy workers over time, from which both the scaling
 //! metric (CPU) and the report's utilisation are derived without per-request storage.
 
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
 /// How an instance is paid for.
@@ -85,8 +85,7 @@ pub(super) struct Instance {
     pub queue_timeout_pending: bool,
     /// Integral of `busy` over time, in worker-nanoseconds. `u128`: a `u64` overflows
     /// after 584 worker-years, which 600 workers reach in a one-year run (issue 6).
-    busy_area: u128,
-    area_updated_at: SimTime,
+    busy_area: TimeIntegral,
     /// `busy_area` at the last metric tick.
     pub metric_mark: u128,
 }
@@ -122,8 +121,7 @@ impl Instance {
             timed_out_outstanding: 0,
             queue_timed_out: 0,
             queue_timeout_pending: false,
-            busy_area: 0,
-            area_updated_at: now,
+            busy_area: TimeIntegral::starting_at(now),
             metric_mark: 0,
         }
     }
@@ -155,14 +153,13 @@ impl Instance {
     /// Changes the number of busy workers, keeping the busy-time integral exact.
     #[inline]
     pub(super) fn set_busy(&mut self, busy: u32, now: SimTime) {
-        self.busy_area += u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0);
-        self.area_updated_at = now;
+        self.busy_area.advance(now, u64::from(self.busy));
         self.busy = busy;
     }
 
     /// The busy-time integral up to `now`.
     pub(super) fn busy_area_at(&self, now: SimTime) -> u128 {
-        self.busy_area + u128::from(self.busy) * u128::from(now.since(self.area_updated_at).0)
+        self.busy_area.at(now, u64::from(self.busy))
     }
 
     /// Worker-time offered to traffic up to `now`: from first healthy until now.

@@ -10,7 +10,7 @@
 //! work per request than these three numbers need.
 
 use super::outcome::{QueueingSummary, round_to};
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimeIntegral};
 
 #[derive(Debug, Default)]
 pub(super) struct QueueingStats {
@@ -22,8 +22,7 @@ pub(super) struct QueueingStats {
     /// Requests on instances right now: waiting or in service.
     in_system: u64,
     /// Integral of `in_system` over time, in request-nanoseconds.
-    in_system_area: u128,
-    changed_at: SimTime,
+    in_system_area: TimeIntegral,
 }
 
 impl QueueingStats {
@@ -38,9 +37,7 @@ impl QueueingStats {
     /// `delta` requests entered (> 0) or left (< 0) the instances at `now`.
     #[inline]
     pub(super) fn in_system_changed(&mut self, now: SimTime, delta: i64) {
-        let elapsed = now.since(self.changed_at).0;
-        self.in_system_area += u128::from(self.in_system) * u128::from(elapsed);
-        self.changed_at = now;
+        self.in_system_area.advance(now, self.in_system);
         self.in_system = self
             .in_system
             .checked_add_signed(delta)
@@ -61,7 +58,10 @@ impl QueueingStats {
             } else {
                 round_to(self.waited as f64 / self.started as f64, 6)
             },
-            mean_in_system: round_to(self.in_system_area as f64 / end.0.max(1) as f64, 6),
+            mean_in_system: round_to(
+                self.in_system_area.at(end, 0) as f64 / end.0.max(1) as f64,
+                6,
+            ),
         }
     }
 }

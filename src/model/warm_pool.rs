@@ -10,7 +10,7 @@
 //! `ReuseOnScaleIn`). The pool is filled before the run starts.
 
 use super::billing::billed_seconds;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{SimDuration, SimTime, TimeIntegral};
 
 pub(super) struct WarmPool {
     /// Stopped instances ready to start.
@@ -18,8 +18,7 @@ pub(super) struct WarmPool {
     /// Instances initialising (running) before they stop in the pool.
     pub initializing: u32,
     /// Integral of `ready` over time, in instance-nanoseconds.
-    stopped_area: u128,
-    changed_at: SimTime,
+    stopped_area: TimeIntegral,
     /// Seconds billed for initialising instances.
     pub initialization_secs: u64,
     pub launched_from_pool: u64,
@@ -30,16 +29,14 @@ impl WarmPool {
         WarmPool {
             ready,
             initializing: 0,
-            stopped_area: 0,
-            changed_at: SimTime::ZERO,
+            stopped_area: TimeIntegral::starting_at(SimTime::ZERO),
             initialization_secs: 0,
             launched_from_pool: 0,
         }
     }
 
     fn set_ready(&mut self, ready: u32, now: SimTime) {
-        self.stopped_area += u128::from(self.ready) * u128::from(now.since(self.changed_at).0);
-        self.changed_at = now;
+        self.stopped_area.advance(now, u64::from(self.ready));
         self.ready = ready;
     }
 
@@ -67,9 +64,8 @@ impl WarmPool {
 
     /// Stopped instance-hours up to `now`.
     pub(super) fn stopped_hours(&self, now: SimTime) -> f64 {
-        let area =
-            self.stopped_area + u128::from(self.ready) * u128::from(now.since(self.changed_at).0);
-        area as f64 / 3.6e12
+        let area = self.stopped_area.at(now, u64::from(self.ready));
+        area as f64 / SimDuration::HOUR.0 as f64
     }
 }
 

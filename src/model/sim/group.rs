@@ -58,7 +58,7 @@ impl Simulation<'_> {
                 self.reconcile();
             }
         }
-        let next = SimTime((u64::from(hour) + 1) * 3_600_000_000_000 - buffer.0);
+        let next = SimTime((u64::from(hour) + 1) * SimDuration::HOUR.0 - buffer.0);
         if next < self.end {
             self.queue
                 .schedule(next, Event::ForecastDue { hour: hour + 1 });

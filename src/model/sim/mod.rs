@@ -206,10 +206,10 @@ impl<'a> Simulation<'a> {
         }
         if sim.ledger.has_commitments() || sim.predictive().is_some() {
             sim.queue
-                .schedule(SimTime::from_secs(3600), Event::HourTick);
+                .schedule(SimTime::ZERO + SimDuration::HOUR, Event::HourTick);
         }
         if let Some((_, _, _, buffer)) = sim.predictive() {
-            let at = SimTime(3_600_000_000_000u64.saturating_sub(buffer.0));
+            let at = SimTime(SimDuration::HOUR.0.saturating_sub(buffer.0));
             sim.queue.schedule(at, Event::ForecastDue { hour: 1 });
         }
         for &at in &config.instance.failures.at {
@@ -312,7 +312,7 @@ impl<'a> Simulation<'a> {
                 Event::HourTick => {
                     self.settle_hour();
                     self.queue
-                        .schedule(self.now + SimDuration::from_secs(3600), Event::HourTick);
+                        .schedule(self.now + SimDuration::HOUR, Event::HourTick);
                 }
             }
         }
