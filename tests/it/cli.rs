@@ -1,33 +1,8 @@
 //! The real `simcloud` binary: exit codes, error messages, files written (or not).
 
-use crate::common::{scenario_path, shared_data};
-use assert_cmd::Command;
+use crate::common::{GOOD, scenario_path, shared_data, simcloud, write_file as write};
 use predicates::prelude::*;
 use std::fs;
-use std::path::Path;
-
-fn simcloud() -> Command {
-    Command::cargo_bin("simcloud").expect("binary built")
-}
-
-/// A minimal valid scenario; tests break one key at a time.
-const GOOD: &str = r#"
-name = "tiny"
-duration = "10m"
-[traffic]
-rate = 20
-[service]
-time = { dist = "exponential", mean = "20ms" }
-[autoscaling]
-min = 1
-max = 3
-"#;
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 #[test]
 fn run_prints_a_summary_and_writes_the_run_folder() {

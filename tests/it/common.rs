@@ -21,6 +21,19 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// A minimal valid scenario of 10 minutes; tests change or break one key at a time.
+pub const GOOD: &str = r#"
+name = "tiny"
+duration = "10m"
+[traffic]
+rate = 20
+[service]
+time = { dist = "exponential", mean = "20ms" }
+[autoscaling]
+min = 1
+max = 3
+"#;
+
 /// A shipped scenario, by file name.
 pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)

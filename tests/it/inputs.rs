@@ -3,24 +3,11 @@
 //! resolved scenario as a scenario that loads from anywhere, distributions written as
 //! a plain duration. CLI behaviour is checked with the real binary.
 
-use crate::common::{config_from_str, root, scenario_path, simcloud, write_file as write};
+use crate::common::{GOOD, config_from_str, root, scenario_path, simcloud, write_file as write};
 use simcloud::model::DurationDist;
 use simcloud::scenario::ScenarioFile;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// A minimal valid scenario; the bounded-input cases change one key at a time.
-const GOOD: &str = r#"
-name = "tiny"
-duration = "10m"
-[traffic]
-rate = 20
-[service]
-time = { dist = "exponential", mean = "20ms" }
-[autoscaling]
-min = 1
-max = 3
-"#;
 
 fn shipped_scenarios() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = fs::read_dir(root().join("scenarios"))
