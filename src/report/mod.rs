@@ -109,9 +109,12 @@ impl RunWriter {
         let started = Instant::now();
         let input = chart_input(config, summary, &series, &outcome.latency);
         let figures = plots::draw_run_charts(&input)?;
-        let scenario_toml = crate::scenario::resolved_toml(config, &[])
-            .map_err(anyhow::Error::msg)
-            .context("cannot print the resolved scenario")?;
+        let scenario_toml = crate::scenario::resolved_toml_from(
+            config,
+            &std::env::current_dir().unwrap_or_default(),
+        )
+        .map_err(anyhow::Error::msg)
+        .context("cannot print the resolved scenario")?;
         let page = html::run_report(summary, &scenario_toml, &figures, &bill);
         for figure in &figures {
             files.extend(figure.write_to(&dir)?);

@@ -29,7 +29,7 @@ mod trace;
 
 pub use error::ScenarioError;
 pub use keys::known_keys;
-pub use print::resolved_toml;
+pub use print::{resolved_toml, resolved_toml_from};
 
 use crate::model::Config;
 use std::path::{Path, PathBuf};

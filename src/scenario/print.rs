@@ -11,6 +11,7 @@
 use super::raw::*;
 use crate::engine::SimDuration;
 use crate::model::*;
+use std::path::{Path, PathBuf};
 
 /// The resolved scenario as TOML, itself a valid scenario: every default filled in,
 /// file paths absolute (so it loads from any folder), and each strategy as the
@@ -39,6 +40,34 @@ pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result
         text.push_str(&toml::to_string(&table).map_err(|e| e.to_string())?);
     }
     Ok(text)
+}
+
+/// [`resolved_toml`] of the base scenario for a document (the HTML report), with the
+/// files it reads written relative to `dir` (the folder the command ran in) rather
+/// than absolute: a committed report then names `../shared/data/...` as the user
+/// does, not one machine's folders. Such text loads from `dir`.
+pub fn resolved_toml_from(config: &Config, dir: &Path) -> Result<String, String> {
+    let mut config = config.clone();
+    if let Some(trace) = &mut config.traffic.trace {
+        trace.file = relative(&trace.file, dir);
+    }
+    if let SpotPrice::Trace { trace, .. } = &mut config.spot.price {
+        *trace = relative(trace, dir);
+    }
+    resolved_toml(&config, &[])
+}
+
+/// `path` relative to `dir` when both are absolute (`/a/x/f` from `/a/b` is
+/// `../x/f`); otherwise `path` as it is.
+fn relative(path: &Path, dir: &Path) -> PathBuf {
+    if !path.is_absolute() || !dir.is_absolute() {
+        return path.to_path_buf();
+    }
+    let (p, d): (Vec<_>, Vec<_>) = (path.components().collect(), dir.components().collect());
+    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    let mut out: PathBuf = d[common..].iter().map(|_| "..").collect();
+    out.extend(&p[common..]);
+    out
 }
 
 fn text(d: SimDuration) -> Option<String> {

@@ -387,3 +387,32 @@ fn simulated_durations_print_in_days_hours_and_minutes() {
             .stdout(predicate::str::contains(printed));
     }
 }
+
+/// Issue 11: a committed report names no machine's folders. `validate` prints the
+/// trace's absolute path (so its output loads from anywhere), but `report.html` prints
+/// it relative to the folder the command ran in, as the user would type it.
+#[test]
+fn the_report_names_files_relative_to_where_the_command_ran() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("wc");
+    simcloud()
+        .current_dir(crate::common::root())
+        .args([
+            "run",
+            "scenarios/worldcup98.toml",
+            "--set",
+            "duration=1h",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    let shared = fs::canonicalize(shared_data("worldcup98")).unwrap();
+    assert!(
+        !page.contains(&*shared.to_string_lossy()),
+        "absolute path in report.html"
+    );
+    assert!(page.contains("file = &quot;../shared/data/worldcup98/requests-per-minute.csv&quot;"));
+}
