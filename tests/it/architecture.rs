@@ -1,0 +1,53 @@
+//! The layering ARCHITECTURE.md states, checked on the source: each top-level module
+//! of the library uses only the modules below it, `cli → report → compare → scenario
+//! → model → engine`, so no import circle can come back unnoticed (issue 12).
+
+use crate::common::root;
+use std::fs;
+use std::path::Path;
+
+const LAYERS: [&str; 5] = ["engine", "model", "scenario", "compare", "report"];
+
+/// Every `crate::<module>` named in code (comments stripped) under `path`.
+fn uses(path: &Path, found: &mut Vec<(String, String)>) {
+    if path.is_dir() {
+        for entry in fs::read_dir(path).unwrap() {
+            uses(&entry.unwrap().path(), found);
+        }
+        return;
+    }
+    if path.extension().is_none_or(|e| e != "rs") {
+        return;
+    }
+    for line in fs::read_to_string(path).unwrap().lines() {
+        let code = line.split("//").next().unwrap_or("");
+        for layer in LAYERS {
+            if code.contains(&format!("crate::{layer}")) {
+                found.push((path.display().to_string(), layer.to_string()));
+            }
+        }
+    }
+}
+
+#[test]
+fn each_module_uses_only_the_layers_below_it() {
+    let mut wrong = Vec::new();
+    for (rank, layer) in LAYERS.iter().enumerate() {
+        let dir = root().join("src").join(layer);
+        let path = if dir.is_dir() {
+            dir
+        } else {
+            root().join("src").join(format!("{layer}.rs"))
+        };
+        let mut found = Vec::new();
+        uses(&path, &mut found);
+        assert!(!found.is_empty() || rank == 0, "no imports read in {layer}");
+        for (file, used) in found {
+            let used_rank = LAYERS.iter().position(|l| *l == used).unwrap();
+            if used_rank > rank {
+                wrong.push(format!("{file} ({layer}) uses crate::{used}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports against the layering:\n{}", wrong.join("\n"));
+}
