@@ -7,7 +7,7 @@
 //! depend on which thread ran it or when. Results are collected by input index
 //! (strategy, then replicate), never in completion order, and every statistic is
 //! computed afterwards on one thread in that order, so the output is byte-identical
-//! whatever `--threads` is. The module does no terminal formatting (that is `cli.rs`'s
+//! whatever `--threads` is. The module does no terminal formatting (that is `cli`'s
 //! job): progress is reported through a callback.
 //!
 //! # Common random numbers (CRN)
