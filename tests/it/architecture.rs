@@ -49,5 +49,9 @@ fn each_module_uses_only_the_layers_below_it() {
             }
         }
     }
-    assert!(wrong.is_empty(), "imports against the layering:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the layering:\n{}",
+        wrong.join("\n")
+    );
 }
