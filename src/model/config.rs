@@ -387,6 +387,14 @@ pub struct WarmPoolConfig {
     pub storage_price_per_hour: f64,
 }
 
+impl WarmPoolConfig {
+    /// The pool's size for a group of `max` and `desired`: the configured one, or
+    /// max - desired (aws-facts.md 3.8).
+    pub fn size_for(&self, max: u32, desired: u32) -> u32 {
+        self.size.unwrap_or(max.saturating_sub(desired))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SloConfig {
     pub latency: SimDuration,

@@ -28,6 +28,10 @@ pub(super) struct Fleet {
     pub types: Vec<TypeInfo>,
     pub boot: DurationSampler,
     pub boot_rng: SimRng,
+    /// Warm-pool draws (initialisation runs and starts from the pool) have their own
+    /// stream, so that a strategy with a warm pool sees the same boot times as one
+    /// without (common random numbers).
+    pub warm_pool_rng: SimRng,
     pub failures_rng: SimRng,
     pub warm_pool: Option<(WarmPool, DurationSampler)>,
     pub launched: u64,
@@ -56,11 +60,10 @@ impl Fleet {
             types,
             boot: DurationSampler::new(&config.instance.boot_time),
             boot_rng: streams.stream("boot"),
+            warm_pool_rng: streams.stream("warm_pool"),
             failures_rng: streams.stream("failures"),
             warm_pool: config.autoscaling.warm_pool.as_ref().map(|w| {
-                let size = w
-                    .size
-                    .unwrap_or(config.autoscaling.max - config.autoscaling.desired);
+                let size = w.size_for(config.autoscaling.max, config.autoscaling.desired);
                 (WarmPool::new(size), DurationSampler::new(&w.start_time))
             }),
             launched: 0,

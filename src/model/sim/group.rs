@@ -182,7 +182,7 @@ impl Simulation<'_> {
         for _ in (active + leaving)..desired {
             let id = self.launch_for_group();
             let warm_start = self.fleet.warm_pool.as_mut().and_then(|(pool, start)| {
-                (pool.take(self.now)).then(|| start.sample(&mut self.fleet.boot_rng))
+                (pool.take(self.now)).then(|| start.sample(&mut self.fleet.warm_pool_rng))
             });
             match warm_start {
                 // From the warm pool: started, not launched, so a shorter boot.

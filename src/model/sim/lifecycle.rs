@@ -53,15 +53,12 @@ impl Simulation<'_> {
         id
     }
 
-    /// Launches pool instances until the pool (ready and initialising) has its size:
-    /// the configured one, or max - desired (aws-facts.md 3.8).
+    /// Launches pool instances until the pool (ready and initialising) has its size.
     pub(super) fn refill_warm_pool(&mut self) {
         let Some(config) = &self.config.autoscaling.warm_pool else {
             return;
         };
-        let size = config
-            .size
-            .unwrap_or(self.group.max.saturating_sub(self.group.desired));
+        let size = config.size_for(self.group.max, self.group.desired);
         loop {
             let Some((pool, _)) = &self.fleet.warm_pool else {
                 return;
@@ -69,7 +66,7 @@ impl Simulation<'_> {
             if pool.ready + pool.initializing >= size {
                 return;
             }
-            let boot = SimDuration(self.fleet.boot.sample(&mut self.fleet.boot_rng));
+            let boot = SimDuration(self.fleet.boot.sample(&mut self.fleet.warm_pool_rng));
             if let Some((pool, _)) = &mut self.fleet.warm_pool {
                 pool.start_initializing(boot);
             }
