@@ -311,6 +311,7 @@ fn run(
     let started = Instant::now();
     let options = report::RunOptions {
         plots: !output.no_plots,
+        paths_relative_to: std::env::current_dir().ok(),
     };
     let report = run_into_folder(&config, &dir, &options, &mut progress)
         .map_err(|e| folder_failure(e, &output.out))?;
@@ -417,10 +418,12 @@ fn compare_strategies(
     let written = (|| -> anyhow::Result<Vec<String>> {
         let mut files = report::compare::write_files(&comparison, staged.path())?;
         if !output.no_plots {
+            let here = std::env::current_dir().ok();
             files.extend(report::compare::write_compare_pictures(
                 &comparison,
                 &base,
                 staged.path(),
+                here.as_deref(),
             )?);
         }
         Ok(files)

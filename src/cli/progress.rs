@@ -7,8 +7,9 @@ use simcloud::model::{Config, TimelineRow};
 use std::time::Duration;
 
 /// How much of a run's work a stretch of simulated time holds: the requests expected
-/// to arrive in it (the integral of the rate, sampled once per stretch, exact for a
-/// trace whose intervals line up with the rows) plus one unit per simulated second for
+/// to arrive in it (the closed-form integral of the rate, exact for every traffic
+/// shape, so a per-second trace moves the bar by its requests replayed) plus one unit
+/// per simulated second for
 /// the timers that tick without traffic. A month of quiet nights and busy match days
 /// then moves the bar as the CPU time goes, where simulated time alone once showed 0 %
 /// for 40 s under heavy load and sent the ETA from 18 s to 7 minutes.
@@ -26,15 +27,15 @@ impl WorkMeter {
     /// Work units in `[start_s, end_s)`.
     pub(super) fn between(&self, start_s: f64, end_s: f64) -> f64 {
         let secs = (end_s - start_s).max(0.0);
-        let mid_ns = ((start_s + end_s) / 2.0 * 1e9) as u64;
-        let rate = self.rate.at(mid_ns);
+        let (a, b) = ((start_s * 1e9) as u64, (end_s * 1e9) as u64);
+        let arrivals = self.rate.integral(a, b);
         // A rate the loader let through but that is not a number must not stop the bar.
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
+        let arrivals = if arrivals.is_finite() && arrivals > 0.0 {
+            arrivals
         } else {
             0.0
         };
-        (rate + 1.0) * secs
+        arrivals + secs
     }
 
     /// Work units of the whole run, summed over the rows the run will report, so that

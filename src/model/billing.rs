@@ -572,12 +572,13 @@ impl CostLedger {
             + requests as f64 * self.lcu_hours_per_request * self.lb_price_per_lcu_hour
     }
 
-    /// Closes the bill: adds the load balancer's line items and returns every item.
     /// The lines recorded since the last call: they are final.
     pub(super) fn drain_items(&mut self) -> Vec<CostItem> {
         std::mem::take(&mut self.items)
     }
 
+    /// Closes the bill: adds the warm pool's and the load balancer's lines and returns
+    /// every line not yet drained.
     pub(super) fn finish(
         mut self,
         duration: SimDuration,

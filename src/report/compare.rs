@@ -282,6 +282,7 @@ pub fn write_compare_pictures(
     comparison: &Comparison,
     base: &Config,
     dir: &Path,
+    paths_relative_to: Option<&Path>,
 ) -> Result<Vec<String>> {
     let points: Vec<plots::StrategyPoint> = comparison
         .strategies
@@ -307,10 +308,9 @@ pub fn write_compare_pictures(
         plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
         plots::draw_cost_breakdown(&comparison.scenario, &points)?,
     ];
-    let scenario_toml =
-        crate::scenario::resolved_toml_from(base, &std::env::current_dir().unwrap_or_default())
-            .map_err(anyhow::Error::msg)
-            .context("cannot print the resolved scenario")?;
+    let scenario_toml = super::scenario_text(base, paths_relative_to)
+        .map_err(anyhow::Error::msg)
+        .context("cannot print the resolved scenario")?;
     let page = html::compare_report(
         &comparison.scenario,
         comparison.replicates as usize,

@@ -32,11 +32,18 @@ use std::time::Instant;
 pub struct RunOptions {
     /// The charts (PNG and SVG) and `report.html`.
     pub plots: bool,
+    /// The folder `report.html` names the scenario's files relative to (the folder the
+    /// command ran in), so that a committed report names no machine's folders; `None`
+    /// names them absolute.
+    pub paths_relative_to: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { plots: true }
+        RunOptions {
+            plots: true,
+            paths_relative_to: None,
+        }
     }
 }
 
@@ -109,12 +116,9 @@ impl RunWriter {
         let started = Instant::now();
         let input = chart_input(config, summary, &series, &outcome.latency);
         let figures = plots::draw_run_charts(&input)?;
-        let scenario_toml = crate::scenario::resolved_toml_from(
-            config,
-            &std::env::current_dir().unwrap_or_default(),
-        )
-        .map_err(anyhow::Error::msg)
-        .context("cannot print the resolved scenario")?;
+        let scenario_toml = scenario_text(config, options.paths_relative_to.as_deref())
+            .map_err(anyhow::Error::msg)
+            .context("cannot print the resolved scenario")?;
         let page = html::run_report(summary, &scenario_toml, &figures, &bill);
         for figure in &figures {
             files.extend(figure.write_to(&dir)?);
@@ -188,6 +192,14 @@ fn chart_input(
             ("p99".into(), l.p99),
             ("p99.9".into(), l.p999),
         ],
+    }
+}
+
+/// The scenario as run, for a page: files named relative to `dir` when given.
+pub(super) fn scenario_text(config: &Config, dir: Option<&Path>) -> Result<String, String> {
+    match dir {
+        Some(dir) => crate::scenario::resolved_toml_from(config, dir),
+        None => crate::scenario::resolved_toml(config, &[]),
     }
 }
 

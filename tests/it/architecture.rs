@@ -21,6 +21,13 @@ fn uses(path: &Path, found: &mut Vec<(String, String)>) {
     }
     for line in fs::read_to_string(path).unwrap().lines() {
         let code = line.split("//").next().unwrap_or("");
+        // `crate::{a, b}` would name several layers at once, out of this check's
+        // sight, so it is refused; `super::` paths stay inside a layer's own tree.
+        assert!(
+            !code.contains("crate::{"),
+            "{}: grouped crate import",
+            path.display()
+        );
         for layer in LAYERS {
             if code.contains(&format!("crate::{layer}")) {
                 found.push((path.display().to_string(), layer.to_string()));

@@ -20,8 +20,9 @@ impl AutoScalingGroup {
         if let Some(max) = action.max {
             self.max = max;
         }
-        // A scheduled min above max (or the reverse) is rejected by the loader only
-        // within one action; across actions the later bound wins.
+        // A scheduled min above max is rejected by the loader only within one action;
+        // across actions, a max below the current min is raised to it (min wins, as
+        // the group must keep min instances).
         if self.min > self.max {
             self.max = self.min;
         }
