@@ -347,14 +347,7 @@ impl Metric {
             Metric::TimedOutRate => "timed_out_rate",
             Metric::InterruptedRate => "interrupted_rate",
             Metric::InstanceHours => "instance_hours",
-            Metric::Cost(part) => match part {
-                BillPart::OnDemand => "cost_on_demand_usd",
-                BillPart::Spot => "cost_spot_usd",
-                BillPart::Reserved => "cost_reserved_usd",
-                BillPart::SavingsPlan => "cost_savings_plan_usd",
-                BillPart::WarmPool => "cost_warm_pool_usd",
-                BillPart::LoadBalancer => "cost_load_balancer_usd",
-            },
+            Metric::Cost(part) => part.metric_key(),
         }
     }
 
@@ -383,14 +376,7 @@ impl Metric {
             Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
             Metric::InterruptedRate => "requests cut off by a stopping instance / arrived",
             Metric::InstanceHours => "instance-hours billed",
-            Metric::Cost(part) => match part {
-                BillPart::OnDemand => "on-demand part of the bill",
-                BillPart::Spot => "spot part of the bill",
-                BillPart::Reserved => "reserved-instance part of the bill",
-                BillPart::SavingsPlan => "savings-plan part of the bill",
-                BillPart::WarmPool => "warm-pool part of the bill",
-                BillPart::LoadBalancer => "load balancer part of the bill",
-            },
+            Metric::Cost(part) => part.description(),
         }
     }
 

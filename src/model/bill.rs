@@ -51,6 +51,30 @@ impl BillPart {
         }
     }
 
+    /// Its metric in `compare.csv`, `compare.json` and `replicates.csv`.
+    pub fn metric_key(self) -> &'static str {
+        match self {
+            BillPart::OnDemand => "cost_on_demand_usd",
+            BillPart::Spot => "cost_spot_usd",
+            BillPart::Reserved => "cost_reserved_usd",
+            BillPart::SavingsPlan => "cost_savings_plan_usd",
+            BillPart::WarmPool => "cost_warm_pool_usd",
+            BillPart::LoadBalancer => "cost_load_balancer_usd",
+        }
+    }
+
+    /// What the part is, in a sentence's words.
+    pub fn description(self) -> &'static str {
+        match self {
+            BillPart::OnDemand => "on-demand part of the bill",
+            BillPart::Spot => "spot part of the bill",
+            BillPart::Reserved => "reserved-instance part of the bill",
+            BillPart::SavingsPlan => "savings-plan part of the bill",
+            BillPart::WarmPool => "warm-pool part of the bill",
+            BillPart::LoadBalancer => "load balancer part of the bill",
+        }
+    }
+
     /// The part by its [`BillPart::key`].
     pub fn from_key(key: &str) -> Option<BillPart> {
         BillPart::ALL.into_iter().find(|p| p.key() == key)

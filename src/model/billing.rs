@@ -38,12 +38,12 @@ use crate::engine::{SimDuration, SimTime};
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
 
 /// Seconds billed for an instance that ran for `ran`: whole seconds, at least 60.
-pub fn billed_seconds(ran: SimDuration) -> u64 {
+pub(super) fn billed_seconds(ran: SimDuration) -> u64 {
     ran.0.div_ceil(1_000_000_000).max(MINIMUM_BILLED_SECS)
 }
 
 /// Cost of `seconds` at an hourly price.
-pub fn cost_of_seconds(price_per_hour: f64, seconds: u64) -> f64 {
+pub(super) fn cost_of_seconds(price_per_hour: f64, seconds: u64) -> f64 {
     price_per_hour * seconds as f64 / 3600.0
 }
 

@@ -24,7 +24,6 @@ pub mod traffic;
 mod warm_pool;
 
 pub use bill::{BillPart, bill_parts};
-pub use billing::{billed_seconds, cost_of_seconds};
 pub use config::*;
 pub use outcome::*;
-pub use sim::{RunObserver, RunOutcome, simulate, simulate_observed, simulate_streaming};
+pub use sim::{RunObserver, RunOutcome, simulate, simulate_observed};

@@ -107,7 +107,8 @@ impl RunWriter {
         let mut files = vec![close(timeline, "timeline.csv")?];
         let summary = &outcome.summary;
         let mut summary_file = OutputFile::create(&dir, "summary.json")?;
-        write_summary_json(summary, summary_file.writer()).context("cannot write summary.json")?;
+        writeln!(summary_file.writer(), "{}", summary_json(summary))
+            .context("cannot write summary.json")?;
         files.push(summary_file.finish()?);
         files.push(close(cost, "cost.csv")?);
         if !options.plots {
@@ -203,12 +204,7 @@ pub(super) fn scenario_text(config: &Config, dir: Option<&Path>) -> Result<Strin
     }
 }
 
-pub fn write_summary_json(summary: &Summary, mut out: impl Write) -> Result<()> {
-    serde_json::to_writer_pretty(&mut out, summary)?;
-    writeln!(out)?;
-    Ok(())
-}
-
+/// `summary.json`'s text (without its final newline).
 pub fn summary_json(summary: &Summary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes")
 }

@@ -2,16 +2,11 @@
 //! is always the complete output of exactly one run, whatever runs beside it, fails
 //! or is killed.
 
-use crate::common::{root, scenario_path};
-use assert_cmd::Command;
+use crate::common::{root, scenario_path, simcloud, write_file};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-fn simcloud() -> Command {
-    Command::cargo_bin("simcloud").expect("binary built")
-}
 
 fn binary() -> PathBuf {
     assert_cmd::cargo::cargo_bin("simcloud")
@@ -31,9 +26,7 @@ max = 3
 "#;
 
 fn scenario(dir: &Path, text: &str) -> PathBuf {
-    let path = dir.join("small.toml");
-    fs::write(&path, text).unwrap();
-    path
+    write_file(dir, "small.toml", text)
 }
 
 /// Every file of a folder, by name, with its bytes.

@@ -54,36 +54,31 @@ pub trait RunObserver {
 /// Runs `config` to completion, passing each timeline row to `on_row` in time order;
 /// the bill's lines are kept in [`RunOutcome::cost_items`].
 pub fn simulate(config: &Config, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOutcome {
-    let mut items = Vec::new();
-    let mut outcome = simulate_streaming(config, on_row, &mut |item| items.push(item.clone()));
-    outcome.cost_items = items;
-    outcome
-}
-
-/// Like [`simulate`], but hands each line of the bill to `on_item` as soon as it is
-/// final (at the next timeline row) instead of keeping it: memory then stays flat
-/// however many instances a long run launches. `RunOutcome::cost_items` is empty.
-pub fn simulate_streaming(
-    config: &Config,
-    on_row: &mut dyn FnMut(&TimelineRow),
-    on_item: &mut dyn FnMut(&CostItem),
-) -> RunOutcome {
-    struct Closures<'f> {
+    struct Keep<'f> {
         on_row: &'f mut dyn FnMut(&TimelineRow),
-        on_item: &'f mut dyn FnMut(&CostItem),
+        items: Vec<CostItem>,
     }
-    impl RunObserver for Closures<'_> {
+    impl RunObserver for Keep<'_> {
         fn row(&mut self, row: &TimelineRow) {
             (self.on_row)(row)
         }
         fn cost_item(&mut self, item: &CostItem) {
-            (self.on_item)(item)
+            self.items.push(item.clone())
         }
     }
-    simulate_observed(config, &mut Closures { on_row, on_item })
+    let mut keep = Keep {
+        on_row,
+        items: Vec::new(),
+    };
+    let mut outcome = simulate_observed(config, &mut keep);
+    outcome.cost_items = keep.items;
+    outcome
 }
 
-/// Like [`simulate_streaming`], with both streams going to one observer.
+/// Runs `config` to completion, handing each timeline row and each line of the bill
+/// to `observer` as soon as it is final (a line at the next timeline row), instead of
+/// keeping them: memory then stays flat however long the run and however many
+/// instances it launches. `RunOutcome::cost_items` is empty.
 pub fn simulate_observed(config: &Config, observer: &mut dyn RunObserver) -> RunOutcome {
     Simulation::new(config).run(observer)
 }
