@@ -263,32 +263,13 @@ fn parse_value(text: &str) -> toml::Value {
         .unwrap_or_else(|| toml::Value::String(text.to_string()))
 }
 
-/// Splits `a.b[2].c` into segments.
-fn segments(key: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    for part in key.split('.') {
-        match part.split_once('[') {
-            Some((name, rest)) => {
-                out.push(Segment::Key(name));
-                for index in rest.split('[') {
-                    if let Ok(i) = index.trim_end_matches(']').parse() {
-                        out.push(Segment::Index(i));
-                    }
-                }
-            }
-            None => out.push(Segment::Key(part)),
-        }
-    }
-    out
-}
-
 enum Segment<'a> {
     Key(&'a str),
     Index(usize),
 }
 
 fn value_at<'t>(table: &'t toml::Table, key: &str) -> Option<&'t toml::Value> {
-    let mut segs = segments(key).into_iter();
+    let mut segs = parse_key(key).ok()?.into_iter();
     let Some(Segment::Key(first)) = segs.next() else {
         return None;
     };
@@ -501,7 +482,7 @@ fn difference(base: &toml::Table, other: &toml::Table) -> toml::Table {
 /// The line of `key` in the scenario text, found through `toml_edit`'s spans.
 fn locate(text: &str, key: &str) -> Option<usize> {
     let doc = toml_edit::ImDocument::parse(text).ok()?;
-    let mut segs = segments(key).into_iter();
+    let mut segs = parse_key(key).ok()?.into_iter();
     let Some(Segment::Key(first)) = segs.next() else {
         return None;
     };
