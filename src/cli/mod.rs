@@ -197,9 +197,9 @@ fn complain(message: &str) {
 /// An error and its causes, `outer: inner: innermost`, each said once. An error that
 /// prints its source in its own message *and* returns it as `source()` makes anyhow's
 /// `{:#}` say it twice ("No space left on device (os error 28): No space left on
-/// device (os error 28)", from `PlotError::Io`, now fixed at its definition); a cause
-/// already at the end of the message is left out, so one from another crate cannot
-/// bring the doubling back.
+/// device (os error 28)", as a chart-writing error once did); a cause already at the
+/// end of the message is left out, so one from another crate cannot bring the
+/// doubling back.
 fn error_text(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(diff_cell(clear, 1.0, 3), "-2.000 [-2.500, -1.500] *");
     }
 
-    /// An error that prints its source and also returns it, as `PlotError::Io` did.
+    /// An error that prints its source and also returns it, as a chart-writing error once did.
     #[derive(Debug, thiserror::Error)]
     #[error("cannot write cost.png: {source}")]
     struct Doubled {

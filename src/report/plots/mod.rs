@@ -60,13 +60,6 @@ pub enum PlotError {
     /// The PNG encoder failed.
     #[error("cannot encode {chart}.png: {message}")]
     Encode { chart: String, message: String },
-    /// The file could not be written. The I/O error is the source, not part of the
-    /// message: an error chain printed in full would otherwise say it twice.
-    #[error("cannot write {name}")]
-    Io {
-        name: String,
-        source: std::io::Error,
-    },
 }
 
 /// The error of one drawing call, before we know which chart it belongs to.
@@ -145,18 +138,15 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingEr
 impl Figure {
     /// Writes `<name>.svg` and `<name>.png` into `dir` (a staging folder, replaced as a
     /// whole, so no temporary names are needed) and returns the names written.
-    pub fn write_to(&self, dir: &Path) -> Result<Vec<String>, PlotError> {
+    pub fn write_to(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
         let mut written = Vec::new();
         for (ext, bytes) in [("svg", self.svg.as_bytes()), ("png", &self.png[..])] {
             let name = format!("{}.{ext}", self.name);
-            let io = |source| PlotError::Io {
-                name: name.clone(),
-                source,
-            };
-            let mut file = std::fs::File::create(dir.join(&name)).map_err(io)?;
-            file.write_all(bytes).map_err(io)?;
-            file.sync_all().map_err(io)?;
-            written.push(name);
+            let mut file = super::OutputFile::create(dir, &name)?;
+            anyhow::Context::with_context(file.write_all(bytes), || {
+                format!("cannot write {name}")
+            })?;
+            written.push(file.finish()?);
         }
         Ok(written)
     }
