@@ -25,6 +25,10 @@
 //! plans add hourly fee lines and negative coverage lines (the on-demand value they
 //! absorbed), as AWS's cost and usage report does, so the lines always add up to the
 //! total. Memory grows with instances and hours, never with requests.
+//!
+//! The file is over 800 lines because some 330 of them are the hand-computed bills
+//! that check it (per-second minimums, reservations, savings plans, spot refunds, the
+//! warm pool), kept beside the code as the house style asks; the code is about 510.
 
 use super::config::{Config, LoadBalancerConfig, PurchaseConfig, SavingsPlanKind};
 use super::fleet::Fleet;
