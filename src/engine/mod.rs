@@ -14,4 +14,4 @@ mod time;
 pub use queue::EventQueue;
 pub use rng::{RngStreams, SimRng};
 pub use stats::{LatencyHistogram, TimeIntegral};
-pub use time::{NANOS_PER_SEC, SimDuration, SimTime};
+pub use time::{NANOS_PER_SEC, SECS_PER_HOUR, SimDuration, SimTime};

@@ -9,6 +9,9 @@ use std::ops::{Add, AddAssign, Sub};
 
 /// Nanoseconds in one second.
 pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+/// Seconds in an hour, for prices per hour turned into costs per second; the same hour
+/// as [`SimDuration::HOUR`].
+pub const SECS_PER_HOUR: f64 = 3600.0;
 
 /// A point in simulated time, in nanoseconds since the start of the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -38,7 +41,7 @@ impl SimTime {
 impl SimDuration {
     pub const ZERO: SimDuration = SimDuration(0);
     /// A clock hour: AWS bills reservations, savings plans and load balancers by it.
-    pub const HOUR: SimDuration = SimDuration::from_secs(3600);
+    pub const HOUR: SimDuration = SimDuration::from_secs(SECS_PER_HOUR as u64);
 
     pub const fn from_secs(secs: u64) -> SimDuration {
         SimDuration(secs * NANOS_PER_SEC)

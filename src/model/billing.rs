@@ -36,7 +36,7 @@ use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
 use super::spot::SpotMarket;
 use super::warm_pool::WarmPool;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{SECS_PER_HOUR, SimDuration, SimTime};
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
@@ -48,7 +48,7 @@ pub(super) fn billed_seconds(ran: SimDuration) -> u64 {
 
 /// Cost of `seconds` at an hourly price.
 pub(super) fn cost_of_seconds(price_per_hour: f64, seconds: u64) -> f64 {
-    price_per_hour * seconds as f64 / 3600.0
+    price_per_hour * seconds as f64 / SECS_PER_HOUR
 }
 
 /// An instance type as the ledger needs it.
@@ -181,7 +181,7 @@ impl CostLedger {
         lb: &LoadBalancerConfig,
         warm_pool: Option<WarmPoolPrices>,
     ) -> Self {
-        let per_connection = 1.0 / (lb.requests_per_connection * 25.0 * 3600.0);
+        let per_connection = 1.0 / (lb.requests_per_connection * 25.0 * SECS_PER_HOUR);
         let per_byte = lb.request_bytes as f64 / 1e9;
         CostLedger {
             items: Vec::new(),
@@ -229,7 +229,11 @@ impl CostLedger {
                 self.totals.on_demand_secs += seconds as f64;
                 // Whatever this hour has not yet seen of the instance counts in it.
                 self.hour_usage[instance.type_index] += seconds as f64 - instance.settled_secs;
-                ("on_demand", list, billed_type.on_demand_price / 3600.0)
+                (
+                    "on_demand",
+                    list,
+                    billed_type.on_demand_price / SECS_PER_HOUR,
+                )
             }
             PurchaseOption::Spot => {
                 let cost = if free { 0.0 } else { spot_cost };
@@ -409,14 +413,14 @@ impl CostLedger {
         let mut remaining = usage.to_vec();
         let mut coverage = HourCoverage::default();
         for r in &self.purchase.reserved {
-            let capacity = f64::from(r.count) * 3600.0;
+            let capacity = f64::from(r.count) * SECS_PER_HOUR;
             let (mut covered, mut value) = (0.0, 0.0);
             for (i, t) in self.types.iter().enumerate() {
                 if t.name == r.type_name {
                     let take = remaining[i].min(capacity - covered);
                     remaining[i] -= take;
                     covered += take;
-                    value += take * t.on_demand_price / 3600.0;
+                    value += take * t.on_demand_price / SECS_PER_HOUR;
                 }
             }
             coverage.reserved.push((covered, value));
@@ -440,14 +444,14 @@ impl CostLedger {
             });
             let mut commitment = plan.hourly_commitment;
             for i in order {
-                let rate = self.types[i].on_demand_price * (1.0 - plan.discount) / 3600.0;
+                let rate = self.types[i].on_demand_price * (1.0 - plan.discount) / SECS_PER_HOUR;
                 if remaining[i] <= 0.0 || rate <= 0.0 || commitment <= 0.0 {
                     continue;
                 }
                 let covered = remaining[i].min(commitment / rate);
                 commitment -= covered * rate;
                 remaining[i] -= covered;
-                let value = covered * self.types[i].on_demand_price / 3600.0;
+                let value = covered * self.types[i].on_demand_price / SECS_PER_HOUR;
                 coverage
                     .savings_plan
                     .push((i, covered, value, covered * rate));
@@ -462,10 +466,13 @@ impl CostLedger {
     pub(super) fn settle_hour(&mut self, hour_start: SimTime) {
         let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
         let coverage = self.cover(&usage);
-        let (start_s, end_s) = (hour_start.as_secs_f64(), hour_start.as_secs_f64() + 3600.0);
+        let (start_s, end_s) = (
+            hour_start.as_secs_f64(),
+            hour_start.as_secs_f64() + SECS_PER_HOUR,
+        );
         let purchase = self.purchase.clone();
         for (r, &(covered, value)) in purchase.reserved.iter().zip(&coverage.reserved) {
-            let capacity = f64::from(r.count) * 3600.0;
+            let capacity = f64::from(r.count) * SECS_PER_HOUR;
             let fee = f64::from(r.count) * r.effective_hourly_usd();
             self.totals.reserved_fees += fee;
             self.totals.reserved_unused += fee * (1.0 - covered / capacity);
@@ -611,7 +618,7 @@ impl CostLedger {
                 end_s,
                 pool.initialization_secs as f64,
                 "second",
-                prices.instance_per_hour / 3600.0,
+                prices.instance_per_hour / SECS_PER_HOUR,
             );
         }
         let hours = Self::lb_hours(duration) as f64;

@@ -12,7 +12,7 @@ use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption};
 use super::outcome::{InstanceSummary, TimelineRow, round_to};
 use super::warm_pool::WarmPool;
-use crate::engine::{RngStreams, SimDuration, SimRng, SimTime, TimeIntegral};
+use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime, TimeIntegral};
 
 /// An instance type as the run uses it.
 pub(super) struct TypeInfo {
@@ -224,7 +224,7 @@ impl Fleet {
                 3,
             ),
             min_in_service: self.min_in_service.min(self.in_service),
-            instance_hours: round_to(billed_secs as f64 / 3600.0, 6),
+            instance_hours: round_to(billed_secs as f64 / SECS_PER_HOUR, 6),
         }
     }
 }

@@ -21,7 +21,7 @@
 //! changing prices never changes another pool's interruptions.
 
 use super::config::{PurchaseConfig, SpotAllocation, SpotConfig, SpotPrice};
-use crate::engine::{NANOS_PER_SEC, RngStreams, SimDuration, SimRng, SimTime};
+use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime};
 use rand::Rng;
 use rand_distr::Exp1;
 
@@ -57,7 +57,7 @@ impl SpotPool {
     fn accrued_to(&self, t: u64) -> f64 {
         let i = self.steps.partition_point(|&(start, _)| start <= t) - 1;
         let (start, price) = self.steps[i];
-        self.accrued_at_step[i] + price * (t - start) as f64 / (3_600.0 * NANOS_PER_SEC as f64)
+        self.accrued_at_step[i] + price * (t - start) as f64 / SimDuration::HOUR.0 as f64
     }
 
     /// USD for one instance running over `[from, to]` at the prices in effect.
@@ -78,7 +78,8 @@ impl SpotPool {
         if self.hazard_per_hour <= 0.0 {
             return None;
         }
-        let notice_at = now + SimDuration::from_secs_f64(wait / self.hazard_per_hour * 3_600.0);
+        let notice_at =
+            now + SimDuration::from_secs_f64(wait / self.hazard_per_hour * SECS_PER_HOUR);
         Some(with_lead(notice_at, now, early, lead, config))
     }
 }
@@ -134,7 +135,7 @@ impl SpotMarket {
                 for (k, &(start, price)) in steps.iter().enumerate() {
                     accrued_at_step.push(total);
                     if let Some(&(next, _)) = steps.get(k + 1) {
-                        total += price * (next - start) as f64 / (3_600.0 * NANOS_PER_SEC as f64);
+                        total += price * (next - start) as f64 / SimDuration::HOUR.0 as f64;
                     }
                 }
                 let hazard = spot
@@ -280,7 +281,7 @@ mod tests {
     /// cost 0.04 + 0.05 = $0.09; from 30 min to 90 min, 0.02 + 0.025 = $0.045.
     #[test]
     fn cost_integrates_the_price_steps() {
-        let hour = 3_600 * NANOS_PER_SEC;
+        let hour = SimDuration::HOUR.0;
         let pool = SpotPool {
             type_index: 0,
             hazard_per_hour: 0.0,
@@ -308,7 +309,7 @@ mod tests {
         for w in path.windows(2) {
             let ratio = w[1].1 / w[0].1;
             assert!((0.95..=1.05).contains(&ratio) || w[1].1 == 0.1 * 0.096 || w[1].1 == 0.096);
-            assert!(w[1].0 - w[0].0 >= 86_400 * NANOS_PER_SEC);
+            assert!(w[1].0 - w[0].0 >= 24 * SimDuration::HOUR.0);
         }
     }
 }

@@ -18,6 +18,7 @@
 //! needs, and a reader can check it by hand.
 
 use super::AutoScalingGroup;
+use crate::engine::SECS_PER_HOUR;
 use crate::model::config::ScalingMetric;
 
 /// One completed clock hour.
@@ -73,7 +74,7 @@ impl Forecaster {
                 }
                 let busy_per_request =
                     window.iter().map(|s| s.busy_worker_secs).sum::<f64>() / total_requests as f64;
-                requests / 3600.0 * busy_per_request / (f64::from(workers) * target / 100.0)
+                requests / SECS_PER_HOUR * busy_per_request / (f64::from(workers) * target / 100.0)
             }
         };
         Some((needed - 1e-9).ceil().max(0.0) as u32)
