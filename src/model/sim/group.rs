@@ -4,19 +4,19 @@
 
 use super::*;
 
-impl Simulation<'_> {
+impl Tier<'_> {
     /// Ends the clock hour: running on-demand usage is counted, then reservations and
     /// the savings plan are applied to the hour.
-    pub(super) fn settle_hour(&mut self) {
+    pub(super) fn settle_hour(&mut self, ctx: &mut Ctx<'_>) {
         if self.ledger.has_commitments() {
             for &id in &self.fleet.alive {
                 self.ledger
-                    .add_running_usage(&mut self.fleet.instances[id as usize], self.now);
+                    .add_running_usage(&mut self.fleet.instances[id as usize], ctx.now);
             }
             self.ledger.settle_hour(self.hour_start);
         }
         if self.predictive().is_some() {
-            let (busy, _) = self.fleet.utilization_areas(self.now);
+            let (busy, _) = self.fleet.utilization_areas(ctx.now);
             let (requests_mark, busy_mark) = self.hour_marks;
             self.forecaster.record(HourStats {
                 requests: self.metrics.totals.arrived - requests_mark,
@@ -24,7 +24,7 @@ impl Simulation<'_> {
             });
             self.hour_marks = (self.metrics.totals.arrived, busy);
         }
-        self.hour_start = self.now;
+        self.hour_start = ctx.now;
     }
 
     /// The predictive policy, if any: (metric, target, mode, scheduling buffer).
@@ -42,7 +42,7 @@ impl Simulation<'_> {
 
     /// Forecasts hour `hour` ahead of its start (by the scheduling buffer) and, unless
     /// the policy only forecasts, raises capacity to the forecast (aws-facts.md 3.9).
-    pub(super) fn on_forecast_due(&mut self, hour: u32) {
+    pub(super) fn on_forecast_due(&mut self, ctx: &mut Ctx<'_>, hour: u32) {
         let (metric, target, mode, buffer) = self
             .predictive()
             .expect("scheduled for a predictive policy");
@@ -55,25 +55,25 @@ impl Simulation<'_> {
             if mode == PredictiveMode::ForecastAndScale
                 && self.group.set_forecast_floor(capacity).is_some()
             {
-                self.reconcile();
+                self.reconcile(ctx);
             }
         }
         let next = SimTime((u64::from(hour) + 1) * SimDuration::HOUR.0 - buffer.0);
-        if next < self.end {
-            self.queue
+        if next < ctx.end {
+            ctx.queue
                 .schedule(next, Event::ForecastDue { hour: hour + 1 });
         }
     }
 
     /// A scheduled action sets min, max and/or desired, then the group reconciles;
     /// a recurring action is scheduled again for its next match (aws-facts.md 3.10).
-    pub(super) fn on_scheduled_action(&mut self, index: usize) {
+    pub(super) fn on_scheduled_action(&mut self, ctx: &mut Ctx<'_>, index: usize) {
         let action = &self.config.autoscaling.scheduled[index];
         self.group.apply_scheduled(action);
-        self.reconcile();
-        if let Some(next) = action.cron.as_ref().and_then(|c| c.next_after(self.now.0)) {
-            if next < self.end.0 {
-                self.queue.schedule(
+        self.reconcile(ctx);
+        if let Some(next) = action.cron.as_ref().and_then(|c| c.next_after(ctx.now.0)) {
+            if next < ctx.end.0 {
+                ctx.queue.schedule(
                     SimTime(next),
                     Event::ScheduledActionDue {
                         action: index as u32,
@@ -85,10 +85,10 @@ impl Simulation<'_> {
 
     // ----- Auto Scaling -------------------------------------------------------------
 
-    pub(super) fn on_metric_tick(&mut self) {
-        let now = self.now;
+    pub(super) fn on_metric_tick(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
         let period = self.config.autoscaling.metric_period;
-        self.queue.schedule(now + period, Event::MetricTick);
+        ctx.queue.schedule(now + period, Event::MetricTick);
         let mut cpu_sum = 0.0;
         let mut sample = MetricSample::default();
         for &id in &self.fleet.alive {
@@ -124,15 +124,15 @@ impl Simulation<'_> {
         self.unpublished.push_back(sample);
         let delay = self.config.autoscaling.metric_delay;
         if delay == SimDuration::ZERO {
-            self.on_metric_published();
+            self.on_metric_published(ctx);
         } else {
-            self.queue.schedule(now + delay, Event::MetricPublished);
+            ctx.queue.schedule(now + delay, Event::MetricPublished);
         }
     }
 
     /// The policies read the oldest unread datapoint; the group's own state (warming
     /// instances, activities) is read as it is now.
-    pub(super) fn on_metric_published(&mut self) {
+    pub(super) fn on_metric_published(&mut self, ctx: &mut Ctx<'_>) {
         let mut sample = self
             .unpublished
             .pop_front()
@@ -142,7 +142,7 @@ impl Simulation<'_> {
         for &id in &self.fleet.alive {
             let instance = &self.fleet.instances[id as usize];
             let warm = instance.state == InstanceState::InService
-                && instance.warm_at.is_some_and(|w| w <= self.now);
+                && instance.warm_at.is_some_and(|w| w <= ctx.now);
             if instance.is_active() && !warm {
                 warming += 1;
             }
@@ -158,16 +158,16 @@ impl Simulation<'_> {
         sample.terminating = terminating;
         sample.activity_in_progress = activity;
         sample.last_activity_end = self.fleet.last_activity_end;
-        sample.now = self.now;
+        sample.now = ctx.now;
         if self.group.evaluate(&sample).is_some() {
-            self.reconcile();
+            self.reconcile(ctx);
         }
     }
 
     /// Launches or drains instances until the active count equals desired capacity.
     /// Without capacity rebalancing, an instance with an interruption notice still
     /// counts until it stops, so the group replaces it only after the interruption.
-    pub(super) fn reconcile(&mut self) {
+    pub(super) fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
         let rebalance = self.config.spot.capacity_rebalance;
         let (mut active, mut leaving) = (0, 0);
         for &id in &self.fleet.alive {
@@ -180,34 +180,34 @@ impl Simulation<'_> {
         }
         let desired = self.group.desired;
         for _ in (active + leaving)..desired {
-            let id = self.launch_for_group();
+            let id = self.launch_for_group(ctx);
             let warm_start = self.fleet.warm_pool.as_mut().and_then(|(pool, start)| {
-                (pool.take(self.now)).then(|| start.sample(&mut self.fleet.warm_pool_rng))
+                (pool.take(ctx.now)).then(|| start.sample(&mut self.fleet.warm_pool_rng))
             });
             match warm_start {
                 // From the warm pool: started, not launched, so a shorter boot.
-                Some(start) => self.queue.schedule(
-                    self.now + SimDuration(start),
+                Some(start) => ctx.queue.schedule(
+                    ctx.now + SimDuration(start),
                     Event::InstanceBooted { instance: id },
                 ),
-                None => self.boot(id),
+                None => self.boot(ctx, id),
             }
         }
-        self.refill_warm_pool();
+        self.refill_warm_pool(ctx);
         // Instances already leaving go by themselves; only active ones are drained.
         for _ in desired..active {
             // Protected instances stay; the group then sits above desired, as AWS's
             // does when every instance is protected from scale-in (3.6).
-            let Some(victim) = self.choose_victim() else {
+            let Some(victim) = self.choose_victim(ctx) else {
                 break;
             };
-            self.begin_draining(victim);
+            self.begin_draining(ctx, victim);
         }
     }
 
     /// The instance a scale-in drains, by the termination policy
     /// (`scaling::termination`, aws-facts.md 2.5, 3.6) over the active instances.
-    pub(super) fn choose_victim(&self) -> Option<u32> {
+    pub(super) fn choose_victim(&self, ctx: &mut Ctx<'_>) -> Option<u32> {
         let active: Vec<Candidate> = self
             .fleet
             .alive
@@ -225,6 +225,6 @@ impl Simulation<'_> {
         let desired = self.group.desired;
         let spot_target = desired - self.config.purchase.on_demand_target(desired);
         let policy = self.config.autoscaling.termination_policy;
-        termination::choose_victim(&active, spot_target, policy, self.now)
+        termination::choose_victim(&active, spot_target, policy, ctx.now)
     }
 }

@@ -7,30 +7,30 @@ use super::*;
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
 const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 
-impl Simulation<'_> {
+impl Tier<'_> {
     /// Draws the failure time of an instance from its mean time between failures
     /// (exponential lifetimes, so a redraw at any moment is as good as the first).
-    pub(super) fn schedule_failure(&mut self, id: u32) {
+    pub(super) fn schedule_failure(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if let Some(mtbf) = self.config.instance.failures.mtbf {
             let draw: f64 = rand::Rng::sample(&mut self.fleet.failures_rng, rand_distr::Exp1);
-            let at = self.now + SimDuration::from_secs_f64(draw * mtbf.as_secs_f64());
-            if at < self.end {
-                self.queue
+            let at = ctx.now + SimDuration::from_secs_f64(draw * mtbf.as_secs_f64());
+            if at < ctx.end {
+                ctx.queue
                     .schedule(at, Event::InstanceFailed { instance: id });
             }
         }
     }
 
-    pub(super) fn on_instance_failed(&mut self, id: u32) {
+    pub(super) fn on_instance_failed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         match self.fleet.instances[id as usize].state {
-            InstanceState::InService => self.fail(id),
+            InstanceState::InService => self.fail(ctx, id),
             // Only serving instances fail here; a booting one draws again.
-            InstanceState::Booting | InstanceState::Registering => self.schedule_failure(id),
+            InstanceState::Booting | InstanceState::Registering => self.schedule_failure(ctx, id),
             _ => {}
         }
     }
 
-    pub(super) fn on_failure_due(&mut self) {
+    pub(super) fn on_failure_due(&mut self, ctx: &mut Ctx<'_>) {
         let serving: Vec<u32> = self
             .fleet
             .alive
@@ -43,7 +43,7 @@ impl Simulation<'_> {
             .collect();
         if !serving.is_empty() {
             let pick = rand::Rng::random_range(&mut self.fleet.failures_rng, 0..serving.len());
-            self.fail(serving[pick]);
+            self.fail(ctx, serving[pick]);
         }
     }
 
@@ -54,17 +54,17 @@ impl Simulation<'_> {
     /// The group replaces it when its own health check notices: ELB checks after the
     /// grace period, or EC2 status checks, which report an impaired instance after a
     /// few minutes (3.7; simcloud uses 3 minutes).
-    pub(super) fn fail(&mut self, id: u32) {
+    pub(super) fn fail(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         self.fleet.failures += 1;
-        Serving::cut_off(&mut self.fleet, &mut self.metrics, self.now, id);
+        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx.now, id);
         let instance = &mut self.fleet.instances[id as usize];
         instance.failed = true;
         let hc = &self.config.load_balancer.health_check;
-        let healthy_at = instance.healthy_at.unwrap_or(self.now);
-        let since = self.now.since(healthy_at).0;
+        let healthy_at = instance.healthy_at.unwrap_or(ctx.now);
+        let since = ctx.now.since(healthy_at).0;
         let next_check = healthy_at.0 + since.div_ceil(hc.interval.0).max(1) * hc.interval.0;
         let found_at = SimTime(next_check + u64::from(hc.unhealthy - 1) * hc.interval.0);
-        self.queue
+        ctx.queue
             .schedule(found_at, Event::TargetFoundUnhealthy { instance: id });
         let autoscaling = &self.config.autoscaling;
         let group_finds_at = match autoscaling.health_check_type {
@@ -75,28 +75,28 @@ impl Simulation<'_> {
                 });
                 found_at.max(in_service + autoscaling.health_check_grace_period)
             }
-            HealthCheckType::Ec2 => self.now + EC2_IMPAIRED_DELAY,
+            HealthCheckType::Ec2 => ctx.now + EC2_IMPAIRED_DELAY,
         };
-        self.queue.schedule(
+        ctx.queue.schedule(
             group_finds_at,
             Event::InstanceFoundUnhealthy { instance: id },
         );
     }
 
-    pub(super) fn on_target_found_unhealthy(&mut self, id: u32) {
+    pub(super) fn on_target_found_unhealthy(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if self.fleet.instances[id as usize].state == InstanceState::InService {
             self.fleet.instances[id as usize].state = InstanceState::Unhealthy;
             self.serving.balancer.mark_unhealthy(id);
-            self.fleet.change_in_service(self.now, -1);
+            self.fleet.change_in_service(ctx.now, -1);
         }
     }
 
     /// The group terminates the unhealthy instance and launches a replacement.
-    pub(super) fn on_instance_found_unhealthy(&mut self, id: u32) {
+    pub(super) fn on_instance_found_unhealthy(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if self.fleet.instances[id as usize].state != InstanceState::Terminated {
             self.fleet.replaced_unhealthy += 1;
-            self.terminate(id);
-            self.reconcile();
+            self.terminate(ctx, id);
+            self.reconcile(ctx);
         }
     }
 }

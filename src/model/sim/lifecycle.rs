@@ -3,31 +3,31 @@
 
 use super::*;
 
-impl Simulation<'_> {
+impl Tier<'_> {
     /// Launches the instance the mixed instances policy wants next: on-demand while the
     /// group has fewer than its on-demand target for the desired capacity, else spot in
     /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.
-    pub(super) fn launch_for_group(&mut self) -> u32 {
+    pub(super) fn launch_for_group(&mut self, ctx: &mut Ctx<'_>) -> u32 {
         let (on_demand, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
         let target = self.config.purchase.on_demand_target(self.group.desired);
         if on_demand < target {
-            self.launch(PurchaseOption::OnDemand, 0, None)
+            self.launch(ctx, PurchaseOption::OnDemand, 0, None)
         } else {
-            let pool = self.market.choose_pool(self.now, &per_pool);
-            self.launch_spot(pool)
+            let pool = self.market.choose_pool(ctx.now, &per_pool);
+            self.launch_spot(ctx, pool)
         }
     }
 
-    pub(super) fn launch_spot(&mut self, pool: usize) -> u32 {
+    pub(super) fn launch_spot(&mut self, ctx: &mut Ctx<'_>, pool: usize) -> u32 {
         let type_index = self.market.pools[pool].type_index;
-        let id = self.launch(PurchaseOption::Spot, type_index, Some(pool));
-        if let Some(plan) = self.market.pools[pool].plan_interruption(self.now, &self.config.spot) {
-            if plan.notice_at < self.end {
-                self.queue.schedule(
+        let id = self.launch(ctx, PurchaseOption::Spot, type_index, Some(pool));
+        if let Some(plan) = self.market.pools[pool].plan_interruption(ctx.now, &self.config.spot) {
+            if plan.notice_at < ctx.end {
+                ctx.queue.schedule(
                     plan.rebalance_at,
                     Event::SpotRebalanceRecommended { instance: id },
                 );
-                self.queue.schedule(
+                ctx.queue.schedule(
                     plan.notice_at,
                     Event::SpotInterruptionNoticed { instance: id },
                 );
@@ -38,6 +38,7 @@ impl Simulation<'_> {
 
     pub(super) fn launch(
         &mut self,
+        ctx: &mut Ctx<'_>,
         purchase: PurchaseOption,
         type_index: usize,
         pool: Option<usize>,
@@ -48,13 +49,13 @@ impl Simulation<'_> {
             .new_instances_protected_from_scale_in;
         let id = self
             .fleet
-            .launch(self.now, purchase, type_index, pool, protected);
-        self.schedule_failure(id);
+            .launch(ctx.now, purchase, type_index, pool, protected);
+        self.schedule_failure(ctx, id);
         id
     }
 
     /// Launches pool instances until the pool (ready and initialising) has its size.
-    pub(super) fn refill_warm_pool(&mut self) {
+    pub(super) fn refill_warm_pool(&mut self, ctx: &mut Ctx<'_>) {
         let Some(config) = &self.config.autoscaling.warm_pool else {
             return;
         };
@@ -70,21 +71,21 @@ impl Simulation<'_> {
             if let Some((pool, _)) = &mut self.fleet.warm_pool {
                 pool.start_initializing(boot);
             }
-            self.queue
-                .schedule(self.now + boot, Event::WarmInstanceStopped);
+            ctx.queue
+                .schedule(ctx.now + boot, Event::WarmInstanceStopped);
         }
     }
 
     /// Starts an instance's boot; it then passes health checks before any traffic.
-    pub(super) fn boot(&mut self, id: u32) {
+    pub(super) fn boot(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
-        self.queue.schedule(
-            self.now + SimDuration(boot),
+        ctx.queue.schedule(
+            ctx.now + SimDuration(boot),
             Event::InstanceBooted { instance: id },
         );
     }
 
-    pub(super) fn on_instance_booted(&mut self, id: u32) {
+    pub(super) fn on_instance_booted(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &mut self.fleet.instances[id as usize];
         if instance.state != InstanceState::Booting {
             return; // terminated while booting
@@ -93,54 +94,54 @@ impl Simulation<'_> {
         // warm-up starts now (aws-facts.md 3.2, 3.5). The target receives traffic after
         // `healthy` consecutive successful checks, one per interval (4.4).
         instance.state = InstanceState::Registering;
-        instance.warm_at = Some(self.now + self.config.autoscaling.instance_warmup);
+        instance.warm_at = Some(ctx.now + self.config.autoscaling.instance_warmup);
         let hc = &self.config.load_balancer.health_check;
         let delay = SimDuration(hc.interval.0 * u64::from(hc.healthy));
-        self.queue
-            .schedule(self.now + delay, Event::HealthChecksPassed { instance: id });
+        ctx.queue
+            .schedule(ctx.now + delay, Event::HealthChecksPassed { instance: id });
     }
 
-    pub(super) fn on_health_checks_passed(&mut self, id: u32) {
+    pub(super) fn on_health_checks_passed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if self.fleet.instances[id as usize].state == InstanceState::Registering {
-            self.become_healthy(id);
+            self.become_healthy(ctx, id);
         }
     }
 
-    pub(super) fn become_healthy(&mut self, id: u32) {
-        self.fleet.last_activity_end = self.now;
+    pub(super) fn become_healthy(&mut self, ctx: &mut Ctx<'_>, id: u32) {
+        self.fleet.last_activity_end = ctx.now;
         let instance = &mut self.fleet.instances[id as usize];
         instance.state = InstanceState::InService;
-        instance.healthy_at = Some(self.now);
+        instance.healthy_at = Some(ctx.now);
         let replaces = instance.replaces;
         self.serving.balancer.register(id);
-        self.fleet.change_in_service(self.now, 1);
+        self.fleet.change_in_service(ctx.now, 1);
         // Capacity rebalancing retires the at-risk instance once its replacement
         // passes health checks (aws-facts.md 2.6).
         if let Some(old) = replaces {
-            self.begin_draining(old);
+            self.begin_draining(ctx, old);
         }
     }
 
     /// Takes an instance out of service for scale-in: deregistration first, then
     /// termination when its requests are done or the delay expires (aws-facts.md 3.2,
     /// 4.2). An instance that never received traffic stops at once.
-    pub(super) fn begin_draining(&mut self, id: u32) {
+    pub(super) fn begin_draining(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &mut self.fleet.instances[id as usize];
         match instance.state {
             InstanceState::Booting | InstanceState::Registering | InstanceState::Unhealthy => {
-                self.terminate(id)
+                self.terminate(ctx, id)
             }
             InstanceState::InService => {
                 instance.state = InstanceState::Draining;
                 let idle = instance.outstanding() == 0;
                 self.serving.balancer.deregister(id);
-                self.fleet.change_in_service(self.now, -1);
+                self.fleet.change_in_service(ctx.now, -1);
                 let delay = self.config.load_balancer.deregistration_delay;
                 if idle || delay == SimDuration::ZERO {
-                    self.terminate(id);
+                    self.terminate(ctx, id);
                 } else {
-                    self.queue.schedule(
-                        self.now + delay,
+                    ctx.queue.schedule(
+                        ctx.now + delay,
                         Event::DeregistrationDelayExpired { instance: id },
                     );
                 }

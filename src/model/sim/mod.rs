@@ -1,14 +1,16 @@
-//! The simulation of one scenario: the event loop that dispatches each event to the
-//! components that own the state and the rules: [`Serving`] (the request path and the
-//! load balancer), [`Fleet`] (the instances), the Auto Scaling group and its policies
+//! The simulation of one scenario: the event loop (`Simulation`: the clock, the queue,
+//! the arriving traffic) dispatches each event to the [`Tier`] it concerns, whose
+//! components own the state and the rules: [`Serving`] (the request path and the load
+//! balancer), [`Fleet`] (the instances), the Auto Scaling group and its policies
 //! (`scaling`), the [`SpotMarket`], the [`CostLedger`] (the only pricing code) and the
-//! [`Metrics`].
+//! [`Metrics`]. A tier's rules see the shared clock and queue through a [`Ctx`].
 //!
-//! What an event does across components is carried out here, by topic: `lifecycle`
-//! (launch, boot, health checks passed, draining, termination), `interruptions` (spot
-//! notices and capacity rebalancing), `health` (failures and health checks) and `group`
-//! (metric periods, policies, scheduled actions, forecasts, clock hours, reconciling to
-//! desired capacity). This file holds the loop, the timeline rows and the summary.
+//! What an event does across a tier's components is carried out here, by topic:
+//! `lifecycle` (launch, boot, health checks passed, draining, termination),
+//! `interruptions` (spot notices and capacity rebalancing), `health` (failures and
+//! health checks) and `group` (metric periods, policies, scheduled actions, forecasts,
+//! clock hours, reconciling to desired capacity). This file holds the loop, the
+//! timeline rows and the summary.
 //!
 //! One `Simulation` is one run: single-threaded, no I/O, no wall clock. Timeline rows
 //! are handed to a caller-supplied observer as they are produced, so a month-long run
@@ -83,20 +85,28 @@ pub fn simulate_observed(config: &Config, observer: &mut dyn RunObserver) -> Run
     Simulation::new(config).run(observer)
 }
 
-struct Simulation<'a> {
+/// The clock and the event queue, which the whole run shares: what a tier's rules
+/// need besides its own state.
+pub(super) struct Ctx<'q> {
+    pub(super) now: SimTime,
+    pub(super) end: SimTime,
+    pub(super) queue: &'q mut EventQueue<Event>,
+}
+
+/// The simulated service: a load balancer in front of an Auto Scaling group of EC2
+/// instances, with its purchase options, its bill and its measurements. Each field is a
+/// component that owns its state and rules; the `impl` blocks in this folder carry out
+/// what an event does across them. One run has one tier today; several tiers (SPEC
+/// "Phase 2") are several of these behind one loop.
+pub(super) struct Tier<'a> {
     config: &'a Config,
-    now: SimTime,
-    end: SimTime,
-    queue: EventQueue<Event>,
-    arrivals: ArrivalProcess,
-    rate: RateFunction,
     fleet: Fleet,
     market: SpotMarket,
     serving: Serving,
     group: AutoScalingGroup,
     ledger: CostLedger,
     metrics: Metrics,
-    events: u64,
+    /// The start of the clock hour not yet settled.
     hour_start: SimTime,
     /// Metric datapoints computed but not yet published.
     unpublished: VecDeque<MetricSample>,
@@ -109,6 +119,19 @@ struct Simulation<'a> {
     last_report_at: SimTime,
     last_busy_area: u128,
     last_capacity_area: u128,
+}
+
+/// One run: the clock, the event queue, the traffic that enters, and the tier it
+/// enters.
+struct Simulation<'a> {
+    config: &'a Config,
+    now: SimTime,
+    end: SimTime,
+    queue: EventQueue<Event>,
+    arrivals: ArrivalProcess,
+    rate: RateFunction,
+    events: u64,
+    tier: Tier<'a>,
 }
 
 impl<'a> Simulation<'a> {
@@ -159,20 +182,14 @@ impl<'a> Simulation<'a> {
             type_index,
             od_price,
         );
-        let mut sim = Simulation {
+        let mut tier = Tier {
             config,
-            now: SimTime::ZERO,
-            end,
-            queue: EventQueue::with_capacity(1024),
-            arrivals: ArrivalProcess::new(&config.traffic, streams.stream("arrivals"), end),
-            rate: RateFunction::new(&config.traffic),
             fleet: Fleet::new(config, types, &streams),
             market,
             serving: Serving::new(config, &streams),
             group: AutoScalingGroup::new(&config.autoscaling),
             ledger: CostLedger::new(billed, config),
             metrics: Metrics::new(config),
-            events: 0,
             hour_start: SimTime::ZERO,
             unpublished: VecDeque::new(),
             forecaster: Forecaster::default(),
@@ -182,52 +199,25 @@ impl<'a> Simulation<'a> {
             last_busy_area: 0,
             last_capacity_area: 0,
         };
-        // The initial desired capacity starts in service at t = 0, already warm.
-        // Split between on-demand and spot by the mixed instances policy.
-        for _ in 0..config.autoscaling.desired {
-            let id = sim.launch_for_group();
-            let instance = &mut sim.fleet.instances[id as usize];
-            instance.warm_at = Some(SimTime::ZERO);
-            sim.become_healthy(id);
-        }
-        for (pool, p) in sim.market.pools.iter().enumerate() {
-            for plan in &p.capacity_events {
-                let event = Event::SpotCapacityReclaimed {
-                    pool: pool as u32,
-                    notice_at: plan.notice_at,
-                };
-                sim.queue.schedule(plan.rebalance_at, event);
-            }
-        }
-        if sim.ledger.has_commitments() || sim.predictive().is_some() {
-            sim.queue
-                .schedule(SimTime::ZERO + SimDuration::HOUR, Event::HourTick);
-        }
-        if let Some((_, _, _, buffer)) = sim.predictive() {
-            let at = SimTime(SimDuration::HOUR.0.saturating_sub(buffer.0));
-            sim.queue.schedule(at, Event::ForecastDue { hour: 1 });
-        }
-        for &at in &config.instance.failures.at {
-            sim.queue.schedule(SimTime::ZERO + at, Event::FailureDue);
-        }
-        for (i, action) in config.autoscaling.scheduled.iter().enumerate() {
-            let first = match (&action.at, &action.cron) {
-                (Some(at), _) => Some(SimTime::ZERO + *at),
-                (None, Some(cron)) => cron.next_after(0).map(SimTime),
-                (None, None) => None,
-            };
-            if let Some(t) = first {
-                sim.queue
-                    .schedule(t, Event::ScheduledActionDue { action: i as u32 });
-            }
-        }
+        let mut queue = EventQueue::with_capacity(1024);
+        tier.start(&mut Ctx {
+            now: SimTime::ZERO,
+            end,
+            queue: &mut queue,
+        });
+        let mut sim = Simulation {
+            config,
+            now: SimTime::ZERO,
+            end,
+            queue,
+            arrivals: ArrivalProcess::new(&config.traffic, streams.stream("arrivals"), end),
+            rate: RateFunction::new(&config.traffic),
+            events: 0,
+            tier,
+        };
         if let Some(t) = sim.arrivals.next_arrival() {
             sim.queue.schedule_source(t, Event::RequestArrived);
         }
-        sim.queue.schedule(
-            SimTime::ZERO + config.autoscaling.metric_period,
-            Event::MetricTick,
-        );
         sim
     }
 
@@ -244,7 +234,7 @@ impl<'a> Simulation<'a> {
             while next_report <= time {
                 self.now = next_report;
                 observer.row(&self.timeline_row());
-                for item in self.ledger.drain_items() {
+                for item in self.tier.ledger.drain_items() {
                     observer.cost_item(&item);
                 }
                 next_report += interval;
@@ -252,62 +242,79 @@ impl<'a> Simulation<'a> {
             let (time, event) = self.queue.pop().expect("peeked");
             self.now = time;
             self.events += 1;
+            let ctx = &mut Ctx {
+                now: time,
+                end: self.end,
+                queue: &mut self.queue,
+            };
+            let tier = &mut self.tier;
             match event {
-                Event::RequestArrived => self.on_request_arrived(),
+                Event::RequestArrived => {
+                    if let Some(t) = self.arrivals.next_arrival() {
+                        ctx.queue.schedule_source(t, Event::RequestArrived);
+                    }
+                    tier.on_request_arrived(ctx)
+                }
                 Event::RequestServed {
                     instance,
                     arrived_at,
                     timed_out,
-                } => self.on_request_served(instance, arrived_at, timed_out),
+                } => tier.on_request_served(ctx, instance, arrived_at, timed_out),
                 Event::RequestTimedOut { instance } => {
-                    Serving::timed_out(&mut self.fleet, &mut self.metrics, instance)
+                    Serving::timed_out(&mut tier.fleet, &mut tier.metrics, instance)
                 }
-                Event::QueueTimeoutDue { instance } => self.serving.queue_timeout_due(
-                    &mut self.fleet,
-                    &mut self.metrics,
-                    &mut self.queue,
-                    self.now,
+                Event::QueueTimeoutDue { instance } => tier.serving.queue_timeout_due(
+                    &mut tier.fleet,
+                    &mut tier.metrics,
+                    ctx.queue,
+                    ctx.now,
                     instance,
                 ),
-                Event::InstanceBooted { instance } => self.on_instance_booted(instance),
-                Event::HealthChecksPassed { instance } => self.on_health_checks_passed(instance),
+                Event::InstanceBooted { instance } => tier.on_instance_booted(ctx, instance),
+                Event::HealthChecksPassed { instance } => {
+                    tier.on_health_checks_passed(ctx, instance)
+                }
                 Event::DeregistrationDelayExpired { instance } => {
-                    if self.fleet.instances[instance as usize].state == InstanceState::Draining {
-                        self.terminate(instance);
+                    if tier.fleet.instances[instance as usize].state == InstanceState::Draining {
+                        tier.terminate(ctx, instance);
                     }
                 }
-                Event::InstanceFailed { instance } => self.on_instance_failed(instance),
+                Event::InstanceFailed { instance } => tier.on_instance_failed(ctx, instance),
                 Event::WarmInstanceStopped => {
-                    if let Some((pool, _)) = &mut self.fleet.warm_pool {
-                        pool.initialized(self.now);
+                    if let Some((pool, _)) = &mut tier.fleet.warm_pool {
+                        pool.initialized(ctx.now);
                     }
-                    self.refill_warm_pool();
+                    tier.refill_warm_pool(ctx);
                 }
-                Event::FailureDue => self.on_failure_due(),
+                Event::FailureDue => tier.on_failure_due(ctx),
                 Event::TargetFoundUnhealthy { instance } => {
-                    self.on_target_found_unhealthy(instance)
+                    tier.on_target_found_unhealthy(ctx, instance)
                 }
                 Event::InstanceFoundUnhealthy { instance } => {
-                    self.on_instance_found_unhealthy(instance)
+                    tier.on_instance_found_unhealthy(ctx, instance)
                 }
                 Event::SpotRebalanceRecommended { instance } => {
-                    self.on_rebalance_recommended(instance)
+                    tier.on_rebalance_recommended(ctx, instance)
                 }
                 Event::SpotInterruptionNoticed { instance } => {
-                    self.on_interruption_noticed(instance)
+                    tier.on_interruption_noticed(ctx, instance)
                 }
-                Event::SpotInstanceReclaimed { instance } => self.on_instance_reclaimed(instance),
+                Event::SpotInstanceReclaimed { instance } => {
+                    tier.on_instance_reclaimed(ctx, instance)
+                }
                 Event::SpotCapacityReclaimed { pool, notice_at } => {
-                    self.on_capacity_reclaimed(pool as usize, notice_at)
+                    tier.on_capacity_reclaimed(ctx, pool as usize, notice_at)
                 }
-                Event::MetricTick => self.on_metric_tick(),
-                Event::MetricPublished => self.on_metric_published(),
-                Event::ScheduledActionDue { action } => self.on_scheduled_action(action as usize),
-                Event::ForecastDue { hour } => self.on_forecast_due(hour),
+                Event::MetricTick => tier.on_metric_tick(ctx),
+                Event::MetricPublished => tier.on_metric_published(ctx),
+                Event::ScheduledActionDue { action } => {
+                    tier.on_scheduled_action(ctx, action as usize)
+                }
+                Event::ForecastDue { hour } => tier.on_forecast_due(ctx, hour),
                 Event::HourTick => {
-                    self.settle_hour();
-                    self.queue
-                        .schedule(self.now + SimDuration::HOUR, Event::HourTick);
+                    tier.settle_hour(ctx);
+                    ctx.queue
+                        .schedule(ctx.now + SimDuration::HOUR, Event::HourTick);
                 }
             }
         }
@@ -317,7 +324,7 @@ impl<'a> Simulation<'a> {
             next_report += interval;
         }
         self.now = self.end;
-        let last_row = (self.last_report_at < self.end).then(|| self.timeline_row());
+        let last_row = (self.tier.last_report_at < self.end).then(|| self.timeline_row());
         let mut outcome = self.finish();
         if let Some(mut row) = last_row {
             // The last clock hour settles only when the bill closes; the last row
@@ -331,39 +338,99 @@ impl<'a> Simulation<'a> {
         outcome
     }
 
+    /// The timeline row for the interval ending now: the tier's, with the traffic's
+    /// mean rate over the interval.
+    fn timeline_row(&mut self) -> TimelineRow {
+        let start = self.tier.last_report_at;
+        let mut row = self.tier.timeline_row(self.now);
+        row.arrival_rate = round_to(self.rate.mean_over(start.0, self.now.0), 3);
+        row
+    }
+
+    fn finish(self) -> RunOutcome {
+        self.tier.finish(self.end, self.events)
+    }
+}
+
+impl Tier<'_> {
+    /// The tier at t = 0: its initial fleet in service, and its timers and planned
+    /// events on the queue.
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        // The initial desired capacity starts in service at t = 0, already warm.
+        // Split between on-demand and spot by the mixed instances policy.
+        for _ in 0..self.config.autoscaling.desired {
+            let id = self.launch_for_group(ctx);
+            let instance = &mut self.fleet.instances[id as usize];
+            instance.warm_at = Some(SimTime::ZERO);
+            self.become_healthy(ctx, id);
+        }
+        for (pool, p) in self.market.pools.iter().enumerate() {
+            for plan in &p.capacity_events {
+                let event = Event::SpotCapacityReclaimed {
+                    pool: pool as u32,
+                    notice_at: plan.notice_at,
+                };
+                ctx.queue.schedule(plan.rebalance_at, event);
+            }
+        }
+        if self.ledger.has_commitments() || self.predictive().is_some() {
+            ctx.queue
+                .schedule(SimTime::ZERO + SimDuration::HOUR, Event::HourTick);
+        }
+        if let Some((_, _, _, buffer)) = self.predictive() {
+            let at = SimTime(SimDuration::HOUR.0.saturating_sub(buffer.0));
+            ctx.queue.schedule(at, Event::ForecastDue { hour: 1 });
+        }
+        for &at in &self.config.instance.failures.at {
+            ctx.queue.schedule(SimTime::ZERO + at, Event::FailureDue);
+        }
+        for (i, action) in self.config.autoscaling.scheduled.iter().enumerate() {
+            let first = match (&action.at, &action.cron) {
+                (Some(at), _) => Some(SimTime::ZERO + *at),
+                (None, Some(cron)) => cron.next_after(0).map(SimTime),
+                (None, None) => None,
+            };
+            if let Some(t) = first {
+                ctx.queue
+                    .schedule(t, Event::ScheduledActionDue { action: i as u32 });
+            }
+        }
+        ctx.queue.schedule(
+            SimTime::ZERO + self.config.autoscaling.metric_period,
+            Event::MetricTick,
+        );
+    }
     // ----- requests -------------------------------------------------------------
 
     #[inline]
-    fn on_request_arrived(&mut self) {
-        if let Some(t) = self.arrivals.next_arrival() {
-            self.queue.schedule_source(t, Event::RequestArrived);
-        }
-        let (fleet, metrics, queue) = (&mut self.fleet, &mut self.metrics, &mut self.queue);
-        self.serving.arrive(fleet, metrics, queue, self.now);
+    fn on_request_arrived(&mut self, ctx: &mut Ctx<'_>) {
+        let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
+        self.serving.arrive(fleet, metrics, ctx.queue, ctx.now);
     }
 
     #[inline]
-    fn on_request_served(&mut self, id: u32, arrived_at: SimTime, marked: bool) {
-        let (fleet, metrics, queue) = (&mut self.fleet, &mut self.metrics, &mut self.queue);
+    fn on_request_served(&mut self, ctx: &mut Ctx<'_>, id: u32, arrived_at: SimTime, marked: bool) {
+        let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let drained = self
             .serving
-            .served(fleet, metrics, queue, self.now, id, arrived_at, marked);
+            .served(fleet, metrics, ctx.queue, ctx.now, id, arrived_at, marked);
         if drained {
             // Deregistration completes as soon as the last in-flight request is done.
-            self.terminate(id);
+            self.terminate(ctx, id);
         }
     }
 
     // ----- reporting ----------------------------------------------------------------
 
-    fn timeline_row(&mut self) -> TimelineRow {
-        let (busy, capacity) = self.fleet.utilization_areas(self.now);
+    /// The tier's timeline row for the interval ending at `now` (the traffic's rate is
+    /// the run's to fill in).
+    fn timeline_row(&mut self, now: SimTime) -> TimelineRow {
+        let (busy, capacity) = self.fleet.utilization_areas(now);
         let d_busy = busy - self.last_busy_area;
         let d_capacity = capacity - self.last_capacity_area;
         let mut row = TimelineRow {
             start_s: self.last_report_at.as_secs_f64(),
-            end_s: self.now.as_secs_f64(),
-            arrival_rate: round_to(self.rate.mean_over(self.last_report_at.0, self.now.0), 3),
+            end_s: now.as_secs_f64(),
             desired: self.group.desired,
             forecast_capacity: self.forecast_capacity,
             warm_pool: self.fleet.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
@@ -377,26 +444,22 @@ impl<'a> Simulation<'a> {
         };
         self.fleet.count_states(&mut row);
         if self.config.purchase.on_demand_percent_above_base < 100 {
-            row.spot_price = round_to(self.market.mean_price(self.now), 6);
+            row.spot_price = round_to(self.market.mean_price(now), 6);
         }
         self.ledger
-            .accrued(
-                &self.fleet,
-                &self.market,
-                self.now,
-                self.metrics.totals.arrived,
-            )
+            .accrued(&self.fleet, &self.market, now, self.metrics.totals.arrived)
             .write_to(&mut row);
-        self.last_report_at = self.now;
+        self.last_report_at = now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
         row
     }
 
-    fn finish(mut self) -> RunOutcome {
-        let end = self.end;
-        self.fleet.change_in_service(self.now, 0);
-        let (busy, capacity) = self.fleet.utilization_areas(self.now);
+    /// Closes the run at `end`: the instances still running are billed, the last clock
+    /// hour settles, and the summary is made.
+    fn finish(mut self, end: SimTime, events: u64) -> RunOutcome {
+        self.fleet.change_in_service(end, 0);
+        let (busy, capacity) = self.fleet.utilization_areas(end);
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.fleet.alive) {
             in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
@@ -420,7 +483,7 @@ impl<'a> Simulation<'a> {
             seed: self.config.seed,
             simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
             simulated_seconds: duration.as_secs_f64(),
-            events: self.events,
+            events,
             requests: self.metrics.totals,
             latency_ms: self.metrics.latency_summary(),
             slo: self.metrics.slo_summary(&self.config.slo),
