@@ -224,7 +224,9 @@ impl<'a> Simulation<'a> {
     fn run(mut self, observer: &mut dyn RunObserver) -> RunOutcome {
         let interval = self.config.report.interval;
         let mut next_report = SimTime::ZERO + interval;
-        while let Some(time) = self.queue.peek_time() {
+        // Popped before its row is taken (one heap look per event, not two); an event
+        // at or after the end is dropped with the rest of the queue.
+        while let Some((time, event)) = self.queue.pop() {
             if time >= self.end {
                 break;
             }
@@ -239,7 +241,6 @@ impl<'a> Simulation<'a> {
                 }
                 next_report += interval;
             }
-            let (time, event) = self.queue.pop().expect("peeked");
             self.now = time;
             self.events += 1;
             let ctx = &mut Ctx {
