@@ -10,27 +10,22 @@ const LAYERS: [&str; 5] = ["engine", "model", "scenario", "compare", "report"];
 
 /// Every `crate::<module>` named in code (comments stripped) under `path`.
 fn uses(path: &Path, found: &mut Vec<(String, String)>) {
-    if path.is_dir() {
-        for entry in fs::read_dir(path).unwrap() {
-            uses(&entry.unwrap().path(), found);
-        }
-        return;
-    }
-    if path.extension().is_none_or(|e| e != "rs") {
-        return;
-    }
-    for line in fs::read_to_string(path).unwrap().lines() {
-        let code = line.split("//").next().unwrap_or("");
-        // `crate::{a, b}` would name several layers at once, out of this check's
-        // sight, so it is refused; `super::` paths stay inside a layer's own tree.
-        assert!(
-            !code.contains("crate::{"),
-            "{}: grouped crate import",
-            path.display()
-        );
-        for layer in LAYERS {
-            if code.contains(&format!("crate::{layer}")) {
-                found.push((path.display().to_string(), layer.to_string()));
+    let mut files = Vec::new();
+    collect(path, &mut files);
+    for file in files {
+        for line in fs::read_to_string(&file).unwrap().lines() {
+            let code = line.split("//").next().unwrap_or("");
+            // `crate::{a, b}` would name several layers at once, out of this check's
+            // sight, so it is refused; `super::` paths stay inside a layer's own tree.
+            assert!(
+                !code.contains("crate::{"),
+                "{}: grouped crate import",
+                file.display()
+            );
+            for layer in LAYERS {
+                if code.contains(&format!("crate::{layer}")) {
+                    found.push((file.display().to_string(), layer.to_string()));
+                }
             }
         }
     }
@@ -61,4 +56,46 @@ fn each_module_uses_only_the_layers_below_it() {
         "imports against the layering:\n{}",
         wrong.join("\n")
     );
+}
+
+/// The engine and the model do no I/O, read no clock, see no environment and start no
+/// threads (ARCHITECTURE.md): a run is a function of its `Config`, which is what makes
+/// it deterministic and lets `compare` run many at once.
+#[test]
+fn the_engine_and_the_model_touch_nothing_outside_the_run() {
+    const FORBIDDEN: [&str; 7] = [
+        "std::fs",
+        "std::thread",
+        "std::env",
+        "std::io::",
+        "std::net",
+        "Instant",
+        "SystemTime",
+    ];
+    let mut wrong = Vec::new();
+    for layer in ["engine", "model"] {
+        let mut files = Vec::new();
+        collect(&root().join("src").join(layer), &mut files);
+        for file in files {
+            for (n, line) in fs::read_to_string(&file).unwrap().lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for word in FORBIDDEN {
+                    if code.contains(word) {
+                        wrong.push(format!("{}:{}: {word}", file.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "outside the run:\n{}", wrong.join("\n"));
+}
+
+fn collect(path: &Path, out: &mut Vec<std::path::PathBuf>) {
+    if path.is_dir() {
+        for entry in fs::read_dir(path).unwrap() {
+            collect(&entry.unwrap().path(), out);
+        }
+    } else if path.extension().is_some_and(|e| e == "rs") {
+        out.push(path.to_path_buf());
+    }
 }
