@@ -76,8 +76,7 @@ fn validate_prints_the_resolved_scenario_with_defaults() {
 #[test]
 fn validate_output_round_trips() {
     let tmp = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(crate::common::root().join("scenarios")).unwrap() {
-        let path = entry.unwrap().path();
+    for path in crate::common::shipped_scenarios() {
         let first = simcloud()
             .args(["validate", path.to_str().unwrap()])
             .output()

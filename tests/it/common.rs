@@ -34,6 +34,17 @@ min = 1
 max = 3
 "#;
 
+/// Every shipped scenario (`scenarios/*.toml`), in name order.
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .expect("scenarios folder")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// A shipped scenario, by file name.
 pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)

@@ -13,7 +13,7 @@
 //! `worldcup98.toml` is cut to its first two days (`--set duration=2d`), which keeps
 //! the suite short; every other scenario runs in full.
 
-use crate::common::{root, simcloud};
+use crate::common::{root, shipped_scenarios, simcloud};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -22,17 +22,10 @@ const UPDATE: &str = "SIMCLOUD_UPDATE_GOLDENS";
 
 /// The scenarios and the extra arguments each golden run takes.
 fn cases() -> Vec<(String, Vec<&'static str>)> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("scenarios"))
-        .expect("scenarios folder")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".toml").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|name| {
+    shipped_scenarios()
+        .iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             let extra = match name.as_str() {
                 "worldcup98" => vec!["--set", "duration=2d"],
                 _ => vec![],

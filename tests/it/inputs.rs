@@ -3,21 +3,12 @@
 //! resolved scenario as a scenario that loads from anywhere, distributions written as
 //! a plain duration. CLI behaviour is checked with the real binary.
 
-use crate::common::{GOOD, config_from_str, root, scenario_path, simcloud, write_file as write};
+use crate::common::{
+    GOOD, config_from_str, root, scenario_path, shipped_scenarios, simcloud, write_file as write,
+};
 use simcloud::model::DurationDist;
 use simcloud::scenario::ScenarioFile;
-use std::fs;
 use std::path::{Path, PathBuf};
-
-fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    paths
-}
 
 /// Every number has an upper bound: each of these used to be accepted and made a run
 /// that never ends, fills memory or sends a non-finite total to the charts. Each is now

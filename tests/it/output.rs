@@ -2,7 +2,7 @@
 //! is always the complete output of exactly one run, whatever runs beside it, fails
 //! or is killed.
 
-use crate::common::{root, scenario_path, simcloud, write_file};
+use crate::common::{root, scenario_path, shipped_scenarios, simcloud, write_file};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -165,11 +165,7 @@ fn a_folder_with_other_files_is_refused_and_kept() {
 /// (Running `worldcup98.toml --set duration=1d` once replaced the World Cup study.)
 #[test]
 fn no_committed_study_sits_where_a_run_writes_by_default() {
-    for entry in fs::read_dir(root().join("scenarios")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
+    for path in shipped_scenarios() {
         let text = fs::read_to_string(&path).unwrap();
         let name = text
             .lines()
