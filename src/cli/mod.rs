@@ -340,16 +340,18 @@ fn run_into_folder(
         progress: &'a mut RunProgress,
     }
     impl RunObserver for Watched<'_> {
-        fn row(&mut self, row: &TimelineRow) {
-            self.progress.row(row);
-            self.writer.row(row);
+        fn row(&mut self, tier: usize, row: &TimelineRow) {
+            if tier == 0 {
+                self.progress.row(row);
+            }
+            self.writer.row(tier, row);
         }
         fn cost_item(&mut self, item: &CostItem) {
             self.writer.cost_item(item);
         }
     }
     let staged = StagedFolder::prepare(dir)?;
-    let writer = report::RunWriter::create(staged.path(), options)?;
+    let writer = report::RunWriter::create(staged.path(), options, config)?;
     let mut watched = Watched { writer, progress };
     let outcome = simulate_observed(config, &mut watched);
     let (files, plots_secs) = watched.writer.finish(config, &outcome)?;

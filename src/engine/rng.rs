@@ -26,6 +26,14 @@ impl RngStreams {
         RngStreams { seed }
     }
 
+    /// The streams of a part of the model named `name` (a tier): distinct from the
+    /// run's own streams and from every other part's, under the same seed.
+    pub fn within(&self, name: &str) -> RngStreams {
+        RngStreams {
+            seed: splitmix64(self.seed ^ fnv1a64(name.as_bytes()).rotate_left(17)),
+        }
+    }
+
     /// The stream for `component` (for example `"arrivals"`, `"spot/m5.large"`).
     pub fn stream(&self, component: &str) -> SimRng {
         SimRng::seed_from_u64(splitmix64(self.seed ^ fnv1a64(component.as_bytes())))

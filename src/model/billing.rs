@@ -30,7 +30,7 @@
 //! that check it (per-second minimums, reservations, savings plans, spot refunds, the
 //! warm pool), kept beside the code as the house style asks; the code is about 510.
 
-use super::config::{Config, LoadBalancerConfig, PurchaseConfig, SavingsPlanKind};
+use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind, TierConfig};
 use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
@@ -159,10 +159,12 @@ pub(super) struct CostLedger {
     lb_price_per_hour: f64,
     lb_price_per_lcu_hour: f64,
     lcu_hours_per_request: f64,
+    /// The tier billed, named on every line.
+    tier: String,
 }
 
 impl CostLedger {
-    pub(super) fn new(types: Vec<BilledType>, config: &Config) -> Self {
+    pub(super) fn new(types: Vec<BilledType>, config: &TierConfig) -> Self {
         let warm_pool = config
             .autoscaling
             .warm_pool
@@ -173,6 +175,12 @@ impl CostLedger {
                 type_name: config.instance.type_name.clone(),
             });
         Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
+            .for_tier(&config.name)
+    }
+
+    fn for_tier(mut self, name: &str) -> Self {
+        self.tier = name.to_string();
+        self
     }
 
     fn with_prices(
@@ -193,6 +201,7 @@ impl CostLedger {
             lb_price_per_hour: lb.price_per_hour,
             lb_price_per_lcu_hour: lb.price_per_lcu_hour,
             lcu_hours_per_request: per_connection.max(per_byte),
+            tier: String::new(),
         }
     }
 
@@ -258,6 +267,7 @@ impl CostLedger {
             unit: "second".into(),
             unit_price_usd: unit_price,
             cost_usd: cost,
+            tier: self.tier.clone(),
         });
     }
 
@@ -555,6 +565,7 @@ impl CostLedger {
             unit: unit.into(),
             unit_price_usd: unit_price,
             cost_usd: quantity * unit_price,
+            tier: self.tier.clone(),
         });
     }
 

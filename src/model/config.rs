@@ -16,14 +16,65 @@ pub struct Config {
     pub seed: u64,
     pub duration: SimDuration,
     pub traffic: TrafficConfig,
+    pub slo: SloConfig,
+    pub report: ReportConfig,
+    /// The services of the architecture (SPEC "Phase 2"), never empty; the first is
+    /// the entry tier, which receives the traffic and answers the clients.
+    pub tiers: Vec<TierConfig>,
+}
+
+impl Config {
+    /// The tier that receives the traffic.
+    pub fn entry(&self) -> &TierConfig {
+        &self.tiers[0]
+    }
+
+    pub fn entry_mut(&mut self) -> &mut TierConfig {
+        &mut self.tiers[0]
+    }
+}
+
+/// One service of the architecture: an Application Load Balancer in front of an Auto
+/// Scaling group of EC2 instances (`kind = "ec2"`), with its purchase options, and the
+/// tiers its requests call.
+#[derive(Clone, Debug)]
+pub struct TierConfig {
+    pub name: String,
+    pub kind: TierKind,
     pub service: ServiceConfig,
     pub instance: InstanceConfig,
     pub load_balancer: LoadBalancerConfig,
     pub autoscaling: AutoScalingConfig,
     pub purchase: PurchaseConfig,
     pub spot: SpotConfig,
-    pub slo: SloConfig,
-    pub report: ReportConfig,
+    /// Synchronous calls a request makes, in order, after its own service time and
+    /// while it holds its worker.
+    pub calls: Vec<Call>,
+}
+
+/// What a tier is built of. SPEC "Phase 2" names the kinds to come; each is one
+/// component of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierKind {
+    /// An ALB and an Auto Scaling group of EC2 instances.
+    Ec2,
+}
+
+impl TierKind {
+    /// The kind as the scenario and the summary spell it.
+    pub fn word(self) -> &'static str {
+        match self {
+            TierKind::Ec2 => "ec2",
+        }
+    }
+}
+
+/// `count` synchronous calls to the tier at index `tier` of [`Config::tiers`], one
+/// after the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub tier: usize,
+    pub count: u32,
 }
 
 /// The arrival rate is the sum of every component present, in requests per second.

@@ -1,6 +1,7 @@
 //! The closed set of events of the cloud model. Components schedule them on the
 //! engine's queue; `sim` dispatches each to the component that owns its rules.
 
+use super::calls::Caller;
 use crate::engine::SimTime;
 
 /// Everything that can happen, in the past tense for facts and `…Tick` for timers.
@@ -8,68 +9,147 @@ use crate::engine::SimTime;
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Event {
     RequestArrived,
+    /// A request's own service time on its instance ended: it is answered, or (in a
+    /// tier that calls others) it makes its calls.
     RequestServed {
+        tier: u8,
         instance: u32,
         arrived_at: SimTime,
         /// Already answered 504 while it waited in the queue.
         timed_out: bool,
+        /// The request of another tier that made this one, if any.
+        caller: Caller,
     },
     /// The load balancer's idle timeout for a request in service whose response comes
     /// later: it is answered 504 now (aws-facts.md 4.6).
     RequestTimedOut {
+        tier: u8,
         instance: u32,
+        caller: Caller,
+    },
+    /// The load balancer's idle timeout for a request waiting on its calls to other
+    /// tiers (the request in `slot` of the tier's pending calls, if still there).
+    CallsTimedOut {
+        tier: u8,
+        slot: u32,
+        generation: u32,
     },
     /// The idle timeout of the oldest unmarked request in an instance's queue.
     QueueTimeoutDue {
+        tier: u8,
         instance: u32,
     },
     InstanceBooted {
+        tier: u8,
         instance: u32,
     },
     HealthChecksPassed {
+        tier: u8,
         instance: u32,
     },
     DeregistrationDelayExpired {
+        tier: u8,
         instance: u32,
     },
     InstanceFailed {
+        tier: u8,
         instance: u32,
     },
     /// A warm-pool instance finished initialising and stopped in the pool.
-    WarmInstanceStopped,
+    WarmInstanceStopped {
+        tier: u8,
+    },
     /// A scheduled failure: a random in-service instance fails.
-    FailureDue,
+    FailureDue {
+        tier: u8,
+    },
     /// The load balancer's health checks found a failed target.
     TargetFoundUnhealthy {
+        tier: u8,
         instance: u32,
     },
     /// The group's health check found a failed instance: it is replaced.
     InstanceFoundUnhealthy {
+        tier: u8,
         instance: u32,
     },
     SpotRebalanceRecommended {
+        tier: u8,
         instance: u32,
     },
     SpotInterruptionNoticed {
+        tier: u8,
         instance: u32,
     },
     SpotInstanceReclaimed {
+        tier: u8,
         instance: u32,
     },
     SpotCapacityReclaimed {
+        tier: u8,
         pool: u32,
         notice_at: SimTime,
     },
-    MetricTick,
+    MetricTick {
+        tier: u8,
+    },
     /// The datapoint of the oldest unread metric period is published.
-    MetricPublished,
+    MetricPublished {
+        tier: u8,
+    },
     ScheduledActionDue {
+        tier: u8,
         action: u32,
     },
     /// Predictive scaling forecasts the clock hour `hour` (hours since t = 0).
     ForecastDue {
+        tier: u8,
         hour: u32,
     },
     /// A clock hour ended: reservations and savings plans settle.
-    HourTick,
+    HourTick {
+        tier: u8,
+    },
+}
+
+impl Event {
+    /// The tier the event concerns; `None` for the traffic's arrivals, which the entry
+    /// tier receives.
+    #[inline]
+    pub(super) fn tier(&self) -> Option<u8> {
+        match *self {
+            Event::RequestArrived => None,
+            Event::RequestServed { tier, .. }
+            | Event::RequestTimedOut { tier, .. }
+            | Event::CallsTimedOut { tier, .. }
+            | Event::QueueTimeoutDue { tier, .. }
+            | Event::InstanceBooted { tier, .. }
+            | Event::HealthChecksPassed { tier, .. }
+            | Event::DeregistrationDelayExpired { tier, .. }
+            | Event::InstanceFailed { tier, .. }
+            | Event::WarmInstanceStopped { tier }
+            | Event::FailureDue { tier }
+            | Event::TargetFoundUnhealthy { tier, .. }
+            | Event::InstanceFoundUnhealthy { tier, .. }
+            | Event::SpotRebalanceRecommended { tier, .. }
+            | Event::SpotInterruptionNoticed { tier, .. }
+            | Event::SpotInstanceReclaimed { tier, .. }
+            | Event::SpotCapacityReclaimed { tier, .. }
+            | Event::MetricTick { tier }
+            | Event::MetricPublished { tier }
+            | Event::ScheduledActionDue { tier, .. }
+            | Event::ForecastDue { tier, .. }
+            | Event::HourTick { tier } => Some(tier),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The queue moves events by value; a tier index and a caller fit in the padding
+    /// of the largest variant, so a multi-tier model costs single-tier runs nothing.
+    #[test]
+    fn an_event_stays_three_words() {
+        assert_eq!(std::mem::size_of::<super::Event>(), 24);
+    }
 }

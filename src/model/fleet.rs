@@ -7,7 +7,7 @@
 //! bill) is decided elsewhere and carried out through its methods, so that the count
 //! of instances in service and the utilisation integrals stay exact.
 
-use super::config::Config;
+use super::config::TierConfig;
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption};
 use super::outcome::{InstanceSummary, TimelineRow, round_to};
@@ -53,7 +53,7 @@ pub(super) struct Fleet {
 }
 
 impl Fleet {
-    pub(super) fn new(config: &Config, types: Vec<TypeInfo>, streams: &RngStreams) -> Self {
+    pub(super) fn new(config: &TierConfig, types: Vec<TypeInfo>, streams: &RngStreams) -> Self {
         Fleet {
             instances: Vec::new(),
             alive: Vec::new(),

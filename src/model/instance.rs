@@ -5,6 +5,7 @@
 //! instance keeps the integral of busy workers over time, from which both the scaling
 //! metric (CPU) and the report's utilisation are derived without per-request storage.
 
+use super::calls::Caller;
 use crate::engine::{SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
@@ -40,6 +41,8 @@ pub(super) struct Waiting {
     /// The load balancer's idle timeout passed while it waited: it has been answered
     /// 504, and the instance will still serve it when its turn comes.
     pub timed_out: bool,
+    /// The request of another tier that made it, if any.
+    pub caller: Caller,
 }
 
 #[derive(Debug)]
@@ -73,7 +76,10 @@ pub(super) struct Instance {
     /// When it first became a healthy target.
     pub healthy_at: Option<SimTime>,
     pub workers: u32,
+    /// Workers holding a request: serving it, or waiting on its calls to other tiers.
     pub busy: u32,
+    /// Of `busy`, the workers waiting on calls: they hold the request but use no CPU.
+    pub blocked: u32,
     pub queue: VecDeque<Waiting>,
     /// Outstanding requests (in service or waiting) already answered 504: they are
     /// neither interrupted nor in flight if the instance stops.
@@ -83,7 +89,8 @@ pub(super) struct Instance {
     pub queue_timed_out: u32,
     /// A `QueueTimeoutDue` event is scheduled for this instance.
     pub queue_timeout_pending: bool,
-    /// Integral of `busy` over time, in worker-nanoseconds. `u128`: a `u64` overflows
+    /// Integral of the computing workers (`busy - blocked`) over time, in
+    /// worker-nanoseconds. `u128`: a `u64` overflows
     /// after 584 worker-years, which 600 workers reach in a one-year run (issue 6).
     busy_area: TimeIntegral,
     /// `busy_area` at the last metric tick.
@@ -117,6 +124,7 @@ impl Instance {
             healthy_at: None,
             workers,
             busy: 0,
+            blocked: 0,
             queue: VecDeque::new(),
             timed_out_outstanding: 0,
             queue_timed_out: 0,
@@ -153,13 +161,24 @@ impl Instance {
     /// Changes the number of busy workers, keeping the busy-time integral exact.
     #[inline]
     pub(super) fn set_busy(&mut self, busy: u32, now: SimTime) {
-        self.busy_area.advance(now, u64::from(self.busy));
+        self.busy_area.advance(now, self.computing());
         self.busy = busy;
     }
 
-    /// The busy-time integral up to `now`.
+    /// Changes the number of workers waiting on calls (within `busy`).
+    pub(super) fn set_blocked(&mut self, blocked: u32, now: SimTime) {
+        self.busy_area.advance(now, self.computing());
+        self.blocked = blocked;
+    }
+
+    #[inline]
+    fn computing(&self) -> u64 {
+        u64::from(self.busy - self.blocked)
+    }
+
+    /// The busy-time (CPU) integral up to `now`.
     pub(super) fn busy_area_at(&self, now: SimTime) -> u128 {
-        self.busy_area.at(now, u64::from(self.busy))
+        self.busy_area.at(now, self.computing())
     }
 
     /// Worker-time offered to traffic up to `now`: from first healthy until now.

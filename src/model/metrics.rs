@@ -5,10 +5,10 @@
 //! It only counts: deciding what happens to a request (served, rejected, timed out,
 //! interrupted) is the request path's job in `sim`.
 
-use super::config::{Config, SloConfig};
+use super::config::SloConfig;
 use super::outcome::{LatencySummary, RequestCounts, SloSummary, TimelineRow, round_to};
 use super::queueing::QueueingStats;
-use crate::engine::LatencyHistogram;
+use crate::engine::{LatencyHistogram, SimDuration};
 
 pub(super) struct Metrics {
     /// Every request of the run so far.
@@ -25,15 +25,15 @@ pub(super) struct Metrics {
 }
 
 impl Metrics {
-    pub(super) fn new(config: &Config) -> Self {
+    pub(super) fn new(timeout: SimDuration, slo: &SloConfig) -> Self {
         // Completed requests are never slower than the timeout (later ones are 504s).
-        let max_micros = config.service.timeout.0 / 1_000 + 1;
+        let max_micros = timeout.0 / 1_000 + 1;
         Metrics {
             totals: RequestCounts::default(),
             interval: RequestCounts::default(),
             latency: LatencyHistogram::new(max_micros, 3),
             interval_latency: LatencyHistogram::new(max_micros, 2),
-            slo_nanos: config.slo.latency.0,
+            slo_nanos: slo.latency.0,
             within_slo: 0,
             queueing: QueueingStats::default(),
         }

@@ -8,6 +8,7 @@
 mod balancer;
 mod bill;
 mod billing;
+mod calls;
 pub mod config;
 mod dist;
 mod event;

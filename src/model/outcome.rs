@@ -28,6 +28,39 @@ pub struct Summary {
     pub instances: InstanceSummary,
     pub utilization: UtilizationSummary,
     pub queueing: QueueingSummary,
+    /// Each tier's own measures, in the scenario's order (entry first), when there
+    /// are several (SPEC "Phase 2"). The fields above are the entry tier's, as the
+    /// clients see them, except `cost_usd`, which is the sum over the tiers.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "tiers_by_name"
+    )]
+    pub tiers: Vec<TierSummary>,
+}
+
+/// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
+/// are the calls it received, and its latency is theirs.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TierSummary {
+    #[serde(skip)]
+    pub name: String,
+    pub kind: String,
+    pub requests: RequestCounts,
+    pub latency_ms: LatencySummary,
+    pub cost_usd: CostSummary,
+    pub commitments: CommitmentSummary,
+    pub instances: InstanceSummary,
+    pub utilization: UtilizationSummary,
+    pub queueing: QueueingSummary,
+}
+
+fn tiers_by_name<S: serde::Serializer>(tiers: &[TierSummary], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(tiers.len()))?;
+    for tier in tiers {
+        map.serialize_entry(&tier.name, tier)?;
+    }
+    map.end()
 }
 
 /// Each request is counted exactly once:
@@ -87,6 +120,40 @@ pub struct CostSummary {
     pub all_on_demand: f64,
     /// `all_on_demand - total`.
     pub saving: f64,
+}
+
+impl CostSummary {
+    /// The bill of several tiers: each part summed.
+    pub fn sum<'a>(parts: impl IntoIterator<Item = &'a CostSummary>) -> CostSummary {
+        let mut s = CostSummary::default();
+        for p in parts {
+            s.total += p.total;
+            s.on_demand += p.on_demand;
+            s.spot += p.spot;
+            s.reserved += p.reserved;
+            s.savings_plan += p.savings_plan;
+            s.load_balancer += p.load_balancer;
+            s.warm_pool += p.warm_pool;
+            s.reserved_unused += p.reserved_unused;
+            s.all_on_demand += p.all_on_demand;
+            s.saving += p.saving;
+        }
+        for x in [
+            &mut s.total,
+            &mut s.on_demand,
+            &mut s.spot,
+            &mut s.reserved,
+            &mut s.savings_plan,
+            &mut s.load_balancer,
+            &mut s.warm_pool,
+            &mut s.reserved_unused,
+            &mut s.all_on_demand,
+            &mut s.saving,
+        ] {
+            *x = round_to(*x, 6);
+        }
+        s
+    }
 }
 
 /// How well reservations and the savings plan were used.
@@ -199,4 +266,6 @@ pub struct CostItem {
     pub unit: String,
     pub unit_price_usd: f64,
     pub cost_usd: f64,
+    /// The tier the line bills (SPEC "Phase 2").
+    pub tier: String,
 }

@@ -1,20 +1,26 @@
 //! The request path: the load balancer picks a target, the instance serves the
 //! request with one of its workers or queues it (503 beyond the queue limit), and the
 //! response comes back, or the load balancer's idle timeout answers 504 first while
-//! the instance keeps working (aws-facts.md 4.6).
+//! the instance keeps working (aws-facts.md 4.6). In a tier that calls others, the
+//! request makes its calls after its own service time, holding its worker
+//! ([`super::calls`]).
 //!
-//! `Serving` owns the load balancer and the service-time draws; the instances are the
-//! fleet's and the counting is the metrics'. It decides what happens to a request;
-//! what that does to the group (a drained instance stopping) is the caller's.
+//! `Serving` owns the load balancer, the service-time draws and the requests waiting
+//! on calls; the instances are the fleet's and the counting is the metrics'. It
+//! decides what happens to a request, and tells the request's caller (another tier)
+//! how it ended through the context's outbox; what that does to the group (a drained
+//! instance stopping) is the caller's.
 
 use super::balancer::LoadBalancer;
-use super::config::Config;
+use super::calls::{Answer, Caller, Calls, Message, Pending};
+use super::config::TierConfig;
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::fleet::Fleet;
 use super::instance::{InstanceState, Waiting};
 use super::metrics::Metrics;
-use crate::engine::{EventQueue, RngStreams, SimDuration, SimRng, SimTime};
+use super::sim::Ctx;
+use crate::engine::{RngStreams, SimDuration, SimRng, SimTime};
 
 pub(super) struct Serving {
     pub balancer: LoadBalancer,
@@ -24,10 +30,23 @@ pub(super) struct Serving {
     timeout: SimDuration,
     /// Waiting requests per instance before it answers 503 (`None`: unlimited).
     queue_limit: Option<u32>,
+    /// The calls each request makes, and the requests waiting on them.
+    pub calls: Calls,
+}
+
+/// Whether a request found dead instance: it was counted as interrupted when the
+/// instance stopped or failed.
+fn is_dead(state: InstanceState, failed: bool) -> bool {
+    state == InstanceState::Terminated || failed
 }
 
 impl Serving {
-    pub(super) fn new(config: &Config, streams: &RngStreams) -> Self {
+    pub(super) fn new(config: &TierConfig, tier: u8, streams: &RngStreams) -> Self {
+        let plan = config
+            .calls
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c.tier as u8, c.count as usize))
+            .collect();
         Serving {
             balancer: LoadBalancer::new(
                 config.load_balancer.algorithm,
@@ -38,36 +57,39 @@ impl Serving {
             service_rng: streams.stream("service"),
             timeout: config.service.timeout,
             queue_limit: config.service.queue_limit,
+            calls: Calls::new(tier, plan),
         }
     }
 
-    /// A request reaches the load balancer now.
+    /// A request reaches the load balancer now, from the client or from `caller`.
     #[inline]
     pub(super) fn arrive(
         &mut self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
-        queue: &mut EventQueue<Event>,
-        now: SimTime,
+        ctx: &mut Ctx<'_>,
+        caller: Caller,
     ) {
+        let now = ctx.now;
         metrics.arrived();
         // Drawn at arrival, whatever happens to the request, so that strategies
         // compared under one seed give request i the same service time.
         let service_nanos = self.service.sample(&mut self.service_rng);
         let Some(id) = self.balancer.pick(&fleet.instances, now) else {
-            return metrics.rejected();
+            metrics.rejected();
+            return answer(ctx, caller, Answer::Rejected);
         };
         let instance = &mut fleet.instances[id as usize];
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
             metrics.interrupted(1);
-            return;
+            return answer(ctx, caller, Answer::Interrupted);
         }
         if instance.busy < instance.workers {
             instance.set_busy(instance.busy + 1, now);
             metrics.queueing.in_system_changed(now, 1);
             metrics.queueing.service_started(0);
-            self.start_service(queue, now, id, now, service_nanos, false);
+            self.start_service(ctx, id, now, service_nanos, false, caller);
         } else if self
             .queue_limit
             .is_none_or(|l| instance.queue.len() < l as usize)
@@ -76,67 +98,208 @@ impl Serving {
                 arrived_at: now,
                 service_nanos,
                 timed_out: false,
+                caller,
             });
             metrics.queueing.in_system_changed(now, 1);
             if !instance.queue_timeout_pending {
                 // Every other waiting request is already marked: this one is the
                 // oldest unmarked, and its timeout is the next to watch.
                 instance.queue_timeout_pending = true;
-                queue.schedule(now + self.timeout, Event::QueueTimeoutDue { instance: id });
+                let due = Event::QueueTimeoutDue {
+                    tier: ctx.tier,
+                    instance: id,
+                };
+                ctx.queue.schedule(now + self.timeout, due);
             }
         } else {
             metrics.rejected();
+            answer(ctx, caller, Answer::Rejected);
         }
     }
 
-    /// Schedules the response of a request whose service starts now. If it will come
-    /// after the load balancer's idle timeout, the 504 is scheduled too: the client is
-    /// answered at the timeout while the instance keeps working (aws-facts.md 4.6).
-    /// Only such requests cost an extra event.
+    /// Schedules the end of the service of a request whose service starts now. If it
+    /// will come after the load balancer's idle timeout, the 504 is scheduled too: the
+    /// client is answered at the timeout while the instance keeps working
+    /// (aws-facts.md 4.6). Only such requests cost an extra event.
     #[inline]
     fn start_service(
         &self,
-        queue: &mut EventQueue<Event>,
-        now: SimTime,
+        ctx: &mut Ctx<'_>,
         id: u32,
         arrived_at: SimTime,
         service_nanos: u64,
         timed_out: bool,
+        caller: Caller,
     ) {
-        let done = now + SimDuration(service_nanos);
+        let done = ctx.now + SimDuration(service_nanos);
         let deadline = arrived_at + self.timeout;
+        let tier = ctx.tier;
         if !timed_out && done > deadline {
-            queue.schedule(deadline, Event::RequestTimedOut { instance: id });
-        }
-        queue.schedule(
-            done,
-            Event::RequestServed {
+            let event = Event::RequestTimedOut {
+                tier,
                 instance: id,
-                arrived_at,
-                timed_out,
-            },
-        );
+                caller,
+            };
+            ctx.queue.schedule(deadline, event);
+        }
+        let event = Event::RequestServed {
+            tier,
+            instance: id,
+            arrived_at,
+            timed_out,
+            caller,
+        };
+        ctx.queue.schedule(done, event);
     }
 
-    /// A response is ready: the worker takes the next waiting request, or frees up.
-    /// Returns whether the instance, draining for scale-in, has just become idle and
-    /// can stop.
+    /// A request's service time is over: it makes its calls, if the tier has any, or
+    /// it is answered. Returns whether the instance, draining for scale-in, has just
+    /// become idle and can stop.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn served(
         &mut self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
-        queue: &mut EventQueue<Event>,
-        now: SimTime,
+        ctx: &mut Ctx<'_>,
         id: u32,
         arrived_at: SimTime,
         marked: bool,
+        caller: Caller,
     ) -> bool {
+        let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
-            return false; // already counted as interrupted when it stopped or failed
+        // A response after the idle timeout was answered 504 at the timeout, in the
+        // queue or by `RequestTimedOut`.
+        let timed_out = marked || now.since(arrived_at) > self.timeout;
+        if is_dead(instance.state, instance.failed) {
+            // Counted as interrupted when the instance stopped or failed; its caller
+            // learns now, unless the 504 already told it.
+            if !timed_out {
+                answer(ctx, caller, Answer::Interrupted);
+            }
+            return false;
         }
+        let Some(to) = self.calls.target(0) else {
+            return self.finish(
+                fleet,
+                metrics,
+                ctx,
+                id,
+                arrived_at,
+                timed_out,
+                caller,
+                Answer::Ok,
+            );
+        };
+        // The worker now waits on the calls, holding the request.
+        instance.set_blocked(instance.blocked + 1, now);
+        let (me, generation) = self.calls.insert(Pending {
+            instance: id,
+            arrived_at,
+            caller,
+            made: 0,
+            timed_out,
+        });
+        if !timed_out {
+            let event = Event::CallsTimedOut {
+                tier: ctx.tier,
+                slot: me.slot(),
+                generation,
+            };
+            ctx.queue.schedule(arrived_at + self.timeout, event);
+        }
+        ctx.outbox.push(Message::Call { to, caller: me });
+        false
+    }
+
+    /// A call made by the request in `slot` has ended with `answer`: the next call
+    /// goes out, or the request ends (with the first error, if any). Returns whether
+    /// the request's instance, draining for scale-in, has just become idle and can
+    /// stop, and which instance that is.
+    pub(super) fn call_answered(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        slot: u32,
+        answer_: Answer,
+    ) -> (bool, u32) {
+        let pending = self.calls.get_mut(slot);
+        let pending_instance = pending.instance;
+        let instance = &fleet.instances[pending_instance as usize];
+        if !is_dead(instance.state, instance.failed) && answer_ == Answer::Ok {
+            pending.made += 1;
+            let made = pending.made;
+            if let Some(to) = self.calls.target(made) {
+                let me = self.calls.caller_of(slot);
+                ctx.outbox.push(Message::Call { to, caller: me });
+                return (false, pending_instance);
+            }
+        }
+        let p = self.calls.remove(slot);
+        let instance = &mut fleet.instances[p.instance as usize];
+        if is_dead(instance.state, instance.failed) {
+            if !p.timed_out {
+                answer(ctx, p.caller, Answer::Interrupted);
+            }
+            return (false, p.instance);
+        }
+        instance.set_blocked(instance.blocked - 1, ctx.now);
+        let drained = self.finish(
+            fleet,
+            metrics,
+            ctx,
+            p.instance,
+            p.arrived_at,
+            p.timed_out,
+            p.caller,
+            answer_,
+        );
+        (drained, p.instance)
+    }
+
+    /// The load balancer's idle timeout passed for a request waiting on its calls:
+    /// answered 504 now; it still finishes its calls.
+    pub(super) fn calls_timed_out(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        slot: u32,
+        generation: u32,
+    ) {
+        let Some(pending) = self.calls.get_if(slot, generation) else {
+            return; // the calls ended before the timeout
+        };
+        let instance = &mut fleet.instances[pending.instance as usize];
+        if pending.timed_out || is_dead(instance.state, instance.failed) {
+            return;
+        }
+        pending.timed_out = true;
+        instance.timed_out_outstanding += 1;
+        metrics.timed_out(1);
+        answer(ctx, pending.caller, Answer::TimedOut);
+    }
+
+    /// The request leaves its worker, which takes the next waiting request or frees
+    /// up, and is counted and answered. Returns whether the instance, draining for
+    /// scale-in, has just become idle and can stop.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        id: u32,
+        arrived_at: SimTime,
+        timed_out: bool,
+        caller: Caller,
+        outcome: Answer,
+    ) -> bool {
+        let now = ctx.now;
+        let instance = &mut fleet.instances[id as usize];
         metrics.queueing.in_system_changed(now, -1);
         if let Some(next) = instance.queue.pop_front() {
             if next.timed_out {
@@ -146,24 +309,28 @@ impl Serving {
                 .queueing
                 .service_started(now.since(next.arrived_at).as_nanos());
             self.start_service(
-                queue,
-                now,
+                ctx,
                 id,
                 next.arrived_at,
                 next.service_nanos,
                 next.timed_out,
+                next.caller,
             );
         } else {
             instance.set_busy(instance.busy - 1, now);
         }
-        // A response after the idle timeout was answered 504 at the timeout, in the
-        // queue or by `RequestTimedOut`; the instance has now finished the work.
-        let latency = now.since(arrived_at).0;
-        let timed_out = marked || latency > self.timeout.0;
+        let instance = &mut fleet.instances[id as usize];
         if timed_out {
+            // Answered 504 already; the instance has now finished the work.
             instance.timed_out_outstanding -= 1;
         } else {
-            metrics.completed(latency);
+            match outcome {
+                Answer::Ok => metrics.completed(now.since(arrived_at).0),
+                Answer::Rejected => metrics.rejected(),
+                Answer::TimedOut => metrics.timed_out(1),
+                Answer::Interrupted => metrics.interrupted(1),
+            }
+            answer(ctx, caller, outcome);
         }
         // An instance drained for scale-in stops as soon as it is idle; one with an
         // interruption notice keeps running (and billing) until EC2 stops it.
@@ -173,14 +340,22 @@ impl Serving {
     }
 
     /// A request in service passed the idle timeout: answered 504 now. Requests cut
-    /// off before (the instance stopped or failed) were counted as interrupted then.
-    pub(super) fn timed_out(fleet: &mut Fleet, metrics: &mut Metrics, id: u32) {
+    /// off before (the instance stopped or failed) were counted as interrupted then,
+    /// and their caller learns now.
+    pub(super) fn timed_out(
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        id: u32,
+        caller: Caller,
+    ) {
         let instance = &mut fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
-            return;
+        if is_dead(instance.state, instance.failed) {
+            return answer(ctx, caller, Answer::Interrupted);
         }
         instance.timed_out_outstanding += 1;
         metrics.timed_out(1);
+        answer(ctx, caller, Answer::TimedOut);
     }
 
     /// Marks every waiting request whose idle timeout has passed as answered 504, then
@@ -189,12 +364,12 @@ impl Serving {
         &self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
-        queue: &mut EventQueue<Event>,
-        now: SimTime,
+        ctx: &mut Ctx<'_>,
         id: u32,
     ) {
+        let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.failed {
+        if is_dead(instance.state, instance.failed) {
             return;
         }
         let mut marked = instance.queue_timed_out as usize;
@@ -204,6 +379,7 @@ impl Serving {
                 break;
             }
             waiting.timed_out = true;
+            answer(ctx, waiting.caller, Answer::TimedOut);
             marked += 1;
         }
         let newly = (marked - first) as u32;
@@ -212,7 +388,11 @@ impl Serving {
         match instance.queue.get(marked) {
             Some(next) => {
                 let at = next.arrived_at + self.timeout;
-                queue.schedule(at, Event::QueueTimeoutDue { instance: id });
+                let due = Event::QueueTimeoutDue {
+                    tier: ctx.tier,
+                    instance: id,
+                };
+                ctx.queue.schedule(at, due);
             }
             None => instance.queue_timeout_pending = false,
         }
@@ -220,16 +400,31 @@ impl Serving {
     }
 
     /// Every request still on the instance is lost: counted as interrupted (those
-    /// already answered 504 are not lost again); all leave the system.
-    pub(super) fn cut_off(fleet: &mut Fleet, metrics: &mut Metrics, now: SimTime, id: u32) {
+    /// already answered 504 are not lost again); all leave the system. The callers of
+    /// the waiting ones learn now; those of requests in service when their work ends.
+    pub(super) fn cut_off(fleet: &mut Fleet, metrics: &mut Metrics, ctx: &mut Ctx<'_>, id: u32) {
+        let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
         metrics.interrupted(u64::from(instance.unanswered()));
         metrics
             .queueing
             .in_system_changed(now, -i64::from(instance.outstanding()));
+        instance.set_blocked(0, now);
         instance.set_busy(0, now);
-        instance.queue = Default::default();
+        for waiting in std::mem::take(&mut instance.queue) {
+            if !waiting.timed_out {
+                answer(ctx, waiting.caller, Answer::Interrupted);
+            }
+        }
         instance.timed_out_outstanding = 0;
         instance.queue_timed_out = 0;
+    }
+}
+
+/// Tells `caller` how its call ended; the client needs no message.
+#[inline]
+fn answer(ctx: &mut Ctx<'_>, caller: Caller, answer: Answer) {
+    if caller.tier().is_some() {
+        ctx.outbox.push(Message::Answered { caller, answer });
     }
 }

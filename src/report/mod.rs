@@ -47,8 +47,8 @@ impl Default for RunOptions {
     }
 }
 
-/// Writes a run's folder while the run goes: `timeline.csv` and `cost.csv` stream to
-/// disk row by row and line by line (the first write error is kept and reported by
+/// Writes a run's folder while the run goes: `timeline.csv` (the entry tier's),
+/// `timeline-<tier>.csv` for each other tier, and `cost.csv` stream to disk row by row and line by line (the first write error is kept and reported by
 /// [`RunWriter::finish`]), and a bounded copy of the timeline and a digest of the
 /// bill are kept for the charts and `report.html`. It writes into a folder it is
 /// given, normally a [`StagedFolder`]; it never runs a simulation: the caller hands it
@@ -56,21 +56,41 @@ impl Default for RunOptions {
 pub struct RunWriter {
     dir: PathBuf,
     options: RunOptions,
-    timeline: csv::Writer<OutputFile>,
+    /// A timeline per tier, entry first, with its file name.
+    timelines: Vec<(String, csv::Writer<OutputFile>)>,
     cost: csv::Writer<OutputFile>,
-    series: plots::TimelineSeries,
+    /// The charts' copy of each tier's timeline.
+    series: Vec<plots::TimelineSeries>,
     bill: html::BillDigest,
-    error: Option<(&'static str, csv::Error)>,
+    error: Option<(String, csv::Error)>,
+}
+
+/// The timeline file of tier `index` named `name` (SPEC "Phase 2").
+pub fn timeline_file(index: usize, name: &str) -> String {
+    match index {
+        0 => "timeline.csv".to_string(),
+        _ => format!("timeline-{name}.csv"),
+    }
 }
 
 impl RunWriter {
-    pub fn create(dir: &Path, options: &RunOptions) -> Result<Self> {
+    pub fn create(dir: &Path, options: &RunOptions, config: &Config) -> Result<Self> {
+        let mut timelines = Vec::new();
+        for (index, tier) in config.tiers.iter().enumerate() {
+            let name = timeline_file(index, &tier.name);
+            let writer = csv::Writer::from_writer(OutputFile::create(dir, &name)?);
+            timelines.push((name, writer));
+        }
         Ok(RunWriter {
             dir: dir.to_path_buf(),
             options: options.clone(),
-            timeline: csv::Writer::from_writer(OutputFile::create(dir, "timeline.csv")?),
+            timelines,
             cost: csv::Writer::from_writer(OutputFile::create(dir, "cost.csv")?),
-            series: plots::TimelineSeries::new(),
+            series: config
+                .tiers
+                .iter()
+                .map(|_| plots::TimelineSeries::new())
+                .collect(),
             bill: html::BillDigest::default(),
             error: None,
         })
@@ -88,7 +108,7 @@ impl RunWriter {
         let RunWriter {
             dir,
             options,
-            timeline,
+            timelines,
             cost,
             series,
             bill,
@@ -104,7 +124,10 @@ impl RunWriter {
                 .with_context(|| format!("cannot write {name}"))?;
             file.finish()
         };
-        let mut files = vec![close(timeline, "timeline.csv")?];
+        let mut files = Vec::new();
+        for (name, writer) in timelines {
+            files.push(close(writer, &name)?);
+        }
         let summary = &outcome.summary;
         let mut summary_file = OutputFile::create(&dir, "summary.json")?;
         writeln!(summary_file.writer(), "{}", summary_json(summary))
@@ -115,7 +138,7 @@ impl RunWriter {
             return Ok((files, None));
         }
         let started = Instant::now();
-        let input = chart_input(config, summary, &series, &outcome.latency);
+        let input = chart_input(config, summary, &series[0], &outcome.latency);
         let figures = plots::draw_run_charts(&input)?;
         let scenario_toml = scenario_text(config, options.paths_relative_to.as_deref())
             .map_err(anyhow::Error::msg)
@@ -135,13 +158,14 @@ impl RunWriter {
 }
 
 impl RunObserver for RunWriter {
-    fn row(&mut self, row: &TimelineRow) {
+    fn row(&mut self, tier: usize, row: &TimelineRow) {
         if self.options.plots {
-            self.series.push(row);
+            self.series[tier].push(row);
         }
         if self.error.is_none() {
-            if let Err(e) = self.timeline.serialize(row) {
-                self.error = Some(("timeline.csv", e));
+            let (name, writer) = &mut self.timelines[tier];
+            if let Err(e) = writer.serialize(row) {
+                self.error = Some((name.clone(), e));
             }
         }
     }
@@ -150,7 +174,7 @@ impl RunObserver for RunWriter {
         self.bill.add(item);
         if self.error.is_none() {
             if let Err(e) = self.cost.serialize(item) {
-                self.error = Some(("cost.csv", e));
+                self.error = Some(("cost.csv".into(), e));
             }
         }
     }
@@ -172,6 +196,7 @@ fn chart_input(
         slo_latency_ms: summary.slo.latency_ms,
         slo_percentile: summary.slo.percentile,
         cpu_targets: config
+            .entry()
             .autoscaling
             .policy
             .iter()

@@ -51,7 +51,7 @@ pub fn resolved_toml_from(config: &Config, dir: &Path) -> Result<String, String>
     if let Some(trace) = &mut config.traffic.trace {
         trace.file = relative(&trace.file, dir);
     }
-    if let SpotPrice::Trace { trace, .. } = &mut config.spot.price {
+    if let SpotPrice::Trace { trace, .. } = &mut config.entry_mut().spot.price {
         *trace = relative(trace, dir);
     }
     resolved_toml(&config, &[])
@@ -79,12 +79,13 @@ fn list<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Option<Vec<R>> {
     (!items.is_empty()).then(|| items.iter().map(f).collect())
 }
 
-fn raw_of(c: &Config) -> RawScenario {
+fn raw_of(run: &Config) -> RawScenario {
+    let c = run.entry();
     RawScenario {
-        name: Some(c.name.clone()),
-        duration: text(c.duration),
-        seed: Some(c.seed),
-        traffic: Some(traffic(&c.traffic)),
+        name: Some(run.name.clone()),
+        duration: text(run.duration),
+        seed: Some(run.seed),
+        traffic: Some(traffic(&run.traffic)),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
             workers: Some(c.service.workers_setting),
@@ -101,11 +102,11 @@ fn raw_of(c: &Config) -> RawScenario {
         purchase: Some(purchase(&c.purchase)),
         spot: Some(spot(&c.spot)),
         slo: Some(RawSlo {
-            latency: text(c.slo.latency),
-            percentile: Some(c.slo.percentile),
+            latency: text(run.slo.latency),
+            percentile: Some(run.slo.percentile),
         }),
         report: Some(RawReport {
-            interval: text(c.report.interval),
+            interval: text(run.report.interval),
         }),
     }
 }

@@ -506,7 +506,7 @@ spot.interruption = { per_hour = 0.01 }
     let file = ScenarioFile::parse(&scenario_path("inline.toml"), text.into()).unwrap();
     let strategies = file.strategies().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        strategies[0].1.service.time,
+        strategies[0].1.entry().service.time,
         DurationDist::Exponential {
             mean: simcloud::engine::SimDuration::from_millis(20)
         }
@@ -533,10 +533,16 @@ warm_pool = { start_time = "15s" }
     let constant = |ms| DurationDist::Constant {
         value: simcloud::engine::SimDuration::from_millis(ms),
     };
-    assert_eq!(config.service.time, constant(20));
-    assert_eq!(config.instance.boot_time, constant(60_000));
+    assert_eq!(config.entry().service.time, constant(20));
+    assert_eq!(config.entry().instance.boot_time, constant(60_000));
     assert_eq!(
-        config.autoscaling.warm_pool.unwrap().start_time,
+        config
+            .entry()
+            .autoscaling
+            .warm_pool
+            .as_ref()
+            .unwrap()
+            .start_time,
         constant(15_000)
     );
     let err = ScenarioFile::parse(

@@ -58,8 +58,8 @@ fn load_and_maybe_run(file: &ScenarioFile) {
         simcloud::model::traffic::RateFunction::new(&config.traffic).max_over(0, config.duration.0);
     let small = seconds <= 7_200.0
         && rate * seconds <= 200_000.0
-        && config.autoscaling.max <= 50
-        && u64::from(config.service.workers) <= 1_000;
+        && config.entry().autoscaling.max <= 50
+        && u64::from(config.entry().service.workers) <= 1_000;
     if small {
         let outcome = simulate(&config, &mut |_| {});
         let r = outcome.summary.requests;

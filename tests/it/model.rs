@@ -42,12 +42,15 @@ fn spike_scales_out_then_in_and_p99_recovers() {
     let minute = |m: f64| rows.iter().find(|r| r.start_s == m * 60.0).expect("row");
     let spike_start = 60.0;
     // Before the spike: the minimum fleet, p99 well under the SLO.
-    assert_eq!(minute(spike_start - 1.0).desired, config.autoscaling.min);
+    assert_eq!(
+        minute(spike_start - 1.0).desired,
+        config.entry().autoscaling.min
+    );
     assert!(minute(spike_start - 1.0).p99_ms < 300.0);
     // Desired capacity rises within 5 minutes of the ramp's start.
     let first_out = rows
         .iter()
-        .find(|r| r.start_s >= spike_start * 60.0 && r.desired > config.autoscaling.min)
+        .find(|r| r.start_s >= spike_start * 60.0 && r.desired > config.entry().autoscaling.min)
         .expect("scale-out");
     assert!(
         first_out.start_s <= (spike_start + 5.0) * 60.0,
@@ -63,18 +66,21 @@ fn spike_scales_out_then_in_and_p99_recovers() {
     );
     // Back in after the spike, down to min by the end.
     assert!(s.instances.peak_in_service >= 15);
-    assert_eq!(rows.last().unwrap().desired, config.autoscaling.min);
+    assert_eq!(rows.last().unwrap().desired, config.entry().autoscaling.min);
     for row in &rows {
         let active = row.pending_on_demand
             + row.pending_spot
             + row.in_service_on_demand
             + row.in_service_spot;
         assert!(
-            active >= config.autoscaling.min && active >= 1,
+            active >= config.entry().autoscaling.min && active >= 1,
             "below min at {} s",
             row.start_s
         );
-        assert!(row.desired >= config.autoscaling.min && row.desired <= config.autoscaling.max);
+        assert!(
+            row.desired >= config.entry().autoscaling.min
+                && row.desired <= config.entry().autoscaling.max
+        );
     }
 }
 

@@ -378,7 +378,9 @@ fn issue_11_monitoring_is_basic_unless_detailed_is_asked_for() {
         config_from_str(&format!(
             "duration = \"1h\"\n[traffic]\nrate = 1\n[autoscaling]\n{extra}\n[[autoscaling.policy]]\nkind = \"target_tracking\"\nmetric = \"{metric}\"\ntarget = 50\n"
         ))
+        .entry()
         .autoscaling
+        .clone()
     };
     let basic = group("", "cpu");
     assert_eq!(basic.monitoring, simcloud::model::Monitoring::Basic);

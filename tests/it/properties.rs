@@ -222,7 +222,7 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
     assert_eq!(last.end_s, s.simulated_seconds);
     assert!((last.cost_usd - s.cost_usd.total).abs() < 1e-5);
     // The group's bounds, on every row.
-    let a = &config.autoscaling;
+    let a = &config.entry().autoscaling;
     let mut previous_cost = 0.0;
     for row in rows {
         // Alive: launched and not yet terminated (an instance with an interruption

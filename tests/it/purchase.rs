@@ -80,9 +80,9 @@ fn capacity_rebalancing_saves_interrupted_requests() {
     let (mut with, mut without, mut interruptions) = (0, 0, 0);
     for seed in 1..=4 {
         config.seed = seed;
-        config.spot.capacity_rebalance = true;
+        config.entry_mut().spot.capacity_rebalance = true;
         let a = simulate(&config, &mut |_| {}).summary;
-        config.spot.capacity_rebalance = false;
+        config.entry_mut().spot.capacity_rebalance = false;
         let b = simulate(&config, &mut |_| {}).summary;
         assert_eq!(
             a.requests.arrived, b.requests.arrived,

@@ -60,8 +60,13 @@ impl Tier<'_> {
         }
         let next = SimTime((u64::from(hour) + 1) * SimDuration::HOUR.0 - buffer.0);
         if next < ctx.end {
-            ctx.queue
-                .schedule(next, Event::ForecastDue { hour: hour + 1 });
+            ctx.queue.schedule(
+                next,
+                Event::ForecastDue {
+                    tier: ctx.tier,
+                    hour: hour + 1,
+                },
+            );
         }
     }
 
@@ -76,6 +81,7 @@ impl Tier<'_> {
                 ctx.queue.schedule(
                     SimTime(next),
                     Event::ScheduledActionDue {
+                        tier: ctx.tier,
                         action: index as u32,
                     },
                 );
@@ -88,7 +94,8 @@ impl Tier<'_> {
     pub(super) fn on_metric_tick(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
         let period = self.config.autoscaling.metric_period;
-        ctx.queue.schedule(now + period, Event::MetricTick);
+        ctx.queue
+            .schedule(now + period, Event::MetricTick { tier: ctx.tier });
         let mut cpu_sum = 0.0;
         let mut sample = MetricSample::default();
         for &id in &self.fleet.alive {
@@ -126,7 +133,8 @@ impl Tier<'_> {
         if delay == SimDuration::ZERO {
             self.on_metric_published(ctx);
         } else {
-            ctx.queue.schedule(now + delay, Event::MetricPublished);
+            ctx.queue
+                .schedule(now + delay, Event::MetricPublished { tier: ctx.tier });
         }
     }
 
@@ -188,7 +196,10 @@ impl Tier<'_> {
                 // From the warm pool: started, not launched, so a shorter boot.
                 Some(start) => ctx.queue.schedule(
                     ctx.now + SimDuration(start),
-                    Event::InstanceBooted { instance: id },
+                    Event::InstanceBooted {
+                        tier: ctx.tier,
+                        instance: id,
+                    },
                 ),
                 None => self.boot(ctx, id),
             }

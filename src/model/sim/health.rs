@@ -15,8 +15,13 @@ impl Tier<'_> {
             let draw: f64 = rand::Rng::sample(&mut self.fleet.failures_rng, rand_distr::Exp1);
             let at = ctx.now + SimDuration::from_secs_f64(draw * mtbf.as_secs_f64());
             if at < ctx.end {
-                ctx.queue
-                    .schedule(at, Event::InstanceFailed { instance: id });
+                ctx.queue.schedule(
+                    at,
+                    Event::InstanceFailed {
+                        tier: ctx.tier,
+                        instance: id,
+                    },
+                );
             }
         }
     }
@@ -56,7 +61,7 @@ impl Tier<'_> {
     /// few minutes (3.7; simcloud uses 3 minutes).
     pub(super) fn fail(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         self.fleet.failures += 1;
-        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx.now, id);
+        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
         let instance = &mut self.fleet.instances[id as usize];
         instance.failed = true;
         let hc = &self.config.load_balancer.health_check;
@@ -64,8 +69,13 @@ impl Tier<'_> {
         let since = ctx.now.since(healthy_at).0;
         let next_check = healthy_at.0 + since.div_ceil(hc.interval.0).max(1) * hc.interval.0;
         let found_at = SimTime(next_check + u64::from(hc.unhealthy - 1) * hc.interval.0);
-        ctx.queue
-            .schedule(found_at, Event::TargetFoundUnhealthy { instance: id });
+        ctx.queue.schedule(
+            found_at,
+            Event::TargetFoundUnhealthy {
+                tier: ctx.tier,
+                instance: id,
+            },
+        );
         let autoscaling = &self.config.autoscaling;
         let group_finds_at = match autoscaling.health_check_type {
             HealthCheckType::Elb => {
@@ -79,7 +89,10 @@ impl Tier<'_> {
         };
         ctx.queue.schedule(
             group_finds_at,
-            Event::InstanceFoundUnhealthy { instance: id },
+            Event::InstanceFoundUnhealthy {
+                tier: ctx.tier,
+                instance: id,
+            },
         );
     }
 

@@ -38,8 +38,13 @@ impl Tier<'_> {
         let was_in_service = instance.state == InstanceState::InService;
         self.fleet.instances[id as usize].interruption_noticed = true;
         let reclaim_at = ctx.now + self.config.spot.notice;
-        ctx.queue
-            .schedule(reclaim_at, Event::SpotInstanceReclaimed { instance: id });
+        ctx.queue.schedule(
+            reclaim_at,
+            Event::SpotInstanceReclaimed {
+                tier: ctx.tier,
+                instance: id,
+            },
+        );
         self.serving.balancer.deregister(id);
         if was_in_service {
             self.fleet.change_in_service(ctx.now, -1);
@@ -85,7 +90,10 @@ impl Tier<'_> {
             if draw < share {
                 self.on_rebalance_recommended(ctx, id);
                 if notice_at > ctx.now {
-                    let noticed = Event::SpotInterruptionNoticed { instance: id };
+                    let noticed = Event::SpotInterruptionNoticed {
+                        tier: ctx.tier,
+                        instance: id,
+                    };
                     ctx.queue.schedule(notice_at, noticed);
                 } else {
                     self.on_interruption_noticed(ctx, id);
@@ -101,7 +109,7 @@ impl Tier<'_> {
             self.fleet.change_in_service(ctx.now, -1);
         }
         self.serving.balancer.deregister(id);
-        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx.now, id);
+        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
         self.ledger
             .close_instance(&self.fleet.instances[id as usize], now, &self.market);
         self.fleet.retire(id, now);

@@ -25,11 +25,17 @@ impl Tier<'_> {
             if plan.notice_at < ctx.end {
                 ctx.queue.schedule(
                     plan.rebalance_at,
-                    Event::SpotRebalanceRecommended { instance: id },
+                    Event::SpotRebalanceRecommended {
+                        tier: ctx.tier,
+                        instance: id,
+                    },
                 );
                 ctx.queue.schedule(
                     plan.notice_at,
-                    Event::SpotInterruptionNoticed { instance: id },
+                    Event::SpotInterruptionNoticed {
+                        tier: ctx.tier,
+                        instance: id,
+                    },
                 );
             }
         }
@@ -71,8 +77,10 @@ impl Tier<'_> {
             if let Some((pool, _)) = &mut self.fleet.warm_pool {
                 pool.start_initializing(boot);
             }
-            ctx.queue
-                .schedule(ctx.now + boot, Event::WarmInstanceStopped);
+            ctx.queue.schedule(
+                ctx.now + boot,
+                Event::WarmInstanceStopped { tier: ctx.tier },
+            );
         }
     }
 
@@ -81,7 +89,10 @@ impl Tier<'_> {
         let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
         ctx.queue.schedule(
             ctx.now + SimDuration(boot),
-            Event::InstanceBooted { instance: id },
+            Event::InstanceBooted {
+                tier: ctx.tier,
+                instance: id,
+            },
         );
     }
 
@@ -97,8 +108,13 @@ impl Tier<'_> {
         instance.warm_at = Some(ctx.now + self.config.autoscaling.instance_warmup);
         let hc = &self.config.load_balancer.health_check;
         let delay = SimDuration(hc.interval.0 * u64::from(hc.healthy));
-        ctx.queue
-            .schedule(ctx.now + delay, Event::HealthChecksPassed { instance: id });
+        ctx.queue.schedule(
+            ctx.now + delay,
+            Event::HealthChecksPassed {
+                tier: ctx.tier,
+                instance: id,
+            },
+        );
     }
 
     pub(super) fn on_health_checks_passed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
@@ -142,7 +158,10 @@ impl Tier<'_> {
                 } else {
                     ctx.queue.schedule(
                         ctx.now + delay,
-                        Event::DeregistrationDelayExpired { instance: id },
+                        Event::DeregistrationDelayExpired {
+                            tier: ctx.tier,
+                            instance: id,
+                        },
                     );
                 }
             }

@@ -361,14 +361,19 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         seed: raw.seed.unwrap_or(default::SEED),
         duration,
         traffic,
-        service,
-        instance,
-        load_balancer,
-        autoscaling,
-        purchase,
-        spot,
         slo,
         report: ReportConfig { interval },
+        tiers: vec![TierConfig {
+            name: "web".into(),
+            kind: TierKind::Ec2,
+            service,
+            instance,
+            load_balancer,
+            autoscaling,
+            purchase,
+            spot,
+            calls: Vec::new(),
+        }],
     };
     Ok((config, ctx.notes.into_inner()))
 }
