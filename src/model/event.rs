@@ -1,5 +1,6 @@
 //! The closed set of events of the cloud model. Components schedule them on the
-//! engine's queue; `sim` dispatches each to the component that owns its rules.
+//! engine's queue; `sim` dispatches each to the tier it concerns (`tier()`), whose kind
+//! (`ec2`) carries it out.
 
 use super::calls::Caller;
 use crate::engine::SimTime;

@@ -3,7 +3,7 @@
 //! interval, the SLO, and the queueing statistics of the validation suite.
 //!
 //! It only counts: deciding what happens to a request (served, rejected, timed out,
-//! interrupted) is the request path's job in `sim`.
+//! interrupted) is the request path's job (`serving`).
 
 use super::config::SloConfig;
 use super::outcome::{LatencySummary, RequestCounts, SloSummary, TimelineRow, round_to};

@@ -11,6 +11,7 @@ mod billing;
 mod calls;
 pub mod config;
 mod dist;
+mod ec2;
 mod event;
 mod fleet;
 mod instance;

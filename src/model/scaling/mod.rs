@@ -1,5 +1,5 @@
 //! The Auto Scaling group's capacity decisions: the group itself (min, max, desired)
-//! and the scaling policies that move its desired capacity. `sim` measures the group
+//! and the scaling policies that move its desired capacity. `ec2` measures the group
 //! and carries out what is decided here (launching, draining); nothing in this module
 //! touches an instance, the event queue or the clock.
 //!
@@ -16,7 +16,7 @@
 //! - `scheduled.rs` applies a scheduled action to the group's bounds (3.10);
 //!   `predictive.rs` holds the hourly forecaster and the floor it sets (3.9). Neither is
 //!   a dynamic policy: they act at times of their own, not on metric periods, and
-//!   `sim` schedules those times.
+//!   `ec2` schedules those times.
 //! - `termination.rs` chooses which instance a scale-in removes (2.5, 3.6).
 //!
 //! Instances still warming up are left out of the metric but already count in desired
@@ -37,12 +37,12 @@
 //! 2. One registration: its `mod` line and its arm in [`dynamic_policy`], which turns
 //!    the configured policy into that struct.
 //!
-//! Nothing else in this folder or in `sim` changes: the group, the combination of
+//! Nothing else in this folder or in `ec2` changes: the group, the combination of
 //! proposals and the event loop see only the trait. Outside the model's scaling code,
 //! the policy's settings are a variant of `config::ScalingPolicy` (with its arm in
 //! `ScalingPolicy::period_metric`) and its keys are read by `scenario/`, where the file
 //! format lives. A policy on a metric other than CPU or request count also needs that
-//! metric as a field of [`MetricSample`], filled in by `sim`'s metric tick.
+//! metric as a field of [`MetricSample`], filled in by `ec2`'s metric tick.
 
 mod alarm;
 pub(crate) mod predictive;
@@ -158,7 +158,7 @@ fn dynamic_policy(policy: &ScalingPolicy) -> Option<Box<dyn DynamicPolicy>> {
             *cooldown,
         )),
         // Predictive scaling reads whole hours and acts through the forecast floor
-        // (`predictive.rs`), which `sim` sets at the start of each hour.
+        // (`predictive.rs`), which `ec2` sets at the start of each hour.
         ScalingPolicy::Predictive { .. } => return None,
     })
 }

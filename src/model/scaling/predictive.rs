@@ -2,7 +2,7 @@
 //! from the same hour of the previous days, and the floor it sets under the group.
 //!
 //! Predictive scaling is not a `DynamicPolicy`: it reads whole clock hours rather than
-//! metric periods. `sim` records each hour's [`HourStats`], asks the [`Forecaster`]
+//! metric periods. `ec2` records each hour's [`HourStats`], asks the [`Forecaster`]
 //! ahead of each hour (by the scheduling buffer) and, in `forecast_and_scale` mode,
 //! sets the group's forecast floor, which raises desired capacity and keeps the
 //! dynamic policies from scaling in below it until the next forecast.

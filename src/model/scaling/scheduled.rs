@@ -1,7 +1,7 @@
 //! Scheduled actions (aws-facts.md 3.10): at a time, or on a cron recurrence, set any
 //! of the group's min, max and desired capacity.
 //!
-//! This file applies an action to the group; `sim` schedules the action's times (its
+//! This file applies an action to the group; `ec2` schedules the action's times (its
 //! `at` or the next match of its cron expression, parsed by the scenario loader).
 //! Unlike a dynamic policy, an action reads no metric, so it is not a
 //! `DynamicPolicy`: it changes the bounds the dynamic policies' proposals are clamped

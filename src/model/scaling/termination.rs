@@ -8,7 +8,7 @@
 //! instance id, to stay reproducible without spending random numbers. Instances protected from scale-in are never chosen (3.6).
 //!
 //! [`choose_victim`] is a pure function over a [`Candidate`] view of the group's
-//! active instances, so it is tested here without a simulation; `sim` builds the view
+//! active instances, so it is tested here without a simulation; `ec2` builds the view
 //! and drains the instance it returns.
 
 use crate::engine::{SimDuration, SimTime};

@@ -1,44 +1,24 @@
 //! The simulation of one scenario: the event loop (`Simulation`: the clock, the queue,
-//! the arriving traffic) dispatches each event to the [`Tier`] it concerns, whose
-//! components own the state and the rules: [`Serving`] (the request path and the load
-//! balancer), [`Fleet`] (the instances), the Auto Scaling group and its policies
-//! (`scaling`), the [`SpotMarket`], the [`CostLedger`] (the only pricing code) and the
-//! [`Metrics`]. A tier's rules see the shared clock and queue through a [`Ctx`].
-//!
-//! What an event does across a tier's components is carried out here, by topic:
-//! `lifecycle` (launch, boot, health checks passed, draining, termination),
-//! `interruptions` (spot notices and capacity rebalancing), `health` (failures and
-//! health checks) and `group` (metric periods, policies, scheduled actions, forecasts,
-//! clock hours, reconciling to desired capacity). This file holds the loop, the
-//! timeline rows and the summary.
+//! the arriving traffic) dispatches each event to the tier it concerns, and carries
+//! the calls and answers between tiers ([`Message`]) that an event produces. Each tier
+//! is a [`Service`]: one kind of AWS service (today `ec2`, in `model::ec2`) whose
+//! components own its state and rules; a tier sees the shared clock and queue, and
+//! sends to other tiers, through a [`Ctx`]. This file holds the loop, the timeline
+//! rows and the summary.
 //!
 //! One `Simulation` is one run: single-threaded, no I/O, no wall clock. Timeline rows
 //! are handed to a caller-supplied observer as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
-mod group;
-mod health;
-mod interruptions;
-mod lifecycle;
-
-use super::billing::{BilledType, CostLedger, CostSoFar};
+use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
-use super::config::{
-    Config, HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
-};
+use super::config::{Config, SloConfig, TierConfig, TierKind};
+use super::ec2::Ec2Tier;
 use super::event::Event;
-use super::fleet::{Fleet, TypeInfo};
-use super::instance::{InstanceState, PurchaseOption};
 use super::metrics::Metrics;
 use super::outcome::*;
-use super::scaling::predictive::{Forecaster, HourStats};
-use super::scaling::termination::{self, Candidate};
-use super::scaling::{AutoScalingGroup, MetricSample};
-use super::serving::Serving;
-use super::spot::SpotMarket;
 use super::traffic::{ArrivalProcess, RateFunction};
-use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimDuration, SimTime};
-use std::collections::VecDeque;
+use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimTime};
 
 /// The result of a run, apart from the timeline (streamed to the sink).
 pub struct RunOutcome {
@@ -103,31 +83,39 @@ pub(super) struct Ctx<'q> {
     pub(super) tier: u8,
 }
 
-/// One service of the architecture (`kind = "ec2"`): a load balancer in front of an
-/// Auto Scaling group of EC2 instances, with its purchase options, its bill and its
-/// measurements. Each field is a component that owns its state and rules; the `impl`
-/// blocks in this folder carry out what an event does across them.
-pub(super) struct Tier<'a> {
+/// A tier as the loop sees it: what every kind of service does. A kind is one
+/// component (its own folder or file) implementing this, registered in [`service`].
+pub(super) trait Service {
+    /// Its state at t = 0 and its first events.
+    fn start(&mut self, ctx: &mut Ctx<'_>);
+    /// A request reaches the tier: from the traffic (the entry tier) or a call from
+    /// `caller`, which must be answered (through `ctx.outbox`) however it ends.
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller);
+    /// A call made by the tier's request in `slot` has ended with `answer`.
+    fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer);
+    /// One of the tier's own events.
+    fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event);
+    /// The tier's timeline row for the interval ending at `now` (the loop fills in the
+    /// arrival rate).
+    fn timeline_row(&mut self, now: SimTime) -> TimelineRow;
+    /// The bill's lines that became final since the last call.
+    fn drain_bill(&mut self) -> Vec<CostItem>;
+    /// Closes the tier at `end`: its summary, the rest of its bill, and its
+    /// measurements (the entry tier's give the run's SLO and latency chart).
+    fn finish(self: Box<Self>, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics);
+}
+
+/// The registry of tier kinds: the service that carries out a tier of `config.kind`.
+fn service<'a>(
     config: &'a TierConfig,
-    fleet: Fleet,
-    market: SpotMarket,
-    serving: Serving,
-    group: AutoScalingGroup,
-    ledger: CostLedger,
-    metrics: Metrics,
-    /// The start of the clock hour not yet settled.
-    hour_start: SimTime,
-    /// Metric datapoints computed but not yet published.
-    unpublished: VecDeque<MetricSample>,
-    forecaster: Forecaster,
-    /// Requests and busy worker-time at the start of the current clock hour.
-    hour_marks: (u64, u128),
-    /// The latest predictive forecast, for the timeline.
-    forecast_capacity: u32,
-    // Marks at the previous report tick.
-    last_report_at: SimTime,
-    last_busy_area: u128,
-    last_capacity_area: u128,
+    index: u8,
+    streams: &RngStreams,
+    end: SimTime,
+    slo: &SloConfig,
+) -> Box<dyn Service + 'a> {
+    match config.kind {
+        TierKind::Ec2 => Box::new(Ec2Tier::new(config, index, streams, end, slo)),
+    }
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers; the
@@ -144,7 +132,9 @@ struct Simulation<'a> {
     arrivals: ArrivalProcess,
     rate: RateFunction,
     events: u64,
-    tiers: Vec<Tier<'a>>,
+    tiers: Vec<Box<dyn Service + 'a>>,
+    /// The end of the last timeline row.
+    last_row_at: SimTime,
 }
 
 impl<'a> Simulation<'a> {
@@ -161,7 +151,7 @@ impl<'a> Simulation<'a> {
                 0 => streams,
                 _ => streams.within(&format!("tier/{}", tier.name)),
             };
-            let mut tier = Tier::new(tier, index as u8, &streams, end, &config.slo);
+            let mut tier = service(tier, index as u8, &streams, end, &config.slo);
             tier.start(&mut Ctx {
                 now: SimTime::ZERO,
                 end,
@@ -182,6 +172,7 @@ impl<'a> Simulation<'a> {
             rate: RateFunction::new(&config.traffic),
             events: 0,
             tiers,
+            last_row_at: SimTime::ZERO,
         };
         if let Some(t) = sim.arrivals.next_arrival() {
             sim.queue.schedule_source(t, Event::RequestArrived);
@@ -220,7 +211,7 @@ impl<'a> Simulation<'a> {
                     if let Some(t) = self.arrivals.next_arrival() {
                         ctx.queue.schedule_source(t, Event::RequestArrived);
                     }
-                    self.tiers[0].on_request_arrived(&mut ctx, Caller::CLIENT)
+                    self.tiers[0].on_request(&mut ctx, Caller::CLIENT)
                 }
                 Some(tier) => {
                     ctx.tier = tier;
@@ -263,8 +254,8 @@ impl<'a> Simulation<'a> {
                 };
                 let tier = &mut self.tiers[tier as usize];
                 match answer {
-                    None => tier.on_request_arrived(ctx, caller),
-                    Some(answer) => tier.on_call_answered(ctx, caller.slot(), answer),
+                    None => tier.on_request(ctx, caller),
+                    Some(answer) => tier.on_answer(ctx, caller.slot(), answer),
                 }
             }
         }
@@ -274,7 +265,7 @@ impl<'a> Simulation<'a> {
     /// tier's arrival rate is the traffic's mean rate over the interval; another's is
     /// the calls it received per second.
     fn rows(&mut self) -> Vec<TimelineRow> {
-        let (start, now, rate) = (self.tiers[0].last_report_at, self.now, &self.rate);
+        let (start, now, rate) = (self.last_row_at, self.now, &self.rate);
         let mut rows = Vec::with_capacity(self.tiers.len());
         for (index, tier) in self.tiers.iter_mut().enumerate() {
             let mut row = tier.timeline_row(now);
@@ -287,6 +278,7 @@ impl<'a> Simulation<'a> {
             );
             rows.push(row);
         }
+        self.last_row_at = now;
         rows
     }
 
@@ -297,7 +289,7 @@ impl<'a> Simulation<'a> {
             observer.row(index, row);
         }
         for tier in &mut self.tiers {
-            for item in tier.ledger.drain_items() {
+            for item in tier.drain_bill() {
                 observer.cost_item(&item);
             }
         }
@@ -306,7 +298,7 @@ impl<'a> Simulation<'a> {
     /// Closes the run: each tier's bill, the last rows (each carries its tier's closed
     /// bill, so that a timeline ends at its tier's total), and the summary.
     fn finish(mut self, observer: &mut dyn RunObserver) -> RunOutcome {
-        let last_rows = match self.tiers[0].last_report_at < self.end {
+        let last_rows = match self.last_row_at < self.end {
             true => self.rows(),
             false => Vec::new(),
         };
@@ -352,326 +344,5 @@ impl<'a> Simulation<'a> {
             cost_items: Vec::new(),
             latency: metrics.into_latency(),
         }
-    }
-}
-
-impl<'a> Tier<'a> {
-    /// The tier `index` of the run, drawing from `streams`.
-    fn new(
-        config: &'a TierConfig,
-        index: u8,
-        streams: &RngStreams,
-        end: SimTime,
-        slo: &SloConfig,
-    ) -> Self {
-        // The type table: the group's own type first, then any other spot pool types.
-        // Workers follow vCPUs when the scenario asks for workers per vCPU.
-        let per_vcpu = config.service.workers_setting;
-        let mut billed = vec![BilledType {
-            name: config.instance.type_name.clone(),
-            on_demand_price: config.instance.price_per_hour,
-        }];
-        let mut types = vec![TypeInfo {
-            workers: config.service.workers,
-        }];
-        let pools = config
-            .purchase
-            .spot_pools
-            .iter()
-            .zip(&config.purchase.spot_pool_types);
-        for (name, t) in pools {
-            if billed.iter().all(|b| &b.name != name) {
-                billed.push(BilledType {
-                    name: name.clone(),
-                    on_demand_price: t.price_per_hour,
-                });
-                let workers = if config.service.workers_per_vcpu {
-                    per_vcpu * t.vcpu
-                } else {
-                    config.service.workers
-                };
-                types.push(TypeInfo { workers });
-            }
-        }
-        let type_index = |name: &str| {
-            billed
-                .iter()
-                .position(|b| b.name == name)
-                .expect("every pool type is in the table")
-        };
-        let od_price = |name: &str| billed[type_index(name)].on_demand_price;
-        let market = SpotMarket::new(
-            &config.purchase,
-            &config.spot,
-            streams,
-            end,
-            type_index,
-            od_price,
-        );
-        Tier {
-            config,
-            fleet: Fleet::new(config, types, streams),
-            market,
-            serving: Serving::new(config, index, streams),
-            group: AutoScalingGroup::new(&config.autoscaling),
-            ledger: CostLedger::new(billed, config),
-            metrics: Metrics::new(config.service.timeout, slo),
-            hour_start: SimTime::ZERO,
-            unpublished: VecDeque::new(),
-            forecaster: Forecaster::default(),
-            hour_marks: (0, 0),
-            forecast_capacity: 0,
-            last_report_at: SimTime::ZERO,
-            last_busy_area: 0,
-            last_capacity_area: 0,
-        }
-    }
-    /// The tier at t = 0: its initial fleet in service, and its timers and planned
-    /// events on the queue.
-    fn start(&mut self, ctx: &mut Ctx<'_>) {
-        // The initial desired capacity starts in service at t = 0, already warm.
-        // Split between on-demand and spot by the mixed instances policy.
-        for _ in 0..self.config.autoscaling.desired {
-            let id = self.launch_for_group(ctx);
-            let instance = &mut self.fleet.instances[id as usize];
-            instance.warm_at = Some(SimTime::ZERO);
-            self.become_healthy(ctx, id);
-        }
-        for (pool, p) in self.market.pools.iter().enumerate() {
-            for plan in &p.capacity_events {
-                let event = Event::SpotCapacityReclaimed {
-                    tier: ctx.tier,
-                    pool: pool as u32,
-                    notice_at: plan.notice_at,
-                };
-                ctx.queue.schedule(plan.rebalance_at, event);
-            }
-        }
-        if self.ledger.has_commitments() || self.predictive().is_some() {
-            ctx.queue.schedule(
-                SimTime::ZERO + SimDuration::HOUR,
-                Event::HourTick { tier: ctx.tier },
-            );
-        }
-        if let Some((_, _, _, buffer)) = self.predictive() {
-            let at = SimTime(SimDuration::HOUR.0.saturating_sub(buffer.0));
-            ctx.queue.schedule(
-                at,
-                Event::ForecastDue {
-                    tier: ctx.tier,
-                    hour: 1,
-                },
-            );
-        }
-        for &at in &self.config.instance.failures.at {
-            ctx.queue
-                .schedule(SimTime::ZERO + at, Event::FailureDue { tier: ctx.tier });
-        }
-        for (i, action) in self.config.autoscaling.scheduled.iter().enumerate() {
-            let first = match (&action.at, &action.cron) {
-                (Some(at), _) => Some(SimTime::ZERO + *at),
-                (None, Some(cron)) => cron.next_after(0).map(SimTime),
-                (None, None) => None,
-            };
-            if let Some(t) = first {
-                ctx.queue.schedule(
-                    t,
-                    Event::ScheduledActionDue {
-                        tier: ctx.tier,
-                        action: i as u32,
-                    },
-                );
-            }
-        }
-        ctx.queue.schedule(
-            SimTime::ZERO + self.config.autoscaling.metric_period,
-            Event::MetricTick { tier: ctx.tier },
-        );
-    }
-
-    /// Carries out an event of this tier.
-    fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
-        match event {
-            Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
-            Event::RequestServed {
-                instance,
-                arrived_at,
-                timed_out,
-                caller,
-                ..
-            } => {
-                let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
-                let drained = self
-                    .serving
-                    .served(fleet, metrics, ctx, instance, arrived_at, timed_out, caller);
-                if drained {
-                    // Deregistration completes as soon as the last in-flight request
-                    // is done.
-                    self.terminate(ctx, instance);
-                }
-            }
-            Event::RequestTimedOut {
-                instance, caller, ..
-            } => Serving::timed_out(&mut self.fleet, &mut self.metrics, ctx, instance, caller),
-            Event::CallsTimedOut {
-                slot, generation, ..
-            } => self.serving.calls_timed_out(
-                &mut self.fleet,
-                &mut self.metrics,
-                ctx,
-                slot,
-                generation,
-            ),
-            Event::QueueTimeoutDue { instance, .. } => {
-                self.serving
-                    .queue_timeout_due(&mut self.fleet, &mut self.metrics, ctx, instance)
-            }
-            Event::InstanceBooted { instance, .. } => self.on_instance_booted(ctx, instance),
-            Event::HealthChecksPassed { instance, .. } => {
-                self.on_health_checks_passed(ctx, instance)
-            }
-            Event::DeregistrationDelayExpired { instance, .. } => {
-                if self.fleet.instances[instance as usize].state == InstanceState::Draining {
-                    self.terminate(ctx, instance);
-                }
-            }
-            Event::InstanceFailed { instance, .. } => self.on_instance_failed(ctx, instance),
-            Event::WarmInstanceStopped { .. } => {
-                if let Some((pool, _)) = &mut self.fleet.warm_pool {
-                    pool.initialized(ctx.now);
-                }
-                self.refill_warm_pool(ctx);
-            }
-            Event::FailureDue { .. } => self.on_failure_due(ctx),
-            Event::TargetFoundUnhealthy { instance, .. } => {
-                self.on_target_found_unhealthy(ctx, instance)
-            }
-            Event::InstanceFoundUnhealthy { instance, .. } => {
-                self.on_instance_found_unhealthy(ctx, instance)
-            }
-            Event::SpotRebalanceRecommended { instance, .. } => {
-                self.on_rebalance_recommended(ctx, instance)
-            }
-            Event::SpotInterruptionNoticed { instance, .. } => {
-                self.on_interruption_noticed(ctx, instance)
-            }
-            Event::SpotInstanceReclaimed { instance, .. } => {
-                self.on_instance_reclaimed(ctx, instance)
-            }
-            Event::SpotCapacityReclaimed {
-                pool, notice_at, ..
-            } => self.on_capacity_reclaimed(ctx, pool as usize, notice_at),
-            Event::MetricTick { .. } => self.on_metric_tick(ctx),
-            Event::MetricPublished { .. } => self.on_metric_published(ctx),
-            Event::ScheduledActionDue { action, .. } => {
-                self.on_scheduled_action(ctx, action as usize)
-            }
-            Event::ForecastDue { hour, .. } => self.on_forecast_due(ctx, hour),
-            Event::HourTick { .. } => {
-                self.settle_hour(ctx);
-                let next = Event::HourTick { tier: ctx.tier };
-                ctx.queue.schedule(ctx.now + SimDuration::HOUR, next);
-            }
-        }
-    }
-
-    // ----- requests -------------------------------------------------------------
-
-    /// A request reaches the tier's load balancer: from the traffic (the entry tier)
-    /// or a call from `caller`.
-    #[inline]
-    fn on_request_arrived(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
-        let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
-        self.serving.arrive(fleet, metrics, ctx, caller);
-    }
-
-    /// A call made by the request in `slot` has ended.
-    fn on_call_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
-        let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
-        let (drained, instance) = self
-            .serving
-            .call_answered(fleet, metrics, ctx, slot, answer);
-        if drained {
-            self.terminate(ctx, instance);
-        }
-    }
-
-    // ----- reporting ----------------------------------------------------------------
-
-    /// The tier's timeline row for the interval ending at `now` (the arrival rate is
-    /// the run's to fill in).
-    fn timeline_row(&mut self, now: SimTime) -> TimelineRow {
-        let (busy, capacity) = self.fleet.utilization_areas(now);
-        let d_busy = busy - self.last_busy_area;
-        let d_capacity = capacity - self.last_capacity_area;
-        let mut row = TimelineRow {
-            start_s: self.last_report_at.as_secs_f64(),
-            end_s: now.as_secs_f64(),
-            desired: self.group.desired,
-            forecast_capacity: self.forecast_capacity,
-            warm_pool: self.fleet.warm_pool.as_ref().map_or(0, |(p, _)| p.ready),
-            mean_cpu: if d_capacity == 0 {
-                0.0
-            } else {
-                round_to(100.0 * d_busy as f64 / d_capacity as f64, 3)
-            },
-            // The interval's request counts and latency percentiles.
-            ..self.metrics.take_interval()
-        };
-        self.fleet.count_states(&mut row);
-        if self.config.purchase.on_demand_percent_above_base < 100 {
-            row.spot_price = round_to(self.market.mean_price(now), 6);
-        }
-        self.ledger
-            .accrued(&self.fleet, &self.market, now, self.metrics.totals.arrived)
-            .write_to(&mut row);
-        self.last_report_at = now;
-        self.last_busy_area = busy;
-        self.last_capacity_area = capacity;
-        row
-    }
-
-    /// Closes the tier at `end`: the instances still running are billed, the last
-    /// clock hour settles. Returns the tier's summary, the bill's lines not yet handed
-    /// out, and the measurements (for the run's SLO and latency chart).
-    fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
-        self.fleet.change_in_service(end, 0);
-        let (busy, capacity) = self.fleet.utilization_areas(end);
-        let mut in_flight = 0;
-        for id in std::mem::take(&mut self.fleet.alive) {
-            in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
-            self.ledger
-                .close_instance(&self.fleet.instances[id as usize], end, &self.market);
-        }
-        // The last (possibly partial) clock hour settles too: reservations and the
-        // savings plan are paid for every clock hour the run touches.
-        if self.ledger.has_commitments() && self.hour_start < end {
-            self.ledger.settle_hour(self.hour_start);
-        }
-        self.metrics.totals.in_flight = in_flight;
-        let duration = end.since(SimTime::ZERO);
-        let warm_pool = self.fleet.warm_pool.as_ref().map(|(pool, _)| pool);
-        let requests = self.metrics.totals.arrived;
-        let (cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
-        let billed_secs = self.ledger.totals.billed_secs;
-        let cost_items = self.ledger.finish(duration, requests, warm_pool);
-        let summary = TierSummary {
-            name: self.config.name.clone(),
-            kind: self.config.kind.word().to_string(),
-            requests: self.metrics.totals,
-            latency_ms: self.metrics.latency_summary(),
-            cost_usd,
-            commitments,
-            instances: self.fleet.summary(duration, billed_secs),
-            utilization: UtilizationSummary {
-                mean_cpu: if capacity == 0 {
-                    0.0
-                } else {
-                    round_to(100.0 * busy as f64 / capacity as f64, 3)
-                },
-            },
-            queueing: self.metrics.queueing.summary(end),
-        };
-        (summary, cost_items, self.metrics)
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Tier<'_> {
+impl Ec2Tier<'_> {
     /// Launches the instance the mixed instances policy wants next: on-demand while the
     /// group has fewer than its on-demand target for the desired capacity, else spot in
     /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.

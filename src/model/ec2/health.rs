@@ -7,7 +7,7 @@ use super::*;
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
 const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 
-impl Tier<'_> {
+impl Ec2Tier<'_> {
     /// Draws the failure time of an instance from its mean time between failures
     /// (exponential lifetimes, so a redraw at any moment is as good as the first).
     pub(super) fn schedule_failure(&mut self, ctx: &mut Ctx<'_>, id: u32) {

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl Tier<'_> {
+impl Ec2Tier<'_> {
     pub(super) fn on_rebalance_recommended(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if !self.fleet.instances[id as usize].is_active() {
             return;

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl Tier<'_> {
+impl Ec2Tier<'_> {
     /// Ends the clock hour: running on-demand usage is counted, then reservations and
     /// the savings plan are applied to the hour.
     pub(super) fn settle_hour(&mut self, ctx: &mut Ctx<'_>) {
