@@ -13,7 +13,10 @@
 
 use crate::common::{config_from_str, proptest_runner, run_with_timeline};
 use proptest::prelude::*;
-use simcloud::model::{Config, RunOutcome, TimelineRow};
+use simcloud::model::{
+    AutoScalingConfig, Call, Config, CostItem, CostSummary, InstanceSummary, LatencySummary,
+    QueueingSummary, RequestCounts, RunObserver, RunOutcome, TimelineRow, simulate_observed,
+};
 
 /// The random choices of one scenario.
 #[derive(Clone, Debug)]
@@ -202,9 +205,38 @@ impl Shape {
     }
 }
 
+/// What the invariants read of one tier: its settings and its part of the outcome.
+struct TierView<'a> {
+    autoscaling: &'a AutoScalingConfig,
+    requests: &'a RequestCounts,
+    latency: &'a LatencySummary,
+    cost: &'a CostSummary,
+    utilization: f64,
+    queueing: &'a QueueingSummary,
+    instances: &'a InstanceSummary,
+    rows: &'a [TimelineRow],
+    items: Vec<&'a CostItem>,
+    simulated_seconds: f64,
+}
+
 fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow]) {
     let s = &outcome.summary;
-    let r = &s.requests;
+    check_tier(TierView {
+        autoscaling: &config.entry().autoscaling,
+        requests: &s.requests,
+        latency: &s.latency_ms,
+        cost: &s.cost_usd,
+        utilization: s.utilization.mean_cpu,
+        queueing: &s.queueing,
+        instances: &s.instances,
+        rows,
+        items: outcome.cost_items.iter().collect(),
+        simulated_seconds: s.simulated_seconds,
+    });
+}
+
+fn check_tier(t: TierView) {
+    let r = t.requests;
     // Conservation: each request is counted exactly once.
     assert_eq!(
         r.arrived,
@@ -212,6 +244,7 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
         "{r:?}"
     );
     // The timeline adds up to the summary.
+    let rows = t.rows;
     let sum = |f: fn(&TimelineRow) -> u64| rows.iter().map(f).sum::<u64>();
     assert_eq!(sum(|row| row.arrivals), r.arrived);
     assert_eq!(sum(|row| row.completions), r.completed);
@@ -219,10 +252,10 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
     assert_eq!(sum(|row| row.timeouts), r.timed_out);
     assert_eq!(sum(|row| row.interruptions), r.interrupted);
     let last = rows.last().expect("at least one row");
-    assert_eq!(last.end_s, s.simulated_seconds);
-    assert!((last.cost_usd - s.cost_usd.total).abs() < 1e-5);
+    assert_eq!(last.end_s, t.simulated_seconds);
+    assert!((last.cost_usd - t.cost.total).abs() < 1e-5);
     // The group's bounds, on every row.
-    let a = &config.entry().autoscaling;
+    let a = t.autoscaling;
     let mut previous_cost = 0.0;
     for row in rows {
         // Alive: launched and not yet terminated (an instance with an interruption
@@ -263,7 +296,7 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
         previous_cost = row.cost_usd;
     }
     // The bill: nothing negative, and the total is the sum of its line items.
-    let c = &s.cost_usd;
+    let c = t.cost;
     for x in [
         c.total,
         c.on_demand,
@@ -275,28 +308,27 @@ fn check_invariants(config: &Config, outcome: &RunOutcome, rows: &[TimelineRow])
     ] {
         assert!(x >= 0.0 && x.is_finite(), "{c:?}");
     }
-    let items: f64 = outcome.cost_items.iter().map(|i| i.cost_usd).sum();
+    let items: f64 = t.items.iter().map(|i| i.cost_usd).sum();
     // Only coverage lines (on-demand value absorbed by reservations) are negative.
     assert!(
-        outcome
-            .cost_items
+        t.items
             .iter()
             .all(|i| i.cost_usd >= 0.0 || i.item.ends_with("_coverage"))
     );
     assert!(
-        (items - c.total).abs() <= 1e-6 * (1.0 + outcome.cost_items.len() as f64),
+        (items - c.total).abs() <= 1e-6 * (1.0 + t.items.len() as f64),
         "line items {items} vs total {}",
         c.total
     );
     // Percentiles are ordered and statistics are in range.
-    let l = &s.latency_ms;
+    let l = t.latency;
     assert!(l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max);
-    assert!((0.0..=1.0).contains(&s.queueing.waited_fraction));
-    assert!(s.queueing.mean_in_system >= 0.0 && s.queueing.mean_wait_ms >= 0.0);
-    assert!((0.0..=100.0).contains(&s.utilization.mean_cpu));
+    assert!((0.0..=1.0).contains(&t.queueing.waited_fraction));
+    assert!(t.queueing.mean_in_system >= 0.0 && t.queueing.mean_wait_ms >= 0.0);
+    assert!((0.0..=100.0).contains(&t.utilization));
     // Replaces `min_in_service >= 1 || launched > 0`, which could not fail (issue 11):
     // the instances-alive check on every row above is the one that can.
-    assert!(s.instances.min_in_service <= s.instances.peak_in_service);
+    assert!(t.instances.min_in_service <= t.instances.peak_in_service);
 }
 
 /// Every invariant on one run, and the same run again gives the same summary, bill and
@@ -312,6 +344,75 @@ fn random_scenarios_keep_every_invariant() {
             prop_assert_eq!(&outcome.summary, &again.summary);
             prop_assert_eq!(&outcome.cost_items, &again.cost_items);
             prop_assert_eq!(rows, rows_again);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Two tiers: a front tier of one random shape calling a back tier of another 1 to 3
+/// times per request, both with every feature above (timeouts at either tier, queue
+/// limits, spot interruptions, failures, scaling). Each tier keeps every invariant on
+/// its own timeline and bill; the run's bill is the sum of the tiers'; every call is
+/// counted once by the tier it reached; an answered request made all its calls; and
+/// the run is deterministic. 96 cases.
+#[test]
+fn random_two_tier_scenarios_keep_every_invariant() {
+    /// Every tier's rows, and the bill's lines.
+    #[derive(Default, PartialEq, Debug)]
+    struct Kept {
+        rows: Vec<Vec<TimelineRow>>,
+        items: Vec<CostItem>,
+    }
+    impl RunObserver for Kept {
+        fn row(&mut self, tier: usize, row: &TimelineRow) {
+            if self.rows.len() <= tier {
+                self.rows.resize(tier + 1, Vec::new());
+            }
+            self.rows[tier].push(row.clone());
+        }
+        fn cost_item(&mut self, item: &CostItem) {
+            self.items.push(item.clone());
+        }
+    }
+    proptest_runner(96)
+        .run(&(shape(), shape(), 1u32..=3), |(front, back, count)| {
+            let mut config = front.config();
+            let mut api = back.config().tiers.remove(0);
+            api.name = "api".into();
+            config.tiers[0].calls = vec![Call { tier: 1, count }];
+            config.tiers.push(api);
+            let mut kept = Kept::default();
+            let outcome = simulate_observed(&config, &mut kept);
+            let s = &outcome.summary;
+            prop_assert_eq!(s.tiers.len(), 2);
+            for (index, tier) in s.tiers.iter().enumerate() {
+                check_tier(TierView {
+                    autoscaling: &config.tiers[index].autoscaling,
+                    requests: &tier.requests,
+                    latency: &tier.latency_ms,
+                    cost: &tier.cost_usd,
+                    utilization: tier.utilization.mean_cpu,
+                    queueing: &tier.queueing,
+                    instances: &tier.instances,
+                    rows: &kept.rows[index],
+                    items: kept.items.iter().filter(|i| i.tier == tier.name).collect(),
+                    simulated_seconds: s.simulated_seconds,
+                });
+            }
+            // The entry tier's figures are the run's; the bill is the sum of the tiers'.
+            prop_assert_eq!(&s.requests, &s.tiers[0].requests);
+            let total: f64 = s.tiers.iter().map(|t| t.cost_usd.total).sum();
+            prop_assert!((s.cost_usd.total - total).abs() < 1e-5);
+            // Calls: each answered request (completed or timed out after its calls)
+            // made them all, and no request made more.
+            let (web, api) = (&s.tiers[0].requests, &s.tiers[1].requests);
+            let count = u64::from(count);
+            prop_assert!(api.arrived >= count * web.completed, "{web:?} {api:?}");
+            prop_assert!(api.arrived <= count * web.arrived, "{web:?} {api:?}");
+            let mut again = Kept::default();
+            let repeat = simulate_observed(&config, &mut again);
+            prop_assert_eq!(&outcome.summary, &repeat.summary);
+            prop_assert_eq!(kept, again);
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{e}"));
