@@ -402,7 +402,7 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
 }
 
 /// The parts of a bill worth a line: those the run paid for, and on-demand always, so
-/// that a short list still says what the instances cost.
+/// that a short list still says what the instances cost (also used by the terminal).
 pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
     crate::model::bill_parts(c)
         .into_iter()
