@@ -4,7 +4,8 @@
 use super::RunReport;
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary};
-use simcloud::report::html::{count, share};
+use simcloud::report::html::{count, paid_parts, share};
+use simcloud::report::tiers::{TIER_COLUMNS, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
 
 /// `1 strategy`, `2 strategies`.
@@ -41,6 +42,15 @@ pub(super) fn human_duration(d: simcloud::engine::SimDuration) -> String {
 
 /// Prints rows as columns: the first left-aligned, the others right-aligned.
 pub(super) fn print_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    for line in table_lines(rows) {
+        writeln!(out, "{}", format!(" {line}").trim_end())?;
+    }
+    Ok(())
+}
+
+/// Rows as aligned columns, two spaces before each: the first column left-aligned,
+/// the others right-aligned; trailing blanks trimmed.
+pub(super) fn table_lines(rows: &[Vec<String>]) -> Vec<String> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -51,8 +61,9 @@ pub(super) fn print_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Resu
                 .unwrap_or(0)
         })
         .collect();
+    let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut line = String::from(" ");
+        let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
             line.push_str("  ");
@@ -64,9 +75,9 @@ pub(super) fn print_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Resu
                 line.push_str(cell);
             }
         }
-        writeln!(out, "{}", line.trim_end())?;
+        lines.push(line.trim_end().to_string());
     }
-    Ok(())
+    lines
 }
 
 /// `mean ± half-width`, scaled (e.g. fractions to percent); just the mean when R = 1.
@@ -315,6 +326,9 @@ pub(super) fn print_summary(
         s.utilization.mean_cpu
     )?;
     writeln!(out, "{}", cost_line(c))?;
+    for line in tier_lines(s, config) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out)?;
     if let Some(secs) = report.plots_secs {
         writeln!(
@@ -371,9 +385,8 @@ pub(super) fn slo_line(s: &Summary) -> String {
 /// (up to rounding to cents). Parts a run never paid for are left out, except
 /// on-demand, so the line stays short.
 pub(super) fn cost_line(c: &simcloud::model::CostSummary) -> String {
-    let parts: Vec<String> = simcloud::model::bill_parts(c)
+    let parts: Vec<String> = paid_parts(c)
         .iter()
-        .filter(|(part, amount)| *amount != 0.0 || *part == simcloud::model::BillPart::OnDemand)
         .map(|(part, amount)| format!("{} ${amount:.2}", part.label()))
         .collect();
     format!(
@@ -381,4 +394,92 @@ pub(super) fn cost_line(c: &simcloud::model::CostSummary) -> String {
         c.total,
         parts.join(" + ")
     )
+}
+
+/// For a run of several tiers, one line per tier (name, kind, requests, p99, mean CPU,
+/// peak instances, cost) under their headings, then where the clients' time goes; the
+/// lines above them are the entry tier's as the clients see it, and the whole bill.
+/// Nothing for a run of one tier.
+pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
+    if s.tiers.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = vec![TIER_COLUMNS.iter().map(|h| h.to_string()).collect()];
+    rows.extend(s.tiers.iter().map(|t| tier_cells(t).to_vec()));
+    let mut lines: Vec<String> = table_lines(&rows)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let label = if i == 0 { "tiers" } else { "" };
+            format!("  {label:<10}{line}")
+        })
+        .collect();
+    if let Some(sentence) = where_the_time_goes(config, s) {
+        lines.push(format!("  {:<12}{sentence}", ""));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_their_columns() {
+        let rows = vec![
+            vec!["name".to_string(), "n".into()],
+            vec!["a".to_string(), "1,000".into()],
+        ];
+        assert_eq!(table_lines(&rows), vec!["  name      n", "  a     1,000"]);
+    }
+
+    /// A two-tier run (the steady scenario, made short and light, and a copy of it as
+    /// `api`): web calls api twice per request. The terminal lists both tiers
+    /// under the lines it always prints, and says where the time goes; a run of one
+    /// tier gets no such lines.
+    #[test]
+    fn a_run_of_several_tiers_lists_each_tier() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/steady.toml");
+        let file = simcloud::scenario::ScenarioFile::read(&path).and_then(|mut f| {
+            for assignment in ["duration=\"5m\"", "traffic.rate=20"] {
+                f.set(assignment)?;
+            }
+            f.resolve()
+        });
+        let Ok(mut config) = file else {
+            panic!("test scenario is invalid: {file:?}")
+        };
+        let one = simcloud::model::simulate(&config, &mut |_| {}).summary;
+        assert!(tier_lines(&one, &config).is_empty());
+        let mut api = config.tiers[0].clone();
+        api.name = "api".into();
+        config.tiers[0].calls = vec![simcloud::model::Call { tier: 1, count: 2 }];
+        config.tiers.push(api);
+        let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
+        let lines = tier_lines(&s, &config);
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("  tiers       tier  kind"),
+            "{lines:#?}"
+        );
+        for (line, t) in lines[1..3].iter().zip(&s.tiers) {
+            assert!(
+                line.starts_with(&format!("              {} ", t.name)),
+                "{line}"
+            );
+            for cell in tier_cells(t) {
+                assert!(line.contains(&cell), "{line} lacks {cell}");
+            }
+        }
+        assert!(
+            lines[3].starts_with("              Where the time goes: of the "),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[3].contains("in api (2 calls per request"),
+            "{}",
+            lines[3]
+        );
+    }
 }

@@ -76,7 +76,11 @@ impl OutputError {
 
 /// The names simcloud writes into a run or comparison folder. Leftovers of older
 /// versions (`.<name>.tmp`, written before whole-folder replacement) count as ours too,
-/// so a folder written by an older simcloud can be replaced.
+/// so a folder written by an older simcloud can be replaced. A tier other than the
+/// entry writes `timeline-<tier>.csv` and `<tier>-<chart>.svg`, and any tier name is
+/// accepted there rather than only the scenario's: the folder may hold the run of an
+/// earlier version of the scenario, with other tier names. The price is that a stray
+/// `notes-cost.png` would be taken for ours.
 pub fn is_output_name(name: &str) -> bool {
     const FILES: [&str; 7] = [
         "summary.json",
@@ -100,11 +104,22 @@ pub fn is_output_name(name: &str) -> bool {
         .strip_prefix('.')
         .and_then(|n| n.strip_suffix(".tmp"))
         .unwrap_or(name);
+    // Chart names have no `-`, tier names may: `my-api-cost` is tier `my-api`'s.
+    let chart = |stem: &str| {
+        CHARTS.contains(&stem)
+            || stem
+                .rsplit_once('-')
+                .is_some_and(|(tier, chart)| !tier.is_empty() && CHARTS.contains(&chart))
+    };
     FILES.contains(&name)
+        || name
+            .strip_prefix("timeline-")
+            .and_then(|tier| tier.strip_suffix(".csv"))
+            .is_some_and(|tier| !tier.is_empty())
         || name
             .strip_suffix(".svg")
             .or_else(|| name.strip_suffix(".png"))
-            .is_some_and(|stem| CHARTS.contains(&stem))
+            .is_some_and(chart)
 }
 
 /// What a signal handler must remove: staging folders not yet committed and the parent
@@ -468,10 +483,22 @@ mod tests {
             "compare.json",
             "cost_vs_p99.svg",
             ".timeline.csv.tmp",
+            "timeline-api.csv",
+            "api-latency.svg",
+            "my-api-latency_distribution.png",
         ] {
             assert!(is_output_name(name), "{name}");
         }
-        for name in ["README.md", ".gitignore", "notes.txt", "cost.pdf", ".tmp"] {
+        for name in [
+            "README.md",
+            ".gitignore",
+            "notes.txt",
+            "cost.pdf",
+            ".tmp",
+            "timeline-.csv",
+            "-cost.svg",
+            "api-costs.svg",
+        ] {
             assert!(!is_output_name(name), "{name}");
         }
     }

@@ -1,5 +1,6 @@
 //! `report.html`: one self-contained page per run (and per comparison) that a person
-//! opens in a browser: the summary, the charts, the bill and the scenario as run.
+//! opens in a browser: the summary, the charts, the bill and the scenario as run (with
+//! several tiers, the tiers side by side and a section per tier with its charts).
 //!
 //! Self-contained means no network and no scripts: the charts are inlined SVG, the
 //! style sheet is inline, and nothing is fetched. Every string that comes from the user
@@ -10,7 +11,11 @@
 
 use super::plots::compare::option_label;
 use super::plots::{Figure, StrategyPoint, dollars, tick};
-use crate::model::{CostItem, Summary};
+use super::tiers::{TIER_COLUMNS, tier_cells};
+use crate::model::{
+    BillPart, CostItem, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary,
+    TierSummary,
+};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -67,7 +72,7 @@ fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
             out,
             "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. {caption} \
              Also as <a href=\"{id}.png\">PNG</a> and <a href=\"{id}.svg\">SVG</a>.</figcaption>\n</figure>\n",
-            id = escape(&f.name),
+            id = escape(&f.stem()),
             svg = f.svg.trim(),
             title = escape(&f.title),
             caption = escape(caption),
@@ -123,16 +128,25 @@ const RUN_CAPTIONS: [(&str, &str); 5] = [
 ];
 
 /// The run's `report.html`. `scenario_toml` is the resolved scenario (what `simcloud
-/// validate` prints); `bill` is every line of `cost.csv`.
+/// validate` prints); `charts` holds each tier's charts, entry first (one list for a
+/// run of one tier); `bill` is every line of `cost.csv`; `time_split` is the sentence
+/// of [`super::tiers::where_the_time_goes`], for a run of several tiers.
+///
+/// A run of one tier gets a summary and its charts. A run of several gets the summary
+/// as the clients see it (the entry tier's requests and latency, the whole bill), the
+/// tiers side by side with where the time goes, then a section per tier with its own
+/// figures and charts, so that a planner can find the tier that makes clients wait.
 pub fn run_report(
     summary: &Summary,
     scenario_toml: &str,
-    charts: &[Figure],
+    charts: &[Vec<Figure>],
     bill: &BillDigest,
+    time_split: Option<&str>,
 ) -> String {
     let s = summary;
-    let mut out =
-        String::with_capacity(64 * 1024 + charts.iter().map(|f| f.svg.len()).sum::<usize>());
+    let several = !s.tiers.is_empty();
+    let svg_len: usize = charts.iter().flatten().map(|f| f.svg.len()).sum();
+    let mut out = String::with_capacity(64 * 1024 + svg_len);
     head(&mut out, &format!("simcloud run: {}", s.scenario));
     let _ = write!(
         out,
@@ -143,15 +157,23 @@ pub fn run_report(
         secs = count(s.simulated_seconds.round() as u64),
         events = count(s.events),
     );
-    out.push_str(
-        "<nav><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a>\
-         <a href=\"#bill\">Bill</a><a href=\"#scenario\">Scenario</a></nav>\n",
-    );
+    out.push_str("<nav><a href=\"#summary\">Summary</a>");
+    if several {
+        for t in &s.tiers {
+            let _ = write!(
+                out,
+                "<a href=\"#{}\">Tier {}</a>",
+                tier_anchor(&t.name),
+                escape(&t.name)
+            );
+        }
+    } else {
+        out.push_str("<a href=\"#charts\">Charts</a>");
+    }
+    out.push_str("<a href=\"#bill\">Bill</a><a href=\"#scenario\">Scenario</a></nav>\n");
 
     // Summary.
     let r = &s.requests;
-    let l = &s.latency_ms;
-    let i = &s.instances;
     // With no finished request there is nothing to judge (a share of an empty set
     // once read "missed, 100.000 %").
     let judged = r.arrived > r.in_flight;
@@ -167,7 +189,76 @@ pub fn run_report(
     } else {
         "no request finished".to_string()
     };
-    out.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"grid\">\n<table>\n<tr><th>requests</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>\n");
+    out.push_str("<h2 id=\"summary\">Summary</h2>\n<div class=\"grid\">\n");
+    requests_table(&mut out, "requests", r);
+    latency_rows(&mut out, "latency of completed requests", &s.latency_ms);
+    let _ = write!(
+        out,
+        "<tr><td>SLO p{p} ≤ {lat} ms</td><td class=\"n {met_class}\">{met_word}</td></tr>\n\
+         <tr><td>answered within the SLO latency</td><td class=\"n\">{attainment}</td></tr>\n</table>\n",
+        p = tick(&s.slo.percentile),
+        lat = tick(&s.slo.latency_ms),
+    );
+    // With several tiers the fleet above is the entry tier's, and the bill everyone's.
+    let (fleet_heading, cost_label) = match s.tiers.first() {
+        Some(entry) => (
+            format!("fleet of {} (the entry tier)", escape(&entry.name)),
+            "total cost, all tiers",
+        ),
+        None => ("fleet".to_string(), "total cost"),
+    };
+    fleet_table(
+        &mut out,
+        &fleet_heading,
+        &s.instances,
+        s.utilization.mean_cpu,
+        Some((cost_label, s.cost_usd.total)),
+    );
+    out.push_str("</div>\n");
+
+    if several {
+        tiers_overview(&mut out, s, time_split);
+        for (index, t) in s.tiers.iter().enumerate() {
+            tier_section(
+                &mut out,
+                index,
+                t,
+                charts.get(index).map_or(&[][..], Vec::as_slice),
+            );
+        }
+    } else {
+        out.push_str("<h2 id=\"charts\">Charts</h2>\n");
+        let charts = charts.first().map_or(&[][..], Vec::as_slice);
+        if charts.is_empty() {
+            out.push_str("<p>Charts were not drawn for this run (<code>--no-plots</code>).</p>\n");
+        }
+        figures(&mut out, charts, &RUN_CAPTIONS);
+    }
+
+    // Bill.
+    bill_section(&mut out, s, bill);
+
+    // Scenario.
+    let _ = write!(
+        out,
+        "<h2 id=\"scenario\">Scenario as run</h2>\n<p>Every default filled in, as <code>simcloud validate</code> prints it; \
+         run it again with the same seed for the same bytes.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
+        escape(scenario_toml)
+    );
+    out
+}
+
+/// The anchor of a tier's section.
+fn tier_anchor(name: &str) -> String {
+    format!("tier-{}", escape(name))
+}
+
+/// A table of request counts and their fates, each with its share of the arrivals.
+fn requests_table(out: &mut String, heading: &str, r: &RequestCounts) {
+    let _ = writeln!(
+        out,
+        "<table>\n<tr><th>{heading}</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>"
+    );
     for (label, n) in [
         ("arrived", r.arrived),
         ("completed", r.completed),
@@ -183,7 +274,15 @@ pub fn run_report(
             share(n, r.arrived)
         );
     }
-    out.push_str("</table>\n<table>\n<tr><th>latency of completed requests</th><th class=\"n\">ms</th></tr>\n");
+    out.push_str("</table>\n");
+}
+
+/// A latency table's heading and rows, left open for rows the caller adds.
+fn latency_rows(out: &mut String, heading: &str, l: &LatencySummary) {
+    let _ = writeln!(
+        out,
+        "<table>\n<tr><th>{heading}</th><th class=\"n\">ms</th></tr>"
+    );
     for (label, v) in [
         ("mean", l.mean),
         ("p50", l.p50),
@@ -194,23 +293,25 @@ pub fn run_report(
     ] {
         let _ = writeln!(out, "<tr><td>{label}</td><td class=\"n\">{v:.1}</td></tr>");
     }
+}
+
+/// The fleet's figures, with a cost row when `cost` is given as `(label, amount)`.
+fn fleet_table(
+    out: &mut String,
+    heading: &str,
+    i: &InstanceSummary,
+    mean_cpu: f64,
+    cost: Option<(&str, f64)>,
+) {
     let _ = write!(
         out,
-        "<tr><td>SLO p{p} ≤ {lat} ms</td><td class=\"n {met_class}\">{met_word}</td></tr>\n\
-         <tr><td>answered within the SLO latency</td><td class=\"n\">{attainment}</td></tr>\n</table>\n",
-        p = tick(&s.slo.percentile),
-        lat = tick(&s.slo.latency_ms),
-    );
-    let _ = write!(
-        out,
-        "<table>\n<tr><th>fleet</th><th class=\"n\"></th></tr>\n\
+        "<table>\n<tr><th>{heading}</th><th class=\"n\"></th></tr>\n\
          <tr><td>instances launched</td><td class=\"n\">{}</td></tr>\n\
          <tr><td>instances terminated</td><td class=\"n\">{}</td></tr>\n\
          <tr><td>spot interruptions</td><td class=\"n\">{}</td></tr>\n\
          <tr><td>in service: peak / mean / min</td><td class=\"n\">{} / {:.2} / {}</td></tr>\n\
          <tr><td>instance-hours billed</td><td class=\"n\">{:.2}</td></tr>\n\
-         <tr><td>mean CPU utilisation</td><td class=\"n\">{:.1} %</td></tr>\n\
-         <tr><td>total cost</td><td class=\"n\">{}</td></tr>\n</table>\n</div>\n",
+         <tr><td>mean CPU utilisation</td><td class=\"n\">{mean_cpu:.1} %</td></tr>\n",
         count(i.launched),
         count(i.terminated),
         count(i.spot_interruptions),
@@ -218,28 +319,95 @@ pub fn run_report(
         i.mean_in_service,
         i.min_in_service,
         i.instance_hours,
-        s.utilization.mean_cpu,
-        dollars(s.cost_usd.total),
     );
-
-    // Charts.
-    out.push_str("<h2 id=\"charts\">Charts</h2>\n");
-    if charts.is_empty() {
-        out.push_str("<p>Charts were not drawn for this run (<code>--no-plots</code>).</p>\n");
+    if let Some((label, amount)) = cost {
+        let _ = writeln!(
+            out,
+            "<tr><td>{label}</td><td class=\"n\">{}</td></tr>",
+            dollars(amount)
+        );
     }
-    figures(&mut out, charts, &RUN_CAPTIONS);
+    out.push_str("</table>\n");
+}
 
-    // Bill.
-    bill_section(&mut out, s, bill);
+/// The tiers side by side, under where the time goes.
+fn tiers_overview(out: &mut String, s: &Summary, time_split: Option<&str>) {
+    out.push_str("<h2 id=\"tiers\">Tiers</h2>\n");
+    if let Some(sentence) = time_split {
+        let _ = writeln!(out, "<p>{}</p>", escape(sentence));
+    }
+    out.push_str("<table>\n<tr>");
+    for (c, heading) in TIER_COLUMNS.iter().enumerate() {
+        let class = if c < 2 { "" } else { " class=\"n\"" };
+        let _ = write!(out, "<th{class}>{heading}</th>");
+    }
+    out.push_str("</tr>\n");
+    for t in &s.tiers {
+        out.push_str("<tr>");
+        for (c, cell) in tier_cells(t).iter().enumerate() {
+            let class = if c < 2 { "" } else { " class=\"n\"" };
+            let _ = write!(out, "<td{class}>{}</td>", escape(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str(
+        "</table>\n<p>A called tier's requests are the calls it receives, and its latency \
+         runs from a call reaching its load balancer to the answer.</p>\n",
+    );
+}
 
-    // Scenario.
+/// One tier's section: its own requests, latency, fleet, bill and charts.
+fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figure]) {
+    let entry = index == 0;
     let _ = write!(
         out,
-        "<h2 id=\"scenario\">Scenario as run</h2>\n<p>Every default filled in, as <code>simcloud validate</code> prints it; \
-         run it again with the same seed for the same bytes.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
-        escape(scenario_toml)
+        "<h2 id=\"{anchor}\">Tier {name} ({kind}){role}</h2>\n",
+        anchor = tier_anchor(&t.name),
+        name = escape(&t.name),
+        kind = escape(&t.kind),
+        role = if entry { ", the entry tier" } else { "" },
     );
-    out
+    if !entry {
+        out.push_str(
+            "<p>Its requests are the calls it receives. The dashed SLO line on its latency chart \
+             is the end-to-end SLO, for scale; the latency distribution is drawn for the \
+             end-to-end requests only.</p>\n",
+        );
+    }
+    out.push_str("<div class=\"grid\">\n");
+    let (requests, latency) = if entry {
+        ("requests", "latency of completed requests")
+    } else {
+        ("calls received", "latency of completed calls")
+    };
+    requests_table(out, requests, &t.requests);
+    latency_rows(out, latency, &t.latency_ms);
+    out.push_str("</table>\n");
+    fleet_table(out, "fleet", &t.instances, t.utilization.mean_cpu, None);
+    out.push_str("<table>\n<tr><th>cost</th><th class=\"n\"></th></tr>\n");
+    for (part, amount) in paid_parts(&t.cost_usd) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            part.label(),
+            dollars(amount)
+        );
+    }
+    let _ = write!(
+        out,
+        "<tr><th>total</th><th class=\"n\">{}</th></tr>\n</table>\n</div>\n",
+        dollars(t.cost_usd.total)
+    );
+    figures(out, charts, &RUN_CAPTIONS);
+}
+
+/// The parts of a bill worth a line: those the run paid for, and on-demand always, so
+/// that a short list still says what the instances cost (also used by the terminal).
+pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
+    crate::model::bill_parts(c)
+        .into_iter()
+        .filter(|(part, amount)| *amount != 0.0 || *part == BillPart::OnDemand)
+        .collect()
 }
 
 /// Line items listed by name in the bill section; the rest are in `cost.csv`.
@@ -300,25 +468,36 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
             dollars(cost),
         );
     }
+    // The summary's own instance-hours are the entry tier's when there are several.
+    let instance_hours = match s.tiers.is_empty() {
+        true => s.instances.instance_hours,
+        false => s.tiers.iter().map(|t| t.instances.instance_hours).sum(),
+    };
     let _ = writeln!(
         out,
-        "<tr><th>total</th><th></th><th class=\"n\">{:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
-        s.instances.instance_hours,
+        "<tr><th>total</th><th></th><th class=\"n\">{instance_hours:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
         dollars(total)
     );
+    // Instance numbers restart in each tier, so with several a line names its tier.
+    let tier_column = !s.tiers.is_empty();
     let top = &bill.top;
     let _ = write!(
         out,
-        "<p>The {} largest line items:</p>\n<table>\n<tr><th>item</th><th>purchase option</th><th>type</th>\
+        "<p>The {} largest line items:</p>\n<table>\n<tr>{}<th>item</th><th>purchase option</th><th>type</th>\
          <th class=\"n\">instance</th><th class=\"n\">from [s]</th><th class=\"n\">to [s]</th>\
          <th class=\"n\">quantity</th><th class=\"n\">cost</th></tr>\n",
-        top.len()
+        top.len(),
+        if tier_column { "<th>tier</th>" } else { "" },
     );
     for i in top {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}</td>\
+            "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}</td>\
              <td class=\"n\">{:.0}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td></tr>",
+            match tier_column {
+                true => format!("<td>{}</td>", escape(&i.tier)),
+                false => String::new(),
+            },
             escape(&i.item.replace('_', " ")),
             escape(&option_label(&i.purchase_option)),
             escape(&i.instance_type),

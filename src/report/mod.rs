@@ -9,18 +9,23 @@
 //! The charts read a bounded copy of the timeline ([`plots::TimelineSeries`]) filled
 //! while the timeline streams to disk, and the run's latency histogram; never
 //! per-request data, so drawing a month-long run costs about as much as an hour.
+//! A run of several tiers gets each tier's charts from its own timeline (a further
+//! tier's files named after it, `api-latency.svg`) and a section per tier in
+//! `report.html`, with where the clients' time goes ([`tiers`]).
 
 pub mod compare;
 mod file;
 pub mod folder;
 pub mod html;
 pub mod plots;
+pub mod tiers;
 
 pub use file::OutputFile;
 pub use folder::{OutputError, StagedFolder};
 
 use crate::model::{
-    Config, CostItem, RunObserver, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TimelineRow,
+    Config, CostItem, RunObserver, RunOutcome, ScalingMetric, ScalingPolicy, Summary, TierConfig,
+    TimelineRow,
 };
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -48,7 +53,8 @@ impl Default for RunOptions {
 }
 
 /// Writes a run's folder while the run goes: `timeline.csv` (the entry tier's),
-/// `timeline-<tier>.csv` for each other tier, and `cost.csv` stream to disk row by row and line by line (the first write error is kept and reported by
+/// `timeline-<tier>.csv` for each other tier, and `cost.csv` stream to disk row by
+/// row and line by line (the first write error is kept and reported by
 /// [`RunWriter::finish`]), and a bounded copy of the timeline and a digest of the
 /// bill are kept for the charts and `report.html`. It writes into a folder it is
 /// given, normally a [`StagedFolder`]; it never runs a simulation: the caller hands it
@@ -96,10 +102,10 @@ impl RunWriter {
         })
     }
 
-    /// Writes the rest once the run is over: `summary.json`, then the charts and
-    /// `report.html` unless they are skipped. Returns the names of the files in the
-    /// order they were written, and the seconds spent drawing (`None` without
-    /// charts; for the terminal only).
+    /// Writes the rest once the run is over: `summary.json`, then the charts (each
+    /// tier's, entry first) and `report.html` unless they are skipped. Returns the
+    /// names of the files in the order they were written, and the seconds spent
+    /// drawing (`None` without charts; for the terminal only).
     pub fn finish(
         self,
         config: &Config,
@@ -138,13 +144,23 @@ impl RunWriter {
             return Ok((files, None));
         }
         let started = Instant::now();
-        let input = chart_input(config, summary, &series[0], &outcome.latency);
-        let figures = plots::draw_run_charts(&input)?;
+        let mut charts = Vec::with_capacity(series.len());
+        for (index, (series, tier)) in series.iter().zip(&config.tiers).enumerate() {
+            let input = chart_input(config, summary, (index, tier), series, &outcome.latency);
+            charts.push(plots::draw_run_charts(&input)?);
+        }
         let scenario_toml = scenario_text(config, options.paths_relative_to.as_deref())
             .map_err(anyhow::Error::msg)
             .context("cannot print the resolved scenario")?;
-        let page = html::run_report(summary, &scenario_toml, &figures, &bill);
-        for figure in &figures {
+        let time_split = tiers::where_the_time_goes(config, summary);
+        let page = html::run_report(
+            summary,
+            &scenario_toml,
+            &charts,
+            &bill,
+            time_split.as_deref(),
+        );
+        for figure in charts.iter().flatten() {
             files.extend(figure.write_to(&dir)?);
         }
         let mut page_file = OutputFile::create(&dir, "report.html")?;
@@ -180,23 +196,28 @@ impl RunObserver for RunWriter {
     }
 }
 
-/// Gathers what the run charts draw: the series, the SLO, the CPU targets of the
-/// target-tracking policies and the latency distribution.
+/// Gathers what the run charts of `tier` (at `index` of the config's tiers) draw: its
+/// series, the SLO, the CPU targets of its own target-tracking policies, and (for the
+/// entry tier, whose requests are the clients') the latency distribution.
 fn chart_input(
     config: &Config,
     summary: &Summary,
+    (index, tier): (usize, &TierConfig),
     series: &plots::TimelineSeries,
     latency: &crate::engine::LatencyHistogram,
 ) -> plots::RunChartInput {
     let l = &summary.latency_ms;
     plots::RunChartInput {
         scenario: config.name.clone(),
+        tier: (config.tiers.len() > 1).then(|| plots::ChartTier {
+            name: tier.name.clone(),
+            entry: index == 0,
+        }),
         points: series.points(),
         duration_s: summary.simulated_seconds,
         slo_latency_ms: summary.slo.latency_ms,
         slo_percentile: summary.slo.percentile,
-        cpu_targets: config
-            .entry()
+        cpu_targets: tier
             .autoscaling
             .policy
             .iter()
@@ -210,14 +231,16 @@ fn chart_input(
                 _ => None,
             })
             .collect(),
-        latency_ccdf: latency.ccdf_ms(),
-        completed: latency.count(),
-        percentiles: vec![
-            ("p50".into(), l.p50),
-            ("p90".into(), l.p90),
-            ("p99".into(), l.p99),
-            ("p99.9".into(), l.p999),
-        ],
+        distribution: (index == 0).then(|| plots::LatencyDistribution {
+            ccdf: latency.ccdf_ms(),
+            completed: latency.count(),
+            percentiles: vec![
+                ("p50".into(), l.p50),
+                ("p90".into(), l.p90),
+                ("p99".into(), l.p99),
+                ("p99.9".into(), l.p999),
+            ],
+        }),
     }
 }
 

@@ -16,4 +16,5 @@ mod plots;
 mod policies;
 mod properties;
 mod purchase;
+mod tier_outputs;
 mod validation;

@@ -21,7 +21,7 @@ pub mod run;
 pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
-pub use run::{RunChartInput, draw_run_charts};
+pub use run::{ChartTier, LatencyDistribution, RunChartInput, draw_run_charts};
 pub use series::{SeriesPoint, TimelineSeries};
 
 use plotters::coord::Shift;
@@ -85,7 +85,12 @@ pub const SIZE: (u32, u32) = (1100, 520);
 
 /// One chart rendered in both formats.
 pub struct Figure {
+    /// The chart's name ([`Chart::name`]): which chart it is, whatever tier it shows.
     pub name: String,
+    /// The tier whose name prefixes the files and the anchor (`api` → `api-latency.svg`),
+    /// for the charts of a tier other than the entry, so that they sit beside the entry
+    /// tier's in one folder and one page; `None` for the entry tier and a comparison.
+    pub tier: Option<String>,
     pub title: String,
     pub svg: String,
     pub png: Vec<u8>,
@@ -117,6 +122,7 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
     })?;
     Ok(Figure {
         name: chart.name().to_string(),
+        tier: None,
         title: title.to_string(),
         svg,
         png,
@@ -136,12 +142,21 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingEr
 }
 
 impl Figure {
-    /// Writes `<name>.svg` and `<name>.png` into `dir` (a staging folder, replaced as a
+    /// The file stem and HTML anchor: the chart's name, after its tier's if it has one.
+    pub fn stem(&self) -> String {
+        match &self.tier {
+            Some(tier) => format!("{tier}-{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Writes `<stem>.svg` and `<stem>.png` into `dir` (a staging folder, replaced as a
     /// whole, so no temporary names are needed) and returns the names written.
     pub fn write_to(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let stem = self.stem();
         let mut written = Vec::new();
         for (ext, bytes) in [("svg", self.svg.as_bytes()), ("png", &self.png[..])] {
-            let name = format!("{}.{ext}", self.name);
+            let name = format!("{stem}.{ext}");
             let mut file = super::OutputFile::create(dir, &name)?;
             anyhow::Context::with_context(file.write_all(bytes), || {
                 format!("cannot write {name}")
@@ -474,6 +489,7 @@ mod tests {
             };
             let input = RunChartInput {
                 scenario: "absurd".into(),
+                tier: None,
                 points: vec![
                     point(0.0, 1.0),
                     point(1.0, f64::INFINITY),
@@ -484,9 +500,11 @@ mod tests {
                 slo_latency_ms: f64::INFINITY,
                 slo_percentile: 99.0,
                 cpu_targets: vec![f64::NAN],
-                latency_ccdf: vec![(1.0, 1.0), (f64::INFINITY, 1e-300)],
-                completed: 10,
-                percentiles: vec![("p99".into(), f64::INFINITY), ("p50".into(), f64::NAN)],
+                distribution: Some(LatencyDistribution {
+                    ccdf: vec![(1.0, 1.0), (f64::INFINITY, 1e-300)],
+                    completed: 10,
+                    percentiles: vec![("p99".into(), f64::INFINITY), ("p50".into(), f64::NAN)],
+                }),
             };
             let run = draw_run_charts(&input).map(|f| f.len());
             let strategy = |cost: f64, p99: f64| StrategyPoint {

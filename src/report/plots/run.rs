@@ -1,5 +1,7 @@
 //! The five charts of one run: traffic and capacity, latency over time, CPU against
 //! the scaling target, cumulative cost by purchase option, and the latency distribution.
+//! In a run of several tiers each tier gets the first four from its own timeline; the
+//! distribution is the clients' (the entry tier's) only.
 //!
 //! Every chart reads [`SeriesPoint`]s (the downsampled timeline) or the latency
 //! complementary CDF, never per-request data. Counts are drawn as rates (per second or
@@ -9,28 +11,62 @@
 use super::*;
 
 /// What the run charts need, gathered by the report from the config, the summary and
-/// the latency histogram.
+/// the latency histogram: one of these per tier.
 pub struct RunChartInput {
     pub scenario: String,
+    /// The tier the charts show, in a run of several tiers; `None` in a run of one.
+    pub tier: Option<ChartTier>,
     pub points: Vec<SeriesPoint>,
     pub duration_s: f64,
     pub slo_latency_ms: f64,
     pub slo_percentile: f64,
-    /// Targets of the CPU target-tracking policies, in percent.
+    /// Targets of the tier's CPU target-tracking policies, in percent.
     pub cpu_targets: Vec<f64>,
+    /// The end-to-end latency distribution, for the entry tier only: the run keeps a
+    /// latency histogram of the requests the clients see, not of the calls a tier
+    /// receives (whose percentiles are in the summary).
+    pub distribution: Option<LatencyDistribution>,
+}
+
+/// A tier of a run of several, as its charts name it.
+pub struct ChartTier {
+    pub name: String,
+    /// The entry tier's chart files keep the names of a one-tier run (`latency.svg`),
+    /// as its timeline keeps `timeline.csv`; another tier's carry its name
+    /// (`api-latency.svg`, see [`Figure::stem`]).
+    pub entry: bool,
+}
+
+/// What the latency distribution chart draws.
+pub struct LatencyDistribution {
     /// `(latency_ms, share of completed requests at least that slow)`, increasing.
-    pub latency_ccdf: Vec<(f64, f64)>,
+    pub ccdf: Vec<(f64, f64)>,
     /// Completed requests behind the CCDF.
     pub completed: u64,
     /// Marked on the distribution: `("p99", ms)`, ...
     pub percentiles: Vec<(String, f64)>,
 }
 
-/// Draws the five charts, in the order of the report.
+impl RunChartInput {
+    /// A chart's heading, naming the tier when the run has several: a PNG shown on its
+    /// own must say which tier it is.
+    fn heading(&self, title: &str) -> String {
+        match &self.tier {
+            Some(tier) => format!("{title} (tier {})", tier.name),
+            None => title.to_string(),
+        }
+    }
+}
+
+/// Draws the charts, in the order of the report: four from the timeline, and the
+/// latency distribution when there is one.
 pub fn draw_run_charts(input: &RunChartInput) -> Result<Vec<Figure>, PlotError> {
     let axis = TimeAxis::for_duration(input.duration_s);
-    let s = &input.scenario;
-    Ok(vec![
+    let s = match &input.tier {
+        Some(tier) => format!("{}, tier {}", input.scenario, tier.name),
+        None => input.scenario.clone(),
+    };
+    let mut figures = vec![
         render(
             &Traffic { input, axis },
             &format!("{s}: traffic and capacity"),
@@ -41,11 +77,22 @@ pub fn draw_run_charts(input: &RunChartInput) -> Result<Vec<Figure>, PlotError> 
             &Cost { input, axis },
             &format!("{s}: cumulative cost by purchase option"),
         )?,
-        render(
-            &Distribution { input },
+    ];
+    if let Some(distribution) = &input.distribution {
+        figures.push(render(
+            &Distribution {
+                input,
+                distribution,
+            },
             &format!("{s}: latency distribution"),
-        )?,
-    ])
+        )?);
+    }
+    if let Some(tier) = input.tier.as_ref().filter(|t| !t.entry) {
+        for figure in &mut figures {
+            figure.tier = Some(tier.name.clone());
+        }
+    }
+    Ok(figures)
 }
 
 /// A value held over each point: two vertices per point, at its start and its end.
@@ -151,7 +198,7 @@ impl Chart for Traffic<'_> {
             Key::Triangle(REDDISH_PURPLE),
             "requests cut off by a stopping instance (spot interruption, drain)".into(),
         ));
-        let plot = frame(root, "Traffic and capacity", &legend)?;
+        let plot = frame(root, &self.input.heading("Traffic and capacity"), &legend)?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
         }
@@ -289,7 +336,11 @@ impl Chart for Latency<'_> {
                 "timed out 504 (right axis)".to_string(),
             ),
         ];
-        let plot = frame(root, "Latency of completed requests", &legend)?;
+        let plot = frame(
+            root,
+            &self.input.heading("Latency of completed requests"),
+            &legend,
+        )?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
         }
@@ -397,7 +448,13 @@ impl Chart for Cpu<'_> {
                 format!("target tracking: {} %", tick(t)),
             ));
         }
-        let plot = frame(root, "CPU utilisation against the scaling target", &legend)?;
+        let plot = frame(
+            root,
+            &self
+                .input
+                .heading("CPU utilisation against the scaling target"),
+            &legend,
+        )?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
         }
@@ -464,7 +521,11 @@ impl Chart for Cost<'_> {
             })
             .collect();
         legend.push((Key::Line(BLACK), format!("total {}", dollars(total))));
-        let plot = frame(root, "Cumulative cost by purchase option", &legend)?;
+        let plot = frame(
+            root,
+            &self.input.heading("Cumulative cost by purchase option"),
+            &legend,
+        )?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
         }
@@ -515,6 +576,7 @@ impl Chart for Cost<'_> {
 
 struct Distribution<'a> {
     input: &'a RunChartInput,
+    distribution: &'a LatencyDistribution,
 }
 
 /// At most this many CCDF vertices: one per pixel column is plenty.
@@ -565,14 +627,18 @@ impl Chart for Distribution<'_> {
                 Key::Line(BLUE),
                 format!(
                     "share of the {} completed requests at least this slow",
-                    thousands(input.completed as i64)
+                    thousands(self.distribution.completed as i64)
                 ),
             ),
             (Key::Marker(VERMILLION), "percentiles".to_string()),
             (Key::Dashed(BLACK), format!("SLO latency {} ms", tick(&slo))),
         ];
-        let plot = frame(root, "Latency distribution (complementary CDF)", &legend)?;
-        let curve = thin_ccdf(&input.latency_ccdf);
+        let plot = frame(
+            root,
+            &input.heading("Latency distribution (complementary CDF)"),
+            &legend,
+        )?;
+        let curve = thin_ccdf(&self.distribution.ccdf);
         let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
             return no_data(&plot, "no completed requests");
         };
@@ -621,7 +687,7 @@ impl Chart for Distribution<'_> {
             BLACK.stroke_width(2),
         ))?;
         let font = (FONT, TICK_SIZE).into_font();
-        for (name, value) in &input.percentiles {
+        for (name, value) in &self.distribution.percentiles {
             let q: f64 = name
                 .trim_start_matches('p')
                 .parse::<f64>()
