@@ -411,7 +411,7 @@ impl Metric {
             Metric::RejectedRate => per_arrived(r.rejected),
             Metric::TimedOutRate => per_arrived(r.timed_out),
             Metric::InterruptedRate => per_arrived(r.interrupted),
-            Metric::InstanceHours => s.instances.instance_hours,
+            Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
         }
     }

@@ -38,6 +38,16 @@ pub struct Summary {
     pub tiers: Vec<TierSummary>,
 }
 
+impl Summary {
+    /// Instance-hours billed over every tier (`instances` is the entry tier's).
+    pub fn instance_hours(&self) -> f64 {
+        match self.tiers.is_empty() {
+            true => self.instances.instance_hours,
+            false => self.tiers.iter().map(|t| t.instances.instance_hours).sum(),
+        }
+    }
+}
+
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
 /// are the calls it received, and its latency is theirs.
 #[derive(Clone, Debug, Serialize, PartialEq)]

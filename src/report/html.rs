@@ -468,11 +468,7 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
             dollars(cost),
         );
     }
-    // The summary's own instance-hours are the entry tier's when there are several.
-    let instance_hours = match s.tiers.is_empty() {
-        true => s.instances.instance_hours,
-        false => s.tiers.iter().map(|t| t.instances.instance_hours).sum(),
-    };
+    let instance_hours = s.instance_hours();
     let _ = writeln!(
         out,
         "<tr><th>total</th><th></th><th class=\"n\">{instance_hours:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
