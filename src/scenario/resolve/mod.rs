@@ -32,6 +32,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use service::*;
 use spot::*;
+use std::cell::RefCell;
 use std::ops::RangeInclusive;
 use traffic::*;
 
@@ -42,19 +43,32 @@ const MAX_TIMELINE_ROWS: u64 = 2_000_000;
 pub(super) struct Ctx<'a> {
     file: &'a ScenarioFile,
     table: &'a toml::Table,
-    /// What the user should know about input that was accepted but has no effect.
-    notes: std::cell::RefCell<Vec<String>>,
+    /// Where the tables being resolved sit in the file: empty at its top level (and for
+    /// the single-tier form's tables), `tiers.api.` inside a tier. Every key a resolver
+    /// names is relative to it, so that one resolver per table serves both forms and
+    /// its errors still name the key as the file spells it, with its line.
+    prefix: String,
+    /// What the user should know about input that was accepted but has no effect;
+    /// shared by the contexts of every tier.
+    notes: &'a RefCell<Vec<String>>,
 }
 
 pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
 
 impl Ctx<'_> {
-    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
-        self.file.invalid(self.table, key, message)
+    /// `key` as the file spells it.
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
     }
 
-    fn note(&self, message: String) {
-        self.notes.borrow_mut().push(message);
+    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.file.invalid(self.table, &self.key(key), message)
+    }
+
+    /// A note about the input at `key`, which was accepted but has no effect.
+    fn note(&self, key: &str, message: impl std::fmt::Display) {
+        let key = self.key(key);
+        self.notes.borrow_mut().push(format!("{key} {message}"));
     }
 
     /// The duration at `key`, or `default` when it is not given. Nothing in a run of at
@@ -260,10 +274,12 @@ fn in_scenario_words(message: &str) -> String {
 
 /// The validated scenario and the notes on input that has no effect.
 pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<String>)> {
+    let notes = RefCell::default();
     let ctx = Ctx {
         file,
         table,
-        notes: Default::default(),
+        prefix: String::new(),
+        notes: &notes,
     };
     let raw: RawScenario = deserialize(&ctx, "", table)?;
     let name = match raw.name {
@@ -375,7 +391,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             calls: Vec::new(),
         }],
     };
-    Ok((config, ctx.notes.into_inner()))
+    Ok((config, notes.into_inner()))
 }
 
 /// An upper bound of the expected arrivals over the run: each component at its
