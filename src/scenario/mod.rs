@@ -502,7 +502,17 @@ fn locate(text: &str, key: &str) -> Option<usize> {
         };
         span = item.span().or(span);
     }
-    span.map(|s| line_of_offset(text, s.start))
+    span.or_else(|| first_span(item))
+        .map(|s| line_of_offset(text, s.start))
+}
+
+/// The earliest span inside `item`, for a table that has none of its own: `tiers`,
+/// made by `[tiers.web]`, is found at its first tier.
+fn first_span(item: &toml_edit::Item) -> Option<std::ops::Range<usize>> {
+    item.as_table_like()?
+        .iter()
+        .filter_map(|(_, child)| child.span().or_else(|| first_span(child)))
+        .min_by_key(|s| s.start)
 }
 
 #[cfg(test)]
@@ -516,6 +526,9 @@ mod tests {
         assert_eq!(locate(text, "autoscaling.max"), Some(5));
         assert_eq!(locate(text, "service.time.value"), Some(8));
         assert_eq!(locate(text, "nowhere"), None);
+        // A table made only by its subtables' headers is found at the first of them.
+        let text = "x = 1\n[tiers.web]\nkind = \"ec2\"\n[tiers.api]\nkind = \"ec2\"\n";
+        assert_eq!(locate(text, "tiers"), Some(2));
     }
 
     #[test]

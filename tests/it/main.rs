@@ -16,4 +16,5 @@ mod plots;
 mod policies;
 mod properties;
 mod purchase;
+mod tiers_input;
 mod validation;
