@@ -2,7 +2,8 @@
 //! and the same scenario written as `[tiers.web]` are one scenario (same `Config`,
 //! byte-identical run folders); each structural rule (one form or the other, the entry
 //! tier, names, calls, cycles, kinds not built yet) is an error naming the key, the
-//! value and the line; a multi-tier scenario prints and resolves back to itself.
+//! value and the line; a multi-tier scenario prints and resolves back to itself;
+//! `--set` and `[[strategy]]` reach into tiers, and an unknown tier is an error.
 
 use crate::common::{scenario_path, shipped_scenarios, simcloud, write_file as write};
 use simcloud::model::Config;
@@ -418,6 +419,126 @@ fn a_lone_tier_of_another_name_prints_as_a_tier() {
     );
     let again = parse(Path::new("t.toml"), &printed).resolve().unwrap();
     assert_eq!(format!("{again:?}"), format!("{config:?}"));
+}
+
+/// `--set` reaches a tier's keys; an unknown tier is an error naming it and the tiers
+/// there are (a misspelt name must not become a new tier), and on a single-tier
+/// scenario the error says its keys have no `tiers.` prefix. A whole tier, kind
+/// included, may be added.
+#[test]
+fn set_reaches_into_tiers_and_refuses_unknown_ones() {
+    let path = scenario_path("three.toml");
+    let mut file = parse(&path, THREE_TIERS);
+    file.set("tiers.api.autoscaling.max=8").unwrap();
+    file.set("tiers.db.calls=[{tier=\"spare\"}]").unwrap();
+    let config = file.resolve().unwrap();
+    assert_eq!(config.tiers[1].autoscaling.max, 8);
+    assert_eq!(config.tiers[2].calls[0].tier, 3);
+
+    let error = file.set("tiers.apx.autoscaling.max=8").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "--set tiers.apx.autoscaling.max=8: tiers.apx: the scenario has no tier named \"apx\"; its tiers are: api, db, front, spare"
+    );
+    // The refused override leaves the scenario as it was.
+    assert_eq!(
+        format!("{:?}", file.resolve().unwrap()),
+        format!("{config:?}")
+    );
+    file.set("tiers.cache={kind=\"ec2\"}").unwrap();
+    assert_eq!(file.resolve().unwrap().tiers.len(), 5);
+
+    let mut single = parse(&path, &format!("{HEAD}[autoscaling]\nmax = 2\n"));
+    let error = single.set("tiers.web.autoscaling.max=8").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no tier named \"web\": it is written in the single-tier form"),
+        "{error}"
+    );
+}
+
+/// A strategy that overrides a tier the scenario does not have is an error naming the
+/// strategy and the tier.
+#[test]
+fn a_strategy_may_not_reach_into_an_unknown_tier() {
+    let text = format!(
+        "{HEAD}[tiers.web]\nkind = \"ec2\"\n[[strategy]]\nname = \"typo\"\ntiers.wbe.autoscaling.max = 4\n"
+    );
+    let error = parse(Path::new("t.toml"), &text).strategies().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "t.toml:6: strategy[0].tiers.wbe: in strategy \"typo\": the scenario has no tier named \"wbe\"; its tiers are: web"
+    );
+}
+
+/// The CLI: a tier's key set from the command line, a bad tier structure and an
+/// unknown tier in `--set` are exit 2 with the message; a relative spot price trace
+/// set for a tier is read from the folder the command runs in, and printed absolute.
+#[test]
+fn the_cli_sets_tier_keys_and_exits_2_on_bad_tiers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let three = write(dir, "three.toml", THREE_TIERS);
+    let three = three.to_str().unwrap();
+    let cwd = dir.join("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    // The strategy "bigger api" buys c5.xlarge.
+    write(
+        &cwd,
+        "prices.tsv",
+        "us-east-1a\tc5.large\tLinux/UNIX\t0.031\t2022-05-31T00:00:00+00:00\nus-east-1a\tc5.xlarge\tLinux/UNIX\t0.062\t2022-05-31T00:00:00+00:00\n",
+    );
+    let output = simcloud()
+        .current_dir(&cwd)
+        .args(["validate", three])
+        .args(["--set", "tiers.api.autoscaling.max=9"])
+        .args(["--set", "tiers.api.purchase.on_demand_percent_above_base=0"])
+        .args(["--set", "tiers.api.spot.price={trace=\"prices.tsv\"}"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: toml::Table = String::from_utf8_lossy(&output.stdout).parse().unwrap();
+    let api = &printed["tiers"]["api"];
+    assert_eq!(api["autoscaling"]["max"].as_integer(), Some(9));
+    let trace = api["spot"]["price"]["trace"].as_str().unwrap();
+    assert!(
+        Path::new(trace).is_absolute() && trace.ends_with("cwd/prices.tsv"),
+        "{trace}"
+    );
+
+    simcloud()
+        .args(["validate", three, "--set", "tiers.apx.autoscaling.max=9"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--set tiers.apx.autoscaling.max=9: tiers.apx: the scenario has no tier named \"apx\"",
+        ));
+    let cycle = write(
+        dir,
+        "cycle.toml",
+        &format!(
+            "{HEAD}[tiers.web]\nkind = \"ec2\"\ncalls = [{{ tier = \"a\" }}]\n[tiers.a]\nkind = \"ec2\"\ncalls = [{{ tier = \"b\" }}]\n[tiers.b]\nkind = \"ec2\"\ncalls = [{{ tier = \"a\" }}]\n"
+        ),
+    );
+    let out = dir.join("out");
+    simcloud()
+        .args([
+            "run",
+            cycle.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cycle.toml:12: tiers.b.calls[0].tier = \"a\": the calls form a cycle: a → b → a",
+        ));
+    assert!(!out.exists(), "a bad scenario wrote its folder");
 }
 
 /// The report's copy of the scenario names every tier's spot price trace relative to
