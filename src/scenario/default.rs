@@ -20,6 +20,14 @@ pub(crate) const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
 pub(crate) const SLO_PERCENTILE: f64 = 99.0;
 pub(crate) const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
 
+// [tiers.*]
+/// The single-tier form is one tier of this name and of kind `ec2`; among several
+/// tiers, the one of this name is the entry tier unless another says `entry = true`
+/// (SPEC "Phase 2").
+pub(crate) const TIER_NAME: &str = "web";
+/// A `[[tiers.<name>.calls]]` entry makes one call per request unless it gives `count`.
+pub(crate) const CALL_COUNT: u32 = 1;
+
 // [traffic]
 /// No base rate: traffic may come from spikes, a diurnal cycle or a trace alone.
 pub(crate) const RATE: f64 = 0.0;

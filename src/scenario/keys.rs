@@ -3,7 +3,8 @@
 //!
 //! A deserializer that holds no data walks `RawScenario` as serde sees it: each struct
 //! hands over its field names, an option is followed into, an array is entered once
-//! (as `[]`), and every leaf records its dotted path. A distribution-or-duration
+//! (as `[]`), a table of named entries (`[tiers.<name>]`) is entered once under the
+//! name `*`, and every leaf records its dotted path. A distribution-or-duration
 //! (`RawDistValue`) is a leaf and also holds the keys of a distribution table. The
 //! alternative, reflecting with a crate like `serde-reflection`, would add a
 //! dependency for a hundred lines.
@@ -14,7 +15,8 @@ use serde::de::value::{Error, StrDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 /// Every key a scenario file may hold, as dotted paths in the order the file format
-/// declares them; `[]` is one element of an array of tables (`traffic.spike[].peak`).
+/// declares them; `[]` is one element of an array of tables (`traffic.spike[].peak`),
+/// `*` any name of a table of named entries (`tiers.*.autoscaling.max`).
 /// A key whose value may be a table of its own (`service.time`) is listed both alone
 /// and with the table's keys.
 pub fn known_keys() -> Vec<String> {
@@ -97,6 +99,10 @@ impl<'de> de::Deserializer<'de> for Keys<'_> {
         })))
     }
 
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_map(OneEntry(Some(self)))
+    }
+
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -138,7 +144,7 @@ impl<'de> de::Deserializer<'de> for Keys<'_> {
 
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i128 u8 u16 u128 f32 char str string bytes byte_buf unit
-        unit_struct tuple tuple_struct map identifier ignored_any
+        unit_struct tuple tuple_struct identifier ignored_any
     }
 }
 
@@ -153,6 +159,32 @@ impl<'de> de::SeqAccess<'de> for OneElement<'_> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         self.0.take().map(|keys| seed.deserialize(keys)).transpose()
+    }
+}
+
+/// A table of named entries' one entry, named `*`.
+struct OneEntry<'a>(Option<Keys<'a>>);
+
+/// The name [`OneEntry`] gives its entry.
+const ANY_NAME: &str = "*";
+
+impl<'de> de::MapAccess<'de> for OneEntry<'_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if self.0.is_none() {
+            return Ok(None);
+        }
+        let name: StrDeserializer<Error> = ANY_NAME.into_deserializer();
+        seed.deserialize(name).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let mut keys = self.0.take().expect("a value follows its key");
+        seed.deserialize(keys.child(ANY_NAME))
     }
 }
 
@@ -203,6 +235,12 @@ mod tests {
             "purchase.spot_pools",
             "purchase.reserved[].type",
             "spot.pool[].interruption.band",
+            "tiers.*.kind",
+            "tiers.*.entry",
+            "tiers.*.calls[].tier",
+            "tiers.*.calls[].count",
+            "tiers.*.autoscaling.policy[].steps[].lower",
+            "tiers.*.service.time.dist",
         ] {
             assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
         }

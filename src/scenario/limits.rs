@@ -96,6 +96,16 @@ pub(crate) const MAX_REQUESTS_PER_CONNECTION: f64 = 1e6;
 /// percentage or requests per target per minute, which `MAX_RATE` keeps below 1e8.
 pub(crate) const MAX_METRIC_VALUE: f64 = 1e9;
 
+/// Tiers in one scenario. An architecture of the SPEC's kind (web, API, database,
+/// queue workers, batch) has a handful; sixteen leaves room for microservices while
+/// keeping the tier index of every event a small integer (the model's is a `u8`).
+pub(crate) const MAX_TIERS: usize = 16;
+
+/// Calls a request makes to one tier (`[[tiers.<name>.calls]] count`): a hundred
+/// queries for one page is the N+1 problem at its worst. The calls between tiers also
+/// multiply the requests of a run, which `MAX_REQUESTS` bounds as a whole.
+pub(crate) const MAX_CALL_COUNT: u32 = 100;
+
 /// A number as a person reads it: `1e300` rather than 301 digits, `0.096` and
 /// `1000000` as written. Numbers below a billion print in full; from there, and for
 /// tiny fractions, scientific notation keeps the echo short (`1e12`, not thirteen

@@ -45,10 +45,14 @@ pub struct ScenarioFile {
     overrides: Vec<(String, String)>,
 }
 
-/// Keys whose values are file paths. Relative paths in the scenario file are relative
-/// to the file; relative paths typed with `--set` are relative to the working
-/// directory, where the user typed them.
-const PATH_KEYS: &[&str] = &["traffic.trace.file", "spot.price.trace"];
+/// Keys whose values are file paths (`*` is any tier's name). Relative paths in the
+/// scenario file are relative to the file; relative paths typed with `--set` are
+/// relative to the working directory, where the user typed them.
+const PATH_KEYS: &[&str] = &[
+    "traffic.trace.file",
+    "spot.price.trace",
+    "tiers.*.spot.price.trace",
+];
 
 impl ScenarioFile {
     /// Reads and parses `path`; refuses directories, empty files and non-UTF-8 bytes.
@@ -130,12 +134,19 @@ impl ScenarioFile {
             absolutize(&mut value, key, path_key, &cwd);
         }
         let shown = limits::show_value(&value);
-        let mut root = toml::Value::Table(std::mem::take(&mut self.table));
-        let outcome = set_value(&mut root, &path, value, String::new());
-        if let toml::Value::Table(table) = root {
-            self.table = table;
+        let mut root = toml::Value::Table(self.table.clone());
+        set_value(&mut root, &path, value, String::new()).map_err(|m| fail(key, Some(shown), m))?;
+        let toml::Value::Table(table) = root else {
+            unreachable!("the root stays a table");
+        };
+        if let Some(tier) = new_tier_without_kind(&self.table, &table) {
+            return Err(fail(
+                &format!("tiers.{tier}"),
+                None,
+                no_such_tier(&self.table, &tier),
+            ));
         }
-        outcome.map_err(|m| fail(key, Some(shown), m))?;
+        self.table = table;
         self.overrides
             .push((key_text(&path), assignment.to_string()));
         Ok(())
@@ -197,6 +208,16 @@ impl ScenarioFile {
             let mut merged = base.clone();
             for (k, v) in overrides.iter().filter(|(k, _)| k.as_str() != "name") {
                 merge_path(&mut merged, k, v.clone());
+            }
+            if let Some(tier) = new_tier_without_kind(&base, &merged) {
+                return Err(ScenarioError {
+                    value: None,
+                    ..self.invalid(
+                        &self.table,
+                        &format!("{key}.tiers.{tier}"),
+                        format!("in strategy \"{name}\": {}", no_such_tier(&base, &tier)),
+                    )
+                });
             }
             let (config, _) = resolve::resolve(self, &merged).map_err(|mut e| {
                 e.message = format!("in strategy \"{name}\": {}", e.message);
@@ -386,23 +407,66 @@ fn set_value(
 }
 
 /// Makes the path at `path_key` inside a `--set` value absolute against `cwd`, when
-/// the value set at `key` holds it (`key` is `path_key` itself or a table above it).
+/// the value set at `key` holds it (`key` is `path_key` itself or a table above it;
+/// `*` in `path_key` stands for any name).
 fn absolutize(value: &mut toml::Value, key: &str, path_key: &str, cwd: &Path) {
-    if !within(path_key, key) {
-        return;
+    let key: Vec<&str> = key.split('.').collect();
+    let pattern: Vec<&str> = path_key.split('.').collect();
+    let matches =
+        key.len() <= pattern.len() && key.iter().zip(&pattern).all(|(k, p)| *p == "*" || k == p);
+    if matches {
+        absolutize_below(value, &pattern[key.len()..], cwd);
     }
-    let below = path_key[key.len()..].trim_start_matches('.');
-    let mut target = value;
-    for name in below.split('.').filter(|n| !n.is_empty()) {
-        match target.as_table_mut().and_then(|t| t.get_mut(name)) {
-            Some(next) => target = next,
-            None => return,
-        }
-    }
-    if let toml::Value::String(s) = target {
-        if Path::new(s.as_str()).is_relative() {
+}
+
+/// Makes the path at `pattern` below `value` absolute against `cwd`, in every entry
+/// where the pattern says `*`.
+fn absolutize_below(value: &mut toml::Value, pattern: &[&str], cwd: &Path) {
+    match (pattern.split_first(), value) {
+        (None, toml::Value::String(s)) if Path::new(s.as_str()).is_relative() => {
             *s = cwd.join(&*s).to_string_lossy().into_owned();
         }
+        (Some((&"*", rest)), toml::Value::Table(table)) => {
+            for (_, entry) in table.iter_mut() {
+                absolutize_below(entry, rest, cwd);
+            }
+        }
+        (Some((name, rest)), toml::Value::Table(table)) => {
+            if let Some(entry) = table.get_mut(*name) {
+                absolutize_below(entry, rest, cwd);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first tier `merged` (a scenario with overrides applied) has that `base` does
+/// not, when the override gave it no `kind`: a misspelt tier name (`--set
+/// tiers.apx.autoscaling.max=8`) would otherwise be a new tier, missing its `kind`.
+/// An override that gives a whole tier, kind included, adds one.
+fn new_tier_without_kind(base: &toml::Table, merged: &toml::Table) -> Option<String> {
+    let old = base.get("tiers").and_then(toml::Value::as_table);
+    merged
+        .get("tiers")?
+        .as_table()?
+        .iter()
+        .find(|(name, tier)| {
+            !old.is_some_and(|old| old.contains_key(*name))
+                && tier.as_table().is_some_and(|t| !t.contains_key("kind"))
+        })
+        .map(|(name, _)| name.clone())
+}
+
+/// Why an override may not reach into the tier `name`, which `base` does not have.
+fn no_such_tier(base: &toml::Table, name: &str) -> String {
+    match base.get("tiers").and_then(toml::Value::as_table) {
+        Some(tiers) => format!(
+            "the scenario has no tier named \"{name}\"; its tiers are: {}",
+            tiers.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        None => format!(
+            "the scenario has no tier named \"{name}\": it is written in the single-tier form, whose keys have no `tiers.<name>.` prefix (like autoscaling.max)"
+        ),
     }
 }
 
@@ -502,7 +566,17 @@ fn locate(text: &str, key: &str) -> Option<usize> {
         };
         span = item.span().or(span);
     }
-    span.map(|s| line_of_offset(text, s.start))
+    span.or_else(|| first_span(item))
+        .map(|s| line_of_offset(text, s.start))
+}
+
+/// The earliest span inside `item`, for a table that has none of its own: `tiers`,
+/// made by `[tiers.web]`, is found at its first tier.
+fn first_span(item: &toml_edit::Item) -> Option<std::ops::Range<usize>> {
+    item.as_table_like()?
+        .iter()
+        .filter_map(|(_, child)| child.span().or_else(|| first_span(child)))
+        .min_by_key(|s| s.start)
 }
 
 #[cfg(test)]
@@ -516,6 +590,9 @@ mod tests {
         assert_eq!(locate(text, "autoscaling.max"), Some(5));
         assert_eq!(locate(text, "service.time.value"), Some(8));
         assert_eq!(locate(text, "nowhere"), None);
+        // A table made only by its subtables' headers is found at the first of them.
+        let text = "x = 1\n[tiers.web]\nkind = \"ec2\"\n[tiers.api]\nkind = \"ec2\"\n";
+        assert_eq!(locate(text, "tiers"), Some(2));
     }
 
     #[test]

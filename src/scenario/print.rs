@@ -7,7 +7,13 @@
 //! anywhere (paths are already absolute). Values the model derives (the workers per
 //! instance with `workers_per_vcpu`, the metric period, parsed cron sets, trace rates)
 //! are left out, as the file never gives them.
+//!
+//! A scenario of one tier named `web` of kind `ec2` that calls nothing is written in
+//! the single-tier form, as it was before tiers existed (`validate`'s output and every
+//! report of such a scenario stay byte-identical); any other as `[tiers.<name>]`
+//! tables, the entry tier saying `entry = true`.
 
+use super::default;
 use super::raw::*;
 use crate::engine::SimDuration;
 use crate::model::*;
@@ -20,7 +26,10 @@ use std::path::{Path, PathBuf};
 /// `instance.type` relies on the base's price being a default, which the resolved base
 /// spells out.
 pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result<String, String> {
-    let to_table = |c: &Config| match toml::Value::try_from(raw_of(c)) {
+    // One form for the base and every strategy, so that a strategy's overrides merge
+    // into the base as printed.
+    let single = single_tier(config) && strategies.iter().all(|(_, s)| single_tier(s));
+    let to_table = |c: &Config| match toml::Value::try_from(raw_of(c, single)) {
         Ok(toml::Value::Table(t)) => Ok(t),
         Ok(_) => Err("the resolved scenario is not a table".to_string()),
         Err(e) => Err(e.to_string()),
@@ -51,8 +60,10 @@ pub fn resolved_toml_from(config: &Config, dir: &Path) -> Result<String, String>
     if let Some(trace) = &mut config.traffic.trace {
         trace.file = relative(&trace.file, dir);
     }
-    if let SpotPrice::Trace { trace, .. } = &mut config.entry_mut().spot.price {
-        *trace = relative(trace, dir);
+    for tier in &mut config.tiers {
+        if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
+            *trace = relative(trace, dir);
+        }
     }
     resolved_toml(&config, &[])
 }
@@ -79,13 +90,51 @@ fn list<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Option<Vec<R>> {
     (!items.is_empty()).then(|| items.iter().map(f).collect())
 }
 
-fn raw_of(run: &Config) -> RawScenario {
-    let c = run.entry();
-    RawScenario {
+/// True when `config` can be written in the single-tier form: one tier, named `web`,
+/// of kind `ec2`, that calls nothing.
+fn single_tier(config: &Config) -> bool {
+    let entry = config.entry();
+    config.tiers.len() == 1
+        && entry.name == default::TIER_NAME
+        && entry.kind == TierKind::Ec2
+        && entry.calls.is_empty()
+}
+
+/// The raw scenario of `run`, in the single-tier form when `single` (which
+/// [`single_tier`] allows) or else as `[tiers.<name>]` tables.
+fn raw_of(run: &Config, single: bool) -> RawScenario {
+    let mut raw = RawScenario {
         name: Some(run.name.clone()),
         duration: text(run.duration),
         seed: Some(run.seed),
         traffic: Some(traffic(&run.traffic)),
+        slo: Some(RawSlo {
+            latency: text(run.slo.latency),
+            percentile: Some(run.slo.percentile),
+        }),
+        report: Some(RawReport {
+            interval: text(run.report.interval),
+        }),
+        ..Default::default()
+    };
+    if single {
+        raw.put_single_tier(tier(run, 0));
+    } else {
+        raw.tiers = Some(
+            (0..run.tiers.len())
+                .map(|i| (run.tiers[i].name.clone(), tier(run, i)))
+                .collect(),
+        );
+    }
+    raw
+}
+
+/// The tier at `index` of `run`, its calls naming the tiers they call.
+fn tier(run: &Config, index: usize) -> RawTier {
+    let c = &run.tiers[index];
+    RawTier {
+        kind: c.kind.into(),
+        entry: (index == 0).then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
             workers: Some(c.service.workers_setting),
@@ -101,12 +150,9 @@ fn raw_of(run: &Config) -> RawScenario {
         autoscaling: Some(autoscaling(&c.autoscaling)),
         purchase: Some(purchase(&c.purchase)),
         spot: Some(spot(&c.spot)),
-        slo: Some(RawSlo {
-            latency: text(run.slo.latency),
-            percentile: Some(run.slo.percentile),
-        }),
-        report: Some(RawReport {
-            interval: text(run.report.interval),
+        calls: list(&c.calls, |call| RawCall {
+            tier: run.tiers[call.tier].name.clone(),
+            count: Some(call.count),
         }),
     }
 }

@@ -17,9 +17,10 @@
 use crate::model::{
     AdjustmentType, Comparison, HealthCheckType, Monitoring, OfferingClass, Payment,
     PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
-    TerminationPolicy,
+    TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A model enum as the file spells it: serde reads and writes the words (snake_case
 /// of the variant unless one is given), and two `From`s convert to and from the
@@ -97,6 +98,52 @@ pub(crate) enum RawPolicyKind {
     Predictive,
 }
 
+/// The `kind` of a `[tiers.<name>]` table: every word SPEC "Phase 2" fixes, though
+/// only `ec2` is built. Knowing the others lets a scenario that names one hear that the
+/// kind is not built yet, rather than that the word is unknown; the model's
+/// [`TierKind`] has only the kinds it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawTierKind {
+    Ec2,
+    Fargate,
+    EcsEc2,
+    Lambda,
+    Rds,
+    Worker,
+    Batch,
+    Emr,
+}
+
+impl RawTierKind {
+    pub(crate) const ALL: [RawTierKind; 8] = [
+        RawTierKind::Ec2,
+        RawTierKind::Fargate,
+        RawTierKind::EcsEc2,
+        RawTierKind::Lambda,
+        RawTierKind::Rds,
+        RawTierKind::Worker,
+        RawTierKind::Batch,
+        RawTierKind::Emr,
+    ];
+
+    /// The model's kind, when this kind is built.
+    pub(crate) fn built(self) -> Option<TierKind> {
+        match self {
+            RawTierKind::Ec2 => Some(TierKind::Ec2),
+            _ => None,
+        }
+    }
+}
+
+impl From<TierKind> for RawTierKind {
+    fn from(kind: TierKind) -> RawTierKind {
+        match kind {
+            TierKind::Ec2 => RawTierKind::Ec2,
+        }
+    }
+}
+
 /// The `dist` of a distribution table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -131,8 +178,78 @@ pub(crate) struct RawScenario {
     pub spot: Option<RawSpot>,
     pub slo: Option<RawSlo>,
     pub report: Option<RawReport>,
+    /// The tiers of an architecture (SPEC "Phase 2"), by name; the single-tier form
+    /// above is one tier named `web`. A scenario gives one form or the other.
+    pub tiers: Option<BTreeMap<String, RawTier>>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
+}
+
+/// The single-tier form is one tier of kind `ec2` (SPEC "Phase 2"): its tables move
+/// between the two forms here, in both directions, and nowhere else.
+impl RawScenario {
+    /// The single-tier form's tables, taken out as a tier of kind `ec2` that calls
+    /// nothing (all `None` when the scenario is written in tiers).
+    pub(crate) fn take_single_tier(&mut self) -> RawTier {
+        RawTier {
+            kind: RawTierKind::Ec2,
+            entry: None,
+            service: self.service.take(),
+            instance: self.instance.take(),
+            load_balancer: self.load_balancer.take(),
+            autoscaling: self.autoscaling.take(),
+            purchase: self.purchase.take(),
+            spot: self.spot.take(),
+            calls: None,
+        }
+    }
+
+    /// `tier`'s tables put in as the single-tier form's; its kind, `entry` and calls
+    /// are left out, the single-tier form having none to give.
+    pub(crate) fn put_single_tier(&mut self, tier: RawTier) {
+        RawTier {
+            service: self.service,
+            instance: self.instance,
+            load_balancer: self.load_balancer,
+            autoscaling: self.autoscaling,
+            purchase: self.purchase,
+            spot: self.spot,
+            kind: _,
+            entry: _,
+            calls: _,
+        } = tier;
+    }
+}
+
+/// `[tiers.<name>]`: a tier's kind, whether it is the entry tier, the tables of the
+/// single-tier form, and the tiers its requests call. The tables are fields of their
+/// own rather than a `#[serde(flatten)]` struct shared with [`RawScenario`]: serde
+/// does not reject unknown keys through a flatten, and reads it through a buffer that
+/// loses the path of a bad key.
+///
+/// SPEC's `[[tiers.<name>.sends]]` (messages to a worker tier's queue) is not a key
+/// yet: `resolve` refuses it with a message saying so, as it refuses the kinds that
+/// are not built.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub kind: RawTierKind,
+    pub entry: Option<bool>,
+    pub service: Option<RawService>,
+    pub instance: Option<RawInstance>,
+    pub load_balancer: Option<RawLoadBalancer>,
+    pub autoscaling: Option<RawAutoScaling>,
+    pub purchase: Option<RawPurchase>,
+    pub spot: Option<RawSpot>,
+    pub calls: Option<Vec<RawCall>>,
+}
+
+/// `[[tiers.<name>.calls]]`: `count` synchronous calls to the tier named `tier`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCall {
+    pub tier: String,
+    pub count: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -17,10 +17,17 @@ use simcloud::scenario::ScenarioFile;
 use std::path::Path;
 
 /// Every key of the scenario file, as dotted paths (`[]` is one element of an array of
-/// tables), from the loader's own declaration of the file format; each again inside a
-/// `[[strategy]]`; and two keys that do not exist.
+/// tables), from the loader's own declaration of the file format, a tier's keys (`*`,
+/// any tier) for the tiers `web` and `api`; each again inside a `[[strategy]]`; and
+/// two keys that do not exist.
 fn keys() -> Vec<String> {
-    let known = simcloud::scenario::known_keys();
+    let known: Vec<String> = simcloud::scenario::known_keys()
+        .iter()
+        .flat_map(|k| match k.contains(".*.") {
+            true => vec![k.replace(".*.", ".web."), k.replace(".*.", ".api.")],
+            false => vec![k.clone()],
+        })
+        .collect();
     let mut keys = known.clone();
     keys.push("strategy[].name".into());
     keys.extend(known.iter().map(|k| format!("strategy[].{k}")));
@@ -42,6 +49,32 @@ min = 1
 max = 3
 "#;
 
+/// The same as [`BASE`] in tiers, a second tier called by the first, that tier keys
+/// are laid over.
+const BASE_TIERS: &str = r#"
+name = "fuzz"
+duration = "10m"
+[traffic]
+rate = 20
+[tiers.web]
+kind = "ec2"
+calls = [{ tier = "api", count = 2 }]
+[tiers.web.service]
+time = { dist = "exponential", mean = "20ms" }
+workers = 2
+[tiers.web.autoscaling]
+min = 1
+max = 3
+[tiers.api]
+kind = "ec2"
+"#;
+
+/// The valid base a key is laid over: a tier's key over tiers.
+fn base_for(key: &str) -> toml::Table {
+    let tiers = key.starts_with("tiers.") || key.starts_with("strategy[].tiers.");
+    if tiers { BASE_TIERS } else { BASE }.parse().unwrap()
+}
+
 fn path() -> &'static Path {
     Path::new("fuzz.toml")
 }
@@ -56,10 +89,20 @@ fn load_and_maybe_run(file: &ScenarioFile) {
     let seconds = config.duration.as_secs_f64();
     let rate =
         simcloud::model::traffic::RateFunction::new(&config.traffic).max_over(0, config.duration.0);
+    // Calls multiply the requests: each arrival makes at most 1 + the sum of every
+    // count (exactly that with two tiers, which is what the keys name).
+    let calls: u32 = config
+        .tiers
+        .iter()
+        .flat_map(|t| &t.calls)
+        .map(|c| c.count)
+        .sum();
     let small = seconds <= 7_200.0
-        && rate * seconds <= 200_000.0
-        && config.entry().autoscaling.max <= 50
-        && u64::from(config.entry().service.workers) <= 1_000;
+        && rate * seconds * f64::from(1 + calls) <= 200_000.0
+        && config
+            .tiers
+            .iter()
+            .all(|t| t.autoscaling.max <= 50 && u64::from(t.service.workers) <= 1_000);
     if small {
         let outcome = simulate(&config, &mut |_| {});
         let r = outcome.summary.requests;
@@ -109,6 +152,10 @@ fn wild_value() -> impl Strategy<Value = toml::Value> {
         Just("random"),
         Just("m5.large"),
         Just("t3.nano"),
+        Just("ec2"),
+        Just("rds"),
+        Just("web"),
+        Just("api"),
         Just(""),
         Just("/"),
         Just(".."),
@@ -241,8 +288,8 @@ fn structured_scenarios_never_panic() {
     );
     proptest_runner(cases())
         .run(&edits, |(over_base, edits)| {
-            let mut table: toml::Table = if over_base {
-                BASE.parse().unwrap()
+            let mut table = if over_base {
+                base_for(&keys[edits[0].0])
             } else {
                 toml::Table::new()
             };
@@ -339,7 +386,7 @@ fn issue_11_error_messages_name_no_rust_type() {
     let mut errors = 0;
     for key in &keys {
         for shape in &shapes {
-            let mut table: toml::Table = BASE.parse().unwrap();
+            let mut table = base_for(key);
             set(&mut table, key, shape.clone());
             let text = toml::to_string(&table).unwrap();
             let Ok(file) = ScenarioFile::parse(path(), text) else {

@@ -17,4 +17,5 @@ mod policies;
 mod properties;
 mod purchase;
 mod tier_outputs;
+mod tiers_input;
 mod validation;

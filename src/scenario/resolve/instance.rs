@@ -75,9 +75,12 @@ pub(super) fn resolve_failures(
             SimDuration::ZERO,
         )?;
         if time >= duration {
-            ctx.note(format!(
-                "instance.failures.at[{i}] is {time}, not before the end of the run ({duration}): it does not happen"
-            ));
+            ctx.note(
+                &format!("instance.failures.at[{i}]"),
+                format!(
+                    "is {time}, not before the end of the run ({duration}): it does not happen"
+                ),
+            );
         }
         at.push(time);
     }

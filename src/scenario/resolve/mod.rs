@@ -10,6 +10,7 @@ mod load_balancer;
 mod purchase;
 mod service;
 mod spot;
+mod tiers;
 mod traffic;
 
 use super::catalog;
@@ -32,7 +33,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use service::*;
 use spot::*;
+use std::cell::RefCell;
 use std::ops::RangeInclusive;
+use tiers::*;
 use traffic::*;
 
 /// At most this many timeline rows, to keep a typo in `report.interval` from filling
@@ -42,19 +45,51 @@ const MAX_TIMELINE_ROWS: u64 = 2_000_000;
 pub(super) struct Ctx<'a> {
     file: &'a ScenarioFile,
     table: &'a toml::Table,
-    /// What the user should know about input that was accepted but has no effect.
-    notes: std::cell::RefCell<Vec<String>>,
+    /// Where the tables being resolved sit in the file: empty at its top level (and for
+    /// the single-tier form's tables), `tiers.api.` inside a tier. Every key a resolver
+    /// names is relative to it, so that one resolver per table serves both forms and
+    /// its errors still name the key as the file spells it, with its line.
+    prefix: String,
+    /// What the user should know about input that was accepted but has no effect;
+    /// shared by the contexts of every tier.
+    notes: &'a RefCell<Vec<String>>,
 }
 
 pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
 
 impl Ctx<'_> {
-    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
-        self.file.invalid(self.table, key, message)
+    /// The context of the tables under `prefix` (`tiers.api.`, with its dot).
+    fn within(&self, prefix: String) -> Ctx<'_> {
+        Ctx {
+            file: self.file,
+            table: self.table,
+            prefix,
+            notes: self.notes,
+        }
     }
 
-    fn note(&self, message: String) {
-        self.notes.borrow_mut().push(message);
+    /// `key` as the file spells it.
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.file.invalid(self.table, &self.key(key), message)
+    }
+
+    /// An error about a table as a whole (`tiers`, `tiers.api`): its key and line, but
+    /// not its value, which would echo the whole table.
+    fn err_table(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            value: None,
+            ..self.err(key, message)
+        }
+    }
+
+    /// A note about the input at `key`, which was accepted but has no effect.
+    fn note(&self, key: &str, message: impl std::fmt::Display) {
+        let key = self.key(key);
+        self.notes.borrow_mut().push(format!("{key} {message}"));
     }
 
     /// The duration at `key`, or `default` when it is not given. Nothing in a run of at
@@ -104,13 +139,9 @@ impl Ctx<'_> {
         allowed: &[&str],
         message: &str,
     ) -> Result<()> {
-        let given = match toml::Value::try_from(raw) {
-            Ok(toml::Value::Table(given)) => given,
-            other => panic!("a raw table did not serialize to a table: {other:?}"),
-        };
-        match given
-            .keys()
-            .find(|k| *k != tag && !allowed.contains(&k.as_str()))
+        match keys_given(raw)
+            .into_iter()
+            .find(|k| k != tag && !allowed.contains(&k.as_str()))
         {
             Some(k) => Err(self.err(&format!("{key}.{k}"), message)),
             None => Ok(()),
@@ -173,6 +204,14 @@ impl Ctx<'_> {
             return Err(self.err(key, format!("must be between {lo}{unit} and {hi}{unit}")));
         }
         Ok(x)
+    }
+}
+
+/// The keys a raw table gives (its fields that are not `None`), in name order.
+fn keys_given<T: Serialize>(raw: &T) -> Vec<String> {
+    match toml::Value::try_from(raw) {
+        Ok(toml::Value::Table(given)) => given.keys().cloned().collect(),
+        other => panic!("a raw table did not serialize to a table: {other:?}"),
     }
 }
 
@@ -260,12 +299,16 @@ fn in_scenario_words(message: &str) -> String {
 
 /// The validated scenario and the notes on input that has no effect.
 pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Config, Vec<String>)> {
+    let notes = RefCell::default();
     let ctx = Ctx {
         file,
         table,
-        notes: Default::default(),
+        prefix: String::new(),
+        notes: &notes,
     };
-    let raw: RawScenario = deserialize(&ctx, "", table)?;
+    refuse_unbuilt(&ctx, table)?;
+    let mut raw: RawScenario = deserialize(&ctx, "", table)?;
+    let single = raw.take_single_tier();
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => return Err(ctx.err("name", "must not be empty")),
         Some(n) => n,
@@ -309,27 +352,24 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         ));
     }
     let traffic = resolve_traffic(&ctx, raw_traffic, trace, duration)?;
-    let requests = requests_bound(&traffic, duration);
+    let tiers = plan(&ctx, written_tiers(&ctx, single, raw.tiers)?)?;
+    let requests = requests_bound(&traffic, duration) * tiers.requests_per_arrival;
     if requests > MAX_REQUESTS {
+        let given_by = if tiers.requests_per_arrival > 1.0 {
+            "the traffic and the calls between tiers give"
+        } else {
+            "the traffic gives"
+        };
         return Err(ctx.err(
             "duration",
             format!(
-                "the traffic gives up to {} requests in this run, more than the {} one run may simulate (hours of computing); shorten the run or lower the rates",
+                "{given_by} up to {} requests in this run, more than the {} one run may simulate (hours of computing); shorten the run or lower the rates",
                 limits::compact(requests.round()),
                 limits::compact(MAX_REQUESTS)
             ),
         ));
     }
-    let instance = resolve_instance(&ctx, raw.instance.unwrap_or_default(), duration)?;
-    let service = resolve_service(&ctx, raw.service.unwrap_or_default(), &instance)?;
-    let load_balancer = resolve_load_balancer(&ctx, raw.load_balancer.unwrap_or_default())?;
-    let autoscaling = resolve_autoscaling(&ctx, raw.autoscaling.unwrap_or_default(), duration)?;
-    let purchase = resolve_purchase(&ctx, raw.purchase.unwrap_or_default(), &instance)?;
-    let spot = resolve_spot(&ctx, raw.spot.unwrap_or_default(), &purchase)?;
-    // AWS does not add warm pools to groups that launch spot instances (3.8).
-    if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
-        return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
-    }
+    let tiers = tiers.resolve(&ctx, duration)?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(
@@ -363,19 +403,9 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         traffic,
         slo,
         report: ReportConfig { interval },
-        tiers: vec![TierConfig {
-            name: "web".into(),
-            kind: TierKind::Ec2,
-            service,
-            instance,
-            load_balancer,
-            autoscaling,
-            purchase,
-            spot,
-            calls: Vec::new(),
-        }],
+        tiers,
     };
-    Ok((config, ctx.notes.into_inner()))
+    Ok((config, notes.into_inner()))
 }
 
 /// An upper bound of the expected arrivals over the run: each component at its

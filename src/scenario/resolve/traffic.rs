@@ -55,9 +55,10 @@ pub(super) fn resolve_traffic(
         // edit, and a spike after the end simply does not happen, like a failure `at`
         // a time after the end.
         if start >= duration {
-            ctx.note(format!(
-                "traffic.spike[{i}] starts at {start}, not before the end of the run ({duration}): it does not happen"
-            ));
+            ctx.note(
+                &format!("traffic.spike[{i}]"),
+                format!("starts at {start}, not before the end of the run ({duration}): it does not happen"),
+            );
         }
         let ramp = ctx.duration(&key("ramp"), s.ramp.as_ref(), default::SPIKE_RAMP)?;
         spikes.push(Spike {

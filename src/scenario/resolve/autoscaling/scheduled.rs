@@ -20,18 +20,22 @@ pub(super) fn resolve_scheduled(
         (Some(at), None) => {
             let at = ctx.duration(&key("at"), Some(at), SimDuration::ZERO)?;
             if at >= duration {
-                ctx.note(format!(
-                    "{whole} is at {at}, not before the end of the run ({duration}): it does not happen"
-                ));
+                ctx.note(
+                    whole,
+                    format!(
+                        "is at {at}, not before the end of the run ({duration}): it does not happen"
+                    ),
+                );
             }
             (Some(at), None)
         }
         (None, Some(expr)) => {
             let cron = parse_cron(expr).map_err(|m| ctx.err(&key("recurrence"), m))?;
             if cron.next_after(0).is_none_or(|t| t >= duration.0) {
-                ctx.note(format!(
-                    "{whole} (recurrence \"{expr}\") first fires after the end of the run ({duration}): it does not happen"
-                ));
+                ctx.note(
+                    whole,
+                    format!("(recurrence \"{expr}\") first fires after the end of the run ({duration}): it does not happen"),
+                );
             }
             (None, Some(cron))
         }

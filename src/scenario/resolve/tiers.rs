@@ -1,0 +1,376 @@
+//! `[tiers.<name>]`: the services of an architecture (SPEC "Phase 2"). Which tier is
+//! the entry tier, the order of `Config::tiers`, the calls between tiers (to existing
+//! tiers, never to the entry tier, without a cycle), and each tier's own tables.
+//!
+//! A tier's tables are resolved by the very resolvers of the single-tier form, under a
+//! [`Ctx`] whose keys start with `tiers.<name>.`; the single-tier form is one tier
+//! named `web` of kind `ec2` whose keys have no prefix, so it resolves, and fails with
+//! the same messages, as it did before tiers existed. Checking the structure first
+//! (names, entry, calls) lets the run's request bound count the calls before any
+//! tier's tables are read.
+
+use super::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A tier as written, with where its keys sit in the file.
+pub(super) struct WrittenTier {
+    name: String,
+    /// Empty for the single-tier form, `tiers.<name>.` otherwise.
+    prefix: String,
+    raw: RawTier,
+}
+
+/// The tiers in the order of `Config::tiers` (entry first), their calls resolved, and
+/// how many requests one arrival makes in all.
+pub(super) struct TierPlan {
+    tiers: Vec<(WrittenTier, Vec<Call>)>,
+    /// Requests the tiers serve per request that arrives from the traffic (1 without
+    /// calls): the calls multiply the work of a run.
+    pub(super) requests_per_arrival: f64,
+}
+
+/// Refuses what SPEC "Phase 2" names but simcloud does not build yet, before the file
+/// is read into the raw structs: a tier of another kind than `ec2` would otherwise
+/// fail on the first key of its kind (an `rds` tier's engine, say) as an unknown key,
+/// and `sends` would be "unknown key" when it is a key that is coming.
+pub(super) fn refuse_unbuilt(ctx: &Ctx, table: &toml::Table) -> Result<()> {
+    let Some(tiers) = table.get("tiers").and_then(toml::Value::as_table) else {
+        return Ok(());
+    };
+    for (name, tier) in tiers {
+        let Some(tier) = tier.as_table() else {
+            continue;
+        };
+        // A word that is not a kind at all is left to serde, which lists the words.
+        if let Some(kind) = tier
+            .get("kind")
+            .and_then(|k| RawTierKind::deserialize(k.clone()).ok())
+        {
+            built_kind(ctx, &format!("tiers.{name}.kind"), kind)?;
+        }
+        if tier.contains_key("sends") {
+            return Err(ctx.err_table(
+                &format!("tiers.{name}.sends"),
+                "asynchronous messages to a worker tier's queue are not built yet; a tier makes only synchronous `calls`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The model's kind of a tier, or an error at `key` when that kind is not built.
+fn built_kind(ctx: &Ctx, key: &str, kind: RawTierKind) -> Result<TierKind> {
+    kind.built().ok_or_else(|| {
+        let built: Vec<String> = RawTierKind::ALL
+            .iter()
+            .filter(|k| k.built().is_some())
+            .map(word)
+            .collect();
+        ctx.err(
+            key,
+            format!(
+                "this kind of tier is not built yet; the kinds built are: {}",
+                built.join(", ")
+            ),
+        )
+    })
+}
+
+/// The tiers as written: `[tiers.*]`, or `single` (the single-tier form's tables as a
+/// tier) as one tier named `web`. A scenario gives one form or the other.
+pub(super) fn written_tiers(
+    ctx: &Ctx,
+    single: RawTier,
+    tiers: Option<BTreeMap<String, RawTier>>,
+) -> Result<Vec<WrittenTier>> {
+    let Some(mut tiers) = tiers else {
+        return Ok(vec![WrittenTier {
+            name: default::TIER_NAME.into(),
+            prefix: String::new(),
+            raw: single,
+        }]);
+    };
+    // The single-tier form's tables: what `single` gives besides its kind.
+    if let Some(table) = keys_given(&single).iter().find(|k| *k != "kind") {
+        return Err(ctx.err_table(
+            table,
+            format!(
+                "the single-tier form's tables cannot be mixed with [tiers.*]: move [{table}] into a tier, as [tiers.<name>.{table}]"
+            ),
+        ));
+    }
+    if tiers.is_empty() {
+        return Err(ctx.err_table(
+            "tiers",
+            "has no tier; give at least one, like [tiers.web] with kind = \"ec2\"",
+        ));
+    }
+    if tiers.len() > MAX_TIERS {
+        return Err(ctx.err_table(
+            "tiers",
+            format!(
+                "has {} tiers, more than the {MAX_TIERS} a scenario may have",
+                tiers.len()
+            ),
+        ));
+    }
+    for name in tiers.keys() {
+        check_name(ctx, name)?;
+    }
+    let entry = entry_name(ctx, &tiers)?;
+    // The entry tier first; the others follow in name order, as the map holds them.
+    let first = tiers
+        .remove_entry(&entry)
+        .expect("the entry tier is one of the tiers");
+    Ok(std::iter::once(first)
+        .chain(tiers)
+        .map(|(name, raw)| WrittenTier {
+            prefix: format!("tiers.{name}."),
+            name,
+            raw,
+        })
+        .collect())
+}
+
+/// A tier's name becomes part of file names (`timeline-<name>.csv`) and of keys.
+fn check_name(ctx: &Ctx, name: &str) -> Result<()> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    if !name.is_empty() && name.chars().all(allowed) {
+        return Ok(());
+    }
+    // A name TOML writes bare is found in the file; any other is quoted, as in TOML.
+    let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let key = if !name.is_empty() && name.chars().all(bare) {
+        format!("tiers.{name}")
+    } else {
+        format!("tiers.{name:?}")
+    };
+    Err(ctx.err_table(
+        &key,
+        "is not a valid tier name: a tier's name is used in file names (timeline-<name>.csv), so it may hold only a-z, 0-9, _ and -",
+    ))
+}
+
+/// The entry tier (SPEC "Phase 2"): the only tier, or the one with `entry = true`, or
+/// the one named `web`.
+fn entry_name(ctx: &Ctx, tiers: &BTreeMap<String, RawTier>) -> Result<String> {
+    let marked: Vec<&String> = tiers
+        .iter()
+        .filter(|(_, t)| t.entry == Some(true))
+        .map(|(name, _)| name)
+        .collect();
+    match marked.as_slice() {
+        [one] => return Ok(one.to_string()),
+        [first, second, ..] => {
+            return Err(ctx.err(
+                &format!("tiers.{second}.entry"),
+                format!("tiers.{first} says entry = true too; only one tier is the entry tier"),
+            ));
+        }
+        [] => {}
+    }
+    if let [(name, tier)] = tiers.iter().collect::<Vec<_>>().as_slice() {
+        if tier.entry == Some(false) {
+            return Err(ctx.err(
+                &format!("tiers.{name}.entry"),
+                "the only tier is the entry tier, which receives [traffic]",
+            ));
+        }
+        return Ok(name.to_string());
+    }
+    match tiers.get(default::TIER_NAME) {
+        Some(web) if web.entry != Some(false) => Ok(default::TIER_NAME.into()),
+        _ => Err(ctx.err_table(
+            "tiers",
+            format!(
+                "no tier is the entry tier, which receives [traffic]: say `entry = true` in one of {}, or name it \"{}\"",
+                names(tiers.keys()),
+                default::TIER_NAME
+            ),
+        )),
+    }
+}
+
+/// Tier names for a message: `api, db, web`.
+fn names<'n>(names: impl IntoIterator<Item = &'n String>) -> String {
+    names
+        .into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The calls of every tier, checked: to an existing tier other than itself and the
+/// entry tier, `count` times within bounds, and without a cycle. Notes the tiers that
+/// no call from the entry tier reaches.
+pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
+    let index: BTreeMap<&str, usize> = written
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let mut calls = Vec::with_capacity(written.len());
+    for (i, t) in written.iter().enumerate() {
+        let ctx = ctx.within(t.prefix.clone());
+        let mut list = Vec::new();
+        for (j, call) in t.raw.calls.iter().flatten().enumerate() {
+            let key = |k: &str| format!("calls[{j}].{k}");
+            let tier = match index.get(call.tier.as_str()) {
+                None => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        format!(
+                            "no tier has this name; the tiers are: {}",
+                            names(written.iter().map(|t| &t.name))
+                        ),
+                    ));
+                }
+                Some(&callee) if callee == i => {
+                    return Err(ctx.err(&key("tier"), "a tier may not call itself"));
+                }
+                Some(0) => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        "is the entry tier, which receives [traffic]; no tier may call it",
+                    ));
+                }
+                Some(&callee) => callee,
+            };
+            let count = ctx.range(
+                &key("count"),
+                call.count.unwrap_or(default::CALL_COUNT),
+                1,
+                MAX_CALL_COUNT,
+                "",
+            )?;
+            list.push(Call { tier, count });
+        }
+        calls.push(list);
+    }
+    let order = match callers_first(&calls) {
+        Ok(order) => order,
+        Err((cycle, j)) => {
+            let caller = &written[cycle[cycle.len() - 2]];
+            let path: Vec<&str> = cycle.iter().map(|&t| written[t].name.as_str()).collect();
+            return Err(ctx.within(caller.prefix.clone()).err(
+                &format!("calls[{j}].tier"),
+                format!("the calls form a cycle: {}", path.join(" → ")),
+            ));
+        }
+    };
+    // Requests each tier serves per arrival: the entry tier one, every other the sum
+    // over its callers of theirs times the count (callers come first in `order`).
+    let mut requests = vec![0.0; written.len()];
+    requests[0] = 1.0;
+    for &caller in &order {
+        for call in &calls[caller] {
+            requests[call.tier] += requests[caller] * f64::from(call.count);
+        }
+    }
+    for (t, _) in requests.iter().enumerate().filter(|(_, r)| **r == 0.0) {
+        ctx.note(
+            &format!("tiers.{}", written[t].name),
+            "receives no requests: no call from the entry tier reaches it (its instances still run and are billed)",
+        );
+    }
+    Ok(TierPlan {
+        requests_per_arrival: requests.iter().sum(),
+        tiers: written.into_iter().zip(calls).collect(),
+    })
+}
+
+/// The tiers in an order where every caller comes before the tiers it calls, or the
+/// first cycle found: the tiers along it, the first repeated at the end, and the
+/// index of the call that closes it in the calls of the last but one.
+fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<usize>, usize)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    /// Depth first from `t`; `path` holds the tiers being visited, `done` the tiers
+    /// finished, each after every tier it calls.
+    fn visit(
+        t: usize,
+        calls: &[Vec<Call>],
+        state: &mut [State],
+        path: &mut Vec<usize>,
+        done: &mut Vec<usize>,
+    ) -> std::result::Result<(), (Vec<usize>, usize)> {
+        state[t] = State::OnPath;
+        path.push(t);
+        for (j, call) in calls[t].iter().enumerate() {
+            match state[call.tier] {
+                State::OnPath => {
+                    let start = path
+                        .iter()
+                        .position(|&p| p == call.tier)
+                        .expect("a tier on the path is in it");
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(call.tier);
+                    return Err((cycle, j));
+                }
+                State::New => visit(call.tier, calls, state, path, done)?,
+                State::Done => {}
+            }
+        }
+        path.pop();
+        state[t] = State::Done;
+        done.push(t);
+        Ok(())
+    }
+    let mut state = vec![State::New; calls.len()];
+    let mut done = Vec::with_capacity(calls.len());
+    for t in 0..calls.len() {
+        if state[t] == State::New {
+            visit(t, calls, &mut state, &mut Vec::new(), &mut done)?;
+        }
+    }
+    done.reverse();
+    Ok(done)
+}
+
+impl TierPlan {
+    /// Every tier's tables, resolved under its own keys.
+    pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
+        self.tiers
+            .into_iter()
+            .map(|(written, calls)| resolve_tier(ctx, written, calls, duration))
+            .collect()
+    }
+}
+
+/// One tier's tables, with the cross-table rules of a tier.
+fn resolve_tier(
+    ctx: &Ctx,
+    written: WrittenTier,
+    calls: Vec<Call>,
+    duration: SimDuration,
+) -> Result<TierConfig> {
+    let WrittenTier { name, prefix, raw } = written;
+    let ctx = &ctx.within(prefix);
+    let kind = built_kind(ctx, "kind", raw.kind)?;
+    let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
+    let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
+    let autoscaling = resolve_autoscaling(ctx, raw.autoscaling.unwrap_or_default(), duration)?;
+    let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
+    let spot = resolve_spot(ctx, raw.spot.unwrap_or_default(), &purchase)?;
+    // AWS does not add warm pools to groups that launch spot instances (3.8).
+    if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
+        return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
+    }
+    Ok(TierConfig {
+        name,
+        kind,
+        service,
+        instance,
+        load_balancer,
+        autoscaling,
+        purchase,
+        spot,
+        calls,
+    })
+}
