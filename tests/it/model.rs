@@ -1,7 +1,7 @@
 //! Behaviour of whole runs: conservation, scaling around a spike, the bill.
 
 use crate::common::{config_from_str, load, run_with_timeline, scenario_path};
-use simcloud::model::{RequestCounts, Summary, TimelineRow};
+use simcloud::model::{RequestCounts, Summary, TimelineRow, simulate};
 
 fn assert_conserved(r: &RequestCounts) {
     assert_eq!(
@@ -317,4 +317,33 @@ fn issue_11_arrival_rate_is_the_rows_mean_rate() {
         // The arrivals themselves: Poisson with mean 60,000 (sd 245), within 5 sd.
         assert!(row.arrivals.abs_diff(60_000) < 1_225, "{}", row.arrivals);
     }
+}
+
+/// `scenarios/two-tier.toml` shows what its comments say, at its own seed: the API
+/// tier saturates at its max while the web tier, whose threads wait on it, reads low
+/// CPU and never scales; p99 misses the SLO; letting the API grow meets it.
+#[test]
+fn the_two_tier_scenario_shows_a_saturated_back_end_behind_an_idle_looking_front_end() {
+    let mut config = load(&scenario_path("two-tier.toml"));
+    let s = simulate(&config, &mut |_| {}).summary;
+    let (web, api) = (&s.tiers[0], &s.tiers[1]);
+    assert_eq!((web.name.as_str(), api.name.as_str()), ("web", "api"));
+    assert!(web.utilization.mean_cpu < 5.0, "{:?}", web.utilization);
+    assert_eq!(web.instances.peak_in_service, 2, "web scaled out");
+    assert_eq!(
+        api.instances.peak_in_service, 4,
+        "api did not reach its max"
+    );
+    assert!(api.utilization.mean_cpu > 50.0, "{:?}", api.utilization);
+    // Requests wait longer at web (for a thread) than calls wait at the API.
+    assert!(s.queueing.mean_wait_ms > 3.0 * api.queueing.mean_wait_ms);
+    assert!(
+        !s.slo.met && s.latency_ms.p99 > 2_000.0,
+        "{:?}",
+        s.latency_ms
+    );
+    config.tiers[1].autoscaling.max = 10;
+    let grown = simulate(&config, &mut |_| {}).summary;
+    assert!(grown.slo.met, "{:?}", grown.latency_ms);
+    assert!(grown.cost_usd.total > s.cost_usd.total);
 }

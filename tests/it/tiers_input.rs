@@ -74,6 +74,9 @@ fn resolved(file: &ScenarioFile) -> (String, Vec<String>, Vec<String>) {
 fn every_shipped_scenario_as_tiers_web_is_the_same_scenario() {
     for path in shipped_scenarios() {
         let text = std::fs::read_to_string(&path).unwrap();
+        if text.parse::<toml::Table>().unwrap().contains_key("tiers") {
+            continue; // written in tiers already (two-tier.toml)
+        }
         let single = parse(&path, &text);
         let tiered = parse(&path, &as_tiers_web(&text));
         assert_eq!(resolved(&single), resolved(&tiered), "{}", path.display());
