@@ -133,32 +133,57 @@ pub struct CostSummary {
 }
 
 impl CostSummary {
-    /// The bill of several tiers: each part summed.
+    /// The bill of several tiers: each part summed. (Written out field by field, so
+    /// that a new field does not compile until it is summed too.)
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a CostSummary>) -> CostSummary {
         let mut s = CostSummary::default();
         for p in parts {
-            s.total += p.total;
-            s.on_demand += p.on_demand;
-            s.spot += p.spot;
-            s.reserved += p.reserved;
-            s.savings_plan += p.savings_plan;
-            s.load_balancer += p.load_balancer;
-            s.warm_pool += p.warm_pool;
-            s.reserved_unused += p.reserved_unused;
-            s.all_on_demand += p.all_on_demand;
-            s.saving += p.saving;
+            let CostSummary {
+                total,
+                on_demand,
+                spot,
+                reserved,
+                savings_plan,
+                load_balancer,
+                warm_pool,
+                reserved_unused,
+                all_on_demand,
+                saving,
+            } = p;
+            s.total += total;
+            s.on_demand += on_demand;
+            s.spot += spot;
+            s.reserved += reserved;
+            s.savings_plan += savings_plan;
+            s.load_balancer += load_balancer;
+            s.warm_pool += warm_pool;
+            s.reserved_unused += reserved_unused;
+            s.all_on_demand += all_on_demand;
+            s.saving += saving;
         }
+        let CostSummary {
+            total,
+            on_demand,
+            spot,
+            reserved,
+            savings_plan,
+            load_balancer,
+            warm_pool,
+            reserved_unused,
+            all_on_demand,
+            saving,
+        } = &mut s;
         for x in [
-            &mut s.total,
-            &mut s.on_demand,
-            &mut s.spot,
-            &mut s.reserved,
-            &mut s.savings_plan,
-            &mut s.load_balancer,
-            &mut s.warm_pool,
-            &mut s.reserved_unused,
-            &mut s.all_on_demand,
-            &mut s.saving,
+            total,
+            on_demand,
+            spot,
+            reserved,
+            savings_plan,
+            load_balancer,
+            warm_pool,
+            reserved_unused,
+            all_on_demand,
+            saving,
         ] {
             *x = round_to(*x, 6);
         }
