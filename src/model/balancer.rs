@@ -74,7 +74,7 @@ impl LoadBalancer {
     }
 
     /// The target for the next request, or `None` (503) when there is none.
-    #[inline]
+    #[inline(always)]
     pub(super) fn pick(&mut self, instances: &[Instance], now: SimTime) -> Option<u32> {
         let n = self.targets.len();
         if n == 0 {

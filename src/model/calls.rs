@@ -71,33 +71,53 @@ pub(super) struct Pending {
     pub timed_out: bool,
 }
 
-pub(super) struct Calls {
-    /// This tier's index.
-    tier: u8,
-    /// The tier each call goes to, in order (`count` repeats written out).
-    plan: Vec<u8>,
-    slots: Vec<(u32, Option<Pending>)>,
+/// A call this tier received, from its admission (served or queued) until it leaves
+/// the tier: its events and queue place carry the slot instead, so that the events of
+/// the clients' requests stay two words (a caller in every event made them three, and
+/// the single-tier model 8 % slower, results/studies/bench/README.md).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Received {
+    pub arrived_at: SimTime,
+    pub caller: Caller,
+}
+
+/// Where a request's caller is kept: [`Handle::CLIENT`] for the clients' requests,
+/// else the slot of its [`Received`] record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Handle(u32);
+
+impl Handle {
+    pub(super) const CLIENT: Handle = Handle(u32::MAX);
+
+    /// The handle of `calls.received` slot `slot`.
+    pub(super) fn of(slot: u32) -> Handle {
+        Handle(slot)
+    }
+
+    pub(super) fn slot(self) -> Option<u32> {
+        (self != Handle::CLIENT).then_some(self.0)
+    }
+}
+
+/// Slots reused once freed, each with a generation that tells a reused slot from the
+/// one an old event named.
+pub(super) struct Slab<T> {
+    slots: Vec<(u32, Option<T>)>,
     free: Vec<u32>,
 }
 
-impl Calls {
-    pub(super) fn new(tier: u8, plan: Vec<u8>) -> Self {
-        Calls {
-            tier,
-            plan,
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
             slots: Vec::new(),
             free: Vec::new(),
         }
     }
+}
 
-    /// The tier the `k`-th call (from 0) goes to, if the plan has that many.
-    pub(super) fn target(&self, k: u32) -> Option<u8> {
-        self.plan.get(k as usize).copied()
-    }
-
-    /// Keeps `pending` until its calls end; returns the caller its calls carry and the
-    /// slot's generation (for a timeout that may find the slot reused).
-    pub(super) fn insert(&mut self, pending: Pending) -> (Caller, u32) {
+impl<T> Slab<T> {
+    /// Keeps `item`; returns its slot and the slot's generation.
+    pub(super) fn insert(&mut self, item: T) -> (u32, u32) {
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None => {
@@ -107,28 +127,26 @@ impl Calls {
         };
         let entry = &mut self.slots[slot as usize];
         entry.0 = entry.0.wrapping_add(1);
-        entry.1 = Some(pending);
-        let generation = entry.0;
-        (self.caller_of(slot), generation)
+        entry.1 = Some(item);
+        (slot, entry.0)
     }
 
-    /// The caller that the calls of the request in `slot` carry.
-    pub(super) fn caller_of(&self, slot: u32) -> Caller {
-        Caller {
-            tier: self.tier,
-            slot,
-        }
+    pub(super) fn get(&self, slot: u32) -> &T {
+        self.slots[slot as usize]
+            .1
+            .as_ref()
+            .expect("a slot is used only while it is filled")
     }
 
-    pub(super) fn get_mut(&mut self, slot: u32) -> &mut Pending {
+    pub(super) fn get_mut(&mut self, slot: u32) -> &mut T {
         self.slots[slot as usize]
             .1
             .as_mut()
-            .expect("an answer comes to a pending request")
+            .expect("a slot is used only while it is filled")
     }
 
-    /// The request in `slot` if it is the one of `generation`.
-    pub(super) fn get_if(&mut self, slot: u32, generation: u32) -> Option<&mut Pending> {
+    /// The item in `slot` if it is the one of `generation`.
+    pub(super) fn get_if(&mut self, slot: u32, generation: u32) -> Option<&mut T> {
         let entry = self.slots.get_mut(slot as usize)?;
         if entry.0 != generation {
             return None;
@@ -136,13 +154,75 @@ impl Calls {
         entry.1.as_mut()
     }
 
-    pub(super) fn remove(&mut self, slot: u32) -> Pending {
-        let pending = self.slots[slot as usize]
+    pub(super) fn remove(&mut self, slot: u32) -> T {
+        let item = self.slots[slot as usize]
             .1
             .take()
-            .expect("a pending request is removed once");
+            .expect("a slot is emptied once");
         self.free.push(slot);
-        pending
+        item
+    }
+}
+
+pub(super) struct Calls {
+    /// This tier's index.
+    tier: u8,
+    /// The tier each call goes to, in order (`count` repeats written out).
+    plan: Vec<u8>,
+    /// The requests waiting on their calls.
+    pub pending: Slab<Pending>,
+    /// The calls received, while they are on the tier.
+    pub received: Slab<Received>,
+}
+
+impl Calls {
+    pub(super) fn new(tier: u8, plan: Vec<u8>) -> Self {
+        Calls {
+            tier,
+            plan,
+            pending: Slab::default(),
+            received: Slab::default(),
+        }
+    }
+
+    /// The tier the `k`-th call (from 0) goes to, if the plan has that many.
+    pub(super) fn target(&self, k: u32) -> Option<u8> {
+        self.plan.get(k as usize).copied()
+    }
+
+    /// The caller that the calls of the request in pending `slot` carry.
+    pub(super) fn caller_of(&self, slot: u32) -> Caller {
+        Caller {
+            tier: self.tier,
+            slot,
+        }
+    }
+
+    /// Where a request admitted now keeps its caller.
+    #[inline]
+    pub(super) fn admit(&mut self, arrived_at: SimTime, caller: Caller) -> Handle {
+        match caller.tier() {
+            None => Handle::CLIENT,
+            Some(_) => Handle(self.received.insert(Received { arrived_at, caller }).0),
+        }
+    }
+
+    /// The caller of the request at `handle`.
+    #[inline]
+    pub(super) fn caller(&self, handle: Handle) -> Caller {
+        match handle.slot() {
+            None => Caller::CLIENT,
+            Some(slot) => self.received.get(slot).caller,
+        }
+    }
+
+    /// The request at `handle` leaves the tier: its caller, for the answer.
+    #[inline]
+    pub(super) fn release(&mut self, handle: Handle) -> Caller {
+        match handle.slot() {
+            None => Caller::CLIENT,
+            Some(slot) => self.received.remove(slot).caller,
+        }
     }
 }
 
@@ -152,20 +232,25 @@ mod tests {
 
     #[test]
     fn a_reused_slot_is_told_apart_by_its_generation() {
-        let mut calls = Calls::new(0, vec![1, 1]);
-        let pending = Pending {
-            instance: 3,
-            arrived_at: SimTime::ZERO,
-            caller: Caller::CLIENT,
-            made: 0,
-            timed_out: false,
-        };
-        let (first, g1) = calls.insert(pending);
-        calls.remove(first.slot());
-        let (second, g2) = calls.insert(pending);
-        assert_eq!(first.slot(), second.slot());
-        assert!(calls.get_if(second.slot(), g1).is_none());
-        assert!(calls.get_if(second.slot(), g2).is_some());
+        let mut slab = Slab::default();
+        let (first, g1) = slab.insert('a');
+        slab.remove(first);
+        let (second, g2) = slab.insert('b');
+        assert_eq!(first, second);
+        assert!(slab.get_if(second, g1).is_none());
+        assert_eq!(slab.get_if(second, g2), Some(&mut 'b'));
+        let calls = Calls::new(0, vec![1, 1]);
         assert_eq!((calls.target(1), calls.target(2)), (Some(1), None));
+    }
+
+    #[test]
+    fn a_client_request_keeps_no_record() {
+        let mut calls = Calls::new(1, vec![]);
+        assert_eq!(calls.admit(SimTime::ZERO, Caller::CLIENT), Handle::CLIENT);
+        let caller = calls.caller_of(7);
+        let handle = calls.admit(SimTime::ZERO, caller);
+        assert_eq!(calls.caller(handle), caller);
+        assert_eq!(calls.release(handle), caller);
+        assert_eq!(calls.release(Handle::CLIENT), Caller::CLIENT);
     }
 }

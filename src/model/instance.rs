@@ -5,7 +5,7 @@
 //! instance keeps the integral of busy workers over time, from which both the scaling
 //! metric (CPU) and the report's utilisation are derived without per-request storage.
 
-use super::calls::Caller;
+use super::calls::Handle;
 use crate::engine::{SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
@@ -41,8 +41,8 @@ pub(super) struct Waiting {
     /// The load balancer's idle timeout passed while it waited: it has been answered
     /// 504, and the instance will still serve it when its turn comes.
     pub timed_out: bool,
-    /// The request of another tier that made it, if any.
-    pub caller: Caller,
+    /// Where its caller is kept (a call from another tier), or the client.
+    pub handle: Handle,
 }
 
 #[derive(Debug)]

@@ -12,7 +12,7 @@
 //! instance stopping) is the caller's.
 
 use super::balancer::LoadBalancer;
-use super::calls::{Answer, Caller, Calls, Message, Pending};
+use super::calls::{Answer, Caller, Calls, Handle, Message, Pending};
 use super::config::TierConfig;
 use super::dist::DurationSampler;
 use super::event::Event;
@@ -62,7 +62,7 @@ impl Serving {
     }
 
     /// A request reaches the load balancer now, from the client or from `caller`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn arrive(
         &mut self,
         fleet: &mut Fleet,
@@ -89,16 +89,18 @@ impl Serving {
             instance.set_busy(instance.busy + 1, now);
             metrics.queueing.in_system_changed(now, 1);
             metrics.queueing.service_started(0);
-            self.start_service(ctx, id, now, service_nanos, false, caller);
+            let handle = self.calls.admit(now, caller);
+            self.start_service(ctx, id, now, service_nanos, false, handle);
         } else if self
             .queue_limit
             .is_none_or(|l| instance.queue.len() < l as usize)
         {
+            let handle = self.calls.admit(now, caller);
             instance.queue.push_back(Waiting {
                 arrived_at: now,
                 service_nanos,
                 timed_out: false,
-                caller,
+                handle,
             });
             metrics.queueing.in_system_changed(now, 1);
             if !instance.queue_timeout_pending {
@@ -121,7 +123,7 @@ impl Serving {
     /// will come after the load balancer's idle timeout, the 504 is scheduled too: the
     /// client is answered at the timeout while the instance keeps working
     /// (aws-facts.md 4.6). Only such requests cost an extra event.
-    #[inline]
+    #[inline(always)]
     fn start_service(
         &self,
         ctx: &mut Ctx<'_>,
@@ -129,33 +131,50 @@ impl Serving {
         arrived_at: SimTime,
         service_nanos: u64,
         timed_out: bool,
-        caller: Caller,
+        handle: Handle,
     ) {
         let done = ctx.now + SimDuration(service_nanos);
         let deadline = arrived_at + self.timeout;
-        let tier = ctx.tier;
-        if !timed_out && done > deadline {
-            let event = Event::RequestTimedOut {
-                tier,
-                instance: id,
-                caller,
-            };
-            ctx.queue.schedule(deadline, event);
+        let (tier, instance) = (ctx.tier, id);
+        let late = !timed_out && done > deadline;
+        match handle.slot() {
+            None => {
+                if late {
+                    let event = Event::RequestTimedOut { tier, instance };
+                    ctx.queue.schedule(deadline, event);
+                }
+                let event = Event::RequestServed {
+                    tier,
+                    instance,
+                    arrived_at,
+                    timed_out,
+                };
+                ctx.queue.schedule(done, event);
+            }
+            Some(call) => {
+                if late {
+                    let event = Event::CallTimedOut {
+                        tier,
+                        instance,
+                        call,
+                    };
+                    ctx.queue.schedule(deadline, event);
+                }
+                let event = Event::CallServed {
+                    tier,
+                    instance,
+                    call,
+                    timed_out,
+                };
+                ctx.queue.schedule(done, event);
+            }
         }
-        let event = Event::RequestServed {
-            tier,
-            instance: id,
-            arrived_at,
-            timed_out,
-            caller,
-        };
-        ctx.queue.schedule(done, event);
     }
 
     /// A request's service time is over: it makes its calls, if the tier has any, or
     /// it is answered. Returns whether the instance, draining for scale-in, has just
     /// become idle and can stop.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn served(
         &mut self,
@@ -165,9 +184,10 @@ impl Serving {
         id: u32,
         arrived_at: SimTime,
         marked: bool,
-        caller: Caller,
+        handle: Handle,
     ) -> bool {
         let now = ctx.now;
+        let caller = self.calls.release(handle);
         let instance = &mut fleet.instances[id as usize];
         // A response after the idle timeout was answered 504 at the timeout, in the
         // queue or by `RequestTimedOut`.
@@ -194,17 +214,18 @@ impl Serving {
         };
         // The worker now waits on the calls, holding the request.
         instance.set_blocked(instance.blocked + 1, now);
-        let (me, generation) = self.calls.insert(Pending {
+        let (slot, generation) = self.calls.pending.insert(Pending {
             instance: id,
             arrived_at,
             caller,
             made: 0,
             timed_out,
         });
+        let me = self.calls.caller_of(slot);
         if !timed_out {
             let event = Event::CallsTimedOut {
                 tier: ctx.tier,
-                slot: me.slot(),
+                slot,
                 generation,
             };
             ctx.queue.schedule(arrived_at + self.timeout, event);
@@ -225,7 +246,7 @@ impl Serving {
         slot: u32,
         answer_: Answer,
     ) -> (bool, u32) {
-        let pending = self.calls.get_mut(slot);
+        let pending = self.calls.pending.get_mut(slot);
         let pending_instance = pending.instance;
         let instance = &fleet.instances[pending_instance as usize];
         if !is_dead(instance.state, instance.failed) && answer_ == Answer::Ok {
@@ -237,7 +258,7 @@ impl Serving {
                 return (false, pending_instance);
             }
         }
-        let p = self.calls.remove(slot);
+        let p = self.calls.pending.remove(slot);
         let instance = &mut fleet.instances[p.instance as usize];
         if is_dead(instance.state, instance.failed) {
             if !p.timed_out {
@@ -269,7 +290,7 @@ impl Serving {
         slot: u32,
         generation: u32,
     ) {
-        let Some(pending) = self.calls.get_if(slot, generation) else {
+        let Some(pending) = self.calls.pending.get_if(slot, generation) else {
             return; // the calls ended before the timeout
         };
         let instance = &mut fleet.instances[pending.instance as usize];
@@ -285,7 +306,7 @@ impl Serving {
     /// The request leaves its worker, which takes the next waiting request or frees
     /// up, and is counted and answered. Returns whether the instance, draining for
     /// scale-in, has just become idle and can stop.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &mut self,
@@ -314,7 +335,7 @@ impl Serving {
                 next.arrived_at,
                 next.service_nanos,
                 next.timed_out,
-                next.caller,
+                next.handle,
             );
         } else {
             instance.set_busy(instance.busy - 1, now);
@@ -343,12 +364,14 @@ impl Serving {
     /// off before (the instance stopped or failed) were counted as interrupted then,
     /// and their caller learns now.
     pub(super) fn timed_out(
+        &self,
         fleet: &mut Fleet,
         metrics: &mut Metrics,
         ctx: &mut Ctx<'_>,
         id: u32,
-        caller: Caller,
+        handle: Handle,
     ) {
+        let caller = self.calls.caller(handle);
         let instance = &mut fleet.instances[id as usize];
         if is_dead(instance.state, instance.failed) {
             return answer(ctx, caller, Answer::Interrupted);
@@ -379,7 +402,7 @@ impl Serving {
                 break;
             }
             waiting.timed_out = true;
-            answer(ctx, waiting.caller, Answer::TimedOut);
+            answer(ctx, self.calls.caller(waiting.handle), Answer::TimedOut);
             marked += 1;
         }
         let newly = (marked - first) as u32;
@@ -402,7 +425,13 @@ impl Serving {
     /// Every request still on the instance is lost: counted as interrupted (those
     /// already answered 504 are not lost again); all leave the system. The callers of
     /// the waiting ones learn now; those of requests in service when their work ends.
-    pub(super) fn cut_off(fleet: &mut Fleet, metrics: &mut Metrics, ctx: &mut Ctx<'_>, id: u32) {
+    pub(super) fn cut_off(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        id: u32,
+    ) {
         let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
         metrics.interrupted(u64::from(instance.unanswered()));
@@ -412,8 +441,9 @@ impl Serving {
         instance.set_blocked(0, now);
         instance.set_busy(0, now);
         for waiting in std::mem::take(&mut instance.queue) {
+            let caller = self.calls.release(waiting.handle);
             if !waiting.timed_out {
-                answer(ctx, waiting.caller, Answer::Interrupted);
+                answer(ctx, caller, Answer::Interrupted);
             }
         }
         instance.timed_out_outstanding = 0;

@@ -61,7 +61,8 @@ impl Ec2Tier<'_> {
     /// few minutes (3.7; simcloud uses 3 minutes).
     pub(super) fn fail(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         self.fleet.failures += 1;
-        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
+        self.serving
+            .cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
         let instance = &mut self.fleet.instances[id as usize];
         instance.failed = true;
         let hc = &self.config.load_balancer.health_check;

@@ -109,7 +109,8 @@ impl Ec2Tier<'_> {
             self.fleet.change_in_service(ctx.now, -1);
         }
         self.serving.balancer.deregister(id);
-        Serving::cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
+        self.serving
+            .cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
         self.ledger
             .close_instance(&self.fleet.instances[id as usize], now, &self.market);
         self.fleet.retire(id, now);

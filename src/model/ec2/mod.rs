@@ -17,7 +17,7 @@ mod interruptions;
 mod lifecycle;
 
 use super::billing::{BilledType, CostLedger};
-use super::calls::{Answer, Caller};
+use super::calls::{Answer, Caller, Handle};
 use super::config::{
     HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
 };
@@ -133,6 +133,26 @@ impl<'a> Ec2Tier<'a> {
             last_capacity_area: 0,
         }
     }
+
+    /// A request's own service time is over (see `Serving::served`).
+    #[inline]
+    fn on_served(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        instance: u32,
+        arrived_at: SimTime,
+        timed_out: bool,
+        handle: Handle,
+    ) {
+        let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
+        let drained = self
+            .serving
+            .served(fleet, metrics, ctx, instance, arrived_at, timed_out, handle);
+        if drained {
+            // Deregistration completes as soon as the last in-flight request is done.
+            self.terminate(ctx, instance);
+        }
+    }
 }
 
 impl Service for Ec2Tier<'_> {
@@ -200,6 +220,7 @@ impl Service for Ec2Tier<'_> {
     }
 
     /// Carries out an event of this tier.
+    #[inline]
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
         match event {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
@@ -207,22 +228,28 @@ impl Service for Ec2Tier<'_> {
                 instance,
                 arrived_at,
                 timed_out,
-                caller,
+                ..
+            } => self.on_served(ctx, instance, arrived_at, timed_out, Handle::CLIENT),
+            Event::CallServed {
+                instance,
+                call,
+                timed_out,
                 ..
             } => {
-                let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
-                let drained = self
-                    .serving
-                    .served(fleet, metrics, ctx, instance, arrived_at, timed_out, caller);
-                if drained {
-                    // Deregistration completes as soon as the last in-flight request
-                    // is done.
-                    self.terminate(ctx, instance);
-                }
+                let handle = Handle::of(call);
+                let arrived_at = self.serving.calls.received.get(call).arrived_at;
+                self.on_served(ctx, instance, arrived_at, timed_out, handle)
             }
-            Event::RequestTimedOut {
-                instance, caller, ..
-            } => Serving::timed_out(&mut self.fleet, &mut self.metrics, ctx, instance, caller),
+            Event::RequestTimedOut { instance, .. } => {
+                let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
+                self.serving
+                    .timed_out(fleet, metrics, ctx, instance, Handle::CLIENT)
+            }
+            Event::CallTimedOut { instance, call, .. } => {
+                let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
+                self.serving
+                    .timed_out(fleet, metrics, ctx, instance, Handle::of(call))
+            }
             Event::CallsTimedOut {
                 slot, generation, ..
             } => self.serving.calls_timed_out(
@@ -296,6 +323,7 @@ impl Service for Ec2Tier<'_> {
     }
 
     /// A call made by the request in `slot` has ended.
+    #[inline]
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let (drained, instance) = self
@@ -341,22 +369,13 @@ impl Service for Ec2Tier<'_> {
         row
     }
 
-    /// Closes the tier at `end`: the instances still running are billed, the last
-    /// clock hour settles. Returns the tier's summary, the bill's lines not yet handed
-    /// out, and the measurements (for the run's SLO and latency chart).
     fn drain_bill(&mut self) -> Vec<CostItem> {
         self.ledger.drain_items()
     }
 
-    fn finish(self: Box<Self>, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
-        (*self).close(end)
-    }
-}
-
-impl Ec2Tier<'_> {
     /// Closes the tier at `end`: the instances still running are billed, the last
     /// clock hour settles.
-    fn close(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+    fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
         let mut in_flight = 0;
