@@ -15,6 +15,7 @@ use super::calls::{Answer, Caller, Message};
 use super::config::{Config, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
 use super::event::Event;
+use super::lambda::LambdaTier;
 use super::metrics::Metrics;
 use super::outcome::*;
 use super::traffic::{ArrivalProcess, RateFunction};
@@ -161,6 +162,7 @@ macro_rules! tier_kinds {
 
 tier_kinds! {
     Ec2 => Ec2Tier,
+    Lambda => LambdaTier,
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers; the
@@ -387,6 +389,7 @@ impl<'a> Simulation<'a> {
             instances: entry.instances.clone(),
             utilization: entry.utilization.clone(),
             queueing: entry.queueing.clone(),
+            lambda: entry.lambda.clone(),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

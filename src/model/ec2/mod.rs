@@ -224,6 +224,9 @@ impl Service for Ec2Tier<'_> {
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
         match event {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
+            Event::InvocationEnded { .. } | Event::IntegrationTimedOut { .. } => {
+                unreachable!("a lambda tier's events go to it")
+            }
             Event::RequestServed {
                 instance,
                 arrived_at,
@@ -412,6 +415,7 @@ impl Service for Ec2Tier<'_> {
                 },
             },
             queueing: self.metrics.queueing.summary(end),
+            lambda: None,
         };
         (summary, cost_items, self.metrics)
     }
