@@ -148,10 +148,12 @@ mod tests {
             savings_plan: 8.0,
             warm_pool: 16.0,
             load_balancer: 32.0,
+            lambda: 64.0,
+            api_gateway: 128.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
+        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }
 }

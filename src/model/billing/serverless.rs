@@ -248,3 +248,79 @@ impl ServerlessBill {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::{ApiGatewayConfig, DurationDist};
+
+    fn function(memory_mb: u32, architecture: Architecture, api: ApiKind) -> LambdaConfig {
+        LambdaConfig {
+            memory_mb,
+            architecture,
+            reference_memory_mb: memory_mb,
+            cpu_bound_share: 1.0,
+            timeout: SimDuration::from_secs(3),
+            init: DurationDist::Constant {
+                value: SimDuration::ZERO,
+            },
+            idle_lifetime: SimDuration::HOUR,
+            account_concurrency: 1000,
+            reserved_concurrency: None,
+            provisioned_concurrency: 0,
+            free_tier: false,
+            api_gateway: Some(ApiGatewayConfig {
+                api,
+                integration_timeout: SimDuration::from_secs(29),
+                rate: 10_000.0,
+                burst: 5_000,
+            }),
+        }
+    }
+
+    /// Exactly 1 million warm requests of 120 ms at 512 MB, through API Gateway:
+    /// $0.20 of requests; 60,000 GB-s × $0.0000166667 = $1.000002 (x86) or
+    /// × $0.0000133334 = $0.800004 (Arm); REST $3.50, HTTP $1.00.
+    #[test]
+    fn a_million_requests_by_hand() {
+        for (architecture, api, lambda, gateway) in [
+            (Architecture::X86_64, ApiKind::Rest, 1.200002, 3.50),
+            (Architecture::Arm64, ApiKind::Http, 1.000004, 1.00),
+        ] {
+            let mut bill = ServerlessBill::new(&function(512, architecture, api), "fn");
+            for _ in 0..1_000_000 {
+                bill.invocations += 1;
+                bill.api_requests += 1;
+                bill.ran(SimDuration::from_millis(120), false);
+            }
+            let c = bill.cost(SimDuration::HOUR);
+            assert!((c.lambda() - lambda).abs() < 1e-9, "{}", c.lambda());
+            assert!((c.api_gateway - gateway).abs() < 1e-9);
+            assert!((c.gb_seconds - 60_000.0).abs() < 1e-9);
+            let lines: f64 = bill
+                .items(SimDuration::HOUR)
+                .iter()
+                .map(|i| i.cost_usd)
+                .sum();
+            assert!((lines - c.total()).abs() < 1e-9);
+        }
+    }
+
+    /// The free tier prorated to one 730-hour month covers the whole allowance:
+    /// 1 M requests and 400,000 GB-s. 2 M requests of 1 s at 1,024 MB (2 M GB-s) pay for
+    /// 1 M requests ($0.20) and 1.6 M GB-s ($26.66672).
+    #[test]
+    fn the_free_tier_over_a_month() {
+        let mut f = function(1024, Architecture::X86_64, ApiKind::Http);
+        f.free_tier = true;
+        let mut bill = ServerlessBill::new(&f, "fn");
+        bill.invocations = 2_000_000;
+        bill.on_demand_ms = 2_000_000 * 1000;
+        let c = bill.cost(MONTH);
+        assert!(
+            (c.lambda() - (0.20 + 1.6e6 * 0.0000166667)).abs() < 1e-6,
+            "{}",
+            c.lambda()
+        );
+    }
+}
