@@ -167,9 +167,10 @@ fn issue_14_littles_law_and_cold_starts_on_a_steady_load() {
         assert_eq!(lambda.throttles, 0);
         concurrency.push(s.queueing.mean_in_system);
     }
-    // 8 runs of 360,000 requests: the run mean's SE is about 0.02 (measured spread).
+    // 8 runs of 360,000 requests: runs spread by sd 0.024 at seed 1-8 (measured), so
+    // the mean's SE is about 0.009, and 0.05 is between 5 and 6 SE.
     let mean = concurrency.iter().sum::<f64>() / concurrency.len() as f64;
-    assert!((mean - 10.0).abs() < 0.1, "{concurrency:?}");
+    assert!((mean - 10.0).abs() < 0.05, "{concurrency:?}");
 }
 
 /// Memory scales a CPU-bound duration (14.3): 100 ms measured at 1,769 MB (one vCPU)

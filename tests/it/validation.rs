@@ -1038,7 +1038,7 @@ api = "http"
             theory,
             &lognormal,
             throttled,
-            0.020,
+            0.025,
         ),
     ]
 }
