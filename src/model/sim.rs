@@ -1,9 +1,9 @@
 //! The simulation of one scenario: the event loop (`Simulation`: the clock, the queue,
 //! the arriving traffic) dispatches each event to the tier it concerns, and carries
 //! the calls and answers between tiers ([`Message`]) that an event produces. Each tier
-//! is a [`Service`]: one kind of AWS service (today `ec2`, in `model::ec2`) whose
-//! components own its state and rules; a tier sees the shared clock and queue, and
-//! sends to other tiers, through a [`Ctx`]. This file holds the loop, the timeline
+//! is a [`Service`]: one kind of AWS service (`ec2` in `model::ec2`, `lambda` in
+//! `model::lambda`) whose components own its state and rules; a tier sees the shared
+//! clock and queue, and sends to other tiers, through a [`Ctx`]. This file holds the loop, the timeline
 //! rows and the summary.
 //!
 //! One `Simulation` is one run: single-threaded, no I/O, no wall clock. Timeline rows
