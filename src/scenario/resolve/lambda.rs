@@ -195,16 +195,14 @@ pub(super) fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> 
     if let Some((table, _)) = wrong.iter().find(|(_, given)| *given) {
         return Err(ctx.err_table(table, message));
     }
-    if kind == TierKind::Lambda {
-        if let Some(service) = &raw.service {
-            ctx.only_keys(
-                "service",
-                service,
-                "time",
-                &[],
-                "is not a key of a lambda tier's [service], which gives only `time`",
-            )?;
-        }
+    match (&raw.service, kind) {
+        (Some(service), TierKind::Lambda) => ctx.only_keys(
+            "service",
+            service,
+            "time",
+            &[],
+            "is not a key of a lambda tier's [service], which gives only `time`",
+        ),
+        _ => Ok(()),
     }
-    Ok(())
 }
