@@ -314,3 +314,89 @@ reserved_concurrency = 5
     assert!(json.get("lambda").is_none());
     assert!(json["cost_usd"]["api_gateway"].is_null());
 }
+
+/// API Gateway's integration timeout (13.2): a function taking 35 s behind a REST API
+/// (29 s) answers every request 504 at 29 s, and is billed its whole 35 s (none
+/// completes). Requests that arrived in the last 29 s are still in flight; of those
+/// answered, the ones that arrived in the last 35 s (about 2/s × 6 s = 12) were still
+/// running at the end.
+#[test]
+fn issue_14_the_integration_timeout_answers_504_while_the_function_runs_on() {
+    let s = run(&function("10m", "rate = 2", "\"35s\"", 1024, "x86_64", ""));
+    conserved(&s);
+    let r = &s.requests;
+    assert_eq!(r.completed, 0);
+    assert!(r.timed_out > 0 && r.in_flight > 0, "{r:?}");
+    // Every request answered 504 had run 29 s by then and ran on: those that ended
+    // were billed 35 s (at 1 GB), those still running at the end up to the end.
+    let lambda = s.lambda.unwrap();
+    assert!(lambda.gb_seconds > 29.0 * r.timed_out as f64, "{lambda:?}");
+    assert!(
+        lambda.gb_seconds >= 35.0 * (r.timed_out - 15) as f64,
+        "{lambda:?}"
+    );
+}
+
+/// API Gateway's token bucket (13.3), at rate 10 and burst 5 against 100 requests per
+/// second for 60 s: it lets through the burst and then 10 per second, 5 + 600 = 605
+/// (one fewer if the last token is not quite refilled), and 429s the rest; only those
+/// it let through are billed.
+#[test]
+fn issue_14_api_gateway_throttles_beyond_its_token_bucket() {
+    let text = function("60s", "rate = 100", "\"10ms\"", 512, "x86_64", "")
+        .replace("api = \"rest\"", "api = \"rest\"\nrate = 10\nburst = 5");
+    let s = run(&text);
+    conserved(&s);
+    let lambda = s.lambda.unwrap();
+    let passed = s.requests.arrived - lambda.api_gateway_throttles;
+    assert!((604..=605).contains(&passed), "{passed}");
+    assert_eq!(lambda.throttles, 0);
+    assert_eq!(s.requests.rejected, lambda.api_gateway_throttles);
+    assert!((s.cost_usd.api_gateway - passed as f64 * 3.5e-6).abs() < 1e-6);
+}
+
+/// The scaling rate (6.1): 1,000 new environments at once, then 100 per second. With a
+/// higher account limit (5,000), 300 requests per second of 60 s each for 10 s need
+/// about 3,000 environments; about 1,000 + 100 × 10 = 2,000 are created and the rest
+/// throttled.
+#[test]
+fn issue_14_new_environments_are_limited_by_the_scaling_rate() {
+    let s = run(&function(
+        "10s",
+        "rate = 300",
+        "\"60s\"",
+        512,
+        "x86_64",
+        "account_concurrency = 5000",
+    ));
+    conserved(&s);
+    let lambda = s.lambda.unwrap();
+    assert!(s.requests.arrived > 2_700, "{:?}", s.requests);
+    assert!(
+        (1_990..=2_000).contains(&lambda.environments_created),
+        "{lambda:?}"
+    );
+    assert_eq!(
+        lambda.throttles,
+        s.requests.arrived - lambda.environments_created
+    );
+}
+
+/// A function timeout (6.1, 14.1): 5 s of work under a 3 s timeout fails every
+/// invocation at 3 s (`timed_out`), and the environment is reset, so every request is
+/// a cold start.
+#[test]
+fn issue_14_the_function_timeout_fails_and_resets_the_environment() {
+    let text = function("5m", "rate = 1", "\"5s\"", 512, "x86_64", "")
+        .replace("timeout = \"900s\"", "timeout = \"3s\"");
+    let s = run(&text);
+    conserved(&s);
+    let lambda = s.lambda.unwrap();
+    assert_eq!(s.requests.completed, 0);
+    assert_eq!(
+        s.requests.timed_out + s.requests.in_flight,
+        s.requests.arrived
+    );
+    assert_eq!(lambda.cold_starts, s.requests.arrived);
+    assert_eq!(lambda.cold_start_share, 1.0);
+}
