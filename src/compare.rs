@@ -317,7 +317,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 17] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -333,6 +333,8 @@ impl Metric {
         Metric::Cost(BillPart::SavingsPlan),
         Metric::Cost(BillPart::WarmPool),
         Metric::Cost(BillPart::LoadBalancer),
+        Metric::Cost(BillPart::Lambda),
+        Metric::Cost(BillPart::ApiGateway),
     ];
 
     /// The name in `compare.csv`, `compare.json` and `replicates.csv`.
@@ -594,7 +596,7 @@ impl StrategyResult {
     }
 
     /// Mean cost by part of the bill, in a fixed order (for stacked charts).
-    pub fn cost_breakdown(&self) -> [(&'static str, f64); 6] {
+    pub fn cost_breakdown(&self) -> [(&'static str, f64); 8] {
         BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
     }
 }

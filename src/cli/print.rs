@@ -285,9 +285,11 @@ pub(super) fn print_summary(
         count(r.completed),
         share(r.completed, r.arrived)
     )?;
+    // A function's rejections are throttles: 429 (aws-facts.md 13.3, 14.5).
+    let status = if s.lambda.is_some() { 429 } else { 503 };
     writeln!(
         out,
-        "              {:>12} rejected 503 ({})",
+        "              {:>12} rejected {status} ({})",
         count(r.rejected),
         share(r.rejected, r.arrived)
     )?;
@@ -310,21 +312,35 @@ pub(super) fn print_summary(
     )?;
     writeln!(out, "{}", latency_line(s))?;
     writeln!(out, "{}", slo_line(s))?;
-    writeln!(
-        out,
-        "  instances   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} instance-hours",
-        i.launched,
-        i.terminated,
-        i.peak_in_service,
-        i.mean_in_service,
-        i.min_in_service,
-        i.instance_hours
-    )?;
-    writeln!(
-        out,
-        "  cpu         {:.1} % mean utilisation of in-service workers",
-        s.utilization.mean_cpu
-    )?;
+    if let Some(l) = &s.lambda {
+        writeln!(
+            out,
+            "  lambda      {} cold starts ({:.3} % of invocations) · {} throttled by concurrency, {} by API Gateway · concurrency: peak {}, mean {:.2} · {:.0} GB-s",
+            count(l.cold_starts),
+            100.0 * l.cold_start_share,
+            count(l.throttles),
+            count(l.api_gateway_throttles),
+            l.peak_concurrency,
+            l.mean_concurrency,
+            l.gb_seconds
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  instances   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} instance-hours",
+            i.launched,
+            i.terminated,
+            i.peak_in_service,
+            i.mean_in_service,
+            i.min_in_service,
+            i.instance_hours
+        )?;
+        writeln!(
+            out,
+            "  cpu         {:.1} % mean utilisation of in-service workers",
+            s.utilization.mean_cpu
+        )?;
+    }
     writeln!(out, "{}", cost_line(c))?;
     for line in tier_lines(s, config) {
         writeln!(out, "{line}")?;

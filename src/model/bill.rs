@@ -13,17 +13,21 @@ pub enum BillPart {
     SavingsPlan,
     WarmPool,
     LoadBalancer,
+    Lambda,
+    ApiGateway,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 6] = [
+    pub const ALL: [BillPart; 8] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
         BillPart::SavingsPlan,
         BillPart::WarmPool,
         BillPart::LoadBalancer,
+        BillPart::Lambda,
+        BillPart::ApiGateway,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -36,6 +40,8 @@ impl BillPart {
             BillPart::SavingsPlan => "savings_plan",
             BillPart::WarmPool => "warm_pool",
             BillPart::LoadBalancer => "load_balancer",
+            BillPart::Lambda => "lambda",
+            BillPart::ApiGateway => "api_gateway",
         }
     }
 
@@ -48,6 +54,8 @@ impl BillPart {
             BillPart::SavingsPlan => "savings plan",
             BillPart::WarmPool => "warm pool",
             BillPart::LoadBalancer => "load balancer",
+            BillPart::Lambda => "Lambda",
+            BillPart::ApiGateway => "API Gateway",
         }
     }
 
@@ -60,6 +68,8 @@ impl BillPart {
             BillPart::SavingsPlan => "cost_savings_plan_usd",
             BillPart::WarmPool => "cost_warm_pool_usd",
             BillPart::LoadBalancer => "cost_load_balancer_usd",
+            BillPart::Lambda => "cost_lambda_usd",
+            BillPart::ApiGateway => "cost_api_gateway_usd",
         }
     }
 
@@ -72,6 +82,8 @@ impl BillPart {
             BillPart::SavingsPlan => "savings-plan part of the bill",
             BillPart::WarmPool => "warm-pool part of the bill",
             BillPart::LoadBalancer => "load balancer part of the bill",
+            BillPart::Lambda => "Lambda part of the bill",
+            BillPart::ApiGateway => "API Gateway part of the bill",
         }
     }
 
@@ -90,7 +102,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 6] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -102,6 +114,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 6] {
         savings_plan,
         load_balancer,
         warm_pool,
+        lambda,
+        api_gateway,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -113,6 +127,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 6] {
         (BillPart::SavingsPlan, savings_plan),
         (BillPart::WarmPool, warm_pool),
         (BillPart::LoadBalancer, load_balancer),
+        (BillPart::Lambda, lambda),
+        (BillPart::ApiGateway, api_gateway),
     ]
 }
 
@@ -132,10 +148,12 @@ mod tests {
             savings_plan: 8.0,
             warm_pool: 16.0,
             load_balancer: 32.0,
+            lambda: 64.0,
+            api_gateway: 128.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
+        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }
 }

@@ -30,6 +30,8 @@
 //! that check it (per-second minimums, reservations, savings plans, spot refunds, the
 //! warm pool), kept beside the code as the house style asks; the code is about 510.
 
+pub(super) mod serverless;
+
 use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind, TierConfig};
 use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
@@ -360,6 +362,8 @@ impl CostLedger {
             savings_plan: round_to(t.savings_plan_fees, 6),
             load_balancer: round_to(lb_cost, 6),
             warm_pool: round_to(warm_pool, 6),
+            lambda: 0.0,
+            api_gateway: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool, 6),
             saving: round_to(t.all_on_demand + lb_cost + warm_pool - total, 6),

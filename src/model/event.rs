@@ -1,6 +1,6 @@
 //! The closed set of events of the cloud model. Components schedule them on the
 //! engine's queue; `sim` dispatches each to the tier it concerns (`tier()`), whose kind
-//! (`ec2`) carries it out.
+//! (`ec2`, `lambda`) carries it out.
 
 use crate::engine::SimTime;
 
@@ -121,6 +121,19 @@ pub(super) enum Event {
     HourTick {
         tier: u8,
     },
+    /// A Lambda execution environment finished its invocation (its init, if cold, and
+    /// its invoke, or the function timeout).
+    InvocationEnded {
+        tier: u8,
+        environment: u32,
+    },
+    /// API Gateway's integration timeout for the invocation `invocation` of an
+    /// environment (aws-facts.md 13.2): answered 504 if still running.
+    IntegrationTimedOut {
+        tier: u8,
+        environment: u32,
+        invocation: u32,
+    },
 }
 
 impl Event {
@@ -152,7 +165,9 @@ impl Event {
             | Event::MetricPublished { tier }
             | Event::ScheduledActionDue { tier, .. }
             | Event::ForecastDue { tier, .. }
-            | Event::HourTick { tier } => Some(tier),
+            | Event::HourTick { tier }
+            | Event::InvocationEnded { tier, .. }
+            | Event::IntegrationTimedOut { tier, .. } => Some(tier),
         }
     }
 }

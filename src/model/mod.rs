@@ -15,6 +15,7 @@ mod ec2;
 mod event;
 mod fleet;
 mod instance;
+mod lambda;
 mod metrics;
 pub mod outcome;
 mod queueing;

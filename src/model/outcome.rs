@@ -28,6 +28,9 @@ pub struct Summary {
     pub instances: InstanceSummary,
     pub utilization: UtilizationSummary,
     pub queueing: QueueingSummary,
+    /// The entry tier's function, when it is a `lambda` tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaSummary>,
     /// Each tier's own measures, in the scenario's order (entry first), when there
     /// are several (SPEC "Phase 2"). The fields above are the entry tier's, as the
     /// clients see them, except `cost_usd`, which is the sum over the tiers.
@@ -62,6 +65,31 @@ pub struct TierSummary {
     pub instances: InstanceSummary,
     pub utilization: UtilizationSummary,
     pub queueing: QueueingSummary,
+    /// The function's own measures, for a `lambda` tier only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaSummary>,
+}
+
+/// What a `lambda` tier did: its execution environments and throttles (issue 14).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct LambdaSummary {
+    /// Invocations that waited for a new environment's init phase.
+    pub cold_starts: u64,
+    /// `cold_starts` over the invocations (requests that reached an environment).
+    pub cold_start_share: f64,
+    /// Requests refused with 429 by the function's concurrency (the account limit or
+    /// the reserved concurrency) or its scaling rate; counted in `requests.rejected`.
+    pub throttles: u64,
+    /// Requests refused with 429 by API Gateway's token bucket; also in `rejected`.
+    pub api_gateway_throttles: u64,
+    /// The most environments busy at once (initialising or invoking).
+    pub peak_concurrency: u32,
+    /// Time-average of the environments busy.
+    pub mean_concurrency: f64,
+    /// Billed duration × memory, in GB-seconds (on-demand and provisioned).
+    pub gb_seconds: f64,
+    /// Environments created (cold starts and provisioned ones).
+    pub environments_created: u64,
 }
 
 fn tiers_by_name<S: serde::Serializer>(tiers: &[TierSummary], s: S) -> Result<S::Ok, S::Error> {
@@ -123,6 +151,12 @@ pub struct CostSummary {
     pub load_balancer: f64,
     /// Warm pool: storage of stopped instances and initialisation runs.
     pub warm_pool: f64,
+    /// AWS Lambda: requests, duration and provisioned concurrency.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lambda: f64,
+    /// API Gateway requests.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub api_gateway: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -130,6 +164,12 @@ pub struct CostSummary {
     pub all_on_demand: f64,
     /// `all_on_demand - total`.
     pub saving: f64,
+}
+
+/// The parts of the bill that came after phase 1 are written only when non-zero
+/// (SPEC "Phase 2"), so that a scenario without them keeps its files byte for byte.
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl CostSummary {
@@ -146,6 +186,8 @@ impl CostSummary {
                 savings_plan,
                 load_balancer,
                 warm_pool,
+                lambda,
+                api_gateway,
                 reserved_unused,
                 all_on_demand,
                 saving,
@@ -157,6 +199,8 @@ impl CostSummary {
             s.savings_plan += savings_plan;
             s.load_balancer += load_balancer;
             s.warm_pool += warm_pool;
+            s.lambda += lambda;
+            s.api_gateway += api_gateway;
             s.reserved_unused += reserved_unused;
             s.all_on_demand += all_on_demand;
             s.saving += saving;
@@ -169,6 +213,8 @@ impl CostSummary {
             savings_plan,
             load_balancer,
             warm_pool,
+            lambda,
+            api_gateway,
             reserved_unused,
             all_on_demand,
             saving,
@@ -181,6 +227,8 @@ impl CostSummary {
             savings_plan,
             load_balancer,
             warm_pool,
+            lambda,
+            api_gateway,
             reserved_unused,
             all_on_demand,
             saving,

@@ -453,7 +453,7 @@ impl Serving {
 
 /// Tells `caller` how its call ended; the client needs no message.
 #[inline]
-fn answer(ctx: &mut Ctx<'_>, caller: Caller, answer: Answer) {
+pub(super) fn answer(ctx: &mut Ctx<'_>, caller: Caller, answer: Answer) {
     if caller.tier().is_some() {
         ctx.outbox.push(Message::Answered { caller, answer });
     }

@@ -11,7 +11,7 @@
 
 use crate::engine::SimDuration;
 use crate::model::{
-    AdjustmentType, DurationDist, HealthCheckType, Monitoring, OfferingClass, Payment,
+    AdjustmentType, ApiKind, DurationDist, HealthCheckType, Monitoring, OfferingClass, Payment,
     PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
 };
 
@@ -27,6 +27,34 @@ pub(crate) const REPORT_INTERVAL: SimDuration = SimDuration::from_secs(60);
 pub(crate) const TIER_NAME: &str = "web";
 /// A `[[tiers.<name>.calls]]` entry makes one call per request unless it gives `count`.
 pub(crate) const CALL_COUNT: u32 = 1;
+
+// [tiers.<name>.lambda] (a `lambda` tier)
+/// A choice: AWS's console default is 128 MB, which few production functions keep.
+pub(crate) const LAMBDA_MEMORY_MB: u32 = 512;
+/// Not a choice of AWS's: a share of 1 says the work is all CPU (the duration scales
+/// fully with the CPU share). `reference_memory_mb` defaults to `memory_mb`, so
+/// `service.time` is the function's own duration unless it says otherwise.
+pub(crate) const LAMBDA_CPU_BOUND_SHARE: f64 = 1.0;
+/// AWS's default timeout for a new function is 3 s (the maximum is 900 s, 6.1).
+pub(crate) const LAMBDA_TIMEOUT: SimDuration = SimDuration::from_secs(3);
+/// A Node.js or Python cold start without heavy dependencies: 300-600 ms (6.1); the
+/// log-normal's cv is a choice.
+pub(crate) const LAMBDA_INIT: DurationDist = DurationDist::Lognormal {
+    mean: SimDuration::from_millis(400),
+    cv: 0.3,
+};
+/// The one measured figure (14.1): idle environments kept 45-60 minutes; the lower
+/// end. Later informal reports say 5-15 minutes: a scenario can say so.
+pub(crate) const LAMBDA_IDLE_LIFETIME: SimDuration = SimDuration::from_secs(45 * 60);
+/// Concurrent executions per Region (6.1).
+pub(crate) const LAMBDA_ACCOUNT_CONCURRENCY: u32 = 1000;
+
+// [tiers.<name>.api_gateway]
+/// REST is API Gateway's original and most used kind (13.1).
+pub(crate) const API_KIND: ApiKind = ApiKind::Rest;
+/// The account's throttle: 10,000 requests per second, burst 5,000 (13.3).
+pub(crate) const API_RATE: f64 = 10_000.0;
+pub(crate) const API_BURST: u32 = 5_000;
 
 // [traffic]
 /// No base rate: traffic may come from spikes, a diurnal cycle or a trace alone.

@@ -132,6 +132,9 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
 /// The tier at `index` of `run`, its calls naming the tiers they call.
 fn tier(run: &Config, index: usize) -> RawTier {
     let c = &run.tiers[index];
+    if let Some(function) = &c.lambda {
+        return lambda_tier(c, function, index == 0);
+    }
     RawTier {
         kind: c.kind.into(),
         entry: (index == 0).then_some(true),
@@ -153,6 +156,46 @@ fn tier(run: &Config, index: usize) -> RawTier {
         calls: list(&c.calls, |call| RawCall {
             tier: run.tiers[call.tier].name.clone(),
             count: Some(call.count),
+        }),
+        lambda: None,
+        api_gateway: None,
+    }
+}
+
+/// A `lambda` tier: its kind, `service.time` and its function (its other tables hold
+/// defaults the file may not give).
+fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
+    RawTier {
+        kind: c.kind.into(),
+        entry: entry.then_some(true),
+        service: Some(RawService {
+            time: Some(dist(&c.service.time)),
+            ..RawService::default()
+        }),
+        instance: None,
+        load_balancer: None,
+        autoscaling: None,
+        purchase: None,
+        spot: None,
+        calls: None,
+        lambda: Some(RawLambda {
+            memory_mb: Some(f64::from(f.memory_mb)),
+            architecture: Some(f.architecture.into()),
+            reference_memory_mb: Some(f64::from(f.reference_memory_mb)),
+            cpu_bound_share: Some(f.cpu_bound_share),
+            timeout: text(f.timeout),
+            init: Some(dist(&f.init)),
+            idle_lifetime: text(f.idle_lifetime),
+            account_concurrency: Some(f.account_concurrency),
+            reserved_concurrency: f.reserved_concurrency,
+            provisioned_concurrency: Some(f.provisioned_concurrency),
+            free_tier: Some(f.free_tier),
+        }),
+        api_gateway: f.api_gateway.as_ref().map(|g| RawApiGateway {
+            api: Some(g.api.into()),
+            integration_timeout: text(g.integration_timeout),
+            rate: Some(g.rate),
+            burst: Some(g.burst),
         }),
     }
 }

@@ -15,8 +15,8 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, Comparison, HealthCheckType, Monitoring, OfferingClass, Payment,
-    PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
+    AdjustmentType, ApiKind, Architecture, Comparison, HealthCheckType, Monitoring, OfferingClass,
+    Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
     TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,8 @@ file_enum!(RawTerm => Term { OneYear = "1y", ThreeYears = "3y" });
 file_enum!(RawPayment => Payment { NoUpfront, PartialUpfront, AllUpfront });
 file_enum!(RawOfferingClass => OfferingClass { Standard, Convertible });
 file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
+file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
+file_enum!(RawApiKind => ApiKind { Rest, Http });
 
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
@@ -131,6 +133,7 @@ impl RawTierKind {
     pub(crate) fn built(self) -> Option<TierKind> {
         match self {
             RawTierKind::Ec2 => Some(TierKind::Ec2),
+            RawTierKind::Lambda => Some(TierKind::Lambda),
             _ => None,
         }
     }
@@ -140,6 +143,7 @@ impl From<TierKind> for RawTierKind {
     fn from(kind: TierKind) -> RawTierKind {
         match kind {
             TierKind::Ec2 => RawTierKind::Ec2,
+            TierKind::Lambda => RawTierKind::Lambda,
         }
     }
 }
@@ -201,6 +205,8 @@ impl RawScenario {
             purchase: self.purchase.take(),
             spot: self.spot.take(),
             calls: None,
+            lambda: None,
+            api_gateway: None,
         }
     }
 
@@ -217,6 +223,8 @@ impl RawScenario {
             kind: _,
             entry: _,
             calls: _,
+            lambda: _,
+            api_gateway: _,
         } = tier;
     }
 }
@@ -242,6 +250,39 @@ pub(crate) struct RawTier {
     pub purchase: Option<RawPurchase>,
     pub spot: Option<RawSpot>,
     pub calls: Option<Vec<RawCall>>,
+    /// The function of a `lambda` tier.
+    pub lambda: Option<RawLambda>,
+    /// API Gateway in front of an entry `lambda` tier.
+    pub api_gateway: Option<RawApiGateway>,
+}
+
+/// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLambda {
+    /// A number rather than an integer, so that `512.5` is told it must be whole MB
+    /// with the range, rather than "expected an integer".
+    pub memory_mb: Option<f64>,
+    pub architecture: Option<RawArchitecture>,
+    pub reference_memory_mb: Option<f64>,
+    pub cpu_bound_share: Option<f64>,
+    pub timeout: Option<String>,
+    pub init: Option<RawDistValue>,
+    pub idle_lifetime: Option<String>,
+    pub account_concurrency: Option<u32>,
+    pub reserved_concurrency: Option<u32>,
+    pub provisioned_concurrency: Option<u32>,
+    pub free_tier: Option<bool>,
+}
+
+/// `[tiers.<name>.api_gateway]` (aws-facts.md 13).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawApiGateway {
+    pub api: Option<RawApiKind>,
+    pub integration_timeout: Option<String>,
+    pub rate: Option<f64>,
+    pub burst: Option<u32>,
 }
 
 /// `[[tiers.<name>.calls]]`: `count` synchronous calls to the tier named `tier`.

@@ -9,6 +9,7 @@ mod compare;
 mod determinism;
 mod goldens;
 mod inputs;
+mod lambda;
 mod loader_fuzz;
 mod model;
 mod output;

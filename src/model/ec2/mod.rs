@@ -219,11 +219,15 @@ impl Service for Ec2Tier<'_> {
         );
     }
 
-    /// Carries out an event of this tier.
-    #[inline]
+    /// Carries out an event of this tier. Always inlined: it has two callers, the loop
+    /// of ec2-only runs and `AnyService`'s, and the first needs it inline (`sim`).
+    #[inline(always)]
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
         match event {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
+            Event::InvocationEnded { .. } | Event::IntegrationTimedOut { .. } => {
+                unreachable!("a lambda tier's events go to it")
+            }
             Event::RequestServed {
                 instance,
                 arrived_at,
@@ -412,6 +416,7 @@ impl Service for Ec2Tier<'_> {
                 },
             },
             queueing: self.metrics.queueing.summary(end),
+            lambda: None,
         };
         (summary, cost_items, self.metrics)
     }

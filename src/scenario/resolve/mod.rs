@@ -6,6 +6,7 @@
 mod autoscaling;
 mod dist;
 mod instance;
+mod lambda;
 mod load_balancer;
 mod purchase;
 mod service;
@@ -27,6 +28,7 @@ use crate::model::*;
 use autoscaling::*;
 use dist::*;
 use instance::*;
+use lambda::*;
 use load_balancer::*;
 use purchase::*;
 use serde::Serialize;

@@ -337,7 +337,8 @@ impl TierPlan {
     pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
         self.tiers
             .into_iter()
-            .map(|(written, calls)| resolve_tier(ctx, written, calls, duration))
+            .enumerate()
+            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
             .collect()
     }
 }
@@ -348,10 +349,26 @@ fn resolve_tier(
     written: WrittenTier,
     calls: Vec<Call>,
     duration: SimDuration,
+    entry: bool,
 ) -> Result<TierConfig> {
-    let WrittenTier { name, prefix, raw } = written;
+    let WrittenTier {
+        name,
+        prefix,
+        mut raw,
+    } = written;
     let ctx = &ctx.within(prefix);
     let kind = built_kind(ctx, "kind", raw.kind)?;
+    check_tables_of_kind(ctx, kind, &raw)?;
+    // A lambda tier's other tables keep their defaults, unused but for `service.time`.
+    let lambda = match kind {
+        TierKind::Ec2 => None,
+        TierKind::Lambda => Some(resolve_lambda(
+            ctx,
+            raw.lambda.take().unwrap_or_default(),
+            raw.api_gateway.take(),
+            entry,
+        )?),
+    };
     let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
@@ -372,5 +389,6 @@ fn resolve_tier(
         purchase,
         spot,
         calls,
+        lambda,
     })
 }
