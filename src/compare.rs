@@ -1023,6 +1023,61 @@ mod tests {
         }
     }
 
+    /// Every run belongs to exactly one shard, for any number of shards, and shards
+    /// differ by at most one run: 10 runs in 3 shards are 4, 3 and 3.
+    #[test]
+    fn shards_cover_the_grid_once_and_evenly() {
+        for runs in 1..=12 {
+            for count in 1..=runs as u32 {
+                let mut seen = vec![0; runs];
+                let sizes: Vec<usize> = (0..count)
+                    .map(|index| {
+                        let cells: Vec<usize> = Shard { index, count }.cells(runs).collect();
+                        cells.iter().for_each(|&c| seen[c] += 1);
+                        cells.len()
+                    })
+                    .collect();
+                assert!(seen.iter().all(|&n| n == 1), "{runs} runs, {count} shards");
+                let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+                assert!(max - min <= 1, "{runs} runs, {count} shards: {sizes:?}");
+            }
+        }
+        let sizes: Vec<usize> = (0..3)
+            .map(|k| Shard { index: k, count: 3 }.cells(10).count())
+            .collect();
+        assert_eq!(sizes, [4, 3, 3]);
+    }
+
+    #[test]
+    fn shard_options_parse_and_bad_ones_are_refused() {
+        assert_eq!(Shard::parse("2/7").unwrap(), Shard { index: 2, count: 7 });
+        for bad in ["7/7", "0/0", "-1/3", "1", "a/b", "1/3/4"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ]);
+        assert_eq!(
+            Shard::from_environment(&slurm, None).unwrap(),
+            Shard { index: 3, count: 4 }
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "5")]);
+        assert_eq!(
+            Shard::from_environment(&k8s, Some(6)).unwrap(),
+            Shard { index: 5, count: 6 }
+        );
+        assert!(Shard::from_environment(&k8s, None).is_err());
+        assert!(Shard::from_environment(&env(&[]), Some(6)).is_err());
+    }
+
     #[test]
     fn replicate_seeds_are_shared_by_every_strategy() {
         assert_eq!(replicate_seed(42, 0), 42);
