@@ -85,15 +85,8 @@ enum Command {
     Merge {
         /// The comparison's folder (the shards' --out).
         dir: PathBuf,
-        /// Print compare.json instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Accepted for symmetry with compare; merge draws no progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Skip the charts (PNG, SVG) and report.html: only the numbers.
-        #[arg(long)]
-        no_plots: bool,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Check a scenario and print it fully resolved, with every default filled in.
     Validate {
@@ -138,6 +131,13 @@ struct OutputArgs {
     /// nothing but simcloud's own files.
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+/// What `run`, `compare` and `merge` print, and whether they draw charts.
+#[derive(Args)]
+struct PrintArgs {
     /// Print the result as JSON (summary.json, or compare.json) instead of a table.
     #[arg(long)]
     json: bool,
@@ -207,12 +207,7 @@ pub(crate) fn main() -> ExitCode {
             &sharding,
             &output,
         ),
-        Command::Merge {
-            dir,
-            json,
-            quiet: _,
-            no_plots,
-        } => merge(&mut out, &dir, json, no_plots),
+        Command::Merge { dir, print } => merge(&mut out, &dir, &print),
         Command::Validate { scenario } => validate(&mut out, &scenario),
     };
     let result = result.and_then(|()| out.flush().map_err(Failure::Output));
@@ -358,17 +353,17 @@ fn run(
     }
     let dir = output_folder(&output.out, config.name.clone());
     clean_up_on_signals()?;
-    let mut progress = RunProgress::new(&config, output.quiet || output.json);
+    let mut progress = RunProgress::new(&config, output.print.quiet || output.print.json);
     let started = Instant::now();
     let options = report::RunOptions {
-        plots: !output.no_plots,
+        plots: !output.print.no_plots,
         paths_relative_to: std::env::current_dir().ok(),
     };
     let report = run_into_folder(&config, &dir, &options, &mut progress)
         .map_err(|e| folder_failure(e, &output.out))?;
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    if output.json {
+    if output.print.json {
         writeln!(out, "{}", report::summary_json(&report.summary))?;
     } else {
         print_summary(out, &report, &config, elapsed)?;
@@ -464,7 +459,7 @@ fn compare_strategies(
     if let Some(given) = &sharding.shard {
         return run_shard(out, given, sharding.shards, &plan, &base, &dir, output);
     }
-    let report_scenario = match output.no_plots {
+    let report_scenario = match output.print.no_plots {
         true => None,
         false => Some(
             report::compare::report_scenario_text(&base, here.as_deref())
@@ -473,7 +468,7 @@ fn compare_strategies(
     };
     clean_up_on_signals()?;
     let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
-    let progress = runs_progress(plan.runs(), output.quiet || output.json);
+    let progress = runs_progress(plan.runs(), output.print.quiet || output.print.json);
     let started = Instant::now();
     let comparison = compare::run(&plan, &|| progress.inc(1))?;
     progress.finish_and_clear();
@@ -488,7 +483,7 @@ fn compare_strategies(
         out,
         &comparison,
         &ran_locally(&plan, elapsed),
-        output.json,
+        output.print.json,
         &dir,
         &written,
     )
@@ -577,7 +572,7 @@ fn run_shard(
     let staged =
         report::shard::prepare(dir, shard).map_err(|e| folder_failure(e.into(), &output.out))?;
     let cells: Vec<usize> = shard.cells(plan.runs()).collect();
-    let progress = runs_progress(cells.len(), output.quiet || output.json);
+    let progress = runs_progress(cells.len(), output.print.quiet || output.print.json);
     let started = Instant::now();
     let runs = compare::run_cells(plan, &cells, &|| progress.inc(1))?;
     progress.finish_and_clear();
@@ -612,11 +607,11 @@ fn run_shard(
 
 /// `merge DIR`: checks the shards, then writes the comparison's files through the same
 /// path as `compare`, keeping the shards so that the merge can run again.
-fn merge(out: &mut dyn Write, dir: &Path, json: bool, no_plots: bool) -> Result<(), Failure> {
+fn merge(out: &mut dyn Write, dir: &Path, print: &PrintArgs) -> Result<(), Failure> {
     let merged = report::shard::merge(dir).map_err(|e| Failure::BadInput(e.into()))?;
     clean_up_on_signals()?;
     let staged = StagedFolder::prepare(dir).map_err(|e| folder_failure_as(e.into(), ""))?;
-    let report_scenario = (!no_plots).then_some(merged.report_scenario.as_str());
+    let report_scenario = (!print.no_plots).then_some(merged.report_scenario.as_str());
     let written = (|| -> anyhow::Result<Vec<String>> {
         let files =
             report::compare::write_comparison(&merged.comparison, report_scenario, staged.path())?;
@@ -632,7 +627,7 @@ fn merge(out: &mut dyn Write, dir: &Path, json: bool, no_plots: bool) -> Result<
         plural(merged.comparison.runs.len(), "run", "runs"),
         plural(merged.shards.len(), "shard", "shards")
     );
-    print_compared(out, &merged.comparison, &ran, json, &dir, &written)
+    print_compared(out, &merged.comparison, &ran, print.json, &dir, &written)
 }
 
 #[cfg(test)]

@@ -263,13 +263,16 @@ fn shard_auto_reads_each_engines_array_variables() {
             "shard-0-of-3",
         ),
     ];
-    for (vars, extra, folder) in cases {
+    let auto = |vars: &[(&str, &str)], extra: &[&str]| {
         let mut cmd = compare("compare-pricing.toml", &["--shard", "auto"]);
         cmd.args(extra)
             .arg("--out")
             .arg(&out)
             .envs(vars.iter().copied());
-        cmd.assert().success();
+        cmd.assert()
+    };
+    for (vars, extra, folder) in cases {
+        auto(vars, extra).success();
         assert!(
             out.join("shards").join(folder).join("shard.json").is_file(),
             "{folder}"
@@ -303,12 +306,7 @@ fn shard_auto_reads_each_engines_array_variables() {
         ),
     ];
     for (vars, extra, needle) in bad {
-        let mut cmd = compare("compare-pricing.toml", &["--shard", "auto"]);
-        cmd.args(extra)
-            .arg("--out")
-            .arg(&out)
-            .envs(vars.iter().copied());
-        let assert = cmd.assert().code(2);
+        let assert = auto(vars, extra).code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }
