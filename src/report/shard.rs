@@ -78,7 +78,7 @@ pub enum ShardError {
     #[error("{}: is not a shard written by simcloud: {reason}", path.display())]
     Malformed { path: PathBuf, reason: String },
     #[error(
-        "{}: from another comparison: its {what} is {found}, while {agreeing} other {shards} {expected}; run it again with the same scenario, options and simcloud (--shard {label})",
+        "{}: from another comparison: its {what} is {found}, while {agreeing} other {shards} {expected}; {hint}",
         path.display(),
         shards = if *agreeing == 1 { "shard has" } else { "shards have" }
     )]
@@ -88,7 +88,8 @@ pub enum ShardError {
         found: String,
         expected: String,
         agreeing: usize,
-        label: String,
+        /// What to do about it.
+        hint: String,
     },
     #[error(
         "{} and {}: both hold shard {label}; remove the one that should not be there",
@@ -439,13 +440,22 @@ fn check_same_comparison(shards: &[(PathBuf, ShardRecord)]) -> Result<(), ShardE
             .clone();
         if let Some(i) = values.iter().position(|v| *v != expected) {
             let (path, r) = &shards[i];
+            // A shard of an earlier split into another number of parts is stale, not
+            // to be run again.
+            let hint = match what {
+                "number of shards" => "remove it if it is left from an earlier split".to_string(),
+                _ => format!(
+                    "run it again with the same scenario, options and simcloud (--shard {})",
+                    r.shard.label()
+                ),
+            };
             return Err(ShardError::Mismatch {
                 path: path.clone(),
                 what,
                 found: values[i].clone(),
                 agreeing: agreeing(&expected),
                 expected,
-                label: r.shard.label(),
+                hint,
             });
         }
     }
