@@ -44,7 +44,7 @@
 //! describes completed requests only, so read it together with the error rates.
 
 use crate::model::BillPart;
-use crate::model::{Config, Summary, round_to, simulate};
+use crate::model::{Config, RequestCounts, Summary, round_to, simulate};
 use crate::scenario::{ScenarioError, ScenarioFile};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -104,6 +104,22 @@ pub enum CompareError {
         base: u64,
         replicates: u32,
     },
+    #[error(
+        "--shard {given}: expected K/N with 0 <= K < N (K counts from 0), for example --shard 0/4, or --shard auto"
+    )]
+    ShardSyntax { given: String },
+    #[error(
+        "{given}: {count} shards for {runs} runs ({strategies} × {replicates}); at most one shard per run"
+    )]
+    TooManyShards {
+        given: String,
+        count: u32,
+        runs: usize,
+        strategies: usize,
+        replicates: u32,
+    },
+    #[error("{0}")]
+    ShardEnvironment(String),
     #[error("cannot start {threads} worker threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
 }
@@ -247,6 +263,217 @@ pub struct Replicate {
     pub summary: Summary,
 }
 
+/// What a comparison keeps of one run: the numbers its files show and nothing else.
+/// Runs made on this machine and runs read back from shards made elsewhere become the
+/// same records, and from there one path ([`Comparison::new`], then the exporters)
+/// writes the files, which is why a merged comparison is byte-identical to an
+/// unsharded one. Keeping the whole [`Summary`] instead was rejected: it would have to
+/// be read back from JSON too, and the comparison uses a tenth of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRecord {
+    pub strategy: usize,
+    pub replicate: u32,
+    pub seed: u64,
+    pub events: u64,
+    pub requests: RequestCounts,
+    /// [`Metric::of`] the run's summary, unrounded, in [`Metric::ALL`] order.
+    pub values: [f64; Metric::ALL.len()],
+}
+
+impl RunRecord {
+    pub fn of(run: &Replicate) -> Self {
+        RunRecord {
+            strategy: run.strategy,
+            replicate: run.replicate,
+            seed: run.seed,
+            events: run.summary.events,
+            requests: run.summary.requests,
+            values: Metric::ALL.map(|m| m.of(&run.summary)),
+        }
+    }
+
+    /// The metric's value in this run, unrounded.
+    pub fn value(&self, metric: Metric) -> f64 {
+        self.values[metric.index()]
+    }
+}
+
+/// The strategy × replicate grid of a comparison, as its files name it: what a shard
+/// records and a merge checks, without the configurations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// The scenario's `name`.
+    pub scenario: String,
+    pub base_seed: u64,
+    pub replicates: u32,
+    /// Strategy names in file order; the first is the baseline.
+    pub strategies: Vec<String>,
+}
+
+impl Grid {
+    /// Number of runs: strategies × replicates.
+    pub fn runs(&self) -> usize {
+        self.strategies.len() * self.replicates as usize
+    }
+
+    /// The (strategy, replicate) of the run at `index` in grid order (strategy, then
+    /// replicate).
+    pub fn cell(&self, index: usize) -> (usize, u32) {
+        let r = self.replicates as usize;
+        (index / r, (index % r) as u32)
+    }
+}
+
+/// Part `index` of `count` of a comparison's grid (`--shard K/N`).
+///
+/// Shard K runs the grid's runs K, K + N, K + 2N, ... (in grid order) rather than a
+/// contiguous block: strategies can differ a lot in run time (a fleet of 20 against
+/// one of 2), and striding gives every shard its share of each strategy, so the array
+/// job ends when its average shard does rather than its unluckiest. Any N up to the
+/// number of runs is allowed; the shards then differ by at most one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// `K/N` as typed after `--shard`.
+    pub fn parse(text: &str) -> Result<Shard, CompareError> {
+        let bad = || CompareError::ShardSyntax {
+            given: text.to_string(),
+        };
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard of an array job, from its engine's variables (`--shard auto`): Slurm
+    /// (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, counted from
+    /// `SLURM_ARRAY_TASK_MIN` when set, so `--array=1-4` works too), AWS Batch
+    /// (`AWS_BATCH_JOB_ARRAY_INDEX`, `AWS_BATCH_JOB_ARRAY_SIZE`) or a Kubernetes
+    /// Indexed Job (`JOB_COMPLETION_INDEX`; it has no count variable, so N is
+    /// `shards`, from `--shards`). `shards`, when given, must agree with the engine's
+    /// count. `var` looks a variable up (the environment, in the binary).
+    pub fn from_environment(
+        var: &dyn Fn(&str) -> Option<String>,
+        shards: Option<u32>,
+    ) -> Result<Shard, CompareError> {
+        let fail = |text: String| CompareError::ShardEnvironment(format!("--shard auto: {text}"));
+        let number = |name: &str| -> Result<Option<u32>, CompareError> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<u32>().map(Some).map_err(|_| {
+                    fail(format!(
+                        "{name}={v:?} is not a whole number from 0 to {}",
+                        u32::MAX
+                    ))
+                }),
+            }
+        };
+        let engines: [(&str, &str, Option<&str>); 3] = [
+            (
+                "SLURM_ARRAY_TASK_ID",
+                "SLURM_ARRAY_TASK_COUNT",
+                Some("SLURM_ARRAY_TASK_MIN"),
+            ),
+            (
+                "AWS_BATCH_JOB_ARRAY_INDEX",
+                "AWS_BATCH_JOB_ARRAY_SIZE",
+                None,
+            ),
+            ("JOB_COMPLETION_INDEX", "", None),
+        ];
+        for (index_var, count_var, min_var) in engines {
+            let Some(id) = number(index_var)? else {
+                continue;
+            };
+            let min = match min_var {
+                Some(name) => number(name)?.unwrap_or(0),
+                None => 0,
+            };
+            let count = if count_var.is_empty() {
+                None
+            } else {
+                number(count_var)?
+            };
+            let count = match (count, shards) {
+                (Some(c), Some(s)) if c != s => {
+                    return Err(fail(format!(
+                        "{count_var}={c} but --shards {s}: the array and the comparison must have the same number of parts"
+                    )));
+                }
+                (Some(c), _) | (None, Some(c)) => c,
+                (None, None) if count_var.is_empty() => {
+                    return Err(fail(format!(
+                        "{index_var} is set but a Kubernetes Indexed Job has no variable for the number of parts: pass --shards N (the job's completions)"
+                    )));
+                }
+                (None, None) => {
+                    return Err(fail(format!(
+                        "{index_var} is set but {count_var} is not: pass --shards N"
+                    )));
+                }
+            };
+            let index = id.checked_sub(min).filter(|&k| k < count).ok_or_else(|| {
+                let from = if min > 0 {
+                    format!(" counted from {min}")
+                } else {
+                    String::new()
+                };
+                fail(format!(
+                    "{index_var}={id}{from} is not a part of {count} (0 to {})",
+                    count.saturating_sub(1)
+                ))
+            })?;
+            return Ok(Shard { index, count });
+        }
+        Err(fail(
+            "no array-job variables are set: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm), AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch), or JOB_COMPLETION_INDEX with --shards N (Kubernetes); outside an array job use --shard K/N".to_string(),
+        ))
+    }
+
+    /// The grid indices this shard runs, in grid order.
+    pub fn cells(self, runs: usize) -> impl Iterator<Item = usize> {
+        (self.index as usize..runs).step_by(self.count as usize)
+    }
+
+    /// `K/N`.
+    pub fn label(self) -> String {
+        format!("{}/{}", self.index, self.count)
+    }
+}
+
+impl ComparePlan {
+    /// The grid this plan runs.
+    pub fn grid(&self) -> Grid {
+        Grid {
+            scenario: self.scenario.clone(),
+            base_seed: self.base_seed,
+            replicates: self.replicates,
+            strategies: self.strategies.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+
+    /// Checks that `shard` (from `given`, the option as typed) has at least one run.
+    pub fn check_shard(&self, shard: Shard, given: &str) -> Result<(), CompareError> {
+        if shard.count as usize > self.runs() {
+            return Err(CompareError::TooManyShards {
+                given: given.to_string(),
+                count: shard.count,
+                runs: self.runs(),
+                strategies: self.strategies.len(),
+                replicates: self.replicates,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Runs every strategy × replicate on a local pool of `plan.threads` threads and
 /// returns the runs ordered by (strategy, replicate). `on_done` is called once per
 /// finished run, from the worker threads (for a progress bar).
@@ -254,26 +481,38 @@ pub fn run_replicates(
     plan: &ComparePlan,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Replicate>, CompareError> {
+    let cells: Vec<usize> = (0..plan.runs()).collect();
+    run_cells(plan, &cells, on_done)
+}
+
+/// Runs the grid's runs at `cells` (indices in grid order, as [`Shard::cells`] gives
+/// them) and returns them in that order.
+pub fn run_cells(
+    plan: &ComparePlan,
+    cells: &[usize],
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<Replicate>, CompareError> {
+    let threads = plan.threads.min(cells.len()).max(1);
     // A local pool rather than rayon's global one: the thread count is the user's
     // choice for this comparison, and a library must not configure global state.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads)
+        .num_threads(threads)
         .thread_name(|i| format!("simcloud-compare-{i}"))
         .build()
         .map_err(|e| CompareError::ThreadPool {
-            threads: plan.threads,
+            threads,
             reason: e.to_string(),
         })?;
-    let jobs: Vec<(usize, u32)> = (0..plan.strategies.len())
-        .flat_map(|s| (0..plan.replicates).map(move |r| (s, r)))
-        .collect();
+    let grid = plan.grid();
     // An indexed parallel iterator collects into input order, whichever thread
     // finishes first; `with_max_len(1)` lets idle threads steal single runs, which
     // matters because strategies can differ a lot in run time.
     let runs = pool.install(|| {
-        jobs.par_iter()
+        cells
+            .par_iter()
             .with_max_len(1)
-            .map(|&(s, r)| {
+            .map(|&cell| {
+                let (s, r) = grid.cell(cell);
                 let mut config = plan.strategies[s].config.clone();
                 config.seed = replicate_seed(plan.base_seed, r);
                 let outcome = simulate(&config, &mut |_row| {});
@@ -294,7 +533,10 @@ pub fn run_replicates(
 /// [`Comparison::new`].
 pub fn run(plan: &ComparePlan, on_done: &(dyn Fn() + Sync)) -> Result<Comparison, CompareError> {
     let runs = run_replicates(plan, on_done)?;
-    Ok(Comparison::new(plan, runs))
+    Ok(Comparison::new(
+        &plan.grid(),
+        runs.iter().map(RunRecord::of).collect(),
+    ))
 }
 
 // ----- metrics ------------------------------------------------------------------
@@ -336,6 +578,14 @@ impl Metric {
         Metric::Cost(BillPart::Lambda),
         Metric::Cost(BillPart::ApiGateway),
     ];
+
+    /// Position in [`Metric::ALL`].
+    pub fn index(self) -> usize {
+        Metric::ALL
+            .iter()
+            .position(|&m| m == self)
+            .expect("every metric is in ALL")
+    }
 
     /// The name in `compare.csv`, `compare.json` and `replicates.csv`.
     pub fn key(self) -> &'static str {
@@ -579,10 +829,7 @@ pub struct StrategyResult {
 
 impl StrategyResult {
     pub fn get(&self, metric: Metric) -> &MetricResult {
-        &self.metrics[Metric::ALL
-            .iter()
-            .position(|&m| m == metric)
-            .expect("every metric is in ALL")]
+        &self.metrics[metric.index()]
     }
 
     /// Mean total cost and its 95 % interval (for charts).
@@ -612,17 +859,18 @@ pub struct Comparison {
     /// In file order; `strategies[0]` is the baseline.
     pub strategies: Vec<StrategyResult>,
     /// Every run, ordered by (strategy, replicate).
-    pub runs: Vec<Replicate>,
+    pub runs: Vec<RunRecord>,
 }
 
 impl Comparison {
     /// Summarises `runs`, which must be ordered by (strategy, replicate) as
-    /// [`run_replicates`] returns them.
-    pub fn new(plan: &ComparePlan, runs: Vec<Replicate>) -> Self {
-        let r = plan.replicates as usize;
+    /// [`run_replicates`] returns them. The one way from runs to a comparison, for a
+    /// local comparison and for a merge of shards alike.
+    pub fn new(grid: &Grid, runs: Vec<RunRecord>) -> Self {
+        let r = grid.replicates as usize;
         assert_eq!(
             runs.len(),
-            plan.runs(),
+            grid.runs(),
             "one run per strategy and replicate"
         );
         for (i, run) in runs.iter().enumerate() {
@@ -638,12 +886,7 @@ impl Comparison {
             .map(|chunk| {
                 Metric::ALL
                     .iter()
-                    .map(|&m| {
-                        chunk
-                            .iter()
-                            .map(|run| m.round(m.of(&run.summary)))
-                            .collect()
-                    })
+                    .map(|&m| chunk.iter().map(|run| m.round(run.value(m))).collect())
                     .collect()
             })
             .collect();
@@ -652,7 +895,7 @@ impl Comparison {
             .enumerate()
             .map(|(s, per_metric)| StrategyResult {
                 index: s,
-                name: plan.strategies[s].name.clone(),
+                name: grid.strategies[s].clone(),
                 metrics: Metric::ALL
                     .iter()
                     .enumerate()
@@ -679,10 +922,10 @@ impl Comparison {
             s.pareto_optimal = optimal;
         }
         Comparison {
-            scenario: plan.scenario.clone(),
+            scenario: grid.scenario.clone(),
             simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
-            base_seed: plan.base_seed,
-            replicates: plan.replicates,
+            base_seed: grid.base_seed,
+            replicates: grid.replicates,
             strategies,
             runs,
         }
@@ -780,6 +1023,61 @@ mod tests {
         for part in BillPart::ALL {
             assert!(Metric::ALL.contains(&Metric::Cost(part)), "{part:?}");
         }
+    }
+
+    /// Every run belongs to exactly one shard, for any number of shards, and shards
+    /// differ by at most one run: 10 runs in 3 shards are 4, 3 and 3.
+    #[test]
+    fn shards_cover_the_grid_once_and_evenly() {
+        for runs in 1..=12 {
+            for count in 1..=runs as u32 {
+                let mut seen = vec![0; runs];
+                let sizes: Vec<usize> = (0..count)
+                    .map(|index| {
+                        let cells: Vec<usize> = Shard { index, count }.cells(runs).collect();
+                        cells.iter().for_each(|&c| seen[c] += 1);
+                        cells.len()
+                    })
+                    .collect();
+                assert!(seen.iter().all(|&n| n == 1), "{runs} runs, {count} shards");
+                let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+                assert!(max - min <= 1, "{runs} runs, {count} shards: {sizes:?}");
+            }
+        }
+        let sizes: Vec<usize> = (0..3)
+            .map(|k| Shard { index: k, count: 3 }.cells(10).count())
+            .collect();
+        assert_eq!(sizes, [4, 3, 3]);
+    }
+
+    #[test]
+    fn shard_options_parse_and_bad_ones_are_refused() {
+        assert_eq!(Shard::parse("2/7").unwrap(), Shard { index: 2, count: 7 });
+        for bad in ["7/7", "0/0", "-1/3", "1", "a/b", "1/3/4"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ]);
+        assert_eq!(
+            Shard::from_environment(&slurm, None).unwrap(),
+            Shard { index: 3, count: 4 }
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "5")]);
+        assert_eq!(
+            Shard::from_environment(&k8s, Some(6)).unwrap(),
+            Shard { index: 5, count: 6 }
+        );
+        assert!(Shard::from_environment(&k8s, None).is_err());
+        assert!(Shard::from_environment(&env(&[]), Some(6)).is_err());
     }
 
     #[test]

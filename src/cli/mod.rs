@@ -15,6 +15,7 @@
 //! unfinished staging folder is removed (see [`report::folder`]) and the process then
 //! dies of the signal as it would have, so a shell sees the usual 130 or 143.
 
+mod emit;
 mod print;
 mod progress;
 
@@ -24,7 +25,9 @@ use progress::*;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use simcloud::compare::{self, CompareError, CompareOptions, ComparePlan};
+use simcloud::compare::{
+    self, CompareError, CompareOptions, ComparePlan, Comparison, RunRecord, Shard,
+};
 use simcloud::model::{Config, CostItem, RunObserver, Summary, TimelineRow, simulate_observed};
 use simcloud::report::{self, OutputError, StagedFolder};
 use simcloud::scenario::{ScenarioError, ScenarioFile};
@@ -73,7 +76,17 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         #[command(flatten)]
+        sharding: ShardArgs,
+        #[command(flatten)]
         output: OutputArgs,
+    },
+    /// Put together the shards that `compare --shard K/N` wrote under DIR/shards/ and
+    /// write DIR's comparison files: the same bytes as the comparison run unsharded.
+    Merge {
+        /// The comparison's folder (the shards' --out).
+        dir: PathBuf,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Check a scenario and print it fully resolved, with every default filled in.
     Validate {
@@ -91,6 +104,24 @@ struct ScenarioArgs {
     set: Vec<String>,
 }
 
+/// Running a comparison in parts, on one machine or a cluster's array job.
+#[derive(Args)]
+struct ShardArgs {
+    /// Run only part K of N of the strategy × replicate grid (K from 0) and write it to
+    /// the output folder's shards/; `simcloud merge` puts the parts together. `auto`
+    /// takes K and N from a Slurm, AWS Batch or Kubernetes (with --shards) array job.
+    #[arg(long, value_name = "K/N|auto", conflicts_with = "emit")]
+    shard: Option<String>,
+    /// The number of parts: for --emit, and for --shard auto in a Kubernetes Indexed
+    /// Job, which has no variable for it.
+    #[arg(long, value_name = "N")]
+    shards: Option<u32>,
+    /// Print a ready job description that runs the comparison in --shards N parts on
+    /// that engine and merges them, instead of running it.
+    #[arg(long, value_enum, value_name = "ENGINE", requires = "shards")]
+    emit: Option<emit::Engine>,
+}
+
 /// What `run` and `compare` both write and print, so the two commands take the same
 /// options.
 #[derive(Args)]
@@ -100,6 +131,13 @@ struct OutputArgs {
     /// nothing but simcloud's own files.
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+/// What `run`, `compare` and `merge` print, and whether they draw charts.
+#[derive(Args)]
+struct PrintArgs {
     /// Print the result as JSON (summary.json, or compare.json) instead of a table.
     #[arg(long)]
     json: bool,
@@ -156,6 +194,7 @@ pub(crate) fn main() -> ExitCode {
             replicates,
             threads,
             seed,
+            sharding,
             output,
         } => compare_strategies(
             &mut out,
@@ -165,8 +204,10 @@ pub(crate) fn main() -> ExitCode {
                 threads,
                 seed,
             },
+            &sharding,
             &output,
         ),
+        Command::Merge { dir, print } => merge(&mut out, &dir, &print),
         Command::Validate { scenario } => validate(&mut out, &scenario),
     };
     let result = result.and_then(|()| out.flush().map_err(Failure::Output));
@@ -245,14 +286,19 @@ fn output_folder(out: &Option<PathBuf>, default: String) -> PathBuf {
 /// An error of a run that wrote a folder: an unusable folder is bad input (exit 2),
 /// anything else is a failed run (exit 1).
 fn folder_failure(e: anyhow::Error, out: &Option<PathBuf>) -> Failure {
+    let option = if out.is_some() {
+        "--out "
+    } else {
+        "output folder "
+    };
+    folder_failure_as(e, option)
+}
+
+/// [`folder_failure`], the folder's message after `prefix`.
+fn folder_failure_as(e: anyhow::Error, prefix: &str) -> Failure {
     match e.downcast_ref::<OutputError>() {
         Some(folder) if folder.is_bad_input() => {
-            let option = if out.is_some() {
-                "--out"
-            } else {
-                "output folder"
-            };
-            Failure::BadInput(anyhow::anyhow!("{option} {}", error_text(&e)))
+            Failure::BadInput(anyhow::anyhow!("{prefix}{}", error_text(&e)))
         }
         _ => Failure::RunFailed(e),
     }
@@ -307,17 +353,17 @@ fn run(
     }
     let dir = output_folder(&output.out, config.name.clone());
     clean_up_on_signals()?;
-    let mut progress = RunProgress::new(&config, output.quiet || output.json);
+    let mut progress = RunProgress::new(&config, output.print.quiet || output.print.json);
     let started = Instant::now();
     let options = report::RunOptions {
-        plots: !output.no_plots,
+        plots: !output.print.no_plots,
         paths_relative_to: std::env::current_dir().ok(),
     };
     let report = run_into_folder(&config, &dir, &options, &mut progress)
         .map_err(|e| folder_failure(e, &output.out))?;
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    if output.json {
+    if output.print.json {
         writeln!(out, "{}", report::summary_json(&report.summary))?;
     } else {
         print_summary(out, &report, &config, elapsed)?;
@@ -379,6 +425,7 @@ fn compare_strategies(
     out: &mut dyn Write,
     args: &ScenarioArgs,
     options: &CompareOptions,
+    sharding: &ShardArgs,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
     // Everything is validated before the first run and before any folder is created,
@@ -386,6 +433,21 @@ fn compare_strategies(
     let file = load(args)?;
     let base = resolve(&file)?;
     let plan = ComparePlan::from_file(&file, options)?;
+    let dir = output_folder(&output.out, format!("{}-compare", plan.scenario));
+    if let (Some(engine), Some(shards)) = (sharding.emit, sharding.shards) {
+        plan.check_shard(
+            Shard {
+                index: 0,
+                count: shards,
+            },
+            &format!("--shards {shards}"),
+        )?;
+        let job = emit::Job::new(args, options, &plan, &dir, shards)
+            .context("cannot describe the job")
+            .map_err(Failure::RunFailed)?;
+        write!(out, "{}", emit::describe(engine, &job))?;
+        return Ok(());
+    }
     if let Some(requested) = plan.threads_reduced_from {
         let _ = writeln!(
             io::stderr(),
@@ -393,51 +455,70 @@ fn compare_strategies(
             plural(plan.threads, "thread", "threads")
         );
     }
-    let dir = output_folder(&output.out, format!("{}-compare", plan.scenario));
+    let here = std::env::current_dir().ok();
+    if let Some(given) = &sharding.shard {
+        return run_shard(out, given, sharding.shards, &plan, &base, &dir, output);
+    }
+    let report_scenario = match output.print.no_plots {
+        true => None,
+        false => Some(
+            report::compare::report_scenario_text(&base, here.as_deref())
+                .map_err(Failure::RunFailed)?,
+        ),
+    };
     clean_up_on_signals()?;
     let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
-    let progress = if output.quiet || output.json {
-        ProgressBar::hidden()
-    } else {
-        // Hidden by indicatif itself when stderr is not a terminal.
-        let bar =
-            ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::stderr());
-        // Short enough for an 80-column terminal: a wrapped bar redraws badly.
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} comparing [{bar:25}] {pos}/{len} runs, eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    };
+    let progress = runs_progress(plan.runs(), output.print.quiet || output.print.json);
     let started = Instant::now();
     let comparison = compare::run(&plan, &|| progress.inc(1))?;
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let written = (|| -> anyhow::Result<Vec<String>> {
-        let mut files = report::compare::write_files(&comparison, staged.path())?;
-        if !output.no_plots {
-            let here = std::env::current_dir().ok();
-            files.extend(report::compare::write_compare_pictures(
-                &comparison,
-                &base,
-                staged.path(),
-                here.as_deref(),
-            )?);
-        }
-        Ok(files)
-    })()
-    .map_err(Failure::RunFailed)?;
+    let written =
+        report::compare::write_comparison(&comparison, report_scenario.as_deref(), staged.path())
+            .map_err(Failure::RunFailed)?;
     let dir = staged
         .commit()
         .map_err(|e| folder_failure(e.into(), &output.out))?;
-    if output.json {
-        report::compare::write_compare_json(&comparison, &mut *out).map_err(Failure::RunFailed)?;
+    print_compared(
+        out,
+        &comparison,
+        &ran_locally(&plan, elapsed),
+        output.print.json,
+        &dir,
+        &written,
+    )
+}
+
+/// The progress bar of a comparison's runs (hidden when asked, and by indicatif when
+/// stderr is not a terminal).
+fn runs_progress(runs: usize, hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs as u64), ProgressDrawTarget::stderr());
+    // Short enough for an 80-column terminal: a wrapped bar redraws badly.
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} comparing [{bar:25}] {pos}/{len} runs, eta {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// What `compare` and `merge` print once the folder is in place.
+fn print_compared(
+    out: &mut dyn Write,
+    comparison: &Comparison,
+    ran: &str,
+    json: bool,
+    dir: &Path,
+    written: &[String],
+) -> Result<(), Failure> {
+    if json {
+        report::compare::write_compare_json(comparison, &mut *out).map_err(Failure::RunFailed)?;
     } else {
-        print_comparison(out, &comparison, &plan, elapsed)?;
+        print_comparison(out, comparison, ran)?;
         writeln!(out)?;
         writeln!(
             out,
@@ -447,6 +528,106 @@ fn compare_strategies(
         )?;
     }
     Ok(())
+}
+
+/// `compare --shard K/N` (or `auto`): runs the shard's part of the grid and writes it
+/// under `dir/shards/`.
+fn run_shard(
+    out: &mut dyn Write,
+    given: &str,
+    shards: Option<u32>,
+    plan: &ComparePlan,
+    base: &Config,
+    dir: &Path,
+    output: &OutputArgs,
+) -> Result<(), Failure> {
+    let (shard, option) = if given == "auto" {
+        let shard = Shard::from_environment(&|name| std::env::var(name).ok(), shards)?;
+        (shard, format!("--shard auto ({})", shard.label()))
+    } else {
+        let shard = Shard::parse(given)?;
+        if let Some(n) = shards.filter(|&n| n != shard.count) {
+            return Err(Failure::BadInput(anyhow::anyhow!(
+                "--shard {given} with --shards {n}: the two give different numbers of parts"
+            )));
+        }
+        (shard, format!("--shard {given}"))
+    };
+    plan.check_shard(shard, &option)?;
+    let strategies: Vec<(String, Config)> = plan
+        .strategies
+        .iter()
+        .map(|s| (s.name.clone(), s.config.clone()))
+        .collect();
+    let described = (|| -> anyhow::Result<(String, String)> {
+        let resolved = simcloud::scenario::resolved_toml(base, &strategies)
+            .map_err(anyhow::Error::msg)
+            .context("cannot print the resolved scenario")?;
+        let here = std::env::current_dir().ok();
+        let text = report::compare::report_scenario_text(base, here.as_deref())?;
+        Ok((report::shard::scenario_sha256(&resolved), text))
+    })();
+    let (hash, report_scenario) = described.map_err(Failure::RunFailed)?;
+    clean_up_on_signals()?;
+    let staged =
+        report::shard::prepare(dir, shard).map_err(|e| folder_failure(e.into(), &output.out))?;
+    let cells: Vec<usize> = shard.cells(plan.runs()).collect();
+    let progress = runs_progress(cells.len(), output.print.quiet || output.print.json);
+    let started = Instant::now();
+    let runs = compare::run_cells(plan, &cells, &|| progress.inc(1))?;
+    progress.finish_and_clear();
+    let record = report::shard::ShardRecord {
+        simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_sha256: hash,
+        grid: plan.grid(),
+        shard,
+        report_scenario,
+        runs: runs.iter().map(RunRecord::of).collect(),
+    };
+    let folder =
+        report::shard::write(staged, &record).map_err(|e| folder_failure(e, &output.out))?;
+    writeln!(
+        out,
+        "shard {} of {}: {} of {} in {:.2} s, written to {}/",
+        shard.label(),
+        plan.scenario,
+        plural(cells.len(), "run", "runs"),
+        plural(plan.runs(), "run", "runs"),
+        started.elapsed().as_secs_f64(),
+        folder.display()
+    )?;
+    writeln!(
+        out,
+        "  when all {} shards are written: simcloud merge {}",
+        shard.count,
+        dir.display()
+    )?;
+    Ok(())
+}
+
+/// `merge DIR`: checks the shards, then writes the comparison's files through the same
+/// path as `compare`, keeping the shards so that the merge can run again.
+fn merge(out: &mut dyn Write, dir: &Path, print: &PrintArgs) -> Result<(), Failure> {
+    let merged = report::shard::merge(dir).map_err(|e| Failure::BadInput(e.into()))?;
+    clean_up_on_signals()?;
+    let staged = StagedFolder::prepare(dir).map_err(|e| folder_failure_as(e.into(), ""))?;
+    let report_scenario = (!print.no_plots).then_some(merged.report_scenario.as_str());
+    let written = (|| -> anyhow::Result<Vec<String>> {
+        let files =
+            report::compare::write_comparison(&merged.comparison, report_scenario, staged.path())?;
+        report::shard::keep_shards(&merged, staged.path())?;
+        Ok(files)
+    })()
+    .map_err(Failure::RunFailed)?;
+    let dir = staged
+        .commit()
+        .map_err(|e| folder_failure_as(e.into(), ""))?;
+    let ran = format!(
+        "{} merged from {}",
+        plural(merged.comparison.runs.len(), "run", "runs"),
+        plural(merged.shards.len(), "shard", "shards")
+    );
+    print_compared(out, &merged.comparison, &ran, print.json, &dir, &written)
 }
 
 #[cfg(test)]

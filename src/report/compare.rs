@@ -90,13 +90,13 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
     header.extend(Metric::ALL.iter().map(|m| m.key().to_string()));
     w.write_record(&header)?;
     for run in &c.runs {
-        let q = &run.summary.requests;
+        let q = &run.requests;
         let mut row = vec![
             run.strategy.to_string(),
             c.strategies[run.strategy].name.clone(),
             run.replicate.to_string(),
             run.seed.to_string(),
-            run.summary.events.to_string(),
+            run.events.to_string(),
             q.arrived.to_string(),
             q.completed.to_string(),
             q.rejected.to_string(),
@@ -107,7 +107,7 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
         row.extend(
             Metric::ALL
                 .iter()
-                .map(|&m| fixed(m.of(&run.summary), m.decimals())),
+                .map(|&m| fixed(run.value(m), m.decimals())),
         );
         w.write_record(&row)?;
     }
@@ -275,6 +275,31 @@ pub fn write_files(c: &Comparison, dir: &Path) -> Result<Vec<String>> {
     ])
 }
 
+/// Everything a comparison writes into `dir` (a staging folder): [`write_files`],
+/// then, when `report_scenario` is given (the resolved base scenario as the report
+/// shows it, [`report_scenario_text`]), [`write_pictures`]. Returns the names of the
+/// files. Both `compare` and `merge` write through here, so a merged comparison is the
+/// same bytes as an unsharded one.
+pub fn write_comparison(
+    comparison: &Comparison,
+    report_scenario: Option<&str>,
+    dir: &Path,
+) -> Result<Vec<String>> {
+    let mut files = write_files(comparison, dir)?;
+    if let Some(text) = report_scenario {
+        files.extend(write_pictures(comparison, text, dir)?);
+    }
+    Ok(files)
+}
+
+/// The base scenario as `report.html` shows it: resolved, with the files it reads
+/// relative to `paths_relative_to` (the folder the command ran in) when given.
+pub fn report_scenario_text(base: &Config, paths_relative_to: Option<&Path>) -> Result<String> {
+    super::scenario_text(base, paths_relative_to)
+        .map_err(anyhow::Error::msg)
+        .context("cannot print the resolved scenario")
+}
+
 /// The pictures of a comparison in `dir`: cost against p99 with 95 % intervals and the
 /// Pareto frontier, the cost breakdown per strategy, and `report.html` with the table
 /// of strategies and the base scenario as resolved. Returns the names of the files.
@@ -283,6 +308,16 @@ pub fn write_compare_pictures(
     base: &Config,
     dir: &Path,
     paths_relative_to: Option<&Path>,
+) -> Result<Vec<String>> {
+    let text = report_scenario_text(base, paths_relative_to)?;
+    write_pictures(comparison, &text, dir)
+}
+
+/// [`write_compare_pictures`] with the report's scenario text already printed.
+pub fn write_pictures(
+    comparison: &Comparison,
+    scenario_toml: &str,
+    dir: &Path,
 ) -> Result<Vec<String>> {
     let points: Vec<plots::StrategyPoint> = comparison
         .strategies
@@ -308,15 +343,12 @@ pub fn write_compare_pictures(
         plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
         plots::draw_cost_breakdown(&comparison.scenario, &points)?,
     ];
-    let scenario_toml = super::scenario_text(base, paths_relative_to)
-        .map_err(anyhow::Error::msg)
-        .context("cannot print the resolved scenario")?;
     let page = html::compare_report(
         &comparison.scenario,
         comparison.replicates as usize,
         &points,
         &figures,
-        &scenario_toml,
+        scenario_toml,
     );
     let mut files = Vec::new();
     for figure in &figures {

@@ -24,6 +24,13 @@
 //! it holds nothing but files simcloud writes ([`is_output_name`]): a folder with a
 //! README, a study or anything of the user's is refused with [`OutputError::Foreign`].
 //!
+//! A comparison run in shards (`compare --shard K/N`) writes each shard as a folder
+//! of its own, `shards/shard-K-of-N/`, inside the comparison's folder, staged and put
+//! in place like any output folder (so a shard is written whole, and running it again
+//! replaces it); `merge` writes the comparison's files beside them. So the one
+//! subfolder an output folder may hold is `shards/`, of shard folders holding
+//! `shard.json` ([`SHARDS_FOLDER`], [`is_shard_folder_name`]).
+//!
 //! This module does not know what a run writes; the callers write files into
 //! [`StagedFolder::path`].
 
@@ -35,6 +42,22 @@ use std::sync::{Mutex, MutexGuard};
 
 /// Prefix of every staging folder (and of an old folder on its way out).
 pub const STAGING_PREFIX: &str = ".simcloud-staging-";
+
+/// The subfolder of a comparison's folder that holds its shards.
+pub const SHARDS_FOLDER: &str = "shards";
+
+/// The folder of shard `index` of `count` inside [`SHARDS_FOLDER`]: `shard-2-of-7`.
+pub fn shard_folder_name(index: u32, count: u32) -> String {
+    format!("shard-{index}-of-{count}")
+}
+
+/// True for the names [`shard_folder_name`] gives.
+pub fn is_shard_folder_name(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    name.strip_prefix("shard-")
+        .and_then(|rest| rest.split_once("-of-"))
+        .is_some_and(|(k, n)| digits(k) && digits(n))
+}
 
 /// Why an output folder cannot be used or put in place.
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +105,8 @@ impl OutputError {
 /// earlier version of the scenario, with other tier names. The price is that a stray
 /// `notes-cost.png` would be taken for ours.
 pub fn is_output_name(name: &str) -> bool {
-    const FILES: [&str; 7] = [
+    const FILES: [&str; 8] = [
+        "shard.json",
         "summary.json",
         "timeline.csv",
         "cost.csv",
@@ -309,8 +333,9 @@ fn resolve_link(target: &Path) -> io::Result<PathBuf> {
     }
 }
 
-/// Ok when `dir` is absent or a folder holding only files simcloud writes.
-fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
+/// Ok when `dir` is absent or a folder holding only files simcloud writes (and its
+/// shards).
+pub fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -326,28 +351,61 @@ fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
             path: dir.to_path_buf(),
         });
     }
-    let unusable = |source| OutputError::Unusable {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut names: Vec<(String, bool)> = Vec::new();
-    for entry in fs::read_dir(dir).map_err(unusable)? {
-        let entry = entry.map_err(unusable)?;
-        let is_file = entry.file_type().map_err(unusable)?.is_file();
-        names.push((entry.file_name().to_string_lossy().into_owned(), is_file));
-    }
-    // Sorted, so the message names the same file every time.
-    names.sort();
-    match names
-        .into_iter()
-        .find(|(name, is_file)| !(*is_file && is_output_name(name)))
-    {
-        Some((name, _)) => Err(OutputError::Foreign {
+    match foreign_entry(dir, Level::Output) {
+        Ok(Some(name)) => Err(OutputError::Foreign {
             path: dir.to_path_buf(),
             name,
         }),
-        None => Ok(()),
+        Ok(None) => Ok(()),
+        Err(source) => Err(OutputError::Unusable {
+            path: dir.to_path_buf(),
+            source,
+        }),
     }
+}
+
+/// Where a folder sits in an output folder, which decides the subfolders it may hold.
+#[derive(Clone, Copy)]
+enum Level {
+    /// A run's or comparison's folder: files, and `shards/`.
+    Output,
+    /// `shards/`: shard folders, and the staging folders of shards being written.
+    Shards,
+    /// One shard: files only.
+    Shard,
+}
+
+/// The first entry under `dir` (in name order, so that a message names the same one
+/// every time) that simcloud does not write, as a path relative to `dir`.
+fn foreign_entry(dir: &Path, level: Level) -> io::Result<Option<String>> {
+    let mut entries: Vec<(String, fs::FileType)> = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        entries.push((
+            entry.file_name().to_string_lossy().into_owned(),
+            entry.file_type()?,
+        ));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in entries {
+        let inner = match level {
+            Level::Output if name == SHARDS_FOLDER => Some(Level::Shards),
+            Level::Shards if is_shard_folder_name(&name) || name.starts_with(STAGING_PREFIX) => {
+                Some(Level::Shard)
+            }
+            _ => None,
+        };
+        match inner {
+            Some(inner) if kind.is_dir() => {
+                if let Some(deeper) = foreign_entry(&dir.join(&name), inner)? {
+                    return Ok(Some(format!("{name}/{deeper}")));
+                }
+            }
+            _ if kind.is_file() && is_output_name(&name) => {}
+            _ => return Ok(Some(name)),
+        }
+    }
+    Ok(None)
 }
 
 /// `create_dir_all`, returning the folders it created, deepest first.

@@ -18,6 +18,7 @@ mod file;
 pub mod folder;
 pub mod html;
 pub mod plots;
+pub mod shard;
 pub mod tiers;
 
 pub use file::OutputFile;

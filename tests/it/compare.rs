@@ -4,7 +4,7 @@
 use crate::common::{root, scenario_path};
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
-use simcloud::compare::{self, CompareOptions, ComparePlan, Comparison, Metric};
+use simcloud::compare::{self, CompareOptions, ComparePlan, Comparison, Metric, RunRecord};
 use simcloud::scenario::ScenarioFile;
 use std::fs;
 use std::path::Path;
@@ -47,10 +47,10 @@ metric = "cpu"
 target = 50.0
 "#;
 
-fn comparison(strategies: &str, replicates: u32, threads: usize) -> Comparison {
+fn plan(strategies: &str, replicates: u32, threads: usize) -> ComparePlan {
     let text = format!("{BASE}\n{strategies}");
     let file = ScenarioFile::parse(&root().join("inline.toml"), text).unwrap();
-    let plan = ComparePlan::from_file(
+    ComparePlan::from_file(
         &file,
         &CompareOptions {
             replicates,
@@ -58,8 +58,11 @@ fn comparison(strategies: &str, replicates: u32, threads: usize) -> Comparison {
             seed: None,
         },
     )
-    .unwrap_or_else(|e| panic!("{e}"));
-    compare::run(&plan, &|| {}).unwrap()
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn comparison(strategies: &str, replicates: u32, threads: usize) -> Comparison {
+    compare::run(&plan(strategies, replicates, threads), &|| {}).unwrap()
 }
 
 /// Two strategies with the same settings run the same seeds, so every replicate gives
@@ -87,13 +90,15 @@ fn identical_strategies_differ_by_exactly_zero() {
 /// bill is identical, replicate by replicate; the bill is not.
 #[test]
 fn a_price_only_strategy_changes_cost_and_nothing_else() {
-    let c = comparison(
+    let plan = plan(
         "[[strategy]]\nname = \"list price\"\n[[strategy]]\nname = \"dearer\"\ninstance.price_per_hour = 0.2\n",
         5,
         2,
     );
+    let runs = compare::run_replicates(&plan, &|| {}).unwrap();
+    let c = Comparison::new(&plan.grid(), runs.iter().map(RunRecord::of).collect());
     let r = c.replicates as usize;
-    let (base, dearer) = (&c.runs[..r], &c.runs[r..]);
+    let (base, dearer) = (&runs[..r], &runs[r..]);
     let mut scaled = false;
     for (x, y) in base.iter().zip(dearer) {
         assert_eq!(x.seed, y.seed);

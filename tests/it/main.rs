@@ -17,6 +17,7 @@ mod plots;
 mod policies;
 mod properties;
 mod purchase;
+mod shards;
 mod tier_outputs;
 mod tiers_input;
 mod validation;

@@ -264,9 +264,13 @@ fn compare_runs_a_config_of_two_tiers() {
     for strategy in &mut plan.strategies {
         strategy.config = with_api(strategy.config.clone());
     }
-    let c = compare::run(&plan, &|| {}).unwrap();
-    assert_eq!(c.runs.len(), 4);
-    for run in &c.runs {
+    let runs = compare::run_replicates(&plan, &|| {}).unwrap();
+    let c = compare::Comparison::new(
+        &plan.grid(),
+        runs.iter().map(compare::RunRecord::of).collect(),
+    );
+    assert_eq!(runs.len(), 4);
+    for run in &runs {
         let s = &run.summary;
         assert_eq!(s.tiers.len(), 2, "each run has both tiers");
         let tiers: f64 = s.tiers.iter().map(|t| t.cost_usd.total).sum();
@@ -274,8 +278,7 @@ fn compare_runs_a_config_of_two_tiers() {
         assert!(s.tiers[1].cost_usd.total > 0.0);
     }
     for (index, strategy) in c.strategies.iter().enumerate() {
-        let runs: Vec<f64> = c
-            .runs
+        let runs: Vec<f64> = runs
             .iter()
             .filter(|r| r.strategy == index)
             .map(|r| r.summary.cost_usd.total)
