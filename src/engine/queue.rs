@@ -123,7 +123,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let from_source = match (&self.source, self.heap.peek()) {
             (Some(s), Some(h)) => s.pops_before(h),

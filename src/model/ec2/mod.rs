@@ -320,7 +320,7 @@ impl Service for Ec2Tier<'_> {
 
     /// A request reaches the tier's load balancer: from the traffic (the entry tier)
     /// or a call from `caller`.
-    #[inline]
+    #[inline(always)]
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         self.serving.arrive(fleet, metrics, ctx, caller);
