@@ -59,8 +59,8 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Run every [[strategy]] of the scenario × R replicates in parallel, with common
-    /// random numbers; print a comparison table and write the comparison folder.
+    /// Run every [[strategy]] of the scenario (and every point of its [[sweep]]s and
+    /// --sweeps) × R replicates in parallel, with common random numbers; print a comparison table and write the comparison folder.
     Compare {
         #[command(flatten)]
         scenario: ScenarioArgs,

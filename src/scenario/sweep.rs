@@ -74,7 +74,7 @@ impl ScenarioFile {
             })
             .collect();
         let sweep =
-            check(key, values, Origin::Argument(shown.clone())).map_err(|m| fail(key, m))?;
+            check(key, values, Origin::Argument(shown.clone())).map_err(|(_, m)| fail(key, m))?;
         self.sweeps.push(sweep);
         Ok(())
     }
@@ -124,10 +124,8 @@ impl ScenarioFile {
                         "every [[sweep]] needs `values`, an array like [4, 8, 16]",
                     ));
                 };
-                let sweep = check(key, values.clone(), Origin::File(i)).map_err(|m| {
-                    let field = if m.contains("value") { "values" } else { "key" };
-                    self.invalid(&self.table, &format!("{at}.{field}"), m)
-                })?;
+                let sweep = check(key, values.clone(), Origin::File(i))
+                    .map_err(|(field, m)| self.invalid(&self.table, &format!("{at}.{field}"), m))?;
                 out.push(sweep);
             }
         }
@@ -255,22 +253,34 @@ impl ScenarioFile {
 }
 
 /// Checks one axis: a key of the file format and a non-empty list of distinct values.
-fn check(key: &str, values: Vec<toml::Value>, origin: Origin) -> Result<Sweep, String> {
-    let path = parse_key(key)?;
+/// An error says which of the two is wrong (`"key"` or `"values"`) and why.
+fn check(
+    key: &str,
+    values: Vec<toml::Value>,
+    origin: Origin,
+) -> Result<Sweep, (&'static str, String)> {
+    let path = parse_key(key).map_err(|m| ("key", m))?;
     let key = key_text(&path);
     if !is_known(&key) {
-        return Err(
+        return Err((
+            "key",
             "no such key in a scenario (`simcloud validate` prints a scenario's keys); a sweep varies one key, like autoscaling.max".into(),
-        );
+        ));
     }
     if values.is_empty() {
-        return Err("the sweep has no values; give at least one".into());
+        return Err((
+            "values",
+            "the sweep has no values; give at least one".into(),
+        ));
     }
     for (i, v) in values.iter().enumerate() {
         if values[..i].contains(v) {
-            return Err(format!(
-                "the value {} appears twice among the sweep's values",
-                limits::show_value(v)
+            return Err((
+                "values",
+                format!(
+                    "the value {} appears twice among the sweep's values",
+                    limits::show_value(v)
+                ),
             ));
         }
     }

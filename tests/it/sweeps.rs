@@ -352,3 +352,15 @@ fn run_refuses_a_sweep() {
         .code(2)
         .stderr(predicates::str::contains("--sweep autoscaling.max=4,8"));
 }
+
+/// A value given twice would make two strategies of one name and the same runs.
+#[test]
+fn a_sweep_with_a_repeated_value_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = write_file(tmp.path(), "bare.toml", BASE);
+    refused(
+        &bare,
+        &["--sweep", "autoscaling.max=4,8,4"],
+        &["--sweep autoscaling.max=4,8,4: autoscaling.max: the value 4 appears twice"],
+    );
+}
