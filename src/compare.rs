@@ -69,7 +69,7 @@ pub enum CompareError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     #[error(
-        "{}: has no [[strategy]] table; compare needs at least one (the first is the baseline), for example:\n\n    [[strategy]]\n    name = \"cpu 40\"\n    autoscaling.policy = [{{ kind = \"target_tracking\", metric = \"cpu\", target = 40.0 }}]",
+        "{}: has no [[strategy]] or [[sweep]] table (and no --sweep); compare needs at least one strategy (the first is the baseline), for example:\n\n    [[strategy]]\n    name = \"cpu 40\"\n    autoscaling.policy = [{{ kind = \"target_tracking\", metric = \"cpu\", target = 40.0 }}]",
         file.display()
     )]
     NoStrategies { file: PathBuf },

@@ -63,6 +63,9 @@ impl Job {
         for assignment in &args.set {
             shard_args.extend(["--set".to_string(), assignment.clone()]);
         }
+        for sweep in &args.sweep {
+            shard_args.extend(["--sweep".to_string(), sweep.clone()]);
+        }
         shard_args.extend(["--replicates".to_string(), options.replicates.to_string()]);
         if let Some(seed) = options.seed {
             shard_args.extend(["--seed".to_string(), seed.to_string()]);

@@ -59,8 +59,8 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Run every [[strategy]] of the scenario × R replicates in parallel, with common
-    /// random numbers; print a comparison table and write the comparison folder.
+    /// Run every [[strategy]] of the scenario (and every point of its [[sweep]]s and
+    /// --sweeps) × R replicates in parallel, with common random numbers; print a comparison table and write the comparison folder.
     Compare {
         #[command(flatten)]
         scenario: ScenarioArgs,
@@ -102,6 +102,11 @@ struct ScenarioArgs {
     /// Override any scenario key, e.g. --set autoscaling.max=20 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// compare and validate: vary a key over values, one strategy per point of the
+    /// grid of every --sweep and [[sweep]], e.g. --sweep autoscaling.max=4,8,16
+    /// (repeatable; each value read as a --set value is).
+    #[arg(long = "sweep", value_name = "KEY=V1,V2,...")]
+    sweep: Vec<String>,
 }
 
 /// Running a comparison in parts, on one machine or a cluster's array job.
@@ -309,6 +314,9 @@ fn load(args: &ScenarioArgs) -> Result<ScenarioFile, Failure> {
     for assignment in &args.set {
         file.set(assignment)?;
     }
+    for sweep in &args.sweep {
+        file.sweep(sweep)?;
+    }
     Ok(file)
 }
 
@@ -346,6 +354,11 @@ fn run(
     seed: Option<u64>,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
+    if let Some(sweep) = args.sweep.first() {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--sweep {sweep}: `run` runs the scenario alone; a sweep makes strategies, which `compare` runs"
+        )));
+    }
     let file = load(args)?;
     let mut config = resolve(&file)?;
     if let Some(seed) = seed {
@@ -434,6 +447,17 @@ fn compare_strategies(
     let base = resolve(&file)?;
     let plan = ComparePlan::from_file(&file, options)?;
     let dir = output_folder(&output.out, format!("{}-compare", plan.scenario));
+    if file.has_sweeps() && !output.print.quiet && sharding.emit.is_none() {
+        // On stderr, so that the files and the printed comparison stay the same bytes
+        // as the same strategies written out by hand.
+        let _ = writeln!(
+            io::stderr(),
+            "sweep: {} × {} = {}",
+            plural(plan.strategies.len(), "strategy", "strategies"),
+            plural(options.replicates as usize, "replicate", "replicates"),
+            plural(plan.runs(), "run", "runs")
+        );
+    }
     if let (Some(engine), Some(shards)) = (sharding.emit, sharding.shards) {
         plan.check_shard(
             Shard {

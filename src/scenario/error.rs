@@ -16,9 +16,10 @@ pub struct ScenarioError {
     /// The offending value as written, when there is one.
     pub value: Option<String>,
     pub message: String,
-    /// The `--set KEY=VALUE` argument that gave the offending value, when the value
-    /// came from the command line rather than the file: the error then names the
-    /// argument instead of a line of the file, which holds another value.
+    /// The command-line argument that gave the offending value, with its option
+    /// (`--set KEY=VALUE`, `--sweep KEY=V1,V2`), when the value came from the command
+    /// line rather than the file: the error then names the argument instead of a line
+    /// of the file, which holds another value.
     pub set: Option<String>,
 }
 
@@ -38,7 +39,7 @@ impl ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.set {
-            Some(assignment) => write!(f, "--set {assignment}: ")?,
+            Some(argument) => write!(f, "{argument}: ")?,
             None => {
                 write!(f, "{}", self.file.display())?;
                 if let Some(line) = self.line {

@@ -119,6 +119,13 @@ pub(crate) fn compact(x: f64) -> String {
     }
 }
 
+/// The most strategies a comparison's sweeps may make (`[[strategy]]` tables ×
+/// grid points). A thousand strategies at the default 10 replicates is 10,000 runs,
+/// already a cluster's job; a larger grid is nearly always a typo (a value list
+/// pasted twice) or a study better split, and every strategy's resolved scenario is
+/// held in memory and hashed before the first run.
+pub(crate) const MAX_STRATEGIES: usize = 1_000;
+
 /// A TOML value as echoed in an error message: like TOML, but with every float
 /// written compactly (toml's own printing spells `1e300` out digit by digit).
 pub(crate) fn show_value(value: &toml::Value) -> String {

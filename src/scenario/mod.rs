@@ -25,6 +25,7 @@ mod print;
 mod raw;
 mod resolve;
 mod spot_prices;
+mod sweep;
 mod trace;
 
 pub use error::ScenarioError;
@@ -41,8 +42,10 @@ pub struct ScenarioFile {
     text: String,
     table: toml::Table,
     /// The `--set` arguments applied, in order: the dotted key and the argument as
-    /// typed, so that an error about that key names the argument.
+    /// typed (`--set KEY=VALUE`), so that an error about that key names the argument.
     overrides: Vec<(String, String)>,
+    /// The `--sweep` arguments, in order; they vary after the file's `[[sweep]]`s.
+    sweeps: Vec<sweep::Sweep>,
 }
 
 /// Keys whose values are file paths (`*` is any tier's name). Relative paths in the
@@ -97,6 +100,7 @@ impl ScenarioFile {
             text,
             table,
             overrides: Vec::new(),
+            sweeps: Vec::new(),
         })
     }
 
@@ -117,7 +121,7 @@ impl ScenarioFile {
             key: key.to_string(),
             value,
             message,
-            set: Some(assignment.to_string()),
+            set: Some(format!("--set {assignment}")),
         };
         let Some((key, raw_value)) = assignment.split_once('=') else {
             return Err(fail(
@@ -148,7 +152,7 @@ impl ScenarioFile {
         }
         self.table = table;
         self.overrides
-            .push((key_text(&path), assignment.to_string()));
+            .push((key_text(&path), format!("--set {assignment}")));
         Ok(())
     }
 
@@ -163,12 +167,33 @@ impl ScenarioFile {
     pub fn resolve_with_notes(&self) -> Result<(Config, Vec<String>), ScenarioError> {
         let mut table = self.table.clone();
         table.remove("strategy");
+        table.remove("sweep");
         resolve::resolve(self, &table)
     }
 
     /// The `[[strategy]]` tables: each a name and the resolved scenario with its
-    /// overrides deep-merged into the base. Errors name the strategy.
+    /// overrides deep-merged into the base, and then, when the scenario has sweeps
+    /// (`[[sweep]]` tables or `--sweep` arguments), every point of their grid applied
+    /// on top of each (see `sweep`). Errors name the strategy or the sweep.
     pub fn strategies(&self) -> Result<Vec<(String, Config)>, ScenarioError> {
+        let listed = self.strategy_tables()?;
+        let sweeps = self.all_sweeps()?;
+        if !sweeps.is_empty() {
+            return self.swept_strategies(&listed, &sweeps);
+        }
+        listed
+            .iter()
+            .map(|s| {
+                Ok((
+                    s.name.clone(),
+                    self.resolve_strategy(s, &s.merged, &s.name)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The `[[strategy]]` tables, checked and merged into the base (not resolved).
+    fn strategy_tables(&self) -> Result<Vec<StrategyTable>, ScenarioError> {
         let Some(list) = self.table.get("strategy") else {
             return Ok(Vec::new());
         };
@@ -179,8 +204,7 @@ impl ScenarioFile {
                 "must be an array of tables: [[strategy]]",
             ));
         };
-        let mut base = self.table.clone();
-        base.remove("strategy");
+        let base = self.base_table();
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for (i, item) in list.iter().enumerate() {
@@ -219,20 +243,44 @@ impl ScenarioFile {
                     )
                 });
             }
-            let (config, _) = resolve::resolve(self, &merged).map_err(|mut e| {
-                e.message = format!("in strategy \"{name}\": {}", e.message);
-                // The line of the strategy's own table: the base's line for the same
-                // key would point at a value the strategy replaced. A value the
-                // strategy gives is the strategy's, not a `--set`'s.
-                e.line = locate(&self.text, &key).or(e.line);
-                if value_at(overrides, &e.key).is_some() {
-                    e.set = None;
-                }
-                e
-            })?;
-            out.push((name, config));
+            out.push(StrategyTable {
+                key,
+                name,
+                overrides: overrides.clone(),
+                merged,
+            });
         }
         Ok(out)
+    }
+
+    /// The scenario without its `[[strategy]]` and `[[sweep]]` tables.
+    fn base_table(&self) -> toml::Table {
+        let mut base = self.table.clone();
+        base.remove("strategy");
+        base.remove("sweep");
+        base
+    }
+
+    /// Resolves `table`, the strategy `s` (with, under sweeps, a grid point on top)
+    /// called `name` in errors.
+    fn resolve_strategy(
+        &self,
+        s: &StrategyTable,
+        table: &toml::Table,
+        name: &str,
+    ) -> Result<Config, ScenarioError> {
+        let (config, _) = resolve::resolve(self, table).map_err(|mut e| {
+            e.message = format!("in strategy \"{name}\": {}", e.message);
+            // The line of the strategy's own table: the base's line for the same
+            // key would point at a value the strategy replaced. A value the
+            // strategy gives is the strategy's, not a `--set`'s.
+            e.line = locate(&self.text, &s.key).or(e.line);
+            if value_at(&s.overrides, &e.key).is_some() {
+                e.set = None;
+            }
+            e
+        })?;
+        Ok(config)
     }
 
     /// An error about `key`, with its value from `table` and its line in the file.
@@ -258,6 +306,16 @@ impl ScenarioFile {
             set,
         }
     }
+}
+
+/// A `[[strategy]]` table, checked: its key (`strategy[2]`), name, overrides, and the
+/// scenario with them merged in.
+#[derive(Clone, Debug)]
+struct StrategyTable {
+    key: String,
+    name: String,
+    overrides: toml::Table,
+    merged: toml::Table,
 }
 
 fn io_reason(e: &std::io::Error) -> String {

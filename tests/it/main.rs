@@ -18,6 +18,7 @@ mod policies;
 mod properties;
 mod purchase;
 mod shards;
+mod sweeps;
 mod tier_outputs;
 mod tiers_input;
 mod validation;
