@@ -318,14 +318,14 @@ pub(super) fn print_summary(
     if let Some(l) = &s.lambda {
         writeln!(
             out,
-            "  lambda      {} cold starts ({:.3} % of invocations) · {} throttled by concurrency, {} by API Gateway · concurrency: peak {}, mean {:.2} · {:.0} GB-s",
+            "  lambda      {} cold starts ({:.3} % of invocations) · {} throttled by concurrency, {} by API Gateway · concurrency: peak {}, mean {:.2} · {} GB-s",
             count(l.cold_starts),
             100.0 * l.cold_start_share,
             count(l.throttles),
             count(l.api_gateway_throttles),
-            l.peak_concurrency,
+            count(u64::from(l.peak_concurrency)),
             l.mean_concurrency,
-            l.gb_seconds
+            count(l.gb_seconds.round() as u64)
         )?;
     } else {
         writeln!(
