@@ -173,38 +173,23 @@ fn is_zero(x: &f64) -> bool {
 }
 
 impl CostSummary {
-    /// The bill of several tiers: each part summed. (Written out field by field, so
-    /// that a new field does not compile until it is summed too.)
+    /// The bill of several tiers: each figure summed.
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a CostSummary>) -> CostSummary {
         let mut s = CostSummary::default();
-        for p in parts {
-            let CostSummary {
-                total,
-                on_demand,
-                spot,
-                reserved,
-                savings_plan,
-                load_balancer,
-                warm_pool,
-                lambda,
-                api_gateway,
-                reserved_unused,
-                all_on_demand,
-                saving,
-            } = p;
-            s.total += total;
-            s.on_demand += on_demand;
-            s.spot += spot;
-            s.reserved += reserved;
-            s.savings_plan += savings_plan;
-            s.load_balancer += load_balancer;
-            s.warm_pool += warm_pool;
-            s.lambda += lambda;
-            s.api_gateway += api_gateway;
-            s.reserved_unused += reserved_unused;
-            s.all_on_demand += all_on_demand;
-            s.saving += saving;
+        for mut part in parts.into_iter().cloned() {
+            for (x, y) in s.figures_mut().into_iter().zip(part.figures_mut()) {
+                *x += *y;
+            }
         }
+        for x in s.figures_mut() {
+            *x = round_to(*x, 6);
+        }
+        s
+    }
+
+    /// Every figure. Taken apart field by field, with no `..`: a new field does not
+    /// compile until it is listed, so `sum` cannot forget it.
+    fn figures_mut(&mut self) -> [&mut f64; 12] {
         let CostSummary {
             total,
             on_demand,
@@ -218,8 +203,8 @@ impl CostSummary {
             reserved_unused,
             all_on_demand,
             saving,
-        } = &mut s;
-        for x in [
+        } = self;
+        [
             total,
             on_demand,
             spot,
@@ -232,10 +217,7 @@ impl CostSummary {
             reserved_unused,
             all_on_demand,
             saving,
-        ] {
-            *x = round_to(*x, 6);
-        }
-        s
+        ]
     }
 }
 
