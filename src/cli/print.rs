@@ -3,7 +3,7 @@
 
 use super::RunReport;
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
-use simcloud::model::{Config, Summary};
+use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::tiers::{TIER_COLUMNS, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
@@ -328,9 +328,14 @@ pub(super) fn print_summary(
             count(l.gb_seconds.round() as u64)
         )?;
     } else {
+        // A fargate tier's instances are its tasks.
+        let (unit, hours) = match config.entry().kind {
+            TierKind::Fargate => ("tasks    ", "task-hours"),
+            _ => ("instances", "instance-hours"),
+        };
         writeln!(
             out,
-            "  instances   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} instance-hours",
+            "  {unit}   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} {hours}",
             i.launched,
             i.terminated,
             i.peak_in_service,

@@ -415,7 +415,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 20] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -433,6 +433,9 @@ impl Metric {
         Metric::Cost(BillPart::LoadBalancer),
         Metric::Cost(BillPart::Lambda),
         Metric::Cost(BillPart::ApiGateway),
+        Metric::Cost(BillPart::Fargate),
+        Metric::Cost(BillPart::FargateSpot),
+        Metric::Cost(BillPart::Ecr),
     ];
 
     /// Position in [`Metric::ALL`].
@@ -572,7 +575,7 @@ impl StrategyResult {
     }
 
     /// Mean cost by part of the bill, in a fixed order (for stacked charts).
-    pub fn cost_breakdown(&self) -> [(&'static str, f64); 8] {
+    pub fn cost_breakdown(&self) -> [(&'static str, f64); BillPart::ALL.len()] {
         BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
     }
 }

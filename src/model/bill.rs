@@ -15,11 +15,14 @@ pub enum BillPart {
     LoadBalancer,
     Lambda,
     ApiGateway,
+    Fargate,
+    FargateSpot,
+    Ecr,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 8] = [
+    pub const ALL: [BillPart; 11] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -28,6 +31,9 @@ impl BillPart {
         BillPart::LoadBalancer,
         BillPart::Lambda,
         BillPart::ApiGateway,
+        BillPart::Fargate,
+        BillPart::FargateSpot,
+        BillPart::Ecr,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -42,6 +48,9 @@ impl BillPart {
             BillPart::LoadBalancer => "load_balancer",
             BillPart::Lambda => "lambda",
             BillPart::ApiGateway => "api_gateway",
+            BillPart::Fargate => "fargate",
+            BillPart::FargateSpot => "fargate_spot",
+            BillPart::Ecr => "ecr",
         }
     }
 
@@ -56,6 +65,9 @@ impl BillPart {
             BillPart::LoadBalancer => "load balancer",
             BillPart::Lambda => "Lambda",
             BillPart::ApiGateway => "API Gateway",
+            BillPart::Fargate => "Fargate",
+            BillPart::FargateSpot => "Fargate Spot",
+            BillPart::Ecr => "ECR",
         }
     }
 
@@ -70,6 +82,9 @@ impl BillPart {
             BillPart::LoadBalancer => "cost_load_balancer_usd",
             BillPart::Lambda => "cost_lambda_usd",
             BillPart::ApiGateway => "cost_api_gateway_usd",
+            BillPart::Fargate => "cost_fargate_usd",
+            BillPart::FargateSpot => "cost_fargate_spot_usd",
+            BillPart::Ecr => "cost_ecr_usd",
         }
     }
 
@@ -84,6 +99,9 @@ impl BillPart {
             BillPart::LoadBalancer => "load balancer part of the bill",
             BillPart::Lambda => "Lambda part of the bill",
             BillPart::ApiGateway => "API Gateway part of the bill",
+            BillPart::Fargate => "Fargate part of the bill",
+            BillPart::FargateSpot => "Fargate Spot part of the bill",
+            BillPart::Ecr => "ECR part of the bill",
         }
     }
 
@@ -102,7 +120,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 11] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -116,6 +134,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
         warm_pool,
         lambda,
         api_gateway,
+        fargate,
+        fargate_spot,
+        ecr,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -129,6 +150,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
         (BillPart::LoadBalancer, load_balancer),
         (BillPart::Lambda, lambda),
         (BillPart::ApiGateway, api_gateway),
+        (BillPart::Fargate, fargate),
+        (BillPart::FargateSpot, fargate_spot),
+        (BillPart::Ecr, ecr),
     ]
 }
 
@@ -150,10 +174,14 @@ mod tests {
             load_balancer: 32.0,
             lambda: 64.0,
             api_gateway: 128.0,
+            fargate: 256.0,
+            fargate_spot: 512.0,
+            ecr: 1024.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]);
+        let doubling: Vec<f64> = (0..11).map(|i| f64::from(1 << i)).collect();
+        assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }
 }

@@ -21,6 +21,16 @@
 //!   Active connections and rule evaluations are not metered (they rarely dominate for
 //!   a web application with short requests and fewer than 10 rules).
 //!
+//! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
+//!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
+//!   are its spot instances, at the spot price in effect but with no first-hour
+//!   refund (that is an EC2 rule). They are the `fargate` and `fargate_spot` parts of
+//!   the bill, and the task image's ECR storage is the `ecr` part, prorated from
+//!   $0.10 per GB-month over a 730-hour month. Fargate bills from the image pull on,
+//!   not the few seconds of provisioning before it; simcloud bills the task from its
+//!   launch, as it does an instance, which overstates each task by at most those
+//!   seconds.
+//!
 //! Instances are billed at list price in one line item each; reservations and savings
 //! plans add hourly fee lines and negative coverage lines (the on-demand value they
 //! absorbed), as AWS's cost and usage report does, so the lines always add up to the
@@ -39,6 +49,10 @@ use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, roun
 use super::spot::SpotMarket;
 use super::warm_pool::WarmPool;
 use crate::engine::{SECS_PER_HOUR, SimDuration, SimTime};
+
+/// ECR private storage per GB-month (aws-facts.md 15.7); pulls in the Region are free.
+const ECR_PER_GB_MONTH: f64 = 0.10;
+const HOURS_PER_MONTH: f64 = 730.0;
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
@@ -163,6 +177,9 @@ pub(super) struct CostLedger {
     lcu_hours_per_request: f64,
     /// The tier billed, named on every line.
     tier: String,
+    /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
+    /// instances are tasks).
+    fargate_image_gb: Option<f64>,
 }
 
 impl CostLedger {
@@ -176,8 +193,33 @@ impl CostLedger {
                 instance_per_hour: config.instance.price_per_hour,
                 type_name: config.instance.type_name.clone(),
             });
-        Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
-            .for_tier(&config.name)
+        let mut ledger =
+            Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
+                .for_tier(&config.name);
+        ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        ledger
+    }
+
+    /// True when the instances billed are Fargate tasks.
+    fn bills_tasks(&self) -> bool {
+        self.fargate_image_gb.is_some()
+    }
+
+    /// The `purchase_option` of a line for `option`, in the tier's words.
+    fn option_word(&self, option: PurchaseOption) -> &'static str {
+        match (option, self.bills_tasks()) {
+            (PurchaseOption::OnDemand, false) => "on_demand",
+            (PurchaseOption::Spot, false) => "spot",
+            (PurchaseOption::OnDemand, true) => "fargate",
+            (PurchaseOption::Spot, true) => "fargate_spot",
+        }
+    }
+
+    /// ECR storage of the task image over `elapsed`.
+    fn ecr_cost(&self, elapsed: SimDuration) -> f64 {
+        self.fargate_image_gb.map_or(0.0, |gb| {
+            gb * ECR_PER_GB_MONTH * elapsed.as_secs_f64() / SECS_PER_HOUR / HOURS_PER_MONTH
+        })
     }
 
     fn for_tier(mut self, name: &str) -> Self {
@@ -204,12 +246,14 @@ impl CostLedger {
             lb_price_per_lcu_hour: lb.price_per_lcu_hour,
             lcu_hours_per_request: per_connection.max(per_byte),
             tier: String::new(),
+            fargate_image_gb: None,
         }
     }
 
     /// Bills an instance that stops at `end` (termination, or the end of the run).
     /// Spot is charged at the prices in effect over its billed seconds, and nothing if
-    /// Amazon EC2 interrupted it within its first hour.
+    /// Amazon EC2 interrupted it within its first hour (Fargate Spot has no such
+    /// refund).
     pub(super) fn close_instance(
         &mut self,
         instance: &Instance,
@@ -221,7 +265,7 @@ impl CostLedger {
             Some(pool) => (
                 market.pools[pool]
                     .cost_between(instance.launched_at, Self::billed_until(instance, end)),
-                instance.interrupted && ran < SimDuration::HOUR,
+                instance.interrupted && ran < SimDuration::HOUR && !self.bills_tasks(),
             ),
             None => (0.0, false),
         };
@@ -234,22 +278,19 @@ impl CostLedger {
         let seconds = billed_seconds(end.since(instance.launched_at));
         let billed_type = &self.types[instance.type_index];
         let list = cost_of_seconds(billed_type.on_demand_price, seconds);
-        let (option, cost, unit_price) = match instance.purchase {
+        let option = self.option_word(instance.purchase);
+        let (cost, unit_price) = match instance.purchase {
             PurchaseOption::OnDemand => {
                 self.totals.on_demand_list += list;
                 self.totals.on_demand_secs += seconds as f64;
                 // Whatever this hour has not yet seen of the instance counts in it.
                 self.hour_usage[instance.type_index] += seconds as f64 - instance.settled_secs;
-                (
-                    "on_demand",
-                    list,
-                    billed_type.on_demand_price / SECS_PER_HOUR,
-                )
+                (list, billed_type.on_demand_price / SECS_PER_HOUR)
             }
             PurchaseOption::Spot => {
                 let cost = if free { 0.0 } else { spot_cost };
                 self.totals.spot += cost;
-                ("spot", cost, cost / seconds as f64)
+                (cost, cost / seconds as f64)
             }
         };
         self.totals.all_on_demand += list;
@@ -257,6 +298,8 @@ impl CostLedger {
         self.items.push(CostItem {
             item: if free {
                 "instance_interrupted_in_first_hour".into()
+            } else if self.bills_tasks() {
+                "task".into()
             } else {
                 "instance".into()
             },
@@ -306,7 +349,8 @@ impl CostLedger {
                     running[instance.type_index] += Self::unsettled_secs(instance, now);
                 }
                 Some(pool) => {
-                    if now.since(instance.launched_at) >= SimDuration::HOUR {
+                    // EC2 spot is owed once it can no longer be refunded.
+                    if self.bills_tasks() || now.since(instance.launched_at) >= SimDuration::HOUR {
                         let until = Self::billed_until(instance, now);
                         spot += market.pools[pool].cost_between(instance.launched_at, until);
                     }
@@ -319,6 +363,8 @@ impl CostLedger {
             on_demand -= absorbed;
         }
         let load_balancer = self.lb_cost(now.since(SimTime::ZERO), requests);
+        // A fargate tier's ECR storage shows with its FARGATE tasks.
+        on_demand += self.ecr_cost(now.since(SimTime::ZERO));
         CostSoFar {
             total: on_demand + spot + commitments + warm_pool + load_balancer,
             on_demand,
@@ -352,21 +398,37 @@ impl CostLedger {
         let t = &self.totals;
         let lb_cost = self.lb_cost(duration, requests);
         let warm_pool = self.warm_pool_cost(warm_pool, SimTime::ZERO + duration);
-        let total =
-            t.on_demand() + t.spot + t.reserved_fees + t.savings_plan_fees + lb_cost + warm_pool;
+        let ecr = self.ecr_cost(duration);
+        let total = t.on_demand()
+            + t.spot
+            + t.reserved_fees
+            + t.savings_plan_fees
+            + lb_cost
+            + warm_pool
+            + ecr;
+        // The usage of a fargate tier is its own parts; an ec2 tier's is on-demand
+        // and spot.
+        let ((on_demand, spot), (fargate, fargate_spot)) = if self.bills_tasks() {
+            ((0.0, 0.0), (t.on_demand(), t.spot))
+        } else {
+            ((t.on_demand(), t.spot), (0.0, 0.0))
+        };
         let cost = CostSummary {
             total: round_to(total, 6),
-            on_demand: round_to(t.on_demand(), 6),
-            spot: round_to(t.spot, 6),
+            on_demand: round_to(on_demand, 6),
+            spot: round_to(spot, 6),
             reserved: round_to(t.reserved_fees, 6),
             savings_plan: round_to(t.savings_plan_fees, 6),
             load_balancer: round_to(lb_cost, 6),
             warm_pool: round_to(warm_pool, 6),
             lambda: 0.0,
             api_gateway: 0.0,
+            fargate: round_to(fargate, 6),
+            fargate_spot: round_to(fargate_spot, 6),
+            ecr: round_to(ecr, 6),
             reserved_unused: round_to(t.reserved_unused, 6),
-            all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool, 6),
-            saving: round_to(t.all_on_demand + lb_cost + warm_pool - total, 6),
+            all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
+            saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),
         };
         let commitments = CommitmentSummary {
             reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
@@ -634,6 +696,19 @@ impl CostLedger {
                 pool.initialization_secs as f64,
                 "second",
                 prices.instance_per_hour / SECS_PER_HOUR,
+            );
+        }
+        if let Some(gb) = self.fargate_image_gb {
+            let months = duration.as_secs_f64() / SECS_PER_HOUR / HOURS_PER_MONTH;
+            self.push_line(
+                "ecr_storage",
+                "ecr",
+                "",
+                0.0,
+                end_s,
+                gb * months,
+                "gb_month",
+                ECR_PER_GB_MONTH,
             );
         }
         let hours = Self::lb_hours(duration) as f64;

@@ -27,6 +27,9 @@ pub(super) struct Fleet {
     pub alive: Vec<u32>,
     pub types: Vec<TypeInfo>,
     pub boot: DurationSampler,
+    /// Added to every boot draw: a Fargate task's image pull and container start
+    /// (aws-facts.md 15.3), after its provisioning (`instance.boot_time`).
+    pub boot_offset: SimDuration,
     pub boot_rng: SimRng,
     /// Warm-pool draws (initialisation runs and starts from the pool) have their own
     /// stream, so that a strategy with a warm pool sees the same boot times as one
@@ -59,6 +62,10 @@ impl Fleet {
             alive: Vec::new(),
             types,
             boot: DurationSampler::new(&config.instance.boot_time),
+            boot_offset: config
+                .fargate
+                .as_ref()
+                .map_or(SimDuration::ZERO, |f| f.image_pull + f.container_start),
             boot_rng: streams.stream("boot"),
             warm_pool_rng: streams.stream("warm_pool"),
             failures_rng: streams.stream("failures"),

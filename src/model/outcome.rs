@@ -157,6 +157,15 @@ pub struct CostSummary {
     /// API Gateway requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub api_gateway: f64,
+    /// Fargate tasks on FARGATE, per vCPU- and GB-second.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub fargate: f64,
+    /// Fargate tasks on FARGATE_SPOT.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub fargate_spot: f64,
+    /// ECR storage of task images.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ecr: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -189,7 +198,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 12] {
+    fn figures_mut(&mut self) -> [&mut f64; 15] {
         let CostSummary {
             total,
             on_demand,
@@ -200,6 +209,9 @@ impl CostSummary {
             warm_pool,
             lambda,
             api_gateway,
+            fargate,
+            fargate_spot,
+            ecr,
             reserved_unused,
             all_on_demand,
             saving,
@@ -214,6 +226,9 @@ impl CostSummary {
             warm_pool,
             lambda,
             api_gateway,
+            fargate,
+            fargate_spot,
+            ecr,
             reserved_unused,
             all_on_demand,
             saving,

@@ -71,16 +71,21 @@ pub fn simulate(config: &Config, on_row: &mut dyn FnMut(&TimelineRow)) -> RunOut
 /// instances it launches. `RunOutcome::cost_items` is empty.
 pub fn simulate_observed(config: &Config, observer: &mut dyn RunObserver) -> RunOutcome {
     let sim = Simulation::new(config);
-    // A run of `ec2` tiers only (every run before other kinds existed) goes through a
-    // loop made for that kind alone, into which `Ec2Tier::on_event` is inlined: with a
+    // A run of `Ec2Tier`s only (`ec2` and `fargate` tiers; every run before other
+    // kinds existed) goes through a loop made for that service alone, into which
+    // `Ec2Tier::on_event` is inlined: with a
     // second kind in `AnyService` the compiler stopped inlining it into the one loop,
     // and the single-tier model was about 12 % slower (spike.toml 0.36 s -> 0.40-0.41 s
     // user time; with this loop and the inlining forced, 0.37-0.38 s). Both loops are
     // the same generic code.
-    if sim.tiers.iter().all(|t| matches!(t, AnyService::Ec2(_))) {
+    if sim
+        .tiers
+        .iter()
+        .all(|t| matches!(t, AnyService::Ec2Tier(_)))
+    {
         sim.with_tiers(|tier| match tier {
-            AnyService::Ec2(tier) => tier,
-            _ => unreachable!("every tier is of kind ec2"),
+            AnyService::Ec2Tier(tier) => tier,
+            _ => unreachable!("every tier is an Ec2Tier"),
         })
         .run(observer)
     } else {
@@ -121,42 +126,44 @@ pub(super) trait Service {
     fn finish(self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics);
 }
 
-/// The registry of tier kinds: `Kind => Service` makes `AnyService`, an enum of the
-/// kinds' services that the loop holds, and [`service`], which builds the one of a
-/// tier's kind. An enum and a `match` rather than `Box<dyn Service>`: the compiler
-/// inlines each event's handling into the loop, where a call through a trait object
-/// cost the single-tier model 11-13 % (results/studies/bench/README.md).
+/// The registry of tier kinds: `Service: Kind | Kind` makes `AnyService`, an enum of
+/// the services that the loop holds (one variant per service, named after it), and
+/// [`service`], which builds the one that carries out a tier's kind (a `fargate` tier
+/// is an `Ec2Tier` whose instances are tasks). An enum and a `match` rather than
+/// `Box<dyn Service>`: the compiler inlines each event's handling into the loop, where
+/// a call through a trait object cost the single-tier model 11-13 %
+/// (results/studies/bench/README.md).
 macro_rules! tier_kinds {
-    ($($kind:ident => $service:ident),+ $(,)?) => {
+    ($($service:ident: $($kind:ident)|+),+ $(,)?) => {
         enum AnyService<'a> {
-            $($kind($service<'a>)),+
+            $($service($service<'a>)),+
         }
 
         impl Service for AnyService<'_> {
             #[inline]
             fn start(&mut self, ctx: &mut Ctx<'_>) {
-                match self { $(AnyService::$kind(s) => s.start(ctx)),+ }
+                match self { $(AnyService::$service(s) => s.start(ctx)),+ }
             }
             #[inline]
             fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
-                match self { $(AnyService::$kind(s) => s.on_request(ctx, caller)),+ }
+                match self { $(AnyService::$service(s) => s.on_request(ctx, caller)),+ }
             }
             #[inline]
             fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
-                match self { $(AnyService::$kind(s) => s.on_answer(ctx, slot, answer)),+ }
+                match self { $(AnyService::$service(s) => s.on_answer(ctx, slot, answer)),+ }
             }
             #[inline]
             fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
-                match self { $(AnyService::$kind(s) => s.on_event(ctx, event)),+ }
+                match self { $(AnyService::$service(s) => s.on_event(ctx, event)),+ }
             }
             fn timeline_row(&mut self, now: SimTime) -> TimelineRow {
-                match self { $(AnyService::$kind(s) => s.timeline_row(now)),+ }
+                match self { $(AnyService::$service(s) => s.timeline_row(now)),+ }
             }
             fn drain_bill(&mut self) -> Vec<CostItem> {
-                match self { $(AnyService::$kind(s) => s.drain_bill()),+ }
+                match self { $(AnyService::$service(s) => s.drain_bill()),+ }
             }
             fn finish(self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
-                match self { $(AnyService::$kind(s) => s.finish(end)),+ }
+                match self { $(AnyService::$service(s) => s.finish(end)),+ }
             }
         }
 
@@ -169,15 +176,15 @@ macro_rules! tier_kinds {
             slo: &SloConfig,
         ) -> AnyService<'a> {
             match config.kind {
-                $(TierKind::$kind => AnyService::$kind($service::new(config, index, streams, end, slo))),+
+                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo))),+
             }
         }
     };
 }
 
 tier_kinds! {
-    Ec2 => Ec2Tier,
-    Lambda => LambdaTier,
+    Ec2Tier: Ec2 | Fargate,
+    LambdaTier: Lambda,
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers

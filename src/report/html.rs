@@ -401,13 +401,18 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
     figures(out, charts, &RUN_CAPTIONS);
 }
 
-/// The parts of a bill worth a line: those the run paid for, and on-demand always, so
-/// that a short list still says what the instances cost (also used by the terminal).
+/// The parts of a bill worth a line: those the run paid for, or on-demand alone when
+/// it paid for none, so that the list is never empty (also used by the terminal).
 pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
-    crate::model::bill_parts(c)
+    let paid: Vec<(BillPart, f64)> = crate::model::bill_parts(c)
         .into_iter()
-        .filter(|(part, amount)| *amount != 0.0 || *part == BillPart::OnDemand)
-        .collect()
+        .filter(|(_, amount)| *amount != 0.0)
+        .collect();
+    if paid.is_empty() {
+        vec![(BillPart::OnDemand, 0.0)]
+    } else {
+        paid
+    }
 }
 
 /// Line items listed by name in the bill section; the rest are in `cost.csv`.

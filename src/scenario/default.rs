@@ -170,6 +170,27 @@ pub(crate) const TERM: Term = Term::OneYear;
 pub(crate) const PAYMENT: Payment = Payment::NoUpfront;
 pub(crate) const OFFERING_CLASS: OfferingClass = OfferingClass::Standard;
 
+// [tiers.<name>.task] of a fargate tier
+/// 1 vCPU and 2 GB, the smallest memory of that size (15.1): an assumption, as is
+/// every default of the task (AWS makes the task definition choose).
+pub(crate) const FARGATE_CPU: f64 = 1.0;
+pub(crate) const FARGATE_MEMORY_GB: f64 = 2.0;
+/// A typical web application image; every task pulls it whole (15.3).
+pub(crate) const FARGATE_IMAGE_MB: f64 = 250.0;
+/// The low end of the 50-100 MB/s pull throughput aws-facts gives (15.3), which the
+/// measured 2.7 GB image ready in 55 s also bounds from below.
+pub(crate) const FARGATE_PULL_MB_PER_S: f64 = 50.0;
+/// Capacity and ENI provisioning, "10-20 s" (15.3).
+pub(crate) const FARGATE_PROVISIONING: DurationDist = DurationDist::Uniform {
+    min: SimDuration::from_secs(10),
+    max: SimDuration::from_secs(20),
+};
+/// The application's own start once the image is pulled (an assumption).
+pub(crate) const FARGATE_CONTAINER_START: SimDuration = SimDuration::from_secs(5);
+/// FARGATE_SPOT at about a third of FARGATE's price: $0.01334 against $0.04048 per
+/// vCPU-hour and $0.00146 against $0.00445 per GB-hour, 67 % off (15.2).
+pub(crate) const FARGATE_SPOT_DISCOUNT: f64 = 0.67;
+
 // [spot]
 /// Spot at 62 % off on-demand, inside the observed 55–70 % (2.1).
 pub(crate) const SPOT_DISCOUNT: f64 = 0.62;

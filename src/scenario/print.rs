@@ -135,6 +135,29 @@ fn tier(run: &Config, index: usize) -> RawTier {
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0);
     }
+    // A fargate tier's instance type and purchase are its task and strategy.
+    let (instance_table, purchase_table, task, capacity_provider, spot_table) = match &c.fargate {
+        None => (
+            Some(instance(&c.instance)),
+            Some(purchase(&c.purchase)),
+            None,
+            None,
+            spot(&c.spot),
+        ),
+        Some(f) => (
+            None,
+            None,
+            Some(fargate_task(c, f)),
+            Some(fargate_strategy(&f.strategy)),
+            RawSpot {
+                notice: None,
+                rebalance: None,
+                capacity_rebalance: None,
+                pool: None,
+                ..spot(&c.spot)
+            },
+        ),
+    };
     RawTier {
         kind: c.kind.into(),
         entry: (index == 0).then_some(true),
@@ -148,18 +171,53 @@ fn tier(run: &Config, index: usize) -> RawTier {
             }),
             timeout: text(c.service.timeout),
         }),
-        instance: Some(instance(&c.instance)),
+        instance: instance_table,
         load_balancer: Some(load_balancer(&c.load_balancer)),
-        autoscaling: Some(autoscaling(&c.autoscaling)),
-        purchase: Some(purchase(&c.purchase)),
-        spot: Some(spot(&c.spot)),
+        autoscaling: Some(RawAutoScaling {
+            // Every minute, as ECS publishes a service's metrics: not a key of it.
+            monitoring: c.fargate.is_none().then(|| c.autoscaling.monitoring.into()),
+            ..autoscaling(&c.autoscaling)
+        }),
+        purchase: purchase_table,
+        spot: Some(spot_table),
         calls: list(&c.calls, |call| RawCall {
             tier: run.tiers[call.tier].name.clone(),
             count: Some(call.count),
         }),
         lambda: None,
         api_gateway: None,
+        task,
+        capacity_provider,
     }
+}
+
+/// A `fargate` tier's task.
+fn fargate_task(c: &TierConfig, f: &FargateConfig) -> RawTask {
+    RawTask {
+        cpu: Some(f.cpu),
+        memory_gb: Some(f.memory_gb),
+        architecture: Some(f.architecture.into()),
+        image_mb: Some(f.image_mb),
+        pull_mb_per_s: Some(f.pull_mb_per_s),
+        provisioning: Some(dist(&c.instance.boot_time)),
+        container_start: text(f.container_start),
+    }
+}
+
+/// The capacity provider strategy, each provider with a base or a weight.
+fn fargate_strategy(s: &CapacityProviderStrategy) -> Vec<RawCapacityProvider> {
+    [
+        (RawProvider::Fargate, s.fargate),
+        (RawProvider::FargateSpot, s.fargate_spot),
+    ]
+    .into_iter()
+    .filter(|(_, share)| share.base > 0 || share.weight > 0)
+    .map(|(provider, share)| RawCapacityProvider {
+        provider,
+        base: Some(share.base),
+        weight: Some(share.weight),
+    })
+    .collect()
 }
 
 /// A `lambda` tier: its kind, `service.time` and its function (its other tables hold
@@ -178,6 +236,8 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
         purchase: None,
         spot: None,
         calls: None,
+        task: None,
+        capacity_provider: None,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),
             architecture: Some(f.architecture.into()),

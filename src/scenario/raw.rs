@@ -134,6 +134,7 @@ impl RawTierKind {
         match self {
             RawTierKind::Ec2 => Some(TierKind::Ec2),
             RawTierKind::Lambda => Some(TierKind::Lambda),
+            RawTierKind::Fargate => Some(TierKind::Fargate),
             _ => None,
         }
     }
@@ -144,6 +145,7 @@ impl From<TierKind> for RawTierKind {
         match kind {
             TierKind::Ec2 => RawTierKind::Ec2,
             TierKind::Lambda => RawTierKind::Lambda,
+            TierKind::Fargate => RawTierKind::Fargate,
         }
     }
 }
@@ -207,6 +209,8 @@ impl RawScenario {
             calls: None,
             lambda: None,
             api_gateway: None,
+            task: None,
+            capacity_provider: None,
         }
     }
 
@@ -225,6 +229,8 @@ impl RawScenario {
             calls: _,
             lambda: _,
             api_gateway: _,
+            task: _,
+            capacity_provider: _,
         } = tier;
     }
 }
@@ -254,6 +260,42 @@ pub(crate) struct RawTier {
     pub lambda: Option<RawLambda>,
     /// API Gateway in front of an entry `lambda` tier.
     pub api_gateway: Option<RawApiGateway>,
+    /// The task of a `fargate` tier.
+    pub task: Option<RawTask>,
+    /// The capacity provider strategy of a `fargate` tier.
+    pub capacity_provider: Option<Vec<RawCapacityProvider>>,
+}
+
+/// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTask {
+    /// vCPU: 0.25, 0.5, 1, 2, 4, 8 or 16.
+    pub cpu: Option<f64>,
+    pub memory_gb: Option<f64>,
+    pub architecture: Option<RawArchitecture>,
+    pub image_mb: Option<f64>,
+    pub pull_mb_per_s: Option<f64>,
+    pub provisioning: Option<RawDistValue>,
+    pub container_start: Option<String>,
+}
+
+/// `[[tiers.<name>.capacity_provider]]`: one provider of the strategy (15.5).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCapacityProvider {
+    pub provider: RawProvider,
+    pub base: Option<u32>,
+    pub weight: Option<u32>,
+}
+
+/// The Fargate capacity providers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub(crate) enum RawProvider {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
 }
 
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).

@@ -234,7 +234,7 @@ impl Ec2Tier<'_> {
             })
             .collect();
         let desired = self.group.desired;
-        let spot_target = desired - self.config.purchase.on_demand_target(desired);
+        let spot_target = desired - self.config.on_demand_target(desired);
         let policy = self.config.autoscaling.termination_policy;
         termination::choose_victim(&active, spot_target, policy, ctx.now)
     }

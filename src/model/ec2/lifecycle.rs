@@ -9,7 +9,7 @@ impl Ec2Tier<'_> {
     /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.
     pub(super) fn launch_for_group(&mut self, ctx: &mut Ctx<'_>) -> u32 {
         let (on_demand, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
-        let target = self.config.purchase.on_demand_target(self.group.desired);
+        let target = self.config.on_demand_target(self.group.desired);
         if on_demand < target {
             self.launch(ctx, PurchaseOption::OnDemand, 0, None)
         } else {
@@ -23,13 +23,16 @@ impl Ec2Tier<'_> {
         let id = self.launch(ctx, PurchaseOption::Spot, type_index, Some(pool));
         if let Some(plan) = self.market.pools[pool].plan_interruption(ctx.now, &self.config.spot) {
             if plan.notice_at < ctx.end {
-                ctx.queue.schedule(
-                    plan.rebalance_at,
-                    Event::SpotRebalanceRecommended {
-                        tier: ctx.tier,
-                        instance: id,
-                    },
-                );
+                // FARGATE_SPOT gives the two-minute warning alone (aws-facts.md 15.2).
+                if self.config.fargate.is_none() {
+                    ctx.queue.schedule(
+                        plan.rebalance_at,
+                        Event::SpotRebalanceRecommended {
+                            tier: ctx.tier,
+                            instance: id,
+                        },
+                    );
+                }
                 ctx.queue.schedule(
                     plan.notice_at,
                     Event::SpotInterruptionNoticed {
@@ -84,11 +87,12 @@ impl Ec2Tier<'_> {
         }
     }
 
-    /// Starts an instance's boot; it then passes health checks before any traffic.
+    /// Starts an instance's boot (a task's provisioning, image pull and container
+    /// start); it then passes health checks before any traffic.
     pub(super) fn boot(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
         ctx.queue.schedule(
-            ctx.now + SimDuration(boot),
+            ctx.now + SimDuration(boot) + self.fleet.boot_offset,
             Event::InstanceBooted {
                 tier: ctx.tier,
                 instance: id,

@@ -361,7 +361,7 @@ impl Service for Ec2Tier<'_> {
             ..self.metrics.take_interval()
         };
         self.fleet.count_states(&mut row);
-        if self.config.purchase.on_demand_percent_above_base < 100 {
+        if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }
         self.ledger

@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod dist;
+mod fargate;
 mod instance;
 mod lambda;
 mod load_balancer;
@@ -27,6 +28,7 @@ use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
 use dist::*;
+use fargate::*;
 use instance::*;
 use lambda::*;
 use load_balancer::*;

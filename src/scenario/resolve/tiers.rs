@@ -343,6 +343,62 @@ impl TierPlan {
     }
 }
 
+/// The tables a tier of `kind` may have, beyond `service`: given for another kind,
+/// a table is an error naming the kinds it belongs to.
+fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
+    use TierKind::*;
+    let tables: [(&str, bool, &[TierKind]); 10] = [
+        ("instance", raw.instance.is_some(), &[Ec2]),
+        ("purchase", raw.purchase.is_some(), &[Ec2]),
+        (
+            "load_balancer",
+            raw.load_balancer.is_some(),
+            &[Ec2, Fargate],
+        ),
+        ("autoscaling", raw.autoscaling.is_some(), &[Ec2, Fargate]),
+        ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
+        ("calls", raw.calls.is_some(), &[Ec2, Fargate]),
+        ("task", raw.task.is_some(), &[Fargate]),
+        (
+            "capacity_provider",
+            raw.capacity_provider.is_some(),
+            &[Fargate],
+        ),
+        ("lambda", raw.lambda.is_some(), &[Lambda]),
+        ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
+    ];
+    if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
+        let mut message = format!(
+            "is not a table of a {} tier; it belongs to {} tiers",
+            kind.word(),
+            kinds.join(" and ")
+        );
+        if kind == Lambda && *table == "calls" {
+            message += " (calls from a function are not built yet)";
+        }
+        return Err(ctx.err_table(table, &message));
+    }
+    let Some(service) = &raw.service else {
+        return Ok(());
+    };
+    match kind {
+        Lambda => ctx.only_keys(
+            "service",
+            service,
+            "time",
+            &[],
+            "is not a key of a lambda tier's [service], which gives only `time`",
+        ),
+        // A task's vCPUs may be a fraction: its workers are given per task.
+        Fargate if service.workers_per_vcpu == Some(true) => Err(ctx.err(
+            "service.workers_per_vcpu",
+            "a fargate tier gives `workers` per task (a task's vCPUs may be a fraction)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One tier's tables, with the cross-table rules of a tier.
 fn resolve_tier(
     ctx: &Ctx,
@@ -361,7 +417,7 @@ fn resolve_tier(
     check_tables_of_kind(ctx, kind, &raw)?;
     // A lambda tier's other tables keep their defaults, unused but for `service.time`.
     let lambda = match kind {
-        TierKind::Ec2 => None,
+        TierKind::Ec2 | TierKind::Fargate => None,
         TierKind::Lambda => Some(resolve_lambda(
             ctx,
             raw.lambda.take().unwrap_or_default(),
@@ -369,12 +425,47 @@ fn resolve_tier(
             entry,
         )?),
     };
-    let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
+    let (instance, purchase, fargate) = if kind == TierKind::Fargate {
+        let tier = resolve_fargate(
+            ctx,
+            raw.task.take().unwrap_or_default(),
+            raw.capacity_provider.take(),
+        )?;
+        (tier.instance, tier.purchase, Some(tier.fargate))
+    } else {
+        let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
+        let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
+        (instance, purchase, None)
+    };
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
-    let autoscaling = resolve_autoscaling(ctx, raw.autoscaling.unwrap_or_default(), duration)?;
-    let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
-    let spot = resolve_spot(ctx, raw.spot.unwrap_or_default(), &purchase)?;
+    let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
+    if fargate.is_some() {
+        // ECS publishes a service's CPU and memory every minute (aws-facts.md 15.4).
+        if raw_autoscaling.monitoring.is_some() {
+            return Err(ctx.err(
+                "autoscaling.monitoring",
+                "is EC2 monitoring; ECS publishes a fargate service's metrics every minute",
+            ));
+        }
+        if raw_autoscaling.warm_pool.is_some() {
+            return Err(ctx.err_table(
+                "autoscaling.warm_pool",
+                "is an Auto Scaling group's; a fargate service has none",
+            ));
+        }
+        raw_autoscaling.monitoring = Some(RawMonitoring::Detailed);
+    }
+    let autoscaling = resolve_autoscaling(ctx, raw_autoscaling, duration)?;
+    let raw_spot = raw.spot.unwrap_or_default();
+    if fargate.is_some() {
+        fargate_spot(ctx, &raw_spot)?;
+    }
+    let discount_given = raw_spot.price.is_some();
+    let mut spot = resolve_spot(ctx, raw_spot, &purchase)?;
+    if fargate.is_some() {
+        fargate_spot_rules(&mut spot, discount_given);
+    }
     // AWS does not add warm pools to groups that launch spot instances (3.8).
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
@@ -390,5 +481,6 @@ fn resolve_tier(
         spot,
         calls,
         lambda,
+        fargate,
     })
 }
