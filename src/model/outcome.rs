@@ -333,9 +333,9 @@ pub struct TimelineRow {
 /// One line of the bill (`cost.csv`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CostItem {
-    /// `instance`, `load_balancer_hours` or `load_balancer_lcu`.
+    /// `instance`, `task`, `load_balancer_hours`, `load_balancer_lcu`, `ecr_storage`, ...
     pub item: String,
-    /// `on_demand`, `spot`, `reserved`, `savings_plan` or `load_balancer`.
+    /// A part of the bill (`BillPart::key`): `on_demand`, `spot`, `fargate`, ...
     pub purchase_option: String,
     pub instance_type: String,
     pub instance_id: Option<u32>,
