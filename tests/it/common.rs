@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use simcloud::model::{Config, RunOutcome, TimelineRow, simulate};
+use simcloud::model::{Config, RunOutcome, Summary, TimelineRow, simulate};
 use simcloud::scenario::ScenarioFile;
 use std::path::{Path, PathBuf};
 
@@ -87,4 +87,30 @@ pub fn proptest_runner(cases: u32) -> proptest::test_runner::TestRunner {
         failure_persistence: None,
         ..Config::default()
     })
+}
+
+/// Every request of a run counted exactly once.
+pub fn assert_conserved(s: &Summary) {
+    let r = &s.requests;
+    assert_eq!(
+        r.arrived,
+        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
+        "{r:?}"
+    );
+}
+
+/// `simcloud validate` refuses the scenario `text` (written as `bad.toml`) with exit
+/// code 2 and a message that names the file and contains `needle`; returns stderr.
+pub fn assert_rejected(text: &str, needle: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "bad.toml", text);
+    let output = simcloud()
+        .args(["validate", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
+    assert!(stderr.contains("bad.toml:"), "{stderr}");
+    assert!(stderr.contains(needle), "{needle}: {stderr}");
+    stderr
 }

@@ -1,7 +1,7 @@
 //! The `fargate` tier kind (issue 14): bills by hand, the task's start time, the
 //! capacity provider split, FARGATE_SPOT's interruptions, and bad input.
 
-use crate::common::{config_from_str, simcloud, write_file};
+use crate::common::{assert_conserved, assert_rejected, config_from_str};
 use simcloud::model::{RunOutcome, Summary, simulate};
 
 /// A service of `tasks` fixed tasks of `cpu` vCPU and `memory_gb` on `architecture`
@@ -50,16 +50,6 @@ fn outcome(text: &str) -> RunOutcome {
 
 fn run(text: &str) -> Summary {
     outcome(text).summary
-}
-
-/// Every request counted exactly once.
-fn conserved(s: &Summary) {
-    let r = &s.requests;
-    assert_eq!(
-        r.arrived,
-        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
-        "{r:?}"
-    );
 }
 
 /// A task of 0.5 vCPU and 1 GB (aws-facts.md 6.2): x86 $0.04048 × 0.5 + $0.004445 × 1
@@ -156,7 +146,7 @@ fn issue_14_fargate_spot_interruptions_follow_the_configured_rate() {
             "time = { dist = \"exponential\", mean = \"60s\" }",
         );
     let s = run(&text);
-    conserved(&s);
+    assert_conserved(&s);
     let i = &s.instances;
     let expected = 0.5 * i.instance_hours;
     let got = i.spot_interruptions as f64;
@@ -222,17 +212,7 @@ fn issue_14_bad_fargate_settings_exit_2_naming_the_valid_sizes() {
             "is not a table of a fargate tier; it belongs to ec2 tiers",
         ),
     ];
-    let dir = tempfile::tempdir().unwrap();
     for (from, to, needle) in cases {
-        let text = good.replacen(from, to, 1);
-        let path = write_file(dir.path(), "bad.toml", &text);
-        let output = simcloud()
-            .args(["validate", path.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{to}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("bad.toml:"), "{to}: {stderr}");
-        assert!(stderr.contains(needle), "{to}: {stderr}");
+        assert_rejected(&good.replacen(from, to, 1), needle);
     }
 }

@@ -2,7 +2,7 @@
 //! steady load, bad input, and an `ec2` tier calling a function. The Erlang loss case
 //! (a concurrency limit is an M/G/c/c system) is in `validation`.
 
-use crate::common::{config_from_str, simcloud, write_file};
+use crate::common::{assert_conserved, assert_rejected, config_from_str};
 use simcloud::model::{Summary, simulate};
 
 /// A function of `memory_mb` on `architecture` behind a REST API, taking `time` per
@@ -43,16 +43,6 @@ fn run(text: &str) -> Summary {
     simulate(&config_from_str(text), &mut |_| {}).summary
 }
 
-/// Every request counted exactly once.
-fn conserved(s: &Summary) {
-    let r = &s.requests;
-    assert_eq!(
-        r.arrived,
-        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
-        "{r:?}"
-    );
-}
-
 /// 1 million requests of 120 ms at 512 MB (aws-facts.md 6.1, 14.4):
 /// requests 1e6 × $0.20/1e6 = $0.20; duration 1e6 × 0.120 s × 0.5 GB = 60,000 GB-s,
 /// × $0.0000166667 = $1.000002 on x86 (total $1.200002), × $0.0000133334 = $0.800004
@@ -76,7 +66,7 @@ fn issue_14_a_million_requests_of_120_ms_at_512_mb_on_x86_and_arm() {
             architecture,
             "",
         ));
-        conserved(&s);
+        assert_conserved(&s);
         let lambda = s
             .lambda
             .as_ref()
@@ -159,7 +149,7 @@ fn issue_14_littles_law_and_cold_starts_on_a_steady_load() {
         let mut config = config_from_str(&text);
         config.seed = seed;
         let s = simulate(&config, &mut |_| {}).summary;
-        conserved(&s);
+        assert_conserved(&s);
         let lambda = s.lambda.unwrap();
         assert_eq!(u64::from(lambda.peak_concurrency), lambda.cold_starts);
         assert!(lambda.cold_starts < 100, "{lambda:?}");
@@ -228,7 +218,6 @@ fn issue_14_bad_function_settings_exit_2_with_the_range() {
             "must be between 0 and 2900",
         ),
     ];
-    let dir = tempfile::tempdir().unwrap();
     for (from, to, needle) in cases {
         let text = good.replacen(from, to, 1);
         let line = text
@@ -236,18 +225,11 @@ fn issue_14_bad_function_settings_exit_2_with_the_range() {
             .position(|l| to.lines().last() == Some(l))
             .unwrap()
             + 1;
-        let path = write_file(dir.path(), "bad.toml", &text);
-        let output = simcloud()
-            .args(["validate", path.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{to}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = assert_rejected(&text, needle);
         assert!(
             stderr.contains(&format!("bad.toml:{line}:")),
             "{to}: {stderr}"
         );
-        assert!(stderr.contains(needle), "{to}: {stderr}");
     }
 }
 
@@ -282,7 +264,7 @@ memory_mb = 1024
 reserved_concurrency = 5
 "#;
     let s = run(text);
-    conserved(&s);
+    assert_conserved(&s);
     assert!(s.lambda.is_none());
     assert_eq!(s.tiers.len(), 2);
     let (web, function) = (&s.tiers[0], &s.tiers[1]);
@@ -323,7 +305,7 @@ reserved_concurrency = 5
 #[test]
 fn issue_14_the_integration_timeout_answers_504_while_the_function_runs_on() {
     let s = run(&function("10m", "rate = 2", "\"35s\"", 1024, "x86_64", ""));
-    conserved(&s);
+    assert_conserved(&s);
     let r = &s.requests;
     assert_eq!(r.completed, 0);
     assert!(r.timed_out > 0 && r.in_flight > 0, "{r:?}");
@@ -346,7 +328,7 @@ fn issue_14_api_gateway_throttles_beyond_its_token_bucket() {
     let text = function("60s", "rate = 100", "\"10ms\"", 512, "x86_64", "")
         .replace("api = \"rest\"", "api = \"rest\"\nrate = 10\nburst = 5");
     let s = run(&text);
-    conserved(&s);
+    assert_conserved(&s);
     let lambda = s.lambda.unwrap();
     let passed = s.requests.arrived - lambda.api_gateway_throttles;
     assert!((604..=605).contains(&passed), "{passed}");
@@ -369,7 +351,7 @@ fn issue_14_new_environments_are_limited_by_the_scaling_rate() {
         "x86_64",
         "account_concurrency = 5000",
     ));
-    conserved(&s);
+    assert_conserved(&s);
     let lambda = s.lambda.unwrap();
     assert!(s.requests.arrived > 2_700, "{:?}", s.requests);
     assert!(
@@ -390,7 +372,7 @@ fn issue_14_the_function_timeout_fails_and_resets_the_environment() {
     let text = function("5m", "rate = 1", "\"5s\"", 512, "x86_64", "")
         .replace("timeout = \"900s\"", "timeout = \"3s\"");
     let s = run(&text);
-    conserved(&s);
+    assert_conserved(&s);
     let lambda = s.lambda.unwrap();
     assert_eq!(s.requests.completed, 0);
     assert_eq!(
