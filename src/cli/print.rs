@@ -288,8 +288,13 @@ pub(super) fn print_summary(
         count(r.completed),
         share(r.completed, r.arrived)
     )?;
-    // A function's rejections are throttles: 429 (aws-facts.md 13.3, 14.5).
-    let status = if s.lambda.is_some() { 429 } else { 503 };
+    // A function's rejections are throttles: 429 through API Gateway (aws-facts.md
+    // 13.3, 14.5), 502 from an ALB (4.6, 13.4).
+    let status = match &config.entry().lambda {
+        Some(function) if function.alb => 502,
+        Some(_) => 429,
+        None => 503,
+    };
     writeln!(
         out,
         "              {:>12} rejected {status} ({})",

@@ -13,13 +13,7 @@
 //! - Savings plans (1.4): applied after reservations, usage with the highest savings
 //!   percentage first (ties: the lowest plan rate first), until usage or the hourly
 //!   commitment runs out; the rest is on-demand; the commitment is paid in full.
-//! - ALB (4.7): $0.0225 per load-balancer-hour, each partial hour billed as a full hour,
-//!   plus $0.008 per LCU-hour. An LCU is the largest of its dimensions; simcloud meters
-//!   new connections (25 per second = 1 LCU) and processed bytes (1 GB per hour =
-//!   1 LCU). Both are proportional to requests, so the LCU-hours of a run are
-//!   `requests * max(1 / (requests_per_connection * 25 * 3600), request_bytes / 1e9)`.
-//!   Active connections and rule evaluations are not metered (they rarely dominate for
-//!   a web application with short requests and fewer than 10 rules).
+//! - ALB (4.7): per hour and per LCU-hour (`alb`).
 //!
 //! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
 //!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
@@ -40,6 +34,7 @@
 //! that check it (per-second minimums, reservations, savings plans, spot refunds, the
 //! warm pool), kept beside the code as the house style asks; the code is about 510.
 
+pub(super) mod alb;
 pub(super) mod serverless;
 
 use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind, TierConfig};
@@ -49,6 +44,7 @@ use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, roun
 use super::spot::SpotMarket;
 use super::warm_pool::WarmPool;
 use crate::engine::{SECS_PER_HOUR, SimDuration, SimTime};
+use alb::{AlbPrices, AlbTargets};
 
 /// ECR private storage per GB-month (aws-facts.md 15.7); pulls in the Region are free.
 const ECR_PER_GB_MONTH: f64 = 0.10;
@@ -172,9 +168,7 @@ pub(super) struct CostLedger {
     pub totals: Totals,
     /// On-demand seconds used in the current clock hour, by type index.
     hour_usage: Vec<f64>,
-    lb_price_per_hour: f64,
-    lb_price_per_lcu_hour: f64,
-    lcu_hours_per_request: f64,
+    alb: AlbPrices,
     /// The tier billed, named on every line.
     tier: String,
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
@@ -233,8 +227,6 @@ impl CostLedger {
         lb: &LoadBalancerConfig,
         warm_pool: Option<WarmPoolPrices>,
     ) -> Self {
-        let per_connection = 1.0 / (lb.requests_per_connection * 25.0 * SECS_PER_HOUR);
-        let per_byte = lb.request_bytes as f64 / 1e9;
         CostLedger {
             items: Vec::new(),
             hour_usage: vec![0.0; types.len()],
@@ -242,9 +234,7 @@ impl CostLedger {
             purchase: purchase.clone(),
             warm_pool,
             totals: Totals::default(),
-            lb_price_per_hour: lb.price_per_hour,
-            lb_price_per_lcu_hour: lb.price_per_lcu_hour,
-            lcu_hours_per_request: per_connection.max(per_byte),
+            alb: AlbPrices::new(lb, AlbTargets::Instances),
             tier: String::new(),
             fargate_image_gb: None,
         }
@@ -649,15 +639,9 @@ impl CostLedger {
         )
     }
 
-    /// Load-balancer hours billed for a run that has lasted `elapsed`.
-    pub(super) fn lb_hours(elapsed: SimDuration) -> u64 {
-        elapsed.0.div_ceil(SimDuration::HOUR.0)
-    }
-
     /// The load balancer's bill after `elapsed` with `requests` processed.
     pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
-        Self::lb_hours(elapsed) as f64 * self.lb_price_per_hour
-            + requests as f64 * self.lcu_hours_per_request * self.lb_price_per_lcu_hour
+        self.alb.cost(elapsed, requests)
     }
 
     /// The lines recorded since the last call: they are final.
@@ -711,30 +695,9 @@ impl CostLedger {
                 ECR_PER_GB_MONTH,
             );
         }
-        let hours = Self::lb_hours(duration) as f64;
-        let price = self.lb_price_per_hour;
-        self.push_line(
-            "load_balancer_hours",
-            "load_balancer",
-            "",
-            0.0,
-            end_s,
-            hours,
-            "hour",
-            price,
-        );
-        let lcu_hours = requests as f64 * self.lcu_hours_per_request;
-        let price = self.lb_price_per_lcu_hour;
-        self.push_line(
-            "load_balancer_lcu",
-            "load_balancer",
-            "",
-            0.0,
-            end_s,
-            lcu_hours,
-            "lcu_hour",
-            price,
-        );
+        for (item, quantity, unit, price) in self.alb.lines(duration, requests) {
+            self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
+        }
         self.items
     }
 }
@@ -768,8 +731,8 @@ mod tests {
     /// A partial load-balancer hour is a full hour: 2 h 1 s is 3 hours.
     #[test]
     fn load_balancer_hours_round_up() {
-        assert_eq!(CostLedger::lb_hours(SimDuration::from_secs(7_201)), 3);
-        assert_eq!(CostLedger::lb_hours(SimDuration::from_secs(7_200)), 2);
+        assert_eq!(AlbPrices::hours(SimDuration::from_secs(7_201)), 3);
+        assert_eq!(AlbPrices::hours(SimDuration::from_secs(7_200)), 2);
     }
 }
 

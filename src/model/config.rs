@@ -162,6 +162,9 @@ pub struct LambdaConfig {
     pub free_tier: bool,
     /// API Gateway in front of the function (the entry tier only).
     pub api_gateway: Option<ApiGatewayConfig>,
+    /// An ALB with the function as its target, in front of the entry tier instead of
+    /// API Gateway (aws-facts.md 13.4), priced by the tier's `load_balancer`.
+    pub alb: bool,
 }
 
 impl LambdaConfig {

@@ -231,7 +231,14 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
             ..RawService::default()
         }),
         instance: None,
-        load_balancer: None,
+        // The ALB in front of the function: its prices and what its LCUs meter.
+        load_balancer: f.alb.then(|| RawLoadBalancer {
+            price_per_hour: Some(c.load_balancer.price_per_hour),
+            price_per_lcu_hour: Some(c.load_balancer.price_per_lcu_hour),
+            request_bytes: Some(c.load_balancer.request_bytes),
+            requests_per_connection: Some(c.load_balancer.requests_per_connection),
+            ..RawLoadBalancer::default()
+        }),
         autoscaling: None,
         purchase: None,
         spot: None,

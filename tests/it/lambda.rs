@@ -382,3 +382,66 @@ fn issue_14_the_function_timeout_fails_and_resets_the_environment() {
     assert_eq!(lambda.cold_starts, s.requests.arrived);
     assert_eq!(lambda.cold_start_share, 1.0);
 }
+
+/// An ALB in front of the function instead of API Gateway (aws-facts.md 4.7, 13.4):
+/// no per-request fee and no throttle of its own; an hour at $0.0225 plus LCU-hours
+/// at $0.008, where one LCU-hour processes 0.4 GB for a Lambda target: 4,000 bytes a
+/// request on 100 requests per connection is max(1 / (100 × 25 × 3,600), 4,000 /
+/// 0.4e9) = 1e-5 LCU-hours a request, 2.5 times the 4e-6 of an EC2 target.
+#[test]
+fn issue_14_an_alb_in_front_of_the_function_bills_hours_and_lambda_lcus() {
+    let text = function("3600s", "rate = 50", "\"100ms\"", 1024, "x86_64", "").replace(
+        "[tiers.fn.api_gateway]\napi = \"rest\"",
+        "[tiers.fn.load_balancer]\nrequest_bytes = 4000\nrequests_per_connection = 100",
+    );
+    let out = simulate(&config_from_str(&text), &mut |_| {});
+    let s = &out.summary;
+    assert_conserved(s);
+    let n = s.requests.arrived as f64;
+    let expected = 0.0225 + n * 1e-5 * 0.008;
+    assert!(
+        (s.cost_usd.load_balancer - expected).abs() <= 5e-7,
+        "{:?} vs {expected}",
+        s.cost_usd
+    );
+    assert_eq!(s.cost_usd.api_gateway, 0.0);
+    let lcu = out
+        .cost_items
+        .iter()
+        .find(|i| i.item == "load_balancer_lcu")
+        .expect("an LCU line");
+    assert!((lcu.quantity - n * 1e-5).abs() < 1e-9);
+    assert!((s.cost_usd.total - s.cost_usd.lambda - s.cost_usd.load_balancer).abs() <= 2e-6);
+    // Behind an ALB the function's throttles are still the function's.
+    let throttled = text.replace(
+        "init = \"200ms\"",
+        "init = \"200ms\"\nreserved_concurrency = 2",
+    );
+    let s = run(&throttled);
+    assert_conserved(&s);
+    let lambda = s.lambda.as_ref().expect("a function's measures");
+    assert!(lambda.throttles > 0 && lambda.api_gateway_throttles == 0);
+    assert_eq!(s.requests.rejected, lambda.throttles);
+}
+
+/// The ALB in front of a function has only prices and what its LCUs meter; it and API
+/// Gateway exclude each other; a called function has neither.
+#[test]
+fn issue_14_the_load_balancer_of_a_function_is_checked() {
+    let alb = function("10m", "rate = 10", "\"50ms\"", 512, "x86_64", "").replace(
+        "[tiers.fn.api_gateway]\napi = \"rest\"",
+        "[tiers.fn.load_balancer]\nrequest_bytes = 4000",
+    );
+    assert_rejected(
+        &alb.replace("request_bytes = 4000", "algorithm = \"random\""),
+        "load_balancer.algorithm = \"random\": is not a key of the load balancer in front of a function",
+    );
+    assert_rejected(
+        &format!("{alb}\n[tiers.fn.api_gateway]\napi = \"http\"\n"),
+        "through API Gateway or an ALB, not both",
+    );
+    assert_rejected(
+        &alb.replace("[tiers.fn.load_balancer]\nrequest_bytes = 4000", ""),
+        "needs [tiers.<name>.api_gateway] or [tiers.<name>.load_balancer]",
+    );
+}

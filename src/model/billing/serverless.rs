@@ -18,10 +18,14 @@
 //! - API Gateway (13.1): REST $3.50 per million calls, HTTP $1.00 per million, first
 //!   tier. Requests API Gateway throttles with 429 are not billed (an assumption:
 //!   aws-facts does not say).
+//! - An ALB in front of the function instead (13.4): its hours and LCUs as for any
+//!   ALB, with 0.4 GB of processed bytes per LCU-hour (`alb`), for every request it
+//!   receives, throttled or not; no per-request fee.
 //!
 //! Usage is kept in exact integers (milliseconds × MB) and priced when asked, so the
 //! bill accrued for a timeline row and the closed bill agree to the cent.
 
+use super::alb::AlbPrices;
 use crate::engine::SimDuration;
 use crate::model::config::{ApiKind, Architecture, LambdaConfig};
 use crate::model::outcome::{CostItem, CostSummary, round_to};
@@ -59,6 +63,7 @@ pub(in crate::model) struct ServerlessBill {
     free_tier: bool,
     prices: (f64, f64, f64),
     api_price: Option<f64>,
+    alb: Option<AlbPrices>,
     tier: String,
     /// Invocations (requests Lambda ran), billed milliseconds on on-demand and on
     /// provisioned environments, and requests API Gateway passed on.
@@ -66,6 +71,8 @@ pub(in crate::model) struct ServerlessBill {
     on_demand_ms: u64,
     provisioned_ms: u64,
     pub api_requests: u64,
+    /// Requests the ALB in front received.
+    pub alb_requests: u64,
 }
 
 /// What a lambda tier costs up to some time.
@@ -77,6 +84,7 @@ pub(in crate::model) struct ServerlessCost {
     provisioned_configured: f64,
     free_tier: f64,
     api_gateway: f64,
+    load_balancer: f64,
     /// Billed GB-seconds, on-demand and provisioned (the configured time is not).
     pub gb_seconds: f64,
     configured_gb_seconds: f64,
@@ -92,7 +100,7 @@ impl ServerlessCost {
     }
 
     pub(in crate::model) fn total(&self) -> f64 {
-        self.lambda() + self.api_gateway
+        self.lambda() + self.api_gateway + self.load_balancer
     }
 
     /// The tier's part of `summary.json`'s `cost_usd`. No instances run, so the
@@ -102,6 +110,7 @@ impl ServerlessCost {
             total: round_to(self.total(), 6),
             lambda: round_to(self.lambda(), 6),
             api_gateway: round_to(self.api_gateway, 6),
+            load_balancer: round_to(self.load_balancer, 6),
             all_on_demand: round_to(self.total(), 6),
             ..CostSummary::default()
         }
@@ -109,7 +118,12 @@ impl ServerlessCost {
 }
 
 impl ServerlessBill {
-    pub(in crate::model) fn new(function: &LambdaConfig, tier: &str) -> Self {
+    /// The bill of `function` in `tier`, behind `alb` when an ALB is in front.
+    pub(in crate::model) fn new(
+        function: &LambdaConfig,
+        tier: &str,
+        alb: Option<AlbPrices>,
+    ) -> Self {
         ServerlessBill {
             memory_mb: u64::from(function.memory_mb),
             provisioned: u64::from(function.provisioned_concurrency),
@@ -119,11 +133,13 @@ impl ServerlessBill {
                 .api_gateway
                 .as_ref()
                 .map(|g| api_gateway_price(g.api)),
+            alb,
             tier: tier.to_string(),
             invocations: 0,
             on_demand_ms: 0,
             provisioned_ms: 0,
             api_requests: 0,
+            alb_requests: 0,
         }
     }
 
@@ -168,6 +184,10 @@ impl ServerlessBill {
             provisioned_configured: configured_gbs * configured_price,
             free_tier,
             api_gateway: self.api_requests as f64 * self.api_price.unwrap_or(0.0),
+            load_balancer: self
+                .alb
+                .as_ref()
+                .map_or(0.0, |alb| alb.cost(elapsed, self.alb_requests)),
             gb_seconds: on_demand_gbs + provisioned_gbs,
             configured_gb_seconds: configured_gbs,
         }
@@ -229,8 +249,22 @@ impl ServerlessBill {
                 c.api_gateway,
             ),
         ];
+        let alb = self.alb.iter().flat_map(|alb| {
+            alb.lines(elapsed, self.alb_requests)
+                .map(|(item, quantity, unit, price)| {
+                    (
+                        item,
+                        "load_balancer",
+                        quantity,
+                        unit,
+                        price,
+                        quantity * price,
+                    )
+                })
+        });
         lines
             .into_iter()
+            .chain(alb)
             .filter(|line| line.5 != 0.0)
             .map(|(item, part, quantity, unit, unit_price, cost)| CostItem {
                 item: item.to_string(),
@@ -275,6 +309,7 @@ mod tests {
                 rate: 10_000.0,
                 burst: 5_000,
             }),
+            alb: false,
         }
     }
 
@@ -287,7 +322,7 @@ mod tests {
             (Architecture::X86_64, ApiKind::Rest, 1.200002, 3.50),
             (Architecture::Arm64, ApiKind::Http, 1.000004, 1.00),
         ] {
-            let mut bill = ServerlessBill::new(&function(512, architecture, api), "fn");
+            let mut bill = ServerlessBill::new(&function(512, architecture, api), "fn", None);
             for _ in 0..1_000_000 {
                 bill.invocations += 1;
                 bill.api_requests += 1;
@@ -313,7 +348,7 @@ mod tests {
     fn the_free_tier_over_a_month() {
         let mut f = function(1024, Architecture::X86_64, ApiKind::Http);
         f.free_tier = true;
-        let mut bill = ServerlessBill::new(&f, "fn");
+        let mut bill = ServerlessBill::new(&f, "fn", None);
         bill.invocations = 2_000_000;
         bill.on_demand_ms = 2_000_000 * 1000;
         let c = bill.cost(MONTH);

@@ -30,6 +30,10 @@
 //! - API Gateway (13.2, 13.3): a token bucket in front (429 when empty, counted
 //!   `rejected`), and the integration timeout, after which the client gets a 504 while
 //!   the function runs on (and is billed) to its end.
+//! - Or an ALB in front (13.4): it "waits until your Lambda function responds or times
+//!   out", so the function's own timeout is the only one; the client gets a 502 for a
+//!   function error or timeout (4.6), counted `timed_out` as through API Gateway, and
+//!   for a throttle, counted `rejected`.
 //!
 //! The bill is `billing::serverless`. The timeline row maps environments onto the
 //! instance columns: `pending_on_demand` environments in their init phase,
@@ -40,11 +44,12 @@
 //! column for the bill's new parts).
 //!
 //! Not modelled: calls from a lambda tier to others (the scenario refuses them),
-//! SnapStart, asynchronous invocation, an ALB with Lambda targets, provisioned
+//! SnapStart, asynchronous invocation, provisioned
 //! concurrency's own scaling, and the 10 s init limit's retry (a longer draw is cut).
 
 mod bucket;
 
+use super::billing::alb::{AlbPrices, AlbTargets};
 use super::billing::serverless::ServerlessBill;
 use super::calls::{Answer, Caller};
 use super::config::{LambdaConfig, SloConfig, TierConfig};
@@ -170,7 +175,13 @@ impl<'a> LambdaTier<'a> {
             init_rng: streams.stream("init"),
             factor: duration_factor(function),
             metrics: Metrics::new(longest, slo),
-            bill: ServerlessBill::new(function, &config.name),
+            bill: ServerlessBill::new(
+                function,
+                &config.name,
+                function
+                    .alb
+                    .then(|| AlbPrices::new(&config.load_balancer, AlbTargets::Lambda)),
+            ),
             summary: LambdaSummary::default(),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
@@ -287,6 +298,10 @@ impl Service for LambdaTier<'_> {
                 return self.throttle(ctx, caller, true);
             }
             self.bill.api_requests += 1;
+        }
+        // An ALB in front processes every request (it does not throttle).
+        if self.function.alb {
+            self.bill.alb_requests += 1;
         }
         if self.busy >= self.function.concurrency_limit() {
             return self.throttle(ctx, caller, false);

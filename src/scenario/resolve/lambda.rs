@@ -37,6 +37,7 @@ pub(super) fn resolve_lambda(
     ctx: &Ctx,
     raw: RawLambda,
     api_gateway: Option<RawApiGateway>,
+    load_balancer: Option<&RawLoadBalancer>,
     entry: bool,
 ) -> Result<LambdaConfig> {
     let memory_mb = memory(
@@ -102,21 +103,45 @@ pub(super) fn resolve_lambda(
             ),
         ));
     }
-    let api_gateway = match (api_gateway, entry) {
-        (Some(raw), true) => Some(resolve_api_gateway(ctx, raw)?),
-        (None, true) => {
+    // The entry tier's function sits behind API Gateway or an ALB (13.4); a called
+    // one behind neither.
+    let api_gateway = match (api_gateway, load_balancer, entry) {
+        (Some(raw), None, true) => Some(resolve_api_gateway(ctx, raw)?),
+        (None, Some(lb), true) => {
+            ctx.only_keys(
+                "load_balancer",
+                lb,
+                "",
+                &["price_per_hour", "price_per_lcu_hour", "request_bytes", "requests_per_connection"],
+                "is not a key of the load balancer in front of a function, which has only prices and the bytes and requests per connection that its LCUs meter (a Lambda target group has no routing or health checks to set)",
+            )?;
+            None
+        }
+        (None, None, true) => {
             return Err(ctx.err_table(
                 "kind",
-                "a lambda tier that receives [traffic] needs [tiers.<name>.api_gateway] in front of it",
+                "a lambda tier that receives [traffic] needs [tiers.<name>.api_gateway] or [tiers.<name>.load_balancer] (an ALB) in front of it",
             ));
         }
-        (Some(_), false) => {
+        (Some(_), Some(_), true) => {
+            return Err(ctx.err_table(
+                "load_balancer",
+                "a function receives [traffic] through API Gateway or an ALB, not both",
+            ));
+        }
+        (Some(_), _, false) => {
             return Err(ctx.err_table(
                 "api_gateway",
                 "only the entry tier, which receives [traffic], has an API Gateway; another tier's function is invoked by its callers",
             ));
         }
-        (None, false) => None,
+        (None, Some(_), false) => {
+            return Err(ctx.err_table(
+                "load_balancer",
+                "only the entry tier, which receives [traffic], has a load balancer in front of its function; another tier's function is invoked by its callers",
+            ));
+        }
+        (None, None, false) => None,
     };
     Ok(LambdaConfig {
         memory_mb,
@@ -131,6 +156,7 @@ pub(super) fn resolve_lambda(
         provisioned_concurrency,
         free_tier: raw.free_tier.unwrap_or(false),
         api_gateway,
+        alb: entry && load_balancer.is_some(),
     })
 }
 

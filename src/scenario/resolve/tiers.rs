@@ -353,7 +353,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "load_balancer",
             raw.load_balancer.is_some(),
-            &[Ec2, Fargate],
+            &[Ec2, Fargate, Lambda],
         ),
         ("autoscaling", raw.autoscaling.is_some(), &[Ec2, Fargate]),
         ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
@@ -422,6 +422,7 @@ fn resolve_tier(
             ctx,
             raw.lambda.take().unwrap_or_default(),
             raw.api_gateway.take(),
+            raw.load_balancer.as_ref(),
             entry,
         )?),
     };
