@@ -103,7 +103,7 @@ pub(super) fn resolve_fargate(
         MAX_IMAGE_MB,
     )?;
     let pull_mb_per_s = raw.pull_mb_per_s.unwrap_or(default::FARGATE_PULL_MB_PER_S);
-    if !(pull_mb_per_s >= 1.0 && pull_mb_per_s <= 10_000.0) {
+    if !(1.0..=10_000.0).contains(&pull_mb_per_s) {
         return Err(ctx.err("task.pull_mb_per_s", "must be from 1 to 10000 (MB/s)"));
     }
     let provisioning = dist_or(
@@ -222,13 +222,13 @@ pub(super) fn fargate_spot(ctx: &Ctx, raw: &RawSpot) -> Result<()> {
         &["interruption", "capacity_events", "price"],
         "is not a key of a fargate tier's [spot], which gives FARGATE_SPOT's `price.discount`, `interruption` and `capacity_events` (the notice is AWS's two minutes)",
     )?;
-    if let Some(price) = &raw.price {
-        if price.trace.is_some() || price.zone.is_some() {
-            return Err(ctx.err(
-                "spot.price",
-                "FARGATE_SPOT has no price history to replay; give `discount`",
-            ));
-        }
+    if let Some(price) = &raw.price
+        && (price.trace.is_some() || price.zone.is_some())
+    {
+        return Err(ctx.err(
+            "spot.price",
+            "FARGATE_SPOT has no price history to replay; give `discount`",
+        ));
     }
     Ok(())
 }
