@@ -9,6 +9,7 @@
 //! call carries a small [`Caller`] rather than the request); what a call does on
 //! arrival is the called tier's `Serving`.
 
+use super::config::Call;
 use crate::engine::SimTime;
 
 /// The request of another tier that a request answers to: its tier and its slot in
@@ -176,6 +177,15 @@ pub(super) struct Calls {
 }
 
 impl Calls {
+    /// The calls of tier `tier`, which makes `calls` (each `count` times, in order).
+    pub(super) fn for_tier(tier: u8, calls: &[Call]) -> Self {
+        let plan = calls
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c.tier as u8, c.count as usize))
+            .collect();
+        Calls::new(tier, plan)
+    }
+
     pub(super) fn new(tier: u8, plan: Vec<u8>) -> Self {
         Calls {
             tier,

@@ -121,11 +121,19 @@ pub(super) enum Event {
     HourTick {
         tier: u8,
     },
-    /// A Lambda execution environment finished its invocation (its init, if cold, and
-    /// its invoke, or the function timeout).
+    /// A Lambda execution environment finished its invocation's own work (its init,
+    /// if cold, and its invoke, or the function timeout); a function that calls other
+    /// tiers then makes its calls.
     InvocationEnded {
         tier: u8,
         environment: u32,
+    },
+    /// The function timeout of the invocation `invocation` of an environment, while it
+    /// waits on its calls (aws-facts.md 6.1).
+    FunctionTimedOut {
+        tier: u8,
+        environment: u32,
+        invocation: u32,
     },
     /// API Gateway's integration timeout for the invocation `invocation` of an
     /// environment (aws-facts.md 13.2): answered 504 if still running.
@@ -167,6 +175,7 @@ impl Event {
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
             | Event::InvocationEnded { tier, .. }
+            | Event::FunctionTimedOut { tier, .. }
             | Event::IntegrationTimedOut { tier, .. } => Some(tier),
         }
     }

@@ -42,11 +42,6 @@ fn is_dead(state: InstanceState, failed: bool) -> bool {
 
 impl Serving {
     pub(super) fn new(config: &TierConfig, tier: u8, streams: &RngStreams) -> Self {
-        let plan = config
-            .calls
-            .iter()
-            .flat_map(|c| std::iter::repeat_n(c.tier as u8, c.count as usize))
-            .collect();
         Serving {
             balancer: LoadBalancer::new(
                 config.load_balancer.algorithm,
@@ -57,7 +52,7 @@ impl Serving {
             service_rng: streams.stream("service"),
             timeout: config.service.timeout,
             queue_limit: config.service.queue_limit,
-            calls: Calls::new(tier, plan),
+            calls: Calls::for_tier(tier, &config.calls),
         }
     }
 

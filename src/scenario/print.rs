@@ -132,8 +132,12 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
 /// The tier at `index` of `run`, its calls naming the tiers they call.
 fn tier(run: &Config, index: usize) -> RawTier {
     let c = &run.tiers[index];
+    let calls = list(&c.calls, |call| RawCall {
+        tier: run.tiers[call.tier].name.clone(),
+        count: Some(call.count),
+    });
     if let Some(function) = &c.lambda {
-        return lambda_tier(c, function, index == 0);
+        return lambda_tier(c, function, index == 0, calls);
     }
     // A fargate tier's instance type and purchase are its task and strategy.
     let (instance_table, purchase_table, task, capacity_provider, spot_table) = match &c.fargate {
@@ -180,10 +184,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         }),
         purchase: purchase_table,
         spot: Some(spot_table),
-        calls: list(&c.calls, |call| RawCall {
-            tier: run.tiers[call.tier].name.clone(),
-            count: Some(call.count),
-        }),
+        calls,
         lambda: None,
         api_gateway: None,
         task,
@@ -222,7 +223,12 @@ fn fargate_strategy(s: &CapacityProviderStrategy) -> Vec<RawCapacityProvider> {
 
 /// A `lambda` tier: its kind, `service.time` and its function (its other tables hold
 /// defaults the file may not give).
-fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
+fn lambda_tier(
+    c: &TierConfig,
+    f: &LambdaConfig,
+    entry: bool,
+    calls: Option<Vec<RawCall>>,
+) -> RawTier {
     RawTier {
         kind: c.kind.into(),
         entry: entry.then_some(true),
@@ -242,7 +248,7 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
         autoscaling: None,
         purchase: None,
         spot: None,
-        calls: None,
+        calls,
         task: None,
         capacity_provider: None,
         lambda: Some(RawLambda {

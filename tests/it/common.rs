@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use simcloud::model::{Config, RunOutcome, Summary, TimelineRow, simulate};
+use simcloud::model::{Config, RequestCounts, RunOutcome, TimelineRow, simulate};
 use simcloud::scenario::ScenarioFile;
 use std::path::{Path, PathBuf};
 
@@ -89,9 +89,8 @@ pub fn proptest_runner(cases: u32) -> proptest::test_runner::TestRunner {
     })
 }
 
-/// Every request of a run counted exactly once.
-pub fn assert_conserved(s: &Summary) {
-    let r = &s.requests;
+/// Every request of a run (or a tier) counted exactly once.
+pub fn assert_conserved(r: &RequestCounts) {
     assert_eq!(
         r.arrived,
         r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,

@@ -146,7 +146,7 @@ fn issue_14_fargate_spot_interruptions_follow_the_configured_rate() {
             "time = { dist = \"exponential\", mean = \"60s\" }",
         );
     let s = run(&text);
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let i = &s.instances;
     let expected = 0.5 * i.instance_hours;
     let got = i.spot_interruptions as f64;

@@ -66,7 +66,7 @@ fn issue_14_a_million_requests_of_120_ms_at_512_mb_on_x86_and_arm() {
             architecture,
             "",
         ));
-        assert_conserved(&s);
+        assert_conserved(&s.requests);
         let lambda = s
             .lambda
             .as_ref()
@@ -149,7 +149,7 @@ fn issue_14_littles_law_and_cold_starts_on_a_steady_load() {
         let mut config = config_from_str(&text);
         config.seed = seed;
         let s = simulate(&config, &mut |_| {}).summary;
-        assert_conserved(&s);
+        assert_conserved(&s.requests);
         let lambda = s.lambda.unwrap();
         assert_eq!(u64::from(lambda.peak_concurrency), lambda.cold_starts);
         assert!(lambda.cold_starts < 100, "{lambda:?}");
@@ -264,17 +264,13 @@ memory_mb = 1024
 reserved_concurrency = 5
 "#;
     let s = run(text);
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     assert!(s.lambda.is_none());
     assert_eq!(s.tiers.len(), 2);
     let (web, function) = (&s.tiers[0], &s.tiers[1]);
     assert_eq!(function.kind, "lambda");
     for t in &s.tiers {
-        let r = &t.requests;
-        assert_eq!(
-            r.arrived,
-            r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight
-        );
+        assert_conserved(&t.requests);
     }
     let lambda = function.lambda.as_ref().unwrap();
     // λ E[S] = 100 × 0.08 = 8 against a limit of 5: throttled (Erlang B(5, 8) ≈ 0.48),
@@ -305,7 +301,7 @@ reserved_concurrency = 5
 #[test]
 fn issue_14_the_integration_timeout_answers_504_while_the_function_runs_on() {
     let s = run(&function("10m", "rate = 2", "\"35s\"", 1024, "x86_64", ""));
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let r = &s.requests;
     assert_eq!(r.completed, 0);
     assert!(r.timed_out > 0 && r.in_flight > 0, "{r:?}");
@@ -328,7 +324,7 @@ fn issue_14_api_gateway_throttles_beyond_its_token_bucket() {
     let text = function("60s", "rate = 100", "\"10ms\"", 512, "x86_64", "")
         .replace("api = \"rest\"", "api = \"rest\"\nrate = 10\nburst = 5");
     let s = run(&text);
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let lambda = s.lambda.unwrap();
     let passed = s.requests.arrived - lambda.api_gateway_throttles;
     assert!((604..=605).contains(&passed), "{passed}");
@@ -351,7 +347,7 @@ fn issue_14_new_environments_are_limited_by_the_scaling_rate() {
         "x86_64",
         "account_concurrency = 5000",
     ));
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let lambda = s.lambda.unwrap();
     assert!(s.requests.arrived > 2_700, "{:?}", s.requests);
     assert!(
@@ -372,7 +368,7 @@ fn issue_14_the_function_timeout_fails_and_resets_the_environment() {
     let text = function("5m", "rate = 1", "\"5s\"", 512, "x86_64", "")
         .replace("timeout = \"900s\"", "timeout = \"3s\"");
     let s = run(&text);
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let lambda = s.lambda.unwrap();
     assert_eq!(s.requests.completed, 0);
     assert_eq!(
@@ -396,7 +392,7 @@ fn issue_14_an_alb_in_front_of_the_function_bills_hours_and_lambda_lcus() {
     );
     let out = simulate(&config_from_str(&text), &mut |_| {});
     let s = &out.summary;
-    assert_conserved(s);
+    assert_conserved(&s.requests);
     let n = s.requests.arrived as f64;
     let expected = 0.0225 + n * 1e-5 * 0.008;
     assert!(
@@ -418,7 +414,7 @@ fn issue_14_an_alb_in_front_of_the_function_bills_hours_and_lambda_lcus() {
         "init = \"200ms\"\nreserved_concurrency = 2",
     );
     let s = run(&throttled);
-    assert_conserved(&s);
+    assert_conserved(&s.requests);
     let lambda = s.lambda.as_ref().expect("a function's measures");
     assert!(lambda.throttles > 0 && lambda.api_gateway_throttles == 0);
     assert_eq!(s.requests.rejected, lambda.throttles);
@@ -444,4 +440,141 @@ fn issue_14_the_load_balancer_of_a_function_is_checked() {
         &alb.replace("[tiers.fn.load_balancer]\nrequest_bytes = 4000", ""),
         "needs [tiers.<name>.api_gateway] or [tiers.<name>.load_balancer]",
     );
+}
+
+/// A function behind an HTTP API, doing `own` of work and then `count` calls to an
+/// `api` tier of `workers` per instance on `instances` instances, each call taking
+/// `call` there; `timeout` is the function's.
+fn function_calling(own: &str, count: u32, call: &str, api: &str, timeout: &str) -> String {
+    format!(
+        r#"
+name = "function-calls"
+duration = "20m"
+seed = 9
+[traffic]
+rate = 50
+[tiers.fn]
+kind = "lambda"
+entry = true
+[tiers.fn.service]
+time = "{own}"
+[tiers.fn.lambda]
+memory_mb = 1024
+timeout = "{timeout}"
+init = "200ms"
+[tiers.fn.api_gateway]
+api = "http"
+[[tiers.fn.calls]]
+tier = "api"
+count = {count}
+[tiers.api]
+kind = "ec2"
+[tiers.api.service]
+time = "{call}"
+timeout = "600s"
+{api}
+"#
+    )
+}
+
+/// Calls from a function (aws-facts.md 6.1: the duration billed runs until the
+/// handler returns, waiting included): 100 ms of its own work, then two calls of
+/// 50 ms to a tier with ample workers, is 200 ms an invocation, to the nanosecond (no
+/// queue anywhere). The GB-seconds are 0.2 per request at 1 GB, plus 0.2 per cold
+/// start (the init is billed too); the median latency is 200 ms.
+#[test]
+fn issue_14_a_function_calls_another_tier_and_pays_for_the_wait() {
+    let s = run(&function_calling(
+        "100ms",
+        2,
+        "50ms",
+        "workers = 64\n[tiers.api.autoscaling]\nmin = 2\nmax = 2",
+        "10s",
+    ));
+    for t in &s.tiers {
+        assert_conserved(&t.requests);
+    }
+    let (function, api) = (&s.tiers[0], &s.tiers[1]);
+    let lambda = function.lambda.as_ref().unwrap();
+    let n = function.requests.completed as f64;
+    assert_eq!(
+        function.requests.completed,
+        function.requests.arrived - function.requests.in_flight
+    );
+    // Every completed invocation made its two calls.
+    assert_eq!(
+        api.requests.arrived,
+        2 * function.requests.arrived - api_calls_not_made(&s)
+    );
+    let expected = 0.2 * n + 0.2 * lambda.cold_starts as f64;
+    assert!(
+        (lambda.gb_seconds - expected).abs() < 0.2 * (function.requests.in_flight + 1) as f64,
+        "{} vs {expected}",
+        lambda.gb_seconds
+    );
+    // The latency histogram keeps 3 significant digits.
+    assert!(
+        (s.latency_ms.p50 - 200.0).abs() < 0.2,
+        "{}",
+        s.latency_ms.p50
+    );
+}
+
+/// Calls an invocation in flight at the end has not made yet (its second call, or
+/// both when it is still in its own work).
+fn api_calls_not_made(s: &Summary) -> u64 {
+    let (function, api) = (&s.tiers[0], &s.tiers[1]);
+    2 * function.requests.arrived - api.requests.arrived
+}
+
+/// A called tier's errors end the invocation with the same error: an `api` tier of
+/// one instance with one worker and no queue rejects what finds it busy (503), and the
+/// function answers each of those requests as rejected.
+#[test]
+fn issue_14_a_called_tier_error_ends_the_invocation() {
+    let s = run(&function_calling(
+        "10ms",
+        1,
+        "30ms",
+        "workers = 1\nqueue_limit = 0\n[tiers.api.autoscaling]\nmin = 1\nmax = 1",
+        "10s",
+    ));
+    let (function, api) = (&s.tiers[0], &s.tiers[1]);
+    assert!(api.requests.rejected > 0);
+    assert_eq!(function.requests.rejected, api.requests.rejected);
+    assert_eq!(function.requests.completed, api.requests.completed);
+    assert_conserved(&s.requests);
+}
+
+/// The function timeout counts the wait: calls of 5 s against a 1 s timeout end every
+/// invocation at 1 s (billed 1 s, answered as timed out, the environment reset), while
+/// the called tier finishes its requests and its answers are dropped.
+#[test]
+fn issue_14_the_function_timeout_cuts_the_wait_on_a_call() {
+    let s = run(&function_calling(
+        "100ms",
+        1,
+        "5s",
+        "workers = 1000\n[tiers.api.autoscaling]\nmin = 1\nmax = 1",
+        "1s",
+    ));
+    let (function, api) = (&s.tiers[0], &s.tiers[1]);
+    let lambda = function.lambda.as_ref().unwrap();
+    assert_eq!(function.requests.completed, 0);
+    let ended = function.requests.timed_out;
+    assert_eq!(
+        ended,
+        function.requests.arrived - function.requests.in_flight
+    );
+    // Every invocation is a cold start (a timeout resets its environment): 1 s of
+    // duration and 0.2 s of init each, at 1 GB.
+    assert_eq!(lambda.cold_starts, function.requests.arrived);
+    let expected = 1.2 * ended as f64;
+    assert!(
+        (lambda.gb_seconds - expected).abs() <= 1.2 * function.requests.in_flight as f64 + 1e-6,
+        "{} vs {expected}",
+        lambda.gb_seconds
+    );
+    assert_eq!(api.requests.timed_out, 0);
+    assert!(api.requests.completed > 0);
 }

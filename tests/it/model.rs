@@ -1,15 +1,7 @@
 //! Behaviour of whole runs: conservation, scaling around a spike, the bill.
 
-use crate::common::{config_from_str, load, run_with_timeline, scenario_path};
-use simcloud::model::{RequestCounts, Summary, TimelineRow, simulate};
-
-fn assert_conserved(r: &RequestCounts) {
-    assert_eq!(
-        r.arrived,
-        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
-        "{r:?}"
-    );
-}
+use crate::common::{assert_conserved, config_from_str, load, run_with_timeline, scenario_path};
+use simcloud::model::{Summary, TimelineRow, simulate};
 
 fn assert_timeline_matches_summary(summary: &Summary, rows: &[TimelineRow]) {
     let sum = |f: fn(&TimelineRow) -> u64| rows.iter().map(f).sum::<u64>();

@@ -225,7 +225,9 @@ impl Service for Ec2Tier<'_> {
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
         match event {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
-            Event::InvocationEnded { .. } | Event::IntegrationTimedOut { .. } => {
+            Event::InvocationEnded { .. }
+            | Event::FunctionTimedOut { .. }
+            | Event::IntegrationTimedOut { .. } => {
                 unreachable!("a lambda tier's events go to it")
             }
             Event::RequestServed {

@@ -27,6 +27,12 @@
 //!   expire; requests use them first and spill over to on-demand environments.
 //! - The function timeout (at most 900 s, 6.1) ends an invoke with an error: counted
 //!   `timed_out` and answered as a timeout.
+//! - Calls to other tiers (`[[tiers.<name>.calls]]`), as an `ec2` tier makes them:
+//!   after its own work the invocation makes them one after the other, and the
+//!   environment stays busy, and billed, while it waits (Lambda bills the duration,
+//!   waiting included, 6.1). A called tier's error ends the invocation with the same
+//!   error; the function timeout counts the waiting too, and ends the invocation (the
+//!   answer of the call in progress is then dropped).
 //! - API Gateway (13.2, 13.3): a token bucket in front (429 when empty, counted
 //!   `rejected`), and the integration timeout, after which the client gets a 504 while
 //!   the function runs on (and is billed) to its end.
@@ -43,15 +49,14 @@
 //! bill so far is in `cost_usd` (an invocation counted when it ends; there is no
 //! column for the bill's new parts).
 //!
-//! Not modelled: calls from a lambda tier to others (the scenario refuses them),
-//! SnapStart, asynchronous invocation, provisioned
+//! Not modelled: SnapStart, asynchronous invocation, provisioned
 //! concurrency's own scaling, and the 10 s init limit's retry (a longer draw is cut).
 
 mod bucket;
 
 use super::billing::alb::{AlbPrices, AlbTargets};
 use super::billing::serverless::ServerlessBill;
-use super::calls::{Answer, Caller};
+use super::calls::{Answer, Caller, Calls, Message, Pending};
 use super::config::{LambdaConfig, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
@@ -91,6 +96,8 @@ struct Invocation {
     fails: bool,
     /// Already answered (504 by API Gateway's integration timeout).
     answered: bool,
+    /// Its slot in `calls.pending` while it waits on its calls.
+    calling: Option<u32>,
 }
 
 struct Environment {
@@ -111,6 +118,8 @@ pub(super) struct LambdaTier<'a> {
     config: &'a TierConfig,
     function: &'a LambdaConfig,
     gateway: Option<Gateway>,
+    /// The calls each invocation makes, and the invocations waiting on them.
+    calls: Calls,
     environments: Vec<Environment>,
     /// Indexes of environments that expired or were reset, for reuse.
     gone: Vec<u32>,
@@ -141,7 +150,7 @@ pub(super) struct LambdaTier<'a> {
 impl<'a> LambdaTier<'a> {
     pub(super) fn new(
         config: &'a TierConfig,
-        _index: u8,
+        index: u8,
         streams: &RngStreams,
         _end: SimTime,
         slo: &SloConfig,
@@ -160,6 +169,7 @@ impl<'a> LambdaTier<'a> {
             config,
             function,
             gateway,
+            calls: Calls::for_tier(index, &config.calls),
             environments: Vec::new(),
             gone: Vec::new(),
             idle: VecDeque::new(),
@@ -235,6 +245,36 @@ impl<'a> LambdaTier<'a> {
             }
             self.idle.pop_front();
             self.remove(now, id);
+        }
+    }
+
+    /// Ends the invocation of `environment` now with `outcome`: billed to now, counted
+    /// and answered (unless API Gateway has answered already), and the environment
+    /// idle again, or reset after a function timeout (aws-facts.md 14.1).
+    fn end_invocation(&mut self, ctx: &mut Ctx<'_>, environment: u32, outcome: Answer) {
+        let now = ctx.now;
+        let env = &mut self.environments[environment as usize];
+        let provisioned = env.provisioned;
+        let invocation = env.current.take().expect("an ending invocation runs");
+        self.bill_run(provisioned, &invocation, now);
+        self.set_busy(now, self.busy - 1);
+        self.metrics.queueing.in_system_changed(now, -1);
+        if !invocation.answered {
+            match outcome {
+                Answer::Ok => self.metrics.completed(now.since(invocation.arrived_at).0),
+                Answer::Rejected => self.metrics.rejected(),
+                Answer::TimedOut => self.metrics.timed_out(1),
+                Answer::Interrupted => self.metrics.interrupted(1),
+            }
+            answer(ctx, invocation.caller, outcome);
+        }
+        match (provisioned, invocation.fails) {
+            // A provisioned environment is initialised again at once (its init is
+            // under the configured charge).
+            (true, _) => self.idle_provisioned.push(environment),
+            // A timeout resets the environment (aws-facts.md 14.1).
+            (false, true) => self.remove(now, environment),
+            (false, false) => self.idle.push_back((environment, now)),
         }
     }
 
@@ -327,6 +367,7 @@ impl Service for LambdaTier<'_> {
             invoke_at,
             fails,
             answered: false,
+            calling: None,
         });
         let tier = ctx.tier;
         if let Some(gateway) = &self.gateway {
@@ -347,41 +388,77 @@ impl Service for LambdaTier<'_> {
         ctx.queue.schedule(ends_at, event);
     }
 
-    fn on_answer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _answer: Answer) {
-        unreachable!("a lambda tier makes no calls")
+    /// A call of the invocation waiting in `slot` has ended: the next call goes out,
+    /// or the invocation ends (with the first error, if any).
+    fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer_: Answer) {
+        let pending = self.calls.pending.get_mut(slot);
+        if pending.timed_out {
+            // The invocation ended at its function timeout; this answer is dropped.
+            self.calls.pending.remove(slot);
+            return;
+        }
+        if answer_ == Answer::Ok {
+            pending.made += 1;
+            let made = pending.made;
+            if let Some(to) = self.calls.target(made) {
+                let me = self.calls.caller_of(slot);
+                ctx.outbox.push(Message::Call { to, caller: me });
+                return;
+            }
+        }
+        let environment = self.calls.pending.remove(slot).instance;
+        self.end_invocation(ctx, environment, answer_);
     }
 
     #[inline(never)]
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
-        let now = ctx.now;
         match event {
             Event::InvocationEnded { environment, .. } => {
                 let env = &mut self.environments[environment as usize];
-                let provisioned = env.provisioned;
-                let invocation = env.current.take().expect("an ending invocation runs");
-                self.bill_run(provisioned, &invocation, now);
-                self.set_busy(now, self.busy - 1);
-                self.metrics.queueing.in_system_changed(now, -1);
-                if !invocation.answered {
-                    match invocation.fails {
-                        true => {
-                            self.metrics.timed_out(1);
-                            answer(ctx, invocation.caller, Answer::TimedOut);
-                        }
-                        false => {
-                            self.metrics.completed(now.since(invocation.arrived_at).0);
-                            answer(ctx, invocation.caller, Answer::Ok);
-                        }
-                    }
+                let invocation = env.current.as_mut().expect("an ending invocation runs");
+                let Some(to) = self.calls.target(0).filter(|_| !invocation.fails) else {
+                    let outcome = match invocation.fails {
+                        true => Answer::TimedOut,
+                        false => Answer::Ok,
+                    };
+                    return self.end_invocation(ctx, environment, outcome);
+                };
+                // Its own work is done: the calls, under the function timeout.
+                let (slot, _) = self.calls.pending.insert(Pending {
+                    instance: environment,
+                    arrived_at: invocation.arrived_at,
+                    caller: invocation.caller,
+                    made: 0,
+                    timed_out: false,
+                });
+                invocation.calling = Some(slot);
+                let event = Event::FunctionTimedOut {
+                    tier: ctx.tier,
+                    environment,
+                    invocation: env.invocation,
+                };
+                ctx.queue
+                    .schedule(invocation.invoke_at + self.function.timeout, event);
+                let me = self.calls.caller_of(slot);
+                ctx.outbox.push(Message::Call { to, caller: me });
+            }
+            Event::FunctionTimedOut {
+                environment,
+                invocation,
+                ..
+            } => {
+                let env = &mut self.environments[environment as usize];
+                if env.invocation != invocation {
+                    return;
                 }
-                match (provisioned, invocation.fails) {
-                    // A provisioned environment is initialised again at once (its
-                    // init is under the configured charge).
-                    (true, _) => self.idle_provisioned.push(environment),
-                    // A timeout resets the environment (aws-facts.md 14.1).
-                    (false, true) => self.remove(now, environment),
-                    (false, false) => self.idle.push_back((environment, now)),
+                let Some(slot) = env.current.as_mut().and_then(|i| i.calling.take()) else {
+                    return; // it ended before its timeout
+                };
+                self.calls.pending.get_mut(slot).timed_out = true;
+                if let Some(running) = env.current.as_mut() {
+                    running.fails = true;
                 }
+                self.end_invocation(ctx, environment, Answer::TimedOut);
             }
             Event::IntegrationTimedOut {
                 environment,

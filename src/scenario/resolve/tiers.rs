@@ -357,7 +357,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ),
         ("autoscaling", raw.autoscaling.is_some(), &[Ec2, Fargate]),
         ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
-        ("calls", raw.calls.is_some(), &[Ec2, Fargate]),
+        ("calls", raw.calls.is_some(), &[Ec2, Fargate, Lambda]),
         ("task", raw.task.is_some(), &[Fargate]),
         (
             "capacity_provider",
@@ -369,14 +369,11 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
-        let mut message = format!(
+        let message = format!(
             "is not a table of a {} tier; it belongs to {} tiers",
             kind.word(),
             kinds.join(" and ")
         );
-        if kind == Lambda && *table == "calls" {
-            message += " (calls from a function are not built yet)";
-        }
         return Err(ctx.err_table(table, &message));
     }
     let Some(service) = &raw.service else {
