@@ -17,10 +17,12 @@
 //! forms of colour blindness; each purchase option has one colour in every chart.
 
 pub mod compare;
+pub mod optimize;
 pub mod run;
 pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
+pub use optimize::{SearchClass, SearchPoint, draw_search};
 pub use run::{ChartTier, LatencyDistribution, RunChartInput, draw_run_charts};
 pub use series::{SeriesPoint, TimelineSeries};
 
