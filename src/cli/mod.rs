@@ -364,6 +364,11 @@ fn validate(out: &mut dyn Write, args: &ScenarioArgs) -> Result<(), Failure> {
     let file = load(args)?;
     let config = resolve(&file)?;
     let strategies = file.strategies()?;
+    if file.has_optimize() {
+        // Checked (every configuration of the space resolves), not printed: the
+        // resolved text is the scenario as `run` and `compare` see it.
+        file.optimization(None)?;
+    }
     let text = simcloud::scenario::resolved_toml(&config, &strategies)
         .map_err(|e| anyhow::anyhow!(e))
         .context("cannot print the resolved scenario")

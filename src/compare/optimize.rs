@@ -23,9 +23,9 @@
 //!    cost while B's mean is higher (or equal, B later in the grid): *within the
 //!    indifference zone*.
 //! 3. *Allocation*: a configuration clearly dearer (paired, as above) than another
-//!    configuration still in the race waits; every other configuration in the race
-//!    doubles its replicates (at most `max_replicates`), or shares what is left of
-//!    the budget equally.
+//!    configuration still in the race, and below `max_replicates`, waits; every other
+//!    configuration in the race doubles its replicates (at most `max_replicates`), or
+//!    shares what is left of the budget equally.
 //!
 //! The race ends when one configuration is left and it is shown feasible, when none
 //! is left, when no configuration can get more replicates, or when the budget is
@@ -54,8 +54,10 @@ use crate::scenario::{Constraint, Objective, OptimizeSpec, ScenarioFile};
 /// The z of a two-sided 95 % interval (one-sided 97.5 %), for Wilson's interval.
 const Z_975: f64 = 1.959_963_984_540_054;
 
-/// Hours in the month of `cost_per_month`: 365 × 24 / 12 = 730, the month AWS's
-/// pricing pages and calculator use (https://calculator.aws/#/ "730 hours in a month").
+/// Hours in the month of `cost_per_month`: "The Calculator assumes 730 hours in a
+/// month, (365 days in a year x 24 hours in a day / 12 months in year)", AWS Pricing
+/// Calculator assumptions, https://aws.amazon.com/calculator/calculator-assumptions
+/// (`reference/aws-facts.md` has no monthly figure).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
 /// A validated search, ready to run.
@@ -345,12 +347,19 @@ pub fn search(
             [only] if shown(*only) => break Stop::Decided,
             _ => {}
         }
-        // Those waiting: clearly dearer than another configuration still racing.
+        // Those waiting: clearly dearer than another configuration that can still
+        // settle its feasibility. One at max_replicates and still undecided never
+        // will, and may be infeasible: what is dearer than it races on.
+        let open: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&a| tallies[a].n() < max)
+            .collect();
         let mut racing: Vec<usize> = left
             .iter()
             .copied()
             .filter(|&b| {
-                !left
+                !open
                     .iter()
                     .any(|&a| a != b && clearly_dearer(&tallies[b], &tallies[a]))
             })
@@ -555,6 +564,70 @@ pub fn run(plan: &OptimizePlan, on_done: &(dyn Fn() + Sync)) -> Result<Optimizat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A plan of three configurations (min = 1, 2, 3), two replicates first, four at
+    /// most, a constraint that must hold in half the replicates.
+    fn three() -> OptimizePlan {
+        let text = r#"
+            name = "race"
+            duration = "1m"
+            [traffic]
+            rate = 1
+            [service]
+            time = "10ms"
+            [autoscaling]
+            min = 1
+            max = 3
+            [optimize]
+            confidence = 0.5
+            budget = 100
+            first_replicates = 2
+            max_replicates = 4
+            [[optimize.space]]
+            key = "autoscaling.min"
+            range = [1, 3]
+        "#;
+        let file = ScenarioFile::parse(std::path::Path::new("race.toml"), text.into()).unwrap();
+        OptimizePlan::from_file(&file, None, Some(1), None).unwrap()
+    }
+
+    /// The race on made-up runs, worked by hand. Costs 1, 2, 3 (the same in every
+    /// replicate, so every paired interval is a point); the SLO (300 ms by default)
+    /// holds in every replicate of configurations 1 and 2 and in every other one of
+    /// configuration 0.
+    /// Round 1 (6 runs): all undecided (s = n = 2: Wilson [0.342, 1]; s = 1: [0.095,
+    /// 0.905]); 1 and 2 are clearly dearer than 0 and wait. Round 2 (2 runs): 0 reaches
+    /// max_replicates with 2 of 4, Wilson [0.150, 0.850]: never to be settled, so it
+    /// no longer holds 1 back (2 still waits behind 1). Round 3 (2 runs): 1 holds 4 of
+    /// 4, Wilson low 4 / (4 + 1.96²) = 0.510 >= 0.5: shown feasible, and 2 is dropped
+    /// as dearer. Nothing can run any more: 1 is chosen, 0 (share 0.5, not found
+    /// infeasible) and 2 are the runner-ups, in order of cost.
+    #[test]
+    fn an_undecided_configuration_at_its_last_replicate_holds_no_one_back() {
+        let plan = three();
+        let max = plan.spec.max_replicates as usize;
+        let mut calls = Vec::new();
+        let o = search(&plan, &mut |cells| {
+            calls.push(cells.to_vec());
+            Ok(cells
+                .iter()
+                .map(|&cell| {
+                    let (c, r) = (cell / max, cell % max);
+                    let held = c > 0 || r % 2 == 0;
+                    ((c + 1) as f64, if held { 100.0 } else { 900.0 })
+                })
+                .collect())
+        })
+        .unwrap();
+        assert_eq!(calls, vec![vec![0, 1, 4, 5, 8, 9], vec![2, 3], vec![6, 7]]);
+        assert_eq!(o.stop, Stop::MaxReplicates);
+        assert_eq!(o.chosen, Some(1));
+        assert!(o.evidence[1].shown_feasible);
+        assert_eq!(o.evidence[2].dropped, Some((3, Drop::Dearer { than: 1 })));
+        assert_eq!(o.evidence[0].dropped, None);
+        assert_eq!(o.runner_ups, vec![0, 2]);
+        assert_eq!(o.runs_spent, 10);
+    }
 
     #[test]
     fn wilson_matches_hand_computed_bounds() {
