@@ -383,17 +383,24 @@ fn validate(out: &mut dyn Write, args: &ScenarioArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `--sweep` is for `compare` (and `validate`); a command that makes no strategies
+/// says why (`what` it does instead).
+fn refuse_sweeps(args: &ScenarioArgs, what: &str) -> Result<(), Failure> {
+    match args.sweep.first() {
+        Some(sweep) => Err(Failure::BadInput(anyhow::anyhow!(
+            "--sweep {sweep}: {what}; a sweep makes strategies, which `compare` runs"
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn run(
     out: &mut dyn Write,
     args: &ScenarioArgs,
     seed: Option<u64>,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
-    if let Some(sweep) = args.sweep.first() {
-        return Err(Failure::BadInput(anyhow::anyhow!(
-            "--sweep {sweep}: `run` runs the scenario alone; a sweep makes strategies, which `compare` runs"
-        )));
-    }
+    refuse_sweeps(args, "`run` runs the scenario alone")?;
     let file = load(args)?;
     let mut config = resolve(&file)?;
     if let Some(seed) = seed {
@@ -507,13 +514,7 @@ fn compare_strategies(
         write!(out, "{}", emit::describe(engine, &job))?;
         return Ok(());
     }
-    if let Some(requested) = plan.threads_reduced_from {
-        let _ = writeln!(
-            io::stderr(),
-            "note: --threads {requested}: using {} (at most one per core and one per run: more would only wait)",
-            plural(plan.threads, "thread", "threads")
-        );
-    }
+    note_threads(&plan);
     let here = std::env::current_dir().ok();
     if let Some(given) = &sharding.shard {
         return run_shard(out, given, sharding.shards, &plan, &base, &dir, output);
@@ -552,6 +553,17 @@ fn compare_strategies(
     )
 }
 
+/// Says on stderr when `--threads` asked for more threads than help.
+fn note_threads(plan: &ComparePlan) {
+    if let Some(requested) = plan.threads_reduced_from {
+        let _ = writeln!(
+            io::stderr(),
+            "note: --threads {requested}: using {} (at most one per core and one per run: more would only wait)",
+            plural(plan.threads, "thread", "threads")
+        );
+    }
+}
+
 /// The progress bar of a comparison's or a search's runs, `doing` them (hidden when
 /// asked, and by indicatif when stderr is not a terminal). A search's length is its
 /// budget, which it may not spend.
@@ -586,12 +598,7 @@ fn print_compared(
     } else {
         print_comparison(out, comparison, ran)?;
         writeln!(out)?;
-        writeln!(
-            out,
-            "  written to  {}/ ({})",
-            dir.display(),
-            written.join(", ")
-        )?;
+        written_to(out, dir, written)?;
     }
     Ok(())
 }
@@ -605,11 +612,10 @@ fn optimize(
     seed: Option<u64>,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
-    if let Some(sweep) = args.sweep.first() {
-        return Err(Failure::BadInput(anyhow::anyhow!(
-            "--sweep {sweep}: optimize searches the [[optimize.space]] tables of the scenario; a sweep makes strategies, which `compare` runs"
-        )));
-    }
+    refuse_sweeps(
+        args,
+        "optimize searches the [[optimize.space]] tables of the scenario",
+    )?;
     let file = load(args)?;
     resolve(&file)?;
     let plan = OptimizePlan::from_file(&file, budget, threads, seed)?;
@@ -628,13 +634,7 @@ fn optimize(
             plural(plan.full_grid(), "run", "runs"),
         );
     }
-    if let Some(requested) = plan.runs.threads_reduced_from {
-        let _ = writeln!(
-            io::stderr(),
-            "note: --threads {requested}: using {} (at most one per core and one per run: more would only wait)",
-            plural(plan.runs.threads, "thread", "threads")
-        );
-    }
+    note_threads(&plan.runs);
     clean_up_on_signals()?;
     let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
     let progress = runs_progress(
@@ -663,12 +663,7 @@ fn optimize(
         );
         print_search(out, &search, &ran)?;
         writeln!(out)?;
-        writeln!(
-            out,
-            "  written to  {}/ ({})",
-            dir.display(),
-            written.join(", ")
-        )?;
+        written_to(out, &dir, &written)?;
     }
     Ok(())
 }

@@ -433,11 +433,20 @@ pub(super) fn print_summary(
             "  pictures    charts and report.html drawn in {secs:.2} s"
         )?;
     }
+    written_to(out, &report.dir, &report.files)
+}
+
+/// The last line of `run`, `compare`, `merge` and `optimize`: the folder and its files.
+pub(super) fn written_to(
+    out: &mut dyn Write,
+    dir: &std::path::Path,
+    files: &[String],
+) -> io::Result<()> {
     writeln!(
         out,
         "  written to  {}/ ({})",
-        report.dir.display(),
-        report.files.join(", ")
+        dir.display(),
+        files.join(", ")
     )
 }
 

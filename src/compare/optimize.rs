@@ -301,11 +301,14 @@ fn clearly_dearer(b: &Tally, a: &Tally) -> bool {
     paired(b, a).ci().is_some_and(|(lo, _)| lo > 0.0)
 }
 
-/// Runs the search: `evaluate` runs the grid's cells (configuration × max_replicates
-/// + replicate, in order) and returns each run's (objective, metric) in that order.
+/// What runs a round: the grid's cells (configuration × max_replicates + replicate,
+/// in order) in, each run's (objective, constraint metric) out, in the same order.
+pub type Evaluate<'a> = dyn FnMut(&[usize]) -> Result<Vec<(f64, f64)>, CompareError> + 'a;
+
+/// Runs the search, each round's runs through `evaluate`.
 pub fn search(
     plan: &OptimizePlan,
-    evaluate: &mut dyn FnMut(&[usize]) -> Result<Vec<(f64, f64)>, CompareError>,
+    evaluate: &mut Evaluate<'_>,
 ) -> Result<Optimization, CompareError> {
     let spec = &plan.spec;
     let k = spec.configurations.len();
@@ -414,12 +417,7 @@ pub fn search(
         .filter(|&c| Some(c) != chosen && share(c) >= spec.confidence)
         .filter(|&c| !matches!(tallies[c].dropped, Some((_, Drop::Infeasible))))
         .collect();
-    others.sort_by(|&a, &b| {
-        tallies[a]
-            .mean()
-            .total_cmp(&tallies[b].mean())
-            .then(a.cmp(&b))
-    });
+    others.sort_by(|&a, &b| by_cost(&tallies, a, b));
     let runner_ups: Vec<usize> = match chosen {
         Some(_) => others.into_iter().take(2).collect(),
         None => Vec::new(),
@@ -475,16 +473,19 @@ pub fn search(
     })
 }
 
+/// Configurations in order of mean objective, the earlier in the grid first on ties.
+fn by_cost(tallies: &[Tally], a: usize, b: usize) -> std::cmp::Ordering {
+    tallies[a]
+        .mean()
+        .total_cmp(&tallies[b].mean())
+        .then(a.cmp(&b))
+}
+
 /// The configuration of `among` with the lowest mean objective (the first on ties).
 fn cheapest(tallies: &[Tally], among: &[usize]) -> usize {
     *among
         .iter()
-        .min_by(|&&a, &&b| {
-            tallies[a]
-                .mean()
-                .total_cmp(&tallies[b].mean())
-                .then(a.cmp(&b))
-        })
+        .min_by(|&&a, &&b| by_cost(tallies, a, b))
         .expect("at least one configuration")
 }
 
@@ -507,12 +508,7 @@ fn decide(tallies: &mut [Tally], round: usize, spec: &OptimizeSpec) -> (usize, u
         .filter(|&c| tallies[c].interval().0 >= spec.confidence)
         .collect();
     // Against the cheapest shown-feasible first, so a drop names the best reason.
-    feasible.sort_by(|&a, &b| {
-        tallies[a]
-            .mean()
-            .total_cmp(&tallies[b].mean())
-            .then(a.cmp(&b))
-    });
+    feasible.sort_by(|&a, &b| by_cost(tallies, a, b));
     for &b in &left {
         if drops.iter().any(|&(d, _)| d == b) {
             continue;

@@ -114,21 +114,9 @@ impl Chart for Search<'_> {
             "Every configuration evaluated: mean cost against the constraint's metric",
             &legend,
         )?;
-        let span = |lo: f64, hi: f64| {
-            let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-6);
-            ((lo - pad).max(0.0), hi + pad)
-        };
-        let (x0, x1) = span(
-            p.iter()
-                .map(|q| q.metric - q.metric_ci95)
-                .fold(self.threshold, f64::min),
-            p.iter()
-                .map(|q| q.metric + q.metric_ci95)
-                .fold(self.threshold, f64::max),
-        );
-        let (y0, y1) = match p.is_empty() {
+        let objectives = match p.is_empty() {
             true => (0.0, 1.0),
-            false => span(
+            false => (
                 p.iter()
                     .map(|q| q.objective - q.objective_ci95)
                     .fold(f64::MAX, f64::min),
@@ -137,26 +125,24 @@ impl Chart for Search<'_> {
                     .fold(0.0, f64::max),
             ),
         };
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(10)
-            .margin_right(30)
-            .margin_top(6)
-            .x_label_area_size(52)
-            .y_label_area_size(90)
-            .build_cartesian_2d(axis_range(x0, x1), axis_range(y0, y1))?;
-        chart
-            .configure_mesh()
-            .x_desc(self.metric_desc)
-            .y_desc(self.objective_desc)
-            .x_labels(10)
-            .y_labels(8)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&|v| dollars(*v))
-            .light_line_style(no_grid())
-            .bold_line_style(light_grid())
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .draw()?;
+        let mut chart = scatter_axes(
+            &plot,
+            (
+                p.iter()
+                    .map(|q| q.metric - q.metric_ci95)
+                    .fold(self.threshold, f64::min),
+                p.iter()
+                    .map(|q| q.metric + q.metric_ci95)
+                    .fold(self.threshold, f64::max),
+            ),
+            objectives,
+            self.metric_desc,
+            self.objective_desc,
+        )?;
+        let (y0, y1) = {
+            let range = chart.y_range();
+            (range.start, range.end)
+        };
         chart.draw_series(DashedLineSeries::new(
             [(self.threshold, y0), (self.threshold, y1)],
             8,
@@ -171,22 +157,13 @@ impl Chart for Search<'_> {
         });
         for q in order {
             let c = q.class.colour();
-            chart.draw_series(std::iter::once(ErrorBar::new_vertical(
-                q.metric,
-                q.objective - q.objective_ci95,
-                q.objective,
-                q.objective + q.objective_ci95,
+            error_cross(
+                &mut chart,
+                (q.metric, q.metric_ci95),
+                (q.objective, q.objective_ci95),
                 c.stroke_width(1),
                 6,
-            )))?;
-            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
-                q.objective,
-                q.metric - q.metric_ci95,
-                q.metric,
-                q.metric + q.metric_ci95,
-                c.stroke_width(1),
-                6,
-            )))?;
+            )?;
             chart.draw_series(std::iter::once(Circle::new(
                 (q.metric, q.objective),
                 5,
