@@ -328,8 +328,10 @@ fn search_chart(o: &Optimization, plan: &OptimizePlan) -> Result<plots::Figure> 
         .evidence
         .iter()
         .map(|e| plots::SearchPoint {
-            name: e.name.clone(),
-            replicates: e.replicates,
+            label: match e.outcome {
+                Outcome::Dropped => None,
+                _ => Some(format!("{}, n={}", outcome_text(e), e.replicates)),
+            },
             objective: e.objective.mean,
             objective_ci95: e.objective.half_width.unwrap_or(0.0),
             metric: e.metric.mean,

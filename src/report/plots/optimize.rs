@@ -1,8 +1,8 @@
 //! The chart of a search (`simcloud optimize`): every configuration evaluated, its
 //! mean cost against its mean constraint metric with 95 % intervals, coloured by how
 //! it ended (chosen, runner-up, left in the race, dropped as infeasible, dropped as
-//! dearer), the constraint's threshold as a dashed line, the replicates spent written
-//! beside the chosen one and the runner-ups.
+//! dearer), the constraint's threshold as a dashed line, and the labels the caller
+//! gives (the chosen one's and the runner-ups' roles and replicates).
 //!
 //! It takes plain data ([`SearchPoint`]) in grid order and draws; the search is
 //! `compare::optimize`'s.
@@ -52,8 +52,9 @@ impl SearchClass {
 /// One configuration of the search.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchPoint {
-    pub name: String,
-    pub replicates: u32,
+    /// Written beside the point when given (configuration names are long; the
+    /// evidence table has them).
+    pub label: Option<String>,
     /// Mean objective [USD] and the half-width of its 95 % interval.
     pub objective: f64,
     pub objective_ci95: f64,
@@ -169,9 +170,9 @@ impl Chart for Search<'_> {
                 5,
                 c.filled(),
             )))?;
-            if matches!(q.class, SearchClass::Chosen | SearchClass::RunnerUp) {
+            if let Some(label) = &q.label {
                 chart.draw_series(std::iter::once(Text::new(
-                    format!("{} (n={})", q.name, q.replicates),
+                    label.clone(),
                     (q.metric, q.objective),
                     anchored(font.clone(), HPos::Left, VPos::Bottom),
                 )))?;
@@ -188,8 +189,7 @@ mod tests {
     #[test]
     fn the_search_draws_from_hand_made_data() {
         let point = |name: &str, cost: f64, p99: f64, class| SearchPoint {
-            name: name.into(),
-            replicates: 4,
+            label: (class != SearchClass::Infeasible).then(|| format!("{name} (n=4)")),
             objective: cost,
             objective_ci95: 0.1,
             metric: p99,
