@@ -47,6 +47,12 @@
 //! decision is made on one thread from results in (configuration, replicate) order,
 //! so the search and its files are the same whatever `--threads` is.
 
+// Errors are returned by value here as everywhere in the crate (`ScenarioError` names
+// the file, key, value and line; it is built once per command, not in a loop), which
+// clippy's size lint flags on every such function: allowed for this module's new ones
+// rather than boxing one module's errors differently from the rest.
+#![allow(clippy::result_large_err)]
+
 use super::{CompareError, CompareOptions, ComparePlan, Estimate, Metric, run_cells};
 use crate::model::round_to;
 use crate::scenario::{Constraint, Objective, OptimizeSpec, ScenarioFile};
