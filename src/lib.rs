@@ -14,7 +14,9 @@
 //!
 //! `simcloud compare` runs the same pipeline for every `[[strategy]]` of a scenario ×
 //! R seeds in parallel ([`compare`], the only module with threads) and summarises the
-//! runs side by side with confidence intervals.
+//! runs side by side with confidence intervals; `simcloud optimize` runs it in rounds
+//! over the points of an `[optimize]` space ([`compare::optimize`]) to find the
+//! cheapest configuration that meets a constraint.
 //!
 //! Dependencies point one way: `cli → compare/report → scenario → model → engine`.
 //!
@@ -26,7 +28,8 @@
 //! - A run is single-threaded and reads no clock; outputs are rounded to fixed
 //!   decimals. The same scenario and seed give byte-identical files.
 //! - `compare` parallelises across runs only and orders results by input index, so its
-//!   files are byte-identical whatever the thread count.
+//!   files are byte-identical whatever the thread count; so are `optimize`'s, whose
+//!   decisions are taken on one thread from results in that order.
 //!
 //! ## Example
 //! ```

@@ -25,6 +25,7 @@ use progress::*;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use simcloud::compare::optimize::OptimizePlan;
 use simcloud::compare::{
     self, CompareError, CompareOptions, ComparePlan, Comparison, RunRecord, Shard,
 };
@@ -77,6 +78,28 @@ enum Command {
         seed: Option<u64>,
         #[command(flatten)]
         sharding: ShardArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Search the scenario's [optimize] space for the cheapest configuration that meets
+    /// its constraint: rounds of runs with common random numbers, dropping the clearly
+    /// infeasible and the clearly dearer; write the chosen configuration as a scenario,
+    /// the runner-ups, the evidence and a chart of the search.
+    Optimize {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Runs at most (replaces [optimize] budget); at least the first round's
+        /// configurations × first_replicates.
+        #[arg(long, value_name = "N")]
+        budget: Option<u64>,
+        /// Worker threads (default: every core; never more than the cores or the
+        /// runs). Results do not depend on it.
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// Base seed (overrides the scenario's `seed`): replicate r of every
+        /// configuration runs with seed base + r.
+        #[arg(long)]
+        seed: Option<u64>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -212,6 +235,13 @@ pub(crate) fn main() -> ExitCode {
             &sharding,
             &output,
         ),
+        Command::Optimize {
+            scenario,
+            budget,
+            threads,
+            seed,
+            output,
+        } => optimize(&mut out, &scenario, budget, threads, seed, &output),
         Command::Merge { dir, print } => merge(&mut out, &dir, &print),
         Command::Validate { scenario } => validate(&mut out, &scenario),
     };
@@ -334,6 +364,11 @@ fn validate(out: &mut dyn Write, args: &ScenarioArgs) -> Result<(), Failure> {
     let file = load(args)?;
     let config = resolve(&file)?;
     let strategies = file.strategies()?;
+    if file.has_optimize() {
+        // Checked (every configuration of the space resolves), not printed: the
+        // resolved text is the scenario as `run` and `compare` see it.
+        file.optimization(None)?;
+    }
     let text = simcloud::scenario::resolved_toml(&config, &strategies)
         .map_err(|e| anyhow::anyhow!(e))
         .context("cannot print the resolved scenario")
@@ -348,17 +383,24 @@ fn validate(out: &mut dyn Write, args: &ScenarioArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `--sweep` is for `compare` (and `validate`); a command that makes no strategies
+/// says why (`what` it does instead).
+fn refuse_sweeps(args: &ScenarioArgs, what: &str) -> Result<(), Failure> {
+    match args.sweep.first() {
+        Some(sweep) => Err(Failure::BadInput(anyhow::anyhow!(
+            "--sweep {sweep}: {what}; a sweep makes strategies, which `compare` runs"
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn run(
     out: &mut dyn Write,
     args: &ScenarioArgs,
     seed: Option<u64>,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
-    if let Some(sweep) = args.sweep.first() {
-        return Err(Failure::BadInput(anyhow::anyhow!(
-            "--sweep {sweep}: `run` runs the scenario alone; a sweep makes strategies, which `compare` runs"
-        )));
-    }
+    refuse_sweeps(args, "`run` runs the scenario alone")?;
     let file = load(args)?;
     let mut config = resolve(&file)?;
     if let Some(seed) = seed {
@@ -472,13 +514,7 @@ fn compare_strategies(
         write!(out, "{}", emit::describe(engine, &job))?;
         return Ok(());
     }
-    if let Some(requested) = plan.threads_reduced_from {
-        let _ = writeln!(
-            io::stderr(),
-            "note: --threads {requested}: using {} (at most one per core and one per run: more would only wait)",
-            plural(plan.threads, "thread", "threads")
-        );
-    }
+    note_threads(&plan);
     let here = std::env::current_dir().ok();
     if let Some(given) = &sharding.shard {
         return run_shard(out, given, sharding.shards, &plan, &base, &dir, output);
@@ -492,7 +528,11 @@ fn compare_strategies(
     };
     clean_up_on_signals()?;
     let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
-    let progress = runs_progress(plan.runs(), output.print.quiet || output.print.json);
+    let progress = runs_progress(
+        "comparing",
+        plan.runs(),
+        output.print.quiet || output.print.json,
+    );
     let started = Instant::now();
     let comparison = compare::run(&plan, &|| progress.inc(1))?;
     progress.finish_and_clear();
@@ -513,18 +553,32 @@ fn compare_strategies(
     )
 }
 
-/// The progress bar of a comparison's runs (hidden when asked, and by indicatif when
-/// stderr is not a terminal).
-fn runs_progress(runs: usize, hidden: bool) -> ProgressBar {
+/// Says on stderr when `--threads` asked for more threads than help.
+fn note_threads(plan: &ComparePlan) {
+    if let Some(requested) = plan.threads_reduced_from {
+        let _ = writeln!(
+            io::stderr(),
+            "note: --threads {requested}: using {} (at most one per core and one per run: more would only wait)",
+            plural(plan.threads, "thread", "threads")
+        );
+    }
+}
+
+/// The progress bar of a comparison's or a search's runs, `doing` them (hidden when
+/// asked, and by indicatif when stderr is not a terminal). A search's length is its
+/// budget, which it may not spend.
+fn runs_progress(doing: &str, runs: usize, hidden: bool) -> ProgressBar {
     if hidden {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(runs as u64), ProgressDrawTarget::stderr());
     // Short enough for an 80-column terminal: a wrapped bar redraws badly.
     bar.set_style(
-        ProgressStyle::with_template("{spinner} comparing [{bar:25}] {pos}/{len} runs, eta {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {doing} [{{bar:25}}] {{pos}}/{{len}} runs, eta {{eta}}"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
@@ -544,12 +598,72 @@ fn print_compared(
     } else {
         print_comparison(out, comparison, ran)?;
         writeln!(out)?;
-        writeln!(
-            out,
-            "  written to  {}/ ({})",
-            dir.display(),
-            written.join(", ")
-        )?;
+        written_to(out, dir, written)?;
+    }
+    Ok(())
+}
+
+/// `optimize`: checks everything, runs the search's rounds, writes its folder.
+fn optimize(
+    out: &mut dyn Write,
+    args: &ScenarioArgs,
+    budget: Option<u64>,
+    threads: Option<usize>,
+    seed: Option<u64>,
+    output: &OutputArgs,
+) -> Result<(), Failure> {
+    refuse_sweeps(
+        args,
+        "optimize searches the [[optimize.space]] tables of the scenario",
+    )?;
+    let file = load(args)?;
+    resolve(&file)?;
+    let plan = OptimizePlan::from_file(&file, budget, threads, seed)?;
+    let dir = output_folder(&output.out, format!("{}-optimize", plan.runs.scenario));
+    if !output.print.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "optimize: {}, budget {} (the whole grid at {} would be {})",
+            plural(
+                plan.spec.configurations.len(),
+                "configuration",
+                "configurations"
+            ),
+            plural(plan.spec.budget as usize, "run", "runs"),
+            plural(plan.spec.max_replicates as usize, "replicate", "replicates"),
+            plural(plan.full_grid(), "run", "runs"),
+        );
+    }
+    note_threads(&plan.runs);
+    clean_up_on_signals()?;
+    let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
+    let progress = runs_progress(
+        "searching",
+        plan.spec.budget as usize,
+        output.print.quiet || output.print.json,
+    );
+    let started = Instant::now();
+    let search = compare::optimize::run(&plan, &|| progress.inc(1))?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let written =
+        report::optimize::write_search(&search, &plan, !output.print.no_plots, staged.path())
+            .map_err(Failure::RunFailed)?;
+    let dir = staged
+        .commit()
+        .map_err(|e| folder_failure(e.into(), &output.out))?;
+    if output.print.json {
+        report::optimize::write_evidence_json(&search, &mut *out).map_err(Failure::RunFailed)?;
+    } else {
+        let ran = format!(
+            "{} in {:.2} s on {}",
+            plural(search.runs_spent, "run", "runs"),
+            elapsed,
+            plural(plan.runs.threads, "thread", "threads"),
+        );
+        print_search(out, &search, &ran)?;
+        writeln!(out)?;
+        written_to(out, &dir, &written)?;
     }
     Ok(())
 }
@@ -596,7 +710,11 @@ fn run_shard(
     let staged =
         report::shard::prepare(dir, shard).map_err(|e| folder_failure(e.into(), &output.out))?;
     let cells: Vec<usize> = shard.cells(plan.runs()).collect();
-    let progress = runs_progress(cells.len(), output.print.quiet || output.print.json);
+    let progress = runs_progress(
+        "comparing",
+        cells.len(),
+        output.print.quiet || output.print.json,
+    );
     let started = Instant::now();
     let runs = compare::run_cells(plan, &cells, &|| progress.inc(1))?;
     progress.finish_and_clear();

@@ -2,6 +2,7 @@
 //! helpers for numbers, counts and durations that both use.
 
 use super::RunReport;
+use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::html::{count, paid_parts, share};
@@ -134,6 +135,83 @@ pub(super) fn ran_locally(plan: &ComparePlan, wall_secs: f64) -> String {
         wall_secs,
         plural(plan.threads, "thread", "threads"),
     )
+}
+
+/// A search: its settings, its rounds, why it stopped, the chosen configuration and
+/// the runner-ups.
+pub(super) fn print_search(out: &mut dyn Write, o: &Optimization, ran: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "simcloud {} · optimize {} · {} · seeds from {} · {ran} (budget {}, whole grid {})",
+        o.simcloud_version,
+        o.scenario,
+        plural(o.evidence.len(), "configuration", "configurations"),
+        o.base_seed,
+        count(o.budget),
+        count(o.full_grid as u64),
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  minimise {} subject to {} in at least {} % of replicates",
+        o.objective.key().replace('_', " "),
+        o.constraint,
+        100.0 * o.confidence
+    )?;
+    writeln!(out)?;
+    let mut rows = vec![vec![
+        "round".to_string(),
+        "runs".into(),
+        "configurations run".into(),
+        "dropped infeasible".into(),
+        "dropped dearer".into(),
+        "left".into(),
+    ]];
+    for r in &o.rounds {
+        rows.push(vec![
+            r.number.to_string(),
+            count(r.runs as u64),
+            count(r.ran as u64),
+            count(r.dropped_infeasible as u64),
+            count(r.dropped_dearer as u64),
+            count(r.left as u64),
+        ]);
+    }
+    print_table(out, &rows)?;
+    writeln!(out)?;
+    writeln!(out, "  stopped     {}", o.stop.text())?;
+    let line = |e: &Evidence| {
+        format!(
+            "{} · {} $ {} · {} {} · held in {} of {} [{:.3}, {:.3}]",
+            e.name,
+            o.objective.key().replace('_', " "),
+            estimate_cell(e.objective, 1.0, 3),
+            o.constraint_metric,
+            estimate_cell(e.metric, 1.0, 3),
+            e.held,
+            e.replicates,
+            e.held_interval.0,
+            e.held_interval.1,
+        )
+    };
+    match o.chosen() {
+        Some(e) => {
+            let note = if e.shown_feasible {
+                ""
+            } else {
+                " (feasibility not shown: more budget or replicates would tell)"
+            };
+            writeln!(out, "  chosen      {}{note}", line(e))?;
+        }
+        None => writeln!(
+            out,
+            "  chosen      none: no configuration met the constraint in enough replicates"
+        )?,
+    }
+    for (n, &i) in o.runner_ups.iter().enumerate() {
+        writeln!(out, "  runner-up {} {}", n + 1, line(&o.evidence[i]))?;
+    }
+    Ok(())
 }
 
 pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -> io::Result<()> {
@@ -365,11 +443,20 @@ pub(super) fn print_summary(
             "  pictures    charts and report.html drawn in {secs:.2} s"
         )?;
     }
+    written_to(out, &report.dir, &report.files)
+}
+
+/// The last line of `run`, `compare`, `merge` and `optimize`: the folder and its files.
+pub(super) fn written_to(
+    out: &mut dyn Write,
+    dir: &std::path::Path,
+    files: &[String],
+) -> io::Result<()> {
     writeln!(
         out,
         "  written to  {}/ ({})",
-        report.dir.display(),
-        report.files.join(", ")
+        dir.display(),
+        files.join(", ")
     )
 }
 

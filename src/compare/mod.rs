@@ -50,6 +50,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+pub mod optimize;
 mod shard;
 mod stats;
 
@@ -63,7 +64,7 @@ pub const DEFAULT_REPLICATES: u32 = 10;
 /// 1/√R: 10,000 replicates already pin a mean 30 times tighter than 10, far below the
 /// model's own error, while a billion would hold a billion summaries in memory and run
 /// for years.
-pub const MAX_REPLICATES: u32 = 10_000;
+pub const MAX_REPLICATES: u32 = crate::scenario::MAX_REPLICATES;
 
 /// Confidence level of every interval in the comparison.
 pub const CONFIDENCE: f64 = 0.95;
@@ -209,6 +210,18 @@ impl ComparePlan {
                 seed: config.seed,
             });
         }
+        Self::new(file, base.name, base.seed, strategies, options)
+    }
+
+    /// A plan for `strategies` of the scenario `file` (called `scenario`, seed
+    /// `file_seed`): checks the replicates, the seeds and the threads.
+    pub(crate) fn new(
+        file: &ScenarioFile,
+        scenario: String,
+        file_seed: u64,
+        strategies: Vec<(String, Config)>,
+        options: &CompareOptions,
+    ) -> Result<Self, CompareError> {
         if options.replicates == 0 {
             return Err(CompareError::ZeroReplicates);
         }
@@ -217,7 +230,7 @@ impl ComparePlan {
                 replicates: options.replicates,
             });
         }
-        let base_seed = options.seed.unwrap_or(base.seed);
+        let base_seed = options.seed.unwrap_or(file_seed);
         // Seeds that wrap past u64::MAX would print as a backwards range and repeat
         // seeds 0, 1, ... of another comparison: refused rather than wrapped.
         if base_seed
@@ -242,7 +255,7 @@ impl ComparePlan {
         };
         let threads = requested.min(cores).min(runs).max(1);
         Ok(ComparePlan {
-            scenario: base.name.clone(),
+            scenario,
             base_seed,
             replicates: options.replicates,
             threads,

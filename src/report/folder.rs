@@ -105,8 +105,13 @@ impl OutputError {
 /// earlier version of the scenario, with other tier names. The price is that a stray
 /// `notes-cost.png` would be taken for ours.
 pub fn is_output_name(name: &str) -> bool {
-    const FILES: [&str; 8] = [
+    const FILES: [&str; 13] = [
         "shard.json",
+        "evidence.csv",
+        "evidence.json",
+        "chosen.toml",
+        "runner-up-1.toml",
+        "runner-up-2.toml",
         "summary.json",
         "timeline.csv",
         "cost.csv",
@@ -115,7 +120,8 @@ pub fn is_output_name(name: &str) -> bool {
         "compare.json",
         "replicates.csv",
     ];
-    const CHARTS: [&str; 7] = [
+    const CHARTS: [&str; 8] = [
+        "search",
         "traffic",
         "latency",
         "cpu",

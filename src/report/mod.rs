@@ -17,6 +17,7 @@ pub mod compare;
 mod file;
 pub mod folder;
 pub mod html;
+pub mod optimize;
 pub mod plots;
 pub mod shard;
 pub mod tiers;

@@ -21,6 +21,7 @@ mod duration;
 mod error;
 mod keys;
 mod limits;
+mod optimize;
 mod print;
 mod raw;
 mod resolve;
@@ -30,6 +31,7 @@ mod trace;
 
 pub use error::ScenarioError;
 pub use keys::known_keys;
+pub use optimize::{Constraint, MAX_REPLICATES, Objective, OptimizeSpec};
 pub use print::{resolved_toml, resolved_toml_from};
 
 use crate::model::Config;
@@ -47,6 +49,10 @@ pub struct ScenarioFile {
     /// The `--sweep` arguments, in order; they vary after the file's `[[sweep]]`s.
     sweeps: Vec<sweep::Sweep>,
 }
+
+/// The top-level tables that describe runs to make of the scenario (`compare`'s
+/// strategies and sweeps, `optimize`'s search) rather than the scenario itself.
+const NOT_THE_SCENARIO: [&str; 3] = ["strategy", "sweep", "optimize"];
 
 /// Keys whose values are file paths (`*` is any tier's name). Relative paths in the
 /// scenario file are relative to the file; relative paths typed with `--set` are
@@ -166,8 +172,9 @@ impl ScenarioFile {
     /// `duration` makes these; they simply do not happen).
     pub fn resolve_with_notes(&self) -> Result<(Config, Vec<String>), ScenarioError> {
         let mut table = self.table.clone();
-        table.remove("strategy");
-        table.remove("sweep");
+        for comparison_only in NOT_THE_SCENARIO {
+            table.remove(comparison_only);
+        }
         resolve::resolve(self, &table)
     }
 
@@ -253,11 +260,12 @@ impl ScenarioFile {
         Ok(out)
     }
 
-    /// The scenario without its `[[strategy]]` and `[[sweep]]` tables.
+    /// The scenario without its `[[strategy]]`, `[[sweep]]` and `[optimize]` tables.
     fn base_table(&self) -> toml::Table {
         let mut base = self.table.clone();
-        base.remove("strategy");
-        base.remove("sweep");
+        for comparison_only in NOT_THE_SCENARIO {
+            base.remove(comparison_only);
+        }
         base
     }
 

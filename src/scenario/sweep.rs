@@ -30,9 +30,10 @@ pub(super) struct Sweep {
 
 /// Where an axis was given, for errors.
 #[derive(Clone, Debug)]
-enum Origin {
-    /// `[[sweep]]` number `n` of the file (`sweep[n]`).
-    File(usize),
+pub(super) enum Origin {
+    /// A table of the file, by its key: `sweep[n]`, or `optimize.space[n]` (an axis of
+    /// `simcloud optimize`'s search space, expanded by the same code).
+    File(String),
     /// A `--sweep` argument, as typed (with the option).
     Argument(String),
 }
@@ -73,8 +74,8 @@ impl ScenarioFile {
                 v
             })
             .collect();
-        let sweep =
-            check(key, values, Origin::Argument(shown.clone())).map_err(|(_, m)| fail(key, m))?;
+        let sweep = check(key, values, Origin::Argument(shown.clone()), "sweep")
+            .map_err(|(_, m)| fail(key, m))?;
         self.sweeps.push(sweep);
         Ok(())
     }
@@ -124,7 +125,7 @@ impl ScenarioFile {
                         "every [[sweep]] needs `values`, an array like [4, 8, 16]",
                     ));
                 };
-                let sweep = check(key, values.clone(), Origin::File(i))
+                let sweep = check(key, values.clone(), Origin::File(at.clone()), "sweep")
                     .map_err(|(field, m)| self.invalid(&self.table, &format!("{at}.{field}"), m))?;
                 out.push(sweep);
             }
@@ -233,7 +234,7 @@ impl ScenarioFile {
 
     fn sweep_origin(&self, sweep: &Sweep) -> (Option<usize>, Option<String>) {
         match &sweep.origin {
-            Origin::File(i) => (locate(&self.text, &format!("sweep[{i}]")), None),
+            Origin::File(at) => (locate(&self.text, at), None),
             Origin::Argument(argument) => (None, Some(argument.clone())),
         }
     }
@@ -253,11 +254,13 @@ impl ScenarioFile {
 }
 
 /// Checks one axis: a key of the file format and a non-empty list of distinct values.
-/// An error says which of the two is wrong (`"key"` or `"values"`) and why.
-fn check(
+/// An error says which of the two is wrong (`"key"` or `"values"`) and why; `noun`
+/// names the axis's kind in messages (`"sweep"`, `"space"`).
+pub(super) fn check(
     key: &str,
     values: Vec<toml::Value>,
     origin: Origin,
+    noun: &str,
 ) -> Result<Sweep, (&'static str, String)> {
     let path = parse_key(key).map_err(|m| ("key", m))?;
     let key = key_text(&path);
@@ -270,7 +273,7 @@ fn check(
     if values.is_empty() {
         return Err((
             "values",
-            "the sweep has no values; give at least one".into(),
+            format!("the {noun} has no values; give at least one"),
         ));
     }
     for (i, v) in values.iter().enumerate() {
@@ -278,7 +281,7 @@ fn check(
             return Err((
                 "values",
                 format!(
-                    "the value {} appears twice among the sweep's values",
+                    "the value {} appears twice among the {noun}'s values",
                     limits::show_value(v)
                 ),
             ));

@@ -13,6 +13,7 @@ mod inputs;
 mod lambda;
 mod loader_fuzz;
 mod model;
+mod optimize;
 mod output;
 mod plots;
 mod policies;

@@ -192,9 +192,21 @@ fn table_csv(checks: &[Check]) -> String {
 /// `a = lambda / mu` (< c). Computed from the Erlang B recursion
 /// B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)), then C = c B / (c - a (1 - B)),
 /// which avoids factorials.
-fn erlang_c(c: u32, a: f64) -> f64 {
+pub(crate) fn erlang_c(c: u32, a: f64) -> f64 {
     let b = erlang_b(c, a);
     f64::from(c) * b / (f64::from(c) - a * (1.0 - b))
+}
+
+/// M/M/c (c servers, arrival rate `lambda`, service rate `mu`, FCFS): P(R > t), the
+/// response time's survival. The wait is 0 with probability 1 − C (Erlang C) and
+/// otherwise exponential with rate θ = c mu − lambda, independent of the service
+/// S ~ Exp(mu); so P(R > t) = (1 − C) e^{−mu t} + C (mu e^{−θ t} − θ e^{−mu t}) / (mu − θ)
+/// (the survival of the sum of two exponentials; θ ≠ mu).
+pub(crate) fn mmc_response_survival(c: u32, lambda: f64, mu: f64, t: f64) -> f64 {
+    let erlang = erlang_c(c, lambda / mu);
+    let theta = f64::from(c) * mu - lambda;
+    (1.0 - erlang) * (-mu * t).exp()
+        + erlang * (mu * (-theta * t).exp() - theta * (-mu * t).exp()) / (mu - theta)
 }
 
 fn erlang_b(c: u32, a: f64) -> f64 {
@@ -425,10 +437,7 @@ fn mmc() -> Vec<Check> {
     let a = lambda / mu;
     let erlang = erlang_c(c, a);
     let theta = f64::from(c) * mu - lambda;
-    let survival = |t: f64| {
-        (1.0 - erlang) * (-mu * t).exp()
-            + erlang * (mu * (-theta * t).exp() - theta * (-mu * t).exp()) / (mu - theta)
-    };
+    let survival = |t: f64| mmc_response_survival(c, lambda, mu, t);
     let q = |p: f64| 1e3 * quantile_from_survival(survival, p, 10.0);
     let text = fixed_fleet(
         "1h",

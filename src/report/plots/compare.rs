@@ -85,46 +85,27 @@ impl Chart for CostVsP99<'_> {
         if s.is_empty() {
             return no_data_text(&plot, "no strategies");
         }
-        let span = |lo: f64, hi: f64| {
-            let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
-            ((lo - pad).max(0.0), hi + pad)
-        };
-        let (x0, x1) = span(
-            s.iter()
-                .map(|p| p.p99_mean - p.p99_ci95)
-                .fold(f64::MAX, f64::min),
-            s.iter()
-                .map(|p| p.p99_mean + p.p99_ci95)
-                .fold(0.0, f64::max),
-        );
-        let (y0, y1) = span(
-            s.iter()
-                .map(|p| p.cost_mean - p.cost_ci95)
-                .fold(f64::MAX, f64::min),
-            s.iter()
-                .map(|p| p.cost_mean + p.cost_ci95)
-                .fold(0.0, f64::max),
-        );
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(10)
-            .margin_right(30)
-            .margin_top(6)
-            .x_label_area_size(52)
-            .y_label_area_size(90)
-            .build_cartesian_2d(axis_range(x0, x1), axis_range(y0, y1))?;
-        chart
-            .configure_mesh()
-            .x_desc("p99 latency [ms] (mean over replicates)")
-            .y_desc("total cost [USD] (mean)")
-            .x_labels(10)
-            .y_labels(8)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&|v| dollars(*v))
-            .light_line_style(no_grid())
-            .bold_line_style(light_grid())
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .draw()?;
+        let mut chart = scatter_axes(
+            &plot,
+            (
+                s.iter()
+                    .map(|p| p.p99_mean - p.p99_ci95)
+                    .fold(f64::MAX, f64::min),
+                s.iter()
+                    .map(|p| p.p99_mean + p.p99_ci95)
+                    .fold(0.0, f64::max),
+            ),
+            (
+                s.iter()
+                    .map(|p| p.cost_mean - p.cost_ci95)
+                    .fold(f64::MAX, f64::min),
+                s.iter()
+                    .map(|p| p.cost_mean + p.cost_ci95)
+                    .fold(0.0, f64::max),
+            ),
+            "p99 latency [ms] (mean over replicates)",
+            "total cost [USD] (mean)",
+        )?;
         let mut frontier: Vec<(f64, f64)> = s
             .iter()
             .filter(|p| p.pareto)
@@ -141,22 +122,13 @@ impl Chart for CostVsP99<'_> {
         for (i, p) in s.iter().enumerate() {
             let c = colour(i);
             let at = (p.p99_mean, p.cost_mean);
-            chart.draw_series(std::iter::once(ErrorBar::new_vertical(
-                p.p99_mean,
-                p.cost_mean - p.cost_ci95,
-                p.cost_mean,
-                p.cost_mean + p.cost_ci95,
+            error_cross(
+                &mut chart,
+                (p.p99_mean, p.p99_ci95),
+                (p.cost_mean, p.cost_ci95),
                 c.stroke_width(2),
                 10,
-            )))?;
-            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
-                p.cost_mean,
-                p.p99_mean - p.p99_ci95,
-                p.p99_mean,
-                p.p99_mean + p.p99_ci95,
-                c.stroke_width(2),
-                10,
-            )))?;
+            )?;
             chart.draw_series(std::iter::once(TriangleMarker::new(at, 8, c.filled())))?;
             chart.draw_series(std::iter::once(Text::new(
                 p.name.clone(),

@@ -17,10 +17,12 @@
 //! forms of colour blindness; each purchase option has one colour in every chart.
 
 pub mod compare;
+pub mod optimize;
 pub mod run;
 pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
+pub use optimize::{SearchClass, SearchPoint, draw_search};
 pub use run::{ChartTier, LatencyDistribution, RunChartInput, draw_run_charts};
 pub use series::{SeriesPoint, TimelineSeries};
 
@@ -318,6 +320,84 @@ pub fn axis_bound(v: f64) -> f64 {
 pub fn axis_range(lo: f64, hi: f64) -> std::ops::Range<f64> {
     let (lo, hi) = (axis_bound(lo), axis_bound(hi));
     if hi > lo { lo..hi } else { lo..lo + 1.0 }
+}
+
+/// The axes of a scatter of means with 95 % error bars in both directions (cost
+/// against p99 for `compare`, cost against the constraint for `optimize`): each range
+/// padded (15 % of its span, at least 5 % of its top) and never below 0, dollars up
+/// the side, `tick` labels along the bottom.
+pub fn scatter_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    DrawFailed,
+> {
+    let span = |lo: f64, hi: f64| {
+        let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.05).max(1e-6);
+        ((lo - pad).max(0.0), hi + pad)
+    };
+    let ((x0, x1), (y0, y1)) = (span(x_lo, x_hi), span(y_lo, y_hi));
+    let mut chart = ChartBuilder::on(plot)
+        .margin_left(10)
+        .margin_right(30)
+        .margin_top(6)
+        .x_label_area_size(52)
+        .y_label_area_size(90)
+        .build_cartesian_2d(axis_range(x0, x1), axis_range(y0, y1))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(10)
+        .y_labels(8)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&|v| dollars(*v))
+        .light_line_style(no_grid())
+        .bold_line_style(light_grid())
+        .axis_desc_style((FONT, LABEL_SIZE))
+        .label_style((FONT, TICK_SIZE))
+        .draw()?;
+    Ok(chart)
+}
+
+/// A point's 95 % intervals as error bars in both directions, centred on `(x, y)`,
+/// whiskers `size` pixels wide.
+pub fn error_cross<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    (x, x_ci95): (f64, f64),
+    (y, y_ci95): (f64, f64),
+    style: ShapeStyle,
+    size: u32,
+) -> Result<(), DrawFailed> {
+    chart.draw_series(std::iter::once(ErrorBar::new_vertical(
+        x,
+        y - y_ci95,
+        y,
+        y + y_ci95,
+        style,
+        size,
+    )))?;
+    chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+        y,
+        x - x_ci95,
+        x,
+        x + x_ci95,
+        style,
+        size,
+    )))?;
+    Ok(())
 }
 
 /// An upper bound for an axis that leaves headroom above `max` (never 0, never beyond
