@@ -180,6 +180,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
             Metric::RejectedRate,
             Metric::TimedOutRate,
             Metric::InterruptedRate,
+            Metric::FailedRate,
         ]
         .iter()
         .map(|&m| s.get(m).estimate.mean)
@@ -308,6 +309,14 @@ pub(super) fn print_summary(
         count(r.interrupted),
         share(r.interrupted, r.arrived)
     )?;
+    if r.failed > 0 {
+        writeln!(
+            out,
+            "              {:>12} failed 500   ({})",
+            count(r.failed),
+            share(r.failed, r.arrived)
+        )?;
+    }
     writeln!(
         out,
         "              {:>12} in flight at the end",

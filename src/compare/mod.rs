@@ -408,6 +408,8 @@ pub enum Metric {
     RejectedRate,
     TimedOutRate,
     InterruptedRate,
+    /// 500s: errors from a database tier (refused connections, a failover).
+    FailedRate,
     InstanceHours,
     /// One part of the bill, so that every part is compared (see [`BillPart`]).
     Cost(BillPart),
@@ -415,7 +417,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 19] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -424,6 +426,7 @@ impl Metric {
         Metric::RejectedRate,
         Metric::TimedOutRate,
         Metric::InterruptedRate,
+        Metric::FailedRate,
         Metric::InstanceHours,
         Metric::Cost(BillPart::OnDemand),
         Metric::Cost(BillPart::Spot),
@@ -433,6 +436,7 @@ impl Metric {
         Metric::Cost(BillPart::LoadBalancer),
         Metric::Cost(BillPart::Lambda),
         Metric::Cost(BillPart::ApiGateway),
+        Metric::Cost(BillPart::Rds),
     ];
 
     /// Position in [`Metric::ALL`].
@@ -454,6 +458,7 @@ impl Metric {
             Metric::RejectedRate => "rejected_rate",
             Metric::TimedOutRate => "timed_out_rate",
             Metric::InterruptedRate => "interrupted_rate",
+            Metric::FailedRate => "failed_rate",
             Metric::InstanceHours => "instance_hours",
             Metric::Cost(part) => part.metric_key(),
         }
@@ -466,7 +471,8 @@ impl Metric {
             Metric::SloAttainment
             | Metric::RejectedRate
             | Metric::TimedOutRate
-            | Metric::InterruptedRate => "fraction",
+            | Metric::InterruptedRate
+            | Metric::FailedRate => "fraction",
             Metric::InstanceHours => "hours",
         }
     }
@@ -483,6 +489,7 @@ impl Metric {
             Metric::RejectedRate => "503s (no healthy target or queue full) / arrived",
             Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
             Metric::InterruptedRate => "requests cut off by a stopping instance / arrived",
+            Metric::FailedRate => "500s (a database refused a connection or failed over) / arrived",
             Metric::InstanceHours => "instance-hours billed",
             Metric::Cost(part) => part.description(),
         }
@@ -519,6 +526,7 @@ impl Metric {
             Metric::RejectedRate => per_arrived(r.rejected),
             Metric::TimedOutRate => per_arrived(r.timed_out),
             Metric::InterruptedRate => per_arrived(r.interrupted),
+            Metric::FailedRate => per_arrived(r.failed),
             Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
         }
@@ -572,7 +580,7 @@ impl StrategyResult {
     }
 
     /// Mean cost by part of the bill, in a fixed order (for stacked charts).
-    pub fn cost_breakdown(&self) -> [(&'static str, f64); 8] {
+    pub fn cost_breakdown(&self) -> [(&'static str, f64); 9] {
         BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
     }
 }

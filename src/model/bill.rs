@@ -15,11 +15,12 @@ pub enum BillPart {
     LoadBalancer,
     Lambda,
     ApiGateway,
+    Rds,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 8] = [
+    pub const ALL: [BillPart; 9] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -28,6 +29,7 @@ impl BillPart {
         BillPart::LoadBalancer,
         BillPart::Lambda,
         BillPart::ApiGateway,
+        BillPart::Rds,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -42,6 +44,7 @@ impl BillPart {
             BillPart::LoadBalancer => "load_balancer",
             BillPart::Lambda => "lambda",
             BillPart::ApiGateway => "api_gateway",
+            BillPart::Rds => "rds",
         }
     }
 
@@ -56,6 +59,7 @@ impl BillPart {
             BillPart::LoadBalancer => "load balancer",
             BillPart::Lambda => "Lambda",
             BillPart::ApiGateway => "API Gateway",
+            BillPart::Rds => "RDS",
         }
     }
 
@@ -70,6 +74,7 @@ impl BillPart {
             BillPart::LoadBalancer => "cost_load_balancer_usd",
             BillPart::Lambda => "cost_lambda_usd",
             BillPart::ApiGateway => "cost_api_gateway_usd",
+            BillPart::Rds => "cost_rds_usd",
         }
     }
 
@@ -84,6 +89,7 @@ impl BillPart {
             BillPart::LoadBalancer => "load balancer part of the bill",
             BillPart::Lambda => "Lambda part of the bill",
             BillPart::ApiGateway => "API Gateway part of the bill",
+            BillPart::Rds => "RDS part of the bill",
         }
     }
 
@@ -102,7 +108,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 9] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -116,6 +122,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
         warm_pool,
         lambda,
         api_gateway,
+        rds,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -129,6 +136,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 8] {
         (BillPart::LoadBalancer, load_balancer),
         (BillPart::Lambda, lambda),
         (BillPart::ApiGateway, api_gateway),
+        (BillPart::Rds, rds),
     ]
 }
 
@@ -150,10 +158,14 @@ mod tests {
             load_balancer: 32.0,
             lambda: 64.0,
             api_gateway: 128.0,
+            rds: 256.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        assert_eq!(amounts, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]);
+        assert_eq!(
+            amounts,
+            vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]
+        );
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }
 }

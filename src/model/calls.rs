@@ -11,12 +11,14 @@
 
 use crate::engine::SimTime;
 
-/// The request of another tier that a request answers to: its tier and its slot in
-/// that tier's [`Calls`]. Entry requests have none (the client).
+/// The request of another tier that a request answers to: its tier, its slot in
+/// that tier's [`Calls`], and the instance it runs on (whose connection pool a
+/// database tier lends it a connection from). Entry requests have none (the client).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Caller {
     tier: u8,
     slot: u32,
+    instance: u32,
 }
 
 impl Caller {
@@ -24,6 +26,7 @@ impl Caller {
     pub(super) const CLIENT: Caller = Caller {
         tier: u8::MAX,
         slot: 0,
+        instance: 0,
     };
 
     pub(super) fn tier(self) -> Option<u8> {
@@ -32,6 +35,11 @@ impl Caller {
 
     pub(super) fn slot(self) -> u32 {
         self.slot
+    }
+
+    /// The calling tier's instance the request runs on.
+    pub(super) fn instance(self) -> u32 {
+        self.instance
     }
 }
 
@@ -45,6 +53,9 @@ pub(super) enum Answer {
     TimedOut,
     /// 502: the instance stopped or failed.
     Interrupted,
+    /// 500: the application got an error from a database (a refused connection, or a
+    /// failover under way); it answers its own caller 500.
+    Failed,
 }
 
 /// Work for other tiers that an event produced, carried out by the run's loop after
@@ -55,6 +66,9 @@ pub(super) enum Message {
     Call { to: u8, caller: Caller },
     /// The request `caller` made has ended.
     Answered { caller: Caller, answer: Answer },
+    /// Instance `instance` of tier `tier`, which calls tier `to`, has stopped: what
+    /// it held there (a database's connection pool) is let go.
+    CallerStopped { to: u8, tier: u8, instance: u32 },
 }
 
 /// A request waiting on its calls.
@@ -154,6 +168,11 @@ impl<T> Slab<T> {
         entry.1.as_mut()
     }
 
+    /// The generation of what `slot` holds now.
+    pub(super) fn generation(&self, slot: u32) -> u32 {
+        self.slots[slot as usize].0
+    }
+
     pub(super) fn remove(&mut self, slot: u32) -> T {
         let item = self.slots[slot as usize]
             .1
@@ -190,12 +209,25 @@ impl Calls {
         self.plan.get(k as usize).copied()
     }
 
-    /// The caller that the calls of the request in pending `slot` carry.
-    pub(super) fn caller_of(&self, slot: u32) -> Caller {
+    /// The caller that the calls of the request in pending `slot`, on `instance`,
+    /// carry.
+    pub(super) fn caller_of(&self, slot: u32, instance: u32) -> Caller {
         Caller {
             tier: self.tier,
             slot,
+            instance,
         }
+    }
+
+    /// The tiers this tier calls, each once, in the order of the first call to each.
+    pub(super) fn targets(&self) -> Vec<u8> {
+        let mut targets = Vec::new();
+        for &t in &self.plan {
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+        targets
     }
 
     /// Where a request admitted now keeps its caller.
@@ -247,7 +279,8 @@ mod tests {
     fn a_client_request_keeps_no_record() {
         let mut calls = Calls::new(1, vec![]);
         assert_eq!(calls.admit(SimTime::ZERO, Caller::CLIENT), Handle::CLIENT);
-        let caller = calls.caller_of(7);
+        let caller = calls.caller_of(7, 3);
+        assert_eq!(caller.instance(), 3);
         let handle = calls.admit(SimTime::ZERO, caller);
         assert_eq!(calls.caller(handle), caller);
         assert_eq!(calls.release(handle), caller);

@@ -1,6 +1,6 @@
 //! The closed set of events of the cloud model. Components schedule them on the
 //! engine's queue; `sim` dispatches each to the tier it concerns (`tier()`), whose kind
-//! (`ec2`, `lambda`) carries it out.
+//! (`ec2`, `lambda`, `rds`) carries it out.
 
 use crate::engine::SimTime;
 
@@ -134,6 +134,13 @@ pub(super) enum Event {
         environment: u32,
         invocation: u32,
     },
+    /// A query of the call in slot `call` of an RDS tier finished on its vCPU (if the
+    /// slot still holds the call of `generation`).
+    QueryEnded {
+        tier: u8,
+        call: u32,
+        generation: u32,
+    },
 }
 
 impl Event {
@@ -167,7 +174,8 @@ impl Event {
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
             | Event::InvocationEnded { tier, .. }
-            | Event::IntegrationTimedOut { tier, .. } => Some(tier),
+            | Event::IntegrationTimedOut { tier, .. }
+            | Event::QueryEnded { tier, .. } => Some(tier),
         }
     }
 }

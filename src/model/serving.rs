@@ -221,7 +221,7 @@ impl Serving {
             made: 0,
             timed_out,
         });
-        let me = self.calls.caller_of(slot);
+        let me = self.calls.caller_of(slot, id);
         if !timed_out {
             let event = Event::CallsTimedOut {
                 tier: ctx.tier,
@@ -253,7 +253,7 @@ impl Serving {
             pending.made += 1;
             let made = pending.made;
             if let Some(to) = self.calls.target(made) {
-                let me = self.calls.caller_of(slot);
+                let me = self.calls.caller_of(slot, pending_instance);
                 ctx.outbox.push(Message::Call { to, caller: me });
                 return (false, pending_instance);
             }
@@ -350,6 +350,7 @@ impl Serving {
                 Answer::Rejected => metrics.rejected(),
                 Answer::TimedOut => metrics.timed_out(1),
                 Answer::Interrupted => metrics.interrupted(1),
+                Answer::Failed => metrics.failed(),
             }
             answer(ctx, caller, outcome);
         }

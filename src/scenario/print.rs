@@ -135,6 +135,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0);
     }
+    if let Some(db) = &c.rds {
+        return rds_tier(c, db);
+    }
     RawTier {
         kind: c.kind.into(),
         entry: (index == 0).then_some(true),
@@ -159,6 +162,37 @@ fn tier(run: &Config, index: usize) -> RawTier {
         }),
         lambda: None,
         api_gateway: None,
+        rds: None,
+    }
+}
+
+/// An `rds` tier: its kind and its database (its other tables hold defaults the file
+/// may not give).
+fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
+    RawTier {
+        kind: c.kind.into(),
+        entry: None,
+        service: None,
+        instance: None,
+        load_balancer: None,
+        autoscaling: None,
+        purchase: None,
+        spot: None,
+        calls: None,
+        lambda: None,
+        api_gateway: None,
+        rds: Some(RawRds {
+            engine: Some(db.engine.into()),
+            class: Some(db.class.clone()),
+            multi_az: Some(db.multi_az),
+            read_replicas: Some(db.read_replicas),
+            read_share: Some(db.read_share),
+            max_connections: Some(db.max_connections),
+            pool_size: Some(db.pool_size),
+            queries: Some(db.queries),
+            query_time: Some(dist(&db.query_time)),
+            storage_gb: Some(db.storage_gb),
+        }),
     }
 }
 
@@ -197,6 +231,7 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
             rate: Some(g.rate),
             burst: Some(g.burst),
         }),
+        rds: None,
     }
 }
 

@@ -15,9 +15,9 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, ApiKind, Architecture, Comparison, HealthCheckType, Monitoring, OfferingClass,
-    Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
-    TerminationPolicy, TierKind,
+    AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
+    OfferingClass, Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
+    SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,6 +85,7 @@ file_enum!(RawOfferingClass => OfferingClass { Standard, Convertible });
 file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
 file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
 file_enum!(RawApiKind => ApiKind { Rest, Http });
+file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
 
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
@@ -134,6 +135,7 @@ impl RawTierKind {
         match self {
             RawTierKind::Ec2 => Some(TierKind::Ec2),
             RawTierKind::Lambda => Some(TierKind::Lambda),
+            RawTierKind::Rds => Some(TierKind::Rds),
             _ => None,
         }
     }
@@ -144,6 +146,7 @@ impl From<TierKind> for RawTierKind {
         match kind {
             TierKind::Ec2 => RawTierKind::Ec2,
             TierKind::Lambda => RawTierKind::Lambda,
+            TierKind::Rds => RawTierKind::Rds,
         }
     }
 }
@@ -207,6 +210,7 @@ impl RawScenario {
             calls: None,
             lambda: None,
             api_gateway: None,
+            rds: None,
         }
     }
 
@@ -225,6 +229,7 @@ impl RawScenario {
             calls: _,
             lambda: _,
             api_gateway: _,
+            rds: _,
         } = tier;
     }
 }
@@ -254,6 +259,24 @@ pub(crate) struct RawTier {
     pub lambda: Option<RawLambda>,
     /// API Gateway in front of an entry `lambda` tier.
     pub api_gateway: Option<RawApiGateway>,
+    /// The database of an `rds` tier.
+    pub rds: Option<RawRds>,
+}
+
+/// `[tiers.<name>.rds]`: the database (aws-facts.md 7, 16).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRds {
+    pub engine: Option<RawDbEngine>,
+    pub class: Option<String>,
+    pub multi_az: Option<bool>,
+    pub read_replicas: Option<u32>,
+    pub read_share: Option<f64>,
+    pub max_connections: Option<u32>,
+    pub pool_size: Option<u32>,
+    pub queries: Option<u32>,
+    pub query_time: Option<RawDistValue>,
+    pub storage_gb: Option<u32>,
 }
 
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).

@@ -225,8 +225,10 @@ impl Service for Ec2Tier<'_> {
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
         match event {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
-            Event::InvocationEnded { .. } | Event::IntegrationTimedOut { .. } => {
-                unreachable!("a lambda tier's events go to it")
+            Event::InvocationEnded { .. }
+            | Event::IntegrationTimedOut { .. }
+            | Event::QueryEnded { .. } => {
+                unreachable!("another kind's events go to its tier")
             }
             Event::RequestServed {
                 instance,
@@ -417,6 +419,7 @@ impl Service for Ec2Tier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             lambda: None,
+            rds: None,
         };
         (summary, cost_items, self.metrics)
     }

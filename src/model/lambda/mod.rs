@@ -463,6 +463,7 @@ impl Service for LambdaTier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             lambda: Some(lambda),
+            rds: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

@@ -167,32 +167,32 @@ fn resolve_api_gateway(ctx: &Ctx, raw: RawApiGateway) -> Result<ApiGatewayConfig
     })
 }
 
-/// The tables of an `ec2` tier that a `lambda` tier does not have, and the other way
-/// round: given for the wrong kind, each is an error naming the kind.
+/// The tables of each kind: given for another kind, each is an error naming the
+/// kind of the tier.
 pub(super) fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
-    let ec2_only = [
-        ("instance", raw.instance.is_some()),
-        ("load_balancer", raw.load_balancer.is_some()),
-        ("autoscaling", raw.autoscaling.is_some()),
-        ("purchase", raw.purchase.is_some()),
-        ("spot", raw.spot.is_some()),
-        ("calls", raw.calls.is_some()),
+    let tables = [
+        ("instance", raw.instance.is_some(), TierKind::Ec2),
+        ("load_balancer", raw.load_balancer.is_some(), TierKind::Ec2),
+        ("autoscaling", raw.autoscaling.is_some(), TierKind::Ec2),
+        ("purchase", raw.purchase.is_some(), TierKind::Ec2),
+        ("spot", raw.spot.is_some(), TierKind::Ec2),
+        ("calls", raw.calls.is_some(), TierKind::Ec2),
+        ("lambda", raw.lambda.is_some(), TierKind::Lambda),
+        ("api_gateway", raw.api_gateway.is_some(), TierKind::Lambda),
+        ("rds", raw.rds.is_some(), TierKind::Rds),
     ];
-    let lambda_only = [
-        ("lambda", raw.lambda.is_some()),
-        ("api_gateway", raw.api_gateway.is_some()),
-    ];
-    let (wrong, message) = match kind {
-        TierKind::Ec2 => (
-            &lambda_only[..],
-            "belongs to a lambda tier; this tier is of kind \"ec2\"",
-        ),
-        TierKind::Lambda => (
-            &ec2_only[..],
-            "is not a table of a lambda tier (no instances, load balancer or Auto Scaling group; calls from a function are not built yet)",
-        ),
-    };
-    if let Some((table, _)) = wrong.iter().find(|(_, given)| *given) {
+    let wrong = tables
+        .iter()
+        .find(|(_, given, owner)| *given && *owner != kind);
+    if let Some((table, _, owner)) = wrong {
+        let message = match kind {
+            TierKind::Ec2 => format!(
+                "belongs to a {} tier; this tier is of kind \"ec2\"",
+                owner.word()
+            ),
+            TierKind::Lambda => "is not a table of a lambda tier (no instances, load balancer or Auto Scaling group; calls from a function are not built yet)".to_string(),
+            TierKind::Rds => "is not a table of an rds tier, whose database is described in [tiers.<name>.rds] (it calls no other tier)".to_string(),
+        };
         return Err(ctx.err_table(table, message));
     }
     match (&raw.service, kind) {
@@ -203,6 +203,10 @@ pub(super) fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> 
             &[],
             "is not a key of a lambda tier's [service], which gives only `time`",
         ),
+        (Some(_), TierKind::Rds) => Err(ctx.err_table(
+            "service",
+            "is not a table of an rds tier: its queries' time is rds.query_time",
+        )),
         _ => Ok(()),
     }
 }

@@ -335,11 +335,14 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
     pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
-        self.tiers
+        let tiers = self
+            .tiers
             .into_iter()
             .enumerate()
             .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        check_pools(ctx, &tiers);
+        Ok(tiers)
     }
 }
 
@@ -361,13 +364,24 @@ fn resolve_tier(
     check_tables_of_kind(ctx, kind, &raw)?;
     // A lambda tier's other tables keep their defaults, unused but for `service.time`.
     let lambda = match kind {
-        TierKind::Ec2 => None,
         TierKind::Lambda => Some(resolve_lambda(
             ctx,
             raw.lambda.take().unwrap_or_default(),
             raw.api_gateway.take(),
             entry,
         )?),
+        _ => None,
+    };
+    // An rds tier's other tables keep their defaults, unused.
+    let rds = match kind {
+        TierKind::Rds if entry => {
+            return Err(ctx.err_table(
+                "kind",
+                "an rds tier cannot receive [traffic]: a database is called by another tier (`[[tiers.<name>.calls]]`); make another tier the entry tier",
+            ));
+        }
+        TierKind::Rds => Some(resolve_rds(ctx, raw.rds.take().unwrap_or_default())?),
+        _ => None,
     };
     let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
@@ -390,5 +404,6 @@ fn resolve_tier(
         spot,
         calls,
         lambda,
+        rds,
     })
 }

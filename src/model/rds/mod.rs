@@ -1,0 +1,516 @@
+//! The `rds` tier kind: an Amazon RDS database (MySQL or PostgreSQL) that other tiers
+//! call (issue 13). A call is one transaction: it takes a connection from its calling
+//! instance's pool, runs its queries one after the other on that connection, and gives
+//! the connection back.
+//!
+//! The rules, with their sources in `reference/aws-facts.md`:
+//! - Connection pools. Each instance of a calling tier keeps a pool per endpoint (the
+//!   primary's, and the replicas' for reads) of at most `pool_size` connections,
+//!   opened as calls need them and kept open while the instance runs, as SQLAlchemy's
+//!   `QueuePool` does (the pool of a Flask application under gunicorn; no overflow).
+//!   A call takes an idle connection (the most recently returned), else opens one if
+//!   the pool is below `pool_size`, else waits first come first served for one to come
+//!   back: a call waits without a limit of its own, the calling tier's load balancer
+//!   timeout answers its client. When the caller's instance stops, its pool closes
+//!   (connections in use close when their call ends).
+//! - `max_connections` per DB instance (aws-facts.md 7): an attempt to open one more
+//!   is refused ("Too many connections"): the call fails at once, counted here as
+//!   rejected and `refused_connections`, and its caller answers its own client 500
+//!   (`requests.failed`). Pools never retry a refused connection for a waiting call.
+//! - Queries run on the DB instance's vCPUs, one vCPU each for its `query_time`,
+//!   first come first served (a queue per DB instance): a busy database makes every
+//!   query slower, as aws-facts.md 7's "service time grows with CPU utilisation"
+//!   says, here through queueing rather than a formula.
+//! - Read replicas (16.2): a call is a read with probability `read_share`; with
+//!   replicas, a read uses the replicas' endpoint: a new connection goes to the
+//!   replica with the fewest open (the application spreads its connections; RDS for
+//!   MySQL and PostgreSQL has no reader endpoint). Writes use the primary. Replication
+//!   lag is not modelled: it delays what a read sees, not how long it takes.
+//! - The Multi-AZ standby (16.1) serves nothing; it is billed (`billing::rds`).
+//!
+//! Each call's query times come from a generator seeded from the tier's stream at the
+//! call's arrival, with its read-or-write draw, so that strategies compared under one
+//! seed see the same calls whatever order their queries run in.
+//!
+//! The timeline row maps the database onto the instance columns, as the lambda kind
+//! does: `in_service_on_demand` the connections running a call, `warm_pool` the open
+//! idle connections, `pending_on_demand` the calls waiting for a pooled connection,
+//! `draining_on_demand` the queries waiting for a vCPU, `desired` the DB instances
+//! (primary, standby, replicas), `mean_cpu` the busy share of every serving DB
+//! instance's vCPUs; `rejections` are refused connections. The whole bill so far is in
+//! `cost_usd`.
+//!
+//! Not modelled: connection setup time, transactions that span calls, RDS Proxy,
+//! reservations, failover, storage I/O limits, T-class CPU credits.
+
+use super::billing::rds as bill;
+use super::calls::{Answer, Caller, Slab};
+use super::config::{RdsConfig, SloConfig, TierConfig};
+use super::dist::DurationSampler;
+use super::event::Event;
+use super::metrics::Metrics;
+use super::outcome::*;
+use super::serving::answer;
+use super::sim::{Ctx, Service};
+use crate::engine::{RngStreams, SimRng, SimTime, TimeIntegral};
+use rand::{Rng, SeedableRng};
+use std::collections::{BTreeMap, VecDeque};
+
+/// The primary is server 0; replica `i` (from 1) is server `i`.
+const PRIMARY: u16 = 0;
+
+/// A quantity that changes in steps, with its time integral.
+#[derive(Default)]
+struct Level {
+    value: u64,
+    area: TimeIntegral,
+}
+
+impl Level {
+    fn add(&mut self, now: SimTime, delta: i64) {
+        self.area.advance(now, self.value);
+        self.value = self
+            .value
+            .checked_add_signed(delta)
+            .expect("a level stays >= 0");
+    }
+
+    fn area_at(&self, now: SimTime) -> u128 {
+        self.area.at(now, self.value)
+    }
+}
+
+/// One DB instance that serves queries: the primary or a read replica.
+struct Server {
+    vcpu: u32,
+    /// vCPUs running a query.
+    busy: Level,
+    /// Queries waiting for a vCPU: the call's slot and its query time [ns].
+    queue: VecDeque<(u32, u64)>,
+    /// Connections open to it.
+    open: u32,
+    queries: u64,
+}
+
+/// The connections one calling instance keeps to one endpoint.
+#[derive(Default)]
+struct Pool {
+    /// Connections open, idle or in use.
+    open: u32,
+    /// The servers of its idle connections, most recently returned last.
+    idle: Vec<u16>,
+    /// Calls waiting for a connection, first come first served.
+    waiting: VecDeque<u32>,
+    /// Its instance has stopped: connections close as they come back.
+    closing: bool,
+}
+
+/// A pool's owner: the calling tier, its instance, and whether it is the pool of the
+/// replicas' endpoint.
+type PoolKey = (u8, u32, bool);
+
+/// A call on the database, from its arrival until it is answered.
+struct DbCall {
+    caller: Caller,
+    arrived_at: SimTime,
+    pool: PoolKey,
+    /// The server of its connection, once it has one.
+    server: Option<u16>,
+    queries_left: u32,
+    /// Its query times.
+    rng: SimRng,
+}
+
+/// One database (`kind = "rds"`): its DB instances, the pools its callers keep, the
+/// calls on it, its bill.
+pub(super) struct RdsTier<'a> {
+    config: &'a TierConfig,
+    db: &'a RdsConfig,
+    servers: Vec<Server>,
+    pools: BTreeMap<PoolKey, Pool>,
+    calls: Slab<DbCall>,
+    query: DurationSampler,
+    /// Per call: its read-or-write draw and the seed of its query times.
+    call_rng: SimRng,
+    metrics: Metrics,
+    in_use: Level,
+    waiting: Level,
+    queued: Level,
+    open: u32,
+    summary: RdsSummary,
+    wait_sum_nanos: u128,
+    got_connection: u64,
+    // Marks at the previous timeline row.
+    last_report_at: SimTime,
+    last_busy_area: u128,
+}
+
+impl<'a> RdsTier<'a> {
+    pub(super) fn new(
+        config: &'a TierConfig,
+        _index: u8,
+        streams: &RngStreams,
+        end: SimTime,
+        slo: &SloConfig,
+    ) -> Self {
+        let db = config.rds.as_ref().expect("an rds tier has its database");
+        let servers = (0..=db.read_replicas)
+            .map(|_| Server {
+                vcpu: db.vcpu,
+                busy: Level::default(),
+                queue: VecDeque::new(),
+                open: 0,
+                queries: 0,
+            })
+            .collect();
+        RdsTier {
+            config,
+            db,
+            servers,
+            pools: BTreeMap::new(),
+            calls: Slab::default(),
+            query: DurationSampler::new(&db.query_time),
+            call_rng: streams.stream("calls"),
+            // A call has no timeout of its own: it can last the whole run.
+            metrics: Metrics::new(end.since(SimTime::ZERO), slo),
+            in_use: Level::default(),
+            waiting: Level::default(),
+            queued: Level::default(),
+            open: 0,
+            summary: RdsSummary {
+                max_connections: db.max_connections,
+                ..RdsSummary::default()
+            },
+            wait_sum_nanos: 0,
+            got_connection: 0,
+            last_report_at: SimTime::ZERO,
+            last_busy_area: 0,
+        }
+    }
+
+    /// A new connection for a call of `pool`: to the primary, or for the replicas'
+    /// endpoint to the replica with the fewest open (the lowest first on a tie); `None`
+    /// when that server has `max_connections` open and refuses it.
+    fn connect(&mut self, reader: bool) -> Option<u16> {
+        let server = match reader {
+            false => PRIMARY,
+            true => (1..self.servers.len() as u16)
+                .min_by_key(|&s| self.servers[s as usize].open)
+                .expect("a replicas' pool exists only with replicas"),
+        };
+        let s = &mut self.servers[server as usize];
+        if s.open >= self.db.max_connections {
+            self.summary.refused_connections += 1;
+            return None;
+        }
+        s.open += 1;
+        self.open += 1;
+        self.summary.connections_opened += 1;
+        self.summary.peak_connections_open = self.summary.peak_connections_open.max(self.open);
+        Some(server)
+    }
+
+    fn close(&mut self, server: u16) {
+        self.servers[server as usize].open -= 1;
+        self.open -= 1;
+    }
+
+    /// The call in `slot` has its connection to `server`: it runs its first query.
+    fn start(&mut self, ctx: &mut Ctx<'_>, slot: u32, server: u16) {
+        let now = ctx.now;
+        self.in_use.add(now, 1);
+        let call = self.calls.get_mut(slot);
+        call.server = Some(server);
+        let wait = now.since(call.arrived_at).0;
+        self.got_connection += 1;
+        self.wait_sum_nanos += u128::from(wait);
+        self.metrics.queueing.service_started(wait);
+        self.issue(ctx, slot);
+    }
+
+    /// The next query of the call in `slot` reaches its server's vCPUs.
+    fn issue(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        let call = self.calls.get_mut(slot);
+        let nanos = self.query.sample(&mut call.rng);
+        let server = call.server.expect("a call with a connection queries") as usize;
+        let s = &mut self.servers[server];
+        s.queries += 1;
+        if s.busy.value < u64::from(s.vcpu) {
+            s.busy.add(ctx.now, 1);
+            self.schedule_end(ctx, slot, nanos);
+        } else {
+            s.queue.push_back((slot, nanos));
+            self.queued.add(ctx.now, 1);
+        }
+    }
+
+    fn schedule_end(&mut self, ctx: &mut Ctx<'_>, slot: u32, nanos: u64) {
+        let generation = self.calls.generation(slot);
+        let event = Event::QueryEnded {
+            tier: ctx.tier,
+            call: slot,
+            generation,
+        };
+        ctx.queue
+            .schedule(ctx.now + crate::engine::SimDuration(nanos), event);
+    }
+
+    /// A query of the call in `slot` ended: its vCPU takes the next query waiting, and
+    /// the call runs its next query or is done.
+    fn query_ended(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        let now = ctx.now;
+        let server = self
+            .calls
+            .get(slot)
+            .server
+            .expect("a querying call has a server");
+        let s = &mut self.servers[server as usize];
+        match s.queue.pop_front() {
+            Some((next, nanos)) => {
+                self.queued.add(now, -1);
+                self.schedule_end(ctx, next, nanos);
+            }
+            None => s.busy.add(now, -1),
+        }
+        let call = self.calls.get_mut(slot);
+        call.queries_left -= 1;
+        if call.queries_left > 0 {
+            return self.issue(ctx, slot);
+        }
+        let call = self.calls.remove(slot);
+        self.in_use.add(now, -1);
+        self.metrics.queueing.in_system_changed(now, -1);
+        self.metrics.completed(now.since(call.arrived_at).0);
+        answer(ctx, call.caller, Answer::Ok);
+        self.give_back(ctx, call.pool, server);
+    }
+
+    /// A connection to `server` comes back to its pool: the next waiting call takes
+    /// it, or it stays idle, or it closes with a closing pool.
+    fn give_back(&mut self, ctx: &mut Ctx<'_>, key: PoolKey, server: u16) {
+        let pool = self
+            .pools
+            .get_mut(&key)
+            .expect("a connection's pool exists");
+        if pool.closing {
+            pool.open -= 1;
+            if pool.open == 0 {
+                self.pools.remove(&key);
+            }
+            return self.close(server);
+        }
+        match pool.waiting.pop_front() {
+            Some(next) => {
+                self.waiting.add(ctx.now, -1);
+                self.start(ctx, next, server);
+            }
+            None => pool.idle.push(server),
+        }
+    }
+
+    /// The call in `slot` fails before it has a connection, with `outcome` for its
+    /// caller; counted as rejected (refused) or interrupted (its caller stopped).
+    fn fail(&mut self, ctx: &mut Ctx<'_>, slot: u32, outcome: Answer) {
+        let call = self.calls.remove(slot);
+        self.metrics.queueing.in_system_changed(ctx.now, -1);
+        match outcome {
+            Answer::Interrupted => self.metrics.interrupted(1),
+            _ => self.metrics.rejected(),
+        }
+        answer(ctx, call.caller, outcome);
+    }
+
+    /// Busy vCPU-time up to `now` of the primary (`false`) or the replicas (`true`),
+    /// and their vCPU-time.
+    fn cpu_areas(&self, now: SimTime, replicas: bool) -> (u128, u128) {
+        let servers = match replicas {
+            false => &self.servers[..1],
+            true => &self.servers[1..],
+        };
+        let busy = servers.iter().map(|s| s.busy.area_at(now)).sum();
+        let vcpus: u128 = servers.iter().map(|s| u128::from(s.vcpu)).sum();
+        (busy, vcpus * u128::from(now.since(SimTime::ZERO).0))
+    }
+}
+
+/// `part / whole` in percent, 0 without a whole.
+fn percent(part: u128, whole: u128) -> f64 {
+    match whole {
+        0 => 0.0,
+        _ => round_to(100.0 * part as f64 / whole as f64, 3),
+    }
+}
+
+impl Service for RdsTier<'_> {
+    fn start(&mut self, _ctx: &mut Ctx<'_>) {}
+
+    #[inline(never)]
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
+        let now = ctx.now;
+        self.metrics.arrived();
+        self.metrics.queueing.in_system_changed(now, 1);
+        // Drawn at arrival, whatever happens to the call.
+        let read = self.call_rng.random::<f64>() < self.db.read_share;
+        let rng = SimRng::seed_from_u64(self.call_rng.random());
+        let reader = read && self.db.read_replicas > 0;
+        let key = (
+            caller.tier().expect("an rds tier is called"),
+            caller.instance(),
+            reader,
+        );
+        let (slot, _) = self.calls.insert(DbCall {
+            caller,
+            arrived_at: now,
+            pool: key,
+            server: None,
+            queries_left: self.db.queries,
+            rng,
+        });
+        let pool = self.pools.entry(key).or_default();
+        if let Some(server) = pool.idle.pop() {
+            return self.start(ctx, slot, server);
+        }
+        if pool.open >= self.db.pool_size {
+            pool.waiting.push_back(slot);
+            self.summary.waited_for_connection += 1;
+            return self.waiting.add(now, 1);
+        }
+        match self.connect(reader) {
+            Some(server) => {
+                self.pools.get_mut(&key).expect("just made").open += 1;
+                self.start(ctx, slot, server)
+            }
+            None => self.fail(ctx, slot, Answer::Failed),
+        }
+    }
+
+    fn on_answer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _answer: Answer) {
+        unreachable!("an rds tier makes no calls")
+    }
+
+    /// The caller's instance has stopped: its pools close. Idle connections close now,
+    /// those in use when their call ends; calls still waiting for one are answered as
+    /// interrupted (their requests were cut off with the instance).
+    fn on_caller_stopped(&mut self, ctx: &mut Ctx<'_>, tier: u8, instance: u32) {
+        for reader in [false, true] {
+            let key = (tier, instance, reader);
+            let Some(pool) = self.pools.get_mut(&key) else {
+                continue;
+            };
+            pool.closing = true;
+            let idle = std::mem::take(&mut pool.idle);
+            let waiting = std::mem::take(&mut pool.waiting);
+            pool.open -= idle.len() as u32;
+            if pool.open == 0 {
+                self.pools.remove(&key);
+            }
+            for server in idle {
+                self.close(server);
+            }
+            for slot in waiting {
+                self.waiting.add(ctx.now, -1);
+                self.fail(ctx, slot, Answer::Interrupted);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
+        match event {
+            Event::QueryEnded {
+                call, generation, ..
+            } => {
+                if self.calls.get_if(call, generation).is_some() {
+                    self.query_ended(ctx, call);
+                }
+            }
+            other => unreachable!("not an rds tier's event: {other:?}"),
+        }
+    }
+
+    fn timeline_row(&mut self, now: SimTime) -> TimelineRow {
+        let busy: u128 = self.servers.iter().map(|s| s.busy.area_at(now)).sum();
+        let vcpus: u64 = self.servers.iter().map(|s| u64::from(s.vcpu)).sum();
+        let span = u128::from(now.since(self.last_report_at).0) * u128::from(vcpus);
+        let idle: usize = self.pools.values().map(|p| p.idle.len()).sum();
+        let mut row = TimelineRow {
+            start_s: self.last_report_at.as_secs_f64(),
+            end_s: now.as_secs_f64(),
+            in_service_on_demand: self.in_use.value as u32,
+            warm_pool: idle as u32,
+            pending_on_demand: self.waiting.value as u32,
+            draining_on_demand: self.queued.value as u32,
+            desired: 1 + u32::from(self.db.multi_az) + self.db.read_replicas,
+            mean_cpu: percent(busy - self.last_busy_area, span),
+            ..self.metrics.take_interval()
+        };
+        row.cost_usd = round_to(bill::cost(self.db, now.since(SimTime::ZERO)).total, 6);
+        self.last_report_at = now;
+        self.last_busy_area = busy;
+        row
+    }
+
+    fn drain_bill(&mut self) -> Vec<CostItem> {
+        Vec::new()
+    }
+
+    /// Closes the tier: calls still on the database are in flight.
+    fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+        let elapsed = end.since(SimTime::ZERO);
+        self.metrics.totals.in_flight = self.metrics.totals.arrived
+            - self.metrics.totals.completed
+            - self.metrics.totals.rejected
+            - self.metrics.totals.interrupted;
+        let span = elapsed.0.max(1) as f64;
+        let mut rds = self.summary.clone();
+        rds.mean_connections_in_use = round_to(self.in_use.area_at(end) as f64 / span, 3);
+        rds.mean_connection_wait_ms = match self.got_connection {
+            0 => 0.0,
+            n => round_to(self.wait_sum_nanos as f64 / n as f64 / 1e6, 6),
+        };
+        rds.mean_query_queue = round_to(self.queued.area_at(end) as f64 / span, 3);
+        let (busy, whole) = self.cpu_areas(end, false);
+        rds.primary_cpu = percent(busy, whole);
+        rds.replica_cpu = (self.db.read_replicas > 0).then(|| {
+            let (busy, whole) = self.cpu_areas(end, true);
+            percent(busy, whole)
+        });
+        rds.queries_primary = self.servers[0].queries;
+        rds.queries_replicas = self.servers[1..].iter().map(|s| s.queries).sum();
+        let (busy, whole) = (
+            self.servers
+                .iter()
+                .map(|s| s.busy.area_at(end))
+                .sum::<u128>(),
+            self.cpu_areas(end, false).1 + self.cpu_areas(end, true).1,
+        );
+        let instances = 1 + u32::from(self.db.multi_az) + self.db.read_replicas;
+        let summary = TierSummary {
+            name: self.config.name.clone(),
+            kind: self.config.kind.word().to_string(),
+            requests: self.metrics.totals,
+            latency_ms: self.metrics.latency_summary(),
+            cost_usd: bill::cost(self.db, elapsed),
+            commitments: CommitmentSummary::default(),
+            instances: InstanceSummary {
+                launched: u64::from(instances),
+                peak_in_service: instances,
+                mean_in_service: f64::from(instances),
+                min_in_service: instances,
+                instance_hours: round_to(
+                    f64::from(instances) * bill::billed_seconds(elapsed) as f64 / 3600.0,
+                    6,
+                ),
+                ..InstanceSummary::default()
+            },
+            utilization: UtilizationSummary {
+                mean_cpu: percent(busy, whole),
+            },
+            queueing: self.metrics.queueing.summary(end),
+            lambda: None,
+            rds: Some(rds),
+        };
+        let items = bill::items(self.db, elapsed, &self.config.name);
+        (summary, items, self.metrics)
+    }
+}
