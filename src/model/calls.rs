@@ -168,6 +168,11 @@ impl<T> Slab<T> {
         entry.1.as_mut()
     }
 
+    /// The slots filled now, in slot order.
+    pub(super) fn filled(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.slots.len() as u32).filter(|&s| self.slots[s as usize].1.is_some())
+    }
+
     /// The generation of what `slot` holds now.
     pub(super) fn generation(&self, slot: u32) -> u32 {
         self.slots[slot as usize].0

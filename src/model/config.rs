@@ -86,6 +86,17 @@ pub struct RdsConfig {
     pub query_time: DurationDist,
     /// gp3 storage, GB (billed per GB-month, aws-facts.md 16.4).
     pub storage_gb: u32,
+    /// Multi-AZ failovers, in time order (a Multi-AZ database only).
+    pub failovers: Vec<Failover>,
+}
+
+/// A Multi-AZ failover at `at`: the primary answers nothing until the standby has
+/// taken over, after `duration` (aws-facts.md 16.1: typically 60-120 s).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Failover {
+    pub at: SimDuration,
+    /// `None`: drawn uniformly between 60 s and 120 s.
+    pub duration: Option<SimDuration>,
 }
 
 /// The database engine: it sets the price and the `max_connections` formula.

@@ -141,6 +141,15 @@ pub(super) enum Event {
         call: u32,
         generation: u32,
     },
+    /// The RDS tier's failover number `failover` starts: its primary is lost.
+    FailoverStarted {
+        tier: u8,
+        failover: u32,
+    },
+    /// The standby has taken over as the primary.
+    FailoverEnded {
+        tier: u8,
+    },
 }
 
 impl Event {
@@ -175,7 +184,9 @@ impl Event {
             | Event::HourTick { tier }
             | Event::InvocationEnded { tier, .. }
             | Event::IntegrationTimedOut { tier, .. }
-            | Event::QueryEnded { tier, .. } => Some(tier),
+            | Event::QueryEnded { tier, .. }
+            | Event::FailoverStarted { tier, .. }
+            | Event::FailoverEnded { tier } => Some(tier),
         }
     }
 }

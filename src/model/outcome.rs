@@ -100,6 +100,10 @@ pub struct RdsSummary {
     /// Queries run, on the primary and on the replicas.
     pub queries_primary: u64,
     pub queries_replicas: u64,
+    /// Multi-AZ failovers, and the calls they failed (500s): those on the primary
+    /// when it was lost, and those that found no primary until the standby took over.
+    pub failovers: u64,
+    pub failover_errors: u64,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).

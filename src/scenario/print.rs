@@ -163,6 +163,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         lambda: None,
         api_gateway: None,
         rds: None,
+        failover: None,
     }
 }
 
@@ -192,6 +193,10 @@ fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
             queries: Some(db.queries),
             query_time: Some(dist(&db.query_time)),
             storage_gb: Some(db.storage_gb),
+        }),
+        failover: list(&db.failovers, |f| RawFailover {
+            at: text(f.at).expect("a failover's time is written"),
+            duration: f.duration.and_then(text),
         }),
     }
 }
@@ -232,6 +237,7 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
             burst: Some(g.burst),
         }),
         rds: None,
+        failover: None,
     }
 }
 

@@ -211,6 +211,7 @@ impl RawScenario {
             lambda: None,
             api_gateway: None,
             rds: None,
+            failover: None,
         }
     }
 
@@ -230,6 +231,7 @@ impl RawScenario {
             lambda: _,
             api_gateway: _,
             rds: _,
+            failover: _,
         } = tier;
     }
 }
@@ -261,6 +263,16 @@ pub(crate) struct RawTier {
     pub api_gateway: Option<RawApiGateway>,
     /// The database of an `rds` tier.
     pub rds: Option<RawRds>,
+    /// Multi-AZ failovers of an `rds` tier.
+    pub failover: Option<Vec<RawFailover>>,
+}
+
+/// `[[tiers.<name>.failover]]`: a Multi-AZ failover (aws-facts.md 16.1).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFailover {
+    pub at: String,
+    pub duration: Option<String>,
 }
 
 /// `[tiers.<name>.rds]`: the database (aws-facts.md 7, 16).

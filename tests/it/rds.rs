@@ -203,6 +203,82 @@ fn pools_close_when_their_instance_stops() {
     );
 }
 
+/// A Multi-AZ failover of exactly 60 s at 10 minutes (aws-facts.md 16.1), on the
+/// boundary of a timeline row: calls fail rather than wait, so every call that
+/// arrives in the row [600 s, 660 s) finds no primary and is refused (500), the calls
+/// on the primary at 600 s are cut off (interrupted), and the next row fails none:
+/// the pools reconnect. By hand, with `rejections` and `interruptions` of
+/// `timeline-db.csv`: row 10 has rejections = arrivals, rows after it none, and the
+/// web tier's 500s are the database's rejected + interrupted calls.
+#[test]
+fn issue_13_calls_fail_during_a_multi_az_failover_and_reconnect_after() {
+    let text = web_db(
+        "15m",
+        100.0,
+        2,
+        "multi_az = true\nquery_time = { dist = \"exponential\", mean = \"5ms\" }",
+        "[[tiers.db.failover]]\nat = \"10m\"\nduration = \"60s\"",
+    );
+    let mut rows = Vec::new();
+    let s =
+        simcloud::model::simulate_observed(&config_from_str(&text), &mut Rows(&mut rows)).summary;
+    let db = &s.tiers[1].requests;
+    conserved(db);
+    conserved(&s.requests);
+    let rds = s.tiers[1].rds.as_ref().unwrap();
+    assert_eq!(rds.failovers, 1);
+    assert_eq!(rds.failover_errors, db.rejected + db.interrupted);
+    assert_eq!(s.requests.failed, db.rejected + db.interrupted);
+    let during = &rows[10];
+    assert_eq!((during.start_s, during.unhealthy), (600.0, 1));
+    assert_eq!(during.rejections, during.arrivals);
+    assert!(during.arrivals > 5000, "{during:?}");
+    // The cut-off calls were on the primary at 600 s: counted in the failover's row.
+    assert_eq!(rows[9].interruptions, 0);
+    assert_eq!(
+        during.rejections + during.interruptions,
+        db.rejected + db.interrupted
+    );
+    for row in rows.iter().skip(11) {
+        assert_eq!((row.rejections, row.unhealthy), (0, 0), "{row:?}");
+    }
+}
+
+/// A failover without a duration lasts 60 to 120 s, drawn (aws-facts.md 16.1): at
+/// 100 calls/s, the calls it fails are 100 × the duration, ± a Poisson spread of
+/// about 110 (5 SE of sqrt(12,000) in the worst case: 550).
+#[test]
+fn a_failover_without_a_duration_lasts_60_to_120_seconds() {
+    for seed in 1..=4 {
+        let text = web_db(
+            "15m",
+            100.0,
+            2,
+            "multi_az = true",
+            "[[tiers.db.failover]]\nat = \"5m\"",
+        )
+        .replace("seed = 5", &format!("seed = {seed}"));
+        let s = run(&text);
+        let failed = s.requests.failed as f64;
+        assert!(
+            (6000.0 - 550.0..=12000.0 + 550.0).contains(&failed),
+            "{failed}"
+        );
+    }
+}
+
+/// Keeps the database tier's timeline rows.
+struct Rows<'a>(&'a mut Vec<simcloud::model::TimelineRow>);
+
+impl simcloud::model::RunObserver for Rows<'_> {
+    fn row(&mut self, tier: usize, row: &simcloud::model::TimelineRow) {
+        if tier == 1 {
+            self.0.push(row.clone());
+        }
+    }
+    fn cost_item(&mut self, _: &simcloud::model::CostItem) {}
+}
+
 /// Keeps the database tier's open connections of the last timeline row.
 struct Last<'a>(&'a mut Option<u32>);
 
@@ -244,6 +320,18 @@ fn issue_13_bad_rds_input_is_exit_2_with_file_line_and_key() {
             "[tiers.db.service]\ntime = \"5ms\"",
             "tiers.db.service",
             "rds.query_time",
+        ),
+        (
+            "",
+            "[[tiers.db.failover]]\nat = \"30m\"",
+            "tiers.db.failover[0].at",
+            "a Single-AZ database has none",
+        ),
+        (
+            "multi_az = true",
+            "[[tiers.db.failover]]\nat = \"30m\"\n[[tiers.db.failover]]\nat = \"31m\"",
+            "tiers.db.failover[1].at",
+            "starts before failover[0] has ended",
         ),
         (
             "",

@@ -227,7 +227,9 @@ impl Service for Ec2Tier<'_> {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
             Event::InvocationEnded { .. }
             | Event::IntegrationTimedOut { .. }
-            | Event::QueryEnded { .. } => {
+            | Event::QueryEnded { .. }
+            | Event::FailoverStarted { .. }
+            | Event::FailoverEnded { .. } => {
                 unreachable!("another kind's events go to its tier")
             }
             Event::RequestServed {

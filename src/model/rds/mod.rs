@@ -27,6 +27,15 @@
 //!   MySQL and PostgreSQL has no reader endpoint). Writes use the primary. Replication
 //!   lag is not modelled: it delays what a read sees, not how long it takes.
 //! - The Multi-AZ standby (16.1) serves nothing; it is billed (`billing::rds`).
+//! - A Multi-AZ failover (`[[tiers.<name>.failover]]`, 16.1) loses the primary for
+//!   its duration (60-120 s, "typically"; drawn uniformly unless given). Calls fail
+//!   during it rather than wait: the calls on the primary (running or queued) are cut
+//!   off, every connection to it breaks, calls waiting for a pooled connection to it
+//!   and calls that try to connect until the standby has taken over get an error
+//!   ("the endpoint's DNS changes on failover; clients must reconnect"): each a 500 at
+//!   the caller, counted here as interrupted (cut off) or rejected (no primary) and in
+//!   `failover_errors`. Pools reconnect as calls need connections afterwards. Reads on
+//!   the replicas go on.
 //!
 //! Each call's query times come from a generator seeded from the tier's stream at the
 //! call's arrival, with its read-or-write draw, so that strategies compared under one
@@ -41,7 +50,8 @@
 //! `cost_usd`.
 //!
 //! Not modelled: connection setup time, transactions that span calls, RDS Proxy,
-//! reservations, failover, storage I/O limits, T-class CPU credits.
+//! reservations, failovers as a consequence of a zone outage, storage I/O limits,
+//! T-class CPU credits.
 
 use super::billing::rds as bill;
 use super::calls::{Answer, Caller, Slab};
@@ -52,7 +62,7 @@ use super::metrics::Metrics;
 use super::outcome::*;
 use super::serving::answer;
 use super::sim::{Ctx, Service};
-use crate::engine::{RngStreams, SimRng, SimTime, TimeIntegral};
+use crate::engine::{RngStreams, SimDuration, SimRng, SimTime, TimeIntegral};
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -90,6 +100,8 @@ struct Server {
     /// Connections open to it.
     open: u32,
     queries: u64,
+    /// Answers nothing (the primary during a failover).
+    down: bool,
 }
 
 /// The connections one calling instance keeps to one endpoint.
@@ -132,6 +144,8 @@ pub(super) struct RdsTier<'a> {
     query: DurationSampler,
     /// Per call: its read-or-write draw and the seed of its query times.
     call_rng: SimRng,
+    /// The failovers' durations.
+    failover_rng: SimRng,
     metrics: Metrics,
     in_use: Level,
     waiting: Level,
@@ -161,6 +175,7 @@ impl<'a> RdsTier<'a> {
                 queue: VecDeque::new(),
                 open: 0,
                 queries: 0,
+                down: false,
             })
             .collect();
         RdsTier {
@@ -171,6 +186,7 @@ impl<'a> RdsTier<'a> {
             calls: Slab::default(),
             query: DurationSampler::new(&db.query_time),
             call_rng: streams.stream("calls"),
+            failover_rng: streams.stream("failover"),
             // A call has no timeout of its own: it can last the whole run.
             metrics: Metrics::new(end.since(SimTime::ZERO), slo),
             in_use: Level::default(),
@@ -190,7 +206,7 @@ impl<'a> RdsTier<'a> {
 
     /// A new connection for a call of `pool`: to the primary, or for the replicas'
     /// endpoint to the replica with the fewest open (the lowest first on a tie); `None`
-    /// when that server has `max_connections` open and refuses it.
+    /// when that server has `max_connections` open and refuses it, or is failing over.
     fn connect(&mut self, reader: bool) -> Option<u16> {
         let server = match reader {
             false => PRIMARY,
@@ -199,6 +215,10 @@ impl<'a> RdsTier<'a> {
                 .expect("a replicas' pool exists only with replicas"),
         };
         let s = &mut self.servers[server as usize];
+        if s.down {
+            self.summary.failover_errors += 1;
+            return None;
+        }
         if s.open >= self.db.max_connections {
             self.summary.refused_connections += 1;
             return None;
@@ -251,8 +271,7 @@ impl<'a> RdsTier<'a> {
             call: slot,
             generation,
         };
-        ctx.queue
-            .schedule(ctx.now + crate::engine::SimDuration(nanos), event);
+        ctx.queue.schedule(ctx.now + SimDuration(nanos), event);
     }
 
     /// A query of the call in `slot` ended: its vCPU takes the next query waiting, and
@@ -308,16 +327,59 @@ impl<'a> RdsTier<'a> {
         }
     }
 
-    /// The call in `slot` fails before it has a connection, with `outcome` for its
-    /// caller; counted as rejected (refused) or interrupted (its caller stopped).
-    fn fail(&mut self, ctx: &mut Ctx<'_>, slot: u32, outcome: Answer) {
+    /// The call in `slot` fails with `outcome` for its caller: counted as rejected
+    /// (refused a connection) or, if `cut_off`, interrupted (its caller stopped, or
+    /// the primary it ran on was lost).
+    fn fail(&mut self, ctx: &mut Ctx<'_>, slot: u32, outcome: Answer, cut_off: bool) {
         let call = self.calls.remove(slot);
         self.metrics.queueing.in_system_changed(ctx.now, -1);
-        match outcome {
-            Answer::Interrupted => self.metrics.interrupted(1),
-            _ => self.metrics.rejected(),
+        match cut_off {
+            true => self.metrics.interrupted(1),
+            false => self.metrics.rejected(),
         }
         answer(ctx, call.caller, outcome);
+    }
+
+    /// The primary is lost: the calls on it fail, every connection to it breaks, and
+    /// the calls waiting for one fail too (see the module's doc).
+    fn failover_started(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        self.summary.failovers += 1;
+        let primary = &mut self.servers[PRIMARY as usize];
+        primary.down = true;
+        let queued = primary.queue.len() as i64;
+        primary.queue.clear();
+        primary.busy.add(now, -(primary.busy.value as i64));
+        self.queued.add(now, -queued);
+        let broken = std::mem::take(&mut primary.open);
+        self.open -= broken;
+        let on_primary: Vec<u32> = self
+            .calls
+            .filled()
+            .filter(|&slot| self.calls.get(slot).server == Some(PRIMARY))
+            .collect();
+        for slot in on_primary {
+            let key = self.calls.get(slot).pool;
+            self.pools.get_mut(&key).expect("a call's pool exists").open -= 1;
+            self.in_use.add(now, -1);
+            self.summary.failover_errors += 1;
+            self.fail(ctx, slot, Answer::Failed, true);
+        }
+        let writers: Vec<PoolKey> = self.pools.keys().filter(|k| !k.2).copied().collect();
+        for key in writers {
+            let pool = self.pools.get_mut(&key).expect("listed");
+            pool.open -= pool.idle.len() as u32;
+            pool.idle.clear();
+            let waiting = std::mem::take(&mut pool.waiting);
+            if pool.open == 0 && pool.closing {
+                self.pools.remove(&key);
+            }
+            for slot in waiting {
+                self.waiting.add(now, -1);
+                self.summary.failover_errors += 1;
+                self.fail(ctx, slot, Answer::Failed, false);
+            }
+        }
     }
 
     /// Busy vCPU-time up to `now` of the primary (`false`) or the replicas (`true`),
@@ -342,7 +404,16 @@ fn percent(part: u128, whole: u128) -> f64 {
 }
 
 impl Service for RdsTier<'_> {
-    fn start(&mut self, _ctx: &mut Ctx<'_>) {}
+    /// Schedules the failovers.
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        for (i, failover) in self.db.failovers.iter().enumerate() {
+            let event = Event::FailoverStarted {
+                tier: ctx.tier,
+                failover: i as u32,
+            };
+            ctx.queue.schedule(SimTime::ZERO + failover.at, event);
+        }
+    }
 
     #[inline(never)]
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
@@ -380,7 +451,7 @@ impl Service for RdsTier<'_> {
                 self.pools.get_mut(&key).expect("just made").open += 1;
                 self.start(ctx, slot, server)
             }
-            None => self.fail(ctx, slot, Answer::Failed),
+            None => self.fail(ctx, slot, Answer::Failed, false),
         }
     }
 
@@ -409,7 +480,7 @@ impl Service for RdsTier<'_> {
             }
             for slot in waiting {
                 self.waiting.add(ctx.now, -1);
-                self.fail(ctx, slot, Answer::Interrupted);
+                self.fail(ctx, slot, Answer::Interrupted, true);
             }
         }
     }
@@ -424,6 +495,18 @@ impl Service for RdsTier<'_> {
                     self.query_ended(ctx, call);
                 }
             }
+            Event::FailoverStarted { failover, .. } => {
+                // Drawn whether given or not, so that a given duration leaves the
+                // other failovers' draws alone.
+                let drawn = SimDuration::from_secs(self.failover_rng.random_range(60..=120));
+                let duration = self.db.failovers[failover as usize]
+                    .duration
+                    .unwrap_or(drawn);
+                self.failover_started(ctx);
+                let event = Event::FailoverEnded { tier: ctx.tier };
+                ctx.queue.schedule(ctx.now + duration, event);
+            }
+            Event::FailoverEnded { .. } => self.servers[PRIMARY as usize].down = false,
             other => unreachable!("not an rds tier's event: {other:?}"),
         }
     }
@@ -441,6 +524,7 @@ impl Service for RdsTier<'_> {
             pending_on_demand: self.waiting.value as u32,
             draining_on_demand: self.queued.value as u32,
             desired: 1 + u32::from(self.db.multi_az) + self.db.read_replicas,
+            unhealthy: u32::from(self.servers[PRIMARY as usize].down),
             mean_cpu: percent(busy - self.last_busy_area, span),
             ..self.metrics.take_interval()
         };

@@ -180,6 +180,7 @@ pub(super) fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> 
         ("lambda", raw.lambda.is_some(), TierKind::Lambda),
         ("api_gateway", raw.api_gateway.is_some(), TierKind::Lambda),
         ("rds", raw.rds.is_some(), TierKind::Rds),
+        ("failover", raw.failover.is_some(), TierKind::Rds),
     ];
     let wrong = tables
         .iter()

@@ -14,8 +14,20 @@ const MAX_QUERIES: u32 = 1_000;
 /// setting above 100,000 is a typo.
 const MAX_CONNECTIONS: u32 = 100_000;
 
-/// The database of an `rds` tier.
-pub(super) fn resolve_rds(ctx: &Ctx, raw: RawRds) -> Result<RdsConfig> {
+/// A failover's duration, when given: "typically 60-120 seconds", longer with large
+/// transactions (aws-facts.md 16.1); more than an hour is a typo.
+const FAILOVER: RangeInclusive<SimDuration> =
+    SimDuration::from_secs(1)..=SimDuration::from_secs(3600);
+/// The longest a failover lasts when its duration is drawn (aws-facts.md 16.1).
+const LONGEST_DRAWN_FAILOVER: SimDuration = SimDuration::from_secs(120);
+
+/// The database of an `rds` tier and its failovers, in a run of `duration`.
+pub(super) fn resolve_rds(
+    ctx: &Ctx,
+    raw: RawRds,
+    failover: Vec<RawFailover>,
+    duration: SimDuration,
+) -> Result<RdsConfig> {
     let engine = raw.engine.map_or(default::RDS_ENGINE, Into::into);
     let class_name = raw.class.unwrap_or_else(|| default::RDS_CLASS.to_string());
     let Some(class) = catalog::db_class(&class_name) else {
@@ -81,6 +93,8 @@ pub(super) fn resolve_rds(ctx: &Ctx, raw: RawRds) -> Result<RdsConfig> {
             ),
         ));
     }
+    let multi_az = raw.multi_az.unwrap_or(false);
+    let failovers = resolve_failovers(ctx, failover, multi_az, duration)?;
     Ok(RdsConfig {
         engine,
         class: class_name,
@@ -90,7 +104,7 @@ pub(super) fn resolve_rds(ctx: &Ctx, raw: RawRds) -> Result<RdsConfig> {
             DbEngine::Mysql => class.mysql_per_hour,
             DbEngine::Postgres => class.postgres_per_hour,
         },
-        multi_az: raw.multi_az.unwrap_or(false),
+        multi_az,
         read_replicas,
         read_share,
         max_connections,
@@ -98,7 +112,58 @@ pub(super) fn resolve_rds(ctx: &Ctx, raw: RawRds) -> Result<RdsConfig> {
         queries,
         query_time,
         storage_gb,
+        failovers,
     })
+}
+
+/// `[[tiers.<name>.failover]]`: only with a standby, in time order, each after the
+/// previous one has ended.
+fn resolve_failovers(
+    ctx: &Ctx,
+    raw: Vec<RawFailover>,
+    multi_az: bool,
+    duration: SimDuration,
+) -> Result<Vec<Failover>> {
+    let mut failovers: Vec<Failover> = Vec::with_capacity(raw.len());
+    for (i, f) in raw.iter().enumerate() {
+        let key = |k: &str| format!("failover[{i}].{k}");
+        if !multi_az {
+            return Err(ctx.err(
+                &key("at"),
+                "a failover needs a standby: a Single-AZ database has none (set rds.multi_az = true)",
+            ));
+        }
+        let at = ctx.duration(&key("at"), Some(&f.at), SimDuration::ZERO)?;
+        let length = match &f.duration {
+            None => None,
+            Some(text) => {
+                Some(ctx.duration_in(&key("duration"), Some(text), SimDuration::ZERO, FAILOVER)?)
+            }
+        };
+        if let Some(previous) = failovers.last() {
+            let ends = previous.at + previous.duration.unwrap_or(LONGEST_DRAWN_FAILOVER);
+            if at < ends {
+                return Err(ctx.err(
+                    &key("at"),
+                    format!(
+                        "starts before failover[{}] has ended (at {ends}, at the latest); list failovers in time order, one after the other",
+                        i - 1
+                    ),
+                ));
+            }
+        }
+        if at >= duration {
+            ctx.note(
+                &key("at"),
+                "is at or after the end of the run: it does not happen",
+            );
+        }
+        failovers.push(Failover {
+            at,
+            duration: length,
+        });
+    }
+    Ok(failovers)
 }
 
 /// Notes each `rds` tier whose callers, at their groups' maximum, could keep more

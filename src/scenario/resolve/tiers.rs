@@ -380,7 +380,12 @@ fn resolve_tier(
                 "an rds tier cannot receive [traffic]: a database is called by another tier (`[[tiers.<name>.calls]]`); make another tier the entry tier",
             ));
         }
-        TierKind::Rds => Some(resolve_rds(ctx, raw.rds.take().unwrap_or_default())?),
+        TierKind::Rds => Some(resolve_rds(
+            ctx,
+            raw.rds.take().unwrap_or_default(),
+            raw.failover.take().unwrap_or_default(),
+            duration,
+        )?),
         _ => None,
     };
     let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
