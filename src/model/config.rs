@@ -88,6 +88,8 @@ pub struct RdsConfig {
     pub storage_gb: u32,
     /// Multi-AZ failovers, in time order (a Multi-AZ database only).
     pub failovers: Vec<Failover>,
+    /// RDS Proxy in front of the primary (aws-facts.md 16.3).
+    pub proxy: bool,
 }
 
 /// A Multi-AZ failover at `at`: the primary answers nothing until the standby has

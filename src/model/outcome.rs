@@ -104,6 +104,10 @@ pub struct RdsSummary {
     /// when it was lost, and those that found no primary until the standby took over.
     pub failovers: u64,
     pub failover_errors: u64,
+    /// With RDS Proxy: calls that waited for one of the proxy's database
+    /// connections (all borrowed, or a failover under way).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waited_for_proxy: Option<u64>,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).

@@ -193,6 +193,7 @@ fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
             queries: Some(db.queries),
             query_time: Some(dist(&db.query_time)),
             storage_gb: Some(db.storage_gb),
+            proxy: Some(db.proxy),
         }),
         failover: list(&db.failovers, |f| RawFailover {
             at: text(f.at).expect("a failover's time is written"),

@@ -289,6 +289,7 @@ pub(crate) struct RawRds {
     pub queries: Option<u32>,
     pub query_time: Option<RawDistValue>,
     pub storage_gb: Option<u32>,
+    pub proxy: Option<bool>,
 }
 
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).

@@ -267,6 +267,95 @@ fn a_failover_without_a_duration_lasts_60_to_120_seconds() {
     }
 }
 
+/// The refusal case above behind RDS Proxy (aws-facts.md 16.3): the pools connect
+/// to the proxy, which never refuses them, and lends its at most 25 database
+/// connections (100 % of max_connections) one call at a time. By hand: no call is
+/// refused; the proxy opens 25; the pools open 40 connections to it (4 × 10), so 15
+/// calls wait at the proxy and every later call waits in its full pool.
+#[test]
+fn issue_13_rds_proxy_lends_its_connections_instead_of_refusing() {
+    let s = run(&web_db(
+        "10m",
+        2.0,
+        4,
+        "max_connections = 25\npool_size = 10\nquery_time = \"2h\"\nproxy = true",
+        "",
+    ));
+    let db = &s.tiers[1].requests;
+    let rds = s.tiers[1].rds.as_ref().unwrap();
+    conserved(db);
+    assert_eq!((rds.refused_connections, s.requests.failed), (0, 0));
+    assert_eq!(
+        (rds.connections_opened, rds.peak_connections_open),
+        (25, 25)
+    );
+    assert_eq!(rds.waited_for_proxy, Some(15));
+    assert_eq!(rds.waited_for_connection, db.arrived - 40);
+    assert_eq!(db.in_flight, db.arrived);
+}
+
+/// RDS Proxy's bill (aws-facts.md 16.3): $0.015 per vCPU-hour of the primary. A
+/// db.m5.xlarge (4 vCPUs) for 2 h: 4 × 0.015 × 2 = $0.12; a db.t3.micro (2 vCPUs,
+/// the proxy's minimum) for 5 minutes pays the 10-minute minimum: 2 × 0.015 / 6 =
+/// $0.005.
+#[test]
+fn rds_proxy_is_billed_per_vcpu_hour_of_the_primary() {
+    for (duration, class, expected) in [("2h", "db.m5.xlarge", 0.12), ("5m", "db.t3.micro", 0.005)]
+    {
+        let config = config_from_str(&web_db(
+            duration,
+            1.0,
+            1,
+            &format!("class = \"{class}\"\nproxy = true\nmulti_az = true"),
+            "",
+        ));
+        let outcome = simulate(&config, &mut |_| {});
+        let proxy: Vec<_> = outcome
+            .cost_items
+            .iter()
+            .filter(|i| i.item == "rds_proxy")
+            .collect();
+        assert_eq!(proxy.len(), 1);
+        assert!(
+            (proxy[0].cost_usd - expected).abs() < 1e-9,
+            "{:?}",
+            proxy[0]
+        );
+    }
+}
+
+/// The failover above behind RDS Proxy: the pools' connections to the proxy survive,
+/// and calls wait for the new primary instead of failing. Only the calls on the
+/// primary when it is lost fail (interrupted at the database, 500 at the web tier);
+/// the failover's row refuses and completes none, and its backlog (the calls holding
+/// the web tier's 2,000 workers) completes once the standby has taken over.
+#[test]
+fn issue_13_behind_rds_proxy_calls_wait_during_a_failover() {
+    let text = web_db(
+        "15m",
+        100.0,
+        2,
+        "multi_az = true\nproxy = true\nquery_time = { dist = \"exponential\", mean = \"5ms\" }",
+        "[[tiers.db.failover]]\nat = \"10m\"\nduration = \"60s\"",
+    );
+    let mut rows = Vec::new();
+    let s =
+        simcloud::model::simulate_observed(&config_from_str(&text), &mut Rows(&mut rows)).summary;
+    let db = &s.tiers[1].requests;
+    conserved(db);
+    let rds = s.tiers[1].rds.as_ref().unwrap();
+    assert_eq!(db.rejected, 0);
+    assert_eq!(s.requests.failed, db.interrupted);
+    assert_eq!(rds.failover_errors, db.interrupted);
+    assert!(db.interrupted <= 10, "{db:?}");
+    assert_eq!(rows[10].rejections, 0);
+    assert_eq!(rows[10].completions, 0);
+    // The backlog of the failover's minute clears in the next.
+    assert!(rows[11].completions > rows[11].arrivals, "{:?}", rows[11]);
+    // Each of the 2 × 5 pool connections to the proxy waited for the new primary.
+    assert!(rds.waited_for_proxy.unwrap() >= 10);
+}
+
 /// Keeps the database tier's timeline rows.
 struct Rows<'a>(&'a mut Vec<simcloud::model::TimelineRow>);
 

@@ -12,6 +12,10 @@
 //!   `billing::serverless` prorates Lambda's free tier. The baseline of 3,000 IOPS is
 //!   included; provisioned IOPS and backup storage beyond the free allowance are not
 //!   billed (not modelled).
+//! - RDS Proxy (16.3): $0.015 per vCPU-hour of the primary (at least 2 vCPUs; the
+//!   standby adds no charge, and reads to replicas do not use the proxy), per second
+//!   with the same 10-minute minimum as the instances (an assumption: AWS's price page
+//!   gives an hourly rate).
 //!
 //! The whole bill is a function of the configuration and the time elapsed: a timeline
 //! row shows what the run would cost if it ended then (the 10-minute minimum
@@ -26,6 +30,9 @@ use crate::model::outcome::{CostItem, CostSummary, round_to};
 pub(in crate::model) const MINIMUM_BILLED_SECS: u64 = 600;
 /// gp3 storage per GB-month, Single-AZ (aws-facts.md 16.4).
 const GP3_PER_GB_MONTH: f64 = 0.115;
+/// RDS Proxy per vCPU-hour, and the fewest vCPUs it bills (aws-facts.md 16.3).
+const PROXY_PER_VCPU_HOUR: f64 = 0.015;
+const PROXY_MINIMUM_VCPU: u32 = 2;
 
 /// Seconds billed for a DB instance that ran for `ran`: whole, at least 10 minutes.
 pub(in crate::model) fn billed_seconds(ran: SimDuration) -> u64 {
@@ -53,8 +60,8 @@ pub(in crate::model) fn cost(db: &RdsConfig, elapsed: SimDuration) -> CostSummar
     }
 }
 
-/// The bill's lines for a run of `elapsed` (`cost.csv`): one per DB instance, and
-/// the storage.
+/// The bill's lines for a run of `elapsed` (`cost.csv`): one per DB instance, the
+/// proxy, and the storage.
 pub(in crate::model) fn items(db: &RdsConfig, elapsed: SimDuration, tier: &str) -> Vec<CostItem> {
     let end_s = elapsed.as_secs_f64();
     let line =
@@ -85,6 +92,18 @@ pub(in crate::model) fn items(db: &RdsConfig, elapsed: SimDuration, tier: &str) 
             )
         })
         .collect();
+    if db.proxy {
+        let vcpu = db.vcpu.max(PROXY_MINIMUM_VCPU);
+        let price = f64::from(vcpu) * PROXY_PER_VCPU_HOUR;
+        lines.push(line(
+            "rds_proxy",
+            format!("{vcpu} vCPU"),
+            secs as f64,
+            "second",
+            price / 3600.0,
+            cost_of_seconds(price, secs),
+        ));
+    }
     let copies = 1 + u32::from(db.multi_az) + db.read_replicas;
     let gb_months = f64::from(db.storage_gb * copies) * end_s / MONTH.as_secs_f64();
     lines.push(line(

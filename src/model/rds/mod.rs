@@ -49,9 +49,20 @@
 //! instance's vCPUs; `rejections` are refused connections. The whole bill so far is in
 //! `cost_usd`.
 //!
-//! Not modelled: connection setup time, transactions that span calls, RDS Proxy,
-//! reservations, failovers as a consequence of a zone outage, storage I/O limits,
-//! T-class CPU credits.
+//! - RDS Proxy (`proxy`, 16.3) in front of the primary: the pools' connections for
+//!   writes go to the proxy, which never refuses them; the proxy lends one of its own
+//!   database connections (at most `MaxConnectionsPercent`, default 100 %, of
+//!   `max_connections`, opened as needed and kept) to a call for its transaction
+//!   ("reuse a connection after each transaction": multiplexing, no pinning), and
+//!   calls wait first come first served when all are lent. During a failover the
+//!   pools' connections to the proxy stay up and calls wait for the new primary
+//!   instead of failing; calls on the primary when it is lost still fail. The borrow
+//!   timeout (120 s) is not modelled: a failover lasts at most 120 s unless a scenario
+//!   says longer. Reads to replicas do not go through the proxy.
+//!
+//! Not modelled: connection setup time, transactions that span calls, the proxy's
+//! pinning and its own limits on client connections, reservations, failovers as a
+//! consequence of a zone outage, storage I/O limits, T-class CPU credits.
 
 use super::billing::rds as bill;
 use super::calls::{Answer, Caller, Slab};
@@ -68,6 +79,18 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// The primary is server 0; replica `i` (from 1) is server `i`.
 const PRIMARY: u16 = 0;
+/// What a pool's connection leads to when it goes to RDS Proxy.
+const PROXY: u16 = u16::MAX;
+
+/// RDS Proxy's database connections, lent to one call at a time.
+#[derive(Default)]
+struct Proxy {
+    /// Its connections to the primary, and how many are lent.
+    open: u32,
+    lent: u32,
+    /// Calls (with their pool's connection) waiting for one.
+    waiting: VecDeque<u32>,
+}
 
 /// A quantity that changes in steps, with its time integral.
 #[derive(Default)]
@@ -131,6 +154,8 @@ struct DbCall {
     queries_left: u32,
     /// Its query times.
     rng: SimRng,
+    /// Its pool's connection goes to RDS Proxy, which lent it a database connection.
+    via_proxy: bool,
 }
 
 /// One database (`kind = "rds"`): its DB instances, the pools its callers keep, the
@@ -139,6 +164,8 @@ pub(super) struct RdsTier<'a> {
     config: &'a TierConfig,
     db: &'a RdsConfig,
     servers: Vec<Server>,
+    /// RDS Proxy, if the database has one.
+    proxy: Option<Proxy>,
     pools: BTreeMap<PoolKey, Pool>,
     calls: Slab<DbCall>,
     query: DurationSampler,
@@ -182,6 +209,7 @@ impl<'a> RdsTier<'a> {
             config,
             db,
             servers,
+            proxy: db.proxy.then(Proxy::default),
             pools: BTreeMap::new(),
             calls: Slab::default(),
             query: DurationSampler::new(&db.query_time),
@@ -195,6 +223,7 @@ impl<'a> RdsTier<'a> {
             open: 0,
             summary: RdsSummary {
                 max_connections: db.max_connections,
+                waited_for_proxy: db.proxy.then_some(0),
                 ..RdsSummary::default()
             },
             wait_sum_nanos: 0,
@@ -209,12 +238,13 @@ impl<'a> RdsTier<'a> {
     /// when that server has `max_connections` open and refuses it, or is failing over.
     fn connect(&mut self, reader: bool) -> Option<u16> {
         let server = match reader {
+            false if self.proxy.is_some() => return Some(PROXY),
             false => PRIMARY,
             true => (1..self.servers.len() as u16)
                 .min_by_key(|&s| self.servers[s as usize].open)
                 .expect("a replicas' pool exists only with replicas"),
         };
-        let s = &mut self.servers[server as usize];
+        let s = &self.servers[server as usize];
         if s.down {
             self.summary.failover_errors += 1;
             return None;
@@ -223,16 +253,59 @@ impl<'a> RdsTier<'a> {
             self.summary.refused_connections += 1;
             return None;
         }
-        s.open += 1;
-        self.open += 1;
-        self.summary.connections_opened += 1;
-        self.summary.peak_connections_open = self.summary.peak_connections_open.max(self.open);
+        self.opened(server);
         Some(server)
     }
 
     fn close(&mut self, server: u16) {
-        self.servers[server as usize].open -= 1;
-        self.open -= 1;
+        if server != PROXY {
+            self.servers[server as usize].open -= 1;
+            self.open -= 1;
+        }
+    }
+
+    /// One more database connection open to `server`.
+    fn opened(&mut self, server: u16) {
+        self.servers[server as usize].open += 1;
+        self.open += 1;
+        self.summary.connections_opened += 1;
+        self.summary.peak_connections_open = self.summary.peak_connections_open.max(self.open);
+    }
+
+    /// The call in `slot` has its pool's connection to `server`: it starts, or, through
+    /// RDS Proxy, asks the proxy for a database connection.
+    fn connected(&mut self, ctx: &mut Ctx<'_>, slot: u32, server: u16) {
+        if server != PROXY {
+            return self.start(ctx, slot, server);
+        }
+        self.calls.get_mut(slot).via_proxy = true;
+        let cap = self.db.max_connections;
+        let up = !self.servers[PRIMARY as usize].down;
+        let proxy = self.proxy.as_mut().expect("a proxy connection has a proxy");
+        if up && proxy.lent < cap {
+            proxy.lent += 1;
+            if proxy.lent > proxy.open {
+                proxy.open += 1;
+                self.opened(PRIMARY);
+            }
+            return self.start(ctx, slot, PRIMARY);
+        }
+        proxy.waiting.push_back(slot);
+        *self.summary.waited_for_proxy.get_or_insert(0) += 1;
+        self.waiting.add(ctx.now, 1);
+    }
+
+    /// A call gives its database connection back to RDS Proxy: the next call waiting
+    /// for one takes it.
+    fn proxy_returned(&mut self, ctx: &mut Ctx<'_>) {
+        let proxy = self.proxy.as_mut().expect("a call via the proxy");
+        match proxy.waiting.pop_front() {
+            Some(next) => {
+                self.waiting.add(ctx.now, -1);
+                self.start(ctx, next, PRIMARY);
+            }
+            None => proxy.lent -= 1,
+        }
     }
 
     /// The call in `slot` has its connection to `server`: it runs its first query.
@@ -301,7 +374,13 @@ impl<'a> RdsTier<'a> {
         self.metrics.queueing.in_system_changed(now, -1);
         self.metrics.completed(now.since(call.arrived_at).0);
         answer(ctx, call.caller, Answer::Ok);
-        self.give_back(ctx, call.pool, server);
+        match call.via_proxy {
+            true => {
+                self.proxy_returned(ctx);
+                self.give_back(ctx, call.pool, PROXY);
+            }
+            false => self.give_back(ctx, call.pool, server),
+        }
     }
 
     /// A connection to `server` comes back to its pool: the next waiting call takes
@@ -321,7 +400,7 @@ impl<'a> RdsTier<'a> {
         match pool.waiting.pop_front() {
             Some(next) => {
                 self.waiting.add(ctx.now, -1);
-                self.start(ctx, next, server);
+                self.connected(ctx, next, server);
             }
             None => pool.idle.push(server),
         }
@@ -359,11 +438,25 @@ impl<'a> RdsTier<'a> {
             .filter(|&slot| self.calls.get(slot).server == Some(PRIMARY))
             .collect();
         for slot in on_primary {
-            let key = self.calls.get(slot).pool;
-            self.pools.get_mut(&key).expect("a call's pool exists").open -= 1;
+            let (key, via_proxy) = {
+                let call = self.calls.get(slot);
+                (call.pool, call.via_proxy)
+            };
             self.in_use.add(now, -1);
             self.summary.failover_errors += 1;
             self.fail(ctx, slot, Answer::Failed, true);
+            match via_proxy {
+                // The proxy's connection broke; the pool's to the proxy did not.
+                true => {
+                    self.proxy.as_mut().expect("a proxy").lent -= 1;
+                    self.give_back(ctx, key, PROXY);
+                }
+                false => self.pools.get_mut(&key).expect("a call's pool exists").open -= 1,
+            }
+        }
+        if let Some(proxy) = &mut self.proxy {
+            proxy.open = 0;
+            return;
         }
         let writers: Vec<PoolKey> = self.pools.keys().filter(|k| !k.2).copied().collect();
         for key in writers {
@@ -436,10 +529,11 @@ impl Service for RdsTier<'_> {
             server: None,
             queries_left: self.db.queries,
             rng,
+            via_proxy: false,
         });
         let pool = self.pools.entry(key).or_default();
         if let Some(server) = pool.idle.pop() {
-            return self.start(ctx, slot, server);
+            return self.connected(ctx, slot, server);
         }
         if pool.open >= self.db.pool_size {
             pool.waiting.push_back(slot);
@@ -449,7 +543,7 @@ impl Service for RdsTier<'_> {
         match self.connect(reader) {
             Some(server) => {
                 self.pools.get_mut(&key).expect("just made").open += 1;
-                self.start(ctx, slot, server)
+                self.connected(ctx, slot, server)
             }
             None => self.fail(ctx, slot, Answer::Failed, false),
         }
@@ -506,7 +600,20 @@ impl Service for RdsTier<'_> {
                 let event = Event::FailoverEnded { tier: ctx.tier };
                 ctx.queue.schedule(ctx.now + duration, event);
             }
-            Event::FailoverEnded { .. } => self.servers[PRIMARY as usize].down = false,
+            Event::FailoverEnded { .. } => {
+                self.servers[PRIMARY as usize].down = false;
+                // Calls waiting at the proxy go on, as many as it may connect.
+                while let Some(proxy) = &mut self.proxy {
+                    if proxy.lent >= self.db.max_connections {
+                        break;
+                    }
+                    let Some(next) = proxy.waiting.pop_front() else {
+                        break;
+                    };
+                    self.waiting.add(ctx.now, -1);
+                    self.connected(ctx, next, PROXY);
+                }
+            }
             other => unreachable!("not an rds tier's event: {other:?}"),
         }
     }

@@ -113,6 +113,7 @@ pub(super) fn resolve_rds(
         query_time,
         storage_gb,
         failovers,
+        proxy: raw.proxy.unwrap_or(false),
     })
 }
 
