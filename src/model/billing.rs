@@ -33,7 +33,7 @@
 pub(super) mod rds;
 pub(super) mod serverless;
 
-use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind, TierConfig};
+use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
 use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
@@ -57,6 +57,34 @@ pub(super) fn billed_seconds(ran: SimDuration) -> u64 {
 /// rounded up.
 pub(super) fn billed_seconds_at_least(ran: SimDuration, minimum_secs: u64) -> u64 {
     ran.0.div_ceil(1_000_000_000).max(minimum_secs)
+}
+
+/// Applies reservations, in order, to one clock hour's on-demand seconds per type
+/// (`remaining`, reduced by what they cover): each covers up to 3,600 seconds of its
+/// type per reserved instance (aws-facts.md 1.3; RDS reservations follow the same
+/// rule, 16.6). Returns, per reservation, the seconds covered and their on-demand
+/// value.
+pub(super) fn cover_reserved(
+    reserved: &[Reservation],
+    types: &[BilledType],
+    remaining: &mut [f64],
+) -> Vec<(f64, f64)> {
+    reserved
+        .iter()
+        .map(|r| {
+            let capacity = f64::from(r.count) * SECS_PER_HOUR;
+            let (mut covered, mut value) = (0.0, 0.0);
+            for (i, t) in types.iter().enumerate() {
+                if t.name == r.type_name {
+                    let take = remaining[i].min(capacity - covered);
+                    remaining[i] -= take;
+                    covered += take;
+                    value += take * t.on_demand_price / SECS_PER_HOUR;
+                }
+            }
+            (covered, value)
+        })
+        .collect()
 }
 
 /// Cost of `seconds` at an hourly price.
@@ -437,20 +465,10 @@ impl CostLedger {
     /// seconds per type.
     fn cover(&self, usage: &[f64]) -> HourCoverage {
         let mut remaining = usage.to_vec();
-        let mut coverage = HourCoverage::default();
-        for r in &self.purchase.reserved {
-            let capacity = f64::from(r.count) * SECS_PER_HOUR;
-            let (mut covered, mut value) = (0.0, 0.0);
-            for (i, t) in self.types.iter().enumerate() {
-                if t.name == r.type_name {
-                    let take = remaining[i].min(capacity - covered);
-                    remaining[i] -= take;
-                    covered += take;
-                    value += take * t.on_demand_price / SECS_PER_HOUR;
-                }
-            }
-            coverage.reserved.push((covered, value));
-        }
+        let mut coverage = HourCoverage {
+            reserved: cover_reserved(&self.purchase.reserved, &self.types, &mut remaining),
+            ..HourCoverage::default()
+        };
         if let Some(plan) = &self.purchase.savings_plan {
             // Highest savings percentage first; with one plan rate for every type the
             // percentages tie, and the lowest plan rate goes first (1.4).

@@ -90,6 +90,10 @@ pub struct RdsConfig {
     pub failovers: Vec<Failover>,
     /// RDS Proxy in front of the primary (aws-facts.md 16.3).
     pub proxy: bool,
+    /// Reserved DB instances of `class` (aws-facts.md 16.6), settled per clock hour as
+    /// EC2's: each covers 3,600 seconds of any of the tier's DB instances (primary,
+    /// standby, replicas) per clock hour.
+    pub reserved: Vec<Reservation>,
 }
 
 /// A Multi-AZ failover at `at`: the primary answers nothing until the standby has
@@ -674,7 +678,7 @@ pub enum OfferingClass {
 
 /// Reserved instances of one type: a billing discount on matching on-demand usage,
 /// paid every hour of the run whether used or not.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Reservation {
     pub type_name: String,
     pub count: u32,

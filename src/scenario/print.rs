@@ -194,6 +194,13 @@ fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
             query_time: Some(dist(&db.query_time)),
             storage_gb: Some(db.storage_gb),
             proxy: Some(db.proxy),
+            reserved: list(&db.reserved, |r| RawDbReservation {
+                count: r.count,
+                term: Some(r.term.into()),
+                payment: Some(r.payment.into()),
+                hourly_usd: Some(r.hourly_usd),
+                upfront_usd: Some(r.upfront_usd),
+            }),
         }),
         failover: list(&db.failovers, |f| RawFailover {
             at: text(f.at).expect("a failover's time is written"),

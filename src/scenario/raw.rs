@@ -290,6 +290,19 @@ pub(crate) struct RawRds {
     pub query_time: Option<RawDistValue>,
     pub storage_gb: Option<u32>,
     pub proxy: Option<bool>,
+    pub reserved: Option<Vec<RawDbReservation>>,
+}
+
+/// `[[tiers.<name>.rds.reserved]]`: reserved DB instances of the tier's class
+/// (aws-facts.md 16.6).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDbReservation {
+    pub count: u32,
+    pub term: Option<RawTerm>,
+    pub payment: Option<RawPayment>,
+    pub hourly_usd: Option<f64>,
+    pub upfront_usd: Option<f64>,
 }
 
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).

@@ -356,6 +356,47 @@ fn issue_13_behind_rds_proxy_calls_wait_during_a_failover() {
     assert!(rds.waited_for_proxy.unwrap() >= 10);
 }
 
+/// RDS reserved instances (aws-facts.md 16.6), settled per clock hour as EC2's (1.3).
+/// db.m5.large MySQL at $0.171/h; 1 year no upfront at 0.70 × on-demand: $0.1197 per
+/// reserved instance-hour, paid every clock hour begun. By hand, storage left out:
+/// - Multi-AZ, 2 h, 1 reserved: instances 2 × 2 × 0.171 = 0.684; the reservation
+///   covers one of the two instance-hours each hour: −2 × 0.171 = −0.342; fee
+///   2 × 0.1197 = 0.2394; total 0.5814;
+/// - Single-AZ, 2 h, 3 reserved: 0.342 − 0.342 + 3 × 2 × 0.1197 = 0.7182 (two
+///   reservations unused, still paid);
+/// - Single-AZ, 5 minutes, 1 reserved: the 600 s minimum, 0.0285, is covered, and
+///   the one clock hour begun is paid: 0.1197.
+#[test]
+fn issue_13_rds_reservations_are_paid_hourly_and_cover_instance_hours() {
+    for (duration, multi_az, count, expected) in [
+        ("2h", true, 1, 0.5814),
+        ("2h", false, 3, 0.7182),
+        ("5m", false, 1, 0.1197),
+    ] {
+        let config = config_from_str(&web_db(
+            duration,
+            1.0,
+            1,
+            &format!(
+                "class = \"db.m5.large\"\nmulti_az = {multi_az}\nreserved = [{{ count = {count}, term = \"1y\", payment = \"no_upfront\" }}]"
+            ),
+            "",
+        ));
+        let outcome = simulate(&config, &mut |_| {});
+        let storage: f64 = outcome
+            .cost_items
+            .iter()
+            .filter(|i| i.item == "db_storage_gp3")
+            .map(|i| i.cost_usd)
+            .sum();
+        let db = outcome.summary.tiers[1].cost_usd.total;
+        assert!(
+            (db - storage - expected).abs() < 1e-6,
+            "{duration} multi_az {multi_az} × {count}: {db} - {storage} vs {expected}"
+        );
+    }
+}
+
 /// Keeps the database tier's timeline rows.
 struct Rows<'a>(&'a mut Vec<simcloud::model::TimelineRow>);
 
@@ -421,6 +462,12 @@ fn issue_13_bad_rds_input_is_exit_2_with_file_line_and_key() {
             "[[tiers.db.failover]]\nat = \"30m\"\n[[tiers.db.failover]]\nat = \"31m\"",
             "tiers.db.failover[1].at",
             "starts before failover[0] has ended",
+        ),
+        (
+            "reserved = [{ count = 1, term = \"1y\", payment = \"all_upfront\" }]",
+            "",
+            "tiers.db.rds.reserved[0].payment",
+            "no documented RDS discount",
         ),
         (
             "",

@@ -17,11 +17,18 @@
 //!   with the same 10-minute minimum as the instances (an assumption: AWS's price page
 //!   gives an hourly rate).
 //!
+//! - Reserved DB instances (16.6), settled as EC2's (1.3, `billing::cover_reserved`):
+//!   each is paid every clock hour the run has begun, used or not, and covers up to
+//!   3,600 seconds of the tier's DB instances (primary, standby, replicas: one class)
+//!   per clock hour at their on-demand price (a fee line and a negative coverage
+//!   line per reservation).
+//!
 //! The whole bill is a function of the configuration and the time elapsed: a timeline
 //! row shows what the run would cost if it ended then (the 10-minute minimum
 //! included), and the last row is the closed bill.
 
-use super::{MONTH, billed_seconds_at_least, cost_of_seconds};
+use super::{BilledType, MONTH, billed_seconds_at_least, cost_of_seconds, cover_reserved};
+use crate::engine::SECS_PER_HOUR;
 use crate::engine::SimDuration;
 use crate::model::config::RdsConfig;
 use crate::model::outcome::{CostItem, CostSummary, round_to};
@@ -104,6 +111,31 @@ pub(in crate::model) fn items(db: &RdsConfig, elapsed: SimDuration, tier: &str) 
             cost_of_seconds(price, secs),
         ));
     }
+    lines.extend(
+        reservations(db, secs)
+            .into_iter()
+            .flat_map(|(r, hours, covered, value)| {
+                let fee = line(
+                    "db_reserved_fee",
+                    db.class.clone(),
+                    f64::from(r.count) * hours,
+                    "instance_hour",
+                    r.effective_hourly_usd(),
+                    f64::from(r.count) * hours * r.effective_hourly_usd(),
+                );
+                let coverage = (covered > 0.0).then(|| {
+                    line(
+                        "db_reserved_coverage",
+                        db.class.clone(),
+                        covered,
+                        "second",
+                        -value / covered,
+                        -value,
+                    )
+                });
+                std::iter::once(fee).chain(coverage)
+            }),
+    );
     let copies = 1 + u32::from(db.multi_az) + db.read_replicas;
     let gb_months = f64::from(db.storage_gb * copies) * end_s / MONTH.as_secs_f64();
     lines.push(line(
@@ -115,4 +147,40 @@ pub(in crate::model) fn items(db: &RdsConfig, elapsed: SimDuration, tier: &str) 
         gb_months * GP3_PER_GB_MONTH,
     ));
     lines
+}
+
+/// Each reservation with the clock hours it is paid for (every hour the run has
+/// begun, by its billed seconds `secs`), and the seconds it covered over them with
+/// their on-demand value.
+fn reservations(
+    db: &RdsConfig,
+    secs: u64,
+) -> Vec<(&crate::model::config::Reservation, f64, f64, f64)> {
+    if db.reserved.is_empty() {
+        return Vec::new();
+    }
+    let types = [BilledType {
+        name: db.class.clone(),
+        on_demand_price: db.price_per_hour,
+    }];
+    let instances = roles(db).len() as f64;
+    let hours = secs.div_ceil(SECS_PER_HOUR as u64);
+    let mut totals = vec![(0.0, 0.0); db.reserved.len()];
+    for hour in 0..hours {
+        let in_hour = (secs - hour * SECS_PER_HOUR as u64).min(SECS_PER_HOUR as u64);
+        let mut usage = [instances * in_hour as f64];
+        for (total, (covered, value)) in
+            totals
+                .iter_mut()
+                .zip(cover_reserved(&db.reserved, &types, &mut usage))
+        {
+            total.0 += covered;
+            total.1 += value;
+        }
+    }
+    db.reserved
+        .iter()
+        .zip(totals)
+        .map(|(r, (covered, value))| (r, hours as f64, covered, value))
+        .collect()
 }

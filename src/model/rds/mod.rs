@@ -61,7 +61,7 @@
 //!   says longer. Reads to replicas do not go through the proxy.
 //!
 //! Not modelled: connection setup time, transactions that span calls, the proxy's
-//! pinning and its own limits on client connections, reservations, failovers as a
+//! pinning and its own limits on client connections, failovers as a
 //! consequence of a zone outage, storage I/O limits, T-class CPU credits.
 
 use super::billing::rds as bill;

@@ -94,16 +94,23 @@ pub(super) fn resolve_rds(
         ));
     }
     let multi_az = raw.multi_az.unwrap_or(false);
+    let price_per_hour = match engine {
+        DbEngine::Mysql => class.mysql_per_hour,
+        DbEngine::Postgres => class.postgres_per_hour,
+    };
+    let reserved = resolve_db_reservations(
+        ctx,
+        raw.reserved.unwrap_or_default(),
+        &class_name,
+        price_per_hour,
+    )?;
     let failovers = resolve_failovers(ctx, failover, multi_az, duration)?;
     Ok(RdsConfig {
         engine,
         class: class_name,
         vcpu: class.vcpu,
         memory_gib: class.memory_gib,
-        price_per_hour: match engine {
-            DbEngine::Mysql => class.mysql_per_hour,
-            DbEngine::Postgres => class.postgres_per_hour,
-        },
+        price_per_hour,
         multi_az,
         read_replicas,
         read_share,
@@ -114,6 +121,7 @@ pub(super) fn resolve_rds(
         storage_gb,
         failovers,
         proxy: raw.proxy.unwrap_or(false),
+        reserved,
     })
 }
 
@@ -191,4 +199,57 @@ pub(super) fn check_pools(ctx: &Ctx, tiers: &[TierConfig]) {
             );
         }
     }
+}
+
+/// `[[tiers.<name>.rds.reserved]]`: reserved DB instances of the tier's class, priced
+/// at aws-facts.md 16.6's discount where it gives one, else as the scenario says.
+fn resolve_db_reservations(
+    ctx: &Ctx,
+    raw: Vec<RawDbReservation>,
+    class: &str,
+    price_per_hour: f64,
+) -> Result<Vec<Reservation>> {
+    let mut reserved = Vec::with_capacity(raw.len());
+    for (i, r) in raw.into_iter().enumerate() {
+        let key = format!("rds.reserved[{i}].");
+        if r.count == 0 {
+            return Err(ctx.err(&format!("{key}count"), "must be at least 1"));
+        }
+        ctx.at_most(&format!("{key}count"), r.count, MAX_INSTANCES)?;
+        let term = r.term.map_or(default::TERM, Term::from);
+        let payment = r.payment.map_or(default::PAYMENT, Payment::from);
+        let discount = match (
+            catalog::rds_reservation_discount(term, payment),
+            r.hourly_usd,
+            r.upfront_usd,
+        ) {
+            (Some(d), _, _) => d,
+            // Both prices given: the discount is not used.
+            (None, Some(_), Some(_)) => 0.0,
+            (None, _, _) => {
+                return Err(ctx.err(
+                    &format!("{key}payment"),
+                    "has no documented RDS discount for this term (aws-facts.md 16.6 gives 1y no_upfront and 3y all_upfront): give hourly_usd and upfront_usd",
+                ));
+            }
+        };
+        let (hourly_usd, upfront_usd) = reservation_prices(
+            ctx,
+            &key,
+            price_per_hour * (1.0 - discount),
+            term,
+            payment,
+            (r.hourly_usd, r.upfront_usd),
+        )?;
+        reserved.push(Reservation {
+            type_name: class.to_string(),
+            count: r.count,
+            term,
+            payment,
+            class: OfferingClass::Standard,
+            hourly_usd,
+            upfront_usd,
+        });
+    }
+    Ok(reserved)
 }
