@@ -171,17 +171,6 @@ fn tier(run: &Config, index: usize) -> RawTier {
 /// may not give).
 fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
     RawTier {
-        kind: c.kind.into(),
-        entry: None,
-        service: None,
-        instance: None,
-        load_balancer: None,
-        autoscaling: None,
-        purchase: None,
-        spot: None,
-        calls: None,
-        lambda: None,
-        api_gateway: None,
         rds: Some(RawRds {
             engine: Some(db.engine.into()),
             class: Some(db.class.clone()),
@@ -206,6 +195,7 @@ fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
             at: text(f.at).expect("a failover's time is written"),
             duration: f.duration.and_then(text),
         }),
+        ..RawTier::of_kind(c.kind.into())
     }
 }
 
@@ -213,18 +203,11 @@ fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
 /// defaults the file may not give).
 fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
     RawTier {
-        kind: c.kind.into(),
         entry: entry.then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
             ..RawService::default()
         }),
-        instance: None,
-        load_balancer: None,
-        autoscaling: None,
-        purchase: None,
-        spot: None,
-        calls: None,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),
             architecture: Some(f.architecture.into()),
@@ -244,8 +227,7 @@ fn lambda_tier(c: &TierConfig, f: &LambdaConfig, entry: bool) -> RawTier {
             rate: Some(g.rate),
             burst: Some(g.burst),
         }),
-        rds: None,
-        failover: None,
+        ..RawTier::of_kind(c.kind.into())
     }
 }
 

@@ -305,6 +305,27 @@ pub(crate) struct RawDbReservation {
     pub upfront_usd: Option<f64>,
 }
 
+impl RawTier {
+    /// A tier of `kind` that gives no table.
+    pub(crate) fn of_kind(kind: RawTierKind) -> RawTier {
+        RawTier {
+            kind,
+            entry: None,
+            service: None,
+            instance: None,
+            load_balancer: None,
+            autoscaling: None,
+            purchase: None,
+            spot: None,
+            calls: None,
+            lambda: None,
+            api_gateway: None,
+            rds: None,
+            failover: None,
+        }
+    }
+}
+
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -212,18 +212,8 @@ fn pools_close_when_their_instance_stops() {
 /// web tier's 500s are the database's rejected + interrupted calls.
 #[test]
 fn issue_13_calls_fail_during_a_multi_az_failover_and_reconnect_after() {
-    let text = web_db(
-        "15m",
-        100.0,
-        2,
-        "multi_az = true\nquery_time = { dist = \"exponential\", mean = \"5ms\" }",
-        "[[tiers.db.failover]]\nat = \"10m\"\nduration = \"60s\"",
-    );
-    let mut rows = Vec::new();
-    let s =
-        simcloud::model::simulate_observed(&config_from_str(&text), &mut Rows(&mut rows)).summary;
+    let (s, rows) = failover_of_60s_at_10m("");
     let db = &s.tiers[1].requests;
-    conserved(db);
     conserved(&s.requests);
     let rds = s.tiers[1].rds.as_ref().unwrap();
     assert_eq!(rds.failovers, 1);
@@ -331,18 +321,8 @@ fn rds_proxy_is_billed_per_vcpu_hour_of_the_primary() {
 /// the web tier's 2,000 workers) completes once the standby has taken over.
 #[test]
 fn issue_13_behind_rds_proxy_calls_wait_during_a_failover() {
-    let text = web_db(
-        "15m",
-        100.0,
-        2,
-        "multi_az = true\nproxy = true\nquery_time = { dist = \"exponential\", mean = \"5ms\" }",
-        "[[tiers.db.failover]]\nat = \"10m\"\nduration = \"60s\"",
-    );
-    let mut rows = Vec::new();
-    let s =
-        simcloud::model::simulate_observed(&config_from_str(&text), &mut Rows(&mut rows)).summary;
+    let (s, rows) = failover_of_60s_at_10m("proxy = true");
     let db = &s.tiers[1].requests;
-    conserved(db);
     let rds = s.tiers[1].rds.as_ref().unwrap();
     assert_eq!(db.rejected, 0);
     assert_eq!(s.requests.failed, db.interrupted);
@@ -395,6 +375,26 @@ fn issue_13_rds_reservations_are_paid_hourly_and_cover_instance_hours() {
             "{duration} multi_az {multi_az} × {count}: {db} - {storage} vs {expected}"
         );
     }
+}
+
+/// 15 minutes of 100 calls/s from two web instances to a Multi-AZ database (`db`
+/// adds keys) that fails over at 10 minutes for exactly 60 s: the summary (its
+/// database's counts checked for conservation) and the database's timeline rows.
+fn failover_of_60s_at_10m(db: &str) -> (Summary, Vec<simcloud::model::TimelineRow>) {
+    let text = web_db(
+        "15m",
+        100.0,
+        2,
+        &format!(
+            "multi_az = true\nquery_time = {{ dist = \"exponential\", mean = \"5ms\" }}\n{db}"
+        ),
+        "[[tiers.db.failover]]\nat = \"10m\"\nduration = \"60s\"",
+    );
+    let mut rows = Vec::new();
+    let s =
+        simcloud::model::simulate_observed(&config_from_str(&text), &mut Rows(&mut rows)).summary;
+    conserved(&s.tiers[1].requests);
+    (s, rows)
 }
 
 /// Keeps the database tier's timeline rows.
