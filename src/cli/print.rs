@@ -5,7 +5,7 @@ use super::RunReport;
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary};
 use simcloud::report::html::{count, paid_parts, share};
-use simcloud::report::tiers::{TIER_COLUMNS, tier_cells, where_the_time_goes};
+use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
 
 /// `1 strategy`, `2 strategies`.
@@ -442,6 +442,11 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
             format!("  {label:<10}{line}")
         })
         .collect();
+    for t in &s.tiers {
+        if let Some(sentence) = database_sentence(t) {
+            lines.push(format!("  {:<12}{}: {sentence}", "", t.name));
+        }
+    }
     if let Some(sentence) = where_the_time_goes(config, s) {
         lines.push(format!("  {:<12}{sentence}", ""));
     }

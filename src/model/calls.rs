@@ -3,7 +3,8 @@
 //! other, each a request to the called tier's internal load balancer, and holds its
 //! worker until the last answer (a worker waiting on a call uses no CPU). An error
 //! from a called tier ends the request with the same error (its load balancer answers
-//! 503, 504 or 502 as the called tier's did), and the remaining calls are not made.
+//! 503, 504 or 502 as the called tier's did; a database's error is the application's
+//! 500), and the remaining calls are not made.
 //!
 //! `Calls` owns the requests of one tier that wait on their calls (a slab, so that a
 //! call carries a small [`Caller`] rather than the request); what a call does on

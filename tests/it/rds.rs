@@ -421,6 +421,58 @@ impl simcloud::model::RunObserver for Last<'_> {
     fn cost_item(&mut self, _: &simcloud::model::CostItem) {}
 }
 
+/// The real binary on the refusal case: the terminal says how many requests failed
+/// with 500 and what the database did; the run folder has the database's timeline,
+/// its summary (with `requests.failed` and `tiers.db.rds`), its bill lines and the
+/// page's database paragraph.
+#[test]
+fn a_run_with_a_database_writes_its_files_and_says_what_the_database_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "db.toml",
+        &web_db(
+            "10m",
+            2.0,
+            4,
+            "max_connections = 25\npool_size = 10\nquery_time = \"2h\"",
+            "",
+        ),
+    );
+    let out = dir.path().join("out");
+    let assert = simcloud()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("failed 500"), "{stdout}");
+    assert!(
+        stdout.contains("db: 25 connections accepted, peak 25 open"),
+        "{stdout}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let failed = summary["requests"]["failed"].as_u64().unwrap();
+    let refused = summary["tiers"]["db"]["rds"]["refused_connections"]
+        .as_u64()
+        .unwrap();
+    assert!(failed > 1000 && failed == refused, "{failed} {refused}");
+    assert!(summary["cost_usd"]["rds"].as_f64().unwrap() > 0.0);
+    let timeline = std::fs::read_to_string(out.join("timeline-db.csv")).unwrap();
+    assert_eq!(timeline.lines().count(), 11);
+    let cost = std::fs::read_to_string(out.join("cost.csv")).unwrap();
+    assert!(
+        cost.contains("db_instance_primary,rds,db.m5.large"),
+        "{cost}"
+    );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("<p>The database: 25 connections accepted"));
+    assert!(page.contains("failed (500)"));
+}
+
 /// Bad input is exit 2 naming the file, the line and the key, and writes nothing.
 #[test]
 fn issue_13_bad_rds_input_is_exit_2_with_file_line_and_key() {
