@@ -37,6 +37,16 @@ kind = "rds"
     )
 }
 
+/// The real binary's `run` of `path` into `out`.
+fn run_into(path: &std::path::Path, out: &std::path::Path) -> assert_cmd::assert::Assert {
+    simcloud()
+        .arg("run")
+        .arg(path)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
 fn run(text: &str) -> Summary {
     simulate(&config_from_str(text), &mut |_| {}).summary
 }
@@ -421,8 +431,9 @@ impl simcloud::model::RunObserver for Last<'_> {
     fn cost_item(&mut self, _: &simcloud::model::CostItem) {}
 }
 
-/// The real binary on the refusal case: the terminal says how many requests failed
-/// with 500 and what the database did; the run folder has the database's timeline,
+/// The real binary on the refusal case: the loader notes that the pools could open
+/// more than `max_connections`; the terminal says how many requests failed with 500
+/// and what the database did; the run folder has the database's timeline,
 /// its summary (with `requests.failed` and `tiers.db.rds`), its bill lines and the
 /// page's database paragraph.
 #[test]
@@ -440,15 +451,17 @@ fn a_run_with_a_database_writes_its_files_and_says_what_the_database_did() {
         ),
     );
     let out = dir.path().join("out");
-    let assert = simcloud()
-        .arg("run")
-        .arg(&path)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    let assert = run_into(&path, &out).success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("failed 500"), "{stdout}");
+    // Pools of 10 on 4 instances at most: 40 > 25, which the loader notes.
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(
+            "tiers.db.rds.pool_size × the callers' instances at their maximum is 40 connections"
+        ),
+        "{stderr}"
+    );
     assert!(
         stdout.contains("db: 25 connections accepted, peak 25 open"),
         "{stdout}"
@@ -531,13 +544,7 @@ fn issue_13_bad_rds_input_is_exit_2_with_file_line_and_key() {
     for (db, extra, key, message) in cases {
         let path = write_file(dir.path(), "bad.toml", &web_db("1h", 1.0, 1, db, extra));
         let out = dir.path().join("out");
-        let assert = simcloud()
-            .arg("run")
-            .arg(&path)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(2);
+        let assert = run_into(&path, &out).code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
         assert!(stderr.contains(key), "{key}: {stderr}");
         assert!(stderr.contains(message), "{message}: {stderr}");
