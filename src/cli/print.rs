@@ -6,7 +6,7 @@ use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::html::{count, paid_parts, share};
-use simcloud::report::tiers::{TIER_COLUMNS, tier_cells, where_the_time_goes};
+use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
 
 /// `1 strategy`, `2 strategies`.
@@ -258,6 +258,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
             Metric::RejectedRate,
             Metric::TimedOutRate,
             Metric::InterruptedRate,
+            Metric::FailedRate,
         ]
         .iter()
         .map(|&m| s.get(m).estimate.mean)
@@ -391,6 +392,14 @@ pub(super) fn print_summary(
         count(r.interrupted),
         share(r.interrupted, r.arrived)
     )?;
+    if r.failed > 0 {
+        writeln!(
+            out,
+            "              {:>12} failed 500   ({})",
+            count(r.failed),
+            share(r.failed, r.arrived)
+        )?;
+    }
     writeln!(
         out,
         "              {:>12} in flight at the end",
@@ -530,6 +539,11 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
             format!("  {label:<10}{line}")
         })
         .collect();
+    for t in &s.tiers {
+        if let Some(sentence) = database_sentence(t) {
+            lines.push(format!("  {:<12}{}: {sentence}", "", t.name));
+        }
+    }
     if let Some(sentence) = where_the_time_goes(config, s) {
         lines.push(format!("  {:<12}{sentence}", ""));
     }

@@ -421,6 +421,8 @@ pub enum Metric {
     RejectedRate,
     TimedOutRate,
     InterruptedRate,
+    /// 500s: errors from a database tier (refused connections, a failover).
+    FailedRate,
     InstanceHours,
     /// One part of the bill, so that every part is compared (see [`BillPart`]).
     Cost(BillPart),
@@ -428,7 +430,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 22] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -437,6 +439,7 @@ impl Metric {
         Metric::RejectedRate,
         Metric::TimedOutRate,
         Metric::InterruptedRate,
+        Metric::FailedRate,
         Metric::InstanceHours,
         Metric::Cost(BillPart::OnDemand),
         Metric::Cost(BillPart::Spot),
@@ -449,6 +452,7 @@ impl Metric {
         Metric::Cost(BillPart::Fargate),
         Metric::Cost(BillPart::FargateSpot),
         Metric::Cost(BillPart::Ecr),
+        Metric::Cost(BillPart::Rds),
     ];
 
     /// Position in [`Metric::ALL`].
@@ -470,6 +474,7 @@ impl Metric {
             Metric::RejectedRate => "rejected_rate",
             Metric::TimedOutRate => "timed_out_rate",
             Metric::InterruptedRate => "interrupted_rate",
+            Metric::FailedRate => "failed_rate",
             Metric::InstanceHours => "instance_hours",
             Metric::Cost(part) => part.metric_key(),
         }
@@ -482,7 +487,8 @@ impl Metric {
             Metric::SloAttainment
             | Metric::RejectedRate
             | Metric::TimedOutRate
-            | Metric::InterruptedRate => "fraction",
+            | Metric::InterruptedRate
+            | Metric::FailedRate => "fraction",
             Metric::InstanceHours => "hours",
         }
     }
@@ -499,6 +505,7 @@ impl Metric {
             Metric::RejectedRate => "503s (no healthy target or queue full) / arrived",
             Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
             Metric::InterruptedRate => "requests cut off by a stopping instance / arrived",
+            Metric::FailedRate => "500s (a database refused a connection or failed over) / arrived",
             Metric::InstanceHours => "instance-hours billed",
             Metric::Cost(part) => part.description(),
         }
@@ -535,6 +542,7 @@ impl Metric {
             Metric::RejectedRate => per_arrived(r.rejected),
             Metric::TimedOutRate => per_arrived(r.timed_out),
             Metric::InterruptedRate => per_arrived(r.interrupted),
+            Metric::FailedRate => per_arrived(r.failed),
             Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
         }

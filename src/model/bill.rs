@@ -18,11 +18,12 @@ pub enum BillPart {
     Fargate,
     FargateSpot,
     Ecr,
+    Rds,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 11] = [
+    pub const ALL: [BillPart; 12] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -34,6 +35,7 @@ impl BillPart {
         BillPart::Fargate,
         BillPart::FargateSpot,
         BillPart::Ecr,
+        BillPart::Rds,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -51,6 +53,7 @@ impl BillPart {
             BillPart::Fargate => "fargate",
             BillPart::FargateSpot => "fargate_spot",
             BillPart::Ecr => "ecr",
+            BillPart::Rds => "rds",
         }
     }
 
@@ -68,6 +71,7 @@ impl BillPart {
             BillPart::Fargate => "Fargate",
             BillPart::FargateSpot => "Fargate Spot",
             BillPart::Ecr => "ECR",
+            BillPart::Rds => "RDS",
         }
     }
 
@@ -85,6 +89,7 @@ impl BillPart {
             BillPart::Fargate => "cost_fargate_usd",
             BillPart::FargateSpot => "cost_fargate_spot_usd",
             BillPart::Ecr => "cost_ecr_usd",
+            BillPart::Rds => "cost_rds_usd",
         }
     }
 
@@ -102,6 +107,7 @@ impl BillPart {
             BillPart::Fargate => "Fargate part of the bill",
             BillPart::FargateSpot => "Fargate Spot part of the bill",
             BillPart::Ecr => "ECR part of the bill",
+            BillPart::Rds => "RDS part of the bill",
         }
     }
 
@@ -120,7 +126,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 11] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -137,6 +143,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 11] {
         fargate,
         fargate_spot,
         ecr,
+        rds,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -153,6 +160,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 11] {
         (BillPart::Fargate, fargate),
         (BillPart::FargateSpot, fargate_spot),
         (BillPart::Ecr, ecr),
+        (BillPart::Rds, rds),
     ]
 }
 
@@ -177,10 +185,11 @@ mod tests {
             fargate: 256.0,
             fargate_spot: 512.0,
             ecr: 1024.0,
+            rds: 2048.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..11).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..12).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

@@ -35,9 +35,10 @@
 //! warm pool), kept beside the code as the house style asks; the code is about 510.
 
 pub(super) mod alb;
+pub(super) mod rds;
 pub(super) mod serverless;
 
-use super::config::{LoadBalancerConfig, PurchaseConfig, SavingsPlanKind, TierConfig};
+use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
 use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
@@ -53,9 +54,47 @@ const HOURS_PER_MONTH: f64 = 730.0;
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
 
+/// The month of AWS's price pages (730 hours), over which monthly prices and
+/// allowances are prorated to a run.
+pub(super) const MONTH: SimDuration = SimDuration::from_secs(730 * 3600);
+
 /// Seconds billed for an instance that ran for `ran`: whole seconds, at least 60.
 pub(super) fn billed_seconds(ran: SimDuration) -> u64 {
-    ran.0.div_ceil(1_000_000_000).max(MINIMUM_BILLED_SECS)
+    billed_seconds_at_least(ran, MINIMUM_BILLED_SECS)
+}
+
+/// Seconds billed for `ran` under a per-start minimum: whole seconds, a partial one
+/// rounded up.
+pub(super) fn billed_seconds_at_least(ran: SimDuration, minimum_secs: u64) -> u64 {
+    ran.0.div_ceil(1_000_000_000).max(minimum_secs)
+}
+
+/// Applies reservations, in order, to one clock hour's on-demand seconds per type
+/// (`remaining`, reduced by what they cover): each covers up to 3,600 seconds of its
+/// type per reserved instance (aws-facts.md 1.3; RDS reservations follow the same
+/// rule, 16.6). Returns, per reservation, the seconds covered and their on-demand
+/// value.
+pub(super) fn cover_reserved(
+    reserved: &[Reservation],
+    types: &[BilledType],
+    remaining: &mut [f64],
+) -> Vec<(f64, f64)> {
+    reserved
+        .iter()
+        .map(|r| {
+            let capacity = f64::from(r.count) * SECS_PER_HOUR;
+            let (mut covered, mut value) = (0.0, 0.0);
+            for (i, t) in types.iter().enumerate() {
+                if t.name == r.type_name {
+                    let take = remaining[i].min(capacity - covered);
+                    remaining[i] -= take;
+                    covered += take;
+                    value += take * t.on_demand_price / SECS_PER_HOUR;
+                }
+            }
+            (covered, value)
+        })
+        .collect()
 }
 
 /// Cost of `seconds` at an hourly price.
@@ -416,6 +455,7 @@ impl CostLedger {
             fargate: round_to(fargate, 6),
             fargate_spot: round_to(fargate_spot, 6),
             ecr: round_to(ecr, 6),
+            rds: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
             saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),
@@ -477,20 +517,10 @@ impl CostLedger {
     /// seconds per type.
     fn cover(&self, usage: &[f64]) -> HourCoverage {
         let mut remaining = usage.to_vec();
-        let mut coverage = HourCoverage::default();
-        for r in &self.purchase.reserved {
-            let capacity = f64::from(r.count) * SECS_PER_HOUR;
-            let (mut covered, mut value) = (0.0, 0.0);
-            for (i, t) in self.types.iter().enumerate() {
-                if t.name == r.type_name {
-                    let take = remaining[i].min(capacity - covered);
-                    remaining[i] -= take;
-                    covered += take;
-                    value += take * t.on_demand_price / SECS_PER_HOUR;
-                }
-            }
-            coverage.reserved.push((covered, value));
-        }
+        let mut coverage = HourCoverage {
+            reserved: cover_reserved(&self.purchase.reserved, &self.types, &mut remaining),
+            ..HourCoverage::default()
+        };
         if let Some(plan) = &self.purchase.savings_plan {
             // Highest savings percentage first; with one plan rate for every type the
             // percentages tie, and the lowest plan rate goes first (1.4).

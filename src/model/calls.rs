@@ -3,7 +3,8 @@
 //! other, each a request to the called tier's internal load balancer, and holds its
 //! worker until the last answer (a worker waiting on a call uses no CPU). An error
 //! from a called tier ends the request with the same error (its load balancer answers
-//! 503, 504 or 502 as the called tier's did), and the remaining calls are not made.
+//! 503, 504 or 502 as the called tier's did; a database's error is the application's
+//! 500), and the remaining calls are not made.
 //!
 //! `Calls` owns the requests of one tier that wait on their calls (a slab, so that a
 //! call carries a small [`Caller`] rather than the request); what a call does on
@@ -12,12 +13,14 @@
 use super::config::Call;
 use crate::engine::SimTime;
 
-/// The request of another tier that a request answers to: its tier and its slot in
-/// that tier's [`Calls`]. Entry requests have none (the client).
+/// The request of another tier that a request answers to: its tier, its slot in
+/// that tier's [`Calls`], and the instance it runs on (whose connection pool a
+/// database tier lends it a connection from). Entry requests have none (the client).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Caller {
     tier: u8,
     slot: u32,
+    instance: u32,
 }
 
 impl Caller {
@@ -25,6 +28,7 @@ impl Caller {
     pub(super) const CLIENT: Caller = Caller {
         tier: u8::MAX,
         slot: 0,
+        instance: 0,
     };
 
     pub(super) fn tier(self) -> Option<u8> {
@@ -33,6 +37,11 @@ impl Caller {
 
     pub(super) fn slot(self) -> u32 {
         self.slot
+    }
+
+    /// The calling tier's instance the request runs on.
+    pub(super) fn instance(self) -> u32 {
+        self.instance
     }
 }
 
@@ -46,6 +55,9 @@ pub(super) enum Answer {
     TimedOut,
     /// 502: the instance stopped or failed.
     Interrupted,
+    /// 500: the application got an error from a database (a refused connection, or a
+    /// failover under way); it answers its own caller 500.
+    Failed,
 }
 
 /// Work for other tiers that an event produced, carried out by the run's loop after
@@ -56,6 +68,9 @@ pub(super) enum Message {
     Call { to: u8, caller: Caller },
     /// The request `caller` made has ended.
     Answered { caller: Caller, answer: Answer },
+    /// Instance `instance` of tier `tier`, which calls tier `to`, has stopped: what
+    /// it held there (a database's connection pool) is let go.
+    CallerStopped { to: u8, tier: u8, instance: u32 },
 }
 
 /// A request waiting on its calls.
@@ -155,6 +170,16 @@ impl<T> Slab<T> {
         entry.1.as_mut()
     }
 
+    /// The slots filled now, in slot order.
+    pub(super) fn filled(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.slots.len() as u32).filter(|&s| self.slots[s as usize].1.is_some())
+    }
+
+    /// The generation of what `slot` holds now.
+    pub(super) fn generation(&self, slot: u32) -> u32 {
+        self.slots[slot as usize].0
+    }
+
     pub(super) fn remove(&mut self, slot: u32) -> T {
         let item = self.slots[slot as usize]
             .1
@@ -200,12 +225,25 @@ impl Calls {
         self.plan.get(k as usize).copied()
     }
 
-    /// The caller that the calls of the request in pending `slot` carry.
-    pub(super) fn caller_of(&self, slot: u32) -> Caller {
+    /// The caller that the calls of the request in pending `slot`, on `instance`,
+    /// carry.
+    pub(super) fn caller_of(&self, slot: u32, instance: u32) -> Caller {
         Caller {
             tier: self.tier,
             slot,
+            instance,
         }
+    }
+
+    /// The tiers this tier calls, each once, in the order of the first call to each.
+    pub(super) fn targets(&self) -> Vec<u8> {
+        let mut targets = Vec::new();
+        for &t in &self.plan {
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+        targets
     }
 
     /// Where a request admitted now keeps its caller.
@@ -257,7 +295,8 @@ mod tests {
     fn a_client_request_keeps_no_record() {
         let mut calls = Calls::new(1, vec![]);
         assert_eq!(calls.admit(SimTime::ZERO, Caller::CLIENT), Handle::CLIENT);
-        let caller = calls.caller_of(7);
+        let caller = calls.caller_of(7, 3);
+        assert_eq!(caller.instance(), 3);
         let handle = calls.admit(SimTime::ZERO, caller);
         assert_eq!(calls.caller(handle), caller);
         assert_eq!(calls.release(handle), caller);

@@ -1,6 +1,6 @@
 //! The closed set of events of the cloud model. Components schedule them on the
 //! engine's queue; `sim` dispatches each to the tier it concerns (`tier()`), whose kind
-//! (`ec2`, `lambda`) carries it out.
+//! (`ec2`, `lambda`, `rds`) carries it out.
 
 use crate::engine::SimTime;
 
@@ -142,6 +142,22 @@ pub(super) enum Event {
         environment: u32,
         invocation: u32,
     },
+    /// A query of the call in slot `call` of an RDS tier finished on its vCPU (if the
+    /// slot still holds the call of `generation`).
+    QueryEnded {
+        tier: u8,
+        call: u32,
+        generation: u32,
+    },
+    /// The RDS tier's failover number `failover` starts: its primary is lost.
+    FailoverStarted {
+        tier: u8,
+        failover: u32,
+    },
+    /// The standby has taken over as the primary.
+    FailoverEnded {
+        tier: u8,
+    },
 }
 
 impl Event {
@@ -176,7 +192,10 @@ impl Event {
             | Event::HourTick { tier }
             | Event::InvocationEnded { tier, .. }
             | Event::FunctionTimedOut { tier, .. }
-            | Event::IntegrationTimedOut { tier, .. } => Some(tier),
+            | Event::IntegrationTimedOut { tier, .. }
+            | Event::QueryEnded { tier, .. }
+            | Event::FailoverStarted { tier, .. }
+            | Event::FailoverEnded { tier } => Some(tier),
         }
     }
 }

@@ -50,6 +50,12 @@ impl Metrics {
         self.interval.rejected += 1;
     }
 
+    /// A 500: an error from a database the request called.
+    pub(super) fn failed(&mut self) {
+        self.totals.failed += 1;
+        self.interval.failed += 1;
+    }
+
     pub(super) fn interrupted(&mut self, n: u64) {
         self.totals.interrupted += n;
         self.interval.interrupted += n;

@@ -19,6 +19,7 @@ mod lambda;
 mod metrics;
 pub mod outcome;
 mod queueing;
+mod rds;
 mod scaling;
 mod serving;
 mod sim;

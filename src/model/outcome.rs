@@ -68,6 +68,46 @@ pub struct TierSummary {
     /// The function's own measures, for a `lambda` tier only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<LambdaSummary>,
+    /// The database's own measures, for an `rds` tier only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rds: Option<RdsSummary>,
+}
+
+/// What an `rds` tier did: its connections, its CPU and its refusals (issue 13).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct RdsSummary {
+    /// Connections each DB instance accepts (the engine's formula, or as set).
+    pub max_connections: u32,
+    /// Connections opened (by the callers' pools, as calls needed them).
+    pub connections_opened: u64,
+    /// Connection attempts the database refused, having `max_connections` open
+    /// ("Too many connections"); each call refused is a 500 to its caller.
+    pub refused_connections: u64,
+    /// The most connections open at once over every DB instance of the tier.
+    pub peak_connections_open: u32,
+    /// Time-average of the connections running a call.
+    pub mean_connections_in_use: f64,
+    /// Calls that waited for a pooled connection (their pool was at `pool_size`, all
+    /// in use), and their mean wait over every call that got a connection [ms].
+    pub waited_for_connection: u64,
+    pub mean_connection_wait_ms: f64,
+    /// Time-average of the queries waiting for a vCPU, over every DB instance.
+    pub mean_query_queue: f64,
+    /// Busy vCPU-time over vCPU-time: of the primary, and of the read replicas.
+    pub primary_cpu: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_cpu: Option<f64>,
+    /// Queries run, on the primary and on the replicas.
+    pub queries_primary: u64,
+    pub queries_replicas: u64,
+    /// Multi-AZ failovers, and the calls they failed (500s): those on the primary
+    /// when it was lost, and those that found no primary until the standby took over.
+    pub failovers: u64,
+    pub failover_errors: u64,
+    /// With RDS Proxy: calls that waited for one of the proxy's database
+    /// connections (all borrowed, or a failover under way).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waited_for_proxy: Option<u64>,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).
@@ -102,7 +142,7 @@ fn tiers_by_name<S: serde::Serializer>(tiers: &[TierSummary], s: S) -> Result<S:
 }
 
 /// Each request is counted exactly once:
-/// `arrived = completed + rejected + timed_out + interrupted + in_flight`.
+/// `arrived = completed + rejected + timed_out + interrupted + failed + in_flight`.
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct RequestCounts {
     pub arrived: u64,
@@ -115,6 +155,11 @@ pub struct RequestCounts {
     /// Cut off because their instance stopped (spot interruption, or the
     /// deregistration delay expired while draining: ALB 502).
     pub interrupted: u64,
+    /// 500: the application got an error from a database it called (a refused
+    /// connection, a failover); written only when non-zero, as only runs with an
+    /// `rds` tier have them.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub failed: u64,
     /// Still queued or in service when the run ended.
     pub in_flight: u64,
 }
@@ -166,6 +211,9 @@ pub struct CostSummary {
     /// ECR storage of task images.
     #[serde(skip_serializing_if = "is_zero")]
     pub ecr: f64,
+    /// Amazon RDS: DB instances (primary, standby, replicas) and their storage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rds: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -179,6 +227,10 @@ pub struct CostSummary {
 /// (SPEC "Phase 2"), so that a scenario without them keeps its files byte for byte.
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
+}
+
+fn is_zero_count(x: &u64) -> bool {
+    *x == 0
 }
 
 impl CostSummary {
@@ -198,7 +250,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 15] {
+    fn figures_mut(&mut self) -> [&mut f64; 16] {
         let CostSummary {
             total,
             on_demand,
@@ -212,6 +264,7 @@ impl CostSummary {
             fargate,
             fargate_spot,
             ecr,
+            rds,
             reserved_unused,
             all_on_demand,
             saving,
@@ -229,6 +282,7 @@ impl CostSummary {
             fargate,
             fargate_spot,
             ecr,
+            rds,
             reserved_unused,
             all_on_demand,
             saving,

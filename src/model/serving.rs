@@ -216,7 +216,7 @@ impl Serving {
             made: 0,
             timed_out,
         });
-        let me = self.calls.caller_of(slot);
+        let me = self.calls.caller_of(slot, id);
         if !timed_out {
             let event = Event::CallsTimedOut {
                 tier: ctx.tier,
@@ -248,7 +248,7 @@ impl Serving {
             pending.made += 1;
             let made = pending.made;
             if let Some(to) = self.calls.target(made) {
-                let me = self.calls.caller_of(slot);
+                let me = self.calls.caller_of(slot, pending_instance);
                 ctx.outbox.push(Message::Call { to, caller: me });
                 return (false, pending_instance);
             }
@@ -345,6 +345,7 @@ impl Serving {
                 Answer::Rejected => metrics.rejected(),
                 Answer::TimedOut => metrics.timed_out(1),
                 Answer::Interrupted => metrics.interrupted(1),
+                Answer::Failed => metrics.failed(),
             }
             answer(ctx, caller, outcome);
         }

@@ -2,7 +2,7 @@
 //! the arriving traffic) dispatches each event to the tier it concerns, and carries
 //! the calls and answers between tiers ([`Message`]) that an event produces. Each tier
 //! is a [`Service`]: one kind of AWS service (`ec2` in `model::ec2`, `lambda` in
-//! `model::lambda`) whose components own its state and rules; a tier sees the shared
+//! `model::lambda`, `rds` in `model::rds`) whose components own its state and rules; a tier sees the shared
 //! clock and queue, and sends to other tiers, through a [`Ctx`]. This file holds the loop, the timeline
 //! rows and the summary.
 //!
@@ -18,6 +18,7 @@ use super::event::Event;
 use super::lambda::LambdaTier;
 use super::metrics::Metrics;
 use super::outcome::*;
+use super::rds::RdsTier;
 use super::traffic::{ArrivalProcess, RateFunction};
 use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimTime};
 
@@ -114,6 +115,10 @@ pub(super) trait Service {
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller);
     /// A call made by the tier's request in `slot` has ended with `answer`.
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer);
+    /// Instance `instance` of tier `tier`, a caller of this one, has stopped. Only a
+    /// tier that keeps something per calling instance (a database's connection
+    /// pools) cares.
+    fn on_caller_stopped(&mut self, _ctx: &mut Ctx<'_>, _tier: u8, _instance: u32) {}
     /// One of the tier's own events.
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event);
     /// The tier's timeline row for the interval ending at `now` (the loop fills in the
@@ -152,6 +157,9 @@ macro_rules! tier_kinds {
             fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
                 match self { $(AnyService::$service(s) => s.on_answer(ctx, slot, answer)),+ }
             }
+            fn on_caller_stopped(&mut self, ctx: &mut Ctx<'_>, tier: u8, instance: u32) {
+                match self { $(AnyService::$service(s) => s.on_caller_stopped(ctx, tier, instance)),+ }
+            }
             #[inline]
             fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
                 match self { $(AnyService::$service(s) => s.on_event(ctx, event)),+ }
@@ -185,6 +193,7 @@ macro_rules! tier_kinds {
 tier_kinds! {
     Ec2Tier: Ec2 | Fargate,
     LambdaTier: Lambda,
+    RdsTier: Rds,
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers
@@ -331,25 +340,28 @@ impl<T: Service> Simulation<'_, T> {
         while !self.outbox.is_empty() {
             std::mem::swap(&mut self.outbox, &mut self.inbox);
             for message in self.inbox.drain(..) {
-                let (tier, caller, answer) = match message {
-                    Message::Call { to, caller } => (to, caller, None),
-                    Message::Answered { caller, answer } => (
-                        caller.tier().expect("answers go to tiers"),
-                        caller,
-                        Some(answer),
-                    ),
+                let to = match message {
+                    Message::Call { to, .. } | Message::CallerStopped { to, .. } => to,
+                    Message::Answered { caller, .. } => caller.tier().expect("answers go to tiers"),
                 };
                 let ctx = &mut Ctx {
                     now: self.now,
                     end: self.end,
                     queue: &mut self.queue,
                     outbox: &mut self.outbox,
-                    tier,
+                    tier: to,
                 };
-                let tier = &mut self.tiers[tier as usize];
-                match answer {
-                    None => tier.on_request(ctx, caller),
-                    Some(answer) => tier.on_answer(ctx, caller.slot(), answer),
+                let tier = &mut self.tiers[to as usize];
+                match message {
+                    Message::Call { caller, .. } => tier.on_request(ctx, caller),
+                    Message::Answered { caller, answer } => {
+                        tier.on_answer(ctx, caller.slot(), answer)
+                    }
+                    Message::CallerStopped {
+                        tier: from,
+                        instance,
+                        ..
+                    } => tier.on_caller_stopped(ctx, from, instance),
                 }
             }
         }

@@ -82,6 +82,7 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
         "rejected",
         "timed_out",
         "interrupted",
+        "failed",
         "in_flight",
     ]
     .iter()
@@ -102,6 +103,7 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
             q.rejected.to_string(),
             q.timed_out.to_string(),
             q.interrupted.to_string(),
+            q.failed.to_string(),
             q.in_flight.to_string(),
         ];
         row.extend(

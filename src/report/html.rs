@@ -11,7 +11,7 @@
 
 use super::plots::compare::option_label;
 use super::plots::{Figure, StrategyPoint, dollars, tick};
-use super::tiers::{TIER_COLUMNS, tier_cells};
+use super::tiers::{TIER_COLUMNS, database_sentence, tier_cells};
 use crate::model::{
     BillPart, CostItem, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary,
     TierSummary,
@@ -259,14 +259,19 @@ fn requests_table(out: &mut String, heading: &str, r: &RequestCounts) {
         out,
         "<table>\n<tr><th>{heading}</th><th class=\"n\">count</th><th class=\"n\">share</th></tr>"
     );
+    // 500s only where a run has them (a database refused or failed over).
+    let failed = (r.failed > 0).then_some(("failed (500)", r.failed));
     for (label, n) in [
         ("arrived", r.arrived),
         ("completed", r.completed),
         ("rejected (503)", r.rejected),
         ("timed out (504)", r.timed_out),
         ("interrupted", r.interrupted),
-        ("in flight at the end", r.in_flight),
-    ] {
+    ]
+    .into_iter()
+    .chain(failed)
+    .chain([("in flight at the end", r.in_flight)])
+    {
         let _ = writeln!(
             out,
             "<tr><td>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -384,6 +389,9 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
     latency_rows(out, latency, &t.latency_ms);
     out.push_str("</table>\n");
     fleet_table(out, "fleet", &t.instances, t.utilization.mean_cpu, None);
+    if let Some(sentence) = database_sentence(t) {
+        let _ = writeln!(out, "<p>The database: {}</p>", escape(&sentence));
+    }
     out.push_str("<table>\n<tr><th>cost</th><th class=\"n\"></th></tr>\n");
     for (part, amount) in paid_parts(&t.cost_usd) {
         let _ = writeln!(

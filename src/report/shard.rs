@@ -144,6 +144,9 @@ struct ShardRun {
     rejected: u64,
     timed_out: u64,
     interrupted: u64,
+    /// 500s (an `rds` tier's errors); absent from shards of runs without.
+    #[serde(default)]
+    failed: u64,
     in_flight: u64,
     /// By metric key; unrounded.
     metrics: BTreeMap<String, f64>,
@@ -177,6 +180,7 @@ impl ShardFile {
                         rejected: q.rejected,
                         timed_out: q.timed_out,
                         interrupted: q.interrupted,
+                        failed: q.failed,
                         in_flight: q.in_flight,
                         metrics: Metric::ALL
                             .iter()
@@ -220,6 +224,7 @@ impl ShardFile {
                         rejected: run.rejected,
                         timed_out: run.timed_out,
                         interrupted: run.interrupted,
+                        failed: run.failed,
                         in_flight: run.in_flight,
                     },
                     values,

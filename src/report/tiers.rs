@@ -55,6 +55,39 @@ pub fn tier_cells(t: &TierSummary) -> [String; 7] {
     ]
 }
 
+/// What an `rds` tier's database did, in one sentence (the terminal and
+/// `report.html`): its connections, refusals, waits, query queue, CPU and failovers.
+pub fn database_sentence(t: &TierSummary) -> Option<String> {
+    let d = t.rds.as_ref()?;
+    let mut s = format!(
+        "{} connections accepted, peak {} open, {:.1} in use on average; {} refused; {} calls waited for a pooled connection (mean wait {:.1} ms)",
+        count(u64::from(d.max_connections)),
+        count(u64::from(d.peak_connections_open)),
+        d.mean_connections_in_use,
+        count(d.refused_connections),
+        count(d.waited_for_connection),
+        d.mean_connection_wait_ms
+    );
+    if let Some(waited) = d.waited_for_proxy {
+        s += &format!(", {} for RDS Proxy", count(waited));
+    }
+    s += &format!(
+        "; {:.1} queries waiting for a vCPU on average; primary CPU {:.1} %",
+        d.mean_query_queue, d.primary_cpu
+    );
+    if let Some(cpu) = d.replica_cpu {
+        s += &format!(", replicas {cpu:.1} %");
+    }
+    if d.failovers > 0 {
+        s += &format!(
+            "; {} failover(s), {} calls failed by them",
+            d.failovers,
+            count(d.failover_errors)
+        );
+    }
+    Some(s + ".")
+}
+
 /// The end-to-end mean latency split over the tiers a request reaches.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeSplit {
@@ -128,7 +161,10 @@ pub fn time_split(config: &Config, summary: &Summary) -> Option<Result<TimeSplit
                 .collect(),
             mean_ms: s.latency_ms.mean,
             completed: s.requests.completed,
-            failed: s.requests.rejected + s.requests.timed_out + s.requests.interrupted,
+            failed: s.requests.rejected
+                + s.requests.timed_out
+                + s.requests.interrupted
+                + s.requests.failed,
         })
         .collect();
     Some(split(&facts))
@@ -264,7 +300,7 @@ impl fmt::Display for NoSplit {
         match self {
             NoSplit::Failed { failed } => write!(
                 f,
-                "{} requests or calls failed (503, 504 or cut off), and a request that fails \
+                "{} requests or calls failed (503, 504, 500 or cut off), and a request that fails \
                  makes fewer calls than one that completes, so the tiers' mean latencies do not \
                  add up to the end-to-end mean.",
                 count(*failed)

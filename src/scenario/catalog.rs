@@ -117,3 +117,69 @@ pub(crate) fn reservation_discount(
         (Convertible, ThreeYears, AllUpfront) => 0.650,
     }
 }
+
+/// Effective discount of an RDS reservation off on-demand, upfront amortised, where
+/// aws-facts.md 16.6 gives one: 1 year no upfront 0.70 × on-demand, 3 years all
+/// upfront 0.33 × on-demand. For the other terms and payments it gives none: the
+/// scenario gives the prices.
+pub(crate) fn rds_reservation_discount(
+    term: crate::model::Term,
+    payment: crate::model::Payment,
+) -> Option<f64> {
+    use crate::model::{Payment::*, Term::*};
+    match (term, payment) {
+        (OneYear, NoUpfront) => Some(0.30),
+        (ThreeYears, AllUpfront) => Some(0.67),
+        _ => None,
+    }
+}
+
+/// An RDS DB instance class: vCPU, memory and the us-east-1 Single-AZ on-demand price
+/// per engine (Multi-AZ bills the standby too, so twice that).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct DbClass {
+    pub(crate) name: &'static str,
+    pub(crate) vcpu: u32,
+    pub(crate) memory_gib: f64,
+    pub(crate) mysql_per_hour: f64,
+    pub(crate) postgres_per_hour: f64,
+}
+
+/// Source: aws-facts.md 16.5 (and 7 for db.m5.xlarge's MySQL price). Prices marked
+/// unverified there are kept as they are; db.m5.xlarge's PostgreSQL price is twice
+/// db.m5.large's, as RDS prices double with each size within a family (unverified).
+pub(crate) const DB_CLASSES: &[DbClass] = &[
+    db("db.t3.micro", 2, 1.0, 0.017, 0.018),
+    db("db.t3.medium", 2, 4.0, 0.068, 0.072),
+    db("db.t4g.micro", 2, 1.0, 0.016, 0.016),
+    db("db.t4g.small", 2, 2.0, 0.032, 0.032),
+    db("db.t4g.medium", 2, 4.0, 0.065, 0.065),
+    db("db.m5.large", 2, 8.0, 0.171, 0.178),
+    db("db.m5.xlarge", 4, 16.0, 0.342, 0.356),
+    db("db.m6g.large", 2, 8.0, 0.152, 0.159),
+    db("db.r5.large", 2, 16.0, 0.240, 0.250),
+    db("db.r6g.large", 2, 16.0, 0.215, 0.225),
+];
+
+const fn db(name: &'static str, vcpu: u32, memory_gib: f64, mysql: f64, postgres: f64) -> DbClass {
+    DbClass {
+        name,
+        vcpu,
+        memory_gib,
+        mysql_per_hour: mysql,
+        postgres_per_hour: postgres,
+    }
+}
+
+pub(crate) fn db_class(name: &str) -> Option<&'static DbClass> {
+    DB_CLASSES.iter().find(|c| c.name == name)
+}
+
+/// The DB classes' names, for error messages.
+pub(crate) fn db_class_names() -> String {
+    DB_CLASSES
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -11,8 +11,8 @@
 
 use crate::engine::SimDuration;
 use crate::model::{
-    AdjustmentType, ApiKind, DurationDist, HealthCheckType, Monitoring, OfferingClass, Payment,
-    PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
+    AdjustmentType, ApiKind, DbEngine, DurationDist, HealthCheckType, Monitoring, OfferingClass,
+    Payment, PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
 };
 
 pub(crate) const SEED: u64 = 1;
@@ -48,6 +48,24 @@ pub(crate) const LAMBDA_INIT: DurationDist = DurationDist::Lognormal {
 pub(crate) const LAMBDA_IDLE_LIFETIME: SimDuration = SimDuration::from_secs(45 * 60);
 /// Concurrent executions per Region (6.1).
 pub(crate) const LAMBDA_ACCOUNT_CONCURRENCY: u32 = 1000;
+
+// [tiers.<name>.rds] (an `rds` tier)
+/// MySQL is RDS's most used engine; the choice is the scenario's.
+pub(crate) const RDS_ENGINE: DbEngine = DbEngine::Mysql;
+/// A small general-purpose class (aws-facts.md 16.5); a choice.
+pub(crate) const RDS_CLASS: &str = "db.m5.large";
+/// SQLAlchemy's `QueuePool` default `pool_size` (the pool of a Flask application):
+/// "defaults to 5 ... the pool begins with no connections"
+/// (https://docs.sqlalchemy.org/en/20/core/pooling.html).
+pub(crate) const RDS_POOL_SIZE: u32 = 5;
+pub(crate) const RDS_QUERIES: u32 = 1;
+/// A short indexed query: a choice, to be measured for a real application.
+pub(crate) const RDS_QUERY_TIME: DurationDist = DurationDist::Exponential {
+    mean: SimDuration::from_millis(5),
+};
+/// The smallest gp3 volume RDS for MySQL and PostgreSQL allocates (unverified; a
+/// choice: the price is aws-facts.md 16.4's).
+pub(crate) const RDS_STORAGE_GB: u32 = 20;
 
 // [tiers.<name>.api_gateway]
 /// REST is API Gateway's original and most used kind (13.1).

@@ -139,6 +139,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0, calls);
     }
+    if let Some(db) = &c.rds {
+        return rds_tier(c, db);
+    }
     // A fargate tier's instance type and purchase are its task and strategy.
     let (instance_table, purchase_table, task, capacity_provider, spot_table) = match &c.fargate {
         None => (
@@ -189,6 +192,40 @@ fn tier(run: &Config, index: usize) -> RawTier {
         api_gateway: None,
         task,
         capacity_provider,
+        rds: None,
+        failover: None,
+    }
+}
+
+/// An `rds` tier: its kind and its database (its other tables hold defaults the file
+/// may not give).
+fn rds_tier(c: &TierConfig, db: &RdsConfig) -> RawTier {
+    RawTier {
+        rds: Some(RawRds {
+            engine: Some(db.engine.into()),
+            class: Some(db.class.clone()),
+            multi_az: Some(db.multi_az),
+            read_replicas: Some(db.read_replicas),
+            read_share: Some(db.read_share),
+            max_connections: Some(db.max_connections),
+            pool_size: Some(db.pool_size),
+            queries: Some(db.queries),
+            query_time: Some(dist(&db.query_time)),
+            storage_gb: Some(db.storage_gb),
+            proxy: Some(db.proxy),
+            reserved: list(&db.reserved, |r| RawDbReservation {
+                count: r.count,
+                term: Some(r.term.into()),
+                payment: Some(r.payment.into()),
+                hourly_usd: Some(r.hourly_usd),
+                upfront_usd: Some(r.upfront_usd),
+            }),
+        }),
+        failover: list(&db.failovers, |f| RawFailover {
+            at: text(f.at).expect("a failover's time is written"),
+            duration: f.duration.and_then(text),
+        }),
+        ..RawTier::of_kind(c.kind.into())
     }
 }
 
@@ -230,13 +267,11 @@ fn lambda_tier(
     calls: Option<Vec<RawCall>>,
 ) -> RawTier {
     RawTier {
-        kind: c.kind.into(),
         entry: entry.then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
             ..RawService::default()
         }),
-        instance: None,
         // The ALB in front of the function: its prices and what its LCUs meter.
         load_balancer: f.alb.then(|| RawLoadBalancer {
             price_per_hour: Some(c.load_balancer.price_per_hour),
@@ -245,12 +280,7 @@ fn lambda_tier(
             requests_per_connection: Some(c.load_balancer.requests_per_connection),
             ..RawLoadBalancer::default()
         }),
-        autoscaling: None,
-        purchase: None,
-        spot: None,
         calls,
-        task: None,
-        capacity_provider: None,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),
             architecture: Some(f.architecture.into()),
@@ -270,6 +300,7 @@ fn lambda_tier(
             rate: Some(g.rate),
             burst: Some(g.burst),
         }),
+        ..RawTier::of_kind(c.kind.into())
     }
 }
 

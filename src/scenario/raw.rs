@@ -15,9 +15,9 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, ApiKind, Architecture, Comparison, HealthCheckType, Monitoring, OfferingClass,
-    Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
-    TerminationPolicy, TierKind,
+    AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
+    OfferingClass, Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
+    SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,6 +85,7 @@ file_enum!(RawOfferingClass => OfferingClass { Standard, Convertible });
 file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
 file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
 file_enum!(RawApiKind => ApiKind { Rest, Http });
+file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
 
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
@@ -135,6 +136,7 @@ impl RawTierKind {
             RawTierKind::Ec2 => Some(TierKind::Ec2),
             RawTierKind::Lambda => Some(TierKind::Lambda),
             RawTierKind::Fargate => Some(TierKind::Fargate),
+            RawTierKind::Rds => Some(TierKind::Rds),
             _ => None,
         }
     }
@@ -146,6 +148,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Ec2 => RawTierKind::Ec2,
             TierKind::Lambda => RawTierKind::Lambda,
             TierKind::Fargate => RawTierKind::Fargate,
+            TierKind::Rds => RawTierKind::Rds,
         }
     }
 }
@@ -211,6 +214,8 @@ impl RawScenario {
             api_gateway: None,
             task: None,
             capacity_provider: None,
+            rds: None,
+            failover: None,
         }
     }
 
@@ -231,6 +236,8 @@ impl RawScenario {
             api_gateway: _,
             task: _,
             capacity_provider: _,
+            rds: _,
+            failover: _,
         } = tier;
     }
 }
@@ -264,6 +271,10 @@ pub(crate) struct RawTier {
     pub task: Option<RawTask>,
     /// The capacity provider strategy of a `fargate` tier.
     pub capacity_provider: Option<Vec<RawCapacityProvider>>,
+    /// The database of an `rds` tier.
+    pub rds: Option<RawRds>,
+    /// Multi-AZ failovers of an `rds` tier.
+    pub failover: Option<Vec<RawFailover>>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -296,6 +307,67 @@ pub(crate) enum RawProvider {
     Fargate,
     #[serde(rename = "FARGATE_SPOT")]
     FargateSpot,
+}
+
+/// `[[tiers.<name>.failover]]`: a Multi-AZ failover (aws-facts.md 16.1).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFailover {
+    pub at: String,
+    pub duration: Option<String>,
+}
+
+/// `[tiers.<name>.rds]`: the database (aws-facts.md 7, 16).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRds {
+    pub engine: Option<RawDbEngine>,
+    pub class: Option<String>,
+    pub multi_az: Option<bool>,
+    pub read_replicas: Option<u32>,
+    pub read_share: Option<f64>,
+    pub max_connections: Option<u32>,
+    pub pool_size: Option<u32>,
+    pub queries: Option<u32>,
+    pub query_time: Option<RawDistValue>,
+    pub storage_gb: Option<u32>,
+    pub proxy: Option<bool>,
+    pub reserved: Option<Vec<RawDbReservation>>,
+}
+
+/// `[[tiers.<name>.rds.reserved]]`: reserved DB instances of the tier's class
+/// (aws-facts.md 16.6).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDbReservation {
+    pub count: u32,
+    pub term: Option<RawTerm>,
+    pub payment: Option<RawPayment>,
+    pub hourly_usd: Option<f64>,
+    pub upfront_usd: Option<f64>,
+}
+
+impl RawTier {
+    /// A tier of `kind` that gives no table.
+    pub(crate) fn of_kind(kind: RawTierKind) -> RawTier {
+        RawTier {
+            kind,
+            entry: None,
+            service: None,
+            instance: None,
+            load_balancer: None,
+            autoscaling: None,
+            purchase: None,
+            spot: None,
+            calls: None,
+            lambda: None,
+            api_gateway: None,
+            task: None,
+            capacity_provider: None,
+            rds: None,
+            failover: None,
+        }
+    }
 }
 
 /// `[tiers.<name>.lambda]`: the function (aws-facts.md 6.1, 14).

@@ -93,7 +93,7 @@ pub fn proptest_runner(cases: u32) -> proptest::test_runner::TestRunner {
 pub fn assert_conserved(r: &RequestCounts) {
     assert_eq!(
         r.arrived,
-        r.completed + r.rejected + r.timed_out + r.interrupted + r.in_flight,
+        r.completed + r.rejected + r.timed_out + r.interrupted + r.failed + r.in_flight,
         "{r:?}"
     );
 }

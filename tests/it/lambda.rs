@@ -578,3 +578,55 @@ fn issue_14_the_function_timeout_cuts_the_wait_on_a_call() {
     assert_eq!(api.requests.timed_out, 0);
     assert!(api.requests.completed > 0);
 }
+
+/// A function calling an RDS database: every execution environment keeps its own
+/// connection pool, and runs one invocation at a time, so it opens one connection
+/// (each environment is a calling instance, aws-facts.md 14.1). With `max_connections`
+/// below the function's concurrency the environments beyond it are refused (500s,
+/// `requests.failed`); when environments expire, their connections are let go and
+/// new ones can open.
+#[test]
+fn issue_14_each_environment_of_a_function_keeps_its_own_connections() {
+    let text = |max: u32| {
+        format!(
+            r#"
+name = "function-and-database"
+duration = "10m"
+seed = 4
+[traffic]
+rate = 200
+[tiers.fn]
+kind = "lambda"
+entry = true
+[tiers.fn.service]
+time = "20ms"
+[tiers.fn.lambda]
+memory_mb = 1024
+init = "100ms"
+[tiers.fn.api_gateway]
+api = "http"
+[[tiers.fn.calls]]
+tier = "db"
+[tiers.db]
+kind = "rds"
+[tiers.db.rds]
+class = "db.m5.large"
+max_connections = {max}
+query_time = "5ms"
+"#
+        )
+    };
+    let s = run(&text(1000));
+    let (function, db) = (&s.tiers[0], &s.tiers[1]);
+    let (lambda, rds) = (function.lambda.as_ref().unwrap(), db.rds.as_ref().unwrap());
+    assert_conserved(&function.requests);
+    assert_eq!(rds.refused_connections, 0);
+    // One connection per environment ever created (none expired in 10 minutes).
+    assert_eq!(rds.connections_opened, lambda.cold_starts);
+    let s = run(&text(5));
+    let (function, db) = (&s.tiers[0], &s.tiers[1]);
+    let rds = db.rds.as_ref().unwrap();
+    assert!(rds.refused_connections > 0);
+    assert_eq!(rds.peak_connections_open, 5);
+    assert_eq!(function.requests.failed, rds.refused_connections);
+}

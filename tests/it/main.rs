@@ -19,6 +19,7 @@ mod plots;
 mod policies;
 mod properties;
 mod purchase;
+mod rds;
 mod shards;
 mod sweeps;
 mod tier_outputs;

@@ -215,8 +215,8 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
-            "[tiers.web]\nkind = \"ec2\"\n[tiers.db]\nkind = \"rds\"\nengine = \"postgres\"\n",
-            "t.toml:7: tiers.db.kind = \"rds\": this kind of tier is not built yet; the kinds built are: ec2",
+            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"worker\"\nqueue = \"sqs\"\n",
+            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, lambda, rds",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",

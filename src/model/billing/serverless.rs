@@ -25,6 +25,7 @@
 //! Usage is kept in exact integers (milliseconds × MB) and priced when asked, so the
 //! bill accrued for a timeline row and the closed bill agree to the cent.
 
+use super::MONTH;
 use super::alb::AlbPrices;
 use crate::engine::SimDuration;
 use crate::model::config::{ApiKind, Architecture, LambdaConfig};
@@ -33,10 +34,9 @@ use crate::model::outcome::{CostItem, CostSummary, round_to};
 /// $0.20 per million.
 const PER_REQUEST_USD: f64 = 0.000_000_2;
 const MB_PER_GB: f64 = 1024.0;
-/// The free tier's monthly allowance and the month it is prorated over.
+/// The free tier's monthly allowance (prorated over `billing::MONTH`).
 const FREE_REQUESTS_PER_MONTH: f64 = 1e6;
 const FREE_GB_SECONDS_PER_MONTH: f64 = 400_000.0;
-const MONTH: SimDuration = SimDuration::from_secs(730 * 3600);
 /// Provisioned concurrency is billed in steps of five minutes.
 const PROVISIONED_STEP: SimDuration = SimDuration::from_secs(300);
 

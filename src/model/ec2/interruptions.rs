@@ -3,6 +3,7 @@
 //! (aws-facts.md 2.2, 2.6).
 
 use super::*;
+use crate::model::calls::Message;
 
 impl Ec2Tier<'_> {
     pub(super) fn on_rebalance_recommended(&mut self, ctx: &mut Ctx<'_>, id: u32) {
@@ -114,5 +115,14 @@ impl Ec2Tier<'_> {
         self.ledger
             .close_instance(&self.fleet.instances[id as usize], now, &self.market);
         self.fleet.retire(id, now);
+        // What the instance held at the tiers it calls (a database's connection
+        // pool) is let go with it.
+        for to in self.serving.calls.targets() {
+            ctx.outbox.push(Message::CallerStopped {
+                to,
+                tier: ctx.tier,
+                instance: id,
+            });
+        }
     }
 }

@@ -227,8 +227,11 @@ impl Service for Ec2Tier<'_> {
             Event::RequestArrived => unreachable!("arrivals go to the entry tier"),
             Event::InvocationEnded { .. }
             | Event::FunctionTimedOut { .. }
-            | Event::IntegrationTimedOut { .. } => {
-                unreachable!("a lambda tier's events go to it")
+            | Event::IntegrationTimedOut { .. }
+            | Event::QueryEnded { .. }
+            | Event::FailoverStarted { .. }
+            | Event::FailoverEnded { .. } => {
+                unreachable!("another kind's events go to its tier")
             }
             Event::RequestServed {
                 instance,
@@ -419,6 +422,7 @@ impl Service for Ec2Tier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             lambda: None,
+            rds: None,
         };
         (summary, cost_items, self.metrics)
     }

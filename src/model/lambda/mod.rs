@@ -120,6 +120,10 @@ pub(super) struct LambdaTier<'a> {
     gateway: Option<Gateway>,
     /// The calls each invocation makes, and the invocations waiting on them.
     calls: Calls,
+    /// The tiers it calls, and the environments gone since the last event, whose
+    /// connections there (a database's pool) are let go with the next event.
+    targets: Vec<u8>,
+    stopped: Vec<u32>,
     environments: Vec<Environment>,
     /// Indexes of environments that expired or were reset, for reuse.
     gone: Vec<u32>,
@@ -170,6 +174,8 @@ impl<'a> LambdaTier<'a> {
             function,
             gateway,
             calls: Calls::for_tier(index, &config.calls),
+            targets: Calls::for_tier(index, &config.calls).targets(),
+            stopped: Vec::new(),
             environments: Vec::new(),
             gone: Vec::new(),
             idle: VecDeque::new(),
@@ -234,6 +240,24 @@ impl<'a> LambdaTier<'a> {
     fn remove(&mut self, now: SimTime, id: u32) {
         self.set_alive(now, self.alive - 1);
         self.gone.push(id);
+        if !self.targets.is_empty() {
+            self.stopped.push(id);
+        }
+    }
+
+    /// Each environment gone lets go of what it held at the tiers it calls (its own
+    /// database connections: every environment opens its own). Expiry is found
+    /// lazily, so this comes with the tier's next event.
+    fn let_go(&mut self, ctx: &mut Ctx<'_>) {
+        for instance in self.stopped.drain(..) {
+            for &to in &self.targets {
+                ctx.outbox.push(Message::CallerStopped {
+                    to,
+                    tier: ctx.tier,
+                    instance,
+                });
+            }
+        }
     }
 
     /// Idle environments whose idle lifetime has passed are gone: they are the least
@@ -265,6 +289,7 @@ impl<'a> LambdaTier<'a> {
                 Answer::Rejected => self.metrics.rejected(),
                 Answer::TimedOut => self.metrics.timed_out(1),
                 Answer::Interrupted => self.metrics.interrupted(1),
+                Answer::Failed => self.metrics.failed(),
             }
             answer(ctx, invocation.caller, outcome);
         }
@@ -290,11 +315,14 @@ impl<'a> LambdaTier<'a> {
 
     /// An environment for a request now: a provisioned one, the most recently used
     /// idle one, or a new one if the scaling rate allows; and whether it is cold.
-    fn environment(&mut self, now: SimTime) -> Option<(u32, bool)> {
+    fn environment(&mut self, ctx: &mut Ctx<'_>) -> Option<(u32, bool)> {
+        let now = ctx.now;
         if let Some(id) = self.idle_provisioned.pop() {
             return Some((id, false));
         }
         self.expire(now);
+        // Before an expired environment's index is reused.
+        self.let_go(ctx);
         if let Some((id, _)) = self.idle.pop_back() {
             return Some((id, false));
         }
@@ -326,6 +354,7 @@ impl Service for LambdaTier<'_> {
     // -> 0.40 s user time).
     #[inline(never)]
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
+        self.let_go(ctx);
         let now = ctx.now;
         self.metrics.arrived();
         // Drawn at arrival, whatever happens to the request, so that strategies
@@ -346,7 +375,7 @@ impl Service for LambdaTier<'_> {
         if self.busy >= self.function.concurrency_limit() {
             return self.throttle(ctx, caller, false);
         }
-        let Some((id, cold)) = self.environment(now) else {
+        let Some((id, cold)) = self.environment(ctx) else {
             return self.throttle(ctx, caller, false);
         };
         self.bill.invocations += 1;
@@ -391,6 +420,7 @@ impl Service for LambdaTier<'_> {
     /// A call of the invocation waiting in `slot` has ended: the next call goes out,
     /// or the invocation ends (with the first error, if any).
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer_: Answer) {
+        self.let_go(ctx);
         let pending = self.calls.pending.get_mut(slot);
         if pending.timed_out {
             // The invocation ended at its function timeout; this answer is dropped.
@@ -399,9 +429,9 @@ impl Service for LambdaTier<'_> {
         }
         if answer_ == Answer::Ok {
             pending.made += 1;
-            let made = pending.made;
+            let (made, environment) = (pending.made, pending.instance);
             if let Some(to) = self.calls.target(made) {
-                let me = self.calls.caller_of(slot);
+                let me = self.calls.caller_of(slot, environment);
                 ctx.outbox.push(Message::Call { to, caller: me });
                 return;
             }
@@ -412,6 +442,7 @@ impl Service for LambdaTier<'_> {
 
     #[inline(never)]
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event) {
+        self.let_go(ctx);
         match event {
             Event::InvocationEnded { environment, .. } => {
                 let env = &mut self.environments[environment as usize];
@@ -439,7 +470,7 @@ impl Service for LambdaTier<'_> {
                 };
                 ctx.queue
                     .schedule(invocation.invoke_at + self.function.timeout, event);
-                let me = self.calls.caller_of(slot);
+                let me = self.calls.caller_of(slot, environment);
                 ctx.outbox.push(Message::Call { to, caller: me });
             }
             Event::FunctionTimedOut {
@@ -555,6 +586,7 @@ impl Service for LambdaTier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             lambda: Some(lambda),
+            rds: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

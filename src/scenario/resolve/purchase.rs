@@ -32,6 +32,36 @@ pub(super) fn pool_type(
         })
 }
 
+/// A reservation's hourly fee and upfront payment (`key` is its table's, ending in a
+/// dot): as given, or derived from its `effective` hourly cost (upfront amortised),
+/// split as AWS does: all upfront pays it all at the start, partial upfront about
+/// half, no upfront nothing (aws-facts.md 1.3).
+pub(super) fn reservation_prices(
+    ctx: &Ctx,
+    key: &str,
+    effective: f64,
+    term: Term,
+    payment: Payment,
+    (hourly, upfront): (Option<f64>, Option<f64>),
+) -> Result<(f64, f64)> {
+    let upfront_share = match payment {
+        Payment::NoUpfront => 0.0,
+        Payment::PartialUpfront => 0.5,
+        Payment::AllUpfront => 1.0,
+    };
+    let hourly_usd = ctx.bounded(
+        &format!("{key}hourly_usd"),
+        hourly.unwrap_or(effective * (1.0 - upfront_share)),
+        MAX_PRICE_PER_HOUR,
+    )?;
+    let upfront_usd = ctx.bounded(
+        &format!("{key}upfront_usd"),
+        upfront.unwrap_or(effective * upfront_share * term.hours()),
+        MAX_UPFRONT_USD,
+    )?;
+    Ok((hourly_usd, upfront_usd))
+}
+
 pub(super) fn resolve_purchase(
     ctx: &Ctx,
     raw: RawPurchase,
@@ -86,25 +116,14 @@ pub(super) fn resolve_purchase(
         let term = r.term.map_or(default::TERM, Term::from);
         let payment = r.payment.map_or(default::PAYMENT, Payment::from);
         let class = r.class.map_or(default::OFFERING_CLASS, OfferingClass::from);
-        // Derived prices: the effective hourly cost at the documented discount, split
-        // as AWS does: all upfront pays it all at the start, partial upfront about half,
-        // no upfront nothing (1.3).
-        let hours = term.hours();
-        let effective = od_price * (1.0 - catalog::reservation_discount(class, term, payment));
-        let upfront_share = match payment {
-            Payment::NoUpfront => 0.0,
-            Payment::PartialUpfront => 0.5,
-            Payment::AllUpfront => 1.0,
-        };
-        let hourly_usd = ctx.bounded(
-            &key("hourly_usd"),
-            r.hourly_usd.unwrap_or(effective * (1.0 - upfront_share)),
-            MAX_PRICE_PER_HOUR,
-        )?;
-        let upfront_usd = ctx.bounded(
-            &key("upfront_usd"),
-            r.upfront_usd.unwrap_or(effective * upfront_share * hours),
-            MAX_UPFRONT_USD,
+        let discount = catalog::reservation_discount(class, term, payment);
+        let (hourly_usd, upfront_usd) = reservation_prices(
+            ctx,
+            &key(""),
+            od_price * (1.0 - discount),
+            term,
+            payment,
+            (r.hourly_usd, r.upfront_usd),
         )?;
         reserved.push(Reservation {
             type_name: r.type_name,

@@ -335,11 +335,14 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
     pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
-        self.tiers
+        let tiers = self
+            .tiers
             .into_iter()
             .enumerate()
             .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        check_pools(ctx, &tiers);
+        Ok(tiers)
     }
 }
 
@@ -347,7 +350,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 10] = [
+    let tables: [(&str, bool, &[TierKind]); 12] = [
         ("instance", raw.instance.is_some(), &[Ec2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
@@ -366,11 +369,13 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ),
         ("lambda", raw.lambda.is_some(), &[Lambda]),
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
+        ("rds", raw.rds.is_some(), &[Rds]),
+        ("failover", raw.failover.is_some(), &[Rds]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
         let message = format!(
-            "is not a table of a {} tier; it belongs to {} tiers",
+            "is not a table of a tier of kind \"{}\"; it belongs to {} tiers",
             kind.word(),
             kinds.join(" and ")
         );
@@ -387,6 +392,10 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             &[],
             "is not a key of a lambda tier's [service], which gives only `time`",
         ),
+        Rds => Err(ctx.err_table(
+            "service",
+            "is not a table of an rds tier: its queries' time is rds.query_time",
+        )),
         // A task's vCPUs may be a fraction: its workers are given per task.
         Fargate if service.workers_per_vcpu == Some(true) => Err(ctx.err(
             "service.workers_per_vcpu",
@@ -414,7 +423,6 @@ fn resolve_tier(
     check_tables_of_kind(ctx, kind, &raw)?;
     // A lambda tier's other tables keep their defaults, unused but for `service.time`.
     let lambda = match kind {
-        TierKind::Ec2 | TierKind::Fargate => None,
         TierKind::Lambda => Some(resolve_lambda(
             ctx,
             raw.lambda.take().unwrap_or_default(),
@@ -422,6 +430,23 @@ fn resolve_tier(
             raw.load_balancer.as_ref(),
             entry,
         )?),
+        _ => None,
+    };
+    // An rds tier's other tables keep their defaults, unused.
+    let rds = match kind {
+        TierKind::Rds if entry => {
+            return Err(ctx.err_table(
+                "kind",
+                "an rds tier cannot receive [traffic]: a database is called by another tier (`[[tiers.<name>.calls]]`); make another tier the entry tier",
+            ));
+        }
+        TierKind::Rds => Some(resolve_rds(
+            ctx,
+            raw.rds.take().unwrap_or_default(),
+            raw.failover.take().unwrap_or_default(),
+            duration,
+        )?),
+        _ => None,
     };
     let (instance, purchase, fargate) = if kind == TierKind::Fargate {
         let tier = resolve_fargate(
@@ -480,5 +505,6 @@ fn resolve_tier(
         calls,
         lambda,
         fargate,
+        rds,
     })
 }
