@@ -14,7 +14,6 @@
 //!   percentage first (ties: the lowest plan rate first), until usage or the hourly
 //!   commitment runs out; the rest is on-demand; the commitment is paid in full.
 //! - ALB (4.7): per hour and per LCU-hour (`alb`).
-//!
 //! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
 //!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
 //!   are its spot instances, at the spot price in effect but with no first-hour
@@ -49,7 +48,6 @@ use alb::{AlbPrices, AlbTargets};
 
 /// ECR private storage per GB-month (aws-facts.md 15.7); pulls in the Region are free.
 const ECR_PER_GB_MONTH: f64 = 0.10;
-const HOURS_PER_MONTH: f64 = 730.0;
 
 /// The minimum billed per instance start (aws-facts.md 1.1).
 pub(super) const MINIMUM_BILLED_SECS: u64 = 60;
@@ -251,7 +249,7 @@ impl CostLedger {
     /// ECR storage of the task image over `elapsed`.
     fn ecr_cost(&self, elapsed: SimDuration) -> f64 {
         self.fargate_image_gb.map_or(0.0, |gb| {
-            gb * ECR_PER_GB_MONTH * elapsed.as_secs_f64() / SECS_PER_HOUR / HOURS_PER_MONTH
+            gb * ECR_PER_GB_MONTH * elapsed.as_secs_f64() / MONTH.as_secs_f64()
         })
     }
 
@@ -713,7 +711,7 @@ impl CostLedger {
             );
         }
         if let Some(gb) = self.fargate_image_gb {
-            let months = duration.as_secs_f64() / SECS_PER_HOUR / HOURS_PER_MONTH;
+            let months = duration.as_secs_f64() / MONTH.as_secs_f64();
             self.push_line(
                 "ecr_storage",
                 "ecr",
