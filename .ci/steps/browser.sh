@@ -7,7 +7,10 @@
 #     no scripts) that measures every inline <svg> with getBoundingClientRect and
 #     records any JavaScript or resource error; chromium --dump-dom prints the result.
 #  2. Pixels: a screenshot of the original page must have plenty of non-white pixels
-#     (decoded by a small python3 script, standard library only).
+#     (decoded by .ci/lib/pixels.py, standard library only).
+#  3. PNG = SVG (issue 17): every chart of spike, spot-mix, predictive and diurnal, as
+#     Chromium draws its SVG, must show the picture of its PNG (pixels.py states the
+#     tolerance and why).
 # Runs from the repository root on a fresh Debian machine as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +20,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
+fi
+# The PNGs' font, for Chromium to draw the SVGs' text with in check 3.
+if ! fc-list | grep -q "DejaVu Sans"; then
+  apt-get install -y -qq fonts-dejavu-core >/dev/null
 fi
 
 work="$(mktemp -d)"
@@ -63,8 +70,8 @@ chrome --virtual-time-budget=5000 --dump-dom "file://$probe" >"$work/dom.html" 2
 chrome --screenshot="$work/shot.png" "file://$out/report.html" 2>>"$work/chrome.log" >/dev/null || {
   cat "$work/chrome.log"; echo "chromium failed to take a screenshot"; exit 1; }
 
-python3 - "$work/dom.html" "$work/shot.png" "$expected" <<'PY'
-import html, json, re, struct, sys, zlib
+python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" <<'PY'
+import html, json, re, sys
 
 dom_path, shot_path, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
 dom = open(dom_path, encoding="utf-8").read()
@@ -84,45 +91,28 @@ bad = [s for s in sizes if s["w"] < 200 or s["h"] < 100 or s["shapes"] < 50]
 if bad:
     sys.exit(f"browser check: charts missing, empty or too small: {bad}")
 
-def decode_png(path):
-    """RGB(A) pixels of an 8-bit non-interlaced PNG, standard library only."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat = 8, b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
-            assert depth == 8 and interlace == 0 and colour in (2, 6), (depth, colour, interlace)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    bpp = 3 if colour == 2 else 4
-    raw, stride = zlib.decompress(idat), w * bpp
-    rows, prev, i = [], bytearray(stride), 0
-    for _ in range(h):
-        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-            if f == 1: line[x] = (line[x] + a) & 255
-            elif f == 2: line[x] = (line[x] + b) & 255
-            elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
-
-w, h, bpp, rows = decode_png(shot_path)
-ink = sum(1 for row in rows for x in range(0, w * bpp, bpp) if row[x:x + 3] != b"\xff\xff\xff")
-share = ink / (w * h)
-print(f"screenshot {w} x {h}: {100 * share:.1f} % non-white pixels")
+share = float(sys.argv[4])
+print(f"screenshot: {100 * share:.1f} % non-white pixels")
 if share < 0.05:
     sys.exit("browser check: the screenshot is nearly blank")
 print("browser check passed")
 PY
+
+# 3. PNG = SVG. The SVGs name the family sans-serif, which Chromium maps to a font of
+# its choosing; a copy names the font the PNGs were drawn with, so that what is compared
+# is the picture, not the browser's taste in fonts.
+for scenario in spike spot-mix predictive diurnal; do
+  dir="$work/png-$scenario"
+  cargo run --release --quiet -- run "scenarios/$scenario.toml" --out "$dir" --quiet >/dev/null
+  echo "$scenario: PNG against Chromium's rendering of the SVG"
+  for svg in "$dir"/*.svg; do
+    stem="${svg%.svg}"
+    sed 's/font-family="sans-serif"/font-family="DejaVu Sans"/g' "$svg" >"$stem.dejavu.svg"
+    chrome --hide-scrollbars --window-size=1100,520 --screenshot="$stem.chromium.png" \
+      "file://$stem.dejavu.svg" >/dev/null 2>>"$work/chrome.log" || {
+      cat "$work/chrome.log"; echo "chromium failed to draw $svg"; exit 1; }
+    python3 .ci/lib/pixels.py same "$stem.chromium.png" "$stem.png" || {
+      echo "browser check: $stem.png is not the picture of $stem.svg"; exit 1; }
+  done
+done
+echo "PNG = SVG check passed"

@@ -1,14 +1,16 @@
-//! Charts with `plotters`, each drawn once per backend: SVG (inlined in `report.html`)
-//! and PNG (for slides and chat), both written into the run or comparison folder.
+//! Charts with `plotters`, each drawn once, as SVG (inlined in `report.html`), and that
+//! SVG rasterised by `resvg` into the PNG (for slides and chat): both files show the
+//! same picture. Both are written into the run or comparison folder.
 //!
 //! - [`run`]: the five charts of one run, from a [`TimelineSeries`] (a bounded copy of
 //!   the timeline) and the run's latency histogram; never from per-request data, so a
 //!   month-long run draws as fast as an hour-long one.
 //! - [`compare`]: cost against p99 and the cost breakdown per strategy, from plain data.
 //!
-//! Text is laid out with a font the project ships (DejaVu Sans, `fonts/`), through
-//! plotters' pure-Rust `ab_glyph` path: no fontconfig or freetype at build or run time.
-//! The SVGs name the family `sans-serif`, so a browser draws them with its own sans font.
+//! Text is measured with a font the project ships (DejaVu Sans, `fonts/`), through
+//! plotters' pure-Rust `ab_glyph` path, and the PNG's text is drawn with the same font:
+//! no fontconfig, freetype or installed font at build or run time. The SVGs name the
+//! family `sans-serif`, so a browser draws them with its own sans font.
 //!
 //! Determinism: nothing here reads a clock or iterates a hash map; the same data give
 //! byte-identical SVG and PNG files (the PNG encoder is deterministic too).
@@ -30,7 +32,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 /// The family name under which the shipped font is registered; plotters' SVG backend
 /// writes it as `font-family`, and every browser has a `sans-serif`.
@@ -109,16 +111,9 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         chart.draw(&area).map_err(draw_error)?;
         area.present().map_err(|e| draw_error(e.into()))?;
     }
-    let (w, h) = SIZE;
-    let mut rgb = vec![0u8; (w * h * 3) as usize];
-    {
-        let area = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        chart.draw(&area).map_err(draw_error)?;
-        area.present().map_err(|e| draw_error(e.into()))?;
-    }
-    let png = encode_png(&rgb, SIZE).map_err(|e| PlotError::Encode {
+    let png = rasterise(&svg).map_err(|message| PlotError::Encode {
         chart: chart.name().to_string(),
-        message: e.to_string(),
+        message,
     })?;
     Ok(Figure {
         name: chart.name().to_string(),
@@ -127,6 +122,46 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         svg,
         png,
     })
+}
+
+/// The SVG renderer's options: the shipped font, and nothing from the system, so that
+/// a PNG is the same on every machine (no fontconfig, no installed fonts).
+fn svg_options() -> &'static resvg::usvg::Options<'static> {
+    static OPTIONS: OnceLock<resvg::usvg::Options<'static>> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut options = resvg::usvg::Options::default();
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(FONT_BYTES.to_vec());
+        fonts.set_sans_serif_family("DejaVu Sans");
+        options.font_family = "DejaVu Sans".to_string();
+        options
+    })
+}
+
+/// The PNG of an SVG chart: the very SVG rasterised (resvg), so that the two files
+/// always show the same picture. Drawing the PNG a second time with plotters' bitmap
+/// backend, as before issue 17, gave pictures that disagreed with the SVG: its line
+/// rasteriser drew spikes that the data do not have and its glyphs were unevenly spaced.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let tree = resvg::usvg::Tree::from_str(svg, svg_options()).map_err(|e| e.to_string())?;
+    let size = tree.size().to_int_size();
+    let (w, h) = (size.width(), size.height());
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| format!("an empty picture of {w} x {h} pixels"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    // Opaque on white, so alpha is 255 everywhere and the premultiplied RGBA pixels
+    // are the plain RGB ones: the PNG drops the alpha channel, a quarter of the bytes.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    encode_png(&rgb, (w, h)).map_err(|e| e.to_string())
 }
 
 fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
