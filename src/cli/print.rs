@@ -4,7 +4,9 @@
 use super::RunReport;
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary};
+use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::html::{count, paid_parts, share};
+use simcloud::report::plots::cents;
 use simcloud::report::tiers::{TIER_COLUMNS, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
 
@@ -345,6 +347,11 @@ pub(super) fn print_summary(
         )?;
     }
     writeln!(out, "{}", cost_line(c))?;
+    if report.bill.has_commitments() {
+        for line in bill_lines(&report.bill, s) {
+            writeln!(out, "{line}")?;
+        }
+    }
     for line in tier_lines(s, config) {
         writeln!(out, "{line}")?;
     }
@@ -413,6 +420,34 @@ pub(super) fn cost_line(c: &simcloud::model::CostSummary) -> String {
         c.total,
         parts.join(" + ")
     )
+}
+
+/// The bill as `cost.csv` adds up (usage, coverage credits, fees, total, with coverage
+/// and utilisation), the same statement as `report.html`'s; printed when reservations
+/// or a savings plan make the parts of [`cost_line`] differ from the file's sums.
+pub(super) fn bill_lines(bill: &BillStatement, s: &Summary) -> Vec<String> {
+    let lines = bill.lines(&s.commitments);
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|line| match line.role {
+            LineRole::Heading => vec![line.label.clone()],
+            _ => vec![
+                format!("  {}", line.label),
+                line.hours
+                    .map_or(String::new(), |h| format!("{} h", hours(h))),
+                cents(line.usd),
+            ],
+        })
+        .collect();
+    let mut out = vec!["  bill        as cost.csv adds up:".to_string()];
+    for (text, line) in table_lines(&rows).into_iter().zip(&lines) {
+        let note = match line.note.is_empty() {
+            true => String::new(),
+            false => format!("  {}", line.note),
+        };
+        out.push(format!("            {text}{note}"));
+    }
+    out
 }
 
 /// For a run of several tiers, one line per tier (name, kind, requests, p99, mean CPU,

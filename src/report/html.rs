@@ -9,12 +9,11 @@
 //! It deliberately does not embed the PNGs (the SVGs say the same in a tenth the size)
 //! nor the full `cost.csv` (thousands of rows): it summarizes the bill and links to it.
 
-use super::plots::compare::option_label;
-use super::plots::{Figure, StrategyPoint, dollars, tick};
+use super::bill::{BillStatement, LineRole, hours};
+use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
 use super::tiers::{TIER_COLUMNS, tier_cells};
 use crate::model::{
-    BillPart, CostItem, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary,
-    TierSummary,
+    BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierSummary,
 };
 use std::fmt::Write;
 
@@ -81,17 +80,7 @@ fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
 }
 
 /// A count with thousands separators: `1,234,567` (also used by the terminal tables).
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use super::plots::count;
 
 /// `part` as a percentage of `whole`, two decimals: `12.34 %`.
 pub fn share(part: u64, whole: u64) -> String {
@@ -140,7 +129,7 @@ pub fn run_report(
     summary: &Summary,
     scenario_toml: &str,
     charts: &[Vec<Figure>],
-    bill: &BillDigest,
+    bill: &BillStatement,
     time_split: Option<&str>,
 ) -> String {
     let s = summary;
@@ -410,102 +399,65 @@ pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
         .collect()
 }
 
-/// Line items listed by name in the bill section; the rest are in `cost.csv`.
-const TOP_ITEMS: usize = 10;
-
-/// What the bill section shows of `cost.csv`, gathered as the lines stream by, so a
-/// long run's bill is never held in memory: per purchase option the number of lines and
-/// the instance-seconds, and the largest lines (the first of equal ones, as a stable
-/// sort of the whole bill would keep them).
-#[derive(Debug, Default)]
-pub struct BillDigest {
-    lines: u64,
-    by_option: std::collections::BTreeMap<String, (u64, f64)>,
-    top: Vec<CostItem>,
-}
-
-impl BillDigest {
-    pub fn add(&mut self, item: &CostItem) {
-        self.lines += 1;
-        let entry = self
-            .by_option
-            .entry(item.purchase_option.clone())
-            .or_default();
-        entry.0 += 1;
-        if item.unit == "second" {
-            entry.1 += item.quantity;
-        }
-        let at = self.top.partition_point(|t| t.cost_usd >= item.cost_usd);
-        if at < TOP_ITEMS {
-            self.top.insert(at, item.clone());
-            self.top.truncate(TOP_ITEMS);
-        }
-    }
-}
-
-fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
+/// The bill as a statement that adds up ([`BillStatement`]): usage at list price, the
+/// coverage credits of reservations and the savings plan, the commitment fees and the
+/// total of `cost.csv`; then the parts as `summary.json` counts them (coverage under
+/// on-demand, commitments at their fees), which add up to the same total.
+fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
     let _ = write!(
         out,
-        "<h2 id=\"bill\">Bill</h2>\n<p>{} line items in <a href=\"cost.csv\">cost.csv</a>; by purchase option:</p>\n\
-         <table>\n<tr><th>purchase option</th><th class=\"n\">line items</th><th class=\"n\">instance-hours</th>\
-         <th class=\"n\">cost</th><th class=\"n\">share</th></tr>\n",
-        count(bill.lines)
+        "<h2 id=\"bill\">Bill</h2>\n<p>The sums of the {} lines of <a href=\"cost.csv\">cost.csv</a>; \
+         every amount above the total adds into it.</p>\n<table class=\"bill\">\n\
+         <tr><th></th><th class=\"n\">instance-hours</th><th class=\"n\">amount</th><th></th></tr>\n",
+        count(bill.line_count())
     );
-    let total = s.cost_usd.total;
-    for (part, cost) in crate::model::bill_parts(&s.cost_usd) {
-        let (lines, seconds) = bill.by_option.get(part.key()).copied().unwrap_or_default();
-        let pct = if total > 0.0 {
-            100.0 * cost / total
-        } else {
-            0.0
+    for line in bill.lines(&s.commitments) {
+        let hours = line.hours.map_or(String::new(), hours);
+        let (class, cell) = match line.role {
+            LineRole::Heading => {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"group\"><th colspan=\"4\">{}</th></tr>",
+                    escape(&line.label)
+                );
+                continue;
+            }
+            LineRole::Item => ("item", "td"),
+            LineRole::Subtotal => ("subtotal", "td"),
+            LineRole::Total => ("total", "th"),
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{pct:.1} %</td></tr>",
-            part.label(),
-            count(lines),
-            seconds / 3600.0,
-            dollars(cost),
-        );
-    }
-    let instance_hours = s.instance_hours();
-    let _ = writeln!(
-        out,
-        "<tr><th>total</th><th></th><th class=\"n\">{instance_hours:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
-        dollars(total)
-    );
-    // Instance numbers restart in each tier, so with several a line names its tier.
-    let tier_column = !s.tiers.is_empty();
-    let top = &bill.top;
-    let _ = write!(
-        out,
-        "<p>The {} largest line items:</p>\n<table>\n<tr>{}<th>item</th><th>purchase option</th><th>type</th>\
-         <th class=\"n\">instance</th><th class=\"n\">from [s]</th><th class=\"n\">to [s]</th>\
-         <th class=\"n\">quantity</th><th class=\"n\">cost</th></tr>\n",
-        top.len(),
-        if tier_column { "<th>tier</th>" } else { "" },
-    );
-    for i in top {
-        let _ = writeln!(
-            out,
-            "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}</td>\
-             <td class=\"n\">{:.0}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td></tr>",
-            match tier_column {
-                true => format!("<td>{}</td>", escape(&i.tier)),
-                false => String::new(),
-            },
-            escape(&i.item.replace('_', " ")),
-            escape(&option_label(&i.purchase_option)),
-            escape(&i.instance_type),
-            i.instance_id.map_or(String::new(), |id| id.to_string()),
-            i.start_s,
-            i.end_s,
-            tick(&i.quantity),
-            escape(&i.unit.replace('_', "-")),
-            dollars(i.cost_usd),
+            "<tr class=\"{class}\"><{cell}>{}</{cell}><{cell} class=\"n\">{hours}</{cell}>\
+             <{cell} class=\"n\">{}</{cell}><{cell}>{}</{cell}></tr>",
+            escape(&line.label),
+            cents(line.usd),
+            escape(&line.note),
         );
     }
     out.push_str("</table>\n");
+    let c = &s.cost_usd;
+    let parts: Vec<String> = paid_parts(c)
+        .iter()
+        .map(|(part, amount)| format!("{} {}", part.label(), cents(*amount)))
+        .collect();
+    let _ = write!(
+        out,
+        "<p>As <a href=\"summary.json\">summary.json</a> counts the same money (coverage taken off \
+         on-demand, commitments at their fees): {} = {}.",
+        parts.join(" + "),
+        cents(c.total)
+    );
+    if c.all_on_demand > 0.0 {
+        let _ = write!(
+            out,
+            " All on-demand, the same usage would have cost {}: a saving of {} ({:.1} %).",
+            cents(c.all_on_demand),
+            cents(c.saving),
+            100.0 * c.saving / c.all_on_demand
+        );
+    }
+    out.push_str("</p>\n");
 }
 
 /// A comparison's `report.html`: the table of strategies, the charts (from

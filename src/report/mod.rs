@@ -13,6 +13,7 @@
 //! tier's files named after it, `api-latency.svg`) and a section per tier in
 //! `report.html`, with where the clients' time goes ([`tiers`]).
 
+pub mod bill;
 pub mod compare;
 mod file;
 pub mod folder;
@@ -68,7 +69,7 @@ pub struct RunWriter {
     cost: csv::Writer<OutputFile>,
     /// The charts' copy of each tier's timeline.
     series: Vec<plots::TimelineSeries>,
-    bill: html::BillDigest,
+    bill: bill::BillStatement,
     error: Option<(String, csv::Error)>,
 }
 
@@ -98,9 +99,14 @@ impl RunWriter {
                 .iter()
                 .map(|_| plots::TimelineSeries::new())
                 .collect(),
-            bill: html::BillDigest::default(),
+            bill: bill::BillStatement::default(),
             error: None,
         })
+    }
+
+    /// The bill so far, as the lines of `cost.csv` add up (the terminal prints it).
+    pub fn bill(&self) -> &bill::BillStatement {
+        &self.bill
     }
 
     /// Writes the rest once the run is over: `summary.json`, then the charts (each

@@ -17,6 +17,7 @@ mod plots;
 mod policies;
 mod properties;
 mod purchase;
+mod reports;
 mod shards;
 mod sweeps;
 mod tier_outputs;

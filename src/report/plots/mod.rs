@@ -321,16 +321,32 @@ pub fn dollars(v: f64) -> String {
     }
 }
 
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
+/// Money to the cent with thousands separators, for a bill whose lines must add up
+/// on the page: `$1,234.50`, `-$20.74`.
+pub fn cents(v: f64) -> String {
+    let c = (v * 100.0).round() as i64;
+    let sign = if c < 0 { "-" } else { "" };
+    let c = c.unsigned_abs();
+    format!("{sign}${}.{:02}", thousands((c / 100) as i64), c % 100)
+}
+
+/// An integer with thousands separators: `-1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = count(n.unsigned_abs());
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    out
 }
 
 /// The largest magnitude an axis bound may have. A non-finite bound sends plotters'
@@ -487,6 +503,9 @@ mod tests {
         assert_eq!(ms(1837.055), "1837 ms");
         assert_eq!(ms(46.687), "46.7 ms");
         assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(cents(1234.505), "$1,234.51");
+        assert_eq!(cents(-20.736), "-$20.74");
+        assert_eq!(cents(0.004), "$0.00");
     }
 
     /// Runs `draw` on another thread and fails if it has not returned within a minute:
