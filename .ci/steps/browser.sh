@@ -6,6 +6,7 @@
 #  1. Layout: a copy of the page gets a probe script appended (the shipped report has
 #     no scripts) that measures every inline <svg> with getBoundingClientRect and
 #     records any JavaScript or resource error; chromium --dump-dom prints the result.
+#     The verdict at the top must be visible and judge the SLO as summary.json does.
 #  2. Pixels: a screenshot of the original page must have plenty of non-white pixels
 #     (decoded by .ci/lib/pixels.py, standard library only).
 #  3. PNG = SVG (issue 17): every chart of spike, spot-mix, predictive and diurnal, as
@@ -56,9 +57,12 @@ window.addEventListener('load', () => {
     return { id: s.parentElement.id, w: Math.round(r.width), h: Math.round(r.height),
              shapes: s.querySelectorAll('path,polyline,polygon,rect,line,circle,text').length };
   });
+  const v = document.querySelector('#verdict');
+  const verdict = v && { slo: v.dataset.slo, text: v.innerText,
+                         visible: v.getBoundingClientRect().height > 20 };
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({ errors: window.__errors, sizes });
+  pre.textContent = JSON.stringify({ errors: window.__errors, sizes, verdict });
   document.body.appendChild(pre);
 });
 </script>
@@ -70,7 +74,7 @@ chrome --virtual-time-budget=5000 --dump-dom "file://$probe" >"$work/dom.html" 2
 chrome --screenshot="$work/shot.png" "file://$out/report.html" 2>>"$work/chrome.log" >/dev/null || {
   cat "$work/chrome.log"; echo "chromium failed to take a screenshot"; exit 1; }
 
-python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" <<'PY'
+python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" "$out/summary.json" <<'PY'
 import html, json, re, sys
 
 dom_path, shot_path, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -90,6 +94,16 @@ if len(sizes) != expected:
 bad = [s for s in sizes if s["w"] < 200 or s["h"] < 100 or s["shapes"] < 50]
 if bad:
     sys.exit(f"browser check: charts missing, empty or too small: {bad}")
+# The verdict (issue 17): on the page, visible, and the SLO judgement of summary.json.
+verdict = probe["verdict"]
+if not verdict or not verdict["visible"]:
+    sys.exit(f"browser check: no visible verdict on the page: {verdict}")
+met = json.load(open(sys.argv[5]))["slo"]["met"]
+word = "met" if met else "missed"
+headline = verdict["text"].strip().splitlines()[0]
+print(f"verdict: {headline}")
+if verdict["slo"] != word or f" {word}" not in headline:
+    sys.exit(f"browser check: the verdict says {verdict['slo']!r}, summary.json slo.met is {met}")
 
 share = float(sys.argv[4])
 print(f"screenshot: {100 * share:.1f} % non-white pixels")

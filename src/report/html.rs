@@ -49,6 +49,12 @@ figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
 nav a { margin-right: 1rem; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 .grid { display: flex; flex-wrap: wrap; gap: 2rem; }
+.verdict { border-left: 6px solid #999; background: #f7f7f7; padding: 0.6rem 1rem; margin: 1rem 0; }
+.verdict.met { border-color: #007a4d; } .verdict.missed { border-color: #b34700; }
+.verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
+.verdict ul { margin: 0; padding-left: 1.2rem; }
+table.bill tr.group th { padding-top: 0.8rem; color: #555; font-weight: normal; font-style: italic; }
+table.bill tr.subtotal td { color: #555; font-style: italic; }
 "#;
 
 fn head(out: &mut String, title: &str) {
@@ -130,6 +136,7 @@ pub fn run_report(
     scenario_toml: &str,
     charts: &[Vec<Figure>],
     bill: &BillStatement,
+    slo_watch: &super::verdict::SloWatch,
     time_split: Option<&str>,
 ) -> String {
     let s = summary;
@@ -146,6 +153,7 @@ pub fn run_report(
         secs = count(s.simulated_seconds.round() as u64),
         events = count(s.events),
     );
+    super::verdict::html(&mut out, s, slo_watch);
     out.push_str("<nav><a href=\"#summary\">Summary</a>");
     if several {
         for t in &s.tiers {

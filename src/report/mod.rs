@@ -21,6 +21,7 @@ pub mod html;
 pub mod plots;
 pub mod shard;
 pub mod tiers;
+pub mod verdict;
 
 pub use file::OutputFile;
 pub use folder::{OutputError, StagedFolder};
@@ -70,6 +71,8 @@ pub struct RunWriter {
     /// The charts' copy of each tier's timeline.
     series: Vec<plots::TimelineSeries>,
     bill: bill::BillStatement,
+    /// The entry tier's intervals over the SLO, for the page's verdict.
+    slo_watch: verdict::SloWatch,
     error: Option<(String, csv::Error)>,
 }
 
@@ -100,6 +103,7 @@ impl RunWriter {
                 .map(|_| plots::TimelineSeries::new())
                 .collect(),
             bill: bill::BillStatement::default(),
+            slo_watch: verdict::SloWatch::new(config.slo.latency.as_secs_f64() * 1e3),
             error: None,
         })
     }
@@ -125,6 +129,7 @@ impl RunWriter {
             cost,
             series,
             bill,
+            slo_watch,
             error,
         } = self;
         if let Some((name, e)) = error {
@@ -165,6 +170,7 @@ impl RunWriter {
             &scenario_toml,
             &charts,
             &bill,
+            &slo_watch,
             time_split.as_deref(),
         );
         for figure in charts.iter().flatten() {
@@ -182,6 +188,9 @@ impl RunWriter {
 
 impl RunObserver for RunWriter {
     fn row(&mut self, tier: usize, row: &TimelineRow) {
+        if tier == 0 {
+            self.slo_watch.row(row);
+        }
         if self.options.plots {
             self.series[tier].push(row);
         }
