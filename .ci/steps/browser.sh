@@ -7,6 +7,8 @@
 #     no scripts) that measures every inline <svg> with getBoundingClientRect and
 #     records any JavaScript or resource error; chromium --dump-dom prints the result.
 #     The verdict at the top must be visible and judge the SLO as summary.json does.
+#     At 390 px (a phone) nothing may reach past the screen's edge; with the page's
+#     print rules, every table must be marked not to break and fit on a page.
 #  2. Pixels: a screenshot of the original page must have plenty of non-white pixels
 #     (decoded by .ci/lib/pixels.py, standard library only).
 #  3. PNG = SVG (issue 17): every chart of spike, spot-mix, predictive and diurnal, as
@@ -60,29 +62,70 @@ window.addEventListener('load', () => {
   const v = document.querySelector('#verdict');
   const verdict = v && { slo: v.dataset.slo, text: v.innerText,
                          visible: v.getBoundingClientRect().height > 20 };
+  // Print: the page's print rules applied on screen at A4's printable width (718 CSS
+  // px); a table that must not break (break-inside: avoid) and is shorter than a
+  // printed page (1,047 px) is never split by Chromium's pagination.
+  const printRules = [...document.styleSheets].flatMap(sh => [...sh.cssRules])
+    .filter(r => r.media && [...r.media].includes('print'))
+    .flatMap(r => [...r.cssRules].map(x => x.cssText)).join('\n');
+  const asPrinted = document.createElement('style');
+  asPrinted.textContent = printRules + '\nbody { width: 718px !important; }';
+  document.head.appendChild(asPrinted);
+  const tables = [...document.querySelectorAll('table')].map(t => ({
+    h: Math.round(t.getBoundingClientRect().height), avoid: getComputedStyle(t).breakInside }));
+  asPrinted.remove();
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({ errors: window.__errors, sizes, verdict });
+  pre.textContent = JSON.stringify({ errors: window.__errors, sizes, verdict,
+    tables, printRules: printRules.length });
   document.body.appendChild(pre);
 });
 </script>
 JS
 chrome --virtual-time-budget=5000 --dump-dom "file://$probe" >"$work/dom.html" 2>"$work/chrome.log" || {
   cat "$work/chrome.log"; echo "chromium failed to load the page"; exit 1; }
+# The same measure on a phone's width (390 CSS px, an iPhone 12-15). A headless
+# window is at least 500 px wide, so the page is laid out in a 390 px frame instead.
+cat >"$out/.phone.html" <<'HTML'
+<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="width:390px;height:4000px;border:0"></iframe>
+<script>
+document.getElementById('f').addEventListener('load', () => {
+  const w = document.getElementById('f').contentWindow, d = w.document;
+  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(w.getComputedStyle(a).overflowX)) return true; }
+    return false; };
+  const overflow = [...d.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > w.innerWidth + 1 && !clipped(e))
+    .map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+  const pre = document.createElement('pre');
+  pre.id = 'probe';
+  pre.textContent = JSON.stringify({ width: w.innerWidth,
+    scrollWidth: d.documentElement.scrollWidth, overflow });
+  document.body.appendChild(pre);
+});
+</script></body></html>
+HTML
+chrome --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom "file://$out/.phone.html" >"$work/dom-390.html" 2>>"$work/chrome.log" || {
+  cat "$work/chrome.log"; echo "chromium failed to load the page at 390 px"; exit 1; }
 
 # 2. Pixels.
 chrome --screenshot="$work/shot.png" "file://$out/report.html" 2>>"$work/chrome.log" >/dev/null || {
   cat "$work/chrome.log"; echo "chromium failed to take a screenshot"; exit 1; }
 
-python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" "$out/summary.json" <<'PY'
+python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" "$out/summary.json" "$work/dom-390.html" <<'PY'
 import html, json, re, sys
 
 dom_path, shot_path, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
-dom = open(dom_path, encoding="utf-8").read()
-m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
-if not m:
-    sys.exit("browser check: the page did not finish loading (no probe output)")
-probe = json.loads(html.unescape(m.group(1)))
+
+def read_probe(path):
+    dom = open(path, encoding="utf-8").read()
+    m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    if not m:
+        sys.exit(f"browser check: the page did not finish loading in {path} (no probe output)")
+    return json.loads(html.unescape(m.group(1)))
+
+probe = read_probe(dom_path)
 if probe["errors"]:
     sys.exit(f"browser check: errors while rendering: {probe['errors']}")
 sizes = probe["sizes"]
@@ -104,6 +147,18 @@ headline = verdict["text"].strip().splitlines()[0]
 print(f"verdict: {headline}")
 if verdict["slo"] != word or f" {word}" not in headline:
     sys.exit(f"browser check: the verdict says {verdict['slo']!r}, summary.json slo.met is {met}")
+# Print: every table kept whole.
+if not probe["printRules"]:
+    sys.exit("browser check: the page has no print rules")
+split = [t for t in probe["tables"] if t["avoid"] != "avoid" or t["h"] > 1047]
+print(f"print: {len(probe['tables'])} tables, tallest {max(t['h'] for t in probe['tables'])} px at 718 px wide")
+if split:
+    sys.exit(f"browser check: tables a printed page may split: {split}")
+# Phone: nothing wider than the screen.
+phone = read_probe(sys.argv[6])
+print(f"at {phone['width']} px: page {phone['scrollWidth']} px wide, {len(phone['overflow'])} elements past the edge")
+if phone["scrollWidth"] > phone["width"] or phone["overflow"]:
+    sys.exit(f"browser check: at {phone['width']} px the page overflows: {phone['overflow'][:10]}")
 
 share = float(sys.argv[4])
 print(f"screenshot: {100 * share:.1f} % non-white pixels")

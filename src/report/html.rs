@@ -49,6 +49,35 @@ figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
 nav a { margin-right: 1rem; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 .grid { display: flex; flex-wrap: wrap; gap: 2rem; }
+.files a { margin-right: 0.8rem; }
+details summary { cursor: pointer; color: #555; }
+/* Phones: tighter margins and cells; a table wider than the screen scrolls inside its
+   own box instead of widening the page. */
+@media (max-width: 700px) {
+  body { padding: 0.5rem 0.6rem 2rem; }
+  th, td { padding: 0.2rem 0.4rem; font-size: 0.85rem; }
+  .grid { gap: 0.5rem; }
+  table { display: block; max-width: 100%; overflow-x: auto; }
+  nav a { display: inline-block; margin: 0.1rem 0.8rem 0.1rem 0; }
+}
+/* Print: no navigation, no table, figure or verdict split across pages. */
+@media print {
+  nav { display: none; }
+  body { max-width: none; padding: 0; }
+  table, tr, figure, .verdict, pre { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
+/* Dark: the page follows the reader's setting; charts keep their white canvas. */
+@media (prefers-color-scheme: dark) {
+  body { background: #121212; color: #e4e4e4; }
+  .sub, figcaption, details summary { color: #aaa; }
+  h2 { border-color: #333; }
+  th, td { border-color: #2c2c2c; }
+  pre, .verdict { background: #1e1e1e; }
+  a { color: #8ab4f8; }
+  .met { color: #4cc38a; } .missed { color: #ff9a52; }
+  figure svg { border-color: #333; }
+}
 .verdict { border-left: 6px solid #999; background: #f7f7f7; padding: 0.6rem 1rem; margin: 1rem 0; }
 .verdict.met { border-color: #007a4d; } .verdict.missed { border-color: #b34700; }
 .verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
@@ -83,6 +112,25 @@ fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
             caption = escape(caption),
         );
     }
+}
+
+/// The scenario text, collapsed (a resolved scenario runs to a hundred lines and more).
+fn scenario_details(toml: &str) -> String {
+    format!(
+        "<details>\n<summary>the resolved scenario, {} lines</summary>\n<pre>{}</pre>\n</details>\n",
+        toml.lines().count(),
+        escape(toml)
+    )
+}
+
+/// Links to the data files behind a page, which sits beside them.
+fn data_files(out: &mut String, files: &[String]) {
+    out.push_str("<p class=\"files\">Data:");
+    for f in files {
+        let f = escape(f);
+        let _ = write!(out, " <a href=\"{f}\">{f}</a>");
+    }
+    out.push_str("</p>\n");
 }
 
 /// A count with thousands separators: `1,234,567` (also used by the terminal tables).
@@ -154,6 +202,12 @@ pub fn run_report(
         events = count(s.events),
     );
     super::verdict::html(&mut out, s, slo_watch);
+    let mut files = vec!["summary.json".to_string(), "timeline.csv".to_string()];
+    for (index, t) in s.tiers.iter().enumerate().skip(1) {
+        files.push(super::timeline_file(index, &t.name));
+    }
+    files.push("cost.csv".to_string());
+    data_files(&mut out, &files);
     out.push_str("<nav><a href=\"#summary\">Summary</a>");
     if several {
         for t in &s.tiers {
@@ -239,8 +293,8 @@ pub fn run_report(
     let _ = write!(
         out,
         "<h2 id=\"scenario\">Scenario as run</h2>\n<p>Every default filled in, as <code>simcloud validate</code> prints it; \
-         run it again with the same seed for the same bytes.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
-        escape(scenario_toml)
+         run it again with the same seed for the same bytes.</p>\n{}</body>\n</html>\n",
+        scenario_details(scenario_toml)
     );
     out
 }
@@ -484,11 +538,17 @@ pub fn compare_report(
         out,
         "<h1>{} — comparison</h1>\n<p class=\"sub\">{} strategies × {} replicates (common random numbers); \
          ± is the half-width of the 95 % confidence interval.</p>\n\
-         <h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
+         {}<h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
          <th class=\"n\">p99 [ms]</th><th>Pareto</th></tr>\n",
         escape(scenario),
         strategies.len(),
-        replicates
+        replicates,
+        {
+            let mut links = String::new();
+            let files = ["compare.csv", "compare.json", "replicates.csv"].map(String::from);
+            data_files(&mut links, &files);
+            links
+        }
     );
     for p in strategies {
         let _ = writeln!(
@@ -519,8 +579,8 @@ pub fn compare_report(
     );
     let _ = write!(
         out,
-        "<h2 id=\"scenario\">Scenario as run</h2>\n<pre>{}</pre>\n</body>\n</html>\n",
-        escape(scenario_toml)
+        "<h2 id=\"scenario\">Scenario as run</h2>\n{}</body>\n</html>\n",
+        scenario_details(scenario_toml)
     );
     out
 }

@@ -288,3 +288,63 @@ fn issue_17_the_verdict_agrees_with_summary_json_and_the_timeline() {
         }
     }
 }
+
+/// Issue 17, "readable everywhere": the page links to its data files (each exists
+/// beside it), the scenario is collapsed in a `<details>`, the style sheet has phone,
+/// print and dark rules, and every chart has a `<title>` (the browser's hover text)
+/// that names it as its figure's caption does. The layout itself is measured in
+/// Chromium by CI's browser step (.ci/steps/browser.sh).
+#[test]
+fn issue_17_the_page_links_its_data_and_collapses_the_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("spike");
+    simcloud()
+        .args(["run", scenario_path("spike.toml").to_str().unwrap()])
+        .args([
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--set",
+            "duration=70m",
+        ])
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let files = html
+        .split("<p class=\"files\">")
+        .nth(1)
+        .expect("data links");
+    let files = &files[..files.find("</p>").unwrap()];
+    let links: Vec<&str> = files
+        .split("href=\"")
+        .skip(1)
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    assert_eq!(links, ["summary.json", "timeline.csv", "cost.csv"]);
+    for link in links {
+        assert!(out.join(link).is_file(), "{link} is not beside the page");
+    }
+    let scenario = &html[html.find("id=\"scenario\"").unwrap()..];
+    assert!(scenario.contains("<details>\n<summary>the resolved scenario, "));
+    assert!(scenario.contains("name = &quot;spike&quot;"));
+    for media in [
+        "@media (max-width: 700px)",
+        "@media print",
+        "@media (prefers-color-scheme: dark)",
+    ] {
+        assert!(html.contains(media), "no {media} rules");
+    }
+    for chart in ["traffic", "latency", "cpu", "cost", "latency_distribution"] {
+        let svg = fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let first = doc.root_element().first_element_child().unwrap();
+        assert_eq!(first.tag_name().name(), "title", "{chart}.svg");
+        let title = first.text().unwrap();
+        let figure = &html[html.find(&format!("<figure id=\"{chart}\">")).unwrap()..];
+        let caption = &figure[figure.find("<figcaption>").unwrap() + 12..];
+        assert!(
+            caption.starts_with(title),
+            "{chart}: {title:?} vs {caption:.80}"
+        );
+    }
+}

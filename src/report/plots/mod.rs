@@ -111,6 +111,7 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         chart.draw(&area).map_err(draw_error)?;
         area.present().map_err(|e| draw_error(e.into()))?;
     }
+    let svg = with_title(svg, title);
     let png = rasterise(&svg).map_err(|message| PlotError::Encode {
         chart: chart.name().to_string(),
         message,
@@ -122,6 +123,21 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         svg,
         png,
     })
+}
+
+/// `svg` with `title` as its `<title>`, the first child of the root element: browsers
+/// show it as the chart's hover text and screen readers read it (no script needed).
+fn with_title(svg: String, title: &str) -> String {
+    match svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|end| at + end + 1))
+    {
+        Some(open) => {
+            let title = super::html::escape(title);
+            format!("{}\n<title>{title}</title>{}", &svg[..open], &svg[open..])
+        }
+        None => svg,
+    }
 }
 
 /// The SVG renderer's options: the shipped font, and nothing from the system, so that
