@@ -348,3 +348,44 @@ fn issue_17_the_page_links_its_data_and_collapses_the_scenario() {
         );
     }
 }
+
+/// Issue 17: terminal tables were about 130 columns wide and wrapped into a mess at
+/// 80. With `COLUMNS=80` every table line fits in 80 columns (a block per strategy);
+/// through a pipe with no `COLUMNS` the wide table stays, as scripts expect.
+#[test]
+fn issue_17_terminal_tables_fit_a_narrow_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |columns: Option<&str>| {
+        let mut cmd = simcloud();
+        cmd.args([
+            "compare",
+            scenario_path("compare-pricing.toml").to_str().unwrap(),
+        ])
+        .args(["--replicates", "2", "--set", "duration=30m", "--no-plots"])
+        .args(["--out", tmp.path().join("c").to_str().unwrap()]);
+        match columns {
+            Some(c) => cmd.env("COLUMNS", c),
+            None => cmd.env_remove("COLUMNS"),
+        };
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
+    // Table lines are indented by three (captions by two, the heading line not at all).
+    let table_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("   "))
+            .map(String::from)
+            .collect()
+    };
+    let narrow = run(Some("80"));
+    let lines = table_lines(&narrow);
+    assert!(lines.len() > 20, "{narrow}");
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "wider than 80: {line:?}");
+    }
+    assert!(narrow.contains("\n   reserved base + spot\n"), "{narrow}");
+    let wide = run(None);
+    assert!(
+        table_lines(&wide).iter().any(|l| l.chars().count() > 100),
+        "{wide}"
+    );
+}
