@@ -256,6 +256,11 @@ pub mod palette {
     }
 }
 
+/// Pixels left of and right of the plot on every chart over time, whether or not it
+/// has a right axis, so that one moment sits at the same x in every chart of a page.
+pub const TIME_LEFT_AXIS: u32 = 90;
+pub const TIME_RIGHT_AXIS: u32 = 80;
+
 /// Text sizes in pixels (plotters' size; the SVG prints size / 1.24).
 pub const TITLE_SIZE: u32 = 24;
 pub const LABEL_SIZE: u32 = 17;
@@ -315,11 +320,12 @@ impl TimeAxis {
     }
 }
 
-/// A tick label without needless decimals: 20 not 20.0, 2.5 stays 2.5.
+/// A tick label without needless decimals and with thousands separators: 20 not
+/// 20.0, 2.5 stays 2.5, 2,000,000 not 2000000.
 pub fn tick(v: &f64) -> String {
     let rounded = (v * 1000.0).round() / 1000.0;
     if rounded == rounded.trunc() {
-        format!("{}", rounded as i64)
+        thousands(rounded as i64)
     } else {
         let s = format!("{rounded:.3}");
         s.trim_end_matches('0').to_string()
@@ -511,6 +517,8 @@ mod tests {
         assert_eq!(tick(&20.0), "20");
         assert_eq!(tick(&2.5), "2.5");
         assert_eq!(tick(&0.1), "0.1");
+        assert_eq!(tick(&2_000_000.0), "2,000,000");
+        assert_eq!(tick(&-1500.0), "-1,500");
         assert_eq!(dollars(1234.4), "$1,234");
         assert_eq!(dollars(12.345), "$12.35");
         assert_eq!(dollars(0.0123), "$0.01");
