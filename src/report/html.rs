@@ -75,11 +75,13 @@ details summary { cursor: pointer; color: #555; }
   th, td { border-color: #2c2c2c; }
   pre, .verdict { background: #1e1e1e; }
   a { color: #8ab4f8; }
-  .met { color: #4cc38a; } .missed { color: #ff9a52; }
+  .met, .verdict.slo-met .headline { color: #4cc38a; }
+  .missed, .verdict.slo-missed .headline { color: #ff9a52; }
   figure svg { border-color: #333; }
 }
 .verdict { border-left: 6px solid #999; background: #f7f7f7; padding: 0.6rem 1rem; margin: 1rem 0; }
-.verdict.met { border-color: #007a4d; } .verdict.missed { border-color: #b34700; }
+.verdict.slo-met { border-color: #007a4d; } .verdict.slo-missed { border-color: #b34700; }
+.verdict.slo-met .headline { color: #007a4d; } .verdict.slo-missed .headline { color: #b34700; }
 .verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
 .verdict ul { margin: 0; padding-left: 1.2rem; }
 table.bill tr.group th { padding-top: 0.8rem; color: #555; font-weight: normal; font-style: italic; }

@@ -249,7 +249,7 @@ pub fn html(out: &mut String, s: &Summary, watch: &SloWatch) {
     let sentences = sentences(s, watch);
     let _ = write!(
         out,
-        "<section id=\"verdict\" class=\"verdict {state}\" data-slo=\"{state}\">\n<p class=\"headline\">{}</p>\n<ul>\n",
+        "<section id=\"verdict\" class=\"verdict slo-{state}\" data-slo=\"{state}\">\n<p class=\"headline\">{}</p>\n<ul>\n",
         escape(&sentences[0])
     );
     for sentence in &sentences[1..] {
