@@ -6,8 +6,14 @@
 #  1. Layout: a copy of the page gets a probe script appended (the shipped report has
 #     no scripts) that measures every inline <svg> with getBoundingClientRect and
 #     records any JavaScript or resource error; chromium --dump-dom prints the result.
+#     The verdict at the top must be visible and judge the SLO as summary.json does.
+#     At 390 px (a phone) nothing may reach past the screen's edge; with the page's
+#     print rules, every table must be marked not to break and fit on a page.
 #  2. Pixels: a screenshot of the original page must have plenty of non-white pixels
-#     (decoded by a small python3 script, standard library only).
+#     (decoded by .ci/lib/pixels.py, standard library only).
+#  3. PNG = SVG (issue 17): every chart of spike, spot-mix, predictive and diurnal, as
+#     Chromium draws its SVG, must show the picture of its PNG (pixels.py states the
+#     tolerance and why).
 # Runs from the repository root on a fresh Debian machine as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +23,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
+fi
+# The PNGs' font, for Chromium to draw the SVGs' text with in check 3.
+if ! fc-list | grep -q "DejaVu Sans"; then
+  apt-get install -y -qq fonts-dejavu-core >/dev/null
 fi
 
 work="$(mktemp -d)"
@@ -49,29 +59,73 @@ window.addEventListener('load', () => {
     return { id: s.parentElement.id, w: Math.round(r.width), h: Math.round(r.height),
              shapes: s.querySelectorAll('path,polyline,polygon,rect,line,circle,text').length };
   });
+  const v = document.querySelector('#verdict');
+  const verdict = v && { slo: v.dataset.slo, text: v.innerText,
+                         visible: v.getBoundingClientRect().height > 20 };
+  // Print: the page's print rules applied on screen at A4's printable width (718 CSS
+  // px); a table that must not break (break-inside: avoid) and is shorter than a
+  // printed page (1,047 px) is never split by Chromium's pagination.
+  const printRules = [...document.styleSheets].flatMap(sh => [...sh.cssRules])
+    .filter(r => r.media && [...r.media].includes('print'))
+    .flatMap(r => [...r.cssRules].map(x => x.cssText)).join('\n');
+  const asPrinted = document.createElement('style');
+  asPrinted.textContent = printRules + '\nbody { width: 718px !important; }';
+  document.head.appendChild(asPrinted);
+  const tables = [...document.querySelectorAll('table')].map(t => ({
+    h: Math.round(t.getBoundingClientRect().height), avoid: getComputedStyle(t).breakInside }));
+  asPrinted.remove();
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({ errors: window.__errors, sizes });
+  pre.textContent = JSON.stringify({ errors: window.__errors, sizes, verdict,
+    tables, printRules: printRules.length });
   document.body.appendChild(pre);
 });
 </script>
 JS
 chrome --virtual-time-budget=5000 --dump-dom "file://$probe" >"$work/dom.html" 2>"$work/chrome.log" || {
   cat "$work/chrome.log"; echo "chromium failed to load the page"; exit 1; }
+# The same measure on a phone's width (390 CSS px, an iPhone 12-15). A headless
+# window is at least 500 px wide, so the page is laid out in a 390 px frame instead.
+cat >"$out/.phone.html" <<'HTML'
+<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="width:390px;height:4000px;border:0"></iframe>
+<script>
+document.getElementById('f').addEventListener('load', () => {
+  const w = document.getElementById('f').contentWindow, d = w.document;
+  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(w.getComputedStyle(a).overflowX)) return true; }
+    return false; };
+  const overflow = [...d.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > w.innerWidth + 1 && !clipped(e))
+    .map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+  const pre = document.createElement('pre');
+  pre.id = 'probe';
+  pre.textContent = JSON.stringify({ width: w.innerWidth,
+    scrollWidth: d.documentElement.scrollWidth, overflow });
+  document.body.appendChild(pre);
+});
+</script></body></html>
+HTML
+chrome --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom "file://$out/.phone.html" >"$work/dom-390.html" 2>>"$work/chrome.log" || {
+  cat "$work/chrome.log"; echo "chromium failed to load the page at 390 px"; exit 1; }
 
 # 2. Pixels.
 chrome --screenshot="$work/shot.png" "file://$out/report.html" 2>>"$work/chrome.log" >/dev/null || {
   cat "$work/chrome.log"; echo "chromium failed to take a screenshot"; exit 1; }
 
-python3 - "$work/dom.html" "$work/shot.png" "$expected" <<'PY'
-import html, json, re, struct, sys, zlib
+python3 - "$work/dom.html" "$work/shot.png" "$expected" "$(python3 .ci/lib/pixels.py ink "$work/shot.png")" "$out/summary.json" "$work/dom-390.html" <<'PY'
+import html, json, re, sys
 
 dom_path, shot_path, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
-dom = open(dom_path, encoding="utf-8").read()
-m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
-if not m:
-    sys.exit("browser check: the page did not finish loading (no probe output)")
-probe = json.loads(html.unescape(m.group(1)))
+
+def read_probe(path):
+    dom = open(path, encoding="utf-8").read()
+    m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    if not m:
+        sys.exit(f"browser check: the page did not finish loading in {path} (no probe output)")
+    return json.loads(html.unescape(m.group(1)))
+
+probe = read_probe(dom_path)
 if probe["errors"]:
     sys.exit(f"browser check: errors while rendering: {probe['errors']}")
 sizes = probe["sizes"]
@@ -83,46 +137,51 @@ if len(sizes) != expected:
 bad = [s for s in sizes if s["w"] < 200 or s["h"] < 100 or s["shapes"] < 50]
 if bad:
     sys.exit(f"browser check: charts missing, empty or too small: {bad}")
+# The verdict (issue 17): on the page, visible, and the SLO judgement of summary.json.
+verdict = probe["verdict"]
+if not verdict or not verdict["visible"]:
+    sys.exit(f"browser check: no visible verdict on the page: {verdict}")
+met = json.load(open(sys.argv[5]))["slo"]["met"]
+word = "met" if met else "missed"
+headline = verdict["text"].strip().splitlines()[0]
+print(f"verdict: {headline}")
+if verdict["slo"] != word or f" {word}" not in headline:
+    sys.exit(f"browser check: the verdict says {verdict['slo']!r}, summary.json slo.met is {met}")
+# Print: every table kept whole.
+if not probe["printRules"]:
+    sys.exit("browser check: the page has no print rules")
+split = [t for t in probe["tables"] if t["avoid"] != "avoid" or t["h"] > 1047]
+print(f"print: {len(probe['tables'])} tables, tallest {max(t['h'] for t in probe['tables'])} px at 718 px wide")
+if split:
+    sys.exit(f"browser check: tables a printed page may split: {split}")
+# Phone: nothing wider than the screen.
+phone = read_probe(sys.argv[6])
+print(f"at {phone['width']} px: page {phone['scrollWidth']} px wide, {len(phone['overflow'])} elements past the edge")
+if phone["scrollWidth"] > phone["width"] or phone["overflow"]:
+    sys.exit(f"browser check: at {phone['width']} px the page overflows: {phone['overflow'][:10]}")
 
-def decode_png(path):
-    """RGB(A) pixels of an 8-bit non-interlaced PNG, standard library only."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat = 8, b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
-            assert depth == 8 and interlace == 0 and colour in (2, 6), (depth, colour, interlace)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    bpp = 3 if colour == 2 else 4
-    raw, stride = zlib.decompress(idat), w * bpp
-    rows, prev, i = [], bytearray(stride), 0
-    for _ in range(h):
-        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-            if f == 1: line[x] = (line[x] + a) & 255
-            elif f == 2: line[x] = (line[x] + b) & 255
-            elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
-
-w, h, bpp, rows = decode_png(shot_path)
-ink = sum(1 for row in rows for x in range(0, w * bpp, bpp) if row[x:x + 3] != b"\xff\xff\xff")
-share = ink / (w * h)
-print(f"screenshot {w} x {h}: {100 * share:.1f} % non-white pixels")
+share = float(sys.argv[4])
+print(f"screenshot: {100 * share:.1f} % non-white pixels")
 if share < 0.05:
     sys.exit("browser check: the screenshot is nearly blank")
 print("browser check passed")
 PY
+
+# 3. PNG = SVG. The SVGs name the family sans-serif, which Chromium maps to a font of
+# its choosing; a copy names the font the PNGs were drawn with, so that what is compared
+# is the picture, not the browser's taste in fonts.
+for scenario in spike spot-mix predictive diurnal; do
+  dir="$work/png-$scenario"
+  cargo run --release --quiet -- run "scenarios/$scenario.toml" --out "$dir" --quiet >/dev/null
+  echo "$scenario: PNG against Chromium's rendering of the SVG"
+  for svg in "$dir"/*.svg; do
+    stem="${svg%.svg}"
+    sed 's/font-family="sans-serif"/font-family="DejaVu Sans"/g' "$svg" >"$stem.dejavu.svg"
+    chrome --hide-scrollbars --window-size=1100,520 --screenshot="$stem.chromium.png" \
+      "file://$stem.dejavu.svg" >/dev/null 2>>"$work/chrome.log" || {
+      cat "$work/chrome.log"; echo "chromium failed to draw $svg"; exit 1; }
+    python3 .ci/lib/pixels.py same "$stem.chromium.png" "$stem.png" || {
+      echo "browser check: $stem.png is not the picture of $stem.svg"; exit 1; }
+  done
+done
+echo "PNG = SVG check passed"

@@ -455,10 +455,12 @@ fn run_into_folder(
     let writer = report::RunWriter::create(staged.path(), options, config)?;
     let mut watched = Watched { writer, progress };
     let outcome = simulate_observed(config, &mut watched);
+    let bill = watched.writer.bill().clone();
     let (files, plots_secs) = watched.writer.finish(config, &outcome)?;
     let dir = staged.commit()?;
     Ok(RunReport {
         summary: outcome.summary,
+        bill,
         dir,
         files,
         plots_secs,
@@ -468,6 +470,8 @@ fn run_into_folder(
 /// What a finished run wrote.
 struct RunReport {
     summary: Summary,
+    /// The bill as `cost.csv` adds up.
+    bill: simcloud::report::bill::BillStatement,
     dir: PathBuf,
     /// The names of the files in `dir`, in the order they were written.
     files: Vec<String>,

@@ -5,7 +5,9 @@ use super::RunReport;
 use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary, TierKind};
+use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::html::{count, paid_parts, share};
+use simcloud::report::plots::cents;
 use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
 use std::io::{self, Write};
 
@@ -41,12 +43,76 @@ pub(super) fn human_duration(d: simcloud::engine::SimDuration) -> String {
         .join(" ")
 }
 
-/// Prints rows as columns: the first left-aligned, the others right-aligned.
+/// Prints rows as columns: the first left-aligned, the others right-aligned; or, when
+/// that is wider than the terminal ([`terminal_columns`]), one block per row with a
+/// line per column ([`table_records`]), which fits any terminal.
 pub(super) fn print_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
-    for line in table_lines(rows) {
-        writeln!(out, "{}", format!(" {line}").trim_end())?;
+    for line in table_within(rows, terminal_columns()) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// The lines [`print_table`] prints for a terminal of `columns` (`None`: no limit).
+pub(super) fn table_within(rows: &[Vec<String>], columns: Option<usize>) -> Vec<String> {
+    let lines: Vec<String> = table_lines(rows)
+        .into_iter()
+        .map(|line| format!(" {line}").trim_end().to_string())
+        .collect();
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    match columns {
+        Some(columns) if widest > columns => table_records(rows),
+        _ => lines,
+    }
+}
+
+/// A table as records, for a narrow terminal: each row's first cell as a heading,
+/// then its other cells one per line under the header row's names.
+pub(super) fn table_records(rows: &[Vec<String>]) -> Vec<String> {
+    let Some((header, rows)) = rows.split_first() else {
+        return Vec::new();
+    };
+    let name_width = header
+        .iter()
+        .skip(1)
+        .map(|h| h.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines = Vec::new();
+    for row in rows {
+        lines.push(format!("   {}", row.first().map_or("", String::as_str)));
+        for (name, cell) in header.iter().zip(row).skip(1) {
+            let pad = name_width - name.chars().count();
+            lines.push(
+                format!("       {name}{}  {cell}", " ".repeat(pad))
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+    }
+    lines
+}
+
+/// The terminal's width in columns: `COLUMNS` when set, else the terminal's own when
+/// standard output is one; `None` (no limit) for a pipe or a file, so that what
+/// scripts and tests capture does not depend on a window.
+pub(super) fn terminal_columns() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(n);
+    }
+    // SAFETY: isatty and ioctl(TIOCGWINSZ) only read the descriptor's state into a
+    // winsize we own; neither keeps the pointer.
+    unsafe {
+        if libc::isatty(libc::STDOUT_FILENO) != 1 {
+            return None;
+        }
+        let mut size: libc::winsize = std::mem::zeroed();
+        let ok = libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0;
+        (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+    }
 }
 
 /// Rows as aligned columns, two spaces before each: the first column left-aligned,
@@ -442,6 +508,11 @@ pub(super) fn print_summary(
         )?;
     }
     writeln!(out, "{}", cost_line(c))?;
+    if report.bill.has_commitments() {
+        for line in bill_lines(&report.bill, s) {
+            writeln!(out, "{line}")?;
+        }
+    }
     for line in tier_lines(s, config) {
         writeln!(out, "{line}")?;
     }
@@ -521,6 +592,34 @@ pub(super) fn cost_line(c: &simcloud::model::CostSummary) -> String {
     )
 }
 
+/// The bill as `cost.csv` adds up (usage, coverage credits, fees, total, with coverage
+/// and utilisation), the same statement as `report.html`'s; printed when reservations
+/// or a savings plan make the parts of [`cost_line`] differ from the file's sums.
+pub(super) fn bill_lines(bill: &BillStatement, s: &Summary) -> Vec<String> {
+    let lines = bill.lines(&s.commitments);
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|line| match line.role {
+            LineRole::Heading => vec![line.label.clone()],
+            _ => vec![
+                format!("  {}", line.label),
+                line.hours
+                    .map_or(String::new(), |h| format!("{} h", hours(h))),
+                cents(line.usd),
+            ],
+        })
+        .collect();
+    let mut out = vec!["  bill        as cost.csv adds up:".to_string()];
+    for (text, line) in table_lines(&rows).into_iter().zip(&lines) {
+        let note = match line.note.is_empty() {
+            true => String::new(),
+            false => format!("  {}", line.note),
+        };
+        out.push(format!("            {text}{note}"));
+    }
+    out
+}
+
 /// For a run of several tiers, one line per tier (name, kind, requests, p99, mean CPU,
 /// peak instances, cost) under their headings, then where the clients' time goes; the
 /// lines above them are the entry tier's as the clients see it, and the whole bill.
@@ -561,6 +660,15 @@ mod tests {
             vec!["a".to_string(), "1,000".into()],
         ];
         assert_eq!(table_lines(&rows), vec!["  name      n", "  a     1,000"]);
+        // Wider than the terminal: a block per row, every cell under its name.
+        assert_eq!(
+            table_within(&rows, Some(80)),
+            vec!["   name      n", "   a     1,000"]
+        );
+        assert_eq!(
+            table_within(&rows, Some(10)),
+            vec!["   a", "       n  1,000"]
+        );
     }
 
     /// A two-tier run (the steady scenario, made short and light, and a copy of it as

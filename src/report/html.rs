@@ -9,12 +9,11 @@
 //! It deliberately does not embed the PNGs (the SVGs say the same in a tenth the size)
 //! nor the full `cost.csv` (thousands of rows): it summarizes the bill and links to it.
 
-use super::plots::compare::option_label;
-use super::plots::{Figure, StrategyPoint, dollars, tick};
+use super::bill::{BillStatement, LineRole, hours};
+use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
 use super::tiers::{TIER_COLUMNS, database_sentence, tier_cells};
 use crate::model::{
-    BillPart, CostItem, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary,
-    TierSummary,
+    BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierSummary,
 };
 use std::fmt::Write;
 
@@ -50,6 +49,43 @@ figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
 nav a { margin-right: 1rem; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 .grid { display: flex; flex-wrap: wrap; gap: 2rem; }
+.files a { margin-right: 0.8rem; }
+details summary { cursor: pointer; color: #555; }
+/* Phones: tighter margins and cells; a table wider than the screen scrolls inside its
+   own box instead of widening the page. */
+@media (max-width: 700px) {
+  body { padding: 0.5rem 0.6rem 2rem; }
+  th, td { padding: 0.2rem 0.4rem; font-size: 0.85rem; }
+  .grid { gap: 0.5rem; }
+  table { display: block; max-width: 100%; overflow-x: auto; }
+  nav a { display: inline-block; margin: 0.1rem 0.8rem 0.1rem 0; }
+}
+/* Print: no navigation, no table, figure or verdict split across pages. */
+@media print {
+  nav { display: none; }
+  body { max-width: none; padding: 0; }
+  table, tr, figure, .verdict, pre { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
+/* Dark: the page follows the reader's setting; charts keep their white canvas. */
+@media (prefers-color-scheme: dark) {
+  body { background: #121212; color: #e4e4e4; }
+  .sub, figcaption, details summary { color: #aaa; }
+  h2 { border-color: #333; }
+  th, td { border-color: #2c2c2c; }
+  pre, .verdict { background: #1e1e1e; }
+  a { color: #8ab4f8; }
+  .met, .verdict.slo-met .headline { color: #4cc38a; }
+  .missed, .verdict.slo-missed .headline { color: #ff9a52; }
+  figure svg { border-color: #333; }
+}
+.verdict { border-left: 6px solid #999; background: #f7f7f7; padding: 0.6rem 1rem; margin: 1rem 0; }
+.verdict.slo-met { border-color: #007a4d; } .verdict.slo-missed { border-color: #b34700; }
+.verdict.slo-met .headline { color: #007a4d; } .verdict.slo-missed .headline { color: #b34700; }
+.verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
+.verdict ul { margin: 0; padding-left: 1.2rem; }
+table.bill tr.group th { padding-top: 0.8rem; color: #555; font-weight: normal; font-style: italic; }
+table.bill tr.subtotal td { color: #555; font-style: italic; }
 "#;
 
 fn head(out: &mut String, title: &str) {
@@ -80,18 +116,27 @@ fn figures(out: &mut String, figures: &[Figure], captions: &[(&str, &str)]) {
     }
 }
 
-/// A count with thousands separators: `1,234,567` (also used by the terminal tables).
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// The scenario text, collapsed (a resolved scenario runs to a hundred lines and more).
+fn scenario_details(toml: &str) -> String {
+    format!(
+        "<details>\n<summary>the resolved scenario, {} lines</summary>\n<pre>{}</pre>\n</details>\n",
+        toml.lines().count(),
+        escape(toml)
+    )
 }
+
+/// Links to the data files behind a page, which sits beside them.
+fn data_files(out: &mut String, files: &[String]) {
+    out.push_str("<p class=\"files\">Data:");
+    for f in files {
+        let f = escape(f);
+        let _ = write!(out, " <a href=\"{f}\">{f}</a>");
+    }
+    out.push_str("</p>\n");
+}
+
+/// A count with thousands separators: `1,234,567` (also used by the terminal tables).
+pub use super::plots::count;
 
 /// `part` as a percentage of `whole`, two decimals: `12.34 %`.
 pub fn share(part: u64, whole: u64) -> String {
@@ -140,7 +185,8 @@ pub fn run_report(
     summary: &Summary,
     scenario_toml: &str,
     charts: &[Vec<Figure>],
-    bill: &BillDigest,
+    bill: &BillStatement,
+    slo_watch: &super::verdict::SloWatch,
     time_split: Option<&str>,
 ) -> String {
     let s = summary;
@@ -157,6 +203,13 @@ pub fn run_report(
         secs = count(s.simulated_seconds.round() as u64),
         events = count(s.events),
     );
+    super::verdict::html(&mut out, s, slo_watch);
+    let mut files = vec!["summary.json".to_string(), "timeline.csv".to_string()];
+    for (index, t) in s.tiers.iter().enumerate().skip(1) {
+        files.push(super::timeline_file(index, &t.name));
+    }
+    files.push("cost.csv".to_string());
+    data_files(&mut out, &files);
     out.push_str("<nav><a href=\"#summary\">Summary</a>");
     if several {
         for t in &s.tiers {
@@ -242,8 +295,8 @@ pub fn run_report(
     let _ = write!(
         out,
         "<h2 id=\"scenario\">Scenario as run</h2>\n<p>Every default filled in, as <code>simcloud validate</code> prints it; \
-         run it again with the same seed for the same bytes.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
-        escape(scenario_toml)
+         run it again with the same seed for the same bytes.</p>\n{}</body>\n</html>\n",
+        scenario_details(scenario_toml)
     );
     out
 }
@@ -423,102 +476,65 @@ pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
     }
 }
 
-/// Line items listed by name in the bill section; the rest are in `cost.csv`.
-const TOP_ITEMS: usize = 10;
-
-/// What the bill section shows of `cost.csv`, gathered as the lines stream by, so a
-/// long run's bill is never held in memory: per purchase option the number of lines and
-/// the instance-seconds, and the largest lines (the first of equal ones, as a stable
-/// sort of the whole bill would keep them).
-#[derive(Debug, Default)]
-pub struct BillDigest {
-    lines: u64,
-    by_option: std::collections::BTreeMap<String, (u64, f64)>,
-    top: Vec<CostItem>,
-}
-
-impl BillDigest {
-    pub fn add(&mut self, item: &CostItem) {
-        self.lines += 1;
-        let entry = self
-            .by_option
-            .entry(item.purchase_option.clone())
-            .or_default();
-        entry.0 += 1;
-        if item.unit == "second" {
-            entry.1 += item.quantity;
-        }
-        let at = self.top.partition_point(|t| t.cost_usd >= item.cost_usd);
-        if at < TOP_ITEMS {
-            self.top.insert(at, item.clone());
-            self.top.truncate(TOP_ITEMS);
-        }
-    }
-}
-
-fn bill_section(out: &mut String, s: &Summary, bill: &BillDigest) {
+/// The bill as a statement that adds up ([`BillStatement`]): usage at list price, the
+/// coverage credits of reservations and the savings plan, the commitment fees and the
+/// total of `cost.csv`; then the parts as `summary.json` counts them (coverage under
+/// on-demand, commitments at their fees), which add up to the same total.
+fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
     let _ = write!(
         out,
-        "<h2 id=\"bill\">Bill</h2>\n<p>{} line items in <a href=\"cost.csv\">cost.csv</a>; by purchase option:</p>\n\
-         <table>\n<tr><th>purchase option</th><th class=\"n\">line items</th><th class=\"n\">instance-hours</th>\
-         <th class=\"n\">cost</th><th class=\"n\">share</th></tr>\n",
-        count(bill.lines)
+        "<h2 id=\"bill\">Bill</h2>\n<p>The sums of the {} lines of <a href=\"cost.csv\">cost.csv</a>; \
+         every amount above the total adds into it.</p>\n<table class=\"bill\">\n\
+         <tr><th></th><th class=\"n\">instance-hours</th><th class=\"n\">amount</th><th></th></tr>\n",
+        count(bill.line_count())
     );
-    let total = s.cost_usd.total;
-    for (part, cost) in crate::model::bill_parts(&s.cost_usd) {
-        let (lines, seconds) = bill.by_option.get(part.key()).copied().unwrap_or_default();
-        let pct = if total > 0.0 {
-            100.0 * cost / total
-        } else {
-            0.0
+    for line in bill.lines(&s.commitments) {
+        let hours = line.hours.map_or(String::new(), hours);
+        let (class, cell) = match line.role {
+            LineRole::Heading => {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"group\"><th colspan=\"4\">{}</th></tr>",
+                    escape(&line.label)
+                );
+                continue;
+            }
+            LineRole::Item => ("item", "td"),
+            LineRole::Subtotal => ("subtotal", "td"),
+            LineRole::Total => ("total", "th"),
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{pct:.1} %</td></tr>",
-            part.label(),
-            count(lines),
-            seconds / 3600.0,
-            dollars(cost),
-        );
-    }
-    let instance_hours = s.instance_hours();
-    let _ = writeln!(
-        out,
-        "<tr><th>total</th><th></th><th class=\"n\">{instance_hours:.2}</th><th class=\"n\">{}</th><th class=\"n\">100 %</th></tr>\n</table>",
-        dollars(total)
-    );
-    // Instance numbers restart in each tier, so with several a line names its tier.
-    let tier_column = !s.tiers.is_empty();
-    let top = &bill.top;
-    let _ = write!(
-        out,
-        "<p>The {} largest line items:</p>\n<table>\n<tr>{}<th>item</th><th>purchase option</th><th>type</th>\
-         <th class=\"n\">instance</th><th class=\"n\">from [s]</th><th class=\"n\">to [s]</th>\
-         <th class=\"n\">quantity</th><th class=\"n\">cost</th></tr>\n",
-        top.len(),
-        if tier_column { "<th>tier</th>" } else { "" },
-    );
-    for i in top {
-        let _ = writeln!(
-            out,
-            "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}</td>\
-             <td class=\"n\">{:.0}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td></tr>",
-            match tier_column {
-                true => format!("<td>{}</td>", escape(&i.tier)),
-                false => String::new(),
-            },
-            escape(&i.item.replace('_', " ")),
-            escape(&option_label(&i.purchase_option)),
-            escape(&i.instance_type),
-            i.instance_id.map_or(String::new(), |id| id.to_string()),
-            i.start_s,
-            i.end_s,
-            tick(&i.quantity),
-            escape(&i.unit.replace('_', "-")),
-            dollars(i.cost_usd),
+            "<tr class=\"{class}\"><{cell}>{}</{cell}><{cell} class=\"n\">{hours}</{cell}>\
+             <{cell} class=\"n\">{}</{cell}><{cell}>{}</{cell}></tr>",
+            escape(&line.label),
+            cents(line.usd),
+            escape(&line.note),
         );
     }
     out.push_str("</table>\n");
+    let c = &s.cost_usd;
+    let parts: Vec<String> = paid_parts(c)
+        .iter()
+        .map(|(part, amount)| format!("{} {}", part.label(), cents(*amount)))
+        .collect();
+    let _ = write!(
+        out,
+        "<p>As <a href=\"summary.json\">summary.json</a> counts the same money (coverage taken off \
+         on-demand, commitments at their fees): {} = {}.",
+        parts.join(" + "),
+        cents(c.total)
+    );
+    if c.all_on_demand > 0.0 {
+        let _ = write!(
+            out,
+            " All on-demand, the same usage would have cost {}: a saving of {} ({:.1} %).",
+            cents(c.all_on_demand),
+            cents(c.saving),
+            100.0 * c.saving / c.all_on_demand
+        );
+    }
+    out.push_str("</p>\n");
 }
 
 /// A comparison's `report.html`: the table of strategies, the charts (from
@@ -537,11 +553,17 @@ pub fn compare_report(
         out,
         "<h1>{} — comparison</h1>\n<p class=\"sub\">{} strategies × {} replicates (common random numbers); \
          ± is the half-width of the 95 % confidence interval.</p>\n\
-         <h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
+         {}<h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
          <th class=\"n\">p99 [ms]</th><th>Pareto</th></tr>\n",
         escape(scenario),
         strategies.len(),
-        replicates
+        replicates,
+        {
+            let mut links = String::new();
+            let files = ["compare.csv", "compare.json", "replicates.csv"].map(String::from);
+            data_files(&mut links, &files);
+            links
+        }
     );
     for p in strategies {
         let _ = writeln!(
@@ -572,8 +594,8 @@ pub fn compare_report(
     );
     let _ = write!(
         out,
-        "<h2 id=\"scenario\">Scenario as run</h2>\n<pre>{}</pre>\n</body>\n</html>\n",
-        escape(scenario_toml)
+        "<h2 id=\"scenario\">Scenario as run</h2>\n{}</body>\n</html>\n",
+        scenario_details(scenario_toml)
     );
     out
 }

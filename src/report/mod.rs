@@ -13,6 +13,7 @@
 //! tier's files named after it, `api-latency.svg`) and a section per tier in
 //! `report.html`, with where the clients' time goes ([`tiers`]).
 
+pub mod bill;
 pub mod compare;
 mod file;
 pub mod folder;
@@ -21,6 +22,7 @@ pub mod optimize;
 pub mod plots;
 pub mod shard;
 pub mod tiers;
+pub mod verdict;
 
 pub use file::OutputFile;
 pub use folder::{OutputError, StagedFolder};
@@ -69,7 +71,9 @@ pub struct RunWriter {
     cost: csv::Writer<OutputFile>,
     /// The charts' copy of each tier's timeline.
     series: Vec<plots::TimelineSeries>,
-    bill: html::BillDigest,
+    bill: bill::BillStatement,
+    /// The entry tier's intervals over the SLO, for the page's verdict.
+    slo_watch: verdict::SloWatch,
     error: Option<(String, csv::Error)>,
 }
 
@@ -99,9 +103,15 @@ impl RunWriter {
                 .iter()
                 .map(|_| plots::TimelineSeries::new())
                 .collect(),
-            bill: html::BillDigest::default(),
+            bill: bill::BillStatement::default(),
+            slo_watch: verdict::SloWatch::new(config.slo.latency.as_secs_f64() * 1e3),
             error: None,
         })
+    }
+
+    /// The bill so far, as the lines of `cost.csv` add up (the terminal prints it).
+    pub fn bill(&self) -> &bill::BillStatement {
+        &self.bill
     }
 
     /// Writes the rest once the run is over: `summary.json`, then the charts (each
@@ -120,6 +130,7 @@ impl RunWriter {
             cost,
             series,
             bill,
+            slo_watch,
             error,
         } = self;
         if let Some((name, e)) = error {
@@ -160,6 +171,7 @@ impl RunWriter {
             &scenario_toml,
             &charts,
             &bill,
+            &slo_watch,
             time_split.as_deref(),
         );
         for figure in charts.iter().flatten() {
@@ -177,6 +189,9 @@ impl RunWriter {
 
 impl RunObserver for RunWriter {
     fn row(&mut self, tier: usize, row: &TimelineRow) {
+        if tier == 0 {
+            self.slo_watch.row(row);
+        }
         if self.options.plots {
             self.series[tier].push(row);
         }

@@ -20,6 +20,7 @@ mod policies;
 mod properties;
 mod purchase;
 mod rds;
+mod reports;
 mod shards;
 mod sweeps;
 mod tier_outputs;

@@ -1,14 +1,16 @@
-//! Charts with `plotters`, each drawn once per backend: SVG (inlined in `report.html`)
-//! and PNG (for slides and chat), both written into the run or comparison folder.
+//! Charts with `plotters`, each drawn once, as SVG (inlined in `report.html`), and that
+//! SVG rasterised by `resvg` into the PNG (for slides and chat): both files show the
+//! same picture. Both are written into the run or comparison folder.
 //!
 //! - [`run`]: the five charts of one run, from a [`TimelineSeries`] (a bounded copy of
 //!   the timeline) and the run's latency histogram; never from per-request data, so a
 //!   month-long run draws as fast as an hour-long one.
 //! - [`compare`]: cost against p99 and the cost breakdown per strategy, from plain data.
 //!
-//! Text is laid out with a font the project ships (DejaVu Sans, `fonts/`), through
-//! plotters' pure-Rust `ab_glyph` path: no fontconfig or freetype at build or run time.
-//! The SVGs name the family `sans-serif`, so a browser draws them with its own sans font.
+//! Text is measured with a font the project ships (DejaVu Sans, `fonts/`), through
+//! plotters' pure-Rust `ab_glyph` path, and the PNG's text is drawn with the same font:
+//! no fontconfig, freetype or installed font at build or run time. The SVGs name the
+//! family `sans-serif`, so a browser draws them with its own sans font.
 //!
 //! Determinism: nothing here reads a clock or iterates a hash map; the same data give
 //! byte-identical SVG and PNG files (the PNG encoder is deterministic too).
@@ -32,7 +34,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 /// The family name under which the shipped font is registered; plotters' SVG backend
 /// writes it as `font-family`, and every browser has a `sans-serif`.
@@ -111,16 +113,10 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         chart.draw(&area).map_err(draw_error)?;
         area.present().map_err(|e| draw_error(e.into()))?;
     }
-    let (w, h) = SIZE;
-    let mut rgb = vec![0u8; (w * h * 3) as usize];
-    {
-        let area = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        chart.draw(&area).map_err(draw_error)?;
-        area.present().map_err(|e| draw_error(e.into()))?;
-    }
-    let png = encode_png(&rgb, SIZE).map_err(|e| PlotError::Encode {
+    let svg = with_title(svg, title);
+    let png = rasterise(&svg).map_err(|message| PlotError::Encode {
         chart: chart.name().to_string(),
-        message: e.to_string(),
+        message,
     })?;
     Ok(Figure {
         name: chart.name().to_string(),
@@ -129,6 +125,61 @@ pub fn render<C: Chart>(chart: &C, title: &str) -> Result<Figure, PlotError> {
         svg,
         png,
     })
+}
+
+/// `svg` with `title` as its `<title>`, the first child of the root element: browsers
+/// show it as the chart's hover text and screen readers read it (no script needed).
+fn with_title(svg: String, title: &str) -> String {
+    match svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|end| at + end + 1))
+    {
+        Some(open) => {
+            let title = super::html::escape(title);
+            format!("{}\n<title>{title}</title>{}", &svg[..open], &svg[open..])
+        }
+        None => svg,
+    }
+}
+
+/// The SVG renderer's options: the shipped font, and nothing from the system, so that
+/// a PNG is the same on every machine (no fontconfig, no installed fonts).
+fn svg_options() -> &'static resvg::usvg::Options<'static> {
+    static OPTIONS: OnceLock<resvg::usvg::Options<'static>> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut options = resvg::usvg::Options::default();
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(FONT_BYTES.to_vec());
+        fonts.set_sans_serif_family("DejaVu Sans");
+        options.font_family = "DejaVu Sans".to_string();
+        options
+    })
+}
+
+/// The PNG of an SVG chart: the very SVG rasterised (resvg), so that the two files
+/// always show the same picture. Drawing the PNG a second time with plotters' bitmap
+/// backend, as before issue 17, gave pictures that disagreed with the SVG: its line
+/// rasteriser drew spikes that the data do not have and its glyphs were unevenly spaced.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let tree = resvg::usvg::Tree::from_str(svg, svg_options()).map_err(|e| e.to_string())?;
+    let size = tree.size().to_int_size();
+    let (w, h) = (size.width(), size.height());
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| format!("an empty picture of {w} x {h} pixels"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    // Opaque on white, so alpha is 255 everywhere and the premultiplied RGBA pixels
+    // are the plain RGB ones: the PNG drops the alpha channel, a quarter of the bytes.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    encode_png(&rgb, (w, h)).map_err(|e| e.to_string())
 }
 
 fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
@@ -207,6 +258,11 @@ pub mod palette {
     }
 }
 
+/// Pixels left of and right of the plot on every chart over time, whether or not it
+/// has a right axis, so that one moment sits at the same x in every chart of a page.
+pub const TIME_LEFT_AXIS: u32 = 90;
+pub const TIME_RIGHT_AXIS: u32 = 80;
+
 /// Text sizes in pixels (plotters' size; the SVG prints size / 1.24).
 pub const TITLE_SIZE: u32 = 24;
 pub const LABEL_SIZE: u32 = 17;
@@ -266,11 +322,12 @@ impl TimeAxis {
     }
 }
 
-/// A tick label without needless decimals: 20 not 20.0, 2.5 stays 2.5.
+/// A tick label without needless decimals and with thousands separators: 20 not
+/// 20.0, 2.5 stays 2.5, 2,000,000 not 2000000.
 pub fn tick(v: &f64) -> String {
     let rounded = (v * 1000.0).round() / 1000.0;
     if rounded == rounded.trunc() {
-        format!("{}", rounded as i64)
+        thousands(rounded as i64)
     } else {
         let s = format!("{rounded:.3}");
         s.trim_end_matches('0').to_string()
@@ -288,16 +345,32 @@ pub fn dollars(v: f64) -> String {
     }
 }
 
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
+/// Money to the cent with thousands separators, for a bill whose lines must add up
+/// on the page: `$1,234.50`, `-$20.74`.
+pub fn cents(v: f64) -> String {
+    let c = (v * 100.0).round() as i64;
+    let sign = if c < 0 { "-" } else { "" };
+    let c = c.unsigned_abs();
+    format!("{sign}${}.{:02}", thousands((c / 100) as i64), c % 100)
+}
+
+/// An integer with thousands separators: `-1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = count(n.unsigned_abs());
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    out
 }
 
 /// The largest magnitude an axis bound may have. A non-finite bound sends plotters'
@@ -524,6 +597,8 @@ mod tests {
         assert_eq!(tick(&20.0), "20");
         assert_eq!(tick(&2.5), "2.5");
         assert_eq!(tick(&0.1), "0.1");
+        assert_eq!(tick(&2_000_000.0), "2,000,000");
+        assert_eq!(tick(&-1500.0), "-1,500");
         assert_eq!(dollars(1234.4), "$1,234");
         assert_eq!(dollars(12.345), "$12.35");
         assert_eq!(dollars(0.0123), "$0.01");
@@ -532,6 +607,9 @@ mod tests {
         assert_eq!(ms(1837.055), "1837 ms");
         assert_eq!(ms(46.687), "46.7 ms");
         assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(cents(1234.505), "$1,234.51");
+        assert_eq!(cents(-20.736), "-$20.74");
+        assert_eq!(cents(0.004), "$0.00");
     }
 
     /// Runs `draw` on another thread and fails if it has not returned within a minute:

@@ -188,16 +188,21 @@ impl Chart for Traffic<'_> {
             }),
             ("pending, spot", tint(SPOT, 0.6), |p| p.pending_spot),
         ];
+        // The legend names only what the chart shows: no spot entries for a run
+        // without spot, no marker entry for a run without cut-off requests.
         let mut legend: Vec<(Key, String)> = layers
             .iter()
+            .filter(|(_, _, f)| points.iter().any(|p| f(p) > 0))
             .map(|(label, c, _)| (Key::Fill(*c), label.to_string()))
             .collect();
         legend.push((Key::Line(VERMILLION), "desired capacity".into()));
         legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
-        legend.push((
-            Key::Triangle(REDDISH_PURPLE),
-            "requests cut off by a stopping instance (spot interruption, drain)".into(),
-        ));
+        if points.iter().any(|p| p.interruptions > 0) {
+            legend.push((
+                Key::Triangle(REDDISH_PURPLE),
+                "requests cut off by a stopping instance (spot interruption, drain)".into(),
+            ));
+        }
         let plot = frame(root, &self.input.heading("Traffic and capacity"), &legend)?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
@@ -220,8 +225,8 @@ impl Chart for Traffic<'_> {
             .margin_right(10)
             .margin_top(6)
             .x_label_area_size(52)
-            .y_label_area_size(70)
-            .right_y_label_area_size(80)
+            .y_label_area_size(TIME_LEFT_AXIS)
+            .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(axis_range(0.0, axis.end), axis_range(0.0, y_top))?
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
         time_mesh!(chart, axis, "instances", &tick);
@@ -240,11 +245,14 @@ impl Chart for Traffic<'_> {
                 color.filled(),
             ))?;
         }
-        // Solid, not dashed: dashes turn to noise on a month of daily cycles.
-        chart.draw_series(LineSeries::new(
-            steps(points, axis, |p| f64::from(p.desired)),
-            VERMILLION.stroke_width(2),
-        ))?;
+        // Solid, not dashed: dashes turn to noise on a month of daily cycles. A white
+        // halo under it keeps it readable on the orange of spot instances.
+        for style in [WHITE.stroke_width(5), VERMILLION.stroke_width(2)] {
+            chart.draw_series(LineSeries::new(
+                steps(points, axis, |p| f64::from(p.desired)),
+                style,
+            ))?;
+        }
         chart.draw_secondary_series(LineSeries::new(
             mids(points, axis, |p| p.per_second(p.arrivals)),
             BLACK.stroke_width(2),
@@ -313,7 +321,7 @@ impl Chart for Latency<'_> {
         let points = &self.input.points;
         let axis = self.axis;
         let slo = self.input.slo_latency_ms;
-        let legend = vec![
+        let mut legend = vec![
             (Key::Line(SKY_BLUE), "p50 per interval".to_string()),
             (
                 Key::Line(BLUE),
@@ -327,15 +335,26 @@ impl Chart for Latency<'_> {
                     tick(&slo)
                 ),
             ),
-            (
-                Key::Fill(tint(VERMILLION, 0.35)),
-                "rejected 503 (right axis)".to_string(),
-            ),
-            (
-                Key::Fill(tint(REDDISH_PURPLE, 0.35)),
-                "timed out 504 (right axis)".to_string(),
-            ),
         ];
+        for (shown, colour, label) in [
+            (
+                points.iter().any(|p| p.rejections > 0),
+                VERMILLION,
+                "rejected 503",
+            ),
+            (
+                points.iter().any(|p| p.timeouts > 0),
+                REDDISH_PURPLE,
+                "timed out 504",
+            ),
+        ] {
+            if shown {
+                legend.push((
+                    Key::Fill(tint(colour, 0.35)),
+                    format!("{label} (right axis)"),
+                ));
+            }
+        }
         let plot = frame(
             root,
             &self.input.heading("Latency of completed requests"),
@@ -362,8 +381,8 @@ impl Chart for Latency<'_> {
             .margin_right(10)
             .margin_top(6)
             .x_label_area_size(52)
-            .y_label_area_size(70)
-            .right_y_label_area_size(80)
+            .y_label_area_size(TIME_LEFT_AXIS)
+            .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(
                 axis_range(0.0, axis.end),
                 (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
@@ -460,10 +479,11 @@ impl Chart for Cpu<'_> {
         }
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
-            .margin_right(30)
+            .margin_right(10)
             .margin_top(6)
             .x_label_area_size(52)
-            .y_label_area_size(70)
+            .y_label_area_size(TIME_LEFT_AXIS)
+            .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..100.0)?;
         time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
         chart.draw_series(LineSeries::new(
@@ -537,10 +557,11 @@ impl Chart for Cost<'_> {
             .fold(0.0, f64::max);
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
-            .margin_right(30)
+            .margin_right(10)
             .margin_top(6)
             .x_label_area_size(52)
-            .y_label_area_size(90)
+            .y_label_area_size(TIME_LEFT_AXIS)
+            .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..headroom(y_top))?;
         // Whole dollars on an axis that reaches $20: cents there are noise.
         let whole = y_top >= 20.0;
