@@ -320,6 +320,73 @@ impl TimeAxis {
     pub fn at(&self, secs: f64) -> f64 {
         secs / self.unit_secs
     }
+
+    /// The time axis itself: from 0 to the end, its ticks on round steps of its unit
+    /// (`ticks`).
+    pub fn range(&self) -> TimeCoord {
+        TimeCoord {
+            range: axis_range(0.0, self.end).into(),
+            ticks: self.ticks(),
+        }
+    }
+
+    /// Ticks at whole steps that people count time in: 5, 10, 15 or 30 minutes or whole
+    /// hours on a minutes axis; 1, 2, 3, 6, 12 or 24 hours on an hours axis (so that a
+    /// day reads 0, 6, 12, 18, 24); 1, 2, 7, 14 or 28 days on a days axis. The step is
+    /// the smallest that gives at most 12 steps.
+    pub fn ticks(&self) -> Vec<f64> {
+        let steps: &[f64] = match self.unit_secs {
+            60.0 => &[1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 180.0],
+            3600.0 => &[1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0],
+            _ => &[1.0, 2.0, 7.0, 14.0, 28.0, 56.0, 91.0, 182.0, 364.0],
+        };
+        let step = steps
+            .iter()
+            .copied()
+            .find(|step| self.end / step <= 12.0)
+            .unwrap_or_else(|| (self.end / 12.0).ceil());
+        (0..)
+            .map(|k| f64::from(k) * step)
+            .take_while(|&t| t <= self.end + 1e-9)
+            .collect()
+    }
+}
+
+/// A time axis as plotters sees it: a linear range whose grid lines and labels are
+/// the [`TimeAxis::ticks`]. plotters' own `with_key_points` keeps the range's
+/// formatting option, which for `f64` has no default formatter, so a mesh cannot be
+/// drawn on it; this coordinate has one (the charts give their own, `tick`, anyway).
+#[derive(Clone)]
+pub struct TimeCoord {
+    range: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl plotters::coord::ranged1d::Ranged for TimeCoord {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.range.map(value, limit)
+    }
+
+    /// The ticks as the bold grid lines and labels, and no light lines.
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        match hint.weight().allow_light_points() {
+            true => Vec::new(),
+            false => self.ticks.clone(),
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.range()
+    }
+}
+
+impl plotters::coord::ranged1d::ReversibleRanged for TimeCoord {
+    fn unmap(&self, input: i32, limit: (i32, i32)) -> Option<f64> {
+        self.range.unmap(input, limit)
+    }
 }
 
 /// A tick label without needless decimals and with thousands separators: 20 not
@@ -590,6 +657,20 @@ mod tests {
         assert_eq!(TimeAxis::for_duration(2.0 * 86_400.0).unit_secs, 3600.0);
         assert_eq!(TimeAxis::for_duration(30.0 * 86_400.0).unit_secs, 86_400.0);
         assert_eq!(TimeAxis::for_duration(30.0 * 86_400.0).end, 30.0);
+    }
+
+    /// Issue 17: time ticks on the steps people count in, at most 12 steps: a 3-hour
+    /// run every 15 minutes, a 48-hour one every 6 hours, 3 days every 6 hours, 87 days
+    /// every 14 days, 2 hours every 10 minutes.
+    #[test]
+    fn time_ticks_fall_on_hours_and_days() {
+        let ticks = |secs: f64| TimeAxis::for_duration(secs).ticks();
+        let steps = |t: Vec<f64>| (t[1] - t[0], t.len(), *t.last().unwrap());
+        assert_eq!(steps(ticks(3.0 * 3600.0)), (15.0, 13, 180.0));
+        assert_eq!(steps(ticks(48.0 * 3600.0)), (6.0, 9, 48.0));
+        assert_eq!(steps(ticks(72.0 * 3600.0)), (6.0, 13, 72.0));
+        assert_eq!(steps(ticks(87.0 * 86_400.0)), (14.0, 7, 84.0));
+        assert_eq!(steps(ticks(2.0 * 3600.0)), (10.0, 13, 120.0));
     }
 
     #[test]

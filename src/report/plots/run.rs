@@ -227,7 +227,7 @@ impl Chart for Traffic<'_> {
             .x_label_area_size(52)
             .y_label_area_size(TIME_LEFT_AXIS)
             .right_y_label_area_size(TIME_RIGHT_AXIS)
-            .build_cartesian_2d(axis_range(0.0, axis.end), axis_range(0.0, y_top))?
+            .build_cartesian_2d(axis.range(), axis_range(0.0, y_top))?
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
         time_mesh!(chart, axis, "instances", &tick);
         chart
@@ -384,7 +384,7 @@ impl Chart for Latency<'_> {
             .y_label_area_size(TIME_LEFT_AXIS)
             .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(
-                axis_range(0.0, axis.end),
+                axis.range(),
                 (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
             )?
             .set_secondary_coord(
@@ -484,7 +484,7 @@ impl Chart for Cpu<'_> {
             .x_label_area_size(52)
             .y_label_area_size(TIME_LEFT_AXIS)
             .right_y_label_area_size(TIME_RIGHT_AXIS)
-            .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..100.0)?;
+            .build_cartesian_2d(axis.range(), 0.0..100.0)?;
         time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
         chart.draw_series(LineSeries::new(
             mids(points, axis, |p| p.mean_cpu),
@@ -562,7 +562,7 @@ impl Chart for Cost<'_> {
             .x_label_area_size(52)
             .y_label_area_size(TIME_LEFT_AXIS)
             .right_y_label_area_size(TIME_RIGHT_AXIS)
-            .build_cartesian_2d(axis_range(0.0, axis.end), 0.0..headroom(y_top))?;
+            .build_cartesian_2d(axis.range(), 0.0..headroom(y_top))?;
         // Whole dollars on an axis that reaches $20: cents there are noise.
         let whole = y_top >= 20.0;
         let money = move |v: &f64| {
