@@ -102,7 +102,7 @@ pub(crate) enum RawPolicyKind {
 }
 
 /// The `kind` of a `[tiers.<name>]` table: every word SPEC "Phase 2" fixes, though
-/// only `ec2` is built. Knowing the others lets a scenario that names one hear that the
+/// not every kind is built (`built`). Knowing the others lets a scenario that names one hear that the
 /// kind is not built yet, rather than that the word is unknown; the model's
 /// [`TierKind`] has only the kinds it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
