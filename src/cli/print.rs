@@ -6,6 +6,7 @@ use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
 use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::bill::{BillStatement, LineRole, hours};
+use simcloud::report::compare::verdict_sentence;
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
@@ -297,6 +298,8 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
         seeds,
     )?;
     writeln!(out)?;
+    writeln!(out, "  verdict     {}", verdict_sentence(c))?;
+    writeln!(out)?;
     if c.replicates == 1 {
         writeln!(
             out,
@@ -316,6 +319,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
         "p50 ms".into(),
         "p99 ms".into(),
         "SLO attained %".into(),
+        "SLO met".into(),
         "errors %".into(),
         "instance-hours".into(),
     ]];
@@ -340,6 +344,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
             estimate_cell(s.get(Metric::P50).estimate, 1.0, 1),
             estimate_cell(s.p99(), 1.0, 1),
             estimate_cell(s.get(Metric::SloAttainment).estimate, 100.0, 2),
+            format!("{}/{}", c.slo_met(s.index), c.replicates),
             format!("{:.2}", 100.0 * errors),
             estimate_cell(s.get(Metric::InstanceHours).estimate, 1.0, 2),
         ]);

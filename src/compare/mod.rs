@@ -418,6 +418,9 @@ pub enum Metric {
     P50,
     P99,
     SloAttainment,
+    /// 1 when the run met its SLO (`slo.met`), else 0: its mean is the share of
+    /// replicates that met it.
+    SloMet,
     RejectedRate,
     TimedOutRate,
     InterruptedRate,
@@ -430,12 +433,13 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 22] = [
+    pub const ALL: [Metric; 23] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
         Metric::P99,
         Metric::SloAttainment,
+        Metric::SloMet,
         Metric::RejectedRate,
         Metric::TimedOutRate,
         Metric::InterruptedRate,
@@ -471,6 +475,7 @@ impl Metric {
             Metric::P50 => "p50_ms",
             Metric::P99 => "p99_ms",
             Metric::SloAttainment => "slo_attainment",
+            Metric::SloMet => "slo_met",
             Metric::RejectedRate => "rejected_rate",
             Metric::TimedOutRate => "timed_out_rate",
             Metric::InterruptedRate => "interrupted_rate",
@@ -485,6 +490,7 @@ impl Metric {
             Metric::TotalCost | Metric::CostPerMillionRequests | Metric::Cost(_) => "USD",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
+            | Metric::SloMet
             | Metric::RejectedRate
             | Metric::TimedOutRate
             | Metric::InterruptedRate
@@ -501,6 +507,9 @@ impl Metric {
             Metric::P99 => "99th percentile latency of completed requests",
             Metric::SloAttainment => {
                 "share of finished requests answered within the SLO latency (errors count as misses)"
+            }
+            Metric::SloMet => {
+                "1 if the run met its SLO (summary.json's slo.met), else 0: the mean is the share of replicates that met it"
             }
             Metric::RejectedRate => "503s (no healthy target or queue full) / arrived",
             Metric::TimedOutRate => "504s (slower than the idle timeout) / arrived",
@@ -539,6 +548,7 @@ impl Metric {
             Metric::P50 => s.latency_ms.p50,
             Metric::P99 => s.latency_ms.p99,
             Metric::SloAttainment => s.slo.attainment,
+            Metric::SloMet => f64::from(u8::from(s.slo.met)),
             Metric::RejectedRate => per_arrived(r.rejected),
             Metric::TimedOutRate => per_arrived(r.timed_out),
             Metric::InterruptedRate => per_arrived(r.interrupted),
@@ -598,6 +608,78 @@ impl StrategyResult {
     /// Mean cost by part of the bill, in a fixed order (for stacked charts).
     pub fn cost_breakdown(&self) -> [(&'static str, f64); BillPart::ALL.len()] {
         BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
+    }
+}
+
+/// The share of replicates in which a strategy must meet its SLO to be recommended.
+pub const SLO_MET_SHARE: f64 = 0.95;
+
+/// A comparison's answer to "which strategy should I buy": the cheapest (mean total
+/// cost) of the strategies that met their SLO in at least [`SLO_MET_SHARE`] of their
+/// replicates, and those whose cost it cannot be told apart from (the paired 95 %
+/// interval of the cost difference, replicate by replicate under common random
+/// numbers, contains 0). With none meeting it: the strategy that met it most often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// The recommended strategy, when one met the SLO often enough.
+    pub chosen: Option<usize>,
+    /// Strategies meeting the SLO as often, not significantly dearer than `chosen`.
+    pub ties: Vec<usize>,
+    /// Without a choice: the strategy that met the SLO in the most replicates (the
+    /// cheaper on ties).
+    pub best_effort: usize,
+}
+
+impl Comparison {
+    /// Replicates of strategy `s` that met the SLO.
+    pub fn slo_met(&self, s: usize) -> u32 {
+        self.runs
+            .iter()
+            .filter(|r| r.strategy == s && r.value(Metric::SloMet) == 1.0)
+            .count() as u32
+    }
+
+    /// The paired 95 % interval of strategy `b`'s total cost minus `a`'s.
+    pub fn cost_difference(&self, b: usize, a: usize) -> Option<(f64, f64)> {
+        let cost = |s: usize| self.runs.iter().filter(move |r| r.strategy == s);
+        let diffs: Vec<f64> = cost(b)
+            .zip(cost(a))
+            .map(|(rb, ra)| rb.value(Metric::TotalCost) - ra.value(Metric::TotalCost))
+            .collect();
+        Estimate::of(&diffs).ci()
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let n = f64::from(self.replicates);
+        let cost = |s: usize| self.strategies[s].cost().mean;
+        let cheaper = |a: &usize, b: &usize| cost(*a).total_cmp(&cost(*b)).then(a.cmp(b));
+        let mut meeting: Vec<usize> = (0..self.strategies.len())
+            .filter(|&s| f64::from(self.slo_met(s)) >= SLO_MET_SHARE * n)
+            .collect();
+        meeting.sort_by(cheaper);
+        let best_effort = (0..self.strategies.len())
+            .min_by(|a, b| self.slo_met(*b).cmp(&self.slo_met(*a)).then(cheaper(a, b)))
+            .expect("a comparison has a strategy");
+        let Some(&chosen) = meeting.first() else {
+            return Verdict {
+                chosen: None,
+                ties: Vec::new(),
+                best_effort,
+            };
+        };
+        let ties = meeting[1..]
+            .iter()
+            .copied()
+            .filter(|&s| {
+                self.cost_difference(s, chosen)
+                    .is_some_and(|(lo, hi)| lo <= 0.0 && hi >= 0.0)
+            })
+            .collect();
+        Verdict {
+            chosen: Some(chosen),
+            ties,
+            best_effort,
+        }
     }
 }
 

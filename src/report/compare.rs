@@ -316,6 +316,37 @@ pub fn write_compare_pictures(
 }
 
 /// [`write_compare_pictures`] with the report's scenario text already printed.
+/// The comparison's verdict in words ([`Comparison::verdict`]), with its method.
+pub fn verdict_sentence(c: &Comparison) -> String {
+    let v = c.verdict();
+    let name = |s: usize| format!("\"{}\"", c.strategies[s].name);
+    let met = |s: usize| format!("{} of {} replicates", c.slo_met(s), c.replicates);
+    let share = (SLO_MET_SHARE * 100.0).round();
+    match v.chosen {
+        Some(chosen) => {
+            let mut text = format!(
+                "the cheapest strategy that met the SLO in at least {share} % of replicates is {} ({}), at {} per run on average",
+                name(chosen),
+                met(chosen),
+                plots::dollars(c.strategies[chosen].cost().mean),
+            );
+            if !v.ties.is_empty() {
+                let ties: Vec<String> = v.ties.iter().map(|&s| name(s)).collect();
+                text += &format!(
+                    "; its cost is not significantly different from {} (paired 95 % intervals of the cost difference include 0)",
+                    ties.join(", ")
+                );
+            }
+            text + "."
+        }
+        None => format!(
+            "no strategy met the SLO in at least {share} % of replicates; {} met it most often ({}).",
+            name(v.best_effort),
+            met(v.best_effort),
+        ),
+    }
+}
+
 pub fn write_pictures(
     comparison: &Comparison,
     scenario_toml: &str,
@@ -351,6 +382,16 @@ pub fn write_pictures(
         &points,
         &figures,
         scenario_toml,
+        &html::CompareVerdict {
+            text: verdict_sentence(comparison),
+            chosen: comparison
+                .verdict()
+                .chosen
+                .map(|s| comparison.strategies[s].name.clone()),
+            slo_met: (0..comparison.strategies.len())
+                .map(|s| comparison.slo_met(s))
+                .collect(),
+        },
     );
     let mut files = Vec::new();
     for figure in &figures {

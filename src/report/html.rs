@@ -537,15 +537,25 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
     out.push_str("</p>\n");
 }
 
-/// A comparison's `report.html`: the table of strategies, the charts (from
-/// [`super::plots::draw_cost_vs_p99`] and [`super::plots::draw_cost_breakdown`]) and
-/// the scenario. `replicates` is the number of seeds per strategy.
+/// What a comparison page says first: the verdict in words, the recommended
+/// strategy's name (the section's `data-chosen`, for checks), and each strategy's
+/// replicates that met the SLO, in the strategies' order.
+pub struct CompareVerdict {
+    pub text: String,
+    pub chosen: Option<String>,
+    pub slo_met: Vec<u32>,
+}
+
+/// A comparison's `report.html`: the verdict, the table of strategies, the charts
+/// (from [`super::plots::draw_cost_vs_p99`] and [`super::plots::draw_cost_breakdown`])
+/// and the scenario. `replicates` is the number of seeds per strategy.
 pub fn compare_report(
     scenario: &str,
     replicates: usize,
     strategies: &[StrategyPoint],
     charts: &[Figure],
     scenario_toml: &str,
+    verdict: &CompareVerdict,
 ) -> String {
     let mut out = String::new();
     head(&mut out, &format!("simcloud compare: {scenario}"));
@@ -553,11 +563,17 @@ pub fn compare_report(
         out,
         "<h1>{} — comparison</h1>\n<p class=\"sub\">{} strategies × {} replicates (common random numbers); \
          ± is the half-width of the 95 % confidence interval.</p>\n\
+         <section id=\"verdict\" class=\"verdict\" data-chosen=\"{}\">\n<p><strong>Verdict:</strong> {}</p>\n\
+         <p class=\"sub\">A replicate meets the SLO when its run does (summary.json's slo.met); strategies are \
+         compared replicate by replicate on the same seeds, and two costs count as not significantly different when \
+         the 95 % Student-t interval of their paired differences contains 0.</p>\n</section>\n\
          {}<h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
-         <th class=\"n\">p99 [ms]</th><th>Pareto</th></tr>\n",
+         <th class=\"n\">p99 [ms]</th><th class=\"n\">SLO met</th><th>Pareto</th></tr>\n",
         escape(scenario),
         strategies.len(),
         replicates,
+        escape(verdict.chosen.as_deref().unwrap_or("")),
+        escape(&verdict.text),
         {
             let mut links = String::new();
             let files = ["compare.csv", "compare.json", "replicates.csv"].map(String::from);
@@ -565,10 +581,10 @@ pub fn compare_report(
             links
         }
     );
-    for p in strategies {
+    for (p, met) in strategies.iter().zip(&verdict.slo_met) {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td class=\"n\">{met}/{replicates}</td><td>{}</td></tr>",
             escape(&p.name),
             dollars(p.cost_mean),
             dollars(p.cost_ci95),
@@ -627,7 +643,19 @@ mod tests {
             crate::report::plots::draw_cost_vs_p99("x & y", &strategies).unwrap(),
             crate::report::plots::draw_cost_breakdown("x & y", &strategies).unwrap(),
         ];
-        let html = compare_report("x & y", 5, &strategies, &charts, "name = \"x & y\"\n");
+        let verdict = CompareVerdict {
+            text: "pick <this>".into(),
+            chosen: Some("x & y".into()),
+            slo_met: vec![5; strategies.len()],
+        };
+        let html = compare_report(
+            "x & y",
+            5,
+            &strategies,
+            &charts,
+            "name = \"x & y\"\n",
+            &verdict,
+        );
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("x &amp; y"));

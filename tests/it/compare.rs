@@ -471,3 +471,87 @@ fn compare_prints_json_and_skips_plots_like_run() {
     names.sort();
     assert_eq!(names, ["compare.csv", "compare.json", "replicates.csv"]);
 }
+
+/// Issue 17: the comparison's verdict, recomputed from `replicates.csv` alone. A
+/// replicate of `compare-targets.toml` (SLO p99 <= 300 ms) meets the SLO when its
+/// p99 is at most 300 ms (checked against the `slo_met` column); the verdict is the
+/// cheapest mean total cost among the strategies meeting it in at least 95 % of their
+/// replicates (here: all 5), and the ties are the others meeting it whose paired
+/// cost differences have a 95 % t interval (t(0.975, 4) = 2.776) containing 0.
+#[test]
+fn issue_17_the_compare_verdict_is_the_cheapest_strategy_that_meets_the_slo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ct");
+    let output = simcloud()
+        .args([
+            "compare",
+            scenario_path("compare-targets.toml").to_str().unwrap(),
+        ])
+        .args([
+            "--replicates",
+            "5",
+            "--no-plots",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let text = fs::read_to_string(out.join("replicates.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (name, p99, met, cost) = (
+        col("strategy"),
+        col("p99_ms"),
+        col("slo_met"),
+        col("total_cost_usd"),
+    );
+    // Per strategy, in file order: (name, [(met, cost)] by replicate).
+    let mut strategies: Vec<(String, Vec<(bool, f64)>)> = Vec::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let ok = f[p99].parse::<f64>().unwrap() <= 300.0;
+        assert_eq!(ok, f[met] == "1.000000", "{line}");
+        if strategies.last().is_none_or(|s| s.0 != f[name]) {
+            strategies.push((f[name].to_string(), Vec::new()));
+        }
+        strategies
+            .last_mut()
+            .unwrap()
+            .1
+            .push((ok, f[cost].parse().unwrap()));
+    }
+    let mean = |runs: &[(bool, f64)]| runs.iter().map(|r| r.1).sum::<f64>() / runs.len() as f64;
+    let meeting: Vec<usize> = (0..strategies.len())
+        .filter(|&s| strategies[s].1.iter().all(|r| r.0))
+        .collect();
+    let chosen = *meeting
+        .iter()
+        .min_by(|&&a, &&b| mean(&strategies[a].1).total_cmp(&mean(&strategies[b].1)))
+        .expect("compare-targets has a strategy that always meets its SLO");
+    let tie = |s: usize| {
+        let d: Vec<f64> = (0..5)
+            .map(|r| strategies[s].1[r].1 - strategies[chosen].1[r].1)
+            .collect();
+        let m = d.iter().sum::<f64>() / 5.0;
+        let sd = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 4.0).sqrt();
+        let h = 2.776 * sd / 5f64.sqrt();
+        m - h <= 0.0 && m + h >= 0.0
+    };
+    let ties: Vec<&str> = meeting
+        .iter()
+        .filter(|&&s| s != chosen && tie(s))
+        .map(|&s| strategies[s].0.as_str())
+        .collect();
+    let expected = format!("is \"{}\" (5 of 5 replicates)", strategies[chosen].0);
+    assert!(stdout.contains(&expected), "{expected}\n{stdout}");
+    for t in &ties {
+        assert!(stdout.contains(&format!("\"{t}\"")), "{t}\n{stdout}");
+    }
+    assert_eq!(
+        stdout.contains("not significantly different"),
+        !ties.is_empty()
+    );
+}
