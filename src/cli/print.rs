@@ -378,7 +378,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
     writeln!(out)?;
     writeln!(
         out,
-        "  cost vs p99, cheapest first (means; lower is better on both)"
+        "  cost vs p99, cheapest first (means; lower is better on both; dominated means beaten beyond the paired 95 % intervals)"
     )?;
     let mut order: Vec<&compare::StrategyResult> = c.strategies.iter().collect();
     order.sort_by(|a, b| {

@@ -585,8 +585,8 @@ pub struct StrategyResult {
     pub name: String,
     /// In [`Metric::ALL`] order.
     pub metrics: Vec<MetricResult>,
-    /// No other strategy has both a lower (or equal) mean cost and a lower (or equal)
-    /// mean p99, with one of them strictly lower.
+    /// No other strategy is no worse on both cost and p99 and better on one, better
+    /// and worse judged on paired 95 % intervals ([`pareto_optimal`]).
     pub pareto_optimal: bool,
 }
 
@@ -749,9 +749,15 @@ impl Comparison {
                 pareto_optimal: false,
             })
             .collect();
-        let points: Vec<(f64, f64)> = strategies
+        // Cost and p99 by replicate: the front is judged on paired differences.
+        let points: Vec<(Vec<f64>, Vec<f64>)> = values
             .iter()
-            .map(|s| (s.cost().mean, s.p99().mean))
+            .map(|v| {
+                (
+                    v[Metric::TotalCost.index()].clone(),
+                    v[Metric::P99.index()].clone(),
+                )
+            })
             .collect();
         for (s, optimal) in strategies.iter_mut().zip(pareto_optimal(&points)) {
             s.pareto_optimal = optimal;

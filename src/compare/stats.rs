@@ -115,16 +115,34 @@ fn t_two_sided_mass(t: f64, df: u64) -> f64 {
     }
 }
 
-/// Which points are Pareto-optimal when lower is better on both axes: a point is
-/// dominated if another is no worse on both and strictly better on one. Equal points
-/// are all optimal.
-pub fn pareto_optimal(points: &[(f64, f64)]) -> Vec<bool> {
-    points
+/// Which strategies are Pareto-optimal when lower is better on both axes, each given
+/// by its replicates' (x, y) values, paired by replicate across strategies. A strategy
+/// is dominated when another is no worse on both axes and better on one, where
+/// better and worse are significant: the 95 % t interval of the paired differences
+/// lies wholly below (above) 0. Differences inside the interval are ties, so noise
+/// alone never makes a front (issue 17). With one replicate there is no interval, and
+/// the means decide; equal strategies are all optimal.
+pub fn pareto_optimal(strategies: &[(Vec<f64>, Vec<f64>)]) -> Vec<bool> {
+    // The sign of `a - b` on one axis: -1 significantly lower, 1 higher, 0 a tie.
+    let compare = |a: &[f64], b: &[f64]| -> i8 {
+        let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+        let e = Estimate::of(&diffs);
+        let (lo, hi) = e.ci().unwrap_or((e.mean, e.mean));
+        if hi < 0.0 {
+            -1
+        } else if lo > 0.0 {
+            1
+        } else {
+            0
+        }
+    };
+    strategies
         .iter()
-        .map(|&(x, y)| {
-            !points
-                .iter()
-                .any(|&(a, b)| a <= x && b <= y && (a < x || b < y))
+        .map(|(x, y)| {
+            !strategies.iter().any(|(a, b)| {
+                let (cx, cy) = (compare(a, x), compare(b, y));
+                cx <= 0 && cy <= 0 && (cx < 0 || cy < 0)
+            })
         })
         .collect()
 }
@@ -205,9 +223,23 @@ mod tests {
             (1.0, 5.0),
             (2.0, 5.0),
         ];
+        let one_replicate: Vec<(Vec<f64>, Vec<f64>)> =
+            points.iter().map(|&(x, y)| (vec![x], vec![y])).collect();
         assert_eq!(
-            pareto_optimal(&points),
+            pareto_optimal(&one_replicate),
             vec![true, true, true, false, true, false]
         );
+    }
+
+    /// Over replicates, a difference inside the paired interval is a tie: B is cheaper
+    /// on average by 0.1 but swings ±1 against A replicate by replicate, with the same
+    /// p99, so neither dominates; C is dearer by exactly 1 in every replicate, with the
+    /// same p99 as A, so A dominates it.
+    #[test]
+    fn pareto_front_treats_differences_inside_the_interval_as_ties() {
+        let a = (vec![10.0, 10.0, 10.0, 10.0], vec![200.0; 4]);
+        let b = (vec![11.0, 8.8, 10.9, 8.9], vec![200.0; 4]);
+        let c = (vec![11.0, 11.0, 11.0, 11.0], vec![200.0; 4]);
+        assert_eq!(pareto_optimal(&[a, b, c]), vec![true, true, false]);
     }
 }
