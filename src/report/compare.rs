@@ -315,8 +315,7 @@ pub fn write_compare_pictures(
     write_pictures(comparison, &text, dir)
 }
 
-/// [`write_compare_pictures`] with the report's scenario text already printed.
-/// The comparison's verdict in words ([`Comparison::verdict`]), with its method.
+/// The comparison's verdict in words ([`Comparison::verdict`]).
 pub fn verdict_sentence(c: &Comparison) -> String {
     let v = c.verdict();
     let name = |s: usize| format!("\"{}\"", c.strategies[s].name);
@@ -347,6 +346,7 @@ pub fn verdict_sentence(c: &Comparison) -> String {
     }
 }
 
+/// [`write_compare_pictures`] with the report's scenario text already printed.
 pub fn write_pictures(
     comparison: &Comparison,
     scenario_toml: &str,
