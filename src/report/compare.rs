@@ -382,14 +382,26 @@ pub fn write_pictures(
         &points,
         &figures,
         scenario_toml,
-        &html::CompareVerdict {
+        &html::ComparePage {
             text: verdict_sentence(comparison),
             chosen: comparison
                 .verdict()
                 .chosen
                 .map(|s| comparison.strategies[s].name.clone()),
-            slo_met: (0..comparison.strategies.len())
-                .map(|s| comparison.slo_met(s))
+            rows: comparison
+                .strategies
+                .iter()
+                .map(|s| {
+                    let pair = |m: Metric| {
+                        let e = s.get(m).estimate;
+                        (e.mean, e.half_width.unwrap_or(0.0))
+                    };
+                    html::SloRow {
+                        slo_met: comparison.slo_met(s.index),
+                        attainment: pair(Metric::SloAttainment),
+                        per_million: pair(Metric::CostPerMillionRequests),
+                    }
+                })
                 .collect(),
         },
     );

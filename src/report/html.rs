@@ -537,13 +537,24 @@ fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
     out.push_str("</p>\n");
 }
 
-/// What a comparison page says first: the verdict in words, the recommended
-/// strategy's name (the section's `data-chosen`, for checks), and each strategy's
-/// replicates that met the SLO, in the strategies' order.
-pub struct CompareVerdict {
+/// What a comparison page shows beyond the strategies' points: the verdict in words
+/// first, the recommended strategy's name (the verdict's `data-chosen`, for checks),
+/// and for each strategy, in order, what its row shows besides cost and p99.
+pub struct ComparePage {
     pub text: String,
     pub chosen: Option<String>,
-    pub slo_met: Vec<u32>,
+    pub rows: Vec<SloRow>,
+}
+
+/// A strategy's SLO figures and cost per request on the comparison page.
+pub struct SloRow {
+    /// Replicates that met the SLO.
+    pub slo_met: u32,
+    /// Mean SLO attainment (share of requests within the SLO latency) and its 95 %
+    /// half-width.
+    pub attainment: (f64, f64),
+    /// Mean cost per million arrived requests and its 95 % half-width [USD].
+    pub per_million: (f64, f64),
 }
 
 /// A comparison's `report.html`: the verdict, the table of strategies, the charts
@@ -555,7 +566,7 @@ pub fn compare_report(
     strategies: &[StrategyPoint],
     charts: &[Figure],
     scenario_toml: &str,
-    verdict: &CompareVerdict,
+    verdict: &ComparePage,
 ) -> String {
     let mut out = String::new();
     head(&mut out, &format!("simcloud compare: {scenario}"));
@@ -568,7 +579,8 @@ pub fn compare_report(
          compared replicate by replicate on the same seeds, and two costs count as not significantly different when \
          the 95 % Student-t interval of their paired differences contains 0.</p>\n</section>\n\
          {}<h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
-         <th class=\"n\">p99 [ms]</th><th class=\"n\">SLO met</th><th>Pareto</th></tr>\n",
+         <th class=\"n\">p99 [ms]</th><th class=\"n\">SLO met</th><th class=\"n\">SLO attainment</th>\
+         <th class=\"n\">$ per million requests</th><th>Pareto</th></tr>\n",
         escape(scenario),
         strategies.len(),
         replicates,
@@ -581,15 +593,21 @@ pub fn compare_report(
             links
         }
     );
-    for (p, met) in strategies.iter().zip(&verdict.slo_met) {
+    for (p, row) in strategies.iter().zip(&verdict.rows) {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td class=\"n\">{met}/{replicates}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td class=\"n\">{}/{replicates}</td>\
+             <td class=\"n\">{:.2} ± {:.2} %</td><td class=\"n\">{} ± {}</td><td>{}</td></tr>",
             escape(&p.name),
             dollars(p.cost_mean),
             dollars(p.cost_ci95),
             p.p99_mean,
             p.p99_ci95,
+            row.slo_met,
+            100.0 * row.attainment.0,
+            100.0 * row.attainment.1,
+            dollars(row.per_million.0),
+            dollars(row.per_million.1),
             if p.pareto { "yes" } else { "" }
         );
     }
@@ -643,10 +661,17 @@ mod tests {
             crate::report::plots::draw_cost_vs_p99("x & y", &strategies).unwrap(),
             crate::report::plots::draw_cost_breakdown("x & y", &strategies).unwrap(),
         ];
-        let verdict = CompareVerdict {
+        let verdict = ComparePage {
             text: "pick <this>".into(),
             chosen: Some("x & y".into()),
-            slo_met: vec![5; strategies.len()],
+            rows: strategies
+                .iter()
+                .map(|_| SloRow {
+                    slo_met: 5,
+                    attainment: (0.99, 0.001),
+                    per_million: (1.5, 0.1),
+                })
+                .collect(),
         };
         let html = compare_report(
             "x & y",
@@ -660,6 +685,10 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("x &amp; y"));
         assert_eq!(html.matches("<svg").count(), 2);
+        // The verdict, escaped, before the table; each row's SLO figures.
+        assert!(html.contains("data-chosen=\"x &amp; y\""));
+        assert!(html.find("pick &lt;this&gt;") < html.find("<h2 id=\"strategies\">"));
+        assert!(html.contains("<td class=\"n\">5/5</td><td class=\"n\">99.00 ± 0.10 %</td><td class=\"n\">$1.50 ± $0.10</td>"));
         assert!(
             !html.contains("http://")
                 || html.matches("http://").count()
