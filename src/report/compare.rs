@@ -369,6 +369,12 @@ pub fn write_pictures(
                     .iter()
                     .map(|(k, v)| (k.to_string(), *v))
                     .collect(),
+                replicates: comparison
+                    .runs
+                    .iter()
+                    .filter(|r| r.strategy == s.index)
+                    .map(|r| (r.value(Metric::P99), r.value(Metric::TotalCost)))
+                    .collect(),
             }
         })
         .collect();

@@ -656,6 +656,7 @@ mod tests {
             p99_ci95: 10.0,
             pareto: true,
             cost_breakdown: vec![("on_demand".into(), 10.0)],
+            replicates: vec![(190.0, 9.5), (210.0, 10.5)],
         }];
         let charts = vec![
             crate::report::plots::draw_cost_vs_p99("x & y", &strategies).unwrap(),
@@ -685,6 +686,8 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("x &amp; y"));
         assert_eq!(html.matches("<svg").count(), 2);
+        // Both replicates as dots beside the mean (and the legend's dot).
+        assert!(html.matches("<circle").count() >= 3);
         // The verdict, escaped, before the table; each row's SLO figures.
         assert!(html.contains("data-chosen=\"x &amp; y\""));
         assert!(html.find("pick &lt;this&gt;") < html.find("<h2 id=\"strategies\">"));

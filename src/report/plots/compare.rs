@@ -24,6 +24,8 @@ pub struct StrategyPoint {
     pub pareto: bool,
     /// Mean cost per purchase option, `("on_demand", 12.3)`, ... in `cost.csv` names.
     pub cost_breakdown: Vec<(String, f64)>,
+    /// Each replicate's (p99 [ms], cost [USD]), drawn as dots beside the mean.
+    pub replicates: Vec<(f64, f64)>,
 }
 
 /// Cost against p99, one point per strategy with 95 % error bars in both directions,
@@ -77,6 +79,7 @@ impl Chart for CostVsP99<'_> {
             .collect();
         legend.push((Key::Dashed(palette::GREY), "Pareto frontier".into()));
         legend.push((Key::Line(palette::GREY), "95 % confidence interval".into()));
+        legend.push((Key::Marker(palette::GREY), "one replicate".into()));
         let plot = frame(
             root,
             "Cost against p99 latency (lower left is better)",
@@ -87,20 +90,41 @@ impl Chart for CostVsP99<'_> {
         }
         let mut chart = scatter_axes(
             &plot,
+            // The means' intervals and every replicate inside the axes.
             (
                 s.iter()
-                    .map(|p| p.p99_mean - p.p99_ci95)
+                    .flat_map(|p| {
+                        p.replicates
+                            .iter()
+                            .map(|r| r.0)
+                            .chain([p.p99_mean - p.p99_ci95])
+                    })
                     .fold(f64::MAX, f64::min),
                 s.iter()
-                    .map(|p| p.p99_mean + p.p99_ci95)
+                    .flat_map(|p| {
+                        p.replicates
+                            .iter()
+                            .map(|r| r.0)
+                            .chain([p.p99_mean + p.p99_ci95])
+                    })
                     .fold(0.0, f64::max),
             ),
             (
                 s.iter()
-                    .map(|p| p.cost_mean - p.cost_ci95)
+                    .flat_map(|p| {
+                        p.replicates
+                            .iter()
+                            .map(|r| r.1)
+                            .chain([p.cost_mean - p.cost_ci95])
+                    })
                     .fold(f64::MAX, f64::min),
                 s.iter()
-                    .map(|p| p.cost_mean + p.cost_ci95)
+                    .flat_map(|p| {
+                        p.replicates
+                            .iter()
+                            .map(|r| r.1)
+                            .chain([p.cost_mean + p.cost_ci95])
+                    })
                     .fold(0.0, f64::max),
             ),
             "p99 latency [ms] (mean over replicates)",
@@ -119,6 +143,15 @@ impl Chart for CostVsP99<'_> {
             palette::GREY.stroke_width(2),
         ))?;
         let font = (FONT, TICK_SIZE).into_font();
+        // The replicates first, small and light, so the means stay on top.
+        for (i, p) in s.iter().enumerate() {
+            let c = colour(i).mix(0.6);
+            chart.draw_series(
+                p.replicates
+                    .iter()
+                    .map(|&at| Circle::new(at, 3, c.filled())),
+            )?;
+        }
         for (i, p) in s.iter().enumerate() {
             let c = colour(i);
             let at = (p.p99_mean, p.cost_mean);
@@ -288,6 +321,7 @@ mod tests {
                 ("spot".into(), spot),
                 ("load_balancer".into(), 0.5),
             ],
+            replicates: vec![(p99 * 0.97, cost * 1.02), (p99 * 1.03, cost * 0.98)],
         };
         vec![
             point("all on-demand", 40.0, 180.0, true, 0.0),

@@ -754,6 +754,7 @@ mod tests {
                 p99_ci95: f64::NAN,
                 pareto: true,
                 cost_breakdown: vec![("on_demand".into(), cost)],
+                replicates: vec![(p99, cost), (f64::NAN, f64::INFINITY)],
             };
             let points = [strategy(f64::INFINITY, 1.0), strategy(1.0, f64::NAN)];
             let compare = (
