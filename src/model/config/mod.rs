@@ -5,6 +5,14 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod fargate;
+mod lambda;
+mod rds;
+
+pub use fargate::*;
+pub use lambda::*;
+pub use rds::*;
+
 use crate::engine::SimDuration;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -80,197 +88,6 @@ impl TierConfig {
             None => self.purchase.on_demand_percent_above_base < 100,
         }
     }
-}
-
-/// An ECS service on AWS Fargate (`kind = "fargate"`): its task size and image, and
-/// how its tasks are split between FARGATE and FARGATE_SPOT.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FargateConfig {
-    /// Task vCPU, one of the valid sizes (aws-facts.md 15.1).
-    pub cpu: f64,
-    pub memory_gb: f64,
-    pub architecture: Architecture,
-    /// The container image in ECR: pulled whole by every task (15.3), stored in ECR
-    /// (15.7).
-    pub image_mb: f64,
-    /// Image pull throughput, MB/s.
-    pub pull_mb_per_s: f64,
-    /// From the image pulled to the container ready; added to the provisioning
-    /// time (`instance.boot_time`) and the pull.
-    pub container_start: SimDuration,
-    /// `image_mb / pull_mb_per_s`, as a duration.
-    pub image_pull: SimDuration,
-    pub strategy: CapacityProviderStrategy,
-}
-
-/// The capacity provider strategy of an ECS service (aws-facts.md 15.5): `base` tasks
-/// on one provider first, the rest split by weight.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CapacityProviderStrategy {
-    pub fargate: ProviderShare,
-    pub fargate_spot: ProviderShare,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProviderShare {
-    pub base: u32,
-    pub weight: u32,
-}
-
-impl CapacityProviderStrategy {
-    /// FARGATE tasks in a service of `total`: the base first (at most one provider
-    /// has one), then the FARGATE share by weight of the rest, rounded up in favour
-    /// of FARGATE as the Auto Scaling group rounds on-demand (an assumption: ECS does
-    /// not document its rounding).
-    pub fn on_demand_target(&self, total: u32) -> u32 {
-        let (od, spot) = (self.fargate, self.fargate_spot);
-        let od_base = total.min(od.base);
-        let spot_base = (total - od_base).min(spot.base);
-        let above = u64::from(total - od_base - spot_base);
-        let weights = u64::from(od.weight + spot.weight);
-        let od_above = (above * u64::from(od.weight)).div_ceil(weights.max(1));
-        od_base + od_above as u32
-    }
-
-    /// True when some tasks may run on FARGATE_SPOT.
-    pub fn uses_spot(&self) -> bool {
-        self.fargate_spot.base > 0 || self.fargate_spot.weight > 0
-    }
-}
-
-/// An Amazon RDS database (`kind = "rds"`): a primary, its Multi-AZ standby and read
-/// replicas of one instance class, the connection pools its callers keep, and the
-/// queries each call runs (issue 13).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RdsConfig {
-    pub engine: DbEngine,
-    /// The instance class (`db.m5.large`) of the primary, the standby and the replicas.
-    pub class: String,
-    pub vcpu: u32,
-    pub memory_gib: f64,
-    /// The Single-AZ on-demand price of the class for the engine (aws-facts.md 16.5).
-    pub price_per_hour: f64,
-    /// A synchronous standby in another zone, billed like the primary (16.1).
-    pub multi_az: bool,
-    pub read_replicas: u32,
-    /// The share of calls that only read: they go to a replica when there is one.
-    pub read_share: f64,
-    /// Connections each instance accepts: the engine's formula on the class's memory
-    /// unless given (aws-facts.md 7).
-    pub max_connections: u32,
-    /// Connections each calling instance keeps to each endpoint at most.
-    pub pool_size: u32,
-    /// Queries per call, run one after the other on the call's connection.
-    pub queries: u32,
-    /// The database CPU time of one query.
-    pub query_time: DurationDist,
-    /// gp3 storage, GB (billed per GB-month, aws-facts.md 16.4).
-    pub storage_gb: u32,
-    /// Multi-AZ failovers, in time order (a Multi-AZ database only).
-    pub failovers: Vec<Failover>,
-    /// RDS Proxy in front of the primary (aws-facts.md 16.3).
-    pub proxy: bool,
-    /// Reserved DB instances of `class` (aws-facts.md 16.6), settled per clock hour as
-    /// EC2's: each covers 3,600 seconds of any of the tier's DB instances (primary,
-    /// standby, replicas) per clock hour.
-    pub reserved: Vec<Reservation>,
-}
-
-/// A Multi-AZ failover at `at`: the primary answers nothing until the standby has
-/// taken over, after `duration` (aws-facts.md 16.1: typically 60-120 s).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Failover {
-    pub at: SimDuration,
-    /// `None`: drawn uniformly between 60 s and 120 s.
-    pub duration: Option<SimDuration>,
-}
-
-/// The database engine: it sets the price and the `max_connections` formula.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbEngine {
-    Mysql,
-    Postgres,
-}
-
-impl DbEngine {
-    /// The default parameter group's `max_connections` for a class of `memory_gib`
-    /// (aws-facts.md 7): MySQL `{DBInstanceClassMemory/12582880}`, PostgreSQL
-    /// `LEAST({DBInstanceClassMemory/9531392},5000)`, with `DBInstanceClassMemory` the
-    /// class's memory in bytes (16 GiB gives MySQL 1,365, "around 1,300" in AWS's
-    /// words; 4 GiB gives PostgreSQL 450).
-    pub fn max_connections(self, memory_gib: f64) -> u32 {
-        let bytes = memory_gib * 1024.0 * 1024.0 * 1024.0;
-        match self {
-            DbEngine::Mysql => (bytes / 12_582_880.0).floor() as u32,
-            DbEngine::Postgres => ((bytes / 9_531_392.0).floor() as u32).min(5000),
-        }
-    }
-}
-
-/// An AWS Lambda function (`kind = "lambda"`), optionally behind API Gateway.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaConfig {
-    /// 128-10,240 MB in 1 MB steps (aws-facts.md 6.1).
-    pub memory_mb: u32,
-    pub architecture: Architecture,
-    /// The memory at which `service.time` was measured: the duration scales with the
-    /// CPU share for the CPU-bound part of the work (aws-facts.md 14.3).
-    pub reference_memory_mb: u32,
-    /// The share of `service.time` that is CPU-bound, 0 to 1.
-    pub cpu_bound_share: f64,
-    /// The function timeout, at most 900 s (aws-facts.md 6.1).
-    pub timeout: SimDuration,
-    /// The init phase of a new execution environment (a cold start).
-    pub init: DurationDist,
-    /// How long an idle environment is kept for reuse (aws-facts.md 14.1).
-    pub idle_lifetime: SimDuration,
-    /// The account's concurrency limit (aws-facts.md 6.1, default 1,000).
-    pub account_concurrency: u32,
-    /// Reserved concurrency: the function's own cap (aws-facts.md 14.5).
-    pub reserved_concurrency: Option<u32>,
-    /// Always-warm environments, billed while configured (aws-facts.md 14.4).
-    pub provisioned_concurrency: u32,
-    /// The monthly free tier, prorated to the run (aws-facts.md 6.1); off by default.
-    pub free_tier: bool,
-    /// API Gateway in front of the function (the entry tier only).
-    pub api_gateway: Option<ApiGatewayConfig>,
-    /// An ALB with the function as its target, in front of the entry tier instead of
-    /// API Gateway (aws-facts.md 13.4), priced by the tier's `load_balancer`.
-    pub alb: bool,
-}
-
-impl LambdaConfig {
-    /// The concurrency the function can reach: its reserved concurrency, else the
-    /// account's (one function uses the unreserved pool alone).
-    pub fn concurrency_limit(&self) -> u32 {
-        self.reserved_concurrency
-            .unwrap_or(self.account_concurrency)
-    }
-}
-
-/// The instruction set of a Lambda function, which sets its duration price.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Architecture {
-    X86_64,
-    Arm64,
-}
-
-/// API Gateway in front of the entry tier's function (aws-facts.md 13).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiGatewayConfig {
-    pub api: ApiKind,
-    /// The integration timeout: 504 after it (aws-facts.md 13.2).
-    pub integration_timeout: SimDuration,
-    /// The throttling token bucket: refill per second and capacity (aws-facts.md 13.3).
-    pub rate: f64,
-    pub burst: u32,
-}
-
-/// REST or HTTP API: their prices and timeout limits differ (aws-facts.md 13.1, 13.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiKind {
-    Rest,
-    Http,
 }
 
 /// What a tier is built of. SPEC "Phase 2" names the kinds to come; each is one
@@ -933,29 +750,6 @@ mod tests {
         assert_eq!(od(&policy(12, 0)), [10, 12, 12, 12]);
         // Fractions round up in favour of on-demand: 3 above the base at 50 % is 2.
         assert_eq!(policy(1, 50).on_demand_target(4), 3);
-    }
-
-    /// ECS's examples (aws-facts.md 15.5): weights 1 and 4 put one task on the first
-    /// provider for every four on the second; a base is filled first.
-    #[test]
-    fn capacity_provider_strategy_fills_the_base_then_splits_by_weight() {
-        let strategy = |od: (u32, u32), spot: (u32, u32)| CapacityProviderStrategy {
-            fargate: ProviderShare {
-                base: od.0,
-                weight: od.1,
-            },
-            fargate_spot: ProviderShare {
-                base: spot.0,
-                weight: spot.1,
-            },
-        };
-        let od = |s: &CapacityProviderStrategy| [1, 2, 5, 10].map(|t| s.on_demand_target(t));
-        assert_eq!(od(&strategy((0, 1), (0, 4))), [1, 1, 1, 2]);
-        assert_eq!(od(&strategy((2, 1), (0, 3))), [1, 2, 3, 4]);
-        // A base on FARGATE_SPOT: spot first, then FARGATE by weight (1 of 2 above it).
-        assert_eq!(od(&strategy((0, 1), (2, 1))), [0, 0, 2, 4]);
-        assert_eq!(od(&strategy((0, 1), (0, 0))), [1, 2, 5, 10]);
-        assert!(!strategy((0, 1), (0, 0)).uses_spot());
     }
 
     /// A band's midpoint p per month becomes a constant hazard with that monthly
