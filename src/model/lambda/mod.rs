@@ -167,14 +167,15 @@ impl<'a> LambdaTier<'a> {
             bucket: TokenBucket::new(f64::from(g.burst), g.rate),
             integration_timeout: g.integration_timeout,
         });
+        let calls = Calls::for_tier(index, &config.calls);
         // No completed request takes longer than the init limit and the timeout.
         let longest = INIT_LIMIT + function.timeout;
         LambdaTier {
             config,
             function,
             gateway,
-            calls: Calls::for_tier(index, &config.calls),
-            targets: Calls::for_tier(index, &config.calls).targets(),
+            targets: calls.targets(),
+            calls,
             stopped: Vec::new(),
             environments: Vec::new(),
             gone: Vec::new(),

@@ -211,13 +211,18 @@ fn resolve_strategy(
     Ok(strategy)
 }
 
-/// A `fargate` tier's `[spot]` describes FARGATE_SPOT: its price (a discount, 67 %
-/// by default) and its interruptions. The notice is the two-minute SIGTERM warning and
-/// there is no rebalance recommendation (aws-facts.md 15.2).
-pub(super) fn fargate_spot(ctx: &Ctx, raw: &RawSpot) -> Result<()> {
+/// A `fargate` tier's `[spot]`, which describes FARGATE_SPOT: its price (a discount,
+/// 67 % unless given) and its interruptions, resolved as any `[spot]`; the notice is
+/// the two-minute SIGTERM warning and there is no rebalance recommendation or
+/// Capacity Rebalancing (aws-facts.md 15.2).
+pub(super) fn resolve_fargate_spot(
+    ctx: &Ctx,
+    mut raw: RawSpot,
+    purchase: &PurchaseConfig,
+) -> Result<SpotConfig> {
     ctx.only_keys(
         "spot",
-        raw,
+        &raw,
         "",
         &["interruption", "capacity_events", "price"],
         "is not a key of a fargate tier's [spot], which gives FARGATE_SPOT's `price.discount`, `interruption` and `capacity_events` (the notice is AWS's two minutes)",
@@ -230,23 +235,18 @@ pub(super) fn fargate_spot(ctx: &Ctx, raw: &RawSpot) -> Result<()> {
             "FARGATE_SPOT has no price history to replay; give `discount`",
         ));
     }
-    Ok(())
-}
-
-/// FARGATE_SPOT's fixed rules on a resolved `[spot]`: the default discount, the
-/// two-minute warning, and no rebalance recommendation or Capacity Rebalancing.
-pub(super) fn fargate_spot_rules(spot: &mut SpotConfig, discount_given: bool) {
-    if !discount_given {
-        spot.price = SpotPrice::Discount {
-            discount: default::FARGATE_SPOT_DISCOUNT,
-        };
-    }
+    raw.price.get_or_insert(RawSpotPrice {
+        discount: Some(default::FARGATE_SPOT_DISCOUNT),
+        ..RawSpotPrice::default()
+    });
+    let mut spot = resolve_spot(ctx, raw, purchase)?;
     spot.notice = default::SPOT_NOTICE;
     spot.rebalance = Rebalance {
         probability: 0.0,
         lead_max: SimDuration::ZERO,
     };
     spot.capacity_rebalance = false;
+    Ok(spot)
 }
 
 #[cfg(test)]

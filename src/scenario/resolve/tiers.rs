@@ -481,14 +481,10 @@ fn resolve_tier(
     }
     let autoscaling = resolve_autoscaling(ctx, raw_autoscaling, duration)?;
     let raw_spot = raw.spot.unwrap_or_default();
-    if fargate.is_some() {
-        fargate_spot(ctx, &raw_spot)?;
-    }
-    let discount_given = raw_spot.price.is_some();
-    let mut spot = resolve_spot(ctx, raw_spot, &purchase)?;
-    if fargate.is_some() {
-        fargate_spot_rules(&mut spot, discount_given);
-    }
+    let spot = match fargate {
+        Some(_) => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
+        None => resolve_spot(ctx, raw_spot, &purchase)?,
+    };
     // AWS does not add warm pools to groups that launch spot instances (3.8).
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
