@@ -588,6 +588,7 @@ impl Service for LambdaTier<'_> {
             queueing: self.metrics.queueing.summary(end),
             lambda: Some(lambda),
             rds: None,
+            container_instances: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)
