@@ -160,7 +160,10 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 }),
             ),
             (None, Some(e)) => (
-                Some(instance(&c.instance)),
+                Some(RawInstance {
+                    failures: None,
+                    ..instance(&c.instance)
+                }),
                 None,
                 Some(ecs_task(e)),
                 None,
