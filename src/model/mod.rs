@@ -12,6 +12,7 @@ mod calls;
 pub mod config;
 mod dist;
 mod ec2;
+mod egress;
 mod event;
 mod fleet;
 mod instance;

@@ -31,6 +31,10 @@ pub struct Summary {
     /// The entry tier's function, when it is a `lambda` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<LambdaSummary>,
+    /// What left AWS for the clients, when the scenario meters it (a
+    /// `service.response_bytes` on the entry tier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_transfer: Option<DataTransferSummary>,
     /// Each tier's own measures, in the scenario's order (entry first), when there
     /// are several (SPEC "Phase 2"). The fields above are the entry tier's, as the
     /// clients see them, except `cost_usd`, which is the sum over the tiers.
@@ -108,6 +112,16 @@ pub struct RdsSummary {
     /// connections (all borrowed, or a failover under way).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waited_for_proxy: Option<u64>,
+}
+
+/// Data transfer out to the internet over the run (issue 13), in GB of 10^9 bytes.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct DataTransferSummary {
+    /// Every GB sent to the internet (the `data_transfer` part of the bill prices
+    /// these, month by month).
+    pub internet_out_gb: f64,
+    /// The entry tier's completed responses, at `service.response_bytes` each.
+    pub responses_gb: f64,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).
@@ -214,6 +228,9 @@ pub struct CostSummary {
     /// Amazon RDS: DB instances (primary, standby, replicas) and their storage.
     #[serde(skip_serializing_if = "is_zero")]
     pub rds: f64,
+    /// Data transfer out to the internet, with AWS's monthly tiers.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub data_transfer: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -250,7 +267,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 16] {
+    fn figures_mut(&mut self) -> [&mut f64; 17] {
         let CostSummary {
             total,
             on_demand,
@@ -265,6 +282,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            data_transfer,
             reserved_unused,
             all_on_demand,
             saving,
@@ -283,6 +301,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            data_transfer,
             reserved_unused,
             all_on_demand,
             saving,

@@ -98,6 +98,9 @@ pub(crate) const WORKERS_PER_VCPU: bool = false;
 pub(crate) const QUEUE_LIMIT: u32 = 128;
 /// ALB idle timeout (4.6).
 pub(crate) const TIMEOUT: SimDuration = SimDuration::from_secs(60);
+/// Data transfer out is not metered unless a scenario gives its responses a size: a
+/// choice, so that scenarios written before it was modelled keep their bills.
+pub(crate) const RESPONSE_BYTES: u64 = 0;
 
 // [instance]
 pub(crate) const INSTANCE_TYPE: &str = "m5.large";

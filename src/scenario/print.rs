@@ -177,6 +177,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 None => toml::Value::String("unlimited".into()),
             }),
             timeout: text(c.service.timeout),
+            response_bytes: response_bytes(&c.service),
         }),
         instance: instance_table,
         load_balancer: Some(load_balancer(&c.load_balancer)),
@@ -195,6 +196,12 @@ fn tier(run: &Config, index: usize) -> RawTier {
         rds: None,
         failover: None,
     }
+}
+
+/// `service.response_bytes`, written only when responses are metered, as a scenario
+/// written before they were leaves it out.
+fn response_bytes(service: &ServiceConfig) -> Option<u64> {
+    (service.response_bytes > 0).then_some(service.response_bytes)
 }
 
 /// An `rds` tier: its kind and its database (its other tables hold defaults the file
@@ -270,6 +277,7 @@ fn lambda_tier(
         entry: entry.then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
+            response_bytes: response_bytes(&c.service),
             ..RawService::default()
         }),
         // The ALB in front of the function: its prices and what its LCUs meter.

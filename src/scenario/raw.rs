@@ -491,6 +491,8 @@ pub(crate) struct RawService {
     pub workers_per_vcpu: Option<bool>,
     pub queue_limit: Option<toml::Value>,
     pub timeout: Option<String>,
+    /// Bytes of each response to a client (the entry tier only).
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -7,6 +7,7 @@ mod architecture;
 mod cli;
 mod compare;
 mod determinism;
+mod egress;
 mod fargate;
 mod goldens;
 mod inputs;

@@ -218,6 +218,10 @@ pub struct ServiceConfig {
     pub queue_limit: Option<u32>,
     /// Load balancer idle timeout: a slower response counts as a 504.
     pub timeout: SimDuration,
+    /// Bytes of each response the entry tier sends to its clients, which leave AWS
+    /// as data transfer out to the internet (0: not metered). Only the entry tier's
+    /// responses leave the Region; a called tier's go to its caller.
+    pub response_bytes: u64,
 }
 
 #[derive(Clone, Debug)]

@@ -389,8 +389,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             service,
             "time",
-            &[],
-            "is not a key of a lambda tier's [service], which gives only `time`",
+            &["response_bytes"],
+            "is not a key of a lambda tier's [service], which gives only `time` and `response_bytes`",
         ),
         Rds => Err(ctx.err_table(
             "service",
@@ -460,6 +460,19 @@ fn resolve_tier(
         let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
         (instance, purchase, None)
     };
+    // Only the entry tier answers clients on the internet; a called tier answers its
+    // caller inside the Region.
+    if !entry
+        && raw
+            .service
+            .as_ref()
+            .is_some_and(|s| s.response_bytes.is_some())
+    {
+        return Err(ctx.err(
+            "service.response_bytes",
+            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region",
+        ));
+    }
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
