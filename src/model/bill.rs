@@ -20,11 +20,13 @@ pub enum BillPart {
     Ecr,
     Rds,
     DataTransfer,
+    S3,
+    CloudFront,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 13] = [
+    pub const ALL: [BillPart; 15] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -38,6 +40,8 @@ impl BillPart {
         BillPart::Ecr,
         BillPart::Rds,
         BillPart::DataTransfer,
+        BillPart::S3,
+        BillPart::CloudFront,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -57,6 +61,8 @@ impl BillPart {
             BillPart::Ecr => "ecr",
             BillPart::Rds => "rds",
             BillPart::DataTransfer => "data_transfer",
+            BillPart::S3 => "s3",
+            BillPart::CloudFront => "cloudfront",
         }
     }
 
@@ -76,6 +82,8 @@ impl BillPart {
             BillPart::Ecr => "ECR",
             BillPart::Rds => "RDS",
             BillPart::DataTransfer => "data transfer",
+            BillPart::S3 => "S3",
+            BillPart::CloudFront => "CloudFront",
         }
     }
 
@@ -95,6 +103,8 @@ impl BillPart {
             BillPart::Ecr => "cost_ecr_usd",
             BillPart::Rds => "cost_rds_usd",
             BillPart::DataTransfer => "cost_data_transfer_usd",
+            BillPart::S3 => "cost_s3_usd",
+            BillPart::CloudFront => "cost_cloudfront_usd",
         }
     }
 
@@ -114,6 +124,8 @@ impl BillPart {
             BillPart::Ecr => "ECR part of the bill",
             BillPart::Rds => "RDS part of the bill",
             BillPart::DataTransfer => "data-transfer part of the bill",
+            BillPart::S3 => "S3 part of the bill",
+            BillPart::CloudFront => "CloudFront part of the bill",
         }
     }
 
@@ -151,6 +163,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         ecr,
         rds,
         data_transfer,
+        s3,
+        cloudfront,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -169,6 +183,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::Ecr, ecr),
         (BillPart::Rds, rds),
         (BillPart::DataTransfer, data_transfer),
+        (BillPart::S3, s3),
+        (BillPart::CloudFront, cloudfront),
     ]
 }
 
@@ -195,10 +211,12 @@ mod tests {
             ecr: 1024.0,
             rds: 2048.0,
             data_transfer: 4096.0,
+            s3: 8192.0,
+            cloudfront: 16384.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..13).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..15).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

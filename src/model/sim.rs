@@ -390,7 +390,7 @@ impl<T: Service> Simulation<'_, T> {
             );
             if index == 0 && self.egress.metered() {
                 self.egress.responded(start, now, row.completions);
-                row.cost_usd = round_to(row.cost_usd + self.egress.cost(), 6);
+                row.cost_usd = round_to(row.cost_usd + self.egress.cost(now), 6);
             }
             rows.push(row);
         }
@@ -460,7 +460,9 @@ impl<T: Service> Simulation<'_, T> {
             utilization: entry.utilization.clone(),
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
-            data_transfer: egress.map(|(_, _, figures)| figures),
+            data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
+            s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
+            cloudfront: egress.and_then(|e| e.2.cloudfront),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

@@ -270,6 +270,8 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::Ecr => "ECR image storage",
         BillPart::Rds => "RDS databases",
         BillPart::DataTransfer => "data transfer out to the internet",
+        BillPart::S3 => "S3 requests and storage",
+        BillPart::CloudFront => "CloudFront",
     }
 }
 

@@ -9,6 +9,7 @@
 //! from `catalog::reservation_discount`, an `ec2_instance` plan's family is the
 //! instance type's, and a warm pool's size is `max - desired` (in the model).
 
+use super::raw::RawVia;
 use crate::engine::SimDuration;
 use crate::model::{
     AdjustmentType, ApiKind, DbEngine, DurationDist, HealthCheckType, Monitoring, OfferingClass,
@@ -66,6 +67,13 @@ pub(crate) const RDS_QUERY_TIME: DurationDist = DurationDist::Exponential {
 /// The smallest gp3 volume RDS for MySQL and PostgreSQL allocates (unverified; a
 /// choice: the price is aws-facts.md 16.4's).
 pub(crate) const RDS_STORAGE_GB: u32 = 20;
+
+// [s3] ([tiers.<entry>.s3])
+/// Objects come straight from the bucket unless a scenario puts CloudFront in front.
+pub(crate) const S3_VIA: RawVia = RawVia::S3;
+/// A choice, not an AWS figure: static objects that rarely change are mostly served
+/// from the edge; CloudFront reports a distribution's real ratio in its metrics.
+pub(crate) const CLOUDFRONT_CACHE_HIT_RATIO: f64 = 0.9;
 
 // [tiers.<name>.api_gateway]
 /// REST is API Gateway's original and most used kind (13.1).

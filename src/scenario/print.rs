@@ -188,6 +188,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         }),
         purchase: purchase_table,
         spot: Some(spot_table),
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: None,
         api_gateway: None,
@@ -202,6 +203,21 @@ fn tier(run: &Config, index: usize) -> RawTier {
 /// written before they were leaves it out.
 fn response_bytes(service: &ServiceConfig) -> Option<u64> {
     (service.response_bytes > 0).then_some(service.response_bytes)
+}
+
+/// The entry tier's bucket.
+fn s3(b: &S3Config) -> RawS3 {
+    RawS3 {
+        gets_per_request: Some(b.gets_per_request),
+        object_kb: Some(b.object_bytes / 1000.0),
+        stored_gb: Some(b.stored_gb),
+        puts_per_request: Some(b.puts_per_request),
+        via: Some(match b.cloudfront {
+            None => RawVia::S3,
+            Some(_) => RawVia::Cloudfront,
+        }),
+        cache_hit_ratio: b.cloudfront.as_ref().map(|c| c.cache_hit_ratio),
+    }
 }
 
 /// An `rds` tier: its kind and its database (its other tables hold defaults the file
@@ -288,6 +304,7 @@ fn lambda_tier(
             requests_per_connection: Some(c.load_balancer.requests_per_connection),
             ..RawLoadBalancer::default()
         }),
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),

@@ -230,3 +230,197 @@ fn with_service_key(key: &str) -> String {
         "name = \"tiny\"\nduration = \"10m\"\n[traffic]\nrate = 20\n[autoscaling]\nmin = 1\n[service]\n{key}\n"
     )
 }
+
+/// `web`'s scenario with an `[s3]` table of `keys`.
+fn with_s3(duration: &str, rate: f64, bytes: u64, keys: &str) -> String {
+    web(duration, rate, bytes, &format!("[s3]\n{keys}"))
+}
+
+/// Objects straight from S3, by hand: each completed response (0.00005 GB) fetches 10
+/// objects of 100 KB (0.001 GB) and writes 0.1 of one. GB out to the internet =
+/// completed * (0.00005 + 0.001), priced once past the one free 100 GB, as AWS
+/// aggregates egress across services; S3: 10 GETs per response at $0.0004 per 1,000,
+/// 0.1 PUT at $0.005 per 1,000, and 500 GB for one hour of a 730-hour month at $0.023.
+#[test]
+fn issue_13_s3_requests_storage_and_its_egress_by_hand() {
+    let s = run(&with_s3(
+        "1h",
+        100.0,
+        50_000,
+        "gets_per_request = 10\nobject_kb = 100\nstored_gb = 500\nputs_per_request = 0.1",
+    ));
+    let n = s.requests.completed as f64;
+    let responses_gb = n * 50_000.0 / 1e9;
+    let s3_gb = n * 10.0 * 100_000.0 / 1e9;
+    let dt = s.data_transfer.as_ref().unwrap();
+    assert!((dt.responses_gb - responses_gb).abs() < 1e-6);
+    assert!((dt.s3_gb - s3_gb).abs() < 1e-6);
+    assert!((dt.internet_out_gb - (responses_gb + s3_gb)).abs() < 1e-6);
+    let transfer = (responses_gb + s3_gb - 100.0) * 0.09;
+    assert!(
+        (s.cost_usd.data_transfer - transfer).abs() < 1e-5,
+        "{}",
+        s.cost_usd.data_transfer
+    );
+    let s3 = n * 10.0 * 0.0004 / 1000.0 + n * 0.1 * 0.005 / 1000.0 + 500.0 * 0.023 / 730.0;
+    assert!(
+        (s.cost_usd.s3 - s3).abs() < 1e-5,
+        "{} vs {s3}",
+        s.cost_usd.s3
+    );
+    let bucket = s.s3.as_ref().unwrap();
+    assert!((bucket.gets - n * 10.0).abs() < 1e-3 && (bucket.puts - n * 0.1).abs() < 1e-3);
+    assert!(s.cloudfront.is_none());
+    assert_eq!(s.cost_usd.cloudfront, 0.0);
+    // The browser fetches the objects after the page: the latency is the page's alone.
+    assert!((s.latency_ms.p99 - 10.0).abs() < 0.1, "{:?}", s.latency_ms);
+}
+
+/// Through CloudFront, by hand: 30 objects of 400 KB per response (about 10.8 M
+/// requests and 4,320 GB in the hour) go from the edge: past its always-free 1,024 GB
+/// at $0.085 and past its free 10,000,000 requests at $0.01 per 10,000; nothing of
+/// them is internet egress from S3 (the responses' 18 GB stay under the free 100 GB);
+/// the bucket answers only the 20 % of requests the edge misses, a GET each.
+#[test]
+fn issue_13_cloudfront_bills_past_its_free_tier_and_cuts_the_gets() {
+    let s = run(&with_s3(
+        "1h",
+        100.0,
+        50_000,
+        "gets_per_request = 30\nobject_kb = 400\nvia = \"cloudfront\"\ncache_hit_ratio = 0.8",
+    ));
+    let n = s.requests.completed as f64;
+    let (requests, gb) = (n * 30.0, n * 30.0 * 400_000.0 / 1e9);
+    assert!(requests > 1e7 && gb > 1024.0, "{requests} {gb}");
+    let usd = (gb - 1024.0) * 0.085 + (requests - 1e7) * 0.01 / 10_000.0;
+    assert!(
+        (s.cost_usd.cloudfront - usd).abs() < 1e-5,
+        "{} vs {usd}",
+        s.cost_usd.cloudfront
+    );
+    let cf = s.cloudfront.as_ref().unwrap();
+    assert!((cf.requests - requests).abs() < 1e-3 && (cf.out_gb - gb).abs() < 1e-6);
+    assert_eq!(s.cost_usd.data_transfer, 0.0);
+    assert_eq!(s.data_transfer.as_ref().unwrap().s3_gb, 0.0);
+    let gets = requests * 0.2;
+    assert!((s.s3.as_ref().unwrap().gets - gets).abs() < 1e-3);
+    assert!((s.cost_usd.s3 - gets * 0.0004 / 1000.0).abs() < 1e-6);
+}
+
+/// CloudFront's always-free tier: 10 objects of 100 KB per response for 10 minutes
+/// (about 0.6 M requests, 60 GB) cost nothing at the edge; the summary still counts
+/// them, and `cost_usd` has no `cloudfront`.
+#[test]
+fn issue_13_cloudfront_under_its_free_tier_costs_nothing() {
+    let s = run(&with_s3(
+        "10m",
+        100.0,
+        0,
+        "gets_per_request = 10\nobject_kb = 100\nvia = \"cloudfront\"",
+    ));
+    assert_eq!(s.cost_usd.cloudfront, 0.0);
+    let cf = s.cloudfront.as_ref().unwrap();
+    assert_eq!(cf.cache_hit_ratio, 0.9, "the default");
+    assert!((cf.requests - s.requests.completed as f64 * 10.0).abs() < 1e-3);
+    let json = serde_json::to_value(&s).unwrap();
+    assert!(json["cost_usd"].get("cloudfront").is_none(), "{json}");
+    assert!(
+        json["cost_usd"].get("s3").is_some(),
+        "the misses' GETs: {json}"
+    );
+}
+
+/// The files of a run with S3 behind CloudFront: every line of `cost.csv` adds up to
+/// the total, and each part's lines to its `cost_usd` field.
+#[test]
+fn issue_13_cost_csv_of_s3_and_cloudfront_adds_up_by_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = with_s3(
+        "1h",
+        100.0,
+        500_000,
+        "gets_per_request = 30\nobject_kb = 400\nstored_gb = 100\nputs_per_request = 1\nvia = \"cloudfront\"",
+    );
+    let path = write_file(dir.path(), "cf.toml", &text);
+    let out = dir.path().join("out");
+    simcloud()
+        .args(["run", "--no-plots", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let csv = std::fs::read_to_string(out.join("cost.csv")).unwrap();
+    let mut by_part = std::collections::BTreeMap::<String, f64>::new();
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        *by_part.entry(fields[1].to_string()).or_default() += fields[9].parse::<f64>().unwrap();
+    }
+    let total: f64 = by_part.values().sum();
+    assert!((total - summary["cost_usd"]["total"].as_f64().unwrap()).abs() < 1e-5);
+    for part in ["data_transfer", "s3", "cloudfront"] {
+        let field = summary["cost_usd"][part].as_f64().unwrap_or(0.0);
+        assert!(field > 0.0, "{part}: {summary}");
+        assert!(
+            (by_part[part] - field).abs() < 1e-5,
+            "{part}: {} vs {field}",
+            by_part[part]
+        );
+    }
+}
+
+/// Bad `[s3]` input: exit 2 naming the file, line and key.
+#[test]
+fn issue_13_bad_s3_input_is_exit_2_with_file_line_and_key() {
+    let single = |keys: &str| {
+        format!(
+            "name = \"tiny\"\nduration = \"10m\"\n[traffic]\nrate = 20\n[autoscaling]\nmin = 1\n[s3]\n{keys}\n"
+        )
+    };
+    for (keys, needle) in [
+        (
+            "object_kb = -1",
+            "bad.toml:8: s3.object_kb = -1: must be a finite number >= 0",
+        ),
+        (
+            "gets_per_request = -2\nobject_kb = 1",
+            "s3.gets_per_request = -2",
+        ),
+        (
+            "gets_per_request = 2",
+            "s3.gets_per_request = 2: needs s3.object_kb",
+        ),
+        ("stored_gb = 1e12", "s3.stored_gb"),
+        ("object_kb = 1\nbucket = \"x\"", "bad.toml:9: s3.bucket"),
+        (
+            "object_kb = 1\ncache_hit_ratio = 0.5",
+            "s3.cache_hit_ratio = 0.5: is CloudFront's",
+        ),
+        (
+            "via = \"cloudfront\"\ncache_hit_ratio = 1.5",
+            "s3.cache_hit_ratio = 1.5: must be at most 1",
+        ),
+        (
+            "via = \"cdn\"",
+            "s3.via = \"cdn\": unknown value; expected one of s3, cloudfront",
+        ),
+    ] {
+        assert_rejected(&single(keys), needle);
+    }
+    let tiers = |kind: &str| {
+        format!(
+            "duration = \"10m\"\n[traffic]\nrate = 5\n[tiers.web]\nkind = \"ec2\"\n[[tiers.web.calls]]\ntier = \"back\"\n[tiers.back]\nkind = \"{kind}\"\n[tiers.back.s3]\nstored_gb = 1\n"
+        )
+    };
+    let stderr = assert_rejected(&tiers("rds"), "bad.toml:10: tiers.back.s3");
+    assert!(
+        stderr.contains("belongs to ec2 and fargate and lambda tiers"),
+        "{stderr}"
+    );
+    let stderr = assert_rejected(&tiers("ec2"), "bad.toml:10: tiers.back.s3");
+    assert!(
+        stderr.contains("a called tier answers its caller"),
+        "{stderr}"
+    );
+}

@@ -24,6 +24,7 @@
 
 use super::MONTH;
 use crate::engine::SimTime;
+use crate::model::outcome::CostItem;
 
 /// Bytes in a GB.
 pub(in crate::model) const BYTES_PER_GB: f64 = 1e9;
@@ -35,7 +36,7 @@ const GB_PER_TB: f64 = 1024.0;
 /// month's running total, in the schedule's unit) at a price per unit. The last band
 /// has no bound.
 #[derive(Clone, Copy, Debug)]
-pub(in crate::model) struct Tiers(&'static [(f64, f64)]);
+pub(in crate::model) struct Tiers(pub &'static [(f64, f64)]);
 
 /// One band of a month's usage as the bill shows it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,7 +133,8 @@ impl MonthlyUsage {
     }
 
     /// The usage of each month, first month first (months with none included).
-    pub(in crate::model) fn months(&self) -> &[f64] {
+    #[cfg(test)]
+    fn months(&self) -> &[f64] {
         &self.months
     }
 
@@ -145,7 +147,58 @@ impl MonthlyUsage {
     pub(in crate::model) fn cost(&self, tiers: Tiers) -> f64 {
         self.months.iter().map(|&m| tiers.cost(m)).sum()
     }
+
+    /// The bill's lines of the usage under `tiers` in a run that ended at `end`: one
+    /// per month and band reached, as AWS's bill shows them ("$0.090 per GB - first
+    /// 10 TB / month data transfer out beyond the global free tier", aws-facts.md 8),
+    /// a free band's item named `<item>_free`. They add up to [`MonthlyUsage::cost`].
+    pub(in crate::model) fn lines(
+        &self,
+        tiers: Tiers,
+        end: SimTime,
+        line: &LineNames,
+        tier: &str,
+    ) -> Vec<CostItem> {
+        let mut lines = Vec::new();
+        for (m, &amount) in self.months.iter().enumerate() {
+            let at = |k: usize| SimTime((k as u64 * MONTH.0).min(end.0)).as_secs_f64();
+            for band in tiers.bands(amount) {
+                lines.push(CostItem {
+                    item: match band.unit_price == 0.0 {
+                        true => format!("{}_free", line.item),
+                        false => line.item.to_string(),
+                    },
+                    purchase_option: line.part.to_string(),
+                    instance_type: String::new(),
+                    instance_id: None,
+                    start_s: at(m),
+                    end_s: at(m + 1),
+                    quantity: band.quantity,
+                    unit: line.unit.to_string(),
+                    unit_price_usd: band.unit_price,
+                    cost_usd: band.quantity * band.unit_price,
+                    tier: tier.to_string(),
+                });
+            }
+        }
+        lines
+    }
 }
+
+/// How the lines of a [`MonthlyUsage`] are named in `cost.csv`.
+pub(in crate::model) struct LineNames {
+    /// The part of the bill (`BillPart::key`).
+    pub part: &'static str,
+    pub item: &'static str,
+    pub unit: &'static str,
+}
+
+/// Internet egress's lines.
+pub(in crate::model) const INTERNET_OUT_LINES: LineNames = LineNames {
+    part: "data_transfer",
+    item: "data_transfer_out",
+    unit: "gb",
+};
 
 #[cfg(test)]
 mod tests {

@@ -8,10 +8,12 @@
 mod fargate;
 mod lambda;
 mod rds;
+mod s3;
 
 pub use fargate::*;
 pub use lambda::*;
 pub use rds::*;
+pub use s3::*;
 
 use crate::engine::SimDuration;
 use std::path::PathBuf;
@@ -68,6 +70,9 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
+    /// their static objects from.
+    pub s3: Option<S3Config>,
 }
 
 impl TierConfig {

@@ -350,7 +350,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 12] = [
+    let tables: [(&str, bool, &[TierKind]); 13] = [
         ("instance", raw.instance.is_some(), &[Ec2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
@@ -371,6 +371,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
+        ("s3", raw.s3.is_some(), &[Ec2, Fargate, Lambda]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -474,6 +475,10 @@ fn resolve_tier(
         ));
     }
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    let s3 = match raw.s3 {
+        Some(s3) => Some(resolve_s3(ctx, s3, entry)?),
+        None => None,
+    };
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
     if fargate.is_some() {
@@ -515,5 +520,6 @@ fn resolve_tier(
         lambda,
         fargate,
         rds,
+        s3,
     })
 }
