@@ -424,3 +424,36 @@ fn issue_13_bad_s3_input_is_exit_2_with_file_line_and_key() {
         "{stderr}"
     );
 }
+
+/// A Lambda function behind API Gateway answers the clients too: its responses (1 MB
+/// each, 10 minutes at 200 req/s, about 120 GB) leave AWS at the same prices, and the
+/// objects its pages link come from S3. GB = completed / 1,000; past the free 100 GB
+/// at $0.09, with the S3 objects (2 of 50 KB per response) in the same bands.
+#[test]
+fn issue_13_a_lambda_entry_tier_sends_its_responses_and_objects_out() {
+    let s = run(r#"
+duration = "10m"
+seed = 3
+[traffic]
+rate = 200
+[tiers.fn]
+kind = "lambda"
+[tiers.fn.service]
+time = "20ms"
+response_bytes = 1_000_000
+[tiers.fn.lambda]
+memory_mb = 1024
+[tiers.fn.api_gateway]
+api = "http"
+[tiers.fn.s3]
+gets_per_request = 2
+object_kb = 50
+"#);
+    let n = s.requests.completed as f64;
+    let gb = n * (1e6 + 2.0 * 50_000.0) / 1e9;
+    assert!(gb > 120.0, "{gb}");
+    let dt = s.data_transfer.as_ref().unwrap();
+    assert!((dt.internet_out_gb - gb).abs() < 1e-6, "{dt:?}");
+    assert!((s.cost_usd.data_transfer - (gb - 100.0) * 0.09).abs() < 1e-5);
+    assert!((s.cost_usd.s3 - n * 2.0 * 0.0004 / 1000.0).abs() < 1e-6);
+}
