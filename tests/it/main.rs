@@ -8,6 +8,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod ecs;
+mod egress;
 mod fargate;
 mod goldens;
 mod inputs;
