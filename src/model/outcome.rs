@@ -312,6 +312,10 @@ pub struct InstanceSummary {
     pub failures: u64,
     /// Instances the group replaced after a health check found them failed.
     pub replaced_unhealthy: u64,
+    /// Launch attempts that failed (InsufficientInstanceCapacity, a full spread
+    /// placement group, no zone up); only when there were some.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub failed_launches: u64,
     pub launched_from_warm_pool: u64,
     pub rebalance_recommendations: u64,
     pub peak_in_service: u32,

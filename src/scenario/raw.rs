@@ -16,8 +16,8 @@
 
 use crate::model::{
     AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
-    OfferingClass, Payment, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
-    SpotAllocation, Term, TerminationPolicy, TierKind,
+    OfferingClass, Payment, PlacementStrategy, PredictiveMode, Routing, SavingsPlanKind,
+    ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -190,6 +190,14 @@ pub(crate) struct RawScenario {
     /// The tiers of an architecture (SPEC "Phase 2"), by name; the single-tier form
     /// above is one tier named `web`. A scenario gives one form or the other.
     pub tiers: Option<BTreeMap<String, RawTier>>,
+    /// The single-tier form's placement group.
+    pub placement: Option<RawPlacement>,
+    /// The Availability Zones (SPEC "Phase 2").
+    pub network: Option<RawNetwork>,
+    /// `[[outage]]`: a zone down for a while.
+    pub outage: Option<Vec<RawOutage>>,
+    /// `[[capacity_shortage]]`: launches of a type in a zone fail for a while.
+    pub capacity_shortage: Option<Vec<RawShortage>>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -216,6 +224,7 @@ impl RawScenario {
             capacity_provider: None,
             rds: None,
             failover: None,
+            placement: self.placement.take(),
         }
     }
 
@@ -229,6 +238,7 @@ impl RawScenario {
             autoscaling: self.autoscaling,
             purchase: self.purchase,
             spot: self.spot,
+            placement: self.placement,
             kind: _,
             entry: _,
             calls: _,
@@ -275,6 +285,45 @@ pub(crate) struct RawTier {
     pub rds: Option<RawRds>,
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
+    /// The placement group of an `ec2` tier (aws-facts.md 17.4).
+    pub placement: Option<RawPlacement>,
+}
+
+/// `[network]`: the Availability Zones the tiers spread over.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNetwork {
+    pub zones: Option<Vec<String>>,
+}
+
+/// `[[outage]]`: every instance in `zone` stops answering at `at` for `duration`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutage {
+    pub zone: String,
+    pub at: String,
+    pub duration: String,
+}
+
+/// `[[capacity_shortage]]`: launches of `pool` (an instance type) in `zone` fail with
+/// InsufficientInstanceCapacity from `from` until `to`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShortage {
+    pub pool: String,
+    pub zone: String,
+    pub from: String,
+    pub to: String,
+}
+
+file_enum!(RawPlacementStrategy => PlacementStrategy { Cluster, Spread, Partition });
+
+/// `[tiers.<name>.placement]`: a placement group (aws-facts.md 17.4).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPlacement {
+    pub strategy: RawPlacementStrategy,
+    pub partitions: Option<u32>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -366,6 +415,7 @@ impl RawTier {
             capacity_provider: None,
             rds: None,
             failover: None,
+            placement: None,
         }
     }
 }

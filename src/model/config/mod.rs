@@ -7,10 +7,12 @@
 
 mod fargate;
 mod lambda;
+mod network;
 mod rds;
 
 pub use fargate::*;
 pub use lambda::*;
+pub use network::*;
 pub use rds::*;
 
 use crate::engine::SimDuration;
@@ -29,6 +31,8 @@ pub struct Config {
     /// The services of the architecture (SPEC "Phase 2"), never empty; the first is
     /// the entry tier, which receives the traffic and answers the clients.
     pub tiers: Vec<TierConfig>,
+    /// The Availability Zones, their outages and capacity shortages.
+    pub network: Network,
 }
 
 impl Config {
@@ -68,6 +72,8 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// The placement group of an `ec2` tier's instances (aws-facts.md 17.4).
+    pub placement: Option<Placement>,
 }
 
 impl TierConfig {

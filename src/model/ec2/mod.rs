@@ -15,11 +15,12 @@ mod group;
 mod health;
 mod interruptions;
 mod lifecycle;
+mod zones;
 
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Answer, Caller, Handle};
 use super::config::{
-    HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
+    HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
 };
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
@@ -41,6 +42,12 @@ use std::collections::VecDeque;
 /// blocks in this folder carry out what an event does across them.
 pub(super) struct Ec2Tier<'a> {
     config: &'a TierConfig,
+    /// The run's zones, their outages and shortages.
+    network: &'a Network,
+    /// The instance types of the run's type table, by type index.
+    type_names: Vec<String>,
+    /// Failed launches waiting for their retry (`zones.rs`).
+    retry: zones::LaunchRetry,
     fleet: Fleet,
     market: SpotMarket,
     serving: Serving,
@@ -70,6 +77,7 @@ impl<'a> Ec2Tier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
+        network: &'a Network,
     ) -> Self {
         // The type table: the group's own type first, then any other spot pool types.
         // Workers follow vCPUs when the scenario asks for workers per vCPU.
@@ -117,6 +125,9 @@ impl<'a> Ec2Tier<'a> {
         );
         Ec2Tier {
             config,
+            network,
+            type_names: billed.iter().map(|b| b.name.clone()).collect(),
+            retry: zones::LaunchRetry::default(),
             fleet: Fleet::new(config, types, streams),
             market,
             serving: Serving::new(config, index, streams),
@@ -162,7 +173,10 @@ impl Service for Ec2Tier<'_> {
         // The initial desired capacity starts in service at t = 0, already warm.
         // Split between on-demand and spot by the mixed instances policy.
         for _ in 0..self.config.autoscaling.desired {
-            let id = self.launch_for_group(ctx);
+            let Some(id) = self.launch_for_group(ctx) else {
+                self.retry_launches_later(ctx);
+                break;
+            };
             let instance = &mut self.fleet.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
             self.become_healthy(ctx, id);
@@ -217,6 +231,7 @@ impl Service for Ec2Tier<'_> {
             SimTime::ZERO + self.config.autoscaling.metric_period,
             Event::MetricTick { tier: ctx.tier },
         );
+        self.schedule_zone_events(ctx);
     }
 
     /// Carries out an event of this tier. Always inlined: it has two callers, the loop
@@ -313,6 +328,9 @@ impl Service for Ec2Tier<'_> {
                 self.on_scheduled_action(ctx, action as usize)
             }
             Event::ForecastDue { hour, .. } => self.on_forecast_due(ctx, hour),
+            Event::ZoneFailed { zone, .. } => self.on_zone_failed(ctx, zone),
+            Event::ZoneRecovered { .. } => self.on_zone_recovered(ctx),
+            Event::LaunchRetryDue { .. } => self.on_launch_retry_due(ctx),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };

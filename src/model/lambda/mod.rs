@@ -57,7 +57,7 @@ mod bucket;
 use super::billing::alb::{AlbPrices, AlbTargets};
 use super::billing::serverless::ServerlessBill;
 use super::calls::{Answer, Caller, Calls, Message, Pending};
-use super::config::{LambdaConfig, SloConfig, TierConfig};
+use super::config::{LambdaConfig, Network, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::metrics::Metrics;
@@ -158,6 +158,9 @@ impl<'a> LambdaTier<'a> {
         streams: &RngStreams,
         _end: SimTime,
         slo: &SloConfig,
+        // A function runs in no one zone of the run: Lambda keeps it available across
+        // the Region's zones, so an outage does not touch it (aws-facts.md 6.1).
+        _network: &'a Network,
     ) -> Self {
         let function = config
             .lambda

@@ -60,13 +60,21 @@
 //!   timeout (120 s) is not modelled: a failover lasts at most 120 s unless a scenario
 //!   says longer. Reads to replicas do not go through the proxy.
 //!
+//! - Zones (`[network]`, aws-facts.md 16.1, 17): the primary runs in the first zone,
+//!   a Multi-AZ standby in the second (the first too with one zone). An outage of the
+//!   primary's zone is another cause of the same failover: the standby takes over
+//!   after a drawn 60-120 s, and the primary and standby trade zones (as a scheduled
+//!   failover's do). With no standby, or the standby's zone down too, the primary is
+//!   lost, as during a failover, until its zone is back. Read replicas are not placed
+//!   in zones: an outage does not touch them.
+//!
 //! Not modelled: connection setup time, transactions that span calls, the proxy's
-//! pinning and its own limits on client connections, failovers as a
-//! consequence of a zone outage, storage I/O limits, T-class CPU credits.
+//! pinning and its own limits on client connections, storage I/O limits, T-class CPU
+//! credits.
 
 use super::billing::rds as bill;
 use super::calls::{Answer, Caller, Slab};
-use super::config::{RdsConfig, SloConfig, TierConfig};
+use super::config::{Network, RdsConfig, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::metrics::Metrics;
@@ -163,6 +171,15 @@ struct DbCall {
 pub(super) struct RdsTier<'a> {
     config: &'a TierConfig,
     db: &'a RdsConfig,
+    network: &'a Network,
+    /// The zones of the primary and of the Multi-AZ standby.
+    primary_zone: usize,
+    standby_zone: usize,
+    /// The primary is lost with its zone, with no standby to take over, until the
+    /// zone is back.
+    lost_with_zone: bool,
+    /// The durations of failovers an outage causes.
+    outage_failover_rng: SimRng,
     servers: Vec<Server>,
     /// RDS Proxy, if the database has one.
     proxy: Option<Proxy>,
@@ -193,6 +210,7 @@ impl<'a> RdsTier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
+        network: &'a Network,
     ) -> Self {
         let db = config.rds.as_ref().expect("an rds tier has its database");
         let servers = (0..=db.read_replicas)
@@ -208,6 +226,11 @@ impl<'a> RdsTier<'a> {
         RdsTier {
             config,
             db,
+            network,
+            primary_zone: 0,
+            standby_zone: usize::from(network.zones.len() > 1),
+            lost_with_zone: false,
+            outage_failover_rng: streams.stream("outage_failover"),
             servers,
             proxy: db.proxy.then(Proxy::default),
             pools: BTreeMap::new(),
@@ -419,11 +442,55 @@ impl<'a> RdsTier<'a> {
         answer(ctx, call.caller, outcome);
     }
 
+    /// A Multi-AZ failover starts (scheduled, or its primary's zone went down): the
+    /// primary is lost until the standby has taken over, `duration` from now, in its
+    /// own zone.
+    fn failover_started(&mut self, ctx: &mut Ctx<'_>, duration: SimDuration) {
+        self.summary.failovers += 1;
+        std::mem::swap(&mut self.primary_zone, &mut self.standby_zone);
+        self.lose_primary(ctx);
+        let event = Event::FailoverEnded { tier: ctx.tier };
+        ctx.queue.schedule(ctx.now + duration, event);
+    }
+
+    /// The primary is back: calls waiting at the proxy go on, as many as it may
+    /// connect.
+    fn primary_back(&mut self, ctx: &mut Ctx<'_>) {
+        self.servers[PRIMARY as usize].down = false;
+        while let Some(proxy) = &mut self.proxy {
+            if proxy.lent >= self.db.max_connections {
+                break;
+            }
+            let Some(next) = proxy.waiting.pop_front() else {
+                break;
+            };
+            self.waiting.add(ctx.now, -1);
+            self.connected(ctx, next, PROXY);
+        }
+    }
+
+    /// The zone goes down: a primary there fails over to its standby, or is lost
+    /// with it (see the module's doc).
+    fn zone_failed(&mut self, ctx: &mut Ctx<'_>, zone: usize) {
+        if zone != self.primary_zone || self.lost_with_zone {
+            return;
+        }
+        let t = ctx.now.since(SimTime::ZERO);
+        let standby_up = self.standby_zone != zone && !self.network.down(self.standby_zone, t);
+        if self.db.multi_az && standby_up {
+            // aws-facts.md 16.1: "typically 60-120 seconds".
+            let drawn = self.outage_failover_rng.random_range(60..=120);
+            self.failover_started(ctx, SimDuration::from_secs(drawn));
+        } else {
+            self.lost_with_zone = true;
+            self.lose_primary(ctx);
+        }
+    }
+
     /// The primary is lost: the calls on it fail, every connection to it breaks, and
     /// the calls waiting for one fail too (see the module's doc).
-    fn failover_started(&mut self, ctx: &mut Ctx<'_>) {
+    fn lose_primary(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
-        self.summary.failovers += 1;
         let primary = &mut self.servers[PRIMARY as usize];
         primary.down = true;
         let queued = primary.queue.len() as i64;
@@ -497,7 +564,7 @@ fn percent(part: u128, whole: u128) -> f64 {
 }
 
 impl Service for RdsTier<'_> {
-    /// Schedules the failovers.
+    /// Schedules the failovers and the zones' outages.
     fn start(&mut self, ctx: &mut Ctx<'_>) {
         for (i, failover) in self.db.failovers.iter().enumerate() {
             let event = Event::FailoverStarted {
@@ -505,6 +572,16 @@ impl Service for RdsTier<'_> {
                 failover: i as u32,
             };
             ctx.queue.schedule(SimTime::ZERO + failover.at, event);
+        }
+        let tier = ctx.tier;
+        for o in &self.network.outages {
+            let zone = o.zone as u8;
+            ctx.queue
+                .schedule(SimTime::ZERO + o.at, Event::ZoneFailed { tier, zone });
+            ctx.queue.schedule(
+                SimTime::ZERO + o.at + o.duration,
+                Event::ZoneRecovered { tier, zone },
+            );
         }
     }
 
@@ -596,22 +673,14 @@ impl Service for RdsTier<'_> {
                 let duration = self.db.failovers[failover as usize]
                     .duration
                     .unwrap_or(drawn);
-                self.failover_started(ctx);
-                let event = Event::FailoverEnded { tier: ctx.tier };
-                ctx.queue.schedule(ctx.now + duration, event);
+                self.failover_started(ctx, duration);
             }
-            Event::FailoverEnded { .. } => {
-                self.servers[PRIMARY as usize].down = false;
-                // Calls waiting at the proxy go on, as many as it may connect.
-                while let Some(proxy) = &mut self.proxy {
-                    if proxy.lent >= self.db.max_connections {
-                        break;
-                    }
-                    let Some(next) = proxy.waiting.pop_front() else {
-                        break;
-                    };
-                    self.waiting.add(ctx.now, -1);
-                    self.connected(ctx, next, PROXY);
+            Event::FailoverEnded { .. } => self.primary_back(ctx),
+            Event::ZoneFailed { zone, .. } => self.zone_failed(ctx, usize::from(zone)),
+            Event::ZoneRecovered { zone, .. } => {
+                if self.lost_with_zone && usize::from(zone) == self.primary_zone {
+                    self.lost_with_zone = false;
+                    self.primary_back(ctx);
                 }
             }
             other => unreachable!("not an rds tier's event: {other:?}"),

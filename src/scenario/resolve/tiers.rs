@@ -334,12 +334,17 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
-    pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
+    pub(super) fn resolve(
+        self,
+        ctx: &Ctx,
+        duration: SimDuration,
+        zones: usize,
+    ) -> Result<Vec<TierConfig>> {
         let tiers = self
             .tiers
             .into_iter()
             .enumerate()
-            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
+            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, zones, i == 0))
             .collect::<Result<Vec<_>>>()?;
         check_pools(ctx, &tiers);
         Ok(tiers)
@@ -350,7 +355,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 12] = [
+    let tables: [(&str, bool, &[TierKind]); 13] = [
         ("instance", raw.instance.is_some(), &[Ec2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
@@ -371,6 +376,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
+        ("placement", raw.placement.is_some(), &[Ec2]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -411,6 +417,7 @@ fn resolve_tier(
     written: WrittenTier,
     calls: Vec<Call>,
     duration: SimDuration,
+    zones: usize,
     entry: bool,
 ) -> Result<TierConfig> {
     let WrittenTier {
@@ -489,6 +496,7 @@ fn resolve_tier(
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
+    let placement = resolve_placement(ctx, raw.placement, autoscaling.max, zones)?;
     Ok(TierConfig {
         name,
         kind,
@@ -502,5 +510,6 @@ fn resolve_tier(
         lambda,
         fargate,
         rds,
+        placement,
     })
 }
