@@ -506,6 +506,13 @@ pub(super) fn print_summary(
             i.min_in_service,
             i.instance_hours
         )?;
+        if i.failed_launches > 0 {
+            writeln!(
+                out,
+                "              {} launch attempts failed (insufficient capacity, a full spread placement group or no zone up)",
+                i.failed_launches
+            )?;
+        }
         writeln!(
             out,
             "  cpu         {:.1} % mean utilisation of in-service workers",
