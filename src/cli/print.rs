@@ -9,7 +9,9 @@ use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::compare::verdict_sentence;
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
-use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
+use simcloud::report::tiers::{
+    TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells, where_the_time_goes,
+};
 use std::io::{self, Write};
 
 /// `1 strategy`, `2 strategies`.
@@ -491,9 +493,11 @@ pub(super) fn print_summary(
             count(l.gb_seconds.round() as u64)
         )?;
     } else {
-        // A fargate tier's instances are its tasks.
+        // A fargate tier's instances are its tasks; an ecs_ec2 tier's tasks run on
+        // container instances, whose hours are billed.
         let (unit, hours) = match config.entry().kind {
             TierKind::Fargate => ("tasks    ", "task-hours"),
+            TierKind::EcsEc2 => ("tasks    ", "container instance-hours"),
             _ => ("instances", "instance-hours"),
         };
         writeln!(
@@ -512,6 +516,9 @@ pub(super) fn print_summary(
                 "              {} launch attempts failed (insufficient capacity, a full spread placement group or no zone up)",
                 i.failed_launches
             )?;
+        }
+        if let Some(c) = &s.container_instances {
+            writeln!(out, "  cluster     {}", cluster_sentence(c))?;
         }
         writeln!(
             out,
@@ -653,6 +660,9 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
     for t in &s.tiers {
         if let Some(sentence) = database_sentence(t) {
             lines.push(format!("  {:<12}{}: {sentence}", "", t.name));
+        }
+        if let Some(c) = &t.container_instances {
+            lines.push(format!("  {:<12}{}: {}", "", t.name, cluster_sentence(c)));
         }
     }
     if let Some(sentence) = where_the_time_goes(config, s) {

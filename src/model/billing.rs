@@ -40,7 +40,6 @@ pub(super) mod rds;
 pub(super) mod serverless;
 
 use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
-use super::fleet::Fleet;
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
 use super::spot::SpotMarket;
@@ -313,9 +312,10 @@ impl CostLedger {
     /// spot usage once it can no longer be free (the instance has run an hour, or has
     /// stopped and was billed); the warm pool and the load balancer so far. The closed
     /// bill is the last value of this curve.
-    pub(super) fn accrued(
+    pub(super) fn accrued<'i>(
         &self,
-        fleet: &Fleet,
+        billed: impl Iterator<Item = &'i Instance>,
+        warm_pool: Option<&WarmPool>,
         market: &SpotMarket,
         now: SimTime,
         requests: u64,
@@ -324,9 +324,9 @@ impl CostLedger {
         let mut on_demand = t.on_demand();
         let mut spot = t.spot;
         let mut commitments = t.reserved_fees + t.savings_plan_fees;
-        let warm_pool = self.warm_pool_cost(fleet.warm_pool.as_ref().map(|(p, _)| p), now);
+        let warm_pool = self.warm_pool_cost(warm_pool, now);
         let mut running = vec![0.0; self.types.len()];
-        for instance in fleet.alive() {
+        for instance in billed {
             match instance.pool {
                 None => {
                     on_demand += self.accrued_on_demand(instance, now);

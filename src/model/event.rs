@@ -121,6 +121,17 @@ pub(super) enum Event {
     HourTick {
         tier: u8,
     },
+    /// An `ecs_ec2` tier's container instance booted and its ECS agent registered it
+    /// with the cluster: tasks can be placed on it.
+    ContainerInstanceRegistered {
+        tier: u8,
+        host: u32,
+    },
+    /// An `ecs_ec2` tier's minute of managed scaling: CapacityProviderReservation is
+    /// computed and acted on (aws-facts.md 15.5).
+    ClusterTick {
+        tier: u8,
+    },
     /// A Lambda execution environment finished its invocation's own work (its init,
     /// if cold, and its invoke, or the function timeout); a function that calls other
     /// tiers then makes its calls.
@@ -206,6 +217,8 @@ impl Event {
             | Event::ScheduledActionDue { tier, .. }
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
+            | Event::ContainerInstanceRegistered { tier, .. }
+            | Event::ClusterTick { tier }
             | Event::InvocationEnded { tier, .. }
             | Event::FunctionTimedOut { tier, .. }
             | Event::IntegrationTimedOut { tier, .. }

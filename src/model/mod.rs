@@ -9,6 +9,7 @@ mod balancer;
 mod bill;
 mod billing;
 mod calls;
+mod cluster;
 pub mod config;
 mod dist;
 mod ec2;

@@ -31,6 +31,9 @@ pub struct Summary {
     /// The entry tier's function, when it is a `lambda` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<LambdaSummary>,
+    /// The entry tier's container instances, when it is an `ecs_ec2` tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_instances: Option<ClusterSummary>,
     /// Each tier's own measures, in the scenario's order (entry first), when there
     /// are several (SPEC "Phase 2"). The fields above are the entry tier's, as the
     /// clients see them, except `cost_usd`, which is the sum over the tiers.
@@ -71,6 +74,29 @@ pub struct TierSummary {
     /// The database's own measures, for an `rds` tier only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rds: Option<RdsSummary>,
+    /// The container instances its tasks ran on, for an `ecs_ec2` tier only (whose
+    /// `instances` are its tasks, and `instances.instance_hours` these instances').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_instances: Option<ClusterSummary>,
+}
+
+/// What an `ecs_ec2` tier's container instances did (aws-facts.md 15.5).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ClusterSummary {
+    /// Tasks one instance holds: its vCPU and memory over the task's reservation.
+    pub tasks_per_instance: u32,
+    pub launched: u64,
+    pub terminated: u64,
+    /// Instances registered with the cluster (booted, ECS agent up).
+    pub peak_registered: u32,
+    pub mean_registered: f64,
+    /// Instance-hours billed.
+    pub instance_hours: f64,
+    /// The most tasks waiting at once for room on an instance (`PROVISIONING`).
+    pub peak_pending_tasks: u32,
+    /// Tasks stopped because the group terminated their instance on scale-in
+    /// (without managed termination protection).
+    pub tasks_stopped_with_instance: u64,
 }
 
 /// What an `rds` tier did: its connections, its CPU and its refusals (issue 13).

@@ -192,7 +192,7 @@ macro_rules! tier_kinds {
 }
 
 tier_kinds! {
-    Ec2Tier: Ec2 | Fargate,
+    Ec2Tier: Ec2 | Fargate | EcsEc2,
     LambdaTier: Lambda,
     RdsTier: Rds,
 }
@@ -452,6 +452,7 @@ impl<T: Service> Simulation<'_, T> {
             utilization: entry.utilization.clone(),
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
+            container_instances: entry.container_instances.clone(),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

@@ -11,7 +11,7 @@
 
 use super::bill::{BillStatement, LineRole, hours};
 use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
-use super::tiers::{TIER_COLUMNS, database_sentence, tier_cells};
+use super::tiers::{TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells};
 use crate::model::{
     BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierSummary,
 };
@@ -267,6 +267,9 @@ pub fn run_report(
         s.utilization.mean_cpu,
         Some((cost_label, s.cost_usd.total)),
     );
+    if let (Some(c), true) = (&s.container_instances, s.tiers.is_empty()) {
+        let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
+    }
     out.push_str("</div>\n");
 
     if several {
@@ -451,6 +454,9 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
     fleet_table(out, "fleet", &t.instances, t.utilization.mean_cpu, None);
     if let Some(sentence) = database_sentence(t) {
         let _ = writeln!(out, "<p>The database: {}</p>", escape(&sentence));
+    }
+    if let Some(c) = &t.container_instances {
+        let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
     }
     out.push_str("<table>\n<tr><th>cost</th><th class=\"n\"></th></tr>\n");
     for (part, amount) in paid_parts(&t.cost_usd) {

@@ -23,7 +23,7 @@
 //! not be the one that makes clients wait.
 
 use super::html::count;
-use crate::model::{Config, Summary, TierSummary};
+use crate::model::{ClusterSummary, Config, Summary, TierSummary};
 use std::fmt;
 
 /// The headings of [`tier_cells`].
@@ -86,6 +86,27 @@ pub fn database_sentence(t: &TierSummary) -> Option<String> {
         );
     }
     Some(s + ".")
+}
+
+/// What an `ecs_ec2` tier's container instances did, in one sentence (the terminal
+/// and `report.html`): how many, how full, how long tasks waited for room.
+pub fn cluster_sentence(c: &ClusterSummary) -> String {
+    let mut s = format!(
+        "{} container instances launched, {} terminated; registered: peak {}, mean {:.2}; {} tasks each; at most {} tasks waiting for room",
+        count(c.launched),
+        count(c.terminated),
+        c.peak_registered,
+        c.mean_registered,
+        c.tasks_per_instance,
+        count(u64::from(c.peak_pending_tasks)),
+    );
+    if c.tasks_stopped_with_instance > 0 {
+        s += &format!(
+            "; {} tasks stopped with their instance on scale-in",
+            count(c.tasks_stopped_with_instance)
+        );
+    }
+    s + "."
 }
 
 /// The end-to-end mean latency split over the tiers a request reaches.

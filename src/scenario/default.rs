@@ -12,7 +12,8 @@
 use crate::engine::SimDuration;
 use crate::model::{
     AdjustmentType, ApiKind, DbEngine, DurationDist, HealthCheckType, Monitoring, OfferingClass,
-    Payment, PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term, TerminationPolicy,
+    Payment, Placement, PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term,
+    TerminationPolicy,
 };
 
 pub(crate) const SEED: u64 = 1;
@@ -208,6 +209,20 @@ pub(crate) const FARGATE_CONTAINER_START: SimDuration = SimDuration::from_secs(5
 /// FARGATE_SPOT at about a third of FARGATE's price: $0.01334 against $0.04048 per
 /// vCPU-hour and $0.00146 against $0.00445 per GB-hour, 67 % off (15.2).
 pub(crate) const FARGATE_SPOT_DISCOUNT: f64 = 0.67;
+
+// [tiers.<name>.cluster] of an ecs_ec2 tier (aws-facts.md 15.5)
+/// `targetCapacity`: ECS's default, every instance used.
+pub(crate) const ECS_TARGET_CAPACITY: f64 = 100.0;
+/// `instanceWarmupPeriod`'s default.
+pub(crate) const ECS_INSTANCE_WARMUP: SimDuration = SimDuration::from_secs(300);
+/// `minimumScalingStepSize` and `maximumScalingStepSize`'s defaults.
+pub(crate) const ECS_MIN_STEP: u32 = 1;
+pub(crate) const ECS_MAX_STEP: u32 = 10_000;
+/// Managed termination protection is off by default in the console (15.5).
+pub(crate) const ECS_TERMINATION_PROTECTION: bool = false;
+/// An ECS service's default strategy is `spread` over Availability Zones (15.6); in
+/// one zone, `spread` over instances is its nearest meaning.
+pub(crate) const ECS_PLACEMENT: Placement = Placement::Spread;
 
 // [spot]
 /// Spot at 62 % off on-demand, inside the observed 55–70 % (2.1).

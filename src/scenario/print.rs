@@ -143,29 +143,38 @@ fn tier(run: &Config, index: usize) -> RawTier {
     if let Some(db) = &c.rds {
         return rds_tier(c, db);
     }
-    // A fargate tier's instance type and purchase are its task and strategy.
-    let (instance_table, purchase_table, task, capacity_provider, spot_table) = match &c.fargate {
-        None => (
-            Some(instance(&c.instance)),
-            Some(purchase(&c.purchase)),
-            None,
-            None,
-            spot(&c.spot),
-        ),
-        Some(f) => (
-            None,
-            None,
-            Some(fargate_task(c, f)),
-            Some(fargate_strategy(&f.strategy)),
-            RawSpot {
-                notice: None,
-                rebalance: None,
-                capacity_rebalance: None,
-                pool: None,
-                ..spot(&c.spot)
-            },
-        ),
-    };
+    // A fargate tier's instance type and purchase are its task and strategy; an
+    // ecs_ec2 tier's instance is its container instances', all on-demand.
+    let (instance_table, purchase_table, task, capacity_provider, spot_table) =
+        match (&c.fargate, &c.ecs) {
+            (Some(f), _) => (
+                None,
+                None,
+                Some(fargate_task(c, f)),
+                Some(fargate_strategy(&f.strategy)),
+                Some(RawSpot {
+                    notice: None,
+                    rebalance: None,
+                    capacity_rebalance: None,
+                    pool: None,
+                    ..spot(&c.spot)
+                }),
+            ),
+            (None, Some(e)) => (
+                Some(instance(&c.instance)),
+                None,
+                Some(ecs_task(e)),
+                None,
+                None,
+            ),
+            (None, None) => (
+                Some(instance(&c.instance)),
+                Some(purchase(&c.purchase)),
+                None,
+                None,
+                Some(spot(&c.spot)),
+            ),
+        };
     RawTier {
         kind: c.kind.into(),
         entry: (index == 0).then_some(true),
@@ -183,21 +192,22 @@ fn tier(run: &Config, index: usize) -> RawTier {
         load_balancer: Some(load_balancer(&c.load_balancer)),
         autoscaling: Some(RawAutoScaling {
             // Every minute, as ECS publishes a service's metrics: not a key of it.
-            monitoring: c.fargate.is_none().then(|| c.autoscaling.monitoring.into()),
+            monitoring: (c.kind == TierKind::Ec2).then(|| c.autoscaling.monitoring.into()),
             ..autoscaling(&c.autoscaling)
         }),
         purchase: purchase_table,
-        spot: Some(spot_table),
+        spot: spot_table,
         calls,
         lambda: None,
         api_gateway: None,
         task,
+        cluster: c.ecs.as_ref().map(cluster),
         capacity_provider,
         rds: None,
         failover: None,
-        placement: c.placement.map(|p| RawPlacement {
+        placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
-            partitions: (p.strategy == PlacementStrategy::Partition).then_some(p.partitions),
+            partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
         }),
     }
 }
@@ -268,6 +278,34 @@ fn fargate_task(c: &TierConfig, f: &FargateConfig) -> RawTask {
         pull_mb_per_s: Some(f.pull_mb_per_s),
         provisioning: Some(dist(&c.instance.boot_time)),
         container_start: text(f.container_start),
+    }
+}
+
+/// An `ecs_ec2` tier's task.
+fn ecs_task(e: &EcsConfig) -> RawTask {
+    RawTask {
+        cpu: Some(e.task_cpu),
+        memory_gb: Some(e.task_memory_gb),
+        image_mb: Some(e.image_mb),
+        pull_mb_per_s: Some(e.pull_mb_per_s),
+        container_start: text(e.container_start),
+        ..RawTask::default()
+    }
+}
+
+/// An `ecs_ec2` tier's container instances and placement.
+fn cluster(e: &EcsConfig) -> RawCluster {
+    let c = &e.cluster;
+    RawCluster {
+        min: Some(c.min),
+        max: Some(c.max),
+        desired: Some(c.desired),
+        target_capacity: Some(c.target_capacity),
+        instance_warmup: text(c.instance_warmup),
+        minimum_scaling_step_size: Some(c.minimum_scaling_step_size),
+        maximum_scaling_step_size: Some(c.maximum_scaling_step_size),
+        managed_termination_protection: Some(c.managed_termination_protection),
+        placement: Some(e.placement.into()),
     }
 }
 

@@ -16,8 +16,8 @@
 
 use crate::model::{
     AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
-    OfferingClass, Payment, PlacementStrategy, PredictiveMode, Routing, SavingsPlanKind,
-    ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
+    OfferingClass, Payment, Placement, PlacementGroupStrategy, PredictiveMode, Routing,
+    SavingsPlanKind, ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -137,6 +137,7 @@ impl RawTierKind {
             RawTierKind::Lambda => Some(TierKind::Lambda),
             RawTierKind::Fargate => Some(TierKind::Fargate),
             RawTierKind::Rds => Some(TierKind::Rds),
+            RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
             _ => None,
         }
     }
@@ -149,6 +150,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Lambda => RawTierKind::Lambda,
             TierKind::Fargate => RawTierKind::Fargate,
             TierKind::Rds => RawTierKind::Rds,
+            TierKind::EcsEc2 => RawTierKind::EcsEc2,
         }
     }
 }
@@ -191,7 +193,7 @@ pub(crate) struct RawScenario {
     /// above is one tier named `web`. A scenario gives one form or the other.
     pub tiers: Option<BTreeMap<String, RawTier>>,
     /// The single-tier form's placement group.
-    pub placement: Option<RawPlacement>,
+    pub placement: Option<RawPlacementGroup>,
     /// The Availability Zones (SPEC "Phase 2").
     pub network: Option<RawNetwork>,
     /// `[[outage]]`: a zone down for a while.
@@ -221,6 +223,7 @@ impl RawScenario {
             lambda: None,
             api_gateway: None,
             task: None,
+            cluster: None,
             capacity_provider: None,
             rds: None,
             failover: None,
@@ -245,6 +248,7 @@ impl RawScenario {
             lambda: _,
             api_gateway: _,
             task: _,
+            cluster: _,
             capacity_provider: _,
             rds: _,
             failover: _,
@@ -277,8 +281,10 @@ pub(crate) struct RawTier {
     pub lambda: Option<RawLambda>,
     /// API Gateway in front of an entry `lambda` tier.
     pub api_gateway: Option<RawApiGateway>,
-    /// The task of a `fargate` tier.
+    /// The task of a `fargate` or `ecs_ec2` tier.
     pub task: Option<RawTask>,
+    /// The container instances of an `ecs_ec2` tier.
+    pub cluster: Option<RawCluster>,
     /// The capacity provider strategy of a `fargate` tier.
     pub capacity_provider: Option<Vec<RawCapacityProvider>>,
     /// The database of an `rds` tier.
@@ -286,7 +292,7 @@ pub(crate) struct RawTier {
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
     /// The placement group of an `ec2` tier (aws-facts.md 17.4).
-    pub placement: Option<RawPlacement>,
+    pub placement: Option<RawPlacementGroup>,
 }
 
 /// `[network]`: the Availability Zones the tiers spread over.
@@ -316,13 +322,13 @@ pub(crate) struct RawShortage {
     pub to: String,
 }
 
-file_enum!(RawPlacementStrategy => PlacementStrategy { Cluster, Spread, Partition });
+file_enum!(RawPlacementGroupStrategy => PlacementGroupStrategy { Cluster, Spread, Partition });
 
 /// `[tiers.<name>.placement]`: a placement group (aws-facts.md 17.4).
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawPlacement {
-    pub strategy: RawPlacementStrategy,
+pub(crate) struct RawPlacementGroup {
+    pub strategy: RawPlacementGroupStrategy,
     pub partitions: Option<u32>,
 }
 
@@ -339,6 +345,25 @@ pub(crate) struct RawTask {
     pub provisioning: Option<RawDistValue>,
     pub container_start: Option<String>,
 }
+
+/// `[tiers.<name>.cluster]`: an `ecs_ec2` tier's Auto Scaling group of container
+/// instances, its capacity provider's managed scaling (aws-facts.md 15.5) and the
+/// service's task placement (15.6).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCluster {
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub desired: Option<u32>,
+    pub target_capacity: Option<f64>,
+    pub instance_warmup: Option<String>,
+    pub minimum_scaling_step_size: Option<u32>,
+    pub maximum_scaling_step_size: Option<u32>,
+    pub managed_termination_protection: Option<bool>,
+    pub placement: Option<RawPlacement>,
+}
+
+file_enum!(RawPlacement => Placement { Binpack, Spread });
 
 /// `[[tiers.<name>.capacity_provider]]`: one provider of the strategy (15.5).
 #[derive(Debug, Deserialize, Serialize)]
@@ -412,6 +437,7 @@ impl RawTier {
             lambda: None,
             api_gateway: None,
             task: None,
+            cluster: None,
             capacity_provider: None,
             rds: None,
             failover: None,

@@ -5,11 +5,13 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod ecs;
 mod fargate;
 mod lambda;
 mod network;
 mod rds;
 
+pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
 pub use network::*;
@@ -69,11 +71,14 @@ pub struct TierConfig {
     /// describe in the group's terms (a task size priced per hour, FARGATE_SPOT as
     /// the spot pool).
     pub fargate: Option<FargateConfig>,
+    /// The tasks and container instances of an `ecs_ec2` tier, whose `instance` is the
+    /// container instances' type.
+    pub ecs: Option<EcsConfig>,
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
     /// The placement group of an `ec2` tier's instances (aws-facts.md 17.4).
-    pub placement: Option<Placement>,
+    pub placement: Option<PlacementGroup>,
 }
 
 impl TierConfig {
@@ -106,6 +111,9 @@ pub enum TierKind {
     Lambda,
     /// An ECS service of Fargate tasks behind an ALB.
     Fargate,
+    /// An ECS service behind an ALB whose tasks run on an Auto Scaling group of EC2
+    /// container instances.
+    EcsEc2,
     /// An Amazon RDS database called by other tiers.
     Rds,
 }
@@ -117,6 +125,7 @@ impl TierKind {
             TierKind::Ec2 => "ec2",
             TierKind::Lambda => "lambda",
             TierKind::Fargate => "fargate",
+            TierKind::EcsEc2 => "ecs_ec2",
             TierKind::Rds => "rds",
         }
     }

@@ -63,7 +63,7 @@ pub struct CapacityShortage {
 
 /// A placement group for a tier's instances (aws-facts.md 17.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlacementStrategy {
+pub enum PlacementGroupStrategy {
     /// One zone (the first), one low-latency segment.
     Cluster,
     /// At most seven running instances per zone.
@@ -78,8 +78,8 @@ pub enum PlacementStrategy {
 pub const PLACEMENT_PER_ZONE: u32 = 7;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Placement {
-    pub strategy: PlacementStrategy,
+pub struct PlacementGroup {
+    pub strategy: PlacementGroupStrategy,
     /// Partitions per zone (`partition` only).
     pub partitions: u32,
 }

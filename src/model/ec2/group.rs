@@ -229,6 +229,9 @@ impl Ec2Tier<'_> {
     /// The instance a scale-in drains, by the termination policy
     /// (`scaling::termination`, aws-facts.md 2.5, 3.6) over the active instances.
     pub(super) fn choose_victim(&self, ctx: &mut Ctx<'_>) -> Option<u32> {
+        if let Some(cluster) = &self.cluster {
+            return self.choose_task_victim(cluster);
+        }
         self.choose_victim_in(ctx, None)
     }
 

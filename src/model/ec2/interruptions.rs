@@ -116,9 +116,13 @@ impl Ec2Tier<'_> {
         self.serving.balancer.deregister(id);
         self.serving
             .cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
-        self.ledger
-            .close_instance(&self.fleet.instances[id as usize], now, &self.market);
+        // An ecs_ec2 tier's tasks are not billed: its container instances are.
+        if self.cluster.is_none() {
+            self.ledger
+                .close_instance(&self.fleet.instances[id as usize], now, &self.market);
+        }
         self.fleet.retire(id, now);
+        self.release_task(ctx, id);
         // What the instance held at the tiers it calls (a database's connection
         // pool) is let go with it.
         for to in self.serving.calls.targets() {

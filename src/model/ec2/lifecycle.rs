@@ -79,6 +79,11 @@ impl Ec2Tier<'_> {
     /// Starts an instance's boot (a task's provisioning, image pull and container
     /// start); it then passes health checks before any traffic.
     pub(super) fn boot(&mut self, ctx: &mut Ctx<'_>, id: u32) {
+        if self.cluster.is_some() {
+            // An ecs_ec2 task starts once placed on a container instance.
+            self.place_task(ctx, id);
+            return;
+        }
         let boot = self.fleet.boot.sample(&mut self.fleet.boot_rng);
         ctx.queue.schedule(
             ctx.now + SimDuration(boot) + self.fleet.boot_offset,

@@ -11,6 +11,7 @@
 //! clock hours, reconciling to desired capacity). This file holds the dispatch of the
 //! tier's events, its timeline row and its summary.
 
+mod containers;
 mod group;
 mod health;
 mod interruptions;
@@ -19,6 +20,7 @@ mod zones;
 
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Answer, Caller, Handle};
+use super::cluster::Cluster;
 use super::config::{
     HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
 };
@@ -63,6 +65,8 @@ pub(super) struct Ec2Tier<'a> {
     hour_marks: (u64, u128),
     /// The latest predictive forecast, for the timeline.
     forecast_capacity: u32,
+    /// The container instances of an `ecs_ec2` tier, whose fleet is its tasks.
+    cluster: Option<Cluster>,
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -139,6 +143,10 @@ impl<'a> Ec2Tier<'a> {
             forecaster: Forecaster::default(),
             hour_marks: (0, 0),
             forecast_capacity: 0,
+            cluster: config
+                .ecs
+                .as_ref()
+                .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -171,12 +179,17 @@ impl Service for Ec2Tier<'_> {
     /// events on the queue.
     fn start(&mut self, ctx: &mut Ctx<'_>) {
         // The initial desired capacity starts in service at t = 0, already warm.
-        // Split between on-demand and spot by the mixed instances policy.
+        // Split between on-demand and spot by the mixed instances policy. An ecs_ec2
+        // tier's first tasks run on its first container instances, as many as fit.
+        self.start_cluster(ctx);
         for _ in 0..self.config.autoscaling.desired {
             let Some(id) = self.launch_for_group(ctx) else {
                 self.retry_launches_later(ctx);
                 break;
             };
+            if self.cluster.is_some() && !self.place_first_task(id) {
+                continue;
+            }
             let instance = &mut self.fleet.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
             self.become_healthy(ctx, id);
@@ -331,6 +344,10 @@ impl Service for Ec2Tier<'_> {
             Event::ZoneFailed { zone, .. } => self.on_zone_failed(ctx, zone),
             Event::ZoneRecovered { .. } => self.on_zone_recovered(ctx),
             Event::LaunchRetryDue { .. } => self.on_launch_retry_due(ctx),
+            Event::ContainerInstanceRegistered { host, .. } => {
+                self.on_container_instance_registered(ctx, host)
+            }
+            Event::ClusterTick { .. } => self.on_cluster_tick(ctx),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -387,9 +404,20 @@ impl Service for Ec2Tier<'_> {
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }
-        self.ledger
-            .accrued(&self.fleet, &self.market, now, self.metrics.totals.arrived)
-            .write_to(&mut row);
+        // What is billed: the instances, or an ecs_ec2 tier's container instances.
+        let requests = self.metrics.totals.arrived;
+        let warm_pool = self.fleet.warm_pool.as_ref().map(|(p, _)| p);
+        let cost = match &self.cluster {
+            None => self
+                .ledger
+                .accrued(self.fleet.alive(), warm_pool, &self.market, now, requests),
+            Some(c) => {
+                let hosts = c.alive.iter().map(|&h| &c.hosts[h as usize].instance);
+                self.ledger
+                    .accrued(hosts, warm_pool, &self.market, now, requests)
+            }
+        };
+        cost.write_to(&mut row);
         self.last_report_at = now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -408,9 +436,12 @@ impl Service for Ec2Tier<'_> {
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.fleet.alive) {
             in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
-            self.ledger
-                .close_instance(&self.fleet.instances[id as usize], end, &self.market);
+            if self.cluster.is_none() {
+                self.ledger
+                    .close_instance(&self.fleet.instances[id as usize], end, &self.market);
+            }
         }
+        self.finish_cluster(end);
         // The last (possibly partial) clock hour settles too: reservations and the
         // savings plan are paid for every clock hour the run touches.
         if self.ledger.has_commitments() && self.hour_start < end {
@@ -441,6 +472,10 @@ impl Service for Ec2Tier<'_> {
             queueing: self.metrics.queueing.summary(end),
             lambda: None,
             rds: None,
+            container_instances: self
+                .cluster
+                .as_ref()
+                .map(|c| c.summary(duration, billed_secs)),
         };
         (summary, cost_items, self.metrics)
     }

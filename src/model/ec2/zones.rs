@@ -40,7 +40,7 @@
 
 use super::health::EC2_IMPAIRED_DELAY;
 use super::*;
-use crate::model::config::{PLACEMENT_PER_ZONE, PlacementStrategy};
+use crate::model::config::{PLACEMENT_PER_ZONE, PlacementGroupStrategy};
 
 /// The first wait before the group retries failed launches, and the longest
 /// (aws-facts.md 17.2, model default).
@@ -93,7 +93,7 @@ impl Ec2Tier<'_> {
         let cluster = self
             .config
             .placement
-            .is_some_and(|p| p.strategy == PlacementStrategy::Cluster);
+            .is_some_and(|p| p.strategy == PlacementGroupStrategy::Cluster);
         !(cluster && zone > 0) && !self.network.down(zone, now.since(SimTime::ZERO))
     }
 
@@ -154,7 +154,7 @@ impl Ec2Tier<'_> {
         let spread = self
             .config
             .placement
-            .is_some_and(|p| p.strategy == PlacementStrategy::Spread);
+            .is_some_and(|p| p.strategy == PlacementGroupStrategy::Spread);
         if spread {
             // "If you try to start an eighth instance in the same Availability Zone
             // ... the instance will not launch" (aws-facts.md 17.4).

@@ -591,6 +591,7 @@ impl Service for LambdaTier<'_> {
             queueing: self.metrics.queueing.summary(end),
             lambda: Some(lambda),
             rds: None,
+            container_instances: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

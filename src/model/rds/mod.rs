@@ -769,6 +769,7 @@ impl Service for RdsTier<'_> {
             queueing: self.metrics.queueing.summary(end),
             lambda: None,
             rds: Some(rds),
+            container_instances: None,
         };
         let items = bill::items(self.db, elapsed, &self.config.name);
         (summary, items, self.metrics)

@@ -17,6 +17,9 @@
 //!   `predictive.rs` holds the hourly forecaster and the floor it sets (3.9). Neither is
 //!   a dynamic policy: they act at times of their own, not on metric periods, and
 //!   `ec2` schedules those times.
+//! - `managed.rs` is an ECS capacity provider's managed scaling of container
+//!   instances (15.5): a target on CapacityProviderReservation, which the `ecs_ec2`
+//!   tier computes from its tasks, not on a [`MetricSample`].
 //! - `termination.rs` chooses which instance a scale-in removes (2.5, 3.6).
 //!
 //! Instances still warming up are left out of the metric but already count in desired
@@ -45,6 +48,7 @@
 //! metric as a field of [`MetricSample`], filled in by `ec2`'s metric tick.
 
 mod alarm;
+pub(crate) mod managed;
 pub(crate) mod predictive;
 mod scheduled;
 mod simple;

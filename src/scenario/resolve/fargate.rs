@@ -97,26 +97,12 @@ pub(super) fn resolve_fargate(
         Architecture::Arm64 => (ARM_VCPU_HOUR, ARM_GB_HOUR),
     };
     let price_per_hour = cpu * per_vcpu + memory_gb * per_gb;
-    let image_mb = ctx.bounded(
-        "task.image_mb",
-        raw.image_mb.unwrap_or(default::FARGATE_IMAGE_MB),
-        MAX_IMAGE_MB,
-    )?;
-    let pull_mb_per_s = raw.pull_mb_per_s.unwrap_or(default::FARGATE_PULL_MB_PER_S);
-    if !(1.0..=10_000.0).contains(&pull_mb_per_s) {
-        return Err(ctx.err("task.pull_mb_per_s", "must be from 1 to 10000 (MB/s)"));
-    }
+    let image = resolve_image(ctx, &raw)?;
     let provisioning = dist_or(
         ctx,
         "task.provisioning",
         raw.provisioning.as_ref(),
         default::FARGATE_PROVISIONING,
-    )?;
-    let container_start = ctx.duration_in(
-        "task.container_start",
-        raw.container_start.as_ref(),
-        default::FARGATE_CONTAINER_START,
-        SimDuration::ZERO..=SimDuration::from_secs(3600),
     )?;
     let strategy = resolve_strategy(ctx, providers)?;
     let arch = match architecture {
@@ -154,12 +140,49 @@ pub(super) fn resolve_fargate(
             cpu,
             memory_gb,
             architecture,
-            image_mb,
-            pull_mb_per_s,
-            container_start,
-            image_pull: SimDuration::from_secs_f64(image_mb / pull_mb_per_s),
+            image_mb: image.mb,
+            pull_mb_per_s: image.pull_mb_per_s,
+            container_start: image.container_start,
+            image_pull: image.pull(),
             strategy,
         },
+    })
+}
+
+/// A task's container image and start, for Fargate and ECS on EC2 alike (15.3).
+pub(super) struct TaskImage {
+    pub mb: f64,
+    pub pull_mb_per_s: f64,
+    pub container_start: SimDuration,
+}
+
+impl TaskImage {
+    /// The whole image's pull.
+    pub(super) fn pull(&self) -> SimDuration {
+        SimDuration::from_secs_f64(self.mb / self.pull_mb_per_s)
+    }
+}
+
+pub(super) fn resolve_image(ctx: &Ctx, raw: &RawTask) -> Result<TaskImage> {
+    let mb = ctx.bounded(
+        "task.image_mb",
+        raw.image_mb.unwrap_or(default::FARGATE_IMAGE_MB),
+        MAX_IMAGE_MB,
+    )?;
+    let pull_mb_per_s = raw.pull_mb_per_s.unwrap_or(default::FARGATE_PULL_MB_PER_S);
+    if !(1.0..=10_000.0).contains(&pull_mb_per_s) {
+        return Err(ctx.err("task.pull_mb_per_s", "must be from 1 to 10000 (MB/s)"));
+    }
+    let container_start = ctx.duration_in(
+        "task.container_start",
+        raw.container_start.as_ref(),
+        default::FARGATE_CONTAINER_START,
+        SimDuration::ZERO..=SimDuration::from_secs(3600),
+    )?;
+    Ok(TaskImage {
+        mb,
+        pull_mb_per_s,
+        container_start,
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod dist;
+mod ecs;
 mod fargate;
 mod instance;
 mod lambda;
@@ -30,6 +31,7 @@ use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
 use dist::*;
+use ecs::*;
 use fargate::*;
 use instance::*;
 use lambda::*;

@@ -142,19 +142,19 @@ pub(super) fn check_shortage_pools(
 /// `[placement]` of an `ec2` tier with `max` instances, in a run of `zones` zones.
 pub(super) fn resolve_placement(
     ctx: &Ctx,
-    raw: Option<RawPlacement>,
+    raw: Option<RawPlacementGroup>,
     max: u32,
     zones: usize,
-) -> Result<Option<Placement>> {
+) -> Result<Option<PlacementGroup>> {
     let Some(raw) = raw else {
         return Ok(None);
     };
-    let strategy = PlacementStrategy::from(raw.strategy);
+    let strategy = PlacementGroupStrategy::from(raw.strategy);
     let partitions = match (strategy, raw.partitions) {
-        (PlacementStrategy::Partition, Some(p)) => {
+        (PlacementGroupStrategy::Partition, Some(p)) => {
             ctx.range("placement.partitions", p, 1, PLACEMENT_PER_ZONE, "")?
         }
-        (PlacementStrategy::Partition, None) => PLACEMENT_PER_ZONE,
+        (PlacementGroupStrategy::Partition, None) => PLACEMENT_PER_ZONE,
         (_, Some(_)) => {
             return Err(ctx.err(
                 "placement.partitions",
@@ -166,7 +166,7 @@ pub(super) fn resolve_placement(
     // aws-facts.md 17.4: "a maximum of seven running instances per Availability Zone
     // per group"; the group could never reach a larger max.
     let cap = PLACEMENT_PER_ZONE * zones as u32;
-    if strategy == PlacementStrategy::Spread && max > cap {
+    if strategy == PlacementGroupStrategy::Spread && max > cap {
         return Err(ctx.err(
             "autoscaling.max",
             format!(
@@ -175,13 +175,13 @@ pub(super) fn resolve_placement(
             ),
         ));
     }
-    if strategy == PlacementStrategy::Cluster && zones > 1 {
+    if strategy == PlacementGroupStrategy::Cluster && zones > 1 {
         ctx.note(
             "placement.strategy",
             "is a cluster placement group: its instances all run in the first zone",
         );
     }
-    Ok(Some(Placement {
+    Ok(Some(PlacementGroup {
         strategy,
         partitions,
     }))

@@ -355,18 +355,27 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 13] = [
-        ("instance", raw.instance.is_some(), &[Ec2]),
+    let tables: [(&str, bool, &[TierKind]); 14] = [
+        ("instance", raw.instance.is_some(), &[Ec2, EcsEc2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
             "load_balancer",
             raw.load_balancer.is_some(),
-            &[Ec2, Fargate, Lambda],
+            &[Ec2, Fargate, EcsEc2, Lambda],
         ),
-        ("autoscaling", raw.autoscaling.is_some(), &[Ec2, Fargate]),
+        (
+            "autoscaling",
+            raw.autoscaling.is_some(),
+            &[Ec2, Fargate, EcsEc2],
+        ),
         ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
-        ("calls", raw.calls.is_some(), &[Ec2, Fargate, Lambda]),
-        ("task", raw.task.is_some(), &[Fargate]),
+        (
+            "calls",
+            raw.calls.is_some(),
+            &[Ec2, Fargate, EcsEc2, Lambda],
+        ),
+        ("task", raw.task.is_some(), &[Fargate, EcsEc2]),
+        ("cluster", raw.cluster.is_some(), &[EcsEc2]),
         (
             "capacity_provider",
             raw.capacity_provider.is_some(),
@@ -403,9 +412,9 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "is not a table of an rds tier: its queries' time is rds.query_time",
         )),
         // A task's vCPUs may be a fraction: its workers are given per task.
-        Fargate if service.workers_per_vcpu == Some(true) => Err(ctx.err(
+        Fargate | EcsEc2 if service.workers_per_vcpu == Some(true) => Err(ctx.err(
             "service.workers_per_vcpu",
-            "a fargate tier gives `workers` per task (a task's vCPUs may be a fraction)",
+            "a task's tier gives `workers` per task (a task's vCPUs may be a fraction)",
         )),
         _ => Ok(()),
     }
@@ -463,30 +472,48 @@ fn resolve_tier(
         )?;
         (tier.instance, tier.purchase, Some(tier.fargate))
     } else {
-        let instance = resolve_instance(ctx, raw.instance.unwrap_or_default(), duration)?;
+        let raw_instance = raw.instance.unwrap_or_default();
+        if kind == TierKind::EcsEc2 && raw_instance.failures.is_some() {
+            return Err(ctx.err_table(
+                "instance.failures",
+                "is not modelled for container instances (an ecs_ec2 tier's instance)",
+            ));
+        }
+        let instance = resolve_instance(ctx, raw_instance, duration)?;
         let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
         (instance, purchase, None)
     };
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
-    if fargate.is_some() {
+    let ecs_service = matches!(kind, TierKind::Fargate | TierKind::EcsEc2);
+    if ecs_service {
         // ECS publishes a service's CPU and memory every minute (aws-facts.md 15.4).
         if raw_autoscaling.monitoring.is_some() {
             return Err(ctx.err(
                 "autoscaling.monitoring",
-                "is EC2 monitoring; ECS publishes a fargate service's metrics every minute",
+                "is EC2 monitoring; ECS publishes a service's metrics every minute",
             ));
         }
         if raw_autoscaling.warm_pool.is_some() {
             return Err(ctx.err_table(
                 "autoscaling.warm_pool",
-                "is an Auto Scaling group's; a fargate service has none",
+                "is an Auto Scaling group's; an ECS service has none",
             ));
         }
         raw_autoscaling.monitoring = Some(RawMonitoring::Detailed);
     }
     let autoscaling = resolve_autoscaling(ctx, raw_autoscaling, duration)?;
+    let ecs = match kind {
+        TierKind::EcsEc2 => Some(resolve_ecs(
+            ctx,
+            raw.task.take().unwrap_or_default(),
+            raw.cluster.take().unwrap_or_default(),
+            &instance,
+            &autoscaling,
+        )?),
+        _ => None,
+    };
     let raw_spot = raw.spot.unwrap_or_default();
     let spot = match fargate {
         Some(_) => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
@@ -509,6 +536,7 @@ fn resolve_tier(
         calls,
         lambda,
         fargate,
+        ecs,
         rds,
         placement,
     })
