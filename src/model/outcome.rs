@@ -134,6 +134,10 @@ pub struct RdsSummary {
     /// connections (all borrowed, or a failover under way).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waited_for_proxy: Option<u64>,
+    /// GB of calls that crossed from their caller's zone into the primary's (billed
+    /// as `cost_usd.data_transfer`); only when some did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub inter_az_gb: f64,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).
@@ -240,6 +244,10 @@ pub struct CostSummary {
     /// Amazon RDS: DB instances (primary, standby, replicas) and their storage.
     #[serde(skip_serializing_if = "is_zero")]
     pub rds: f64,
+    /// Data transfer: bytes of calls between Availability Zones
+    /// (`billing::data_transfer`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub data_transfer: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -276,7 +284,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 16] {
+    fn figures_mut(&mut self) -> [&mut f64; 17] {
         let CostSummary {
             total,
             on_demand,
@@ -291,6 +299,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            data_transfer,
             reserved_unused,
             all_on_demand,
             saving,
@@ -309,6 +318,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            data_transfer,
             reserved_unused,
             all_on_demand,
             saving,

@@ -12,7 +12,7 @@
 
 use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
-use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
+use super::config::{Config, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
 use super::event::Event;
 use super::lambda::LambdaTier;
@@ -182,10 +182,10 @@ macro_rules! tier_kinds {
             streams: &RngStreams,
             end: SimTime,
             slo: &SloConfig,
-            network: &'a Network,
+            run: &'a Config,
         ) -> AnyService<'a> {
             match config.kind {
-                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo, network))),+
+                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo, run))),+
             }
         }
     };
@@ -231,14 +231,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
                 0 => streams,
                 _ => streams.within(&format!("tier/{}", tier.name)),
             };
-            let mut tier = service(
-                tier,
-                index as u8,
-                &streams,
-                end,
-                &config.slo,
-                &config.network,
-            );
+            let mut tier = service(tier, index as u8, &streams, end, &config.slo, config);
             tier.start(&mut Ctx {
                 now: SimTime::ZERO,
                 end,

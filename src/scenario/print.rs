@@ -136,6 +136,8 @@ fn tier(run: &Config, index: usize) -> RawTier {
     let calls = list(&c.calls, |call| RawCall {
         tier: run.tiers[call.tier].name.clone(),
         count: Some(call.count),
+        request_bytes: Some(call.request_bytes),
+        response_bytes: Some(call.response_bytes),
     });
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0, calls);

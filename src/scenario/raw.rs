@@ -481,6 +481,8 @@ pub(crate) struct RawApiGateway {
 pub(crate) struct RawCall {
     pub tier: String,
     pub count: Option<u32>,
+    pub request_bytes: Option<u64>,
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

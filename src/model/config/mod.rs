@@ -137,6 +137,10 @@ impl TierKind {
 pub struct Call {
     pub tier: usize,
     pub count: u32,
+    /// Bytes of one call's request and of its response: they cross zones when the
+    /// called database runs in another zone than the caller (aws-facts.md 17.3).
+    pub request_bytes: u64,
+    pub response_bytes: u64,
 }
 
 /// The arrival rate is the sum of every component present, in requests per second.

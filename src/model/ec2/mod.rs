@@ -22,7 +22,8 @@ use super::billing::{BilledType, CostLedger};
 use super::calls::{Answer, Caller, Handle};
 use super::cluster::Cluster;
 use super::config::{
-    HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
+    Config, HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig,
+    TierConfig,
 };
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
@@ -81,8 +82,9 @@ impl<'a> Ec2Tier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
-        network: &'a Network,
+        run: &'a Config,
     ) -> Self {
+        let network = &run.network;
         // The type table: the group's own type first, then any other spot pool types.
         // Workers follow vCPUs when the scenario asks for workers per vCPU.
         let per_vcpu = config.service.workers_setting;

@@ -72,9 +72,10 @@
 //! pinning and its own limits on client connections, storage I/O limits, T-class CPU
 //! credits.
 
+use super::billing::data_transfer;
 use super::billing::rds as bill;
 use super::calls::{Answer, Caller, Slab};
-use super::config::{Network, RdsConfig, SloConfig, TierConfig};
+use super::config::{Config, Network, RdsConfig, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::metrics::Metrics;
@@ -172,6 +173,11 @@ pub(super) struct RdsTier<'a> {
     config: &'a TierConfig,
     db: &'a RdsConfig,
     network: &'a Network,
+    /// The run's tiers, whose `calls` entries give the bytes of a call.
+    tiers: &'a [TierConfig],
+    /// Bytes of calls that crossed from their caller's zone into the primary's
+    /// (`billing::data_transfer`).
+    inter_az_bytes: u64,
     /// The zones of the primary and of the Multi-AZ standby.
     primary_zone: usize,
     standby_zone: usize,
@@ -210,8 +216,9 @@ impl<'a> RdsTier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
-        network: &'a Network,
+        run: &'a Config,
     ) -> Self {
+        let network = &run.network;
         let db = config.rds.as_ref().expect("an rds tier has its database");
         let servers = (0..=db.read_replicas)
             .map(|_| Server {
@@ -227,6 +234,8 @@ impl<'a> RdsTier<'a> {
             config,
             db,
             network,
+            tiers: &run.tiers,
+            inter_az_bytes: 0,
             primary_zone: 0,
             standby_zone: usize::from(network.zones.len() > 1),
             lost_with_zone: false,
@@ -396,6 +405,18 @@ impl<'a> RdsTier<'a> {
         self.in_use.add(now, -1);
         self.metrics.queueing.in_system_changed(now, -1);
         self.metrics.completed(now.since(call.arrived_at).0);
+        // The call's request and response crossed zones if its caller runs in
+        // another zone than the primary (reads on replicas are not placed in zones).
+        if server == PRIMARY
+            && call
+                .caller
+                .zone()
+                .is_some_and(|z| usize::from(z) != self.primary_zone)
+        {
+            let tier = call.caller.tier().expect("an rds tier is called");
+            let entry = &self.tiers[usize::from(tier)].calls[call.caller.call()];
+            self.inter_az_bytes += entry.request_bytes + entry.response_bytes;
+        }
         answer(ctx, call.caller, Answer::Ok);
         match call.via_proxy {
             true => {
@@ -540,6 +561,17 @@ impl<'a> RdsTier<'a> {
                 self.fail(ctx, slot, Answer::Failed, false);
             }
         }
+    }
+
+    /// The tier's bill for a run of `elapsed`: the database's, and the data transfer
+    /// into it from other zones.
+    fn cost(&self, elapsed: SimDuration) -> CostSummary {
+        let mut cost = bill::cost(self.db, elapsed);
+        let transfer = data_transfer::inter_az_usd(self.inter_az_bytes);
+        cost.data_transfer = round_to(transfer, 6);
+        cost.total = round_to(cost.total + transfer, 6);
+        cost.all_on_demand = round_to(cost.all_on_demand + transfer, 6);
+        cost
     }
 
     /// Busy vCPU-time up to `now` of the primary (`false`) or the replicas (`true`),
@@ -704,7 +736,7 @@ impl Service for RdsTier<'_> {
             mean_cpu: percent(busy - self.last_busy_area, span),
             ..self.metrics.take_interval()
         };
-        row.cost_usd = round_to(bill::cost(self.db, now.since(SimTime::ZERO)).total, 6);
+        row.cost_usd = round_to(self.cost(now.since(SimTime::ZERO)).total, 6);
         self.last_report_at = now;
         self.last_busy_area = busy;
         row
@@ -736,6 +768,7 @@ impl Service for RdsTier<'_> {
             percent(busy, whole)
         });
         rds.queries_primary = self.servers[0].queries;
+        rds.inter_az_gb = round_to(data_transfer::gigabytes(self.inter_az_bytes), 6);
         rds.queries_replicas = self.servers[1..].iter().map(|s| s.queries).sum();
         let (busy, whole) = (
             self.servers
@@ -750,7 +783,7 @@ impl Service for RdsTier<'_> {
             kind: self.config.kind.word().to_string(),
             requests: self.metrics.totals,
             latency_ms: self.metrics.latency_summary(),
-            cost_usd: bill::cost(self.db, elapsed),
+            cost_usd: self.cost(elapsed),
             commitments: CommitmentSummary::default(),
             instances: InstanceSummary {
                 launched: u64::from(instances),
@@ -771,7 +804,13 @@ impl Service for RdsTier<'_> {
             rds: Some(rds),
             container_instances: None,
         };
-        let items = bill::items(self.db, elapsed, &self.config.name);
+        let mut items = bill::items(self.db, elapsed, &self.config.name);
+        let end_s = elapsed.as_secs_f64();
+        items.extend(data_transfer::inter_az_item(
+            self.inter_az_bytes,
+            end_s,
+            &self.config.name,
+        ));
         (summary, items, self.metrics)
     }
 }

@@ -244,7 +244,24 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                 MAX_CALL_COUNT,
                 "",
             )?;
-            list.push(Call { tier, count });
+            let bytes = |k: &str, given: Option<u64>, default: u64| {
+                let b = given.unwrap_or(default) as f64;
+                Ok::<u64, ScenarioError>(ctx.at_most(&key(k), b, MAX_REQUEST_BYTES as f64)? as u64)
+            };
+            list.push(Call {
+                tier,
+                count,
+                request_bytes: bytes(
+                    "request_bytes",
+                    call.request_bytes,
+                    default::CALL_REQUEST_BYTES,
+                )?,
+                response_bytes: bytes(
+                    "response_bytes",
+                    call.response_bytes,
+                    default::CALL_RESPONSE_BYTES,
+                )?,
+            });
         }
         calls.push(list);
     }
