@@ -713,7 +713,12 @@ mod tests {
         assert!(tier_lines(&one, &config).is_empty());
         let mut api = config.tiers[0].clone();
         api.name = "api".into();
-        config.tiers[0].calls = vec![simcloud::model::Call { tier: 1, count: 2 }];
+        config.tiers[0].calls = vec![simcloud::model::Call {
+            tier: 1,
+            count: 2,
+            request_bytes: 0,
+            response_bytes: 0,
+        }];
         config.tiers.push(api);
         let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
         let lines = tier_lines(&s, &config);

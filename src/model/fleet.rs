@@ -238,6 +238,7 @@ impl Fleet {
             ),
             min_in_service: self.min_in_service.min(self.in_service),
             instance_hours: round_to(billed_secs as f64 / SECS_PER_HOUR, 6),
+            zones: Vec::new(),
         }
     }
 }

@@ -360,6 +360,20 @@ pub struct InstanceSummary {
     pub min_in_service: u32,
     /// Instance-hours billed (launch to termination).
     pub instance_hours: f64,
+    /// Per Availability Zone, in the order of `[network] zones`: only with more
+    /// than one zone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneInstances>,
+}
+
+/// A zone's instances in a run of several zones.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ZoneInstances {
+    pub zone: String,
+    pub launched: u64,
+    /// Active instances of the group in the zone at the end of the run (booting,
+    /// registering, in service or unhealthy; not draining).
+    pub active_at_end: u32,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

@@ -433,6 +433,7 @@ impl Service for Ec2Tier<'_> {
     /// Closes the tier at `end`: the instances still running are billed, the last
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+        let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
         let mut in_flight = 0;
@@ -463,7 +464,10 @@ impl Service for Ec2Tier<'_> {
             latency_ms: self.metrics.latency_summary(),
             cost_usd,
             commitments,
-            instances: self.fleet.summary(duration, billed_secs),
+            instances: InstanceSummary {
+                zones,
+                ..self.fleet.summary(duration, billed_secs)
+            },
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
                     0.0

@@ -108,6 +108,25 @@ impl Ec2Tier<'_> {
         count
     }
 
+    /// The summary's instances per zone, in a run of several zones.
+    pub(super) fn zone_summary(&self) -> Vec<ZoneInstances> {
+        if self.network.zones.len() == 1 {
+            return Vec::new();
+        }
+        let active = self.active_per_zone();
+        let mut zones: Vec<ZoneInstances> = (self.network.zones.iter().zip(active))
+            .map(|(zone, active_at_end)| ZoneInstances {
+                zone: zone.clone(),
+                launched: 0,
+                active_at_end,
+            })
+            .collect();
+        for instance in &self.fleet.instances {
+            zones[usize::from(instance.zone)].launched += 1;
+        }
+        zones
+    }
+
     /// The zones a launch may go to, fewest active instances first (ties: the zone
     /// listed first).
     pub(super) fn launch_zones(&self, now: SimTime) -> Vec<usize> {
