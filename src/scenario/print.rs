@@ -163,7 +163,10 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 }),
             ),
             (None, Some(e)) => (
-                Some(instance(&c.instance)),
+                Some(RawInstance {
+                    failures: None,
+                    ..instance(&c.instance)
+                }),
                 None,
                 Some(ecs_task(e)),
                 None,
@@ -280,6 +283,16 @@ fn fargate_task(c: &TierConfig, f: &FargateConfig) -> RawTask {
         pull_mb_per_s: Some(f.pull_mb_per_s),
         provisioning: Some(dist(&c.instance.boot_time)),
         container_start: text(f.container_start),
+        ..task_memory(&f.memory)
+    }
+}
+
+/// The memory keys of a task.
+fn task_memory(m: &TaskMemory) -> RawTask {
+    RawTask {
+        memory_baseline_gb: Some(m.baseline_gb),
+        memory_per_request_mb: Some(m.per_request_gb * 1024.0),
+        ..RawTask::default()
     }
 }
 
@@ -291,7 +304,7 @@ fn ecs_task(e: &EcsConfig) -> RawTask {
         image_mb: Some(e.image_mb),
         pull_mb_per_s: Some(e.pull_mb_per_s),
         container_start: text(e.container_start),
-        ..RawTask::default()
+        ..task_memory(&e.memory)
     }
 }
 

@@ -53,7 +53,7 @@ macro_rules! file_enum {
 }
 
 file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
-file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget });
+file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory });
 file_enum!(RawAdjustmentType => AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -344,6 +344,9 @@ pub(crate) struct RawTask {
     pub pull_mb_per_s: Option<f64>,
     pub provisioning: Option<RawDistValue>,
     pub container_start: Option<String>,
+    /// Memory in use with no request, GB, and per request being computed, MB.
+    pub memory_baseline_gb: Option<f64>,
+    pub memory_per_request_mb: Option<f64>,
 }
 
 /// `[tiers.<name>.cluster]`: an `ecs_ec2` tier's Auto Scaling group of container

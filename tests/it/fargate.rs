@@ -209,10 +209,39 @@ fn issue_14_bad_fargate_settings_exit_2_naming_the_valid_sizes() {
         (
             "desired = 1",
             "desired = 1\n[tiers.app.instance]",
-            "is not a table of a tier of kind \"fargate\"; it belongs to ec2 tiers",
+            "is not a table of a tier of kind \"fargate\"; it belongs to ec2 and ecs_ec2 tiers",
         ),
     ];
     for (from, to, needle) in cases {
         assert_rejected(&good.replacen(from, to, 1), needle);
     }
+}
+
+/// Target tracking on the service's memory utilisation (aws-facts.md 15.4): a 1 GB
+/// task holds 0.25 GB plus 100 MB per request being computed. At 200 req/s of 100 ms,
+/// 20 requests are computed at once on average, so with n tasks memory is
+/// (0.25 + 0.1 × 20 / n) / 1 = 25 + 195.3 / n % (100 MB = 0.09766 GB). Target 50 %:
+/// the group scales out while that is above 50 (n < 7.8) and in only below the low
+/// alarm's 45 % (n > 9.8), so from 2 tasks it settles at 8, 9 or 10 tasks (the
+/// sampling noise of a minute's mean decides which; 8 is the first above 7.8).
+#[test]
+fn issue_14_memory_target_tracking_settles_where_the_formula_says() {
+    let text = service("1h", 2, 0.5, 1.0, "x86_64", "")
+        .replace("rate = 1", "rate = 200")
+        .replace(
+            "time = \"10ms\"\nworkers = 1",
+            "time = \"100ms\"\nworkers = 16",
+        )
+        .replace("max = 2\n", "max = 40\n")
+        .replace(
+            "container_start = \"5s\"",
+            "container_start = \"5s\"\nmemory_baseline_gb = 0.25\nmemory_per_request_mb = 100",
+        )
+        + "policy = [{ kind = \"target_tracking\", metric = \"memory\", target = 50.0 }]\n";
+    let (_, rows) = crate::common::run_with_timeline(&config_from_str(&text));
+    let last = rows.last().unwrap();
+    assert!((8..=10).contains(&last.desired), "{}", last.desired);
+    // An EC2 Auto Scaling group has no memory metric.
+    let ec2 = "name = \"m\"\nduration = \"1h\"\n[traffic]\nrate = 1\n[autoscaling]\npolicy = [{ kind = \"target_tracking\", metric = \"memory\", target = 50.0 }]\n";
+    assert_rejected(ec2, "memory utilisation is an ECS service's metric");
 }

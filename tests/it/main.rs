@@ -7,6 +7,7 @@ mod architecture;
 mod cli;
 mod compare;
 mod determinism;
+mod ecs;
 mod fargate;
 mod goldens;
 mod inputs;

@@ -216,7 +216,7 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
             "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"worker\"\nqueue = \"sqs\"\n",
-            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, lambda, rds",
+            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",

@@ -23,6 +23,7 @@ pub struct EcsConfig {
     pub cluster: ClusterConfig,
     /// Tasks one container instance holds: its vCPU and memory over the task's.
     pub tasks_per_instance: u32,
+    pub memory: TaskMemory,
 }
 
 /// The task placement strategy (aws-facts.md 15.6). Tasks of one service are all the

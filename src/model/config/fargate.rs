@@ -22,6 +22,28 @@ pub struct FargateConfig {
     /// `image_mb / pull_mb_per_s`, as a duration.
     pub image_pull: SimDuration,
     pub strategy: CapacityProviderStrategy,
+    pub memory: TaskMemory,
+}
+
+/// What a task of an ECS service holds in memory, for the service's memory
+/// utilisation (`ECSServiceAverageMemoryUtilization`, aws-facts.md 15.4): a baseline
+/// (the runtime and the application loaded) and a share per request being computed.
+/// Requests waiting in a task's queue, or holding a worker while they wait on a
+/// call, are not counted (an assumption: a queue in the listen backlog holds next to
+/// nothing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TaskMemory {
+    /// The task's memory, GB: what utilisation is a share of.
+    pub task_gb: f64,
+    pub baseline_gb: f64,
+    pub per_request_gb: f64,
+}
+
+impl TaskMemory {
+    /// Memory utilisation, percent, with `computing` requests on average.
+    pub fn utilization(&self, computing: f64) -> f64 {
+        100.0 * (self.baseline_gb + self.per_request_gb * computing) / self.task_gb
+    }
 }
 
 /// The capacity provider strategy of an ECS service (aws-facts.md 15.5): `base` tasks

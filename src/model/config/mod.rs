@@ -92,6 +92,15 @@ impl TierConfig {
         }
     }
 
+    /// How an ECS service's task uses its memory (`fargate` and `ecs_ec2` tiers).
+    pub fn task_memory(&self) -> Option<&TaskMemory> {
+        match (&self.fargate, &self.ecs) {
+            (Some(f), _) => Some(&f.memory),
+            (None, Some(e)) => Some(&e.memory),
+            (None, None) => None,
+        }
+    }
+
     /// True when the tier may launch spot instances (FARGATE_SPOT tasks).
     pub fn uses_spot(&self) -> bool {
         match &self.fargate {
@@ -295,6 +304,9 @@ pub enum ScalingMetric {
     Cpu,
     /// `ALBRequestCountPerTarget`: requests per healthy target per minute.
     RequestCountPerTarget,
+    /// `ECSServiceAverageMemoryUtilization`: memory in use over the task's memory, in
+    /// percent (ECS services: `fargate` and `ecs_ec2` tiers; aws-facts.md 15.4).
+    Memory,
 }
 
 #[derive(Clone, Debug)]

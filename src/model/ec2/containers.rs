@@ -8,7 +8,7 @@
 
 use super::*;
 use crate::model::cluster::Cluster;
-use crate::model::config::EcsConfig;
+use crate::model::config::{EcsConfig, TerminationPolicy};
 
 /// ECS evaluates managed scaling every minute (aws-facts.md 15.5).
 const CLUSTER_PERIOD: SimDuration = SimDuration::from_secs(60);
@@ -128,9 +128,10 @@ impl Ec2Tier<'_> {
     }
 
     /// Launches or terminates container instances until the group has its desired
-    /// capacity. Scale-in takes empty instances first (newest first); with managed
-    /// termination protection only empty ones, else the oldest next, whose tasks stop
-    /// with it and are replaced by the service (15.5).
+    /// capacity. The Auto Scaling group knows nothing of tasks: it chooses whom to
+    /// terminate by the default termination policy (aws-facts.md 3.6), and the tasks there stop
+    /// with the instance and are replaced by the service, unless managed termination
+    /// protection keeps every instance with tasks out of its reach (15.5).
     fn reconcile_cluster(&mut self, ctx: &mut Ctx<'_>) {
         let protection = self.ecs().cluster.managed_termination_protection;
         let cluster = self.cluster.as_mut().expect("an ecs_ec2 tier");
@@ -145,20 +146,31 @@ impl Ec2Tier<'_> {
                 },
             );
         }
-        let excess = (cluster.alive.len() as u32).saturating_sub(cluster.desired);
-        let mut victims: Vec<u32> = cluster.alive.clone();
-        // Empty first, the newest of them first; then, unprotected, the oldest.
-        victims.sort_by_key(|&h| {
-            let host = &cluster.hosts[h as usize];
-            match host.tasks {
-                0 => (0, u32::MAX - h),
-                _ => (1, h),
-            }
-        });
-        victims.retain(|&h| !protection || cluster.hosts[h as usize].tasks == 0);
-        victims.truncate(excess as usize);
-        let stopped = victims.iter().any(|&h| cluster.hosts[h as usize].tasks > 0);
-        for host in victims {
+        let mut stopped = false;
+        while self
+            .cluster
+            .as_ref()
+            .is_some_and(|c| c.alive.len() as u32 > c.desired)
+        {
+            let cluster = self.cluster.as_ref().expect("a cluster");
+            let candidates: Vec<Candidate> = cluster
+                .alive
+                .iter()
+                .map(|&h| {
+                    let host = &cluster.hosts[h as usize];
+                    Candidate {
+                        id: h,
+                        launched_at: host.instance.launched_at,
+                        spot: false,
+                        protected: protection && host.tasks > 0,
+                    }
+                })
+                .collect();
+            let default = TerminationPolicy::Default;
+            let Some(host) = termination::choose_victim(&candidates, 0, default, ctx.now) else {
+                break; // every instance left runs tasks and is protected
+            };
+            stopped |= cluster.hosts[host as usize].tasks > 0;
             self.terminate_container_instance(ctx, host);
         }
         if stopped {

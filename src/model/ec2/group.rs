@@ -97,6 +97,8 @@ impl Ec2Tier<'_> {
         ctx.queue
             .schedule(now + period, Event::MetricTick { tier: ctx.tier });
         let mut cpu_sum = 0.0;
+        let mut memory_sum = 0.0;
+        let memory = self.config.task_memory();
         let mut sample = MetricSample::default();
         for &id in &self.fleet.alive {
             let instance = &mut self.fleet.instances[id as usize];
@@ -112,11 +114,15 @@ impl Ec2Tier<'_> {
             // state then, not at the end of the period, is what the policies see.
             if warm {
                 cpu_sum += delta as f64 / (f64::from(instance.workers) * period.0 as f64);
+                if let Some(m) = memory {
+                    memory_sum += m.utilization(delta as f64 / period.0 as f64);
+                }
                 sample.contributing += 1;
             }
         }
         if sample.contributing > 0 {
             sample.cpu = Some(100.0 * cpu_sum / f64::from(sample.contributing));
+            sample.memory = memory.map(|_| memory_sum / f64::from(sample.contributing));
         }
         // ALBRequestCountPerTarget, per minute whatever the period.
         let targets = self.serving.balancer.targets().len();

@@ -67,6 +67,9 @@ use target_tracking::TargetTracking;
 pub(crate) struct MetricSample {
     /// Average CPU (percent) over instances past warm-up; `None` when there are none.
     pub(crate) cpu: Option<f64>,
+    /// Average memory utilisation (percent) over the same instances as `cpu` (an ECS
+    /// service's tasks); `None` when there are none or the tier has no tasks.
+    pub(crate) memory: Option<f64>,
     /// Requests routed per healthy target per minute; `None` without targets.
     pub(crate) request_count_per_target: Option<f64>,
     /// Instances whose CPU makes up the average.
@@ -91,6 +94,7 @@ impl MetricSample {
         match metric {
             ScalingMetric::Cpu => self.cpu,
             ScalingMetric::RequestCountPerTarget => self.request_count_per_target,
+            ScalingMetric::Memory => self.memory,
         }
     }
 
@@ -98,7 +102,7 @@ impl MetricSample {
     /// proportional capacity multiplies it back by the same count.
     fn described(&self, metric: ScalingMetric) -> u32 {
         match metric {
-            ScalingMetric::Cpu => self.contributing,
+            ScalingMetric::Cpu | ScalingMetric::Memory => self.contributing,
             ScalingMetric::RequestCountPerTarget => self.targets,
         }
     }

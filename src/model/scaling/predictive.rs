@@ -65,6 +65,7 @@ impl Forecaster {
         let needed = match metric {
             // The target is requests per target per minute.
             ScalingMetric::RequestCountPerTarget => requests / 60.0 / target,
+            ScalingMetric::Memory => unreachable!("the scenario refuses a memory forecast"),
             ScalingMetric::Cpu => {
                 let window =
                     &self.history[self.history.len().saturating_sub(24 * DAYS_OF_HISTORY)..];

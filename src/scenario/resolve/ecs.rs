@@ -18,7 +18,15 @@ pub(super) fn resolve_ecs(
         "task",
         &task,
         "",
-        &["cpu", "memory_gb", "image_mb", "pull_mb_per_s", "container_start"],
+        &[
+            "cpu",
+            "memory_gb",
+            "image_mb",
+            "pull_mb_per_s",
+            "container_start",
+            "memory_baseline_gb",
+            "memory_per_request_mb",
+        ],
         "is a Fargate task's; an ecs_ec2 task runs on its container instance's type and starts when its image is there",
     )?;
     let task_cpu = ctx.positive("task.cpu", task.cpu.unwrap_or(default::FARGATE_CPU))?;
@@ -52,6 +60,7 @@ pub(super) fn resolve_ecs(
     }
     let tasks_per_instance = by_cpu.min(by_memory);
     let image = resolve_image(ctx, &task)?;
+    let memory = resolve_task_memory(ctx, &task, task_memory_gb)?;
     let min = cluster.min.unwrap_or(1);
     if min == 0 {
         return Err(ctx.err(
@@ -153,5 +162,6 @@ pub(super) fn resolve_ecs(
                 .unwrap_or(default::ECS_TERMINATION_PROTECTION),
         },
         tasks_per_instance,
+        memory,
     })
 }

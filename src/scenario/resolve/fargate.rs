@@ -98,6 +98,7 @@ pub(super) fn resolve_fargate(
     };
     let price_per_hour = cpu * per_vcpu + memory_gb * per_gb;
     let image = resolve_image(ctx, &raw)?;
+    let memory = resolve_task_memory(ctx, &raw, memory_gb)?;
     let provisioning = dist_or(
         ctx,
         "task.provisioning",
@@ -145,6 +146,7 @@ pub(super) fn resolve_fargate(
             container_start: image.container_start,
             image_pull: image.pull(),
             strategy,
+            memory,
         },
     })
 }
@@ -183,6 +185,26 @@ pub(super) fn resolve_image(ctx: &Ctx, raw: &RawTask) -> Result<TaskImage> {
         mb,
         pull_mb_per_s,
         container_start,
+    })
+}
+
+/// How a task fills its memory: a baseline (a quarter of the task's memory unless
+/// given, an assumption) and MB per request being computed (none unless given).
+pub(super) fn resolve_task_memory(ctx: &Ctx, raw: &RawTask, task_gb: f64) -> Result<TaskMemory> {
+    let baseline_gb = ctx.bounded(
+        "task.memory_baseline_gb",
+        raw.memory_baseline_gb.unwrap_or(task_gb / 4.0),
+        task_gb,
+    )?;
+    let per_request_mb = ctx.bounded(
+        "task.memory_per_request_mb",
+        raw.memory_per_request_mb.unwrap_or(0.0),
+        task_gb * 1024.0,
+    )?;
+    Ok(TaskMemory {
+        task_gb,
+        baseline_gb,
+        per_request_gb: per_request_mb / 1024.0,
     })
 }
 

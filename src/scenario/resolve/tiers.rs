@@ -521,6 +521,15 @@ fn resolve_tier(
         raw_autoscaling.monitoring = Some(RawMonitoring::Detailed);
     }
     let autoscaling = resolve_autoscaling(ctx, raw_autoscaling, duration)?;
+    // Memory utilisation is an ECS service's metric; an Auto Scaling group has none
+    // without the CloudWatch agent (aws-facts.md 15.4).
+    let memory = |p: &ScalingPolicy| p.period_metric() == Some(ScalingMetric::Memory);
+    if !ecs_service && let Some(i) = autoscaling.policy.iter().position(memory) {
+        return Err(ctx.err(
+            &format!("autoscaling.policy[{i}].metric"),
+            "memory utilisation is an ECS service's metric (fargate and ecs_ec2 tiers); an EC2 Auto Scaling group publishes none",
+        ));
+    }
     let ecs = match kind {
         TierKind::EcsEc2 => Some(resolve_ecs(
             ctx,

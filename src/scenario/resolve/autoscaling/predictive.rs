@@ -7,6 +7,12 @@ pub(super) const KEYS: &[&str] = &["metric", "target", "mode", "scheduling_buffe
 
 pub(super) fn resolve(ctx: &Ctx, key: &str, p: &RawPolicy) -> Result<ScalingPolicy> {
     let metric = metric_of(p.metric);
+    if metric == ScalingMetric::Memory {
+        return Err(ctx.err(
+            &format!("{key}.metric"),
+            "predictive scaling forecasts CPU or request count (aws-facts.md 3.9)",
+        ));
+    }
     Ok(ScalingPolicy::Predictive {
         metric,
         target: target_tracking::target(ctx, key, p, metric)?,

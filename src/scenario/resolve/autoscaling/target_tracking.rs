@@ -20,8 +20,8 @@ pub(super) fn target(ctx: &Ctx, key: &str, p: &RawPolicy, metric: ScalingMetric)
     };
     let k = format!("{key}.target");
     let t = ctx.positive(&k, t)?;
-    if metric == ScalingMetric::Cpu && t > 100.0 {
-        return Err(ctx.err(&k, "a CPU target is a percentage: at most 100"));
+    if matches!(metric, ScalingMetric::Cpu | ScalingMetric::Memory) && t > 100.0 {
+        return Err(ctx.err(&k, "a utilisation target is a percentage: at most 100"));
     }
     ctx.at_most(&k, t, MAX_METRIC_VALUE)
 }
