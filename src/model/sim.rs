@@ -12,7 +12,7 @@
 
 use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
-use super::config::{Config, SloConfig, TierConfig, TierKind};
+use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
 use super::event::Event;
 use super::lambda::LambdaTier;
@@ -103,6 +103,22 @@ pub(super) struct Ctx<'q> {
     pub(super) queue: &'q mut EventQueue<Event>,
     pub(super) outbox: &'q mut Vec<Message>,
     pub(super) tier: u8,
+}
+
+impl Ctx<'_> {
+    /// Schedules this tier's events of the run's zone outages: the zone fails at `at`
+    /// and recovers `duration` later (`[[outage]]`).
+    pub(super) fn schedule_outages(&mut self, network: &Network) {
+        let tier = self.tier;
+        for o in &network.outages {
+            let zone = o.zone as u8;
+            let at = SimTime::ZERO + o.at;
+            self.queue.schedule(at, Event::ZoneFailed { tier, zone });
+            let back = at + o.duration;
+            self.queue
+                .schedule(back, Event::ZoneRecovered { tier, zone });
+        }
+    }
 }
 
 /// A tier as the loop sees it: what every kind of service does. A kind is one

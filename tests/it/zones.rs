@@ -155,6 +155,34 @@ desired = {desired_later}
     assert_eq!(active_by_zone(&run(&text(4))), vec![2, 1, 1]);
 }
 
+/// [`three_zones`] with `zones` and `group` (its min, max and desired) instead, m5.large
+/// short in zone a during `short` (from, to), and a scheduled action setting desired
+/// capacity `action.1` at `action.0`.
+fn shortage_of_m5_large_in_a(
+    zones: &str,
+    short: (&str, &str),
+    action: (&str, u32),
+    group: &str,
+) -> String {
+    let (from, to) = short;
+    let (at, desired) = action;
+    three_zones(&format!(
+        r#"
+[[capacity_shortage]]
+pool = "m5.large"
+zone = "a"
+from = "{from}"
+to = "{to}"
+[[autoscaling.policy]]
+kind = "scheduled"
+at = "{at}"
+desired = {desired}
+"#
+    ))
+    .replace("zones = [\"a\", \"b\", \"c\"]", zones)
+    .replace("min = 6\nmax = 6\ndesired = 6", group)
+}
+
 /// One zone, m5.large short from 1 h to 70 min, and the group asked for a third
 /// instance at 1 h. The attempts fail at 3,600 s and retry after 10, 20, 40, 80, 160
 /// and then 300 s (the doubling capped at 5 min): 3,610, 3,630, 3,670, 3,750 and
@@ -162,22 +190,10 @@ desired = {desired_later}
 /// the instance launches then (60 s boot, 3 × 10 s checks: in service at 4,300 s).
 #[test]
 fn a_capacity_shortage_fails_launches_on_the_retry_schedule() {
-    let text = three_zones(
-        r#"
-[[capacity_shortage]]
-pool = "m5.large"
-zone = "a"
-from = "1h"
-to = "70m"
-[[autoscaling.policy]]
-kind = "scheduled"
-at = "1h"
-desired = 3
-"#,
-    )
-    .replace("zones = [\"a\", \"b\", \"c\"]", "zones = [\"a\"]")
-    .replace(
-        "min = 6\nmax = 6\ndesired = 6",
+    let text = shortage_of_m5_large_in_a(
+        "zones = [\"a\"]",
+        ("1h", "70m"),
+        ("1h", 3),
         "min = 1\nmax = 4\ndesired = 2",
     )
     .replace("duration = \"50m\"", "duration = \"80m\"");
@@ -199,22 +215,10 @@ desired = 3
 /// rebalances back to 3/3.
 #[test]
 fn a_shortage_in_one_zone_sends_launches_to_the_other_and_rebalancing_brings_them_back() {
-    let text = three_zones(
-        r#"
-[[capacity_shortage]]
-pool = "m5.large"
-zone = "a"
-from = "5m"
-to = "30m"
-[[autoscaling.policy]]
-kind = "scheduled"
-at = "10m"
-desired = 6
-"#,
-    )
-    .replace("zones = [\"a\", \"b\", \"c\"]", "zones = [\"a\", \"b\"]")
-    .replace(
-        "min = 6\nmax = 6\ndesired = 6",
+    let text = shortage_of_m5_large_in_a(
+        "zones = [\"a\", \"b\"]",
+        ("5m", "30m"),
+        ("10m", 6),
         "min = 1\nmax = 6\ndesired = 2",
     );
     let short = text.replace("duration = \"50m\"", "duration = \"20m\"");

@@ -34,6 +34,10 @@
 //!   capacity rebalancing does, 2.6), exceeding `max` by at most 10 % of it or one
 //!   instance, whichever is greater.
 //!
+//! The load balancer routes across zones as it did across instances: cross-zone load
+//! balancing is always on for an ALB (aws-facts.md 4.5, 17.3), so each healthy target
+//! gets its share whatever its zone, and the balancer needs no zone of its own.
+//!
 //! Spot pools are one per instance type across the zones (one price path and one
 //! interruption process each), not one per type and zone: a shortage is per type
 //! and zone, prices and interruptions are not.
@@ -68,16 +72,8 @@ impl Ec2Tier<'_> {
     /// Schedules the outages of the run's zones and the ends of the shortages of the
     /// types this tier launches.
     pub(super) fn schedule_zone_events(&self, ctx: &mut Ctx<'_>) {
+        ctx.schedule_outages(self.network);
         let tier = ctx.tier;
-        for o in &self.network.outages {
-            let zone = o.zone as u8;
-            ctx.queue
-                .schedule(SimTime::ZERO + o.at, Event::ZoneFailed { tier, zone });
-            ctx.queue.schedule(
-                SimTime::ZERO + o.at + o.duration,
-                Event::ZoneRecovered { tier, zone },
-            );
-        }
         for s in &self.network.shortages {
             if self.type_names.contains(&s.type_name) {
                 let zone = s.zone as u8;

@@ -605,16 +605,7 @@ impl Service for RdsTier<'_> {
             };
             ctx.queue.schedule(SimTime::ZERO + failover.at, event);
         }
-        let tier = ctx.tier;
-        for o in &self.network.outages {
-            let zone = o.zone as u8;
-            ctx.queue
-                .schedule(SimTime::ZERO + o.at, Event::ZoneFailed { tier, zone });
-            ctx.queue.schedule(
-                SimTime::ZERO + o.at + o.duration,
-                Event::ZoneRecovered { tier, zone },
-            );
-        }
+        ctx.schedule_outages(self.network);
     }
 
     #[inline(never)]
