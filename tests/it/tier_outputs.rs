@@ -159,11 +159,8 @@ fn a_run_of_two_tiers_writes_every_output_per_tier() {
     assert!(!out.join("api-latency_distribution.svg").exists());
     let api_cpu = fs::read_to_string(out.join("api-cpu.svg")).unwrap();
     assert!(api_cpu.contains("(tier api)"), "the chart names its tier");
-    assert!(
-        api_cpu.contains("target tracking: 60 %"),
-        "api's own target"
-    );
-    assert!(!api_cpu.contains("target tracking: 50 %"));
+    assert!(api_cpu.contains("CPU target: 60 %"), "api's own target");
+    assert!(!api_cpu.contains("CPU target: 50 %"));
 
     // The page: a section per tier, entry first, with its own figures and charts.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
@@ -301,6 +298,7 @@ fn compare_runs_a_config_of_two_tiers() {
     let pictures = simcloud::report::compare::write_compare_pictures(
         &c,
         &plan.strategies[0].config,
+        &plan.named_configs(),
         tmp.path(),
         None,
     )

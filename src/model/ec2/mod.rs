@@ -56,6 +56,9 @@ pub(super) struct Ec2Tier<'a> {
     hour_marks: (u64, u128),
     /// The latest predictive forecast, for the timeline.
     forecast_capacity: u32,
+    /// The scaling metrics of the last metric period (CPU, request count per target),
+    /// for the timeline.
+    last_metrics: (Option<f64>, Option<f64>),
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -128,6 +131,7 @@ impl<'a> Ec2Tier<'a> {
             forecaster: Forecaster::default(),
             hour_marks: (0, 0),
             forecast_capacity: 0,
+            last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -366,6 +370,8 @@ impl Service for Ec2Tier<'_> {
             ..self.metrics.take_interval()
         };
         self.fleet.count_states(&mut row);
+        self.fleet.count_events(&mut row);
+        (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }
