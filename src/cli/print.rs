@@ -9,7 +9,9 @@ use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
-use simcloud::report::tiers::{TIER_COLUMNS, database_sentence, tier_cells, where_the_time_goes};
+use simcloud::report::tiers::{
+    TIER_COLUMNS, database_sentence, tier_cells, tier_verdicts, where_the_time_goes,
+};
 use std::io::{self, Write};
 
 /// `1 strategy`, `2 strategies`.
@@ -605,6 +607,9 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
     }
     if let Some(sentence) = where_the_time_goes(config, s) {
         lines.push(format!("  {:<12}{sentence}", ""));
+    }
+    for verdict in tier_verdicts(config, s) {
+        lines.push(format!("  {:<12}verdict {verdict}", ""));
     }
     lines
 }

@@ -85,6 +85,7 @@ details summary { cursor: pointer; color: #555; }
 .verdict.slo-met .headline { color: #007a4d; } .verdict.slo-missed .headline { color: #b34700; }
 .verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
 .verdict ul { margin: 0; padding-left: 1.2rem; }
+.tier-verdict { border-left: 4px solid #999; padding-left: 0.6rem; }
 table.bill tr.group th { padding-top: 0.8rem; color: #555; font-weight: normal; font-style: italic; }
 table.bill tr.subtotal td { color: #555; font-style: italic; }
 "#;
@@ -212,6 +213,7 @@ pub fn run_report(
     bill: &BillStatement,
     slo_watch: &super::verdict::SloWatch,
     time_split: Option<&str>,
+    tier_verdicts: &[String],
 ) -> String {
     let s = summary;
     let several = !s.tiers.is_empty();
@@ -303,6 +305,7 @@ pub fn run_report(
                 index,
                 kinds.get(index).copied().unwrap_or(TierKind::Ec2),
                 t,
+                tier_verdicts.get(index).map(String::as_str),
                 charts.get(index).map_or(&[][..], Vec::as_slice),
             );
         }
@@ -456,6 +459,7 @@ fn tier_section(
     index: usize,
     kind: TierKind,
     t: &TierSummary,
+    verdict: Option<&str>,
     charts: &[Figure],
 ) {
     let entry = index == 0;
@@ -467,6 +471,13 @@ fn tier_section(
         kind = escape(&t.kind),
         role = if entry { ", the entry tier" } else { "" },
     );
+    if let Some(verdict) = verdict {
+        let _ = writeln!(
+            out,
+            "<p class=\"tier-verdict\"><strong>Verdict:</strong> {}</p>",
+            escape(verdict)
+        );
+    }
     if !entry {
         out.push_str(
             "<p>Its requests are the calls it receives. The dashed SLO line on its latency chart \

@@ -175,6 +175,7 @@ impl RunWriter {
             &bill,
             &slo_watch,
             time_split.as_deref(),
+            &tiers::tier_verdicts(config, summary),
         );
         for figure in charts.iter().flatten() {
             files.extend(figure.write_to(&dir)?);
