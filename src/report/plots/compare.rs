@@ -257,20 +257,22 @@ struct CostBreakdown<'a> {
     strategies: &'a [StrategyPoint],
 }
 
-/// Purchase options in bill order, then any others in order of first appearance.
+/// The purchase options some strategy paid for, in bill order, then any others in
+/// order of first appearance: the legend names no part that no bar shows.
 fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
+    let paid = |n: &str| {
+        strategies
+            .iter()
+            .any(|p| p.cost_breakdown.iter().any(|(o, v)| o == n && *v > 0.0))
+    };
     let mut names: Vec<String> = crate::model::BillPart::ALL
         .iter()
         .map(|p| p.key().to_string())
-        .filter(|n| {
-            strategies
-                .iter()
-                .any(|p| p.cost_breakdown.iter().any(|(o, _)| o == n))
-        })
+        .filter(|n| paid(n))
         .collect();
     for p in strategies {
         for (o, _) in &p.cost_breakdown {
-            if !names.contains(o) {
+            if !names.contains(o) && paid(o) {
                 names.push(o.clone());
             }
         }
@@ -442,6 +444,10 @@ mod tests {
             option_order(&strategies()),
             vec!["on_demand", "spot", "load_balancer"]
         );
+        // A part no strategy paid for is not in the legend (issue 17).
+        let mut s = strategies();
+        s[0].cost_breakdown.push(("lambda".into(), 0.0));
+        assert!(!option_order(&s).contains(&"lambda".to_string()));
         assert_eq!(option_label("savings_plan"), "savings plan");
     }
 }
