@@ -660,7 +660,7 @@ mod tests {
         config.tiers.push(api);
         let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
         let lines = tier_lines(&s, &config);
-        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert_eq!(lines.len(), 6, "{lines:#?}");
         assert!(
             lines[0].starts_with("  tiers       tier  kind"),
             "{lines:#?}"
@@ -684,5 +684,12 @@ mod tests {
             "{}",
             lines[3]
         );
+        // A verdict per tier, in order (issue 17).
+        for (line, t) in lines[4..].iter().zip(&s.tiers) {
+            assert!(
+                line.starts_with(&format!("              verdict {} (ec2): ", t.name)),
+                "{line}"
+            );
+        }
     }
 }
