@@ -319,7 +319,13 @@ pub fn run_report(
     }
 
     // Bill.
-    bill_section(&mut out, s, bill);
+    // The bill's hours are the entry tier's units in a run of one tier; a run of
+    // several may mix instances, tasks and environments.
+    let hours = match several {
+        true => "hours".to_string(),
+        false => format!("{}-hours", entry_kind.units().0),
+    };
+    bill_section(&mut out, s, bill, &hours);
 
     // Scenario.
     let _ = write!(
@@ -540,12 +546,12 @@ pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
 /// coverage credits of reservations and the savings plan, the commitment fees and the
 /// total of `cost.csv`; then the parts as `summary.json` counts them (coverage under
 /// on-demand, commitments at their fees), which add up to the same total.
-fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
+fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement, hours_heading: &str) {
     let _ = write!(
         out,
         "<h2 id=\"bill\">Bill</h2>\n<p>The sums of the {} lines of <a href=\"cost.csv\">cost.csv</a>; \
          every amount above the total adds into it.</p>\n<table class=\"bill\">\n\
-         <tr><th></th><th class=\"n\">instance-hours</th><th class=\"n\">amount</th><th></th></tr>\n",
+         <tr><th></th><th class=\"n\">{hours_heading}</th><th class=\"n\">amount</th><th></th></tr>\n",
         count(bill.line_count())
     );
     for line in bill.lines(&s.commitments) {
