@@ -196,10 +196,19 @@ fn run_figures(out: &mut String, charts: &[Figure], kind: TierKind) {
     figures(out, charts, &captions);
 }
 
+/// What the page says of the tiers of a run of several, in words ([`super::tiers`]):
+/// where the clients' time goes and a verdict per tier; both empty for one tier.
+#[derive(Default)]
+pub struct TierWords {
+    pub time_split: Option<String>,
+    pub verdicts: Vec<String>,
+}
+
 /// The run's `report.html`. `scenario_toml` is the resolved scenario (what `simcloud
 /// validate` prints); `charts` holds each tier's charts, entry first (one list for a
-/// run of one tier); `bill` is every line of `cost.csv`; `time_split` is the sentence
-/// of [`super::tiers::where_the_time_goes`], for a run of several tiers.
+/// run of one tier); `kinds` are the tiers' kinds, entry first (they name the units:
+/// instances, tasks, environments); `bill` is every line of `cost.csv`; `tiers` says
+/// where the time goes and judges each tier, for a run of several tiers.
 ///
 /// A run of one tier gets a summary and its charts. A run of several gets the summary
 /// as the clients see it (the entry tier's requests and latency, the whole bill), the
@@ -212,9 +221,9 @@ pub fn run_report(
     charts: &[Vec<Figure>],
     bill: &BillStatement,
     slo_watch: &super::verdict::SloWatch,
-    time_split: Option<&str>,
-    tier_verdicts: &[String],
+    tiers: &TierWords,
 ) -> String {
+    let (time_split, tier_verdicts) = (tiers.time_split.as_deref(), &tiers.verdicts);
     let s = summary;
     let several = !s.tiers.is_empty();
     let svg_len: usize = charts.iter().flatten().map(|f| f.svg.len()).sum();
@@ -469,9 +478,9 @@ fn tier_section(
     charts: &[Figure],
 ) {
     let entry = index == 0;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2 id=\"{anchor}\">Tier {name} ({kind}){role}</h2>\n",
+        "<h2 id=\"{anchor}\">Tier {name} ({kind}){role}</h2>",
         anchor = tier_anchor(&t.name),
         name = escape(&t.name),
         kind = escape(&t.kind),

@@ -165,7 +165,6 @@ impl RunWriter {
         let scenario_toml = scenario_text(config, &[], options.paths_relative_to.as_deref())
             .map_err(anyhow::Error::msg)
             .context("cannot print the resolved scenario")?;
-        let time_split = tiers::where_the_time_goes(config, summary);
         let kinds: Vec<_> = config.tiers.iter().map(|t| t.kind).collect();
         let page = html::run_report(
             summary,
@@ -174,8 +173,10 @@ impl RunWriter {
             &charts,
             &bill,
             &slo_watch,
-            time_split.as_deref(),
-            &tiers::tier_verdicts(config, summary),
+            &html::TierWords {
+                time_split: tiers::where_the_time_goes(config, summary),
+                verdicts: tiers::tier_verdicts(config, summary),
+            },
         );
         for figure in charts.iter().flatten() {
             files.extend(figure.write_to(&dir)?);

@@ -544,9 +544,11 @@ impl Chart for Latency<'_> {
     }
 }
 
-/// The errors drawn per minute on the latency chart's right axis: each count, its
-/// colour and its label.
-const ERRORS: [(fn(&SeriesPoint) -> u64, RGBColor, &str); 4] = [
+/// A count of a point, its colour and its label.
+type Counted = (fn(&SeriesPoint) -> u64, RGBColor, &'static str);
+
+/// The errors drawn per minute on the latency chart's right axis.
+const ERRORS: [Counted; 4] = [
     (|p| p.rejections, palette::VERMILLION, "rejected 503"),
     (|p| p.timeouts, palette::REDDISH_PURPLE, "timed out 504"),
     (|p| p.failed, palette::BLACK, "failed 500"),
