@@ -19,6 +19,14 @@
 //!
 //! Draws come from per-pool streams named after the instance type, so adding a pool or
 //! changing prices never changes another pool's interruptions.
+//!
+//! A spot pool is an instance type in an Availability Zone (aws-facts.md 2.1, 2.5:
+//! "first balance across AZs, then apply allocation strategy"): with several zones
+//! every type has a pool in each, with its own price path (drifting from the same
+//! discount; a replayed price history is the one zone's it was read for, in every
+//! zone), its own interruptions and its own capacity events. The first zone's pools
+//! draw from the streams a run of one zone uses, so adding zones changes nothing in
+//! the first.
 
 use super::config::{PurchaseConfig, SpotAllocation, SpotConfig, SpotPrice};
 use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime};
@@ -28,6 +36,8 @@ use rand_distr::Exp1;
 pub(super) struct SpotPool {
     /// Index into the simulation's instance-type table.
     pub type_index: usize,
+    /// The Availability Zone (index into `[network] zones`).
+    pub zone: u8,
     pub hazard_per_hour: f64,
     /// Step function: `(start time in ns, USD per hour)`, first entry at 0.
     steps: Vec<(u64, f64)>,
@@ -100,18 +110,28 @@ impl SpotMarket {
         end: SimTime,
         type_index: impl Fn(&str) -> usize,
         on_demand_price: impl Fn(&str) -> f64,
+        zones: usize,
     ) -> Self {
-        let pools = purchase
-            .spot_pools
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
+        let pool_zones = (0..zones).flat_map(|zone| {
+            purchase
+                .spot_pools
+                .iter()
+                .enumerate()
+                .map(move |(i, name)| (zone, i, name))
+        });
+        let pools = pool_zones
+            .map(|(zone, i, name)| {
+                // The first zone's streams are a one-zone run's.
+                let at = match zone {
+                    0 => String::new(),
+                    z => format!("@{z}"),
+                };
                 let od = on_demand_price(name);
                 let steps = match &spot.price {
                     SpotPrice::Discount { discount } => drifting_path(
                         od,
                         *discount,
-                        &mut streams.stream(&format!("spot-price/{name}")),
+                        &mut streams.stream(&format!("spot-price/{name}{at}")),
                         end,
                     ),
                     SpotPrice::Trace { history, .. } => {
@@ -144,7 +164,7 @@ impl SpotMarket {
                     .find(|p| &p.type_name == name)
                     .map_or(&spot.interruption, |p| &p.interruption)
                     .per_hour();
-                let mut event_rng = streams.stream(&format!("spot-events/{name}"));
+                let mut event_rng = streams.stream(&format!("spot-events/{name}{at}"));
                 let capacity_events =
                     poisson_times(spot.capacity_events.per_day / 86_400.0, &mut event_rng, end)
                         .into_iter()
@@ -152,10 +172,11 @@ impl SpotMarket {
                         .collect();
                 SpotPool {
                     type_index: type_index(name),
+                    zone: zone as u8,
                     hazard_per_hour: hazard,
                     steps,
                     accrued_at_step,
-                    interruption_rng: streams.stream(&format!("spot-interruptions/{name}")),
+                    interruption_rng: streams.stream(&format!("spot-interruptions/{name}{at}")),
                     event_rng,
                     capacity_events,
                 }
@@ -296,6 +317,7 @@ mod tests {
         let pool = SpotPool {
             type_index: 0,
             hazard_per_hour: 0.0,
+            zone: 0,
             steps: vec![(0, 0.04), (hour, 0.05)],
             accrued_at_step: vec![0.0, 0.04],
             interruption_rng: RngStreams::new(1).stream("a"),
@@ -322,5 +344,56 @@ mod tests {
             assert!((0.95..=1.05).contains(&ratio) || w[1].1 == 0.1 * 0.096 || w[1].1 == 0.096);
             assert!(w[1].0 - w[0].0 >= 24 * SimDuration::HOUR.0);
         }
+    }
+
+    /// A spot pool is a type in a zone (aws-facts.md 2.5): two types in three zones
+    /// are six pools, zone-major; the first zone's pools are a one-zone run's, draw for
+    /// draw, and the other zones' prices drift on their own paths.
+    #[test]
+    fn every_zone_has_its_own_pools() {
+        use crate::model::config::{CapacityEvents, InterruptionRate, PoolType, Rebalance};
+        let pool_type = PoolType {
+            vcpu: 2,
+            price_per_hour: 0.096,
+        };
+        let purchase = PurchaseConfig {
+            on_demand_base: 0,
+            on_demand_percent_above_base: 0,
+            spot_pools: vec!["m5.large".into(), "c5.large".into()],
+            spot_pool_types: vec![pool_type.clone(), pool_type],
+            spot_allocation: SpotAllocation::PriceCapacityOptimized,
+            spot_instance_pools: 2,
+            reserved: Vec::new(),
+            savings_plan: None,
+        };
+        let spot = SpotConfig {
+            price: SpotPrice::Discount { discount: 0.62 },
+            interruption: InterruptionRate::PerHour { per_hour: 0.01 },
+            capacity_events: CapacityEvents {
+                per_day: 1.0,
+                share: 0.5,
+            },
+            notice: SimDuration::from_secs(120),
+            rebalance: Rebalance {
+                probability: 0.0,
+                lead_max: SimDuration::ZERO,
+            },
+            capacity_rebalance: false,
+            pool: Vec::new(),
+        };
+        let end = SimTime::from_secs(30 * 86_400);
+        let market = |zones| {
+            let streams = RngStreams::new(7);
+            SpotMarket::new(&purchase, &spot, &streams, end, |_| 0, |_| 0.096, zones)
+        };
+        let (one, three) = (market(1), market(3));
+        assert_eq!(three.pools.len(), 6);
+        let zones: Vec<u8> = three.pools.iter().map(|p| p.zone).collect();
+        assert_eq!(zones, [0, 0, 1, 1, 2, 2]);
+        for (a, b) in one.pools.iter().zip(&three.pools) {
+            assert_eq!(a.steps, b.steps);
+        }
+        assert_ne!(three.pools[0].steps, three.pools[2].steps);
+        assert_ne!(three.pools[2].steps, three.pools[4].steps);
     }
 }

@@ -131,6 +131,7 @@ impl<'a> Ec2Tier<'a> {
             end,
             type_index,
             od_price,
+            network.zones.len(),
         );
         Ec2Tier {
             config,

@@ -38,9 +38,8 @@
 //! balancing is always on for an ALB (aws-facts.md 4.5, 17.3), so each healthy target
 //! gets its share whatever its zone, and the balancer needs no zone of its own.
 //!
-//! Spot pools are one per instance type across the zones (one price path and one
-//! interruption process each), not one per type and zone: a shortage is per type
-//! and zone, prices and interruptions are not.
+//! Spot pools are one per instance type and zone (`spot.rs`): a launch in a zone uses
+//! that zone's pools, each with its own price path, interruptions and shortages.
 
 use super::health::EC2_IMPAIRED_DELAY;
 use super::*;
@@ -192,7 +191,10 @@ impl Ec2Tier<'_> {
             return Some(self.launch(ctx, PurchaseOption::OnDemand, 0, None, zone as u8));
         }
         let (_, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
-        let mut tried = vec![false; per_pool.len()];
+        // The zone's own pools (aws-facts.md 2.5: balance across zones first).
+        let mut tried: Vec<bool> = (0..per_pool.len())
+            .map(|p| usize::from(self.market.pools[p].zone) != zone)
+            .collect();
         while let Some(pool) = self.market.choose_pool(ctx.now, &per_pool, &|p| !tried[p]) {
             let type_name = &self.type_names[self.market.pools[pool].type_index];
             if !self.network.short_of(type_name, zone, t) {
