@@ -445,6 +445,7 @@ impl<T: Service> Simulation<'_, T> {
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
+            deployments: tiers.iter().flat_map(|t| t.deployments.clone()).collect(),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

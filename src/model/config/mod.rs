@@ -5,11 +5,13 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod deployment;
 mod ecs;
 mod fargate;
 mod lambda;
 mod rds;
 
+pub use deployment::*;
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
@@ -73,6 +75,9 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// Deployments of a new application version (`ec2` tiers only), in time order,
+    /// none overlapping.
+    pub deployments: Vec<DeploymentConfig>,
 }
 
 impl TierConfig {

@@ -128,5 +128,7 @@ impl Ec2Tier<'_> {
                 instance: id,
             });
         }
+        self.deployments.terminated(id, now);
+        self.deployment_progressed(ctx);
     }
 }

@@ -145,6 +145,8 @@ impl Ec2Tier<'_> {
         if let Some(old) = replaces {
             self.begin_draining(ctx, old);
         }
+        self.deployments.in_service(id, ctx.now);
+        self.deployment_progressed(ctx);
     }
 
     /// Takes an instance out of service for scale-in: deregistration first, then
@@ -153,9 +155,11 @@ impl Ec2Tier<'_> {
     pub(super) fn begin_draining(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &mut self.fleet.instances[id as usize];
         match instance.state {
-            InstanceState::Booting | InstanceState::Registering | InstanceState::Unhealthy => {
-                self.terminate(ctx, id)
-            }
+            // A deploying instance is out of the load balancer already.
+            InstanceState::Booting
+            | InstanceState::Registering
+            | InstanceState::Unhealthy
+            | InstanceState::Deploying => self.terminate(ctx, id),
             InstanceState::InService => {
                 instance.state = InstanceState::Draining;
                 let idle = instance.outstanding() == 0;

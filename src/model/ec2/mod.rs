@@ -12,6 +12,7 @@
 //! tier's events, its timeline row and its summary.
 
 mod containers;
+mod deploy;
 mod group;
 mod health;
 mod interruptions;
@@ -23,6 +24,7 @@ use super::cluster::Cluster;
 use super::config::{
     HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
 };
+use super::deployment::Deployments;
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
 use super::instance::{InstanceState, PurchaseOption};
@@ -34,7 +36,7 @@ use super::scaling::{AutoScalingGroup, MetricSample};
 use super::serving::Serving;
 use super::sim::{Ctx, Service};
 use super::spot::SpotMarket;
-use crate::engine::{RngStreams, SimDuration, SimTime};
+use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// One service of the architecture (`kind = "ec2"`): a load balancer in front of an
@@ -60,6 +62,8 @@ pub(super) struct Ec2Tier<'a> {
     forecast_capacity: u32,
     /// The container instances of an `ecs_ec2` tier, whose fleet is its tasks.
     cluster: Option<Cluster>,
+    /// The tier's deployments of new application versions.
+    deployments: Deployments,
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -136,6 +140,7 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
+            deployments: Deployments::new(config, streams),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -159,6 +164,12 @@ impl<'a> Ec2Tier<'a> {
         if drained {
             // Deregistration completes as soon as the last in-flight request is done.
             self.terminate(ctx, instance);
+        } else {
+            // So does a deploy's drain: the instance then restarts.
+            let instance_ref = &self.fleet.instances[instance as usize];
+            if instance_ref.state == InstanceState::Deploying && instance_ref.outstanding() == 0 {
+                self.restart(ctx, instance);
+            }
         }
     }
 }
@@ -226,6 +237,15 @@ impl Service for Ec2Tier<'_> {
                 );
             }
         }
+        for (i, at) in self.deployments.due() {
+            if at < ctx.end.since(SimTime::ZERO) {
+                let event = Event::DeploymentDue {
+                    tier: ctx.tier,
+                    deployment: i as u32,
+                };
+                ctx.queue.schedule(SimTime::ZERO + at, event);
+            }
+        }
         ctx.queue.schedule(
             SimTime::ZERO + self.config.autoscaling.metric_period,
             Event::MetricTick { tier: ctx.tier },
@@ -290,10 +310,16 @@ impl Service for Ec2Tier<'_> {
                 self.on_health_checks_passed(ctx, instance)
             }
             Event::DeregistrationDelayExpired { instance, .. } => {
-                if self.fleet.instances[instance as usize].state == InstanceState::Draining {
-                    self.terminate(ctx, instance);
+                match self.fleet.instances[instance as usize].state {
+                    InstanceState::Draining => self.terminate(ctx, instance),
+                    InstanceState::Deploying => self.restart(ctx, instance),
+                    _ => {}
                 }
             }
+            Event::DeploymentDue { deployment, .. } => {
+                self.on_deployment_due(ctx, deployment as usize)
+            }
+            Event::VersionDeployed { instance, .. } => self.on_version_deployed(ctx, instance),
             Event::InstanceFailed { instance, .. } => self.on_instance_failed(ctx, instance),
             Event::WarmInstanceStopped { .. } => {
                 if let Some((pool, _)) = &mut self.fleet.warm_pool {
@@ -413,6 +439,7 @@ impl Service for Ec2Tier<'_> {
     /// Closes the tier at `end`: the instances still running are billed, the last
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+        self.close_deployment(end, false);
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
         let mut in_flight = 0;
@@ -458,6 +485,7 @@ impl Service for Ec2Tier<'_> {
                 .cluster
                 .as_ref()
                 .map(|c| c.summary(duration, billed_secs)),
+            deployments: self.deployments.into_summaries(),
         };
         (summary, cost_items, self.metrics)
     }

@@ -4,6 +4,7 @@
 //! `model`.
 
 mod autoscaling;
+mod deployment;
 mod dist;
 mod ecs;
 mod fargate;
@@ -29,6 +30,7 @@ use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
+use deployment::*;
 use dist::*;
 use ecs::*;
 use fargate::*;
@@ -377,7 +379,13 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             ),
         ));
     }
-    let tiers = tiers.resolve(&ctx, duration)?;
+    let mut tiers = tiers.resolve(&ctx, duration)?;
+    resolve_deployments(
+        &ctx,
+        raw.deployment.unwrap_or_default(),
+        &mut tiers,
+        duration,
+    )?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(

@@ -539,5 +539,6 @@ fn resolve_tier(
         fargate,
         ecs,
         rds,
+        deployments: Vec::new(),
     })
 }
