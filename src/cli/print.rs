@@ -10,7 +10,8 @@ use simcloud::report::compare::verdict_sentence;
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{
-    TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells, where_the_time_goes,
+    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, tier_cells,
+    where_the_time_goes,
 };
 use std::io::{self, Write};
 
@@ -518,6 +519,9 @@ pub(super) fn print_summary(
             "  cpu         {:.1} % mean utilisation of in-service workers",
             s.utilization.mean_cpu
         )?;
+    }
+    for d in &s.deployments {
+        writeln!(out, "  deployment  {}", deployment_sentence(d))?;
     }
     writeln!(out, "{}", cost_line(c))?;
     if report.bill.has_commitments() {

@@ -294,8 +294,10 @@ impl Deployments {
         });
     }
 
-    /// The summaries, in the order the deployments started.
-    pub(super) fn into_summaries(self) -> Vec<DeploymentSummary> {
+    /// The summaries, in the order the deployments started (a refused one is
+    /// recorded before the one running when it came due, which ends later).
+    pub(super) fn into_summaries(mut self) -> Vec<DeploymentSummary> {
+        self.done.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         self.done
     }
 }
