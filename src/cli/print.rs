@@ -520,8 +520,13 @@ pub(super) fn print_summary(
             s.utilization.mean_cpu
         )?;
     }
+<<<<<<< HEAD
     for d in &s.deployments {
         writeln!(out, "  deployment  {}", deployment_sentence(d))?;
+=======
+    if let Some(line) = egress_line(s) {
+        writeln!(out, "{line}")?;
+>>>>>>> main
     }
     writeln!(out, "{}", cost_line(c))?;
     if report.bill.has_commitments() {
@@ -540,6 +545,37 @@ pub(super) fn print_summary(
         )?;
     }
     written_to(out, &report.dir, &report.files)
+}
+
+/// What left AWS for the clients, when the run meters it: GB out to the internet (the
+/// responses' and S3's), S3's requests, CloudFront's GB and requests.
+pub(super) fn egress_line(s: &Summary) -> Option<String> {
+    let d = s.data_transfer.as_ref()?;
+    let mut parts = vec![format!(
+        "{:.1} GB to the internet ({:.1} GB of responses",
+        d.internet_out_gb, d.responses_gb
+    )];
+    if d.s3_gb > 0.0 {
+        parts[0].push_str(&format!(", {:.1} GB from S3", d.s3_gb));
+    }
+    parts[0].push(')');
+    if let Some(b) = &s.s3 {
+        parts.push(format!(
+            "S3 {} GETs, {} PUTs, {:.1} GB stored",
+            count(b.gets.round() as u64),
+            count(b.puts.round() as u64),
+            b.stored_gb
+        ));
+    }
+    if let Some(cf) = &s.cloudfront {
+        parts.push(format!(
+            "CloudFront {:.1} GB, {} requests ({:.0} % from its cache)",
+            cf.out_gb,
+            count(cf.requests.round() as u64),
+            100.0 * cf.cache_hit_ratio
+        ));
+    }
+    Some(format!("  data out    {}", parts.join(" · ")))
 }
 
 /// The last line of `run`, `compare`, `merge` and `optimize`: the folder and its files.

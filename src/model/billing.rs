@@ -35,8 +35,11 @@
 //! as the house style asks.
 
 pub(super) mod alb;
+pub(super) mod cloudfront;
 mod commitments;
+pub(super) mod data_transfer;
 pub(super) mod rds;
+pub(super) mod s3;
 pub(super) mod serverless;
 
 use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
@@ -411,6 +414,9 @@ impl CostLedger {
             fargate_spot: round_to(fargate_spot, 6),
             ecr: round_to(ecr, 6),
             rds: 0.0,
+            data_transfer: 0.0,
+            s3: 0.0,
+            cloudfront: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
             saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),

@@ -14,6 +14,7 @@ pub mod config;
 mod deployment;
 mod dist;
 mod ec2;
+mod egress;
 mod event;
 mod fleet;
 mod instance;

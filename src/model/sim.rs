@@ -14,6 +14,7 @@ use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
 use super::config::{Config, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
+use super::egress::Egress;
 use super::event::Event;
 use super::lambda::LambdaTier;
 use super::metrics::Metrics;
@@ -212,6 +213,8 @@ struct Simulation<'a, T> {
     rate: RateFunction,
     events: u64,
     tiers: Vec<T>,
+    /// What the entry tier's responses send to the internet.
+    egress: Egress,
     /// The end of the last timeline row.
     last_row_at: SimTime,
 }
@@ -251,6 +254,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             rate: RateFunction::new(&config.traffic),
             events: 0,
             tiers,
+            egress: Egress::new(config),
             last_row_at: SimTime::ZERO,
         };
         if let Some(t) = sim.arrivals.next_arrival() {
@@ -272,6 +276,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             rate: self.rate,
             events: self.events,
             tiers: self.tiers.into_iter().map(f).collect(),
+            egress: self.egress,
             last_row_at: self.last_row_at,
         }
     }
@@ -369,7 +374,8 @@ impl<T: Service> Simulation<'_, T> {
 
     /// Each tier's timeline row for the interval ending now, entry first. The entry
     /// tier's arrival rate is the traffic's mean rate over the interval; another's is
-    /// the calls it received per second.
+    /// the calls it received per second. The entry tier's responses of the interval go
+    /// to the internet, and its cost so far includes their data transfer.
     fn rows(&mut self) -> Vec<TimelineRow> {
         let (start, now, rate) = (self.last_row_at, self.now, &self.rate);
         let mut rows = Vec::with_capacity(self.tiers.len());
@@ -382,6 +388,10 @@ impl<T: Service> Simulation<'_, T> {
                 },
                 3,
             );
+            if index == 0 && self.egress.metered() {
+                self.egress.responded(start, now, row.completions);
+                row.cost_usd = round_to(row.cost_usd + self.egress.cost(now), 6);
+            }
             rows.push(row);
         }
         self.last_row_at = now;
@@ -402,18 +412,24 @@ impl<T: Service> Simulation<'_, T> {
     }
 
     /// Closes the run: each tier's bill, the last rows (each carries its tier's closed
-    /// bill, so that a timeline ends at its tier's total), and the summary.
+    /// bill, so that a timeline ends at its tier's total), and the summary. The run's
+    /// data transfer, counted once the last row has been taken, is the entry tier's.
     fn finish(mut self, observer: &mut dyn RunObserver) -> RunOutcome {
         let last_rows = match self.last_row_at < self.end {
             true => self.rows(),
             false => Vec::new(),
         };
+        let egress = self.egress.metered().then(|| self.egress.finish(self.end));
         let several = self.tiers.len() > 1;
         let mut tiers = Vec::with_capacity(self.tiers.len());
         let mut entry_metrics = None;
         let mut cost_items = Vec::new();
         for (index, tier) in self.tiers.into_iter().enumerate() {
-            let (summary, items, metrics) = tier.finish(self.end);
+            let (mut summary, mut items, metrics) = tier.finish(self.end);
+            if let (0, Some((cost, lines, _))) = (index, &egress) {
+                summary.cost_usd = CostSummary::sum([&summary.cost_usd, cost]);
+                items.extend(lines.iter().cloned());
+            }
             if let Some(row) = last_rows.get(index) {
                 // The last clock hour settles only when the bill closes.
                 let mut row = row.clone();
@@ -445,7 +461,13 @@ impl<T: Service> Simulation<'_, T> {
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
+<<<<<<< HEAD
             deployments: tiers.iter().flat_map(|t| t.deployments.clone()).collect(),
+=======
+            data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
+            s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
+            cloudfront: egress.and_then(|e| e.2.cloudfront),
+>>>>>>> main
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

@@ -208,6 +208,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 None => toml::Value::String("unlimited".into()),
             }),
             timeout: text(c.service.timeout),
+            response_bytes: response_bytes(&c.service),
         }),
         instance: instance_table,
         load_balancer: Some(load_balancer(&c.load_balancer)),
@@ -218,6 +219,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         }),
         purchase: purchase_table,
         spot: spot_table,
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: None,
         api_gateway: None,
@@ -226,6 +228,27 @@ fn tier(run: &Config, index: usize) -> RawTier {
         capacity_provider,
         rds: None,
         failover: None,
+    }
+}
+
+/// `service.response_bytes`, written only when responses are metered, as a scenario
+/// written before they were leaves it out.
+fn response_bytes(service: &ServiceConfig) -> Option<u64> {
+    (service.response_bytes > 0).then_some(service.response_bytes)
+}
+
+/// The entry tier's bucket.
+fn s3(b: &S3Config) -> RawS3 {
+    RawS3 {
+        gets_per_request: Some(b.gets_per_request),
+        object_kb: Some(b.object_bytes / 1000.0),
+        stored_gb: Some(b.stored_gb),
+        puts_per_request: Some(b.puts_per_request),
+        via: Some(match b.cloudfront {
+            None => RawVia::S3,
+            Some(_) => RawVia::Cloudfront,
+        }),
+        cache_hit_ratio: b.cloudfront.as_ref().map(|c| c.cache_hit_ratio),
     }
 }
 
@@ -340,6 +363,7 @@ fn lambda_tier(
         entry: entry.then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
+            response_bytes: response_bytes(&c.service),
             ..RawService::default()
         }),
         // The ALB in front of the function: its prices and what its LCUs meter.
@@ -350,6 +374,7 @@ fn lambda_tier(
             requests_per_connection: Some(c.load_balancer.requests_per_connection),
             ..RawLoadBalancer::default()
         }),
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),

@@ -90,6 +90,16 @@ file_enum!(RawBatchSizeType => BatchSizeType { Percentage, Fixed });
 file_enum!(RawDeploymentHealth => DeploymentHealth { Enhanced, Basic });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
 
+/// How `[s3]`'s objects reach the clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawVia {
+    /// Straight from the bucket: S3's internet egress.
+    S3,
+    /// Through a CloudFront distribution in front of the bucket.
+    Cloudfront,
+}
+
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
 /// filled in with `..Default::default()`; the file must give a `kind`.)
@@ -190,6 +200,7 @@ pub(crate) struct RawScenario {
     pub autoscaling: Option<RawAutoScaling>,
     pub purchase: Option<RawPurchase>,
     pub spot: Option<RawSpot>,
+    pub s3: Option<RawS3>,
     pub slo: Option<RawSlo>,
     pub report: Option<RawReport>,
     /// The tiers of an architecture (SPEC "Phase 2"), by name; the single-tier form
@@ -272,6 +283,7 @@ impl RawScenario {
             autoscaling: self.autoscaling.take(),
             purchase: self.purchase.take(),
             spot: self.spot.take(),
+            s3: self.s3.take(),
             calls: None,
             lambda: None,
             api_gateway: None,
@@ -293,6 +305,7 @@ impl RawScenario {
             autoscaling: self.autoscaling,
             purchase: self.purchase,
             spot: self.spot,
+            s3: self.s3,
             kind: _,
             entry: _,
             calls: _,
@@ -327,6 +340,8 @@ pub(crate) struct RawTier {
     pub autoscaling: Option<RawAutoScaling>,
     pub purchase: Option<RawPurchase>,
     pub spot: Option<RawSpot>,
+    /// The S3 bucket the entry tier's pages fetch static objects from.
+    pub s3: Option<RawS3>,
     pub calls: Option<Vec<RawCall>>,
     /// The function of a `lambda` tier.
     pub lambda: Option<RawLambda>,
@@ -398,6 +413,19 @@ pub(crate) enum RawProvider {
     FargateSpot,
 }
 
+/// `[s3]` / `[tiers.<entry>.s3]`: static objects the clients fetch from an S3
+/// bucket, directly or through CloudFront (aws-facts.md 21).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawS3 {
+    pub gets_per_request: Option<f64>,
+    pub object_kb: Option<f64>,
+    pub stored_gb: Option<f64>,
+    pub puts_per_request: Option<f64>,
+    pub via: Option<RawVia>,
+    pub cache_hit_ratio: Option<f64>,
+}
+
 /// `[[tiers.<name>.failover]]`: a Multi-AZ failover (aws-facts.md 16.1).
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -448,6 +476,7 @@ impl RawTier {
             autoscaling: None,
             purchase: None,
             spot: None,
+            s3: None,
             calls: None,
             lambda: None,
             api_gateway: None,
@@ -581,6 +610,8 @@ pub(crate) struct RawService {
     pub workers_per_vcpu: Option<bool>,
     pub queue_limit: Option<toml::Value>,
     pub timeout: Option<String>,
+    /// Bytes of each response to a client (the entry tier only).
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -9,6 +9,7 @@ mod compare;
 mod deployments;
 mod determinism;
 mod ecs;
+mod egress;
 mod fargate;
 mod goldens;
 mod inputs;

@@ -18,6 +18,7 @@ const TIER_TABLES: &[&str] = &[
     "autoscaling",
     "purchase",
     "spot",
+    "s3",
 ];
 
 /// `table` (a scenario, or a strategy's overrides) with its single-tier tables moved

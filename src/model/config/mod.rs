@@ -10,12 +10,14 @@ mod ecs;
 mod fargate;
 mod lambda;
 mod rds;
+mod s3;
 
 pub use deployment::*;
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
 pub use rds::*;
+pub use s3::*;
 
 use crate::engine::SimDuration;
 use std::path::PathBuf;
@@ -75,9 +77,15 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+<<<<<<< HEAD
     /// Deployments of a new application version (`ec2` tiers only), in time order,
     /// none overlapping.
     pub deployments: Vec<DeploymentConfig>,
+=======
+    /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
+    /// their static objects from.
+    pub s3: Option<S3Config>,
+>>>>>>> main
 }
 
 impl TierConfig {
@@ -241,6 +249,10 @@ pub struct ServiceConfig {
     pub queue_limit: Option<u32>,
     /// Load balancer idle timeout: a slower response counts as a 504.
     pub timeout: SimDuration,
+    /// Bytes of each response the entry tier sends to its clients, which leave AWS
+    /// as data transfer out to the internet (0: not metered). Only the entry tier's
+    /// responses leave the Region; a called tier's go to its caller.
+    pub response_bytes: u64,
 }
 
 #[derive(Clone, Debug)]

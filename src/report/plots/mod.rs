@@ -243,6 +243,7 @@ pub mod palette {
     pub const SAVINGS_PLAN: RGBColor = REDDISH_PURPLE;
     pub const LOAD_BALANCER: RGBColor = GREY;
     pub const WARM_POOL: RGBColor = YELLOW;
+    pub const DATA_TRANSFER: RGBColor = VERMILLION;
 
     /// The colour of a purchase option by its `cost.csv` name; unknown names are black.
     pub fn purchase_option(name: &str) -> RGBColor {
@@ -253,6 +254,7 @@ pub mod palette {
             "savings_plan" => SAVINGS_PLAN,
             "warm_pool" => WARM_POOL,
             "load_balancer" => LOAD_BALANCER,
+            "data_transfer" => DATA_TRANSFER,
             _ => BLACK,
         }
     }

@@ -350,7 +350,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 13] = [
+    let tables: [(&str, bool, &[TierKind]); 14] = [
         ("instance", raw.instance.is_some(), &[Ec2, EcsEc2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
@@ -380,6 +380,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
+        ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -398,8 +399,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             service,
             "time",
-            &[],
-            "is not a key of a lambda tier's [service], which gives only `time`",
+            &["response_bytes"],
+            "is not a key of a lambda tier's [service], which gives only `time` and `response_bytes`",
         ),
         Rds => Err(ctx.err_table(
             "service",
@@ -476,7 +477,24 @@ fn resolve_tier(
         let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
         (instance, purchase, None)
     };
+    // Only the entry tier answers clients on the internet; a called tier answers its
+    // caller inside the Region.
+    if !entry
+        && raw
+            .service
+            .as_ref()
+            .is_some_and(|s| s.response_bytes.is_some())
+    {
+        return Err(ctx.err(
+            "service.response_bytes",
+            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region",
+        ));
+    }
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    let s3 = match raw.s3 {
+        Some(s3) => Some(resolve_s3(ctx, s3, entry)?),
+        None => None,
+    };
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
     let ecs_service = matches!(kind, TierKind::Fargate | TierKind::EcsEc2);
@@ -539,6 +557,7 @@ fn resolve_tier(
         fargate,
         ecs,
         rds,
+        s3,
         deployments: Vec::new(),
     })
 }
