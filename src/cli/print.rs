@@ -520,13 +520,11 @@ pub(super) fn print_summary(
             s.utilization.mean_cpu
         )?;
     }
-<<<<<<< HEAD
-    for d in &s.deployments {
-        writeln!(out, "  deployment  {}", deployment_sentence(d))?;
-=======
     if let Some(line) = egress_line(s) {
         writeln!(out, "{line}")?;
->>>>>>> main
+    }
+    for d in &s.deployments {
+        writeln!(out, "  deployment  {}", deployment_sentence(d))?;
     }
     writeln!(out, "{}", cost_line(c))?;
     if report.bill.has_commitments() {

@@ -461,13 +461,10 @@ impl<T: Service> Simulation<'_, T> {
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
-<<<<<<< HEAD
-            deployments: tiers.iter().flat_map(|t| t.deployments.clone()).collect(),
-=======
             data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
             s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
             cloudfront: egress.and_then(|e| e.2.cloudfront),
->>>>>>> main
+            deployments: tiers.iter().flat_map(|t| t.deployments.clone()).collect(),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

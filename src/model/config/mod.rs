@@ -77,15 +77,12 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
-<<<<<<< HEAD
-    /// Deployments of a new application version (`ec2` tiers only), in time order,
-    /// none overlapping.
-    pub deployments: Vec<DeploymentConfig>,
-=======
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
     /// their static objects from.
     pub s3: Option<S3Config>,
->>>>>>> main
+    /// Deployments of a new application version (`ec2` tiers only), in time order,
+    /// none overlapping.
+    pub deployments: Vec<DeploymentConfig>,
 }
 
 impl TierConfig {
