@@ -98,15 +98,18 @@ pub fn deployment_sentence(d: &DeploymentSummary) -> String {
             d.policy, d.tier, d.start_s
         );
     }
+    let steps = match d.policy.as_str() {
+        "immutable" => "a temporary group as large".to_string(),
+        _ => format!("batches of {}", d.batch_size),
+    };
     format!(
-        "{} to {} at {:.0} s: {} in {:.0} s ({} instances, batches of {}); {} requests failed, p99 {:.1} ms; {:.0} instance-seconds out of service; {:.3} extra instance-hours, ${:.4} extra",
+        "{} to {} at {:.0} s: {} in {:.0} s ({} instances, {steps}); {} requests failed, p99 {:.1} ms; {:.0} instance-seconds out of service; {:.3} extra instance-hours, ${:.4} extra",
         d.policy,
         d.tier,
         d.start_s,
         d.outcome,
         d.duration_s,
         d.instances,
-        d.batch_size,
         count(d.requests_failed),
         d.p99_ms,
         d.out_of_service_instance_seconds,
