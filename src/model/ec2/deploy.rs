@@ -91,27 +91,14 @@ impl Ec2Tier<'_> {
     /// once when `drain` is false or it is idle). An instance no longer in service
     /// (failed, leaving) is skipped.
     fn detach_for_deploy(&mut self, ctx: &mut Ctx<'_>, id: u32, drain: bool) {
-        let instance = &mut self.fleet.instances[id as usize];
+        let instance = &self.fleet.instances[id as usize];
         if instance.state != InstanceState::InService || instance.failed {
             self.deployments.skip(id);
             return;
         }
-        instance.state = InstanceState::Deploying;
-        let idle = instance.outstanding() == 0;
-        self.serving.balancer.deregister(id);
-        self.fleet.change_in_service(ctx.now, -1);
         self.deployments.detached(id, ctx.now);
-        let delay = self.config.load_balancer.deregistration_delay;
-        if !drain || idle || delay == SimDuration::ZERO {
+        if self.deregister(ctx, id, InstanceState::Deploying, drain) {
             self.restart(ctx, id);
-        } else {
-            ctx.queue.schedule(
-                ctx.now + delay,
-                Event::DeregistrationDelayExpired {
-                    tier: ctx.tier,
-                    instance: id,
-                },
-            );
         }
     }
 
