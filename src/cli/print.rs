@@ -511,6 +511,13 @@ pub(super) fn print_summary(
             i.min_in_service,
             i.instance_hours
         )?;
+        if i.failed_launches > 0 {
+            writeln!(
+                out,
+                "              {} launch attempts failed (insufficient capacity, a full spread placement group or no zone up)",
+                i.failed_launches
+            )?;
+        }
         if let Some(c) = &s.container_instances {
             writeln!(out, "  cluster     {}", cluster_sentence(c))?;
         }
@@ -744,7 +751,12 @@ mod tests {
         assert!(tier_lines(&one, &config).is_empty());
         let mut api = config.tiers[0].clone();
         api.name = "api".into();
-        config.tiers[0].calls = vec![simcloud::model::Call { tier: 1, count: 2 }];
+        config.tiers[0].calls = vec![simcloud::model::Call {
+            tier: 1,
+            count: 2,
+            request_bytes: 0,
+            response_bytes: 0,
+        }];
         config.tiers.push(api);
         let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
         let lines = tier_lines(&s, &config);

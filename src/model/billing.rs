@@ -628,6 +628,7 @@ mod commitment_tests {
             PurchaseOption::OnDemand,
             0,
             None,
+            0,
             1,
             SimTime::from_secs(launched_s),
         )
@@ -730,7 +731,7 @@ mod commitment_tests {
     #[test]
     fn spot_interrupted_in_the_first_hour_is_free() {
         let mut l = ledger(purchase(Vec::new(), None));
-        let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 1, SimTime::ZERO);
+        let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 0, 1, SimTime::ZERO);
         l.close_priced(
             &spot(0),
             SimTime::from_secs(2400),

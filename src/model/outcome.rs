@@ -178,6 +178,10 @@ pub struct RdsSummary {
     /// connections (all borrowed, or a failover under way).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waited_for_proxy: Option<u64>,
+    /// GB of calls that crossed from their caller's zone into the primary's (billed
+    /// as `cost_usd.data_transfer`); only when some did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub inter_az_gb: f64,
 }
 
 /// Data transfer out to the internet over the run (issue 13), in GB of 10^9 bytes.
@@ -316,8 +320,8 @@ pub struct CostSummary {
     /// Amazon RDS: DB instances (primary, standby, replicas) and their storage.
     #[serde(skip_serializing_if = "is_zero")]
     pub rds: f64,
-    /// Data transfer out to the internet (from EC2, Lambda and S3), with AWS's monthly
-    /// tiers.
+    /// Data transfer: out to the internet (from EC2, Lambda and S3), with AWS's
+    /// monthly tiers, and calls crossing between Availability Zones.
     #[serde(skip_serializing_if = "is_zero")]
     pub data_transfer: f64,
     /// Amazon S3: requests and storage.
@@ -430,6 +434,10 @@ pub struct InstanceSummary {
     pub failures: u64,
     /// Instances the group replaced after a health check found them failed.
     pub replaced_unhealthy: u64,
+    /// Launch attempts that failed (InsufficientInstanceCapacity, a full spread
+    /// placement group, no zone up); only when there were some.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub failed_launches: u64,
     pub launched_from_warm_pool: u64,
     pub rebalance_recommendations: u64,
     pub peak_in_service: u32,
@@ -438,6 +446,20 @@ pub struct InstanceSummary {
     pub min_in_service: u32,
     /// Instance-hours billed (launch to termination).
     pub instance_hours: f64,
+    /// Per Availability Zone, in the order of `[network] zones`: only with more
+    /// than one zone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneInstances>,
+}
+
+/// A zone's instances in a run of several zones.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ZoneInstances {
+    pub zone: String,
+    pub launched: u64,
+    /// Active instances of the group in the zone at the end of the run (booting,
+    /// registering, in service or unhealthy; not draining).
+    pub active_at_end: u32,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

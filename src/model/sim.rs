@@ -12,7 +12,7 @@
 
 use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
-use super::config::{Config, SloConfig, TierConfig, TierKind};
+use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
 use super::egress::Egress;
 use super::event::Event;
@@ -106,6 +106,22 @@ pub(super) struct Ctx<'q> {
     pub(super) tier: u8,
 }
 
+impl Ctx<'_> {
+    /// Schedules this tier's events of the run's zone outages: the zone fails at `at`
+    /// and recovers `duration` later (`[[outage]]`).
+    pub(super) fn schedule_outages(&mut self, network: &Network) {
+        let tier = self.tier;
+        for o in &network.outages {
+            let zone = o.zone as u8;
+            let at = SimTime::ZERO + o.at;
+            self.queue.schedule(at, Event::ZoneFailed { tier, zone });
+            let back = at + o.duration;
+            self.queue
+                .schedule(back, Event::ZoneRecovered { tier, zone });
+        }
+    }
+}
+
 /// A tier as the loop sees it: what every kind of service does. A kind is one
 /// component (its own folder or file) implementing this, registered in `tier_kinds!`.
 pub(super) trait Service {
@@ -183,9 +199,10 @@ macro_rules! tier_kinds {
             streams: &RngStreams,
             end: SimTime,
             slo: &SloConfig,
+            run: &'a Config,
         ) -> AnyService<'a> {
             match config.kind {
-                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo))),+
+                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo, run))),+
             }
         }
     };
@@ -233,7 +250,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
                 0 => streams,
                 _ => streams.within(&format!("tier/{}", tier.name)),
             };
-            let mut tier = service(tier, index as u8, &streams, end, &config.slo);
+            let mut tier = service(tier, index as u8, &streams, end, &config.slo, config);
             tier.start(&mut Ctx {
                 now: SimTime::ZERO,
                 end,

@@ -140,6 +140,11 @@ pub(crate) const LB_PRICE_PER_LCU_HOUR: f64 = 0.008;
 /// An assumption, not an AWS figure: a small HTML or JSON response with headers.
 pub(crate) const REQUEST_BYTES: u64 = 8_192;
 pub(crate) const REQUESTS_PER_CONNECTION: f64 = 1.0;
+/// Assumptions, not AWS figures: a call to another tier sends a small query (1 KiB)
+/// and gets back a few rows (4 KiB). They matter only when the call crosses zones
+/// (aws-facts.md 17.3).
+pub(crate) const CALL_REQUEST_BYTES: u64 = 1_024;
+pub(crate) const CALL_RESPONSE_BYTES: u64 = 4_096;
 
 // [autoscaling]
 pub(crate) const MIN: u32 = 1;

@@ -117,6 +117,7 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         }),
         ..Default::default()
     };
+    network(&mut raw, &run.network);
     let deployments: Vec<RawDeployment> = run
         .tiers
         .iter()
@@ -154,6 +155,8 @@ fn tier(run: &Config, index: usize) -> RawTier {
     let calls = list(&c.calls, |call| RawCall {
         tier: run.tiers[call.tier].name.clone(),
         count: Some(call.count),
+        request_bytes: Some(call.request_bytes),
+        response_bytes: Some(call.response_bytes),
     });
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0, calls);
@@ -228,6 +231,10 @@ fn tier(run: &Config, index: usize) -> RawTier {
         capacity_provider,
         rds: None,
         failover: None,
+        placement: c.placement.map(|p| RawPlacementGroup {
+            strategy: p.strategy.into(),
+            partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
+        }),
     }
 }
 
@@ -250,6 +257,30 @@ fn s3(b: &S3Config) -> RawS3 {
         }),
         cache_hit_ratio: b.cloudfront.as_ref().map(|c| c.cache_hit_ratio),
     }
+}
+
+/// `[network]`, `[[outage]]` and `[[capacity_shortage]]` into `raw`, when the run
+/// has more than the one default zone or anything happens to a zone: a scenario
+/// without them prints as it did before zones existed.
+fn network(raw: &mut RawScenario, n: &Network) {
+    if *n == Network::default() {
+        return;
+    }
+    let zone = |z: usize| n.zones[z].clone();
+    raw.network = Some(RawNetwork {
+        zones: Some(n.zones.clone()),
+    });
+    raw.outage = list(&n.outages, |o| RawOutage {
+        zone: zone(o.zone),
+        at: o.at.to_string(),
+        duration: o.duration.to_string(),
+    });
+    raw.capacity_shortage = list(&n.shortages, |s| RawShortage {
+        pool: s.type_name.clone(),
+        zone: zone(s.zone),
+        from: s.from.to_string(),
+        to: s.to.to_string(),
+    });
 }
 
 /// An `rds` tier: its kind and its database (its other tables hold defaults the file

@@ -17,8 +17,8 @@
 use crate::model::{
     AdjustmentType, ApiKind, Architecture, BatchSizeType, Comparison, DbEngine, DeploymentHealth,
     DeploymentPolicy, HealthCheckType, Monitoring, OfferingClass, Payment, Placement,
-    PredictiveMode, Routing, SavingsPlanKind, ScalingMetric, SpotAllocation, Term,
-    TerminationPolicy, TierKind,
+    PlacementGroupStrategy, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
+    SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -206,6 +206,14 @@ pub(crate) struct RawScenario {
     /// The tiers of an architecture (SPEC "Phase 2"), by name; the single-tier form
     /// above is one tier named `web`. A scenario gives one form or the other.
     pub tiers: Option<BTreeMap<String, RawTier>>,
+    /// The single-tier form's placement group.
+    pub placement: Option<RawPlacementGroup>,
+    /// The Availability Zones (SPEC "Phase 2").
+    pub network: Option<RawNetwork>,
+    /// `[[outage]]`: a zone down for a while.
+    pub outage: Option<Vec<RawOutage>>,
+    /// `[[capacity_shortage]]`: launches of a type in a zone fail for a while.
+    pub capacity_shortage: Option<Vec<RawShortage>>,
     /// `[[deployment]]`: new application versions deployed to a tier.
     pub deployment: Option<Vec<RawDeployment>>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
@@ -292,6 +300,7 @@ impl RawScenario {
             capacity_provider: None,
             rds: None,
             failover: None,
+            placement: self.placement.take(),
         }
     }
 
@@ -306,6 +315,7 @@ impl RawScenario {
             purchase: self.purchase,
             spot: self.spot,
             s3: self.s3,
+            placement: self.placement,
             kind: _,
             entry: _,
             calls: _,
@@ -357,6 +367,45 @@ pub(crate) struct RawTier {
     pub rds: Option<RawRds>,
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
+    /// The placement group of an `ec2` tier (aws-facts.md 17.4).
+    pub placement: Option<RawPlacementGroup>,
+}
+
+/// `[network]`: the Availability Zones the tiers spread over.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNetwork {
+    pub zones: Option<Vec<String>>,
+}
+
+/// `[[outage]]`: every instance in `zone` stops answering at `at` for `duration`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutage {
+    pub zone: String,
+    pub at: String,
+    pub duration: String,
+}
+
+/// `[[capacity_shortage]]`: launches of `pool` (an instance type) in `zone` fail with
+/// InsufficientInstanceCapacity from `from` until `to`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShortage {
+    pub pool: String,
+    pub zone: String,
+    pub from: String,
+    pub to: String,
+}
+
+file_enum!(RawPlacementGroupStrategy => PlacementGroupStrategy { Cluster, Spread, Partition });
+
+/// `[tiers.<name>.placement]`: a placement group (aws-facts.md 17.4).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPlacementGroup {
+    pub strategy: RawPlacementGroupStrategy,
+    pub partitions: Option<u32>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -485,6 +534,7 @@ impl RawTier {
             capacity_provider: None,
             rds: None,
             failover: None,
+            placement: None,
         }
     }
 }
@@ -524,6 +574,8 @@ pub(crate) struct RawApiGateway {
 pub(crate) struct RawCall {
     pub tier: String,
     pub count: Option<u32>,
+    pub request_bytes: Option<u64>,
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -29,3 +29,4 @@ mod sweeps;
 mod tier_outputs;
 mod tiers_input;
 mod validation;
+mod zones;

@@ -86,16 +86,44 @@ pub(in crate::model) const INTERNET_OUT: Tiers = Tiers(&[
 ]);
 
 /// Data transfer between Availability Zones of a Region, per GB in each direction
-/// (aws-facts.md 8, 21.2). For the tiers spread over zones (issue 13's Availability
-/// Zones), which nothing in this branch has yet.
-#[allow(dead_code)]
+/// (aws-facts.md 8, 17.3, 21.2).
 pub(in crate::model) const INTER_AZ_USD_PER_GB_EACH_WAY: f64 = 0.01;
 
 /// What `gb` sent from one Availability Zone to another costs: billed out of the one
 /// and into the other, $0.02 per GB in all.
-#[allow(dead_code)]
 pub(in crate::model) fn inter_az_usd(gb: f64) -> f64 {
     2.0 * INTER_AZ_USD_PER_GB_EACH_WAY * gb
+}
+
+/// GB in `bytes`.
+pub(in crate::model) fn gigabytes(bytes: u64) -> f64 {
+    bytes as f64 / BYTES_PER_GB
+}
+
+/// What crosses between zones: the calls of an instance to an `rds` tier whose
+/// primary runs in another zone (request and response, `calls.request_bytes` and
+/// `response_bytes`), which connect to the database directly. Calls to an `ec2`,
+/// `fargate` or `lambda` tier go through its load balancer or the Lambda service: the
+/// caller reaches the load balancer's node in its own zone, and "ALB→target traffic
+/// across AZs is not charged as inter-AZ transfer" (17.3, unverified there); Lambda
+/// runs in no one zone of the run. The bill's line for `bytes` that crossed in a run
+/// ending at `end_s`, for `tier` (the tier whose calls crossed into it); `None` for
+/// no bytes.
+pub(in crate::model) fn inter_az_item(bytes: u64, end_s: f64, tier: &str) -> Option<CostItem> {
+    let gb = gigabytes(bytes);
+    (bytes > 0).then(|| CostItem {
+        item: "inter_az_transfer".to_string(),
+        purchase_option: "data_transfer".to_string(),
+        instance_type: String::new(),
+        instance_id: None,
+        start_s: 0.0,
+        end_s,
+        quantity: gb,
+        unit: "GB".to_string(),
+        unit_price_usd: 2.0 * INTER_AZ_USD_PER_GB_EACH_WAY,
+        cost_usd: inter_az_usd(gb),
+        tier: tier.to_string(),
+    })
 }
 
 /// Usage counted per month of simulated time (month `k` is `[k, k + 1) * MONTH`), so
@@ -259,6 +287,8 @@ mod tests {
     #[test]
     fn inter_az_is_billed_each_way() {
         assert!((inter_az_usd(1024.0) - 20.48).abs() < 1e-9);
+        assert!((inter_az_usd(gigabytes(5_000_000_000)) - 0.10).abs() < 1e-12);
+        assert!(inter_az_item(0, 60.0, "db").is_none());
     }
 
     /// 300 GB spread evenly over [729 h, 731 h) straddles the first month's end: 150 GB

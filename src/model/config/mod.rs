@@ -9,6 +9,7 @@ mod deployment;
 mod ecs;
 mod fargate;
 mod lambda;
+mod network;
 mod rds;
 mod s3;
 
@@ -16,6 +17,7 @@ pub use deployment::*;
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
+pub use network::*;
 pub use rds::*;
 pub use s3::*;
 
@@ -35,6 +37,8 @@ pub struct Config {
     /// The services of the architecture (SPEC "Phase 2"), never empty; the first is
     /// the entry tier, which receives the traffic and answers the clients.
     pub tiers: Vec<TierConfig>,
+    /// The Availability Zones, their outages and capacity shortages.
+    pub network: Network,
 }
 
 impl Config {
@@ -80,6 +84,8 @@ pub struct TierConfig {
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
     /// their static objects from.
     pub s3: Option<S3Config>,
+    /// The placement group of an `ec2` tier's instances (aws-facts.md 17.4).
+    pub placement: Option<PlacementGroup>,
     /// Deployments of a new application version (`ec2` tiers only), in time order,
     /// none overlapping.
     pub deployments: Vec<DeploymentConfig>,
@@ -150,6 +156,10 @@ impl TierKind {
 pub struct Call {
     pub tier: usize,
     pub count: u32,
+    /// Bytes of one call's request and of its response: they cross zones when the
+    /// called database runs in another zone than the caller (aws-facts.md 17.3).
+    pub request_bytes: u64,
+    pub response_bytes: u64,
 }
 
 /// The arrival rate is the sum of every component present, in requests per second.

@@ -45,7 +45,12 @@ impl Ec2Tier<'_> {
                 Step::Launch(n) => {
                     self.group.desired += n;
                     for _ in 0..n {
-                        let id = self.launch_for_group(ctx);
+                        // A launch refused for want of capacity is retried by the
+                        // group, as any; the deployment does not wait for it.
+                        let Some(id) = self.launch_for_group(ctx) else {
+                            self.retry_launches_later(ctx);
+                            break;
+                        };
                         self.deployments.launched(id, ctx.now);
                         self.boot(ctx, id);
                     }

@@ -25,7 +25,7 @@ pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
 pub use optimize::{SearchClass, SearchPoint, draw_search};
-pub use run::{ChartTier, LatencyDistribution, RunChartInput, draw_run_charts};
+pub use run::{ChartTier, LatencyDistribution, OutageBand, RunChartInput, draw_run_charts};
 pub use series::{SeriesPoint, TimelineSeries};
 
 use plotters::coord::Shift;
@@ -737,6 +737,11 @@ mod tests {
                     point(2.0, f64::NAN),
                     point(3.0, f64::NEG_INFINITY),
                 ],
+                outages: vec![OutageBand {
+                    zone: "a".into(),
+                    from_s: 60.0,
+                    to_s: f64::INFINITY,
+                }],
                 duration_s: 240.0,
                 slo_latency_ms: f64::INFINITY,
                 slo_percentile: 99.0,

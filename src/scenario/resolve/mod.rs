@@ -11,6 +11,7 @@ mod fargate;
 mod instance;
 mod lambda;
 mod load_balancer;
+mod network;
 mod purchase;
 mod rds;
 mod s3;
@@ -38,6 +39,7 @@ use fargate::*;
 use instance::*;
 use lambda::*;
 use load_balancer::*;
+use network::*;
 use purchase::*;
 use rds::*;
 use s3::*;
@@ -381,7 +383,15 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             ),
         ));
     }
-    let mut tiers = tiers.resolve(&ctx, duration)?;
+    let network = resolve_network(
+        &ctx,
+        raw.network,
+        raw.outage.unwrap_or_default(),
+        raw.capacity_shortage.unwrap_or_default(),
+        duration,
+    )?;
+    let mut tiers = tiers.resolve(&ctx, duration, network.zones.len())?;
+    check_shortage_pools(&ctx, &network, &tiers)?;
     resolve_deployments(
         &ctx,
         raw.deployment.unwrap_or_default(),
@@ -422,6 +432,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         slo,
         report: ReportConfig { interval },
         tiers,
+        network,
     };
     Ok((config, notes.into_inner()))
 }

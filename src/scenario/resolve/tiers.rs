@@ -244,7 +244,24 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                 MAX_CALL_COUNT,
                 "",
             )?;
-            list.push(Call { tier, count });
+            let bytes = |k: &str, given: Option<u64>, default: u64| {
+                let b = given.unwrap_or(default) as f64;
+                Ok::<u64, ScenarioError>(ctx.at_most(&key(k), b, MAX_REQUEST_BYTES as f64)? as u64)
+            };
+            list.push(Call {
+                tier,
+                count,
+                request_bytes: bytes(
+                    "request_bytes",
+                    call.request_bytes,
+                    default::CALL_REQUEST_BYTES,
+                )?,
+                response_bytes: bytes(
+                    "response_bytes",
+                    call.response_bytes,
+                    default::CALL_RESPONSE_BYTES,
+                )?,
+            });
         }
         calls.push(list);
     }
@@ -334,12 +351,17 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
-    pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
+    pub(super) fn resolve(
+        self,
+        ctx: &Ctx,
+        duration: SimDuration,
+        zones: usize,
+    ) -> Result<Vec<TierConfig>> {
         let tiers = self
             .tiers
             .into_iter()
             .enumerate()
-            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
+            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, zones, i == 0))
             .collect::<Result<Vec<_>>>()?;
         check_pools(ctx, &tiers);
         Ok(tiers)
@@ -350,7 +372,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 14] = [
+    let tables: [(&str, bool, &[TierKind]); 15] = [
         ("instance", raw.instance.is_some(), &[Ec2, EcsEc2]),
         ("purchase", raw.purchase.is_some(), &[Ec2]),
         (
@@ -381,6 +403,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
+        ("placement", raw.placement.is_some(), &[Ec2]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -421,6 +444,7 @@ fn resolve_tier(
     written: WrittenTier,
     calls: Vec<Call>,
     duration: SimDuration,
+    zones: usize,
     entry: bool,
 ) -> Result<TierConfig> {
     let WrittenTier {
@@ -543,6 +567,7 @@ fn resolve_tier(
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
+    let placement = resolve_placement(ctx, raw.placement, autoscaling.max, zones)?;
     Ok(TierConfig {
         name,
         kind,
@@ -558,6 +583,7 @@ fn resolve_tier(
         ecs,
         rds,
         s3,
+        placement,
         deployments: Vec::new(),
     })
 }
