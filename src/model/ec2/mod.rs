@@ -72,6 +72,9 @@ pub(super) struct Ec2Tier<'a> {
     cluster: Option<Cluster>,
     /// The tier's deployments of new application versions.
     deployments: Deployments,
+    /// The scaling metrics of the last metric period (CPU, request count per target),
+    /// for the timeline.
+    last_metrics: (Option<f64>, Option<f64>),
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -154,6 +157,7 @@ impl<'a> Ec2Tier<'a> {
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
             deployments: Deployments::new(config, streams),
+            last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -429,6 +433,8 @@ impl Service for Ec2Tier<'_> {
             ..self.metrics.take_interval()
         };
         self.fleet.count_states(&mut row);
+        self.fleet.count_events(&mut row);
+        (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }
