@@ -10,8 +10,8 @@ use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{
-    TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells, tier_verdicts,
-    where_the_time_goes,
+    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, tier_cells,
+    tier_verdicts, where_the_time_goes,
 };
 use std::io::{self, Write};
 
@@ -486,6 +486,9 @@ pub(super) fn print_summary(
     }
     if let Some(line) = egress_line(s) {
         writeln!(out, "{line}")?;
+    }
+    for d in &s.deployments {
+        writeln!(out, "  deployment  {}", deployment_sentence(d))?;
     }
     writeln!(out, "{}", cost_line(c))?;
     if report.bill.has_commitments() {

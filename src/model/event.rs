@@ -117,6 +117,17 @@ pub(super) enum Event {
         tier: u8,
         hour: u32,
     },
+    /// The tier's deployment number `deployment` is due (`[[deployment]]`).
+    DeploymentDue {
+        tier: u8,
+        deployment: u32,
+    },
+    /// An instance finished installing the new application version and restarting
+    /// it: its health checks begin.
+    VersionDeployed {
+        tier: u8,
+        instance: u32,
+    },
     /// A clock hour ended: reservations and savings plans settle.
     HourTick {
         tier: u8,
@@ -217,6 +228,8 @@ impl Event {
             | Event::ScheduledActionDue { tier, .. }
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
+            | Event::DeploymentDue { tier, .. }
+            | Event::VersionDeployed { tier, .. }
             | Event::ContainerInstanceRegistered { tier, .. }
             | Event::ClusterTick { tier }
             | Event::InvocationEnded { tier, .. }

@@ -191,7 +191,8 @@ impl Fleet {
         for instance in self.alive() {
             let spot = instance.purchase == PurchaseOption::Spot;
             let slot = match instance.state {
-                InstanceState::Booting | InstanceState::Registering => {
+                // A deploying instance is counted as pending: on its way into service.
+                InstanceState::Booting | InstanceState::Registering | InstanceState::Deploying => {
                     if spot {
                         &mut row.pending_spot
                     } else {

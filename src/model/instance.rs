@@ -30,6 +30,10 @@ pub(super) enum InstanceState {
     /// every target is unhealthy), until the group replaces it.
     Unhealthy,
     Draining,
+    /// Out of the load balancer for a deployment: draining its requests, then
+    /// installing the new version and restarting; it still counts toward the group's
+    /// desired capacity.
+    Deploying,
     Terminated,
 }
 
@@ -158,6 +162,7 @@ impl Instance {
                 | InstanceState::Registering
                 | InstanceState::InService
                 | InstanceState::Unhealthy
+                | InstanceState::Deploying
         ) && !self.interruption_noticed
             && !self.replaced
     }

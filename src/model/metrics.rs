@@ -22,6 +22,10 @@ pub(super) struct Metrics {
     slo_nanos: u64,
     within_slo: u64,
     pub queueing: QueueingStats,
+    /// Latencies of a window of the run (a deployment), while one is open.
+    pub window: Option<LatencyHistogram>,
+    /// The largest latency recorded, in microseconds (the histograms' bound).
+    pub max_micros: u64,
 }
 
 impl Metrics {
@@ -36,6 +40,8 @@ impl Metrics {
             slo_nanos: slo.latency.0,
             within_slo: 0,
             queueing: QueueingStats::default(),
+            window: None,
+            max_micros,
         }
     }
 
@@ -72,6 +78,9 @@ impl Metrics {
         self.interval.completed += 1;
         self.latency.record_nanos(latency_nanos);
         self.interval_latency.record_nanos(latency_nanos);
+        if let Some(window) = &mut self.window {
+            window.record_nanos(latency_nanos);
+        }
         if latency_nanos <= self.slo_nanos {
             self.within_slo += 1;
         }

@@ -52,6 +52,9 @@ pub struct Summary {
         serialize_with = "tiers_by_name"
     )]
     pub tiers: Vec<TierSummary>,
+    /// Deployments of new application versions (`[[deployment]]`), in start order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<DeploymentSummary>,
 }
 
 impl Summary {
@@ -62,6 +65,34 @@ impl Summary {
             false => self.tiers.iter().map(|t| t.instances.instance_hours).sum(),
         }
     }
+}
+
+/// One deployment of a new application version (`deployments` of `summary.json`):
+/// when it ran, how it ended and what it cost the clients and the bill.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct DeploymentSummary {
+    pub tier: String,
+    pub policy: String,
+    pub start_s: f64,
+    pub duration_s: f64,
+    /// `succeeded`, `unfinished` (the run ended first) or `refused` (another
+    /// deployment of the tier was running).
+    pub outcome: String,
+    /// Instances in service when it started, the batch size and the batches (or,
+    /// immutable, the launches of the temporary group).
+    pub instances: u32,
+    pub batch_size: u32,
+    pub batches: u32,
+    /// Requests that ended in an error (503, 504, 502 or 500) during it.
+    pub requests_failed: u64,
+    /// The 99th percentile latency of the requests completed during it.
+    pub p99_ms: f64,
+    /// Instance-seconds of old instances out of the load balancer for their deploy.
+    pub out_of_service_instance_seconds: f64,
+    /// Instance-hours beyond the fleet of the start running throughout, and their
+    /// price on demand.
+    pub extra_instance_hours: f64,
+    pub extra_cost_usd: f64,
 }
 
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
@@ -88,6 +119,9 @@ pub struct TierSummary {
     /// `instances` are its tasks, and `instances.instance_hours` these instances').
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_instances: Option<ClusterSummary>,
+    /// The tier's deployments, which the run lists in `Summary::deployments`.
+    #[serde(skip)]
+    pub deployments: Vec<DeploymentSummary>,
 }
 
 /// What an `ecs_ec2` tier's container instances did (aws-facts.md 15.5).

@@ -481,6 +481,7 @@ impl<T: Service> Simulation<'_, T> {
             data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
             s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
             cloudfront: egress.and_then(|e| e.2.cloudfront),
+            deployments: tiers.iter().flat_map(|t| t.deployments.clone()).collect(),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

@@ -11,7 +11,9 @@
 
 use super::bill::{BillStatement, LineRole, hours};
 use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
-use super::tiers::{TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells};
+use super::tiers::{
+    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, tier_cells,
+};
 use crate::model::{
     BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierKind,
     TierSummary,
@@ -306,6 +308,13 @@ pub fn run_report(
     );
     if let (Some(c), true) = (&s.container_instances, s.tiers.is_empty()) {
         let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
+    }
+    for d in &s.deployments {
+        let _ = writeln!(
+            out,
+            "<p>Deployment: {}</p>",
+            escape(&deployment_sentence(d))
+        );
     }
     out.push_str("</div>\n");
 

@@ -23,7 +23,7 @@
 //! not be the one that makes clients wait.
 
 use super::html::count;
-use crate::model::{ClusterSummary, Config, Summary, TierSummary};
+use crate::model::{ClusterSummary, Config, DeploymentSummary, Summary, TierSummary};
 use std::fmt;
 
 /// The headings of [`tier_cells`].
@@ -90,6 +90,34 @@ pub fn database_sentence(t: &TierSummary) -> Option<String> {
 
 /// What an `ecs_ec2` tier's container instances did, in one sentence (the terminal
 /// and `report.html`): how many, how full, how long tasks waited for room.
+/// A deployment in one sentence, for the terminal and report.html.
+pub fn deployment_sentence(d: &DeploymentSummary) -> String {
+    if d.outcome == "refused" {
+        return format!(
+            "{} to {} at {:.0} s: refused, another deployment of the tier was running",
+            d.policy, d.tier, d.start_s
+        );
+    }
+    let steps = match d.policy.as_str() {
+        "immutable" => "a temporary group as large".to_string(),
+        _ => format!("batches of {}", d.batch_size),
+    };
+    format!(
+        "{} to {} at {:.0} s: {} in {:.0} s ({} instances, {steps}); {} requests failed, p99 {:.1} ms; {:.0} instance-seconds out of service; {:.3} extra instance-hours, ${:.4} extra",
+        d.policy,
+        d.tier,
+        d.start_s,
+        d.outcome,
+        d.duration_s,
+        d.instances,
+        count(d.requests_failed),
+        d.p99_ms,
+        d.out_of_service_instance_seconds,
+        d.extra_instance_hours,
+        d.extra_cost_usd
+    )
+}
+
 pub fn cluster_sentence(c: &ClusterSummary) -> String {
     let mut s = format!(
         "{} container instances launched, {} terminated; registered: peak {}, mean {:.2}; {} tasks each; at most {} tasks waiting for room",

@@ -16,6 +16,7 @@ use crate::model::{
     Payment, Placement, PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term,
     TerminationPolicy,
 };
+use crate::model::{BatchSizeType, DeploymentHealth, DeploymentPolicy};
 
 pub(crate) const SEED: u64 = 1;
 pub(crate) const SLO_LATENCY: SimDuration = SimDuration::from_millis(300);
@@ -256,3 +257,13 @@ pub(crate) const REBALANCE_PROBABILITY: f64 = 0.5;
 pub(crate) const REBALANCE_LEAD_MAX: SimDuration = SimDuration::from_secs(1800);
 /// Capacity Rebalancing is off unless enabled on the group (2.6).
 pub(crate) const CAPACITY_REBALANCE: bool = false;
+
+// Deployments (aws-facts.md 5: `aws:elasticbeanstalk:command`).
+/// `DeploymentPolicy` default `AllAtOnce`.
+pub(crate) const DEPLOYMENT_POLICY: DeploymentPolicy = DeploymentPolicy::AllAtOnce;
+/// `BatchSizeType` default `Percentage`, `BatchSize` default 100.
+pub(crate) const BATCH_SIZE_TYPE: BatchSizeType = BatchSizeType::Percentage;
+pub(crate) const BATCH_SIZE: u32 = 100;
+/// Enhanced health, which the console sets (the API's default is basic,
+/// aws-facts.md 11.3) and which immutable deployments require (11.5).
+pub(crate) const DEPLOYMENT_HEALTH: DeploymentHealth = DeploymentHealth::Enhanced;

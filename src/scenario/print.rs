@@ -129,6 +129,12 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         ..Default::default()
     };
     network(&mut raw, &run.network);
+    let deployments: Vec<RawDeployment> = run
+        .tiers
+        .iter()
+        .flat_map(|t| t.deployments.iter().map(move |d| deployment(&t.name, d)))
+        .collect();
+    raw.deployment = (!deployments.is_empty()).then_some(deployments);
     if single {
         raw.put_single_tier(tier(run, 0));
     } else {
@@ -139,6 +145,19 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         );
     }
     raw
+}
+
+/// A `[[deployment]]` of tier `name`.
+fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
+    RawDeployment {
+        tier: Some(name.to_string()),
+        at: d.at.to_string(),
+        policy: Some(d.policy.into()),
+        deploy_time: Some(dist(&d.deploy_time)),
+        batch_size: Some(d.batch_size),
+        batch_size_type: Some(d.batch_size_type.into()),
+        health: Some(d.health.into()),
+    }
 }
 
 /// The tier at `index` of `run`, its calls naming the tiers they call.

@@ -15,9 +15,10 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
-    OfferingClass, Payment, Placement, PlacementGroupStrategy, PredictiveMode, Routing,
-    SavingsPlanKind, ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
+    AdjustmentType, ApiKind, Architecture, BatchSizeType, Comparison, DbEngine, DeploymentHealth,
+    DeploymentPolicy, HealthCheckType, Monitoring, OfferingClass, Payment, Placement,
+    PlacementGroupStrategy, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
+    SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,6 +86,8 @@ file_enum!(RawOfferingClass => OfferingClass { Standard, Convertible });
 file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
 file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
 file_enum!(RawApiKind => ApiKind { Rest, Http });
+file_enum!(RawBatchSizeType => BatchSizeType { Percentage, Fixed });
+file_enum!(RawDeploymentHealth => DeploymentHealth { Enhanced, Basic });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
 
 /// How `[s3]`'s objects reach the clients.
@@ -211,8 +214,66 @@ pub(crate) struct RawScenario {
     pub outage: Option<Vec<RawOutage>>,
     /// `[[capacity_shortage]]`: launches of a type in a zone fail for a while.
     pub capacity_shortage: Option<Vec<RawShortage>>,
+    /// `[[deployment]]`: new application versions deployed to a tier.
+    pub deployment: Option<Vec<RawDeployment>>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
+}
+
+/// `[[deployment]]`: a new application version deployed to a tier under traffic
+/// (SPEC "Phase 2", "Changes over time"; aws-facts.md 5, 11.3-11.5).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDeployment {
+    /// The tier; the entry tier when not given.
+    pub tier: Option<String>,
+    pub at: String,
+    pub policy: Option<RawDeploymentPolicy>,
+    pub deploy_time: Option<RawDistValue>,
+    pub batch_size: Option<u32>,
+    pub batch_size_type: Option<RawBatchSizeType>,
+    pub health: Option<RawDeploymentHealth>,
+}
+
+/// Every deployment policy SPEC "Phase 2" names, though not every one is built
+/// (`built`), so that a scenario naming one hears that it is not built yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawDeploymentPolicy {
+    AllAtOnce,
+    Rolling,
+    RollingWithAdditionalBatch,
+    Immutable,
+    TrafficSplitting,
+    BlueGreen,
+}
+
+impl RawDeploymentPolicy {
+    /// The model's policy, when this one is built.
+    pub(crate) fn built(self) -> Option<DeploymentPolicy> {
+        match self {
+            RawDeploymentPolicy::AllAtOnce => Some(DeploymentPolicy::AllAtOnce),
+            RawDeploymentPolicy::Rolling => Some(DeploymentPolicy::Rolling),
+            RawDeploymentPolicy::RollingWithAdditionalBatch => {
+                Some(DeploymentPolicy::RollingWithAdditionalBatch)
+            }
+            RawDeploymentPolicy::Immutable => Some(DeploymentPolicy::Immutable),
+            RawDeploymentPolicy::TrafficSplitting | RawDeploymentPolicy::BlueGreen => None,
+        }
+    }
+}
+
+impl From<DeploymentPolicy> for RawDeploymentPolicy {
+    fn from(policy: DeploymentPolicy) -> RawDeploymentPolicy {
+        match policy {
+            DeploymentPolicy::AllAtOnce => RawDeploymentPolicy::AllAtOnce,
+            DeploymentPolicy::Rolling => RawDeploymentPolicy::Rolling,
+            DeploymentPolicy::RollingWithAdditionalBatch => {
+                RawDeploymentPolicy::RollingWithAdditionalBatch
+            }
+            DeploymentPolicy::Immutable => RawDeploymentPolicy::Immutable,
+        }
+    }
 }
 
 /// The single-tier form is one tier of kind `ec2` (SPEC "Phase 2"): its tables move

@@ -6,6 +6,7 @@ mod common;
 mod architecture;
 mod cli;
 mod compare;
+mod deployments;
 mod determinism;
 mod ecs;
 mod egress;

@@ -5,6 +5,7 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod deployment;
 mod ecs;
 mod fargate;
 mod lambda;
@@ -12,6 +13,7 @@ mod network;
 mod rds;
 mod s3;
 
+pub use deployment::*;
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
@@ -84,6 +86,9 @@ pub struct TierConfig {
     pub s3: Option<S3Config>,
     /// The placement group of an `ec2` tier's instances (aws-facts.md 17.4).
     pub placement: Option<PlacementGroup>,
+    /// Deployments of a new application version (`ec2` tiers only), in time order,
+    /// none overlapping.
+    pub deployments: Vec<DeploymentConfig>,
 }
 
 impl TierConfig {

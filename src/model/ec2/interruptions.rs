@@ -132,5 +132,7 @@ impl Ec2Tier<'_> {
                 instance: id,
             });
         }
+        self.deployments.terminated(id, now);
+        self.deployment_progressed(ctx);
     }
 }

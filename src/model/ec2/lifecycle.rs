@@ -137,6 +137,8 @@ impl Ec2Tier<'_> {
             self.begin_draining(ctx, old);
             self.rebalance_zones(ctx);
         }
+        self.deployments.in_service(id, ctx.now);
+        self.deployment_progressed(ctx);
     }
 
     /// Takes an instance out of service for scale-in: deregistration first, then
@@ -145,28 +147,47 @@ impl Ec2Tier<'_> {
     pub(super) fn begin_draining(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &mut self.fleet.instances[id as usize];
         match instance.state {
-            InstanceState::Booting | InstanceState::Registering | InstanceState::Unhealthy => {
-                self.terminate(ctx, id)
-            }
+            // A deploying instance is out of the load balancer already.
+            InstanceState::Booting
+            | InstanceState::Registering
+            | InstanceState::Unhealthy
+            | InstanceState::Deploying => self.terminate(ctx, id),
             InstanceState::InService => {
-                instance.state = InstanceState::Draining;
-                let idle = instance.outstanding() == 0;
-                self.serving.balancer.deregister(id);
-                self.fleet.change_in_service(ctx.now, -1);
-                let delay = self.config.load_balancer.deregistration_delay;
-                if idle || delay == SimDuration::ZERO {
+                if self.deregister(ctx, id, InstanceState::Draining, true) {
                     self.terminate(ctx, id);
-                } else {
-                    ctx.queue.schedule(
-                        ctx.now + delay,
-                        Event::DeregistrationDelayExpired {
-                            tier: ctx.tier,
-                            instance: id,
-                        },
-                    );
                 }
             }
             InstanceState::Draining | InstanceState::Terminated => {}
         }
+    }
+
+    /// Takes in-service `id` out of the load balancer into `state` (draining for
+    /// scale-in, or deploying). True when it has nothing to drain: it is idle, or
+    /// `drain` is false, or there is no deregistration delay; else the delay's end is
+    /// scheduled, unless its last request ends first (aws-facts.md 4.2).
+    pub(super) fn deregister(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: u32,
+        state: InstanceState,
+        drain: bool,
+    ) -> bool {
+        let instance = &mut self.fleet.instances[id as usize];
+        instance.state = state;
+        let idle = instance.outstanding() == 0;
+        self.serving.balancer.deregister(id);
+        self.fleet.change_in_service(ctx.now, -1);
+        let delay = self.config.load_balancer.deregistration_delay;
+        if !drain || idle || delay == SimDuration::ZERO {
+            return true;
+        }
+        ctx.queue.schedule(
+            ctx.now + delay,
+            Event::DeregistrationDelayExpired {
+                tier: ctx.tier,
+                instance: id,
+            },
+        );
+        false
     }
 }

@@ -12,6 +12,7 @@
 //! tier's events, its timeline row and its summary.
 
 mod containers;
+mod deploy;
 mod group;
 mod health;
 mod interruptions;
@@ -25,6 +26,7 @@ use super::config::{
     Config, HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig,
     TierConfig,
 };
+use super::deployment::Deployments;
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
 use super::instance::{InstanceState, PurchaseOption};
@@ -36,7 +38,7 @@ use super::scaling::{AutoScalingGroup, MetricSample};
 use super::serving::Serving;
 use super::sim::{Ctx, Service};
 use super::spot::SpotMarket;
-use crate::engine::{RngStreams, SimDuration, SimTime};
+use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// One service of the architecture (`kind = "ec2"`): a load balancer in front of an
@@ -68,6 +70,8 @@ pub(super) struct Ec2Tier<'a> {
     forecast_capacity: u32,
     /// The container instances of an `ecs_ec2` tier, whose fleet is its tasks.
     cluster: Option<Cluster>,
+    /// The tier's deployments of new application versions.
+    deployments: Deployments,
     /// The scaling metrics of the last metric period (CPU, request count per target),
     /// for the timeline.
     last_metrics: (Option<f64>, Option<f64>),
@@ -153,6 +157,7 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
+            deployments: Deployments::new(config, streams),
             last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
@@ -177,6 +182,12 @@ impl<'a> Ec2Tier<'a> {
         if drained {
             // Deregistration completes as soon as the last in-flight request is done.
             self.terminate(ctx, instance);
+        } else {
+            // So does a deploy's drain: the instance then restarts.
+            let instance_ref = &self.fleet.instances[instance as usize];
+            if instance_ref.state == InstanceState::Deploying && instance_ref.outstanding() == 0 {
+                self.restart(ctx, instance);
+            }
         }
     }
 }
@@ -247,6 +258,15 @@ impl Service for Ec2Tier<'_> {
                 );
             }
         }
+        for (i, at) in self.deployments.due() {
+            if at < ctx.end.since(SimTime::ZERO) {
+                let event = Event::DeploymentDue {
+                    tier: ctx.tier,
+                    deployment: i as u32,
+                };
+                ctx.queue.schedule(SimTime::ZERO + at, event);
+            }
+        }
         ctx.queue.schedule(
             SimTime::ZERO + self.config.autoscaling.metric_period,
             Event::MetricTick { tier: ctx.tier },
@@ -312,10 +332,16 @@ impl Service for Ec2Tier<'_> {
                 self.on_health_checks_passed(ctx, instance)
             }
             Event::DeregistrationDelayExpired { instance, .. } => {
-                if self.fleet.instances[instance as usize].state == InstanceState::Draining {
-                    self.terminate(ctx, instance);
+                match self.fleet.instances[instance as usize].state {
+                    InstanceState::Draining => self.terminate(ctx, instance),
+                    InstanceState::Deploying => self.restart(ctx, instance),
+                    _ => {}
                 }
             }
+            Event::DeploymentDue { deployment, .. } => {
+                self.on_deployment_due(ctx, deployment as usize)
+            }
+            Event::VersionDeployed { instance, .. } => self.on_version_deployed(ctx, instance),
             Event::InstanceFailed { instance, .. } => self.on_instance_failed(ctx, instance),
             Event::WarmInstanceStopped { .. } => {
                 if let Some((pool, _)) = &mut self.fleet.warm_pool {
@@ -440,6 +466,7 @@ impl Service for Ec2Tier<'_> {
     /// Closes the tier at `end`: the instances still running are billed, the last
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+        self.close_deployment(end, false);
         let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
@@ -489,6 +516,7 @@ impl Service for Ec2Tier<'_> {
                 .cluster
                 .as_ref()
                 .map(|c| c.summary(duration, billed_secs)),
+            deployments: self.deployments.into_summaries(),
         };
         (summary, cost_items, self.metrics)
     }

@@ -247,7 +247,8 @@ impl Ec2Tier<'_> {
             }
             match instance.state {
                 InstanceState::InService => self.fail(ctx, id),
-                InstanceState::Booting | InstanceState::Registering => {
+                // Out of the load balancer, as a deploying instance is.
+                InstanceState::Booting | InstanceState::Registering | InstanceState::Deploying => {
                     instance.failed = true;
                     self.fleet.failures += 1;
                     ctx.queue.schedule(

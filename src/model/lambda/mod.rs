@@ -592,6 +592,7 @@ impl Service for LambdaTier<'_> {
             lambda: Some(lambda),
             rds: None,
             container_instances: None,
+            deployments: Vec::new(),
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

@@ -794,6 +794,7 @@ impl Service for RdsTier<'_> {
             lambda: None,
             rds: Some(rds),
             container_instances: None,
+            deployments: Vec::new(),
         };
         let mut items = bill::items(self.db, elapsed, &self.config.name);
         let end_s = elapsed.as_secs_f64();

@@ -4,6 +4,7 @@
 //! `model`.
 
 mod autoscaling;
+mod deployment;
 mod dist;
 mod ecs;
 mod fargate;
@@ -31,6 +32,7 @@ use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
+use deployment::*;
 use dist::*;
 use ecs::*;
 use fargate::*;
@@ -388,8 +390,14 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         raw.capacity_shortage.unwrap_or_default(),
         duration,
     )?;
-    let tiers = tiers.resolve(&ctx, duration, network.zones.len())?;
+    let mut tiers = tiers.resolve(&ctx, duration, network.zones.len())?;
     check_shortage_pools(&ctx, &network, &tiers)?;
+    resolve_deployments(
+        &ctx,
+        raw.deployment.unwrap_or_default(),
+        &mut tiers,
+        duration,
+    )?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(

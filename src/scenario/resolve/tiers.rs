@@ -584,5 +584,6 @@ fn resolve_tier(
         rds,
         s3,
         placement,
+        deployments: Vec::new(),
     })
 }

@@ -1,0 +1,81 @@
+//! The configuration of a deployment of a new application version to an `ec2` tier
+//! (SPEC "Phase 2", "Changes over time"): when, by which Elastic Beanstalk policy, and
+//! with which of the policy's options (aws-facts.md 5, 11.3-11.5).
+
+use super::DurationDist;
+use crate::engine::SimDuration;
+
+/// How Elastic Beanstalk replaces the application version on the instances
+/// (`aws:elasticbeanstalk:command` `DeploymentPolicy`, aws-facts.md 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentPolicy {
+    /// Every instance restarts the application at the same time.
+    AllAtOnce,
+    /// Batches of instances, one after the other, each out of the load balancer
+    /// while it deploys: capacity drops by a batch.
+    Rolling,
+    /// As `Rolling`, after launching one extra batch that keeps full capacity and
+    /// is terminated at the end.
+    RollingWithAdditionalBatch,
+    /// New instances in a temporary group (one, then as many as the group has), the
+    /// old ones terminated when all new ones are healthy.
+    Immutable,
+}
+
+impl DeploymentPolicy {
+    /// The policy as the scenario and the summary spell it.
+    pub fn word(self) -> &'static str {
+        match self {
+            DeploymentPolicy::AllAtOnce => "all_at_once",
+            DeploymentPolicy::Rolling => "rolling",
+            DeploymentPolicy::RollingWithAdditionalBatch => "rolling_with_additional_batch",
+            DeploymentPolicy::Immutable => "immutable",
+        }
+    }
+}
+
+/// How a batch's instances prove healthy before the next batch starts (aws-facts.md
+/// 11.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentHealth {
+    /// Enhanced health reporting: 12 consecutive OK checks within two minutes for a
+    /// web server environment.
+    Enhanced,
+    /// Basic health: the load balancer's own healthy threshold × interval.
+    Basic,
+}
+
+/// `BatchSizeType` (aws-facts.md 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchSizeType {
+    Percentage,
+    Fixed,
+}
+
+/// One `[[deployment]]` of a new version to the tier that holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentConfig {
+    /// Since the start of the run.
+    pub at: SimDuration,
+    pub policy: DeploymentPolicy,
+    /// How long an instance takes to install the new version and restart it.
+    pub deploy_time: DurationDist,
+    pub batch_size: u32,
+    pub batch_size_type: BatchSizeType,
+    pub health: DeploymentHealth,
+}
+
+impl DeploymentConfig {
+    /// The instances of a batch in a group of `instances` (at least one). A
+    /// percentage is rounded up: 25 % of 3 instances is a batch of one, as a fraction
+    /// of an instance cannot be deployed alone.
+    pub fn batch_of(&self, instances: u32) -> u32 {
+        let batch = match self.batch_size_type {
+            BatchSizeType::Fixed => self.batch_size,
+            BatchSizeType::Percentage => {
+                (u64::from(instances) * u64::from(self.batch_size)).div_ceil(100) as u32
+            }
+        };
+        batch.clamp(1, instances.max(1))
+    }
+}

@@ -1,0 +1,140 @@
+//! Carrying out a deployment's steps (`deployment`) on the tier: instances leave the
+//! load balancer, drain, install the new version and restart, pass their health checks
+//! and return; new instances launch into the group; old or extra ones retire. The
+//! deployment's measures (failed requests, the latency during it) are read from the
+//! tier's metrics.
+
+use super::*;
+use crate::model::deployment::Step;
+
+impl Ec2Tier<'_> {
+    /// Deployment `index` is due: it starts over the instances in service now.
+    pub(super) fn on_deployment_due(&mut self, ctx: &mut Ctx<'_>, index: usize) {
+        let old: Vec<u32> = self
+            .fleet
+            .alive
+            .iter()
+            .copied()
+            .filter(|&id| {
+                let instance = &self.fleet.instances[id as usize];
+                instance.state == InstanceState::InService && instance.is_active()
+            })
+            .collect();
+        let was_running = self.deployments.is_running();
+        let step = self
+            .deployments
+            .start(index, old, ctx.now, &self.metrics.totals);
+        if let Some(step) = step {
+            if !was_running {
+                self.metrics.window = Some(LatencyHistogram::new(self.metrics.max_micros, 3));
+            }
+            self.carry_out(ctx, step);
+        }
+    }
+
+    /// Carries out `step`, then the next ones for as long as nothing is waited on.
+    fn carry_out(&mut self, ctx: &mut Ctx<'_>, first: Step) {
+        let mut step = Some(first);
+        while let Some(s) = step.take() {
+            match s {
+                Step::Deploy { instances, drain } => {
+                    for id in instances {
+                        self.detach_for_deploy(ctx, id, drain);
+                    }
+                }
+                Step::Launch(n) => {
+                    self.group.desired += n;
+                    for _ in 0..n {
+                        // A launch refused for want of capacity is retried by the
+                        // group, as any; the deployment does not wait for it.
+                        let Some(id) = self.launch_for_group(ctx) else {
+                            self.retry_launches_later(ctx);
+                            break;
+                        };
+                        self.deployments.launched(id, ctx.now);
+                        self.boot(ctx, id);
+                    }
+                }
+                Step::Retire(instances) => {
+                    let n = instances.len() as u32;
+                    self.group.desired = self.group.desired.saturating_sub(n);
+                    for id in instances {
+                        if self.fleet.instances[id as usize].state == InstanceState::Terminated {
+                            self.deployments.skip(id);
+                        } else {
+                            self.begin_draining(ctx, id);
+                        }
+                    }
+                }
+                Step::Done => {
+                    self.close_deployment(ctx.now, true);
+                    return;
+                }
+            }
+            step = self.deployments.ready_step();
+        }
+    }
+
+    /// Closes the running deployment with the tier's measures.
+    pub(super) fn close_deployment(&mut self, now: SimTime, finished: bool) {
+        if let Some(window) = self.metrics.window.take() {
+            self.deployments
+                .close(now, &self.metrics.totals, &window, finished);
+        }
+    }
+
+    /// A running deployment may take its next step: an instance it waits on is in
+    /// service or gone.
+    pub(super) fn deployment_progressed(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(step) = self.deployments.ready_step() {
+            self.carry_out(ctx, step);
+        }
+    }
+
+    /// Takes `id` out of the load balancer for its deploy (aws-facts.md 11.4): it
+    /// restarts once its requests are done or the deregistration delay expires (at
+    /// once when `drain` is false or it is idle). An instance no longer in service
+    /// (failed, leaving) is skipped.
+    fn detach_for_deploy(&mut self, ctx: &mut Ctx<'_>, id: u32, drain: bool) {
+        let instance = &self.fleet.instances[id as usize];
+        if instance.state != InstanceState::InService || instance.failed {
+            self.deployments.skip(id);
+            return;
+        }
+        self.deployments.detached(id, ctx.now);
+        if self.deregister(ctx, id, InstanceState::Deploying, drain) {
+            self.restart(ctx, id);
+        }
+    }
+
+    /// `id`, out of the load balancer, installs the new version and restarts the
+    /// application (once, whichever of its drain's ends comes first).
+    pub(super) fn restart(&mut self, ctx: &mut Ctx<'_>, id: u32) {
+        if let Some(deploy) = self.deployments.restart(id) {
+            ctx.queue.schedule(
+                ctx.now + deploy,
+                Event::VersionDeployed {
+                    tier: ctx.tier,
+                    instance: id,
+                },
+            );
+        }
+    }
+
+    /// The new version runs on `id`: it is registered again and receives traffic once
+    /// it proves healthy.
+    pub(super) fn on_version_deployed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
+        let instance = &mut self.fleet.instances[id as usize];
+        if instance.state != InstanceState::Deploying {
+            return; // terminated meanwhile
+        }
+        instance.state = InstanceState::Registering;
+        ctx.queue.schedule(
+            ctx.now + self.deployments.health_time(),
+            Event::HealthChecksPassed {
+                tier: ctx.tier,
+                instance: id,
+            },
+        );
+    }
+}
