@@ -411,6 +411,25 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
     print_table(out, &rows)
 }
 
+/// What an Elastic Beanstalk environment adds to the bill: nothing (aws-facts.md 5).
+fn beanstalk_lines(config: &Config) -> Vec<String> {
+    config
+        .tiers
+        .iter()
+        .filter(|t| t.kind == TierKind::Beanstalk)
+        .map(|t| {
+            let parts = match t.has_load_balancer() {
+                true => "its instances and its load balancer",
+                false => "its instance (a single-instance environment has no load balancer)",
+            };
+            format!(
+                "  beanstalk   {}: Elastic Beanstalk charges nothing itself; the bill is {parts}",
+                t.name
+            )
+        })
+        .collect()
+}
+
 pub(super) fn print_summary(
     out: &mut dyn Write,
     report: &RunReport,
@@ -520,6 +539,9 @@ pub(super) fn print_summary(
         )?;
     }
     writeln!(out, "{}", cost_line(c))?;
+    for line in beanstalk_lines(config) {
+        writeln!(out, "{line}")?;
+    }
     if report.bill.has_commitments() {
         for line in bill_lines(&report.bill, s) {
             writeln!(out, "{line}")?;

@@ -191,10 +191,14 @@ fn tier(run: &Config, index: usize) -> RawTier {
             timeout: text(c.service.timeout),
         }),
         instance: instance_table,
-        load_balancer: Some(load_balancer(&c.load_balancer)),
+        // A single-instance Beanstalk environment has none to write.
+        load_balancer: c
+            .has_load_balancer()
+            .then(|| load_balancer(&c.load_balancer)),
         autoscaling: Some(RawAutoScaling {
             // Every minute, as ECS publishes a service's metrics: not a key of it.
-            monitoring: (c.kind == TierKind::Ec2).then(|| c.autoscaling.monitoring.into()),
+            monitoring: matches!(c.kind, TierKind::Ec2 | TierKind::Beanstalk)
+                .then(|| c.autoscaling.monitoring.into()),
             ..autoscaling(&c.autoscaling)
         }),
         purchase: purchase_table,
@@ -207,6 +211,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
         capacity_provider,
         rds: None,
         failover: None,
+        environment: c.beanstalk.as_ref().map(|b| RawEnvironment {
+            environment_type: Some(b.environment_type.into()),
+        }),
     }
 }
 

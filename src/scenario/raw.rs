@@ -15,9 +15,9 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
-    OfferingClass, Payment, Placement, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
-    SpotAllocation, Term, TerminationPolicy, TierKind,
+    AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, EnvironmentType, HealthCheckType,
+    Monitoring, OfferingClass, Payment, Placement, PredictiveMode, Routing, SavingsPlanKind,
+    ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ macro_rules! file_enum {
 }
 
 file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
-file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory });
+file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory, NetworkOut });
 file_enum!(RawAdjustmentType => AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -86,6 +86,7 @@ file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
 file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
 file_enum!(RawApiKind => ApiKind { Rest, Http });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
+file_enum!(RawEnvironmentType => EnvironmentType { LoadBalanced, SingleInstance });
 
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
@@ -113,18 +114,20 @@ pub(crate) enum RawTierKind {
     EcsEc2,
     Lambda,
     Rds,
+    Beanstalk,
     Worker,
     Batch,
     Emr,
 }
 
 impl RawTierKind {
-    pub(crate) const ALL: [RawTierKind; 8] = [
+    pub(crate) const ALL: [RawTierKind; 9] = [
         RawTierKind::Ec2,
         RawTierKind::Fargate,
         RawTierKind::EcsEc2,
         RawTierKind::Lambda,
         RawTierKind::Rds,
+        RawTierKind::Beanstalk,
         RawTierKind::Worker,
         RawTierKind::Batch,
         RawTierKind::Emr,
@@ -138,6 +141,7 @@ impl RawTierKind {
             RawTierKind::Fargate => Some(TierKind::Fargate),
             RawTierKind::Rds => Some(TierKind::Rds),
             RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
+            RawTierKind::Beanstalk => Some(TierKind::Beanstalk),
             _ => None,
         }
     }
@@ -151,6 +155,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Fargate => RawTierKind::Fargate,
             TierKind::Rds => RawTierKind::Rds,
             TierKind::EcsEc2 => RawTierKind::EcsEc2,
+            TierKind::Beanstalk => RawTierKind::Beanstalk,
         }
     }
 }
@@ -219,6 +224,7 @@ impl RawScenario {
             capacity_provider: None,
             rds: None,
             failover: None,
+            environment: None,
         }
     }
 
@@ -242,6 +248,7 @@ impl RawScenario {
             capacity_provider: _,
             rds: _,
             failover: _,
+            environment: _,
         } = tier;
     }
 }
@@ -281,6 +288,17 @@ pub(crate) struct RawTier {
     pub rds: Option<RawRds>,
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
+    /// The environment of a `beanstalk` tier.
+    pub environment: Option<RawEnvironment>,
+}
+
+/// `[tiers.<name>.environment]`: an Elastic Beanstalk environment (aws-facts.md 11.1,
+/// 11.2).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEnvironment {
+    #[serde(rename = "type")]
+    pub environment_type: Option<RawEnvironmentType>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -395,6 +413,7 @@ impl RawTier {
             capacity_provider: None,
             rds: None,
             failover: None,
+            environment: None,
         }
     }
 }

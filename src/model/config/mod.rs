@@ -5,11 +5,13 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod beanstalk;
 mod ecs;
 mod fargate;
 mod lambda;
 mod rds;
 
+pub use beanstalk::*;
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
@@ -73,6 +75,8 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// The environment of a `beanstalk` tier.
+    pub beanstalk: Option<BeanstalkConfig>,
 }
 
 impl TierConfig {
@@ -93,6 +97,18 @@ impl TierConfig {
             (None, Some(e)) => Some(&e.memory),
             (None, None) => None,
         }
+    }
+
+    /// False for a single-instance Beanstalk environment, whose clients reach its
+    /// instance directly (aws-facts.md 11.2): no load balancer, no health checks of
+    /// one, nothing of it on the bill.
+    pub fn has_load_balancer(&self) -> bool {
+        !matches!(
+            &self.beanstalk,
+            Some(BeanstalkConfig {
+                environment_type: EnvironmentType::SingleInstance
+            })
+        )
     }
 
     /// True when the tier may launch spot instances (FARGATE_SPOT tasks).
@@ -119,6 +135,9 @@ pub enum TierKind {
     EcsEc2,
     /// An Amazon RDS database called by other tiers.
     Rds,
+    /// An Elastic Beanstalk web server environment: an ALB (or, single-instance, none)
+    /// and an Auto Scaling group of EC2 instances with Beanstalk's defaults.
+    Beanstalk,
 }
 
 impl TierKind {
@@ -130,6 +149,7 @@ impl TierKind {
             TierKind::Fargate => "fargate",
             TierKind::EcsEc2 => "ecs_ec2",
             TierKind::Rds => "rds",
+            TierKind::Beanstalk => "beanstalk",
         }
     }
 }
@@ -297,6 +317,9 @@ pub enum ScalingMetric {
     /// `ECSServiceAverageMemoryUtilization`: memory in use over the task's memory, in
     /// percent (ECS services: `fargate` and `ecs_ec2` tiers; aws-facts.md 15.4).
     Memory,
+    /// `NetworkOut`: bytes an instance sent in the metric period, averaged over the
+    /// group's instances (an EC2 metric; Beanstalk's default trigger, 11.1).
+    NetworkOut,
 }
 
 #[derive(Clone, Debug)]

@@ -4,6 +4,7 @@
 //! `model`.
 
 mod autoscaling;
+mod beanstalk;
 mod dist;
 mod ecs;
 mod fargate;
@@ -29,6 +30,7 @@ use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
+use beanstalk::*;
 use dist::*;
 use ecs::*;
 use fargate::*;

@@ -350,25 +350,30 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 13] = [
-        ("instance", raw.instance.is_some(), &[Ec2, EcsEc2]),
-        ("purchase", raw.purchase.is_some(), &[Ec2]),
+    let tables: [(&str, bool, &[TierKind]); 14] = [
+        (
+            "instance",
+            raw.instance.is_some(),
+            &[Ec2, EcsEc2, Beanstalk],
+        ),
+        ("purchase", raw.purchase.is_some(), &[Ec2, Beanstalk]),
         (
             "load_balancer",
             raw.load_balancer.is_some(),
-            &[Ec2, Fargate, EcsEc2, Lambda],
+            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk],
         ),
         (
             "autoscaling",
             raw.autoscaling.is_some(),
-            &[Ec2, Fargate, EcsEc2],
+            &[Ec2, Fargate, EcsEc2, Beanstalk],
         ),
-        ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
+        ("spot", raw.spot.is_some(), &[Ec2, Fargate, Beanstalk]),
         (
             "calls",
             raw.calls.is_some(),
-            &[Ec2, Fargate, EcsEc2, Lambda],
+            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk],
         ),
+        ("environment", raw.environment.is_some(), &[Beanstalk]),
         ("task", raw.task.is_some(), &[Fargate, EcsEc2]),
         ("cluster", raw.cluster.is_some(), &[EcsEc2]),
         (
@@ -430,6 +435,11 @@ fn resolve_tier(
     let ctx = &ctx.within(prefix);
     let kind = built_kind(ctx, "kind", raw.kind)?;
     check_tables_of_kind(ctx, kind, &raw)?;
+    // Beanstalk's defaults go into the tables before they are read as an ec2 tier's.
+    let beanstalk = match kind {
+        TierKind::Beanstalk => Some(resolve_beanstalk(ctx, &mut raw)?),
+        _ => None,
+    };
     // A lambda tier's other tables keep their defaults, unused but for `service.time`.
     let lambda = match kind {
         TierKind::Lambda => Some(resolve_lambda(
@@ -506,6 +516,14 @@ fn resolve_tier(
             "memory utilisation is an ECS service's metric (fargate and ecs_ec2 tiers); an EC2 Auto Scaling group publishes none",
         ));
     }
+    // NetworkOut is an EC2 instance's metric (aws-facts.md 3.11, 11.1).
+    let network_out = |p: &ScalingPolicy| p.period_metric() == Some(ScalingMetric::NetworkOut);
+    if ecs_service && let Some(i) = autoscaling.policy.iter().position(network_out) {
+        return Err(ctx.err(
+            &format!("autoscaling.policy[{i}].alarm.metric"),
+            "NetworkOut is an EC2 instance's metric (ec2 and beanstalk tiers); an ECS service publishes CPU and memory",
+        ));
+    }
     let ecs = match kind {
         TierKind::EcsEc2 => Some(resolve_ecs(
             ctx,
@@ -539,5 +557,6 @@ fn resolve_tier(
         fargate,
         ecs,
         rds,
+        beanstalk,
     })
 }
