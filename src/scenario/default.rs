@@ -184,7 +184,7 @@ pub(crate) const EB_ENVIRONMENT_TYPE: EnvironmentType = EnvironmentType::LoadBal
 pub(crate) const EB_MIN: u32 = 1;
 pub(crate) const EB_MAX: u32 = 4;
 /// `Cooldown` (`aws:autoscaling:asg`), the cooldown of the trigger's simple policies.
-pub(crate) const EB_COOLDOWN: &str = "360s";
+pub(crate) const EB_COOLDOWN: SimDuration = SimDuration::from_secs(360);
 /// The default trigger (`aws:autoscaling:trigger`): `NetworkOut`, `Average`, `Bytes`,
 /// `Period` 5 min with `EvaluationPeriods` 1 (`BreachDuration` 5 min, EC2 basic
 /// monitoring's period), +1 instance above 6,000,000 bytes and -1 below 2,000,000.
@@ -197,11 +197,11 @@ pub(crate) const EB_LOWER_INCREMENT: f64 = -1.0;
 /// The environment's process (`aws:elasticbeanstalk:environment:process:default`):
 /// health checks every 15 s, timeout 5 s, 3 to be healthy, 5 to be unhealthy, and a
 /// 20 s deregistration delay.
-pub(crate) const EB_HC_INTERVAL: &str = "15s";
-pub(crate) const EB_HC_TIMEOUT: &str = "5s";
+pub(crate) const EB_HC_INTERVAL: SimDuration = SimDuration::from_secs(15);
+pub(crate) const EB_HC_TIMEOUT: SimDuration = SimDuration::from_secs(5);
 pub(crate) const EB_HC_HEALTHY: u32 = 3;
 pub(crate) const EB_HC_UNHEALTHY: u32 = 5;
-pub(crate) const EB_DEREGISTRATION_DELAY: &str = "20s";
+pub(crate) const EB_DEREGISTRATION_DELAY: SimDuration = SimDuration::from_secs(20);
 
 // [purchase]
 /// Mixed instances policy: base 0 and 100 % on-demand above it, the API defaults;

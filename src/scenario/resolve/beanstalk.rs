@@ -12,9 +12,10 @@
 //!   checks (every 15 s, healthy after 3, unhealthy after 5) and 20 s deregistration
 //!   delay. Beanstalk's API default load balancer is a Classic one; simcloud models
 //!   the Application Load Balancer the console creates.
-//! - a single-instance environment: one instance (min, max and desired 1), no load
-//!   balancer, so no `[load_balancer]` and no ELB health checks: the group replaces a
-//!   failed instance when EC2's status checks report it (aws-facts.md 3.7, 11.2).
+//! - a single-instance environment: one instance (min, max and desired 1; scaling
+//!   policies, which could not act, are dropped with a note), no load balancer, so no
+//!   `[load_balancer]` and no ELB health checks: the group replaces a failed instance
+//!   when EC2's status checks report it (aws-facts.md 3.7, 11.2).
 //!
 //! Beanstalk itself costs nothing (aws-facts.md 5): there is no bill part of its own.
 
@@ -32,12 +33,12 @@ pub(super) fn resolve_beanstalk(ctx: &Ctx, raw: &mut RawTier) -> Result<Beanstal
         EnvironmentType::LoadBalanced => {
             let lb = raw.load_balancer.get_or_insert_default();
             lb.deregistration_delay
-                .get_or_insert_with(|| default::EB_DEREGISTRATION_DELAY.into());
+                .get_or_insert_with(|| default::EB_DEREGISTRATION_DELAY.to_string());
             let hc = lb.health_check.get_or_insert_default();
             hc.interval
-                .get_or_insert_with(|| default::EB_HC_INTERVAL.into());
+                .get_or_insert_with(|| default::EB_HC_INTERVAL.to_string());
             hc.timeout
-                .get_or_insert_with(|| default::EB_HC_TIMEOUT.into());
+                .get_or_insert_with(|| default::EB_HC_TIMEOUT.to_string());
             hc.healthy.get_or_insert(default::EB_HC_HEALTHY);
             hc.unhealthy.get_or_insert(default::EB_HC_UNHEALTHY);
             let min = *asg.min.get_or_insert(default::EB_MIN);
@@ -79,6 +80,15 @@ pub(super) fn resolve_beanstalk(ctx: &Ctx, raw: &mut RawTier) -> Result<Beanstal
             asg.min = Some(1);
             asg.max = Some(1);
             asg.desired = Some(1);
+            // A group that can hold only one instance never scales: its policies could
+            // not act. Dropped, so that a single-instance strategy over a load-balanced
+            // base (whose trigger `validate` spells out) resolves as written.
+            if asg.policy.take().is_some_and(|p| !p.is_empty()) {
+                ctx.note(
+                    "autoscaling.policy",
+                    "has no effect in a single-instance environment, whose group holds one instance",
+                );
+            }
         }
     }
     Ok(BeanstalkConfig { environment_type })
@@ -97,7 +107,7 @@ fn default_trigger() -> Vec<RawPolicy> {
         }),
         adjustment_type: Some(AdjustmentType::ChangeInCapacity.into()),
         adjustment: Some(adjustment),
-        cooldown: Some(default::EB_COOLDOWN.into()),
+        cooldown: Some(default::EB_COOLDOWN.to_string()),
         ..RawPolicy::default()
     };
     vec![
