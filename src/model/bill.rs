@@ -19,11 +19,14 @@ pub enum BillPart {
     FargateSpot,
     Ecr,
     Rds,
+    DataTransfer,
+    S3,
+    CloudFront,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 12] = [
+    pub const ALL: [BillPart; 15] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -36,6 +39,9 @@ impl BillPart {
         BillPart::FargateSpot,
         BillPart::Ecr,
         BillPart::Rds,
+        BillPart::DataTransfer,
+        BillPart::S3,
+        BillPart::CloudFront,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -54,6 +60,9 @@ impl BillPart {
             BillPart::FargateSpot => "fargate_spot",
             BillPart::Ecr => "ecr",
             BillPart::Rds => "rds",
+            BillPart::DataTransfer => "data_transfer",
+            BillPart::S3 => "s3",
+            BillPart::CloudFront => "cloudfront",
         }
     }
 
@@ -72,6 +81,9 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot",
             BillPart::Ecr => "ECR",
             BillPart::Rds => "RDS",
+            BillPart::DataTransfer => "data transfer",
+            BillPart::S3 => "S3",
+            BillPart::CloudFront => "CloudFront",
         }
     }
 
@@ -90,6 +102,9 @@ impl BillPart {
             BillPart::FargateSpot => "cost_fargate_spot_usd",
             BillPart::Ecr => "cost_ecr_usd",
             BillPart::Rds => "cost_rds_usd",
+            BillPart::DataTransfer => "cost_data_transfer_usd",
+            BillPart::S3 => "cost_s3_usd",
+            BillPart::CloudFront => "cost_cloudfront_usd",
         }
     }
 
@@ -108,6 +123,9 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot part of the bill",
             BillPart::Ecr => "ECR part of the bill",
             BillPart::Rds => "RDS part of the bill",
+            BillPart::DataTransfer => "data-transfer part of the bill",
+            BillPart::S3 => "S3 part of the bill",
+            BillPart::CloudFront => "CloudFront part of the bill",
         }
     }
 
@@ -126,7 +144,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -144,6 +162,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
         fargate_spot,
         ecr,
         rds,
+        data_transfer,
+        s3,
+        cloudfront,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -161,6 +182,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
         (BillPart::FargateSpot, fargate_spot),
         (BillPart::Ecr, ecr),
         (BillPart::Rds, rds),
+        (BillPart::DataTransfer, data_transfer),
+        (BillPart::S3, s3),
+        (BillPart::CloudFront, cloudfront),
     ]
 }
 
@@ -186,10 +210,13 @@ mod tests {
             fargate_spot: 512.0,
             ecr: 1024.0,
             rds: 2048.0,
+            data_transfer: 4096.0,
+            s3: 8192.0,
+            cloudfront: 16384.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..12).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..15).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

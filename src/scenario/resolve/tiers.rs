@@ -244,7 +244,24 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                 MAX_CALL_COUNT,
                 "",
             )?;
-            list.push(Call { tier, count });
+            let bytes = |k: &str, given: Option<u64>, default: u64| {
+                let b = given.unwrap_or(default) as f64;
+                Ok::<u64, ScenarioError>(ctx.at_most(&key(k), b, MAX_REQUEST_BYTES as f64)? as u64)
+            };
+            list.push(Call {
+                tier,
+                count,
+                request_bytes: bytes(
+                    "request_bytes",
+                    call.request_bytes,
+                    default::CALL_REQUEST_BYTES,
+                )?,
+                response_bytes: bytes(
+                    "response_bytes",
+                    call.response_bytes,
+                    default::CALL_RESPONSE_BYTES,
+                )?,
+            });
         }
         calls.push(list);
     }
@@ -334,12 +351,17 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
-    pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
+    pub(super) fn resolve(
+        self,
+        ctx: &Ctx,
+        duration: SimDuration,
+        zones: usize,
+    ) -> Result<Vec<TierConfig>> {
         let tiers = self
             .tiers
             .into_iter()
             .enumerate()
-            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, i == 0))
+            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, zones, i == 0))
             .collect::<Result<Vec<_>>>()?;
         check_pools(ctx, &tiers);
         Ok(tiers)
@@ -350,7 +372,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 14] = [
+    let tables: [(&str, bool, &[TierKind]); 16] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -385,6 +407,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
+        ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
+        ("placement", raw.placement.is_some(), &[Ec2]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -407,8 +431,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             service,
             "time",
-            &[],
-            "is not a key of a lambda tier's [service], which gives only `time`",
+            &["response_bytes"],
+            "is not a key of a lambda tier's [service], which gives only `time` and `response_bytes`",
         ),
         Rds => Err(ctx.err_table(
             "service",
@@ -429,6 +453,7 @@ fn resolve_tier(
     written: WrittenTier,
     calls: Vec<Call>,
     duration: SimDuration,
+    zones: usize,
     entry: bool,
 ) -> Result<TierConfig> {
     let WrittenTier {
@@ -490,7 +515,24 @@ fn resolve_tier(
         let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
         (instance, purchase, None)
     };
+    // Only the entry tier answers clients on the internet; a called tier answers its
+    // caller inside the Region.
+    if !entry
+        && raw
+            .service
+            .as_ref()
+            .is_some_and(|s| s.response_bytes.is_some())
+    {
+        return Err(ctx.err(
+            "service.response_bytes",
+            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region",
+        ));
+    }
     let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    let s3 = match raw.s3 {
+        Some(s3) => Some(resolve_s3(ctx, s3, entry)?),
+        None => None,
+    };
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
     let ecs_service = matches!(kind, TierKind::Fargate | TierKind::EcsEc2);
@@ -547,6 +589,7 @@ fn resolve_tier(
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
+    let placement = resolve_placement(ctx, raw.placement, autoscaling.max, zones)?;
     Ok(TierConfig {
         name,
         kind,
@@ -562,5 +605,7 @@ fn resolve_tier(
         ecs,
         rds,
         beanstalk,
+        s3,
+        placement,
     })
 }
