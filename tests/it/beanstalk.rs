@@ -113,7 +113,8 @@ fn first_scale_out(text: &str) -> f64 {
 /// periods ending at 300 s, 600 s, ... and adds an instance when a period's value is
 /// above 6,000,000 bytes (aws-facts.md 11.1; one evaluation period, so the breach
 /// duration is that period). One instance serves everything; each response is
-/// 10,000 bytes (`load_balancer.request_bytes`). Traffic is 1 req/s, then 5 req/s from
+/// 10,000 bytes (`load_balancer.request_bytes`, as `service.response_bytes` is not
+/// given). Traffic is 1 req/s, then 5 req/s from
 /// a step at `t` (a spike with no ramp).
 ///
 /// Before the step a period holds 300 responses: 3,000,000 bytes, between the
@@ -141,9 +142,9 @@ fn issue_15_network_out_trigger_fires_at_the_period_computed_by_hand() {
     }
 }
 
-/// Below the threshold for good: at 1 req/s of 10,000-byte responses (3 MB a
-/// period) the environment never scales out, and with 20,000-byte responses (6 MB
-/// plus noise around the threshold) it is the bytes, not the load, that decide.
+/// The bytes decide, not the load: at 1 req/s of 10,000-byte responses (3 MB a
+/// period, between the thresholds) the environment never scales out; with
+/// 30,000-byte responses (9 MB a period) it does, on an instance about 1 % busy.
 #[test]
 fn issue_15_network_out_depends_on_response_size_not_load() {
     let quiet = environment(
@@ -162,6 +163,14 @@ fn issue_15_network_out_depends_on_response_size_not_load() {
     let (out, rows) = run_with_timeline(&config_from_str(&big));
     assert!(rows.iter().any(|r| r.desired >= 2), "scaled out on bytes");
     assert!(out.summary.utilization.mean_cpu < 5.0);
+    // `service.response_bytes`, when given, is the size NetworkOut counts (and what
+    // leaves AWS): 30,000 bytes scale out over the load balancer's 10,000.
+    let given = quiet.replace("workers = 8", "workers = 8\nresponse_bytes = 30000");
+    let (_, rows) = run_with_timeline(&config_from_str(&given));
+    assert!(
+        rows.iter().any(|r| r.desired >= 2),
+        "scaled out on response_bytes"
+    );
 }
 
 /// A single-instance environment (aws-facts.md 11.2) for 2 h: no load balancer on

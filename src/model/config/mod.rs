@@ -110,6 +110,16 @@ impl TierConfig {
         }
     }
 
+    /// Bytes an instance sends per response, its `NetworkOut`: the response's size to
+    /// the clients (`service.response_bytes`) when the scenario gives it, else the
+    /// bytes the load balancer processes per request, most of which is the response.
+    pub fn bytes_per_response(&self) -> u64 {
+        match self.service.response_bytes {
+            0 => self.load_balancer.request_bytes,
+            given => given,
+        }
+    }
+
     /// False for a single-instance Beanstalk environment, whose clients reach its
     /// instance directly (aws-facts.md 11.2): no load balancer, no health checks of
     /// one, nothing of it on the bill.

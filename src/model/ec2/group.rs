@@ -126,10 +126,9 @@ impl Ec2Tier<'_> {
         if sample.contributing > 0 {
             sample.cpu = Some(100.0 * cpu_sum / f64::from(sample.contributing));
             sample.memory = memory.map(|_| memory_sum / f64::from(sample.contributing));
-            // NetworkOut: the bytes of the responses each instance sent in the period
-            // (the load balancer's bytes per request, most of which is the response),
+            // NetworkOut: the bytes of the responses each instance sent in the period,
             // averaged over the same instances as CPU (aws-facts.md 11.1).
-            let bytes = responses as f64 * self.config.load_balancer.request_bytes as f64;
+            let bytes = responses as f64 * self.config.bytes_per_response() as f64;
             sample.network_out = Some(bytes / f64::from(sample.contributing));
         }
         // ALBRequestCountPerTarget, per minute whatever the period.
