@@ -68,6 +68,9 @@ pub(super) struct Ec2Tier<'a> {
     forecast_capacity: u32,
     /// The container instances of an `ecs_ec2` tier, whose fleet is its tasks.
     cluster: Option<Cluster>,
+    /// The scaling metrics of the last metric period (CPU, request count per target),
+    /// for the timeline.
+    last_metrics: (Option<f64>, Option<f64>),
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -149,6 +152,7 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
+            last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -403,6 +407,8 @@ impl Service for Ec2Tier<'_> {
             ..self.metrics.take_interval()
         };
         self.fleet.count_states(&mut row);
+        self.fleet.count_events(&mut row);
+        (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }
