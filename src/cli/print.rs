@@ -4,7 +4,7 @@
 use super::RunReport;
 use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Metric};
-use simcloud::model::{Config, Summary};
+use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};

@@ -179,7 +179,7 @@ impl TierKind {
     /// for a Fargate service, never "instances".
     pub fn units(self) -> (&'static str, &'static str) {
         match self {
-            TierKind::Ec2 | TierKind::Rds => ("instance", "instances"),
+            TierKind::Ec2 | TierKind::Rds | TierKind::Beanstalk => ("instance", "instances"),
             TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
             TierKind::Lambda => ("environment", "environments"),
         }
