@@ -4,7 +4,7 @@
 use super::RunReport;
 use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Metric};
-use simcloud::model::{Config, Summary};
+use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::bill::{BillStatement, LineRole, hours};
 use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
@@ -369,6 +369,25 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
     print_table(out, &rows)
 }
 
+/// What an Elastic Beanstalk environment adds to the bill: nothing (aws-facts.md 5).
+fn beanstalk_lines(config: &Config) -> Vec<String> {
+    config
+        .tiers
+        .iter()
+        .filter(|t| t.kind == TierKind::Beanstalk)
+        .map(|t| {
+            let parts = match t.has_load_balancer() {
+                true => "its instances and its load balancer",
+                false => "its instance (a single-instance environment has no load balancer)",
+            };
+            format!(
+                "  beanstalk   {}: Elastic Beanstalk charges nothing itself; the bill is {parts}",
+                t.name
+            )
+        })
+        .collect()
+}
+
 pub(super) fn print_summary(
     out: &mut dyn Write,
     report: &RunReport,
@@ -491,6 +510,9 @@ pub(super) fn print_summary(
         writeln!(out, "  deployment  {}", deployment_sentence(d))?;
     }
     writeln!(out, "{}", cost_line(c))?;
+    for line in beanstalk_lines(config) {
+        writeln!(out, "{line}")?;
+    }
     if report.bill.has_commitments() {
         for line in bill_lines(&report.bill, s) {
             writeln!(out, "{line}")?;

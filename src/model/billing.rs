@@ -164,7 +164,8 @@ pub(super) struct CostLedger {
     pub totals: Totals,
     /// On-demand seconds used in the current clock hour, by type index.
     hour_usage: Vec<f64>,
-    alb: AlbPrices,
+    /// `None` without a load balancer (a single-instance Beanstalk environment).
+    alb: Option<AlbPrices>,
     /// The tier billed, named on every line.
     tier: String,
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
@@ -186,6 +187,9 @@ impl CostLedger {
         let mut ledger =
             Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
                 .for_tier(&config.name);
+        if !config.has_load_balancer() {
+            ledger.alb = None;
+        }
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
         ledger
     }
@@ -230,7 +234,7 @@ impl CostLedger {
             purchase: purchase.clone(),
             warm_pool,
             totals: Totals::default(),
-            alb: AlbPrices::new(lb, AlbTargets::Instances),
+            alb: Some(AlbPrices::new(lb, AlbTargets::Instances)),
             tier: String::new(),
             fargate_image_gb: None,
         }
@@ -483,7 +487,9 @@ impl CostLedger {
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
     pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
-        self.alb.cost(elapsed, requests)
+        self.alb
+            .as_ref()
+            .map_or(0.0, |alb| alb.cost(elapsed, requests))
     }
 
     /// The lines recorded since the last call: they are final.
@@ -537,7 +543,8 @@ impl CostLedger {
                 ECR_PER_GB_MONTH,
             );
         }
-        for (item, quantity, unit, price) in self.alb.lines(duration, requests) {
+        let alb = self.alb.as_ref().map(|alb| alb.lines(duration, requests));
+        for (item, quantity, unit, price) in alb.into_iter().flatten() {
             self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
         }
         self.items

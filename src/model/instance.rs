@@ -101,6 +101,8 @@ pub(super) struct Instance {
     busy_area: TimeIntegral,
     /// `busy_area` at the last metric tick.
     pub metric_mark: u128,
+    /// Responses sent since the last metric tick (its `NetworkOut`).
+    pub responses_in_period: u32,
 }
 
 impl Instance {
@@ -139,6 +141,7 @@ impl Instance {
             queue_timeout_pending: false,
             busy_area: TimeIntegral::starting_at(now),
             metric_mark: 0,
+            responses_in_period: 0,
         }
     }
 

@@ -342,7 +342,10 @@ impl Serving {
             instance.timed_out_outstanding -= 1;
         } else {
             match outcome {
-                Answer::Ok => metrics.completed(now.since(arrived_at).0),
+                Answer::Ok => {
+                    instance.responses_in_period += 1;
+                    metrics.completed(now.since(arrived_at).0)
+                }
                 Answer::Rejected => metrics.rejected(),
                 Answer::TimedOut => metrics.timed_out(1),
                 Answer::Interrupted => metrics.interrupted(1),

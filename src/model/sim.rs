@@ -209,7 +209,7 @@ macro_rules! tier_kinds {
 }
 
 tier_kinds! {
-    Ec2Tier: Ec2 | Fargate | EcsEc2,
+    Ec2Tier: Ec2 | Fargate | EcsEc2 | Beanstalk,
     LambdaTier: Lambda,
     RdsTier: Rds,
 }

@@ -12,9 +12,9 @@
 use super::raw::RawVia;
 use crate::engine::SimDuration;
 use crate::model::{
-    AdjustmentType, ApiKind, DbEngine, DurationDist, HealthCheckType, Monitoring, OfferingClass,
-    Payment, Placement, PredictiveMode, Routing, ScalingMetric, SpotAllocation, Term,
-    TerminationPolicy,
+    AdjustmentType, ApiKind, DbEngine, DurationDist, EnvironmentType, HealthCheckType, Monitoring,
+    OfferingClass, Payment, Placement, PredictiveMode, Routing, ScalingMetric, SpotAllocation,
+    Term, TerminationPolicy,
 };
 use crate::model::{BatchSizeType, DeploymentHealth, DeploymentPolicy};
 
@@ -191,6 +191,34 @@ pub(crate) const COOLDOWN: SimDuration = SimDuration::from_secs(300);
 /// Predictive scaling starts in forecast-only mode, with no scheduling buffer (3.9).
 pub(crate) const PREDICTIVE_MODE: PredictiveMode = PredictiveMode::ForecastOnly;
 pub(crate) const SCHEDULING_BUFFER: SimDuration = SimDuration::ZERO;
+
+// [tiers.<name>] kind = "beanstalk": what Elastic Beanstalk sets where the tier's
+// tables leave a key out (aws-facts.md 11.1, 11.3). Given keys override them.
+/// `EnvironmentType` (`aws:elasticbeanstalk:environment`).
+pub(crate) const EB_ENVIRONMENT_TYPE: EnvironmentType = EnvironmentType::LoadBalanced;
+/// `MinSize` and `MaxSize` (`aws:autoscaling:asg`); max is raised to a larger given
+/// min or desired.
+pub(crate) const EB_MIN: u32 = 1;
+pub(crate) const EB_MAX: u32 = 4;
+/// `Cooldown` (`aws:autoscaling:asg`), the cooldown of the trigger's simple policies.
+pub(crate) const EB_COOLDOWN: SimDuration = SimDuration::from_secs(360);
+/// The default trigger (`aws:autoscaling:trigger`): `NetworkOut`, `Average`, `Bytes`,
+/// `Period` 5 min with `EvaluationPeriods` 1 (`BreachDuration` 5 min, EC2 basic
+/// monitoring's period), +1 instance above 6,000,000 bytes and -1 below 2,000,000.
+pub(crate) const EB_METRIC: ScalingMetric = ScalingMetric::NetworkOut;
+pub(crate) const EB_EVALUATION_PERIODS: u32 = 1;
+pub(crate) const EB_UPPER_THRESHOLD: f64 = 6_000_000.0;
+pub(crate) const EB_UPPER_INCREMENT: f64 = 1.0;
+pub(crate) const EB_LOWER_THRESHOLD: f64 = 2_000_000.0;
+pub(crate) const EB_LOWER_INCREMENT: f64 = -1.0;
+/// The environment's process (`aws:elasticbeanstalk:environment:process:default`):
+/// health checks every 15 s, timeout 5 s, 3 to be healthy, 5 to be unhealthy, and a
+/// 20 s deregistration delay.
+pub(crate) const EB_HC_INTERVAL: SimDuration = SimDuration::from_secs(15);
+pub(crate) const EB_HC_TIMEOUT: SimDuration = SimDuration::from_secs(5);
+pub(crate) const EB_HC_HEALTHY: u32 = 3;
+pub(crate) const EB_HC_UNHEALTHY: u32 = 5;
+pub(crate) const EB_DEREGISTRATION_DELAY: SimDuration = SimDuration::from_secs(20);
 
 // [purchase]
 /// Mixed instances policy: base 0 and 100 % on-demand above it, the API defaults;

@@ -225,10 +225,11 @@ fn tier(run: &Config, index: usize) -> RawTier {
             response_bytes: response_bytes(&c.service),
         }),
         instance: instance_table,
-        load_balancer: Some(load_balancer(&c.load_balancer)),
+        load_balancer: tier_load_balancer(c),
         autoscaling: Some(RawAutoScaling {
             // Every minute, as ECS publishes a service's metrics: not a key of it.
-            monitoring: (c.kind == TierKind::Ec2).then(|| c.autoscaling.monitoring.into()),
+            monitoring: matches!(c.kind, TierKind::Ec2 | TierKind::Beanstalk)
+                .then(|| c.autoscaling.monitoring.into()),
             ..autoscaling(&c.autoscaling)
         }),
         purchase: purchase_table,
@@ -242,6 +243,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
         capacity_provider,
         rds: None,
         failover: None,
+        environment: c.beanstalk.as_ref().map(|b| RawEnvironment {
+            environment_type: Some(b.environment_type.into()),
+        }),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
@@ -514,6 +518,39 @@ fn instance(i: &InstanceConfig) -> RawInstance {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+    }
+}
+
+/// A tier's load balancer: none in a single-instance Beanstalk environment, and
+/// none written when a Beanstalk environment's is all Beanstalk's defaults, so that a
+/// strategy that makes the environment single-instance (which refuses a
+/// `[load_balancer]` table) merges into the printed base.
+fn tier_load_balancer(c: &TierConfig) -> Option<RawLoadBalancer> {
+    let written = load_balancer(&c.load_balancer);
+    let beanstalk_default = || {
+        load_balancer(&LoadBalancerConfig {
+            algorithm: default::ALGORITHM,
+            health_check: HealthCheck {
+                interval: default::EB_HC_INTERVAL,
+                timeout: default::EB_HC_TIMEOUT,
+                healthy: default::EB_HC_HEALTHY,
+                unhealthy: default::EB_HC_UNHEALTHY,
+            },
+            deregistration_delay: default::EB_DEREGISTRATION_DELAY,
+            slow_start: default::SLOW_START,
+            price_per_hour: default::LB_PRICE_PER_HOUR,
+            price_per_lcu_hour: default::LB_PRICE_PER_LCU_HOUR,
+            request_bytes: default::REQUEST_BYTES,
+            requests_per_connection: default::REQUESTS_PER_CONNECTION,
+        })
+    };
+    let same = |a: &RawLoadBalancer, b: &RawLoadBalancer| {
+        toml::Value::try_from(a).ok() == toml::Value::try_from(b).ok()
+    };
+    match (&c.beanstalk, c.has_load_balancer()) {
+        (_, false) => None,
+        (Some(_), true) if same(&written, &beanstalk_default()) => None,
+        _ => Some(written),
     }
 }
 

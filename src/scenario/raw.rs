@@ -16,8 +16,8 @@
 
 use crate::model::{
     AdjustmentType, ApiKind, Architecture, BatchSizeType, Comparison, DbEngine, DeploymentHealth,
-    DeploymentPolicy, HealthCheckType, Monitoring, OfferingClass, Payment, Placement,
-    PlacementGroupStrategy, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
+    DeploymentPolicy, EnvironmentType, HealthCheckType, Monitoring, OfferingClass, Payment,
+    Placement, PlacementGroupStrategy, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
     SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
@@ -54,7 +54,7 @@ macro_rules! file_enum {
 }
 
 file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
-file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory });
+file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory, NetworkOut });
 file_enum!(RawAdjustmentType => AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -89,6 +89,7 @@ file_enum!(RawApiKind => ApiKind { Rest, Http });
 file_enum!(RawBatchSizeType => BatchSizeType { Percentage, Fixed });
 file_enum!(RawDeploymentHealth => DeploymentHealth { Enhanced, Basic });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
+file_enum!(RawEnvironmentType => EnvironmentType { LoadBalanced, SingleInstance });
 
 /// How `[s3]`'s objects reach the clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -126,18 +127,20 @@ pub(crate) enum RawTierKind {
     EcsEc2,
     Lambda,
     Rds,
+    Beanstalk,
     Worker,
     Batch,
     Emr,
 }
 
 impl RawTierKind {
-    pub(crate) const ALL: [RawTierKind; 8] = [
+    pub(crate) const ALL: [RawTierKind; 9] = [
         RawTierKind::Ec2,
         RawTierKind::Fargate,
         RawTierKind::EcsEc2,
         RawTierKind::Lambda,
         RawTierKind::Rds,
+        RawTierKind::Beanstalk,
         RawTierKind::Worker,
         RawTierKind::Batch,
         RawTierKind::Emr,
@@ -151,6 +154,7 @@ impl RawTierKind {
             RawTierKind::Fargate => Some(TierKind::Fargate),
             RawTierKind::Rds => Some(TierKind::Rds),
             RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
+            RawTierKind::Beanstalk => Some(TierKind::Beanstalk),
             _ => None,
         }
     }
@@ -164,6 +168,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Fargate => RawTierKind::Fargate,
             TierKind::Rds => RawTierKind::Rds,
             TierKind::EcsEc2 => RawTierKind::EcsEc2,
+            TierKind::Beanstalk => RawTierKind::Beanstalk,
         }
     }
 }
@@ -300,6 +305,7 @@ impl RawScenario {
             capacity_provider: None,
             rds: None,
             failover: None,
+            environment: None,
             placement: self.placement.take(),
         }
     }
@@ -326,6 +332,7 @@ impl RawScenario {
             capacity_provider: _,
             rds: _,
             failover: _,
+            environment: _,
         } = tier;
     }
 }
@@ -369,6 +376,17 @@ pub(crate) struct RawTier {
     pub failover: Option<Vec<RawFailover>>,
     /// The placement group of an `ec2` tier (aws-facts.md 17.4).
     pub placement: Option<RawPlacementGroup>,
+    /// The environment of a `beanstalk` tier.
+    pub environment: Option<RawEnvironment>,
+}
+
+/// `[tiers.<name>.environment]`: an Elastic Beanstalk environment (aws-facts.md 11.1,
+/// 11.2).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEnvironment {
+    #[serde(rename = "type")]
+    pub environment_type: Option<RawEnvironmentType>,
 }
 
 /// `[network]`: the Availability Zones the tiers spread over.
@@ -534,6 +552,7 @@ impl RawTier {
             capacity_provider: None,
             rds: None,
             failover: None,
+            environment: None,
             placement: None,
         }
     }

@@ -217,11 +217,11 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
             "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"worker\"\nqueue = \"sqs\"\n",
-            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds",
+            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",
-            "t.toml:5: tiers.web.kind = \"postgres\": unknown value; expected one of ec2, fargate, ecs_ec2, lambda, rds, worker, batch, emr",
+            "t.toml:5: tiers.web.kind = \"postgres\": unknown value; expected one of ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker, batch, emr",
         ),
         (
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.sends]]\ntier = \"jobs\"\nprobability = 0.1\n",

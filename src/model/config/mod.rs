@@ -5,6 +5,7 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod beanstalk;
 mod deployment;
 mod ecs;
 mod fargate;
@@ -13,6 +14,7 @@ mod network;
 mod rds;
 mod s3;
 
+pub use beanstalk::*;
 pub use deployment::*;
 pub use ecs::*;
 pub use fargate::*;
@@ -81,6 +83,8 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// The environment of a `beanstalk` tier.
+    pub beanstalk: Option<BeanstalkConfig>,
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
     /// their static objects from.
     pub s3: Option<S3Config>,
@@ -111,6 +115,28 @@ impl TierConfig {
         }
     }
 
+    /// Bytes an instance sends per response, its `NetworkOut`: the response's size to
+    /// the clients (`service.response_bytes`) when the scenario gives it, else the
+    /// bytes the load balancer processes per request, most of which is the response.
+    pub fn bytes_per_response(&self) -> u64 {
+        match self.service.response_bytes {
+            0 => self.load_balancer.request_bytes,
+            given => given,
+        }
+    }
+
+    /// False for a single-instance Beanstalk environment, whose clients reach its
+    /// instance directly (aws-facts.md 11.2): no load balancer, no health checks of
+    /// one, nothing of it on the bill.
+    pub fn has_load_balancer(&self) -> bool {
+        !matches!(
+            &self.beanstalk,
+            Some(BeanstalkConfig {
+                environment_type: EnvironmentType::SingleInstance
+            })
+        )
+    }
+
     /// True when the tier may launch spot instances (FARGATE_SPOT tasks).
     pub fn uses_spot(&self) -> bool {
         match &self.fargate {
@@ -135,6 +161,9 @@ pub enum TierKind {
     EcsEc2,
     /// An Amazon RDS database called by other tiers.
     Rds,
+    /// An Elastic Beanstalk web server environment: an ALB (or, single-instance, none)
+    /// and an Auto Scaling group of EC2 instances with Beanstalk's defaults.
+    Beanstalk,
 }
 
 impl TierKind {
@@ -146,6 +175,7 @@ impl TierKind {
             TierKind::Fargate => "fargate",
             TierKind::EcsEc2 => "ecs_ec2",
             TierKind::Rds => "rds",
+            TierKind::Beanstalk => "beanstalk",
         }
     }
 
@@ -154,7 +184,7 @@ impl TierKind {
     /// for a Fargate service, never "instances".
     pub fn units(self) -> (&'static str, &'static str) {
         match self {
-            TierKind::Ec2 | TierKind::Rds => ("instance", "instances"),
+            TierKind::Ec2 | TierKind::Rds | TierKind::Beanstalk => ("instance", "instances"),
             TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
             TierKind::Lambda => ("environment", "environments"),
         }
@@ -332,6 +362,9 @@ pub enum ScalingMetric {
     /// `ECSServiceAverageMemoryUtilization`: memory in use over the task's memory, in
     /// percent (ECS services: `fargate` and `ecs_ec2` tiers; aws-facts.md 15.4).
     Memory,
+    /// `NetworkOut`: bytes an instance sent in the metric period, averaged over the
+    /// group's instances (an EC2 metric; Beanstalk's default trigger, 11.1).
+    NetworkOut,
 }
 
 #[derive(Clone, Debug)]

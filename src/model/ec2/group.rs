@@ -98,6 +98,7 @@ impl Ec2Tier<'_> {
             .schedule(now + period, Event::MetricTick { tier: ctx.tier });
         let mut cpu_sum = 0.0;
         let mut memory_sum = 0.0;
+        let mut responses = 0u64;
         let memory = self.config.task_memory();
         let mut sample = MetricSample::default();
         for &id in &self.fleet.alive {
@@ -105,6 +106,7 @@ impl Ec2Tier<'_> {
             let area = instance.busy_area_at(now);
             let delta = area - instance.metric_mark;
             instance.metric_mark = area;
+            let sent = std::mem::take(&mut instance.responses_in_period);
             if !instance.is_active() {
                 continue;
             }
@@ -117,12 +119,17 @@ impl Ec2Tier<'_> {
                 if let Some(m) = memory {
                     memory_sum += m.utilization(delta as f64 / period.0 as f64);
                 }
+                responses += u64::from(sent);
                 sample.contributing += 1;
             }
         }
         if sample.contributing > 0 {
             sample.cpu = Some(100.0 * cpu_sum / f64::from(sample.contributing));
             sample.memory = memory.map(|_| memory_sum / f64::from(sample.contributing));
+            // NetworkOut: the bytes of the responses each instance sent in the period,
+            // averaged over the same instances as CPU (aws-facts.md 11.1).
+            let bytes = responses as f64 * self.config.bytes_per_response() as f64;
+            sample.network_out = Some(bytes / f64::from(sample.contributing));
         }
         // ALBRequestCountPerTarget, per minute whatever the period.
         let targets = self.serving.balancer.targets().len();

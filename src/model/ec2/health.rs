@@ -73,13 +73,17 @@ impl Ec2Tier<'_> {
         let since = ctx.now.since(healthy_at).0;
         let next_check = healthy_at.0 + since.div_ceil(hc.interval.0).max(1) * hc.interval.0;
         let found_at = SimTime(next_check + u64::from(hc.unhealthy - 1) * hc.interval.0);
-        ctx.queue.schedule(
-            found_at,
-            Event::TargetFoundUnhealthy {
-                tier: ctx.tier,
-                instance: id,
-            },
-        );
+        // Without a load balancer nothing stops sending it requests, which fail,
+        // until the group terminates it (a single-instance environment, 11.2).
+        if self.config.has_load_balancer() {
+            ctx.queue.schedule(
+                found_at,
+                Event::TargetFoundUnhealthy {
+                    tier: ctx.tier,
+                    instance: id,
+                },
+            );
+        }
         let autoscaling = &self.config.autoscaling;
         let group_finds_at = match autoscaling.health_check_type {
             HealthCheckType::Elb => {

@@ -104,6 +104,11 @@ impl Ec2Tier<'_> {
         // `healthy` consecutive successful checks, one per interval (4.4).
         instance.state = InstanceState::Registering;
         instance.warm_at = Some(ctx.now + self.config.autoscaling.instance_warmup);
+        // Without a load balancer (a single-instance Beanstalk environment) clients
+        // reach the instance as soon as it is in service (aws-facts.md 11.2).
+        if !self.config.has_load_balancer() {
+            return self.become_healthy(ctx, id);
+        }
         let hc = &self.config.load_balancer.health_check;
         let delay = SimDuration(hc.interval.0 * u64::from(hc.healthy));
         ctx.queue.schedule(

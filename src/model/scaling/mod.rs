@@ -70,6 +70,9 @@ pub(crate) struct MetricSample {
     /// Average memory utilisation (percent) over the same instances as `cpu` (an ECS
     /// service's tasks); `None` when there are none or the tier has no tasks.
     pub(crate) memory: Option<f64>,
+    /// Bytes sent per instance in the period (`NetworkOut`, averaged over the same
+    /// instances as `cpu`); `None` when there are none.
+    pub(crate) network_out: Option<f64>,
     /// Requests routed per healthy target per minute; `None` without targets.
     pub(crate) request_count_per_target: Option<f64>,
     /// Instances whose CPU makes up the average.
@@ -95,6 +98,7 @@ impl MetricSample {
             ScalingMetric::Cpu => self.cpu,
             ScalingMetric::RequestCountPerTarget => self.request_count_per_target,
             ScalingMetric::Memory => self.memory,
+            ScalingMetric::NetworkOut => self.network_out,
         }
     }
 
@@ -102,7 +106,9 @@ impl MetricSample {
     /// proportional capacity multiplies it back by the same count.
     fn described(&self, metric: ScalingMetric) -> u32 {
         match metric {
-            ScalingMetric::Cpu | ScalingMetric::Memory => self.contributing,
+            ScalingMetric::Cpu | ScalingMetric::Memory | ScalingMetric::NetworkOut => {
+                self.contributing
+            }
             ScalingMetric::RequestCountPerTarget => self.targets,
         }
     }

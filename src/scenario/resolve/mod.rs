@@ -4,6 +4,7 @@
 //! `model`.
 
 mod autoscaling;
+mod beanstalk;
 mod deployment;
 mod dist;
 mod ecs;
@@ -32,6 +33,7 @@ use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
+use beanstalk::*;
 use deployment::*;
 use dist::*;
 use ecs::*;

@@ -115,9 +115,11 @@ pub(super) fn check_shortage_pools(
 ) -> Result<()> {
     let launched = |t: &TierConfig| -> Vec<String> {
         match t.kind {
-            TierKind::Ec2 | TierKind::Fargate => std::iter::once(t.instance.type_name.clone())
-                .chain(t.purchase.spot_pools.iter().cloned())
-                .collect(),
+            TierKind::Ec2 | TierKind::Fargate | TierKind::Beanstalk => {
+                std::iter::once(t.instance.type_name.clone())
+                    .chain(t.purchase.spot_pools.iter().cloned())
+                    .collect()
+            }
             _ => Vec::new(),
         }
     };

@@ -372,25 +372,30 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 15] = [
-        ("instance", raw.instance.is_some(), &[Ec2, EcsEc2]),
-        ("purchase", raw.purchase.is_some(), &[Ec2]),
+    let tables: [(&str, bool, &[TierKind]); 16] = [
+        (
+            "instance",
+            raw.instance.is_some(),
+            &[Ec2, EcsEc2, Beanstalk],
+        ),
+        ("purchase", raw.purchase.is_some(), &[Ec2, Beanstalk]),
         (
             "load_balancer",
             raw.load_balancer.is_some(),
-            &[Ec2, Fargate, EcsEc2, Lambda],
+            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk],
         ),
         (
             "autoscaling",
             raw.autoscaling.is_some(),
-            &[Ec2, Fargate, EcsEc2],
+            &[Ec2, Fargate, EcsEc2, Beanstalk],
         ),
-        ("spot", raw.spot.is_some(), &[Ec2, Fargate]),
+        ("spot", raw.spot.is_some(), &[Ec2, Fargate, Beanstalk]),
         (
             "calls",
             raw.calls.is_some(),
-            &[Ec2, Fargate, EcsEc2, Lambda],
+            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk],
         ),
+        ("environment", raw.environment.is_some(), &[Beanstalk]),
         ("task", raw.task.is_some(), &[Fargate, EcsEc2]),
         ("cluster", raw.cluster.is_some(), &[EcsEc2]),
         (
@@ -407,10 +412,14 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
+        let kinds = match kinds.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
         let message = format!(
-            "is not a table of a tier of kind \"{}\"; it belongs to {} tiers",
+            "is not a table of a tier of kind \"{}\"; it belongs to {kinds} tiers",
             kind.word(),
-            kinds.join(" and ")
         );
         return Err(ctx.err_table(table, &message));
     }
@@ -455,6 +464,11 @@ fn resolve_tier(
     let ctx = &ctx.within(prefix);
     let kind = built_kind(ctx, "kind", raw.kind)?;
     check_tables_of_kind(ctx, kind, &raw)?;
+    // Beanstalk's defaults go into the tables before they are read as an ec2 tier's.
+    let beanstalk = match kind {
+        TierKind::Beanstalk => Some(resolve_beanstalk(ctx, &mut raw)?),
+        _ => None,
+    };
     // A lambda tier's other tables keep their defaults, unused but for `service.time`.
     let lambda = match kind {
         TierKind::Lambda => Some(resolve_lambda(
@@ -548,6 +562,14 @@ fn resolve_tier(
             "memory utilisation is an ECS service's metric (fargate and ecs_ec2 tiers); an EC2 Auto Scaling group publishes none",
         ));
     }
+    // NetworkOut is an EC2 instance's metric (aws-facts.md 3.11, 11.1).
+    let network_out = |p: &ScalingPolicy| p.period_metric() == Some(ScalingMetric::NetworkOut);
+    if ecs_service && let Some(i) = autoscaling.policy.iter().position(network_out) {
+        return Err(ctx.err(
+            &format!("autoscaling.policy[{i}].alarm.metric"),
+            "NetworkOut is an EC2 instance's metric (ec2 and beanstalk tiers); an ECS service publishes CPU and memory",
+        ));
+    }
     let ecs = match kind {
         TierKind::EcsEc2 => Some(resolve_ecs(
             ctx,
@@ -582,6 +604,7 @@ fn resolve_tier(
         fargate,
         ecs,
         rds,
+        beanstalk,
         s3,
         placement,
         deployments: Vec::new(),

@@ -147,10 +147,13 @@ pub(super) fn resolve_autoscaling(
     // ALB metrics come every minute whatever the instances' monitoring (aws-facts.md
     // 3.11). simcloud reads every policy's datapoints on one period, so a group whose
     // policies read only ALB metrics reads 60 s periods, and one where any policy
-    // reads CPU under basic monitoring reads 300 s periods for all.
-    let reads_ec2 = policy
-        .iter()
-        .any(|p| p.period_metric() == Some(ScalingMetric::Cpu));
+    // reads CPU or NetworkOut under basic monitoring reads 300 s periods for all.
+    let reads_ec2 = policy.iter().any(|p| {
+        matches!(
+            p.period_metric(),
+            Some(ScalingMetric::Cpu | ScalingMetric::NetworkOut)
+        )
+    });
     let metric_period = match monitoring {
         Monitoring::Basic if reads_ec2 => SimDuration::from_secs(300),
         _ => SimDuration::from_secs(60),

@@ -6,6 +6,14 @@ pub(super) const KEYS: &[&str] = &["metric", "target", "disable_scale_in"];
 
 pub(super) fn resolve(ctx: &Ctx, key: &str, p: &RawPolicy) -> Result<ScalingPolicy> {
     let metric = metric_of(p.metric);
+    // AWS also tracks ASGAverageNetworkOut (aws-facts.md 3.3); simcloud builds it only
+    // as the alarm metric of step and simple policies, Beanstalk's trigger (11.1).
+    if metric == ScalingMetric::NetworkOut {
+        return Err(ctx.err(
+            &format!("{key}.metric"),
+            "network_out is read by the alarm of a step or simple policy (as Beanstalk's default trigger); target tracking here tracks cpu, request_count_per_target or memory",
+        ));
+    }
     Ok(ScalingPolicy::TargetTracking {
         metric,
         target: target(ctx, key, p, metric)?,
