@@ -433,7 +433,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 24] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -457,6 +457,7 @@ impl Metric {
         Metric::Cost(BillPart::FargateSpot),
         Metric::Cost(BillPart::Ecr),
         Metric::Cost(BillPart::Rds),
+        Metric::Cost(BillPart::Sqs),
     ];
 
     /// Position in [`Metric::ALL`].

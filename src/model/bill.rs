@@ -19,11 +19,12 @@ pub enum BillPart {
     FargateSpot,
     Ecr,
     Rds,
+    Sqs,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 12] = [
+    pub const ALL: [BillPart; 13] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -36,6 +37,7 @@ impl BillPart {
         BillPart::FargateSpot,
         BillPart::Ecr,
         BillPart::Rds,
+        BillPart::Sqs,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -54,6 +56,7 @@ impl BillPart {
             BillPart::FargateSpot => "fargate_spot",
             BillPart::Ecr => "ecr",
             BillPart::Rds => "rds",
+            BillPart::Sqs => "sqs",
         }
     }
 
@@ -72,6 +75,7 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot",
             BillPart::Ecr => "ECR",
             BillPart::Rds => "RDS",
+            BillPart::Sqs => "SQS",
         }
     }
 
@@ -90,6 +94,7 @@ impl BillPart {
             BillPart::FargateSpot => "cost_fargate_spot_usd",
             BillPart::Ecr => "cost_ecr_usd",
             BillPart::Rds => "cost_rds_usd",
+            BillPart::Sqs => "cost_sqs_usd",
         }
     }
 
@@ -108,6 +113,7 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot part of the bill",
             BillPart::Ecr => "ECR part of the bill",
             BillPart::Rds => "RDS part of the bill",
+            BillPart::Sqs => "SQS part of the bill",
         }
     }
 
@@ -126,7 +132,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 13] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -144,6 +150,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
         fargate_spot,
         ecr,
         rds,
+        sqs,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -161,6 +168,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 12] {
         (BillPart::FargateSpot, fargate_spot),
         (BillPart::Ecr, ecr),
         (BillPart::Rds, rds),
+        (BillPart::Sqs, sqs),
     ]
 }
 
@@ -186,10 +194,11 @@ mod tests {
             fargate_spot: 512.0,
             ecr: 1024.0,
             rds: 2048.0,
+            sqs: 4096.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..12).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..13).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

@@ -13,7 +13,8 @@
 //! - Savings plans (1.4): applied after reservations, usage with the highest savings
 //!   percentage first (ties: the lowest plan rate first), until usage or the hourly
 //!   commitment runs out; the rest is on-demand; the commitment is paid in full.
-//! - ALB (4.7): per hour and per LCU-hour (`alb`).
+//! - ALB (4.7): per hour and per LCU-hour (`alb`); none for a worker tier.
+//! - SQS (12.1): per million requests (`sqs`), for a worker tier's queue.
 //! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
 //!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
 //!   are its spot instances, at the spot price in effect but with no first-hour
@@ -38,6 +39,7 @@ pub(super) mod alb;
 mod commitments;
 pub(super) mod rds;
 pub(super) mod serverless;
+pub(super) mod sqs;
 
 use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
 use super::instance::{Instance, PurchaseOption};
@@ -161,7 +163,8 @@ pub(super) struct CostLedger {
     pub totals: Totals,
     /// On-demand seconds used in the current clock hour, by type index.
     hour_usage: Vec<f64>,
-    alb: AlbPrices,
+    /// The load balancer; a worker tier has none.
+    alb: Option<AlbPrices>,
     /// The tier billed, named on every line.
     tier: String,
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
@@ -184,6 +187,9 @@ impl CostLedger {
             Self::with_prices(types, &config.purchase, &config.load_balancer, warm_pool)
                 .for_tier(&config.name);
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        if config.worker.is_some() {
+            ledger.alb = None;
+        }
         ledger
     }
 
@@ -227,7 +233,7 @@ impl CostLedger {
             purchase: purchase.clone(),
             warm_pool,
             totals: Totals::default(),
-            alb: AlbPrices::new(lb, AlbTargets::Instances),
+            alb: Some(AlbPrices::new(lb, AlbTargets::Instances)),
             tier: String::new(),
             fargate_image_gb: None,
         }
@@ -411,6 +417,7 @@ impl CostLedger {
             fargate_spot: round_to(fargate_spot, 6),
             ecr: round_to(ecr, 6),
             rds: 0.0,
+            sqs: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
             saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),
@@ -477,7 +484,9 @@ impl CostLedger {
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
     pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
-        self.alb.cost(elapsed, requests)
+        self.alb
+            .as_ref()
+            .map_or(0.0, |alb| alb.cost(elapsed, requests))
     }
 
     /// The lines recorded since the last call: they are final.
@@ -531,8 +540,10 @@ impl CostLedger {
                 ECR_PER_GB_MONTH,
             );
         }
-        for (item, quantity, unit, price) in self.alb.lines(duration, requests) {
-            self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
+        if let Some(alb) = self.alb.take() {
+            for (item, quantity, unit, price) in alb.lines(duration, requests) {
+                self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
+            }
         }
         self.items
     }

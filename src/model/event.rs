@@ -169,6 +169,17 @@ pub(super) enum Event {
     FailoverEnded {
         tier: u8,
     },
+    /// A worker tier's message, received or failed, is visible again (`turn` tells
+    /// a stale timeout from the one in effect).
+    MessageVisible {
+        tier: u8,
+        message: u32,
+        turn: u32,
+    },
+    /// A worker tier's own clients send a message (`[tiers.<name>.messages]`).
+    MessageSent {
+        tier: u8,
+    },
 }
 
 impl Event {
@@ -185,6 +196,8 @@ impl Event {
             | Event::CallsTimedOut { tier, .. }
             | Event::QueueTimeoutDue { tier, .. }
             | Event::InstanceBooted { tier, .. }
+            | Event::MessageVisible { tier, .. }
+            | Event::MessageSent { tier, .. }
             | Event::HealthChecksPassed { tier, .. }
             | Event::DeregistrationDelayExpired { tier, .. }
             | Event::InstanceFailed { tier, .. }

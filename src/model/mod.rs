@@ -25,6 +25,7 @@ mod scaling;
 mod serving;
 mod sim;
 mod spot;
+mod sqs;
 pub mod traffic;
 mod warm_pool;
 

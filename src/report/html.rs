@@ -11,7 +11,7 @@
 
 use super::bill::{BillStatement, LineRole, hours};
 use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
-use super::tiers::{TIER_COLUMNS, cluster_sentence, database_sentence, tier_cells};
+use super::tiers::{TIER_COLUMNS, cluster_sentence, database_sentence, queue_sentence, tier_cells};
 use crate::model::{
     BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierSummary,
 };
@@ -270,6 +270,9 @@ pub fn run_report(
     if let (Some(c), true) = (&s.container_instances, s.tiers.is_empty()) {
         let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
     }
+    if let (Some(q), true) = (&s.queue, s.tiers.is_empty()) {
+        let _ = writeln!(out, "<p>The queue: {}</p>", escape(&queue_sentence(q)));
+    }
     out.push_str("</div>\n");
 
     if several {
@@ -450,6 +453,9 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
     }
     if let Some(c) = &t.container_instances {
         let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
+    }
+    if let Some(q) = &t.queue {
+        let _ = writeln!(out, "<p>The queue: {}</p>", escape(&queue_sentence(q)));
     }
     out.push_str("<table>\n<tr><th>cost</th><th class=\"n\"></th></tr>\n");
     for (part, amount) in paid_parts(&t.cost_usd) {

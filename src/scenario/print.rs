@@ -188,13 +188,19 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 Some(n) => toml::Value::Integer(i64::from(n)),
                 None => toml::Value::String("unlimited".into()),
             }),
-            timeout: text(c.service.timeout),
+            // A worker's application answers `sqsd` within its inactivity timeout.
+            timeout: c
+                .worker
+                .is_none()
+                .then(|| text(c.service.timeout))
+                .flatten(),
         }),
         instance: instance_table,
-        load_balancer: Some(load_balancer(&c.load_balancer)),
+        load_balancer: c.worker.is_none().then(|| load_balancer(&c.load_balancer)),
         autoscaling: Some(RawAutoScaling {
             // Every minute, as ECS publishes a service's metrics: not a key of it.
-            monitoring: (c.kind == TierKind::Ec2).then(|| c.autoscaling.monitoring.into()),
+            monitoring: matches!(c.kind, TierKind::Ec2 | TierKind::Worker)
+                .then(|| c.autoscaling.monitoring.into()),
             ..autoscaling(&c.autoscaling)
         }),
         purchase: purchase_table,
@@ -207,6 +213,29 @@ fn tier(run: &Config, index: usize) -> RawTier {
         capacity_provider,
         rds: None,
         failover: None,
+        sends: list(&c.sends, |s| RawSend {
+            tier: run.tiers[s.tier].name.clone(),
+            probability: Some(s.probability),
+        }),
+        sqsd: c.worker.as_ref().map(sqsd),
+        messages: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.messages.as_ref())
+            .map(traffic),
+    }
+}
+
+/// A `worker` tier's queue options.
+fn sqsd(w: &WorkerConfig) -> RawSqsd {
+    RawSqsd {
+        http_connections: Some(w.http_connections),
+        visibility_timeout: text(w.visibility_timeout),
+        error_visibility_timeout: text(w.error_visibility_timeout),
+        inactivity_timeout: text(w.inactivity_timeout),
+        max_retries: Some(w.max_retries),
+        retention_period: text(w.retention_period),
+        message_kb: Some(w.message_kb),
     }
 }
 

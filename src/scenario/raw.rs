@@ -53,7 +53,13 @@ macro_rules! file_enum {
 }
 
 file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
-file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory });
+file_enum!(RawMetric => ScalingMetric {
+    Cpu,
+    RequestCountPerTarget,
+    Memory,
+    BacklogPerInstance,
+    MessagesVisible,
+});
 file_enum!(RawAdjustmentType => AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -138,6 +144,7 @@ impl RawTierKind {
             RawTierKind::Fargate => Some(TierKind::Fargate),
             RawTierKind::Rds => Some(TierKind::Rds),
             RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
+            RawTierKind::Worker => Some(TierKind::Worker),
             _ => None,
         }
     }
@@ -151,6 +158,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Fargate => RawTierKind::Fargate,
             TierKind::Rds => RawTierKind::Rds,
             TierKind::EcsEc2 => RawTierKind::EcsEc2,
+            TierKind::Worker => RawTierKind::Worker,
         }
     }
 }
@@ -219,6 +227,9 @@ impl RawScenario {
             capacity_provider: None,
             rds: None,
             failover: None,
+            sends: None,
+            sqsd: None,
+            messages: None,
         }
     }
 
@@ -242,6 +253,9 @@ impl RawScenario {
             capacity_provider: _,
             rds: _,
             failover: _,
+            sends: _,
+            sqsd: _,
+            messages: _,
         } = tier;
     }
 }
@@ -281,6 +295,36 @@ pub(crate) struct RawTier {
     pub rds: Option<RawRds>,
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
+    /// Asynchronous messages a completed request sends to worker tiers' queues.
+    pub sends: Option<Vec<RawSend>>,
+    /// The queue and its `sqsd` daemon of a `worker` tier.
+    pub sqsd: Option<RawSqsd>,
+    /// Messages a `worker` tier's own clients send to its queue: a rate as in
+    /// `[traffic]`.
+    pub messages: Option<RawTraffic>,
+}
+
+/// `[[tiers.<name>.sends]]`: a message to a worker tier's queue, sent by a completed
+/// request with `probability`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSend {
+    pub tier: String,
+    pub probability: Option<f64>,
+}
+
+/// `[tiers.<name>.sqsd]`: an Elastic Beanstalk worker environment's queue options
+/// (`aws:elasticbeanstalk:sqsd`, aws-facts.md 5) and its messages' size.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqsd {
+    pub http_connections: Option<u32>,
+    pub visibility_timeout: Option<String>,
+    pub error_visibility_timeout: Option<String>,
+    pub inactivity_timeout: Option<String>,
+    pub max_retries: Option<u32>,
+    pub retention_period: Option<String>,
+    pub message_kb: Option<f64>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -395,6 +439,9 @@ impl RawTier {
             capacity_provider: None,
             rds: None,
             failover: None,
+            sends: None,
+            sqsd: None,
+            messages: None,
         }
     }
 }

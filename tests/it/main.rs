@@ -27,3 +27,4 @@ mod sweeps;
 mod tier_outputs;
 mod tiers_input;
 mod validation;
+mod worker;

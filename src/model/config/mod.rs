@@ -9,11 +9,13 @@ mod ecs;
 mod fargate;
 mod lambda;
 mod rds;
+mod worker;
 
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
 pub use rds::*;
+pub use worker::*;
 
 use crate::engine::SimDuration;
 use std::path::PathBuf;
@@ -73,6 +75,10 @@ pub struct TierConfig {
     /// The database of an `rds` tier (its other tables then hold their defaults and
     /// are not used).
     pub rds: Option<RdsConfig>,
+    /// The queue and `sqsd` of a `worker` tier (which has no load balancer).
+    pub worker: Option<WorkerConfig>,
+    /// Asynchronous messages a completed request sends to worker tiers' queues.
+    pub sends: Vec<Send>,
 }
 
 impl TierConfig {
@@ -119,6 +125,9 @@ pub enum TierKind {
     EcsEc2,
     /// An Amazon RDS database called by other tiers.
     Rds,
+    /// An Elastic Beanstalk worker environment: an SQS queue feeding an Auto
+    /// Scaling group of EC2 instances.
+    Worker,
 }
 
 impl TierKind {
@@ -130,6 +139,7 @@ impl TierKind {
             TierKind::Fargate => "fargate",
             TierKind::EcsEc2 => "ecs_ec2",
             TierKind::Rds => "rds",
+            TierKind::Worker => "worker",
         }
     }
 }
@@ -297,6 +307,12 @@ pub enum ScalingMetric {
     /// `ECSServiceAverageMemoryUtilization`: memory in use over the task's memory, in
     /// percent (ECS services: `fargate` and `ecs_ec2` tiers; aws-facts.md 15.4).
     Memory,
+    /// Backlog per instance: `ApproximateNumberOfMessagesVisible` of a worker tier's
+    /// queue over its InService instances (aws-facts.md 12.6).
+    BacklogPerInstance,
+    /// `ApproximateNumberOfMessagesVisible` of a worker tier's queue (12.5), for
+    /// step and simple scaling.
+    MessagesVisible,
 }
 
 #[derive(Clone, Debug)]

@@ -133,6 +133,7 @@ impl Ec2Tier<'_> {
             sample.targets = targets as u32;
         }
         self.serving.balancer.routed_in_period = 0;
+        self.queue_sample(ctx, &mut sample);
         // The datapoint is read `metric_delay` after its period ends.
         self.unpublished.push_back(sample);
         let delay = self.config.autoscaling.metric_delay;

@@ -115,6 +115,11 @@ impl Ec2Tier<'_> {
         // `healthy` consecutive successful checks, one per interval (4.4).
         instance.state = InstanceState::Registering;
         instance.warm_at = Some(ctx.now + self.config.autoscaling.instance_warmup);
+        if self.sqs.is_some() {
+            // A worker tier has no target group to pass health checks with: its
+            // instance's `sqsd` starts polling the queue once it is up.
+            return self.become_healthy(ctx, id);
+        }
         let hc = &self.config.load_balancer.health_check;
         let delay = SimDuration(hc.interval.0 * u64::from(hc.healthy));
         ctx.queue.schedule(
@@ -145,6 +150,7 @@ impl Ec2Tier<'_> {
         if let Some(old) = replaces {
             self.begin_draining(ctx, old);
         }
+        self.pump(ctx);
     }
 
     /// Takes an instance out of service for scale-in: deregistration first, then
@@ -161,7 +167,14 @@ impl Ec2Tier<'_> {
                 let idle = instance.outstanding() == 0;
                 self.serving.balancer.deregister(id);
                 self.fleet.change_in_service(ctx.now, -1);
-                let delay = self.config.load_balancer.deregistration_delay;
+                // A worker tier has no load balancer to drain from: the group
+                // terminates the instance at once, and the messages in flight on
+                // it wait out their visibility timeout (aws-facts.md 12.6 advises
+                // scale-in protection for long jobs).
+                let delay = match self.sqs {
+                    Some(_) => SimDuration::ZERO,
+                    None => self.config.load_balancer.deregistration_delay,
+                };
                 if idle || delay == SimDuration::ZERO {
                     self.terminate(ctx, id);
                 } else {

@@ -16,6 +16,7 @@ mod group;
 mod health;
 mod interruptions;
 mod lifecycle;
+mod worker;
 
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Answer, Caller, Handle};
@@ -34,6 +35,7 @@ use super::scaling::{AutoScalingGroup, MetricSample};
 use super::serving::Serving;
 use super::sim::{Ctx, Service};
 use super::spot::SpotMarket;
+use super::sqs::Queue;
 use crate::engine::{RngStreams, SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -60,6 +62,9 @@ pub(super) struct Ec2Tier<'a> {
     forecast_capacity: u32,
     /// The container instances of an `ecs_ec2` tier, whose fleet is its tasks.
     cluster: Option<Cluster>,
+    /// The SQS queue of a `worker` tier, which its instances read (no load
+    /// balancer).
+    sqs: Option<Queue>,
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -136,6 +141,10 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
+            sqs: config
+                .worker
+                .as_ref()
+                .map(|w| Queue::new(w, &streams.within("sqs"), end)),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -230,6 +239,7 @@ impl Service for Ec2Tier<'_> {
             SimTime::ZERO + self.config.autoscaling.metric_period,
             Event::MetricTick { tier: ctx.tier },
         );
+        self.start_queue(ctx);
     }
 
     /// Carries out an event of this tier. Always inlined: it has two callers, the loop
@@ -330,6 +340,10 @@ impl Service for Ec2Tier<'_> {
                 self.on_container_instance_registered(ctx, host)
             }
             Event::ClusterTick { .. } => self.on_cluster_tick(ctx),
+            Event::MessageVisible { message, turn, .. } => {
+                self.on_message_visible(ctx, message, turn)
+            }
+            Event::MessageSent { .. } => self.on_own_message(ctx),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -344,6 +358,10 @@ impl Service for Ec2Tier<'_> {
     /// or a call from `caller`.
     #[inline(always)]
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
+        if self.sqs.is_some() {
+            // A worker tier's clients send messages to its queue.
+            return self.on_message_sent(ctx);
+        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         self.serving.arrive(fleet, metrics, ctx, caller);
     }
@@ -351,6 +369,11 @@ impl Service for Ec2Tier<'_> {
     /// A call made by the request in `slot` has ended.
     #[inline]
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+        if self.sqs.is_some() {
+            // A worker tier makes no calls: the answers it gets are its
+            // application's, to `sqsd`.
+            return self.on_delivery_answered(ctx, slot, answer);
+        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let (drained, instance) = self
             .serving
@@ -358,6 +381,10 @@ impl Service for Ec2Tier<'_> {
         if drained {
             self.terminate(ctx, instance);
         }
+    }
+
+    fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
+        self.on_message_sent(ctx);
     }
 
     // ----- reporting ----------------------------------------------------------------
@@ -400,6 +427,16 @@ impl Service for Ec2Tier<'_> {
             }
         };
         cost.write_to(&mut row);
+        if let Some(queue) = &self.sqs {
+            // A worker tier has no warm pool (refused): its column holds the
+            // messages visible at the end of the interval, and the cost the queue.
+            row.warm_pool = queue.visible() as u32;
+            let area = self
+                .fleet
+                .in_service_area
+                .at(now, u64::from(self.fleet.in_service));
+            row.cost_usd = round_to(row.cost_usd + queue.cost(now, area), 6);
+        }
         self.last_report_at = now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -433,9 +470,21 @@ impl Service for Ec2Tier<'_> {
         let duration = end.since(SimTime::ZERO);
         let warm_pool = self.fleet.warm_pool.as_ref().map(|(pool, _)| pool);
         let requests = self.metrics.totals.arrived;
-        let (cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
+        let (mut cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
         let billed_secs = self.ledger.totals.billed_secs;
-        let cost_items = self.ledger.finish(duration, requests, warm_pool);
+        let mut cost_items = self.ledger.finish(duration, requests, warm_pool);
+        let in_service_area = self
+            .fleet
+            .in_service_area
+            .at(end, u64::from(self.fleet.in_service));
+        let queue = self.sqs.as_mut().map(|queue| {
+            let (line, summary) = queue.finish(&self.config.name, end, in_service_area);
+            cost_usd.sqs = line.cost_usd;
+            cost_usd.total = round_to(cost_usd.total + line.cost_usd, 6);
+            cost_usd.all_on_demand = round_to(cost_usd.all_on_demand + line.cost_usd, 6);
+            cost_items.push(line);
+            summary
+        });
         let summary = TierSummary {
             name: self.config.name.clone(),
             kind: self.config.kind.word().to_string(),
@@ -458,6 +507,7 @@ impl Service for Ec2Tier<'_> {
                 .cluster
                 .as_ref()
                 .map(|c| c.summary(duration, billed_secs)),
+            queue,
         };
         (summary, cost_items, self.metrics)
     }

@@ -589,6 +589,7 @@ impl Service for LambdaTier<'_> {
             lambda: Some(lambda),
             rds: None,
             container_instances: None,
+            queue: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

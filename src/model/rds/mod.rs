@@ -701,6 +701,7 @@ impl Service for RdsTier<'_> {
             lambda: None,
             rds: Some(rds),
             container_instances: None,
+            queue: None,
         };
         let items = bill::items(self.db, elapsed, &self.config.name);
         (summary, items, self.metrics)

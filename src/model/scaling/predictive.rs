@@ -65,7 +65,11 @@ impl Forecaster {
         let needed = match metric {
             // The target is requests per target per minute.
             ScalingMetric::RequestCountPerTarget => requests / 60.0 / target,
-            ScalingMetric::Memory => unreachable!("the scenario refuses a memory forecast"),
+            ScalingMetric::Memory
+            | ScalingMetric::BacklogPerInstance
+            | ScalingMetric::MessagesVisible => {
+                unreachable!("the scenario refuses a memory or queue forecast")
+            }
             ScalingMetric::Cpu => {
                 let window =
                     &self.history[self.history.len().saturating_sub(24 * DAYS_OF_HISTORY)..];
