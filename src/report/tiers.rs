@@ -23,7 +23,7 @@
 //! not be the one that makes clients wait.
 
 use super::html::count;
-use crate::model::{ClusterSummary, Config, QueueSummary, Summary, TierSummary};
+use crate::model::{ClusterSummary, Config, QueueSummary, Summary, TierKind, TierSummary};
 use std::fmt;
 
 /// The headings of [`tier_cells`].
@@ -208,10 +208,17 @@ pub fn time_split(config: &Config, summary: &Summary) -> Option<Result<TimeSplit
                 .collect(),
             mean_ms: s.latency_ms.mean,
             completed: s.requests.completed,
-            failed: s.requests.rejected
-                + s.requests.timed_out
-                + s.requests.interrupted
-                + s.requests.failed,
+            // A worker tier's requests are its queue's messages, which no client
+            // waits for: their failures change no request's calls.
+            failed: match tier.kind {
+                TierKind::Worker => 0,
+                _ => {
+                    s.requests.rejected
+                        + s.requests.timed_out
+                        + s.requests.interrupted
+                        + s.requests.failed
+                }
+            },
         })
         .collect();
     Some(split(&facts))

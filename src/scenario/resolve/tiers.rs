@@ -462,10 +462,14 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
+        let kinds = match kinds.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
         let message = format!(
-            "is not a table of a tier of kind \"{}\"; it belongs to {} tiers",
+            "is not a table of a tier of kind \"{}\"; it belongs to {kinds} tiers",
             kind.word(),
-            kinds.join(" and ")
         );
         return Err(ctx.err_table(table, &message));
     }
