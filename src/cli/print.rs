@@ -511,6 +511,13 @@ pub(super) fn print_summary(
             i.min_in_service,
             i.instance_hours
         )?;
+        if i.failed_launches > 0 {
+            writeln!(
+                out,
+                "              {} launch attempts failed (insufficient capacity, a full spread placement group or no zone up)",
+                i.failed_launches
+            )?;
+        }
         if let Some(c) = &s.container_instances {
             writeln!(out, "  cluster     {}", cluster_sentence(c))?;
         }
@@ -522,6 +529,9 @@ pub(super) fn print_summary(
             "  cpu         {:.1} % mean utilisation of in-service workers",
             s.utilization.mean_cpu
         )?;
+    }
+    if let Some(line) = egress_line(s) {
+        writeln!(out, "{line}")?;
     }
     writeln!(out, "{}", cost_line(c))?;
     if report.bill.has_commitments() {
@@ -540,6 +550,37 @@ pub(super) fn print_summary(
         )?;
     }
     written_to(out, &report.dir, &report.files)
+}
+
+/// What left AWS for the clients, when the run meters it: GB out to the internet (the
+/// responses' and S3's), S3's requests, CloudFront's GB and requests.
+pub(super) fn egress_line(s: &Summary) -> Option<String> {
+    let d = s.data_transfer.as_ref()?;
+    let mut parts = vec![format!(
+        "{:.1} GB to the internet ({:.1} GB of responses",
+        d.internet_out_gb, d.responses_gb
+    )];
+    if d.s3_gb > 0.0 {
+        parts[0].push_str(&format!(", {:.1} GB from S3", d.s3_gb));
+    }
+    parts[0].push(')');
+    if let Some(b) = &s.s3 {
+        parts.push(format!(
+            "S3 {} GETs, {} PUTs, {:.1} GB stored",
+            count(b.gets.round() as u64),
+            count(b.puts.round() as u64),
+            b.stored_gb
+        ));
+    }
+    if let Some(cf) = &s.cloudfront {
+        parts.push(format!(
+            "CloudFront {:.1} GB, {} requests ({:.0} % from its cache)",
+            cf.out_gb,
+            count(cf.requests.round() as u64),
+            100.0 * cf.cache_hit_ratio
+        ));
+    }
+    Some(format!("  data out    {}", parts.join(" · ")))
 }
 
 /// The last line of `run`, `compare`, `merge` and `optimize`: the folder and its files.
@@ -713,7 +754,12 @@ mod tests {
         assert!(tier_lines(&one, &config).is_empty());
         let mut api = config.tiers[0].clone();
         api.name = "api".into();
-        config.tiers[0].calls = vec![simcloud::model::Call { tier: 1, count: 2 }];
+        config.tiers[0].calls = vec![simcloud::model::Call {
+            tier: 1,
+            count: 2,
+            request_bytes: 0,
+            response_bytes: 0,
+        }];
         config.tiers.push(api);
         let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
         let lines = tier_lines(&s, &config);

@@ -433,7 +433,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 24] = [
+    pub const ALL: [Metric; 27] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::P50,
@@ -458,6 +458,9 @@ impl Metric {
         Metric::Cost(BillPart::Ecr),
         Metric::Cost(BillPart::Rds),
         Metric::Cost(BillPart::Sqs),
+        Metric::Cost(BillPart::DataTransfer),
+        Metric::Cost(BillPart::S3),
+        Metric::Cost(BillPart::CloudFront),
     ];
 
     /// Position in [`Metric::ALL`].

@@ -180,7 +180,7 @@ mod tests {
     use crate::model::instance::PurchaseOption;
 
     fn instance(id: u32, healthy_at_s: u64) -> Instance {
-        let mut i = Instance::new(id, PurchaseOption::OnDemand, 0, None, 1, SimTime::ZERO);
+        let mut i = Instance::new(id, PurchaseOption::OnDemand, 0, None, 0, 1, SimTime::ZERO);
         i.healthy_at = Some(SimTime::from_secs(healthy_at_s));
         i
     }

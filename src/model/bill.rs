@@ -20,11 +20,14 @@ pub enum BillPart {
     Ecr,
     Rds,
     Sqs,
+    DataTransfer,
+    S3,
+    CloudFront,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 13] = [
+    pub const ALL: [BillPart; 16] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -38,6 +41,9 @@ impl BillPart {
         BillPart::Ecr,
         BillPart::Rds,
         BillPart::Sqs,
+        BillPart::DataTransfer,
+        BillPart::S3,
+        BillPart::CloudFront,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -57,6 +63,9 @@ impl BillPart {
             BillPart::Ecr => "ecr",
             BillPart::Rds => "rds",
             BillPart::Sqs => "sqs",
+            BillPart::DataTransfer => "data_transfer",
+            BillPart::S3 => "s3",
+            BillPart::CloudFront => "cloudfront",
         }
     }
 
@@ -76,6 +85,9 @@ impl BillPart {
             BillPart::Ecr => "ECR",
             BillPart::Rds => "RDS",
             BillPart::Sqs => "SQS",
+            BillPart::DataTransfer => "data transfer",
+            BillPart::S3 => "S3",
+            BillPart::CloudFront => "CloudFront",
         }
     }
 
@@ -95,6 +107,9 @@ impl BillPart {
             BillPart::Ecr => "cost_ecr_usd",
             BillPart::Rds => "cost_rds_usd",
             BillPart::Sqs => "cost_sqs_usd",
+            BillPart::DataTransfer => "cost_data_transfer_usd",
+            BillPart::S3 => "cost_s3_usd",
+            BillPart::CloudFront => "cost_cloudfront_usd",
         }
     }
 
@@ -114,6 +129,9 @@ impl BillPart {
             BillPart::Ecr => "ECR part of the bill",
             BillPart::Rds => "RDS part of the bill",
             BillPart::Sqs => "SQS part of the bill",
+            BillPart::DataTransfer => "data-transfer part of the bill",
+            BillPart::S3 => "S3 part of the bill",
+            BillPart::CloudFront => "CloudFront part of the bill",
         }
     }
 
@@ -132,7 +150,7 @@ impl BillPart {
 }
 
 /// Every part of the bill with its amount, in bill order.
-pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 13] {
+pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] {
     // Taken apart field by field, with no `..`: a field added to `CostSummary` does not
     // compile until it is placed here, either as a part or as one of the figures that
     // are not parts (the total itself, and views of the same money).
@@ -151,6 +169,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 13] {
         ecr,
         rds,
         sqs,
+        data_transfer,
+        s3,
+        cloudfront,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -169,6 +190,9 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); 13] {
         (BillPart::Ecr, ecr),
         (BillPart::Rds, rds),
         (BillPart::Sqs, sqs),
+        (BillPart::DataTransfer, data_transfer),
+        (BillPart::S3, s3),
+        (BillPart::CloudFront, cloudfront),
     ]
 }
 
@@ -195,10 +219,13 @@ mod tests {
             ecr: 1024.0,
             rds: 2048.0,
             sqs: 4096.0,
+            data_transfer: 8192.0,
+            s3: 16384.0,
+            cloudfront: 32768.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..13).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..16).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

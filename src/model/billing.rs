@@ -36,8 +36,11 @@
 //! as the house style asks.
 
 pub(super) mod alb;
+pub(super) mod cloudfront;
 mod commitments;
+pub(super) mod data_transfer;
 pub(super) mod rds;
+pub(super) mod s3;
 pub(super) mod serverless;
 pub(super) mod sqs;
 
@@ -418,6 +421,9 @@ impl CostLedger {
             ecr: round_to(ecr, 6),
             rds: 0.0,
             sqs: 0.0,
+            data_transfer: 0.0,
+            s3: 0.0,
+            cloudfront: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
             saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),
@@ -633,6 +639,7 @@ mod commitment_tests {
             PurchaseOption::OnDemand,
             0,
             None,
+            0,
             1,
             SimTime::from_secs(launched_s),
         )
@@ -735,7 +742,7 @@ mod commitment_tests {
     #[test]
     fn spot_interrupted_in_the_first_hour_is_free() {
         let mut l = ledger(purchase(Vec::new(), None));
-        let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 1, SimTime::ZERO);
+        let spot = |id| Instance::new(id, PurchaseOption::Spot, 0, Some(0), 0, 1, SimTime::ZERO);
         l.close_priced(
             &spot(0),
             SimTime::from_secs(2400),

@@ -14,11 +14,17 @@ use super::config::Call;
 use crate::engine::SimTime;
 
 /// The request of another tier that a request answers to: its tier, its slot in
-/// that tier's [`Calls`], and the instance it runs on (whose connection pool a
-/// database tier lends it a connection from). Entry requests have none (the client).
+/// that tier's [`Calls`], the instance it runs on (whose connection pool a database
+/// tier lends it a connection from) and that instance's zone, and which of its tier's
+/// `calls` entries it is making (whose bytes cross zones when the called database is
+/// in another, aws-facts.md 17.3). Entry requests have none (the client). Three bytes
+/// and two words: the same twelve bytes as without the zone and the entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Caller {
     tier: u8,
+    /// `u8::MAX`: in no zone (a Lambda function).
+    zone: u8,
+    call: u8,
     slot: u32,
     instance: u32,
 }
@@ -27,6 +33,8 @@ impl Caller {
     /// The client, for requests of the entry tier.
     pub(super) const CLIENT: Caller = Caller {
         tier: u8::MAX,
+        zone: u8::MAX,
+        call: 0,
         slot: 0,
         instance: 0,
     };
@@ -36,9 +44,21 @@ impl Caller {
     pub(super) fn delivery(tier: u8, slot: u32, instance: u32) -> Caller {
         Caller {
             tier,
+            zone: u8::MAX,
+            call: 0,
             slot,
             instance,
         }
+    }
+
+    /// The zone of the calling instance, if it runs in one.
+    pub(super) fn zone(self) -> Option<u8> {
+        (self.zone != u8::MAX).then_some(self.zone)
+    }
+
+    /// The index of the calling tier's `calls` entry the call belongs to.
+    pub(super) fn call(self) -> usize {
+        usize::from(self.call)
     }
 
     pub(super) fn tier(self) -> Option<u8> {
@@ -206,8 +226,9 @@ impl<T> Slab<T> {
 pub(super) struct Calls {
     /// This tier's index.
     tier: u8,
-    /// The tier each call goes to, in order (`count` repeats written out).
-    plan: Vec<u8>,
+    /// The tier each call goes to, in order (`count` repeats written out), with the
+    /// index of its `calls` entry.
+    plan: Vec<(u8, u8)>,
     /// The requests waiting on their calls.
     pub pending: Slab<Pending>,
     /// The calls received, while they are on the tier.
@@ -219,12 +240,13 @@ impl Calls {
     pub(super) fn for_tier(tier: u8, calls: &[Call]) -> Self {
         let plan = calls
             .iter()
-            .flat_map(|c| std::iter::repeat_n(c.tier as u8, c.count as usize))
+            .enumerate()
+            .flat_map(|(i, c)| std::iter::repeat_n((c.tier as u8, i as u8), c.count as usize))
             .collect();
         Calls::new(tier, plan)
     }
 
-    pub(super) fn new(tier: u8, plan: Vec<u8>) -> Self {
+    pub(super) fn new(tier: u8, plan: Vec<(u8, u8)>) -> Self {
         Calls {
             tier,
             plan,
@@ -235,14 +257,16 @@ impl Calls {
 
     /// The tier the `k`-th call (from 0) goes to, if the plan has that many.
     pub(super) fn target(&self, k: u32) -> Option<u8> {
-        self.plan.get(k as usize).copied()
+        self.plan.get(k as usize).map(|&(tier, _)| tier)
     }
 
-    /// The caller that the calls of the request in pending `slot`, on `instance`,
-    /// carry.
-    pub(super) fn caller_of(&self, slot: u32, instance: u32) -> Caller {
+    /// The caller that the `k`-th call (from 0) of the request in pending `slot`, on
+    /// `instance` in `zone`, carries.
+    pub(super) fn caller_of(&self, slot: u32, instance: u32, k: u32, zone: Option<u8>) -> Caller {
         Caller {
             tier: self.tier,
+            zone: zone.unwrap_or(u8::MAX),
+            call: self.plan[k as usize].1,
             slot,
             instance,
         }
@@ -251,7 +275,7 @@ impl Calls {
     /// The tiers this tier calls, each once, in the order of the first call to each.
     pub(super) fn targets(&self) -> Vec<u8> {
         let mut targets = Vec::new();
-        for &t in &self.plan {
+        for &(t, _) in &self.plan {
             if !targets.contains(&t) {
                 targets.push(t);
             }
@@ -300,15 +324,16 @@ mod tests {
         assert_eq!(first, second);
         assert!(slab.get_if(second, g1).is_none());
         assert_eq!(slab.get_if(second, g2), Some(&mut 'b'));
-        let calls = Calls::new(0, vec![1, 1]);
+        let calls = Calls::new(0, vec![(1, 0), (1, 0)]);
         assert_eq!((calls.target(1), calls.target(2)), (Some(1), None));
     }
 
     #[test]
     fn a_client_request_keeps_no_record() {
-        let mut calls = Calls::new(1, vec![]);
+        let mut calls = Calls::new(1, vec![(2, 0)]);
         assert_eq!(calls.admit(SimTime::ZERO, Caller::CLIENT), Handle::CLIENT);
-        let caller = calls.caller_of(7, 3);
+        let caller = calls.caller_of(7, 3, 0, Some(1));
+        assert_eq!(caller.zone(), Some(1));
         assert_eq!(caller.instance(), 3);
         let handle = calls.admit(SimTime::ZERO, caller);
         assert_eq!(calls.caller(handle), caller);

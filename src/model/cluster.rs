@@ -83,7 +83,7 @@ impl Cluster {
     pub(super) fn launch(&mut self, now: SimTime) -> u32 {
         let id = self.hosts.len() as u32;
         self.hosts.push(Host {
-            instance: Instance::new(id, PurchaseOption::OnDemand, 0, None, 0, now),
+            instance: Instance::new(id, PurchaseOption::OnDemand, 0, None, 0, 0, now),
             tasks: 0,
             image_at: None,
         });

@@ -180,6 +180,22 @@ pub(super) enum Event {
     MessageSent {
         tier: u8,
     },
+    /// An Availability Zone goes down (`[[outage]]`): the tier's instances in it stop
+    /// answering.
+    ZoneFailed {
+        tier: u8,
+        zone: u8,
+    },
+    /// A zone is back: from an outage, or a capacity shortage there has ended; the
+    /// group rebalances across zones (aws-facts.md 17.1).
+    ZoneRecovered {
+        tier: u8,
+        zone: u8,
+    },
+    /// The group tries again the launches that failed (aws-facts.md 17.2).
+    LaunchRetryDue {
+        tier: u8,
+    },
 }
 
 impl Event {
@@ -221,7 +237,10 @@ impl Event {
             | Event::IntegrationTimedOut { tier, .. }
             | Event::QueryEnded { tier, .. }
             | Event::FailoverStarted { tier, .. }
-            | Event::FailoverEnded { tier } => Some(tier),
+            | Event::FailoverEnded { tier }
+            | Event::ZoneFailed { tier, .. }
+            | Event::ZoneRecovered { tier, .. }
+            | Event::LaunchRetryDue { tier } => Some(tier),
         }
     }
 }

@@ -42,6 +42,9 @@ pub(super) struct Fleet {
     pub terminated: u64,
     pub failures: u64,
     pub replaced_unhealthy: u64,
+    /// Launch attempts that failed: InsufficientInstanceCapacity, a full spread
+    /// placement group, or no zone to launch in (aws-facts.md 17.2, 17.4).
+    pub failed_launches: u64,
     pub spot_interruptions: u64,
     pub rebalance_recommendations: u64,
     /// When the last scaling activity finished (an instance in service or stopped).
@@ -78,6 +81,7 @@ impl Fleet {
             terminated: 0,
             failures: 0,
             replaced_unhealthy: 0,
+            failed_launches: 0,
             spot_interruptions: 0,
             rebalance_recommendations: 0,
             last_activity_end: SimTime::ZERO,
@@ -97,11 +101,12 @@ impl Fleet {
         purchase: PurchaseOption,
         type_index: usize,
         pool: Option<usize>,
+        zone: u8,
         protected: bool,
     ) -> u32 {
         let id = self.instances.len() as u32;
         let workers = self.types[type_index].workers;
-        let mut instance = Instance::new(id, purchase, type_index, pool, workers, now);
+        let mut instance = Instance::new(id, purchase, type_index, pool, zone, workers, now);
         instance.protected = protected;
         self.instances.push(instance);
         self.alive.push(id);
@@ -219,6 +224,7 @@ impl Fleet {
             spot_interruptions: self.spot_interruptions,
             failures: self.failures,
             replaced_unhealthy: self.replaced_unhealthy,
+            failed_launches: self.failed_launches,
             launched_from_warm_pool: self
                 .warm_pool
                 .as_ref()
@@ -232,6 +238,7 @@ impl Fleet {
             ),
             min_in_service: self.min_in_service.min(self.in_service),
             instance_hours: round_to(billed_secs as f64 / SECS_PER_HOUR, 6),
+            zones: Vec::new(),
         }
     }
 }

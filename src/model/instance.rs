@@ -53,6 +53,8 @@ pub(super) struct Instance {
     pub type_index: usize,
     /// Spot pool, for spot instances.
     pub pool: Option<usize>,
+    /// Its Availability Zone (an index of the run's `Network::zones`).
+    pub zone: u8,
     pub state: InstanceState,
     /// A spot interruption notice has arrived: it stops `notice` later.
     pub interruption_noticed: bool,
@@ -103,6 +105,7 @@ impl Instance {
         purchase: PurchaseOption,
         type_index: usize,
         pool: Option<usize>,
+        zone: u8,
         workers: u32,
         now: SimTime,
     ) -> Self {
@@ -111,6 +114,7 @@ impl Instance {
             purchase,
             type_index,
             pool,
+            zone,
             state: InstanceState::Booting,
             interruption_noticed: false,
             replaced: false,

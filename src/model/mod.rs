@@ -13,6 +13,7 @@ mod cluster;
 pub mod config;
 mod dist;
 mod ec2;
+mod egress;
 mod event;
 mod fleet;
 mod instance;

@@ -37,6 +37,16 @@ pub struct Summary {
     /// The entry tier's queue, when it is a `worker` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueSummary>,
+    /// What left AWS for the clients, when the scenario meters it (a
+    /// `service.response_bytes` or an `s3` table on the entry tier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_transfer: Option<DataTransferSummary>,
+    /// The entry tier's S3 bucket, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Summary>,
+    /// The CloudFront distribution in front of the bucket, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloudfront: Option<CloudFrontSummary>,
     /// Each tier's own measures, in the scenario's order (entry first), when there
     /// are several (SPEC "Phase 2"). The fields above are the entry tier's, as the
     /// clients see them, except `cost_usd`, which is the sum over the tiers.
@@ -180,6 +190,42 @@ pub struct RdsSummary {
     /// connections (all borrowed, or a failover under way).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waited_for_proxy: Option<u64>,
+    /// GB of calls that crossed from their caller's zone into the primary's (billed
+    /// as `cost_usd.data_transfer`); only when some did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub inter_az_gb: f64,
+}
+
+/// Data transfer out to the internet over the run (issue 13), in GB of 10^9 bytes.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct DataTransferSummary {
+    /// Every GB sent to the internet (the `data_transfer` part of the bill prices
+    /// these, month by month).
+    pub internet_out_gb: f64,
+    /// The entry tier's completed responses, at `service.response_bytes` each.
+    pub responses_gb: f64,
+    /// Objects sent by S3 itself (not through CloudFront, whose GB are its own).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub s3_gb: f64,
+}
+
+/// The entry tier's S3 bucket over the run (issue 13): its requests (means per
+/// response times the responses, so not whole) and what it stores.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct S3Summary {
+    /// GETs the bucket answered: every object fetched, or CloudFront's misses.
+    pub gets: f64,
+    pub puts: f64,
+    pub stored_gb: f64,
+}
+
+/// A CloudFront distribution in front of the bucket over the run (issue 13).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CloudFrontSummary {
+    /// Requests the edge answered, and the GB it sent to the clients.
+    pub requests: f64,
+    pub out_gb: f64,
+    pub cache_hit_ratio: f64,
 }
 
 /// What a `lambda` tier did: its execution environments and throttles (issue 14).
@@ -289,6 +335,16 @@ pub struct CostSummary {
     /// Amazon SQS requests (a worker tier's queue).
     #[serde(skip_serializing_if = "is_zero")]
     pub sqs: f64,
+    /// Data transfer: out to the internet (from EC2, Lambda and S3), with AWS's
+    /// monthly tiers, and calls crossing between Availability Zones.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub data_transfer: f64,
+    /// Amazon S3: requests and storage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub s3: f64,
+    /// Amazon CloudFront: data transfer out from the edge and requests.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cloudfront: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -325,7 +381,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 17] {
+    fn figures_mut(&mut self) -> [&mut f64; 20] {
         let CostSummary {
             total,
             on_demand,
@@ -341,6 +397,9 @@ impl CostSummary {
             ecr,
             rds,
             sqs,
+            data_transfer,
+            s3,
+            cloudfront,
             reserved_unused,
             all_on_demand,
             saving,
@@ -360,6 +419,9 @@ impl CostSummary {
             ecr,
             rds,
             sqs,
+            data_transfer,
+            s3,
+            cloudfront,
             reserved_unused,
             all_on_demand,
             saving,
@@ -389,6 +451,10 @@ pub struct InstanceSummary {
     pub failures: u64,
     /// Instances the group replaced after a health check found them failed.
     pub replaced_unhealthy: u64,
+    /// Launch attempts that failed (InsufficientInstanceCapacity, a full spread
+    /// placement group, no zone up); only when there were some.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub failed_launches: u64,
     pub launched_from_warm_pool: u64,
     pub rebalance_recommendations: u64,
     pub peak_in_service: u32,
@@ -397,6 +463,20 @@ pub struct InstanceSummary {
     pub min_in_service: u32,
     /// Instance-hours billed (launch to termination).
     pub instance_hours: f64,
+    /// Per Availability Zone, in the order of `[network] zones`: only with more
+    /// than one zone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneInstances>,
+}
+
+/// A zone's instances in a run of several zones.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ZoneInstances {
+    pub zone: String,
+    pub launched: u64,
+    /// Active instances of the group in the zone at the end of the run (booting,
+    /// registering, in service or unhealthy; not draining).
+    pub active_at_end: u32,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

@@ -259,7 +259,7 @@ impl Serving {
             made: 0,
             timed_out,
         });
-        let me = self.calls.caller_of(slot, id);
+        let me = self.calls.caller_of(slot, id, 0, Some(instance.zone));
         if !timed_out {
             let event = Event::CallsTimedOut {
                 tier: ctx.tier,
@@ -291,7 +291,8 @@ impl Serving {
             pending.made += 1;
             let made = pending.made;
             if let Some(to) = self.calls.target(made) {
-                let me = self.calls.caller_of(slot, pending_instance);
+                let zone = Some(instance.zone);
+                let me = self.calls.caller_of(slot, pending_instance, made, zone);
                 ctx.outbox.push(Message::Call { to, caller: me });
                 return (false, pending_instance);
             }

@@ -12,8 +12,9 @@
 
 use super::billing::CostSoFar;
 use super::calls::{Answer, Caller, Message};
-use super::config::{Config, SloConfig, TierConfig, TierKind};
+use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
+use super::egress::Egress;
 use super::event::Event;
 use super::lambda::LambdaTier;
 use super::metrics::Metrics;
@@ -105,6 +106,22 @@ pub(super) struct Ctx<'q> {
     pub(super) tier: u8,
 }
 
+impl Ctx<'_> {
+    /// Schedules this tier's events of the run's zone outages: the zone fails at `at`
+    /// and recovers `duration` later (`[[outage]]`).
+    pub(super) fn schedule_outages(&mut self, network: &Network) {
+        let tier = self.tier;
+        for o in &network.outages {
+            let zone = o.zone as u8;
+            let at = SimTime::ZERO + o.at;
+            self.queue.schedule(at, Event::ZoneFailed { tier, zone });
+            let back = at + o.duration;
+            self.queue
+                .schedule(back, Event::ZoneRecovered { tier, zone });
+        }
+    }
+}
+
 /// A tier as the loop sees it: what every kind of service does. A kind is one
 /// component (its own folder or file) implementing this, registered in `tier_kinds!`.
 pub(super) trait Service {
@@ -189,9 +206,10 @@ macro_rules! tier_kinds {
             streams: &RngStreams,
             end: SimTime,
             slo: &SloConfig,
+            run: &'a Config,
         ) -> AnyService<'a> {
             match config.kind {
-                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo))),+
+                $($(TierKind::$kind)|+ => AnyService::$service($service::new(config, index, streams, end, slo, run))),+
             }
         }
     };
@@ -219,6 +237,8 @@ struct Simulation<'a, T> {
     rate: RateFunction,
     events: u64,
     tiers: Vec<T>,
+    /// What the entry tier's responses send to the internet.
+    egress: Egress,
     /// The end of the last timeline row.
     last_row_at: SimTime,
 }
@@ -237,7 +257,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
                 0 => streams,
                 _ => streams.within(&format!("tier/{}", tier.name)),
             };
-            let mut tier = service(tier, index as u8, &streams, end, &config.slo);
+            let mut tier = service(tier, index as u8, &streams, end, &config.slo, config);
             tier.start(&mut Ctx {
                 now: SimTime::ZERO,
                 end,
@@ -258,6 +278,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             rate: RateFunction::new(&config.traffic),
             events: 0,
             tiers,
+            egress: Egress::new(config),
             last_row_at: SimTime::ZERO,
         };
         if let Some(t) = sim.arrivals.next_arrival() {
@@ -279,6 +300,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             rate: self.rate,
             events: self.events,
             tiers: self.tiers.into_iter().map(f).collect(),
+            egress: self.egress,
             last_row_at: self.last_row_at,
         }
     }
@@ -379,7 +401,8 @@ impl<T: Service> Simulation<'_, T> {
 
     /// Each tier's timeline row for the interval ending now, entry first. The entry
     /// tier's arrival rate is the traffic's mean rate over the interval; another's is
-    /// the calls it received per second.
+    /// the calls it received per second. The entry tier's responses of the interval go
+    /// to the internet, and its cost so far includes their data transfer.
     fn rows(&mut self) -> Vec<TimelineRow> {
         let (start, now, rate) = (self.last_row_at, self.now, &self.rate);
         let mut rows = Vec::with_capacity(self.tiers.len());
@@ -392,6 +415,10 @@ impl<T: Service> Simulation<'_, T> {
                 },
                 3,
             );
+            if index == 0 && self.egress.metered() {
+                self.egress.responded(start, now, row.completions);
+                row.cost_usd = round_to(row.cost_usd + self.egress.cost(now), 6);
+            }
             rows.push(row);
         }
         self.last_row_at = now;
@@ -412,18 +439,24 @@ impl<T: Service> Simulation<'_, T> {
     }
 
     /// Closes the run: each tier's bill, the last rows (each carries its tier's closed
-    /// bill, so that a timeline ends at its tier's total), and the summary.
+    /// bill, so that a timeline ends at its tier's total), and the summary. The run's
+    /// data transfer, counted once the last row has been taken, is the entry tier's.
     fn finish(mut self, observer: &mut dyn RunObserver) -> RunOutcome {
         let last_rows = match self.last_row_at < self.end {
             true => self.rows(),
             false => Vec::new(),
         };
+        let egress = self.egress.metered().then(|| self.egress.finish(self.end));
         let several = self.tiers.len() > 1;
         let mut tiers = Vec::with_capacity(self.tiers.len());
         let mut entry_metrics = None;
         let mut cost_items = Vec::new();
         for (index, tier) in self.tiers.into_iter().enumerate() {
-            let (summary, items, metrics) = tier.finish(self.end);
+            let (mut summary, mut items, metrics) = tier.finish(self.end);
+            if let (0, Some((cost, lines, _))) = (index, &egress) {
+                summary.cost_usd = CostSummary::sum([&summary.cost_usd, cost]);
+                items.extend(lines.iter().cloned());
+            }
             if let Some(row) = last_rows.get(index) {
                 // The last clock hour settles only when the bill closes.
                 let mut row = row.clone();
@@ -456,6 +489,9 @@ impl<T: Service> Simulation<'_, T> {
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
             queue: entry.queue.clone(),
+            data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
+            s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
+            cloudfront: egress.and_then(|e| e.2.cloudfront),
             tiers: if several { tiers } else { Vec::new() },
         };
         RunOutcome {

@@ -168,12 +168,22 @@ impl SpotMarket {
         }
     }
 
-    /// The pool for the next spot launch, given the running spot instances per pool.
-    pub(super) fn choose_pool(&self, now: SimTime, running: &[u32]) -> usize {
+    /// The pool for the next spot launch among the pools `usable` allows (those not
+    /// yet found short of capacity in the zone), given the running spot instances per
+    /// pool; `None` when no pool is usable.
+    pub(super) fn choose_pool(
+        &self,
+        now: SimTime,
+        running: &[u32],
+        usable: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         let price = |i: usize| self.pools[i].price_at(now);
         let hazard = |i: usize| self.pools[i].hazard_per_hour;
-        let mut order: Vec<usize> = (0..self.pools.len()).collect();
-        match self.allocation {
+        let mut order: Vec<usize> = (0..self.pools.len()).filter(|&p| usable(p)).collect();
+        if order.is_empty() {
+            return None;
+        }
+        let pool = match self.allocation {
             SpotAllocation::LowestPrice => {
                 order.sort_by(|&a, &b| price(a).total_cmp(&price(b)).then(a.cmp(&b)));
                 order.truncate(self.instance_pools.max(1));
@@ -193,13 +203,14 @@ impl SpotMarket {
                 .expect("at least one pool"),
             SpotAllocation::PriceCapacityOptimized => {
                 order.sort_by(|&a, &b| hazard(a).total_cmp(&hazard(b)).then(a.cmp(&b)));
-                order.truncate(self.pools.len().div_ceil(2));
+                order.truncate(order.len().div_ceil(2));
                 *order
                     .iter()
                     .min_by(|&&a, &&b| price(a).total_cmp(&price(b)).then(a.cmp(&b)))
                     .expect("at least one pool")
             }
-        }
+        };
+        Some(pool)
     }
 
     /// Mean price over the pools at `t`, for the timeline.

@@ -270,6 +270,9 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::Ecr => "ECR image storage",
         BillPart::Rds => "RDS databases",
         BillPart::Sqs => "SQS requests",
+        BillPart::DataTransfer => "data transfer (out to the internet, between zones)",
+        BillPart::S3 => "S3 requests and storage",
+        BillPart::CloudFront => "CloudFront",
     }
 }
 

@@ -384,6 +384,13 @@ fn fleet_table(
         i.min_in_service,
         i.instance_hours,
     );
+    if i.failed_launches > 0 {
+        let _ = writeln!(
+            out,
+            "<tr><td>launch attempts failed</td><td class=\"n\">{}</td></tr>",
+            count(i.failed_launches)
+        );
+    }
     if let Some((label, amount)) = cost {
         let _ = writeln!(
             out,

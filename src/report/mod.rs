@@ -231,6 +231,16 @@ fn chart_input(
             entry: index == 0,
         }),
         points: series.points(),
+        outages: config
+            .network
+            .outages
+            .iter()
+            .map(|o| plots::OutageBand {
+                zone: config.network.zones[o.zone].clone(),
+                from_s: o.at.as_secs_f64(),
+                to_s: (o.at + o.duration).as_secs_f64(),
+            })
+            .collect(),
         duration_s: summary.simulated_seconds,
         slo_latency_ms: summary.slo.latency_ms,
         slo_percentile: summary.slo.percentile,

@@ -9,6 +9,7 @@
 //! from `catalog::reservation_discount`, an `ec2_instance` plan's family is the
 //! instance type's, and a warm pool's size is `max - desired` (in the model).
 
+use super::raw::RawVia;
 use crate::engine::SimDuration;
 use crate::model::{
     AdjustmentType, ApiKind, DbEngine, DurationDist, HealthCheckType, Monitoring, OfferingClass,
@@ -89,6 +90,13 @@ pub(crate) const RDS_QUERY_TIME: DurationDist = DurationDist::Exponential {
 /// choice: the price is aws-facts.md 16.4's).
 pub(crate) const RDS_STORAGE_GB: u32 = 20;
 
+// [s3] ([tiers.<entry>.s3])
+/// Objects come straight from the bucket unless a scenario puts CloudFront in front.
+pub(crate) const S3_VIA: RawVia = RawVia::S3;
+/// A choice, not an AWS figure: static objects that rarely change are mostly served
+/// from the edge; CloudFront reports a distribution's real ratio in its metrics.
+pub(crate) const CLOUDFRONT_CACHE_HIT_RATIO: f64 = 0.9;
+
 // [tiers.<name>.api_gateway]
 /// REST is API Gateway's original and most used kind (13.1).
 pub(crate) const API_KIND: ApiKind = ApiKind::Rest;
@@ -120,6 +128,9 @@ pub(crate) const WORKERS_PER_VCPU: bool = false;
 pub(crate) const QUEUE_LIMIT: u32 = 128;
 /// ALB idle timeout (4.6).
 pub(crate) const TIMEOUT: SimDuration = SimDuration::from_secs(60);
+/// Data transfer out is not metered unless a scenario gives its responses a size: a
+/// choice, so that scenarios written before it was modelled keep their bills.
+pub(crate) const RESPONSE_BYTES: u64 = 0;
 
 // [instance]
 pub(crate) const INSTANCE_TYPE: &str = "m5.large";
@@ -149,6 +160,11 @@ pub(crate) const LB_PRICE_PER_LCU_HOUR: f64 = 0.008;
 /// An assumption, not an AWS figure: a small HTML or JSON response with headers.
 pub(crate) const REQUEST_BYTES: u64 = 8_192;
 pub(crate) const REQUESTS_PER_CONNECTION: f64 = 1.0;
+/// Assumptions, not AWS figures: a call to another tier sends a small query (1 KiB)
+/// and gets back a few rows (4 KiB). They matter only when the call crosses zones
+/// (aws-facts.md 17.3).
+pub(crate) const CALL_REQUEST_BYTES: u64 = 1_024;
+pub(crate) const CALL_RESPONSE_BYTES: u64 = 4_096;
 
 // [autoscaling]
 pub(crate) const MIN: u32 = 1;

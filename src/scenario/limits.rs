@@ -84,8 +84,8 @@ pub(crate) const MAX_MEMORY_GIB: f64 = 32_768.0;
 /// "unlimited" for a queue without a limit.
 pub(crate) const MAX_QUEUE_LIMIT: u32 = 1_000_000;
 
-/// Bytes per request, for the load balancer's processed-bytes LCUs: a gigabyte is a
-/// large file upload, not a web request.
+/// Bytes per request, for the load balancer's processed-bytes LCUs, and per response
+/// (`service.response_bytes`): a gigabyte is a large file transfer, not a web request.
 pub(crate) const MAX_REQUEST_BYTES: u64 = 1_000_000_000;
 
 /// Requests per keep-alive connection: a connection reused a million times is as

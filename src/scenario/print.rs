@@ -117,6 +117,7 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         }),
         ..Default::default()
     };
+    network(&mut raw, &run.network);
     if single {
         raw.put_single_tier(tier(run, 0));
     } else {
@@ -135,6 +136,8 @@ fn tier(run: &Config, index: usize) -> RawTier {
     let calls = list(&c.calls, |call| RawCall {
         tier: run.tiers[call.tier].name.clone(),
         count: Some(call.count),
+        request_bytes: Some(call.request_bytes),
+        response_bytes: Some(call.response_bytes),
     });
     if let Some(function) = &c.lambda {
         return lambda_tier(c, function, index == 0, calls);
@@ -194,6 +197,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 .is_none()
                 .then(|| text(c.service.timeout))
                 .flatten(),
+            response_bytes: response_bytes(&c.service),
         }),
         instance: instance_table,
         load_balancer: c.worker.is_none().then(|| load_balancer(&c.load_balancer)),
@@ -205,6 +209,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         }),
         purchase: purchase_table,
         spot: spot_table,
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: None,
         api_gateway: None,
@@ -223,6 +228,10 @@ fn tier(run: &Config, index: usize) -> RawTier {
             .as_ref()
             .and_then(|w| w.messages.as_ref())
             .map(traffic),
+        placement: c.placement.map(|p| RawPlacementGroup {
+            strategy: p.strategy.into(),
+            partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
+        }),
     }
 }
 
@@ -237,6 +246,51 @@ fn sqsd(w: &WorkerConfig) -> RawSqsd {
         retention_period: text(w.retention_period),
         message_kb: Some(w.message_kb),
     }
+}
+
+/// `service.response_bytes`, written only when responses are metered, as a scenario
+/// written before they were leaves it out.
+fn response_bytes(service: &ServiceConfig) -> Option<u64> {
+    (service.response_bytes > 0).then_some(service.response_bytes)
+}
+
+/// The entry tier's bucket.
+fn s3(b: &S3Config) -> RawS3 {
+    RawS3 {
+        gets_per_request: Some(b.gets_per_request),
+        object_kb: Some(b.object_bytes / 1000.0),
+        stored_gb: Some(b.stored_gb),
+        puts_per_request: Some(b.puts_per_request),
+        via: Some(match b.cloudfront {
+            None => RawVia::S3,
+            Some(_) => RawVia::Cloudfront,
+        }),
+        cache_hit_ratio: b.cloudfront.as_ref().map(|c| c.cache_hit_ratio),
+    }
+}
+
+/// `[network]`, `[[outage]]` and `[[capacity_shortage]]` into `raw`, when the run
+/// has more than the one default zone or anything happens to a zone: a scenario
+/// without them prints as it did before zones existed.
+fn network(raw: &mut RawScenario, n: &Network) {
+    if *n == Network::default() {
+        return;
+    }
+    let zone = |z: usize| n.zones[z].clone();
+    raw.network = Some(RawNetwork {
+        zones: Some(n.zones.clone()),
+    });
+    raw.outage = list(&n.outages, |o| RawOutage {
+        zone: zone(o.zone),
+        at: o.at.to_string(),
+        duration: o.duration.to_string(),
+    });
+    raw.capacity_shortage = list(&n.shortages, |s| RawShortage {
+        pool: s.type_name.clone(),
+        zone: zone(s.zone),
+        from: s.from.to_string(),
+        to: s.to.to_string(),
+    });
 }
 
 /// An `rds` tier: its kind and its database (its other tables hold defaults the file
@@ -350,6 +404,7 @@ fn lambda_tier(
         entry: entry.then_some(true),
         service: Some(RawService {
             time: Some(dist(&c.service.time)),
+            response_bytes: response_bytes(&c.service),
             ..RawService::default()
         }),
         // The ALB in front of the function: its prices and what its LCUs meter.
@@ -360,6 +415,7 @@ fn lambda_tier(
             requests_per_connection: Some(c.load_balancer.requests_per_connection),
             ..RawLoadBalancer::default()
         }),
+        s3: c.s3.as_ref().map(s3),
         calls,
         lambda: Some(RawLambda {
             memory_mb: Some(f64::from(f.memory_mb)),

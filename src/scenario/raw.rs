@@ -16,8 +16,8 @@
 
 use crate::model::{
     AdjustmentType, ApiKind, Architecture, Comparison, DbEngine, HealthCheckType, Monitoring,
-    OfferingClass, Payment, Placement, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
-    SpotAllocation, Term, TerminationPolicy, TierKind,
+    OfferingClass, Payment, Placement, PlacementGroupStrategy, PredictiveMode, Routing,
+    SavingsPlanKind, ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -92,6 +92,16 @@ file_enum!(RawSavingsPlanKind => SavingsPlanKind { Compute, Ec2Instance });
 file_enum!(RawArchitecture => Architecture { X86_64 = "x86_64", Arm64 = "arm64" });
 file_enum!(RawApiKind => ApiKind { Rest, Http });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
+
+/// How `[s3]`'s objects reach the clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawVia {
+    /// Straight from the bucket: S3's internet egress.
+    S3,
+    /// Through a CloudFront distribution in front of the bucket.
+    Cloudfront,
+}
 
 /// The kinds of `[[autoscaling.policy]]`: the file's only, since the model keeps
 /// scheduled actions apart from policies. (A default only so that `RawPolicy` can be
@@ -195,11 +205,20 @@ pub(crate) struct RawScenario {
     pub autoscaling: Option<RawAutoScaling>,
     pub purchase: Option<RawPurchase>,
     pub spot: Option<RawSpot>,
+    pub s3: Option<RawS3>,
     pub slo: Option<RawSlo>,
     pub report: Option<RawReport>,
     /// The tiers of an architecture (SPEC "Phase 2"), by name; the single-tier form
     /// above is one tier named `web`. A scenario gives one form or the other.
     pub tiers: Option<BTreeMap<String, RawTier>>,
+    /// The single-tier form's placement group.
+    pub placement: Option<RawPlacementGroup>,
+    /// The Availability Zones (SPEC "Phase 2").
+    pub network: Option<RawNetwork>,
+    /// `[[outage]]`: a zone down for a while.
+    pub outage: Option<Vec<RawOutage>>,
+    /// `[[capacity_shortage]]`: launches of a type in a zone fail for a while.
+    pub capacity_shortage: Option<Vec<RawShortage>>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -219,6 +238,7 @@ impl RawScenario {
             autoscaling: self.autoscaling.take(),
             purchase: self.purchase.take(),
             spot: self.spot.take(),
+            s3: self.s3.take(),
             calls: None,
             lambda: None,
             api_gateway: None,
@@ -230,6 +250,7 @@ impl RawScenario {
             sends: None,
             sqsd: None,
             messages: None,
+            placement: self.placement.take(),
         }
     }
 
@@ -243,6 +264,8 @@ impl RawScenario {
             autoscaling: self.autoscaling,
             purchase: self.purchase,
             spot: self.spot,
+            s3: self.s3,
+            placement: self.placement,
             kind: _,
             entry: _,
             calls: _,
@@ -280,6 +303,8 @@ pub(crate) struct RawTier {
     pub autoscaling: Option<RawAutoScaling>,
     pub purchase: Option<RawPurchase>,
     pub spot: Option<RawSpot>,
+    /// The S3 bucket the entry tier's pages fetch static objects from.
+    pub s3: Option<RawS3>,
     pub calls: Option<Vec<RawCall>>,
     /// The function of a `lambda` tier.
     pub lambda: Option<RawLambda>,
@@ -302,6 +327,8 @@ pub(crate) struct RawTier {
     /// Messages a `worker` tier's own clients send to its queue: a rate as in
     /// `[traffic]`.
     pub messages: Option<RawTraffic>,
+    /// The placement group of an `ec2` tier (aws-facts.md 17.4).
+    pub placement: Option<RawPlacementGroup>,
 }
 
 /// `[[tiers.<name>.sends]]`: a message to a worker tier's queue, sent by a completed
@@ -325,6 +352,43 @@ pub(crate) struct RawSqsd {
     pub max_retries: Option<u32>,
     pub retention_period: Option<String>,
     pub message_kb: Option<f64>,
+}
+
+/// `[network]`: the Availability Zones the tiers spread over.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNetwork {
+    pub zones: Option<Vec<String>>,
+}
+
+/// `[[outage]]`: every instance in `zone` stops answering at `at` for `duration`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutage {
+    pub zone: String,
+    pub at: String,
+    pub duration: String,
+}
+
+/// `[[capacity_shortage]]`: launches of `pool` (an instance type) in `zone` fail with
+/// InsufficientInstanceCapacity from `from` until `to`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShortage {
+    pub pool: String,
+    pub zone: String,
+    pub from: String,
+    pub to: String,
+}
+
+file_enum!(RawPlacementGroupStrategy => PlacementGroupStrategy { Cluster, Spread, Partition });
+
+/// `[tiers.<name>.placement]`: a placement group (aws-facts.md 17.4).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPlacementGroup {
+    pub strategy: RawPlacementGroupStrategy,
+    pub partitions: Option<u32>,
 }
 
 /// `[tiers.<name>.task]`: a Fargate task's size and image (aws-facts.md 15.1, 15.3).
@@ -381,6 +445,19 @@ pub(crate) enum RawProvider {
     FargateSpot,
 }
 
+/// `[s3]` / `[tiers.<entry>.s3]`: static objects the clients fetch from an S3
+/// bucket, directly or through CloudFront (aws-facts.md 21).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawS3 {
+    pub gets_per_request: Option<f64>,
+    pub object_kb: Option<f64>,
+    pub stored_gb: Option<f64>,
+    pub puts_per_request: Option<f64>,
+    pub via: Option<RawVia>,
+    pub cache_hit_ratio: Option<f64>,
+}
+
 /// `[[tiers.<name>.failover]]`: a Multi-AZ failover (aws-facts.md 16.1).
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -431,6 +508,7 @@ impl RawTier {
             autoscaling: None,
             purchase: None,
             spot: None,
+            s3: None,
             calls: None,
             lambda: None,
             api_gateway: None,
@@ -442,6 +520,7 @@ impl RawTier {
             sends: None,
             sqsd: None,
             messages: None,
+            placement: None,
         }
     }
 }
@@ -481,6 +560,8 @@ pub(crate) struct RawApiGateway {
 pub(crate) struct RawCall {
     pub tier: String,
     pub count: Option<u32>,
+    pub request_bytes: Option<u64>,
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -567,6 +648,8 @@ pub(crate) struct RawService {
     pub workers_per_vcpu: Option<bool>,
     pub queue_limit: Option<toml::Value>,
     pub timeout: Option<String>,
+    /// Bytes of each response to a client (the entry tier only).
+    pub response_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

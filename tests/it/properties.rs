@@ -379,7 +379,12 @@ fn random_two_tier_scenarios_keep_every_invariant() {
             let mut config = front.config();
             let mut api = back.config().tiers.remove(0);
             api.name = "api".into();
-            config.tiers[0].calls = vec![Call { tier: 1, count }];
+            config.tiers[0].calls = vec![Call {
+                tier: 1,
+                count,
+                request_bytes: 0,
+                response_bytes: 0,
+            }];
             config.tiers.push(api);
             let mut kept = Kept::default();
             let outcome = simulate_observed(&config, &mut kept);

@@ -50,7 +50,12 @@ fn with_api(mut base: Config) -> Config {
     }
     let mut api = file.resolve().unwrap().tiers.remove(0);
     api.name = "api".into();
-    base.tiers[0].calls = vec![Call { tier: 1, count: 2 }];
+    base.tiers[0].calls = vec![Call {
+        tier: 1,
+        count: 2,
+        request_bytes: 0,
+        response_bytes: 0,
+    }];
     base.tiers.push(api);
     base
 }

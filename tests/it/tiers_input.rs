@@ -18,6 +18,7 @@ const TIER_TABLES: &[&str] = &[
     "autoscaling",
     "purchase",
     "spot",
+    "s3",
 ];
 
 /// `table` (a scenario, or a strategy's overrides) with its single-tier tables moved
@@ -389,7 +390,7 @@ fn a_multi_tier_scenario_round_trips_through_resolved_toml() {
     let (config, strategies) = (file.resolve().unwrap(), file.strategies().unwrap());
     let printed = resolved_toml(&config, &strategies).unwrap();
     assert!(printed.contains("[tiers.front]\nentry = true\nkind = \"ec2\"\n"));
-    assert!(printed.contains("[[tiers.front.calls]]\ncount = 2\ntier = \"api\"\n"));
+    assert!(printed.contains("[[tiers.front.calls]]\ncount = 2\nrequest_bytes = 1024\nresponse_bytes = 4096\ntier = \"api\"\n"));
     assert!(!printed.contains("\n[service]"), "{printed}");
     let again = parse(&path, &printed);
     assert_eq!(resolved(&again).0, format!("{config:?}"));

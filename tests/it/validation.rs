@@ -926,6 +926,8 @@ fn two_tiers() -> Vec<Check> {
             config.tiers[0].calls = vec![simcloud::model::Call {
                 tier: 1,
                 count: visits,
+                request_bytes: 0,
+                response_bytes: 0,
             }];
             config.tiers.push(api);
             simulate(&config, &mut |_| {}).summary

@@ -8,13 +8,17 @@
 mod ecs;
 mod fargate;
 mod lambda;
+mod network;
 mod rds;
+mod s3;
 mod worker;
 
 pub use ecs::*;
 pub use fargate::*;
 pub use lambda::*;
+pub use network::*;
 pub use rds::*;
+pub use s3::*;
 pub use worker::*;
 
 use crate::engine::SimDuration;
@@ -33,6 +37,8 @@ pub struct Config {
     /// The services of the architecture (SPEC "Phase 2"), never empty; the first is
     /// the entry tier, which receives the traffic and answers the clients.
     pub tiers: Vec<TierConfig>,
+    /// The Availability Zones, their outages and capacity shortages.
+    pub network: Network,
 }
 
 impl Config {
@@ -79,6 +85,11 @@ pub struct TierConfig {
     pub worker: Option<WorkerConfig>,
     /// Asynchronous messages a completed request sends to worker tiers' queues.
     pub sends: Vec<Send>,
+    /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
+    /// their static objects from.
+    pub s3: Option<S3Config>,
+    /// The placement group of an `ec2` tier's instances (aws-facts.md 17.4).
+    pub placement: Option<PlacementGroup>,
 }
 
 impl TierConfig {
@@ -150,6 +161,10 @@ impl TierKind {
 pub struct Call {
     pub tier: usize,
     pub count: u32,
+    /// Bytes of one call's request and of its response: they cross zones when the
+    /// called database runs in another zone than the caller (aws-facts.md 17.3).
+    pub request_bytes: u64,
+    pub response_bytes: u64,
 }
 
 /// The arrival rate is the sum of every component present, in requests per second.
@@ -246,6 +261,10 @@ pub struct ServiceConfig {
     pub queue_limit: Option<u32>,
     /// Load balancer idle timeout: a slower response counts as a 504.
     pub timeout: SimDuration,
+    /// Bytes of each response the entry tier sends to its clients, which leave AWS
+    /// as data transfer out to the internet (0: not metered). Only the entry tier's
+    /// responses leave the Region; a called tier's go to its caller.
+    pub response_bytes: u64,
 }
 
 #[derive(Clone, Debug)]

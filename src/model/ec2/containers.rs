@@ -163,6 +163,8 @@ impl Ec2Tier<'_> {
                         launched_at: host.instance.launched_at,
                         spot: false,
                         protected: protection && host.tasks > 0,
+                        // Container instances are not placed in zones.
+                        zone: 0,
                     }
                 })
                 .collect();

@@ -194,8 +194,17 @@ impl Ec2Tier<'_> {
             }
         }
         let desired = self.group.desired;
-        for _ in (active + leaving)..desired {
-            let id = self.launch_for_group(ctx);
+        // While the group waits to retry failed launches it launches nothing
+        // (aws-facts.md 17.2, `zones.rs`).
+        let launches = match self.waiting_to_retry() {
+            true => 0..0,
+            false => (active + leaving)..desired,
+        };
+        for _ in launches {
+            let Some(id) = self.launch_for_group(ctx) else {
+                self.retry_launches_later(ctx);
+                break;
+            };
             let warm_start = self.fleet.warm_pool.as_mut().and_then(|(pool, start)| {
                 (pool.take(ctx.now)).then(|| start.sample(&mut self.fleet.warm_pool_rng))
             });
@@ -221,6 +230,7 @@ impl Ec2Tier<'_> {
             };
             self.begin_draining(ctx, victim);
         }
+        self.rebalance_zones(ctx);
     }
 
     /// The instance a scale-in drains, by the termination policy
@@ -229,17 +239,25 @@ impl Ec2Tier<'_> {
         if let Some(cluster) = &self.cluster {
             return self.choose_task_victim(cluster);
         }
+        self.choose_victim_in(ctx, None)
+    }
+
+    /// The same among the active instances of `zone` only, when given (AZ
+    /// rebalancing takes one from the zone with the most).
+    pub(super) fn choose_victim_in(&self, ctx: &mut Ctx<'_>, zone: Option<u8>) -> Option<u32> {
         let active: Vec<Candidate> = self
             .fleet
             .alive
             .iter()
             .filter_map(|&id| {
                 let instance = &self.fleet.instances[id as usize];
-                instance.is_active().then_some(Candidate {
+                let in_zone = zone.is_none_or(|z| z == instance.zone);
+                (instance.is_active() && in_zone).then_some(Candidate {
                     id,
                     launched_at: instance.launched_at,
                     spot: instance.pool.is_some(),
                     protected: instance.protected,
+                    zone: instance.zone,
                 })
             })
             .collect();

@@ -5,7 +5,7 @@ use super::*;
 
 /// How long EC2 status checks take to report an impaired instance to the group: AWS
 /// says the group "waits a few minutes" (aws-facts.md 3.7).
-const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
+pub(super) const EC2_IMPAIRED_DELAY: SimDuration = SimDuration::from_secs(180);
 
 impl Ec2Tier<'_> {
     /// Draws the failure time of an instance from its mean time between failures
@@ -27,7 +27,10 @@ impl Ec2Tier<'_> {
     }
 
     pub(super) fn on_instance_failed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
-        match self.fleet.instances[id as usize].state {
+        let instance = &self.fleet.instances[id as usize];
+        match instance.state {
+            // An instance its zone's outage took down fails once.
+            InstanceState::InService if instance.failed => {}
             InstanceState::InService => self.fail(ctx, id),
             // Only serving instances fail here; a booting one draws again.
             InstanceState::Booting | InstanceState::Registering => self.schedule_failure(ctx, id),

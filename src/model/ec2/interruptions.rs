@@ -20,9 +20,13 @@ impl Ec2Tier<'_> {
     /// maximum while both run (aws-facts.md 2.6).
     pub(super) fn replace_at_risk(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         self.fleet.instances[id as usize].replaced = true;
-        let (_, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
-        let pool = self.market.choose_pool(ctx.now, &per_pool);
-        let new = self.launch_spot(ctx, pool);
+        // In the zone with the fewest instances, as any launch (aws-facts.md 17.1);
+        // if none takes it, the instance stays until it is interrupted.
+        let zones = self.launch_zones(ctx.now);
+        let Some(new) = self.launch_in_zones(ctx, true, &zones) else {
+            self.fleet.instances[id as usize].replaced = false;
+            return;
+        };
         self.fleet.instances[new as usize].replaces = Some(id);
         self.boot(ctx, new);
     }

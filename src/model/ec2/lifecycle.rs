@@ -4,23 +4,11 @@
 use super::*;
 
 impl Ec2Tier<'_> {
-    /// Launches the instance the mixed instances policy wants next: on-demand while the
-    /// group has fewer than its on-demand target for the desired capacity, else spot in
-    /// the pool the allocation strategy picks (aws-facts.md 2.4, 2.5). Billed from now.
-    pub(super) fn launch_for_group(&mut self, ctx: &mut Ctx<'_>) -> u32 {
-        let (on_demand, _, per_pool) = self.fleet.active_counts(self.market.pools.len());
-        let target = self.config.on_demand_target(self.group.desired);
-        if on_demand < target {
-            self.launch(ctx, PurchaseOption::OnDemand, 0, None)
-        } else {
-            let pool = self.market.choose_pool(ctx.now, &per_pool);
-            self.launch_spot(ctx, pool)
-        }
-    }
-
-    pub(super) fn launch_spot(&mut self, ctx: &mut Ctx<'_>, pool: usize) -> u32 {
+    /// Launches a spot instance of `pool` in `zone` (the group's choice of both is
+    /// `zones.rs`), with its interruption planned.
+    pub(super) fn launch_spot(&mut self, ctx: &mut Ctx<'_>, pool: usize, zone: u8) -> u32 {
         let type_index = self.market.pools[pool].type_index;
-        let id = self.launch(ctx, PurchaseOption::Spot, type_index, Some(pool));
+        let id = self.launch(ctx, PurchaseOption::Spot, type_index, Some(pool), zone);
         if let Some(plan) = self.market.pools[pool].plan_interruption(ctx.now, &self.config.spot) {
             if plan.notice_at < ctx.end {
                 // FARGATE_SPOT gives the two-minute warning alone (aws-facts.md 15.2).
@@ -51,6 +39,7 @@ impl Ec2Tier<'_> {
         purchase: PurchaseOption,
         type_index: usize,
         pool: Option<usize>,
+        zone: u8,
     ) -> u32 {
         let protected = self
             .config
@@ -58,7 +47,7 @@ impl Ec2Tier<'_> {
             .new_instances_protected_from_scale_in;
         let id = self
             .fleet
-            .launch(ctx.now, purchase, type_index, pool, protected);
+            .launch(ctx.now, purchase, type_index, pool, zone, protected);
         self.schedule_failure(ctx, id);
         id
     }
@@ -107,8 +96,8 @@ impl Ec2Tier<'_> {
 
     pub(super) fn on_instance_booted(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &mut self.fleet.instances[id as usize];
-        if instance.state != InstanceState::Booting {
-            return; // terminated while booting
+        if instance.state != InstanceState::Booting || instance.failed {
+            return; // terminated while booting, or its zone went down
         }
         // The group marks it InService and registers it with the target group; its
         // warm-up starts now (aws-facts.md 3.2, 3.5). The target receives traffic after
@@ -132,7 +121,8 @@ impl Ec2Tier<'_> {
     }
 
     pub(super) fn on_health_checks_passed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
-        if self.fleet.instances[id as usize].state == InstanceState::Registering {
+        let instance = &self.fleet.instances[id as usize];
+        if instance.state == InstanceState::Registering && !instance.failed {
             self.become_healthy(ctx, id);
         }
     }
@@ -147,8 +137,10 @@ impl Ec2Tier<'_> {
         self.fleet.change_in_service(ctx.now, 1);
         // Capacity rebalancing retires the at-risk instance once its replacement
         // passes health checks (aws-facts.md 2.6).
+        // So does AZ rebalancing, which then goes on (aws-facts.md 17.1).
         if let Some(old) = replaces {
             self.begin_draining(ctx, old);
+            self.rebalance_zones(ctx);
         }
         self.pump(ctx);
     }

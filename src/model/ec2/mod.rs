@@ -17,12 +17,14 @@ mod health;
 mod interruptions;
 mod lifecycle;
 mod worker;
+mod zones;
 
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Answer, Caller, Handle};
 use super::cluster::Cluster;
 use super::config::{
-    HealthCheckType, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig, TierConfig,
+    Config, HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig,
+    TierConfig,
 };
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
@@ -45,6 +47,12 @@ use std::collections::VecDeque;
 /// blocks in this folder carry out what an event does across them.
 pub(super) struct Ec2Tier<'a> {
     config: &'a TierConfig,
+    /// The run's zones, their outages and shortages.
+    network: &'a Network,
+    /// The instance types of the run's type table, by type index.
+    type_names: Vec<String>,
+    /// Failed launches waiting for their retry (`zones.rs`).
+    retry: zones::LaunchRetry,
     fleet: Fleet,
     market: SpotMarket,
     serving: Serving,
@@ -79,7 +87,9 @@ impl<'a> Ec2Tier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
+        run: &'a Config,
     ) -> Self {
+        let network = &run.network;
         // The type table: the group's own type first, then any other spot pool types.
         // Workers follow vCPUs when the scenario asks for workers per vCPU.
         let per_vcpu = config.service.workers_setting;
@@ -126,6 +136,9 @@ impl<'a> Ec2Tier<'a> {
         );
         Ec2Tier {
             config,
+            network,
+            type_names: billed.iter().map(|b| b.name.clone()).collect(),
+            retry: zones::LaunchRetry::default(),
             fleet: Fleet::new(config, types, streams),
             market,
             serving: Serving::new(config, index, streams),
@@ -181,7 +194,10 @@ impl Service for Ec2Tier<'_> {
         // tier's first tasks run on its first container instances, as many as fit.
         self.start_cluster(ctx);
         for _ in 0..self.config.autoscaling.desired {
-            let id = self.launch_for_group(ctx);
+            let Some(id) = self.launch_for_group(ctx) else {
+                self.retry_launches_later(ctx);
+                break;
+            };
             if self.cluster.is_some() && !self.place_first_task(id) {
                 continue;
             }
@@ -240,6 +256,7 @@ impl Service for Ec2Tier<'_> {
             Event::MetricTick { tier: ctx.tier },
         );
         self.start_queue(ctx);
+        self.schedule_zone_events(ctx);
     }
 
     /// Carries out an event of this tier. Always inlined: it has two callers, the loop
@@ -336,6 +353,9 @@ impl Service for Ec2Tier<'_> {
                 self.on_scheduled_action(ctx, action as usize)
             }
             Event::ForecastDue { hour, .. } => self.on_forecast_due(ctx, hour),
+            Event::ZoneFailed { zone, .. } => self.on_zone_failed(ctx, zone),
+            Event::ZoneRecovered { .. } => self.on_zone_recovered(ctx),
+            Event::LaunchRetryDue { .. } => self.on_launch_retry_due(ctx),
             Event::ContainerInstanceRegistered { host, .. } => {
                 self.on_container_instance_registered(ctx, host)
             }
@@ -450,6 +470,7 @@ impl Service for Ec2Tier<'_> {
     /// Closes the tier at `end`: the instances still running are billed, the last
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
+        let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
         let mut in_flight = 0;
@@ -492,7 +513,10 @@ impl Service for Ec2Tier<'_> {
             latency_ms: self.metrics.latency_summary(),
             cost_usd,
             commitments,
-            instances: self.fleet.summary(duration, billed_secs),
+            instances: InstanceSummary {
+                zones,
+                ..self.fleet.summary(duration, billed_secs)
+            },
             utilization: UtilizationSummary {
                 mean_cpu: if capacity == 0 {
                     0.0

@@ -57,7 +57,7 @@ mod bucket;
 use super::billing::alb::{AlbPrices, AlbTargets};
 use super::billing::serverless::ServerlessBill;
 use super::calls::{Answer, Caller, Calls, Message, Pending};
-use super::config::{LambdaConfig, SloConfig, TierConfig};
+use super::config::{Config, LambdaConfig, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::metrics::Metrics;
@@ -158,6 +158,9 @@ impl<'a> LambdaTier<'a> {
         streams: &RngStreams,
         _end: SimTime,
         slo: &SloConfig,
+        // A function runs in no one zone of the run: Lambda keeps it available across
+        // the Region's zones, so an outage does not touch it (aws-facts.md 6.1).
+        _run: &'a Config,
     ) -> Self {
         let function = config
             .lambda
@@ -432,7 +435,7 @@ impl Service for LambdaTier<'_> {
             pending.made += 1;
             let (made, environment) = (pending.made, pending.instance);
             if let Some(to) = self.calls.target(made) {
-                let me = self.calls.caller_of(slot, environment);
+                let me = self.calls.caller_of(slot, environment, made, None);
                 ctx.outbox.push(Message::Call { to, caller: me });
                 return;
             }
@@ -471,7 +474,7 @@ impl Service for LambdaTier<'_> {
                 };
                 ctx.queue
                     .schedule(invocation.invoke_at + self.function.timeout, event);
-                let me = self.calls.caller_of(slot, environment);
+                let me = self.calls.caller_of(slot, environment, 0, None);
                 ctx.outbox.push(Message::Call { to, caller: me });
             }
             Event::FunctionTimedOut {

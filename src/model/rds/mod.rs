@@ -60,13 +60,22 @@
 //!   timeout (120 s) is not modelled: a failover lasts at most 120 s unless a scenario
 //!   says longer. Reads to replicas do not go through the proxy.
 //!
+//! - Zones (`[network]`, aws-facts.md 16.1, 17): the primary runs in the first zone,
+//!   a Multi-AZ standby in the second (the first too with one zone). An outage of the
+//!   primary's zone is another cause of the same failover: the standby takes over
+//!   after a drawn 60-120 s, and the primary and standby trade zones (as a scheduled
+//!   failover's do). With no standby, or the standby's zone down too, the primary is
+//!   lost, as during a failover, until its zone is back. Read replicas are not placed
+//!   in zones: an outage does not touch them.
+//!
 //! Not modelled: connection setup time, transactions that span calls, the proxy's
-//! pinning and its own limits on client connections, failovers as a
-//! consequence of a zone outage, storage I/O limits, T-class CPU credits.
+//! pinning and its own limits on client connections, storage I/O limits, T-class CPU
+//! credits.
 
+use super::billing::data_transfer;
 use super::billing::rds as bill;
 use super::calls::{Answer, Caller, Slab};
-use super::config::{RdsConfig, SloConfig, TierConfig};
+use super::config::{Config, Network, RdsConfig, SloConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::metrics::Metrics;
@@ -163,6 +172,20 @@ struct DbCall {
 pub(super) struct RdsTier<'a> {
     config: &'a TierConfig,
     db: &'a RdsConfig,
+    network: &'a Network,
+    /// The run's tiers, whose `calls` entries give the bytes of a call.
+    tiers: &'a [TierConfig],
+    /// Bytes of calls that crossed from their caller's zone into the primary's
+    /// (`billing::data_transfer`).
+    inter_az_bytes: u64,
+    /// The zones of the primary and of the Multi-AZ standby.
+    primary_zone: usize,
+    standby_zone: usize,
+    /// The primary is lost with its zone, with no standby to take over, until the
+    /// zone is back.
+    lost_with_zone: bool,
+    /// The durations of failovers an outage causes.
+    outage_failover_rng: SimRng,
     servers: Vec<Server>,
     /// RDS Proxy, if the database has one.
     proxy: Option<Proxy>,
@@ -193,7 +216,9 @@ impl<'a> RdsTier<'a> {
         streams: &RngStreams,
         end: SimTime,
         slo: &SloConfig,
+        run: &'a Config,
     ) -> Self {
+        let network = &run.network;
         let db = config.rds.as_ref().expect("an rds tier has its database");
         let servers = (0..=db.read_replicas)
             .map(|_| Server {
@@ -208,6 +233,13 @@ impl<'a> RdsTier<'a> {
         RdsTier {
             config,
             db,
+            network,
+            tiers: &run.tiers,
+            inter_az_bytes: 0,
+            primary_zone: 0,
+            standby_zone: usize::from(network.zones.len() > 1),
+            lost_with_zone: false,
+            outage_failover_rng: streams.stream("outage_failover"),
             servers,
             proxy: db.proxy.then(Proxy::default),
             pools: BTreeMap::new(),
@@ -373,6 +405,18 @@ impl<'a> RdsTier<'a> {
         self.in_use.add(now, -1);
         self.metrics.queueing.in_system_changed(now, -1);
         self.metrics.completed(now.since(call.arrived_at).0);
+        // The call's request and response crossed zones if its caller runs in
+        // another zone than the primary (reads on replicas are not placed in zones).
+        if server == PRIMARY
+            && call
+                .caller
+                .zone()
+                .is_some_and(|z| usize::from(z) != self.primary_zone)
+        {
+            let tier = call.caller.tier().expect("an rds tier is called");
+            let entry = &self.tiers[usize::from(tier)].calls[call.caller.call()];
+            self.inter_az_bytes += entry.request_bytes + entry.response_bytes;
+        }
         answer(ctx, call.caller, Answer::Ok);
         match call.via_proxy {
             true => {
@@ -419,11 +463,55 @@ impl<'a> RdsTier<'a> {
         answer(ctx, call.caller, outcome);
     }
 
+    /// A Multi-AZ failover starts (scheduled, or its primary's zone went down): the
+    /// primary is lost until the standby has taken over, `duration` from now, in its
+    /// own zone.
+    fn failover_started(&mut self, ctx: &mut Ctx<'_>, duration: SimDuration) {
+        self.summary.failovers += 1;
+        std::mem::swap(&mut self.primary_zone, &mut self.standby_zone);
+        self.lose_primary(ctx);
+        let event = Event::FailoverEnded { tier: ctx.tier };
+        ctx.queue.schedule(ctx.now + duration, event);
+    }
+
+    /// The primary is back: calls waiting at the proxy go on, as many as it may
+    /// connect.
+    fn primary_back(&mut self, ctx: &mut Ctx<'_>) {
+        self.servers[PRIMARY as usize].down = false;
+        while let Some(proxy) = &mut self.proxy {
+            if proxy.lent >= self.db.max_connections {
+                break;
+            }
+            let Some(next) = proxy.waiting.pop_front() else {
+                break;
+            };
+            self.waiting.add(ctx.now, -1);
+            self.connected(ctx, next, PROXY);
+        }
+    }
+
+    /// The zone goes down: a primary there fails over to its standby, or is lost
+    /// with it (see the module's doc).
+    fn zone_failed(&mut self, ctx: &mut Ctx<'_>, zone: usize) {
+        if zone != self.primary_zone || self.lost_with_zone {
+            return;
+        }
+        let t = ctx.now.since(SimTime::ZERO);
+        let standby_up = self.standby_zone != zone && !self.network.down(self.standby_zone, t);
+        if self.db.multi_az && standby_up {
+            // aws-facts.md 16.1: "typically 60-120 seconds".
+            let drawn = self.outage_failover_rng.random_range(60..=120);
+            self.failover_started(ctx, SimDuration::from_secs(drawn));
+        } else {
+            self.lost_with_zone = true;
+            self.lose_primary(ctx);
+        }
+    }
+
     /// The primary is lost: the calls on it fail, every connection to it breaks, and
     /// the calls waiting for one fail too (see the module's doc).
-    fn failover_started(&mut self, ctx: &mut Ctx<'_>) {
+    fn lose_primary(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
-        self.summary.failovers += 1;
         let primary = &mut self.servers[PRIMARY as usize];
         primary.down = true;
         let queued = primary.queue.len() as i64;
@@ -475,6 +563,17 @@ impl<'a> RdsTier<'a> {
         }
     }
 
+    /// The tier's bill for a run of `elapsed`: the database's, and the data transfer
+    /// into it from other zones.
+    fn cost(&self, elapsed: SimDuration) -> CostSummary {
+        let mut cost = bill::cost(self.db, elapsed);
+        let transfer = data_transfer::inter_az_usd(data_transfer::gigabytes(self.inter_az_bytes));
+        cost.data_transfer = round_to(transfer, 6);
+        cost.total = round_to(cost.total + transfer, 6);
+        cost.all_on_demand = round_to(cost.all_on_demand + transfer, 6);
+        cost
+    }
+
     /// Busy vCPU-time up to `now` of the primary (`false`) or the replicas (`true`),
     /// and their vCPU-time.
     fn cpu_areas(&self, now: SimTime, replicas: bool) -> (u128, u128) {
@@ -497,7 +596,7 @@ fn percent(part: u128, whole: u128) -> f64 {
 }
 
 impl Service for RdsTier<'_> {
-    /// Schedules the failovers.
+    /// Schedules the failovers and the zones' outages.
     fn start(&mut self, ctx: &mut Ctx<'_>) {
         for (i, failover) in self.db.failovers.iter().enumerate() {
             let event = Event::FailoverStarted {
@@ -506,6 +605,7 @@ impl Service for RdsTier<'_> {
             };
             ctx.queue.schedule(SimTime::ZERO + failover.at, event);
         }
+        ctx.schedule_outages(self.network);
     }
 
     #[inline(never)]
@@ -596,22 +696,14 @@ impl Service for RdsTier<'_> {
                 let duration = self.db.failovers[failover as usize]
                     .duration
                     .unwrap_or(drawn);
-                self.failover_started(ctx);
-                let event = Event::FailoverEnded { tier: ctx.tier };
-                ctx.queue.schedule(ctx.now + duration, event);
+                self.failover_started(ctx, duration);
             }
-            Event::FailoverEnded { .. } => {
-                self.servers[PRIMARY as usize].down = false;
-                // Calls waiting at the proxy go on, as many as it may connect.
-                while let Some(proxy) = &mut self.proxy {
-                    if proxy.lent >= self.db.max_connections {
-                        break;
-                    }
-                    let Some(next) = proxy.waiting.pop_front() else {
-                        break;
-                    };
-                    self.waiting.add(ctx.now, -1);
-                    self.connected(ctx, next, PROXY);
+            Event::FailoverEnded { .. } => self.primary_back(ctx),
+            Event::ZoneFailed { zone, .. } => self.zone_failed(ctx, usize::from(zone)),
+            Event::ZoneRecovered { zone, .. } => {
+                if self.lost_with_zone && usize::from(zone) == self.primary_zone {
+                    self.lost_with_zone = false;
+                    self.primary_back(ctx);
                 }
             }
             other => unreachable!("not an rds tier's event: {other:?}"),
@@ -635,7 +727,7 @@ impl Service for RdsTier<'_> {
             mean_cpu: percent(busy - self.last_busy_area, span),
             ..self.metrics.take_interval()
         };
-        row.cost_usd = round_to(bill::cost(self.db, now.since(SimTime::ZERO)).total, 6);
+        row.cost_usd = round_to(self.cost(now.since(SimTime::ZERO)).total, 6);
         self.last_report_at = now;
         self.last_busy_area = busy;
         row
@@ -667,6 +759,7 @@ impl Service for RdsTier<'_> {
             percent(busy, whole)
         });
         rds.queries_primary = self.servers[0].queries;
+        rds.inter_az_gb = round_to(data_transfer::gigabytes(self.inter_az_bytes), 6);
         rds.queries_replicas = self.servers[1..].iter().map(|s| s.queries).sum();
         let (busy, whole) = (
             self.servers
@@ -681,7 +774,7 @@ impl Service for RdsTier<'_> {
             kind: self.config.kind.word().to_string(),
             requests: self.metrics.totals,
             latency_ms: self.metrics.latency_summary(),
-            cost_usd: bill::cost(self.db, elapsed),
+            cost_usd: self.cost(elapsed),
             commitments: CommitmentSummary::default(),
             instances: InstanceSummary {
                 launched: u64::from(instances),
@@ -703,7 +796,13 @@ impl Service for RdsTier<'_> {
             container_instances: None,
             queue: None,
         };
-        let items = bill::items(self.db, elapsed, &self.config.name);
+        let mut items = bill::items(self.db, elapsed, &self.config.name);
+        let end_s = elapsed.as_secs_f64();
+        items.extend(data_transfer::inter_az_item(
+            self.inter_az_bytes,
+            end_s,
+            &self.config.name,
+        ));
         (summary, items, self.metrics)
     }
 }

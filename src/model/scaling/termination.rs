@@ -24,6 +24,8 @@ pub(crate) struct Candidate {
     pub(crate) spot: bool,
     /// Protected from scale-in (`NewInstancesProtectedFromScaleIn`).
     pub(crate) protected: bool,
+    /// Its Availability Zone.
+    pub(crate) zone: u8,
 }
 
 /// The instance a scale-in removes from `active` (every active instance of the group,
@@ -47,6 +49,13 @@ pub(crate) fn choose_victim(
         .collect();
     if pool.is_empty() {
         pool = unprotected.collect();
+    }
+    // Then the zone with the most active instances among those the pool has
+    // (AZ balance, 3.6 step 1; ties: the zone listed last, as launches fill the
+    // zones listed first). With one zone this keeps the whole pool.
+    let in_zone = |z: u8| active.iter().filter(|c| c.zone == z).count();
+    if let Some(zone) = pool.iter().map(|c| c.zone).max_by_key(|&z| (in_zone(z), z)) {
+        pool.retain(|c| c.zone == zone);
     }
     let chosen = match policy {
         TerminationPolicy::OldestInstance => pool.into_iter().min_by_key(|c| (c.launched_at, c.id)),
@@ -73,6 +82,7 @@ mod tests {
             launched_at: SimTime::from_secs(launched_secs),
             spot,
             protected: false,
+            zone: 0,
         }
     }
 
@@ -123,6 +133,22 @@ mod tests {
         assert_eq!(choose_victim(&active, 1, oldest, now), Some(2));
         assert_eq!(choose_victim(&active, 2, oldest, now), Some(0));
         assert_eq!(choose_victim(&active[2..], 2, oldest, now), Some(2));
+    }
+
+    /// AZ balance first within the purchase option: with on-demand instances 0 and 1
+    /// in zone 0 and 2 in zone 1, the oldest-instance policy takes from zone 0 (two
+    /// instances) even though instance 2 is as old.
+    #[test]
+    fn scale_in_takes_from_the_fullest_zone() {
+        let now = SimTime::from_secs(7200);
+        let mut active = [
+            instance(2, 0, false),
+            instance(0, 600, false),
+            instance(1, 900, false),
+        ];
+        active[0].zone = 1;
+        let oldest = TerminationPolicy::OldestInstance;
+        assert_eq!(choose_victim(&active, 0, oldest, now), Some(0));
     }
 
     /// Protected instances count in the mix but are never chosen: with every on-demand

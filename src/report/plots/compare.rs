@@ -177,7 +177,9 @@ struct CostBreakdown<'a> {
     strategies: &'a [StrategyPoint],
 }
 
-/// Purchase options in bill order, then any others in order of first appearance.
+/// Purchase options in bill order, then any others in order of first appearance; a
+/// part no strategy paid for stays out of the legend (a comparison's breakdown lists
+/// every part of the bill, most of them zero).
 fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
     let mut names: Vec<String> = crate::model::BillPart::ALL
         .iter()
@@ -185,12 +187,13 @@ fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
         .filter(|n| {
             strategies
                 .iter()
-                .any(|p| p.cost_breakdown.iter().any(|(o, _)| o == n))
+                .any(|p| p.cost_breakdown.iter().any(|(o, v)| o == n && *v != 0.0))
         })
         .collect();
     for p in strategies {
         for (o, _) in &p.cost_breakdown {
-            if !names.contains(o) {
+            let part = crate::model::BillPart::from_key(o).is_some();
+            if !part && !names.contains(o) {
                 names.push(o.clone());
             }
         }

@@ -25,7 +25,7 @@ pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
 pub use optimize::{SearchClass, SearchPoint, draw_search};
-pub use run::{ChartTier, LatencyDistribution, RunChartInput, draw_run_charts};
+pub use run::{ChartTier, LatencyDistribution, OutageBand, RunChartInput, draw_run_charts};
 pub use series::{SeriesPoint, TimelineSeries};
 
 use plotters::coord::Shift;
@@ -243,6 +243,7 @@ pub mod palette {
     pub const SAVINGS_PLAN: RGBColor = REDDISH_PURPLE;
     pub const LOAD_BALANCER: RGBColor = GREY;
     pub const WARM_POOL: RGBColor = YELLOW;
+    pub const DATA_TRANSFER: RGBColor = VERMILLION;
 
     /// The colour of a purchase option by its `cost.csv` name; unknown names are black.
     pub fn purchase_option(name: &str) -> RGBColor {
@@ -253,6 +254,7 @@ pub mod palette {
             "savings_plan" => SAVINGS_PLAN,
             "warm_pool" => WARM_POOL,
             "load_balancer" => LOAD_BALANCER,
+            "data_transfer" => DATA_TRANSFER,
             _ => BLACK,
         }
     }
@@ -735,6 +737,11 @@ mod tests {
                     point(2.0, f64::NAN),
                     point(3.0, f64::NEG_INFINITY),
                 ],
+                outages: vec![OutageBand {
+                    zone: "a".into(),
+                    from_s: 60.0,
+                    to_s: f64::INFINITY,
+                }],
                 duration_s: 240.0,
                 slo_latency_ms: f64::INFINITY,
                 slo_percentile: 99.0,

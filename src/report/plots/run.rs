@@ -17,6 +17,8 @@ pub struct RunChartInput {
     /// The tier the charts show, in a run of several tiers; `None` in a run of one.
     pub tier: Option<ChartTier>,
     pub points: Vec<SeriesPoint>,
+    /// The zones' outages, shaded on the time charts.
+    pub outages: Vec<OutageBand>,
     pub duration_s: f64,
     pub slo_latency_ms: f64,
     pub slo_percentile: f64,
@@ -26,6 +28,42 @@ pub struct RunChartInput {
     /// latency histogram of the requests the clients see, not of the calls a tier
     /// receives (whose percentiles are in the summary).
     pub distribution: Option<LatencyDistribution>,
+}
+
+/// A zone's outage (`[[outage]]`), from `from_s` to `to_s` of the run.
+pub struct OutageBand {
+    pub zone: String,
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
+/// The legend entry of the outage bands, when the run has any.
+fn outage_key(outages: &[OutageBand]) -> Option<(Key, String)> {
+    let mut zones: Vec<&str> = outages.iter().map(|o| o.zone.as_str()).collect();
+    zones.dedup();
+    (!zones.is_empty()).then(|| {
+        (
+            Key::Fill(OUTAGE),
+            format!("zone outage ({})", zones.join(", ")),
+        )
+    })
+}
+
+/// The shade of a zone's outage: light, under every series.
+const OUTAGE: RGBColor = RGBColor(224, 224, 224);
+
+/// Shades each zone outage across a time chart, on its secondary (linear, from 0)
+/// coordinates up to `top`, before the series are drawn over it.
+macro_rules! shade_outages {
+    ($chart:expr, $input:expr, $axis:expr, $top:expr) => {
+        $chart.draw_secondary_series($input.outages.iter().map(|o| {
+            let to = o.to_s.min($input.duration_s);
+            Rectangle::new(
+                [($axis.at(o.from_s), 0.0), ($axis.at(to), $top)],
+                OUTAGE.filled(),
+            )
+        }))?
+    };
 }
 
 /// A tier of a run of several, as its charts name it.
@@ -197,6 +235,7 @@ impl Chart for Traffic<'_> {
             .collect();
         legend.push((Key::Line(VERMILLION), "desired capacity".into()));
         legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
+        legend.extend(outage_key(&self.input.outages));
         if points.iter().any(|p| p.interruptions > 0) {
             legend.push((
                 Key::Triangle(REDDISH_PURPLE),
@@ -230,6 +269,7 @@ impl Chart for Traffic<'_> {
             .build_cartesian_2d(axis.range(), axis_range(0.0, y_top))?
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
         time_mesh!(chart, axis, "instances", &tick);
+        shade_outages!(chart, self.input, axis, headroom(max_rate));
         chart
             .configure_secondary_axes()
             .y_desc("arrival rate [requests/s]")
@@ -355,6 +395,7 @@ impl Chart for Latency<'_> {
                 ));
             }
         }
+        legend.extend(outage_key(&self.input.outages));
         let plot = frame(
             root,
             &self.input.heading("Latency of completed requests"),
@@ -392,6 +433,7 @@ impl Chart for Latency<'_> {
                 0.0..headroom(max_errors).max(10.0),
             );
         time_mesh!(chart, axis, "latency [ms] (log scale)", &tick);
+        shade_outages!(chart, self.input, axis, headroom(max_errors).max(10.0));
         chart
             .configure_secondary_axes()
             .y_desc("errors [requests per minute]")

@@ -10,8 +10,10 @@ mod fargate;
 mod instance;
 mod lambda;
 mod load_balancer;
+mod network;
 mod purchase;
 mod rds;
+mod s3;
 mod service;
 mod spot;
 mod tiers;
@@ -36,8 +38,10 @@ use fargate::*;
 use instance::*;
 use lambda::*;
 use load_balancer::*;
+use network::*;
 use purchase::*;
 use rds::*;
+use s3::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use service::*;
@@ -379,7 +383,15 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             ),
         ));
     }
-    let tiers = tiers.resolve(&ctx, duration)?;
+    let network = resolve_network(
+        &ctx,
+        raw.network,
+        raw.outage.unwrap_or_default(),
+        raw.capacity_shortage.unwrap_or_default(),
+        duration,
+    )?;
+    let tiers = tiers.resolve(&ctx, duration, network.zones.len())?;
+    check_shortage_pools(&ctx, &network, &tiers)?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(
@@ -414,6 +426,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         slo,
         report: ReportConfig { interval },
         tiers,
+        network,
     };
     Ok((config, notes.into_inner()))
 }

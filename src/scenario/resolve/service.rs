@@ -56,5 +56,10 @@ pub(super) fn resolve_service(
             default::TIMEOUT,
             SimDuration::from_secs(1)..=SimDuration::from_secs(4000),
         )?,
+        response_bytes: ctx.at_most(
+            "service.response_bytes",
+            raw.response_bytes.unwrap_or(default::RESPONSE_BYTES) as f64,
+            MAX_REQUEST_BYTES as f64,
+        )? as u64,
     })
 }

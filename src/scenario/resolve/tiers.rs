@@ -243,7 +243,24 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                 MAX_CALL_COUNT,
                 "",
             )?;
-            list.push(Call { tier, count });
+            let bytes = |k: &str, given: Option<u64>, default: u64| {
+                let b = given.unwrap_or(default) as f64;
+                Ok::<u64, ScenarioError>(ctx.at_most(&key(k), b, MAX_REQUEST_BYTES as f64)? as u64)
+            };
+            list.push(Call {
+                tier,
+                count,
+                request_bytes: bytes(
+                    "request_bytes",
+                    call.request_bytes,
+                    default::CALL_REQUEST_BYTES,
+                )?,
+                response_bytes: bytes(
+                    "response_bytes",
+                    call.response_bytes,
+                    default::CALL_RESPONSE_BYTES,
+                )?,
+            });
         }
         calls.push(list);
     }
@@ -406,13 +423,18 @@ fn callers_first(calls: &[Vec<Call>]) -> std::result::Result<Vec<usize>, (Vec<us
 
 impl TierPlan {
     /// Every tier's tables, resolved under its own keys.
-    pub(super) fn resolve(self, ctx: &Ctx, duration: SimDuration) -> Result<Vec<TierConfig>> {
+    pub(super) fn resolve(
+        self,
+        ctx: &Ctx,
+        duration: SimDuration,
+        zones: usize,
+    ) -> Result<Vec<TierConfig>> {
         let tiers = self
             .tiers
             .into_iter()
             .enumerate()
             .map(|(i, (written, calls, sends))| {
-                resolve_tier(ctx, written, calls, sends, duration, i == 0)
+                resolve_tier(ctx, written, calls, sends, duration, zones, i == 0)
             })
             .collect::<Result<Vec<_>>>()?;
         check_pools(ctx, &tiers);
@@ -424,7 +446,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 16] = [
+    let tables: [(&str, bool, &[TierKind]); 18] = [
         ("instance", raw.instance.is_some(), &[Ec2, EcsEc2, Worker]),
         ("purchase", raw.purchase.is_some(), &[Ec2, Worker]),
         (
@@ -459,6 +481,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("sends", raw.sends.is_some(), &[Ec2, Fargate, EcsEc2]),
         ("sqsd", raw.sqsd.is_some(), &[Worker]),
         ("messages", raw.messages.is_some(), &[Worker]),
+        ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
+        ("placement", raw.placement.is_some(), &[Ec2]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -481,8 +505,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             service,
             "time",
-            &[],
-            "is not a key of a lambda tier's [service], which gives only `time`",
+            &["response_bytes"],
+            "is not a key of a lambda tier's [service], which gives only `time` and `response_bytes`",
         ),
         Rds => Err(ctx.err_table(
             "service",
@@ -508,6 +532,7 @@ fn resolve_tier(
     calls: Vec<Call>,
     sends: Vec<Send>,
     duration: SimDuration,
+    zones: usize,
     entry: bool,
 ) -> Result<TierConfig> {
     let WrittenTier {
@@ -574,11 +599,28 @@ fn resolve_tier(
         )?),
         _ => None,
     };
+    // Only the entry tier answers clients on the internet; a called tier answers its
+    // caller inside the Region, and a worker answers sqsd on its own instance.
+    if (!entry || worker.is_some())
+        && raw
+            .service
+            .as_ref()
+            .is_some_and(|s| s.response_bytes.is_some())
+    {
+        return Err(ctx.err(
+            "service.response_bytes",
+            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region, and a worker answers sqsd",
+        ));
+    }
     let mut service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
     if let Some(w) = &worker {
         // sqsd waits this long for the application's answer (aws-facts.md 5).
         service.timeout = w.inactivity_timeout;
     }
+    let s3 = match raw.s3 {
+        Some(s3) => Some(resolve_s3(ctx, s3, entry)?),
+        None => None,
+    };
     let load_balancer = resolve_load_balancer(ctx, raw.load_balancer.unwrap_or_default())?;
     let mut raw_autoscaling = raw.autoscaling.unwrap_or_default();
     let ecs_service = matches!(kind, TierKind::Fargate | TierKind::EcsEc2);
@@ -628,6 +670,7 @@ fn resolve_tier(
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
+    let placement = resolve_placement(ctx, raw.placement, autoscaling.max, zones)?;
     Ok(TierConfig {
         name,
         kind,
@@ -644,6 +687,8 @@ fn resolve_tier(
         rds,
         worker,
         sends,
+        s3,
+        placement,
     })
 }
 
