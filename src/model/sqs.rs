@@ -21,7 +21,7 @@
 //!   timeout.
 //! - A message received more than `max_retries` times (`maxReceiveCount`) moves to
 //!   the dead-letter queue instead (12.4): it is processed at most `max_retries`
-//!   times.
+//!   times. That last `ReceiveMessage` is still a call, counted and billed.
 //! - A message older than `retention_period` (from its original send, 12.4) is
 //!   deleted: expired, found when it would be received and at each metric period.
 //! - Empty receives: every idle connection of an InService instance long-polls for

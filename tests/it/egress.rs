@@ -415,7 +415,7 @@ fn issue_13_bad_s3_input_is_exit_2_with_file_line_and_key() {
     };
     let stderr = assert_rejected(&tiers("rds"), "bad.toml:10: tiers.back.s3");
     assert!(
-        stderr.contains("belongs to ec2 and fargate and ecs_ec2 and lambda tiers"),
+        stderr.contains("belongs to ec2, fargate, ecs_ec2 and lambda tiers"),
         "{stderr}"
     );
     let stderr = assert_rejected(&tiers("ec2"), "bad.toml:10: tiers.back.s3");
