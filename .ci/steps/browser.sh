@@ -14,6 +14,11 @@
 #  3. PNG = SVG (issue 17): every chart of spike, spot-mix, predictive and diurnal, as
 #     Chromium draws its SVG, must show the picture of its PNG (pixels.py states the
 #     tolerance and why).
+#  4. Compare (issue 17): compare-targets' page, laid out by Chromium, has the SLO line
+#     on its cost-vs-p99 chart and no two strategy names printed over each other.
+#  5. Events (issue 17): a traffic chart's legend names a kind of event exactly when
+#     the run's summary.json counts some (failures.toml has failures and replacements,
+#     spot-mix spot interruptions, spike none of either).
 # Runs from the repository root on a fresh Debian machine as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -185,3 +190,75 @@ for scenario in spike spot-mix predictive diurnal; do
   done
 done
 echo "PNG = SVG check passed"
+
+# 4. The comparison page: the SLO line and labels that never overlap, as laid out.
+cmp_out="$work/compare-targets"
+cargo run --release --quiet -- compare scenarios/compare-targets.toml --replicates 5 --out "$cmp_out" --quiet >/dev/null
+cp "$cmp_out/report.html" "$cmp_out/.probe.html"
+cat >>"$cmp_out/.probe.html" <<'JS'
+<script>
+window.addEventListener('load', () => {
+  const svg = document.querySelector('#cost_vs_p99 svg');
+  const texts = [...svg.querySelectorAll('text')];
+  const names = [...document.querySelectorAll('#strategies + table tr td:first-child')]
+    .map(td => td.textContent.trim());
+  // The legend is drawn first, so a strategy's label is the last text that is its name.
+  const labels = names.map(n => {
+    const t = texts.filter(x => x.textContent.trim() === n).pop();
+    if (!t) return { name: n, missing: true };
+    const r = t.getBoundingClientRect();
+    return { name: n, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  });
+  const slo = texts.map(x => x.textContent.trim()).filter(t => t.startsWith('SLO: p99'));
+  const pre = document.createElement('pre');
+  pre.id = 'probe';
+  pre.textContent = JSON.stringify({ names, labels, slo,
+    dashed: svg.querySelectorAll('polyline, path, line').length });
+  document.body.appendChild(pre);
+});
+</script>
+JS
+chrome --virtual-time-budget=5000 --dump-dom "file://$cmp_out/.probe.html" >"$work/dom-compare.html" 2>>"$work/chrome.log" || {
+  cat "$work/chrome.log"; echo "chromium failed to load the comparison page"; exit 1; }
+python3 - "$work/dom-compare.html" <<'PY'
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+if not m:
+    sys.exit("compare check: the page did not finish loading (no probe output)")
+probe = json.loads(html.unescape(m.group(1)))
+if not probe["slo"]:
+    sys.exit("compare check: no SLO line on the cost-vs-p99 chart")
+print(f"compare: {probe['slo'][0]} on the chart")
+labels = probe["labels"]
+if len(labels) != 5 or any(l.get("missing") for l in labels):
+    sys.exit(f"compare check: not every strategy is labelled: {labels}")
+overlaps = [(a["name"], b["name"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"]
+            and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+if overlaps:
+    sys.exit(f"compare check: labels printed over each other: {overlaps}")
+print(f"compare: {len(labels)} strategy labels, none overlapping")
+PY
+
+# 5. Events: each kind in a traffic chart's legend exactly when the run counts some.
+ev_out="$work/png-failures"
+cargo run --release --quiet -- run scenarios/failures.toml --out "$ev_out" --quiet >/dev/null
+python3 - "$ev_out" "$work/png-spot-mix" "$work/png-spike" <<'PY'
+import json, re, sys
+kinds = [("instance failures", "failures"), ("spot interruptions", "spot_interruptions"),
+         ("replaced after a failed health check", "replaced_unhealthy")]
+for folder in sys.argv[1:]:
+    svg = open(f"{folder}/traffic.svg", encoding="utf-8").read()
+    texts = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    counts = json.load(open(f"{folder}/summary.json"))["instances"]
+    for label, key in kinds:
+        shown = [t for t in texts if t.startswith(label + " (")]
+        n = counts[key]
+        if bool(shown) != (n > 0):
+            sys.exit(f"events check: {folder}: legend {shown} but summary.json {key} = {n}")
+        if n > 0 and shown != [f"{label} ({n:,})"]:
+            sys.exit(f"events check: {folder}: legend {shown}, summary.json {key} = {n}")
+        print(f"events: {folder.rsplit('/', 1)[-1]}: {label}: {n}")
+print("events check passed")
+PY

@@ -526,7 +526,7 @@ fn compare_strategies(
     let report_scenario = match output.print.no_plots {
         true => None,
         false => Some(
-            report::compare::report_scenario_text(&base, here.as_deref())
+            report::compare::report_scenario_text(&base, &plan.named_configs(), here.as_deref())
                 .map_err(Failure::RunFailed)?,
         ),
     };
@@ -696,17 +696,13 @@ fn run_shard(
         (shard, format!("--shard {given}"))
     };
     plan.check_shard(shard, &option)?;
-    let strategies: Vec<(String, Config)> = plan
-        .strategies
-        .iter()
-        .map(|s| (s.name.clone(), s.config.clone()))
-        .collect();
+    let strategies = plan.named_configs();
     let described = (|| -> anyhow::Result<(String, String)> {
         let resolved = simcloud::scenario::resolved_toml(base, &strategies)
             .map_err(anyhow::Error::msg)
             .context("cannot print the resolved scenario")?;
         let here = std::env::current_dir().ok();
-        let text = report::compare::report_scenario_text(base, here.as_deref())?;
+        let text = report::compare::report_scenario_text(base, &strategies, here.as_deref())?;
         Ok((report::shard::scenario_sha256(&resolved), text))
     })();
     let (hash, report_scenario) = described.map_err(Failure::RunFailed)?;
@@ -780,33 +776,7 @@ fn merge(out: &mut dyn Write, dir: &Path, print: &PrintArgs) -> Result<(), Failu
 mod tests {
     use super::progress::BAR_STEPS;
     use super::*;
-    use simcloud::compare::Estimate;
     use simcloud::engine::SimDuration;
-
-    /// Issue 11: a difference whose interval prints as `[0.000, 0.000]` (or touches
-    /// zero once rounded) gets no star, though the unrounded interval excludes zero.
-    #[test]
-    fn a_difference_printed_as_zero_is_not_starred() {
-        let tiny = Estimate {
-            mean: 0.0002,
-            std_dev: Some(0.0001),
-            half_width: Some(0.0001),
-        };
-        assert!(tiny.excludes_zero());
-        assert_eq!(diff_cell(tiny, 1.0, 3), "0.000 [0.000, 0.000]  ");
-        let touching = Estimate {
-            mean: 0.003,
-            std_dev: Some(0.001),
-            half_width: Some(0.0027),
-        };
-        assert_eq!(diff_cell(touching, 1.0, 3), "+0.003 [0.000, +0.006]  ");
-        let clear = Estimate {
-            mean: -2.0,
-            std_dev: Some(0.5),
-            half_width: Some(0.5),
-        };
-        assert_eq!(diff_cell(clear, 1.0, 3), "-2.000 [-2.500, -1.500] *");
-    }
 
     /// An error that prints its source and also returns it, as a chart-writing error once did.
     #[derive(Debug, thiserror::Error)]

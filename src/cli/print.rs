@@ -3,14 +3,14 @@
 
 use super::RunReport;
 use simcloud::compare::optimize::{Evidence, Optimization};
-use simcloud::compare::{self, ComparePlan, Comparison, Estimate, Metric};
-use simcloud::model::{Config, Summary, TierKind};
+use simcloud::compare::{self, ComparePlan, Comparison, Metric};
+use simcloud::model::{Config, Summary};
 use simcloud::report::bill::{BillStatement, LineRole, hours};
-use simcloud::report::compare::verdict_sentence;
+use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{
-    TIER_COLUMNS, cluster_sentence, database_sentence, queue_sentence, tier_cells,
+    TIER_COLUMNS, cluster_sentence, database_sentence, queue_sentence, tier_cells, tier_verdicts,
     where_the_time_goes,
 };
 use std::io::{self, Write};
@@ -151,51 +151,6 @@ pub(super) fn table_lines(rows: &[Vec<String>]) -> Vec<String> {
     lines
 }
 
-/// `mean ± half-width`, scaled (e.g. fractions to percent); just the mean when R = 1.
-pub(super) fn estimate_cell(e: Estimate, scale: f64, decimals: usize) -> String {
-    match e.half_width {
-        Some(h) => format!(
-            "{:.*} ± {:.*}",
-            decimals,
-            e.mean * scale,
-            decimals,
-            h * scale
-        ),
-        None => format!("{:.*}", decimals, e.mean * scale),
-    }
-}
-
-/// `+mean [low, high]` with a `*` when the interval *as printed* excludes zero: an
-/// interval that excludes zero only beyond the printed decimals reads `[0.000, 0.000]`
-/// or `[0.000, +0.002]`, and a star beside it would claim what the reader cannot see.
-pub(super) fn diff_cell(e: Estimate, scale: f64, decimals: usize) -> String {
-    let signed = |x: f64| {
-        let text = format!("{:+.*}", decimals, x * scale);
-        // "-0.00" and "+0.00" both read as zero.
-        if text[1..].chars().all(|c| c == '0' || c == '.') {
-            format!("{:.*}", decimals, 0.0)
-        } else {
-            text
-        }
-    };
-    match e.ci() {
-        Some((lo, hi)) => {
-            let (lo, hi) = (signed(lo), signed(hi));
-            let is_zero = |t: &str| !t.starts_with(['+', '-']);
-            let excludes_zero = e.excludes_zero()
-                && !is_zero(&lo)
-                && !is_zero(&hi)
-                && lo.starts_with('-') == hi.starts_with('-');
-            format!(
-                "{} [{lo}, {hi}]{}",
-                signed(e.mean),
-                if excludes_zero { " *" } else { "  " }
-            )
-        }
-        None => signed(e.mean),
-    }
-}
-
 /// How a comparison's runs were made, for its first line: `40 runs in 1.52 s on 2
 /// threads`, or `40 runs merged from 7 shards`.
 pub(super) fn ran_locally(plan: &ComparePlan, wall_secs: f64) -> String {
@@ -319,6 +274,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
         "strategy".to_string(),
         "total cost $".into(),
         "$ per M req".into(),
+        "$ per month".into(),
         "p50 ms".into(),
         "p99 ms".into(),
         "SLO attained %".into(),
@@ -344,6 +300,7 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
             },
             estimate_cell(s.cost(), 1.0, 3),
             estimate_cell(s.get(Metric::CostPerMillionRequests).estimate, 1.0, 2),
+            estimate_cell(s.get(Metric::CostPerMonth).estimate, 1.0, 0),
             estimate_cell(s.get(Metric::P50).estimate, 1.0, 1),
             estimate_cell(s.p99(), 1.0, 1),
             estimate_cell(s.get(Metric::SloAttainment).estimate, 100.0, 2),
@@ -496,14 +453,14 @@ pub(super) fn print_summary(
     } else {
         // A fargate tier's instances are its tasks; an ecs_ec2 tier's tasks run on
         // container instances, whose hours are billed.
-        let (unit, hours) = match config.entry().kind {
-            TierKind::Fargate => ("tasks    ", "task-hours"),
-            TierKind::EcsEc2 => ("tasks    ", "container instance-hours"),
-            _ => ("instances", "instance-hours"),
+        let (one, many) = config.entry().kind.units();
+        let hours = match config.entry().kind {
+            simcloud::model::TierKind::EcsEc2 => "container instance-hours".to_string(),
+            _ => format!("{one}-hours"),
         };
         writeln!(
             out,
-            "  {unit}   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} {hours}",
+            "  {many:<9}   {} launched · {} terminated · in service: peak {}, mean {:.2}, min {} · {:.2} {hours}",
             i.launched,
             i.terminated,
             i.peak_in_service,
@@ -709,6 +666,9 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
     if let Some(sentence) = where_the_time_goes(config, s) {
         lines.push(format!("  {:<12}{sentence}", ""));
     }
+    for verdict in tier_verdicts(config, s) {
+        lines.push(format!("  {:<12}verdict {verdict}", ""));
+    }
     lines
 }
 
@@ -763,7 +723,7 @@ mod tests {
         config.tiers.push(api);
         let s = simcloud::model::simulate(&config, &mut |_| {}).summary;
         let lines = tier_lines(&s, &config);
-        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert_eq!(lines.len(), 6, "{lines:#?}");
         assert!(
             lines[0].starts_with("  tiers       tier  kind"),
             "{lines:#?}"
@@ -787,5 +747,12 @@ mod tests {
             "{}",
             lines[3]
         );
+        // A verdict per tier, in order (issue 17).
+        for (line, t) in lines[4..].iter().zip(&s.tiers) {
+            assert!(
+                line.starts_with(&format!("              verdict {} (ec2): ", t.name)),
+                "{line}"
+            );
+        }
     }
 }

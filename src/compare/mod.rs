@@ -54,7 +54,7 @@ pub mod optimize;
 mod shard;
 mod stats;
 
-pub use shard::{Grid, Shard};
+pub use shard::{Grid, Shard, Slo};
 pub use stats::{Estimate, pareto_optimal, t_quantile_975};
 
 /// Replicates per strategy when `--replicates` is not given.
@@ -267,6 +267,14 @@ impl ComparePlan {
         })
     }
 
+    /// Each strategy's name and configuration, as the scenario printers take them.
+    pub fn named_configs(&self) -> Vec<(String, Config)> {
+        self.strategies
+            .iter()
+            .map(|s| (s.name.clone(), s.config.clone()))
+            .collect()
+    }
+
     /// Number of simulation runs: strategies × replicates.
     pub fn runs(&self) -> usize {
         self.strategies.len() * self.replicates as usize
@@ -325,6 +333,7 @@ impl ComparePlan {
             base_seed: self.base_seed,
             replicates: self.replicates,
             strategies: self.strategies.iter().map(|s| s.name.clone()).collect(),
+            slos: self.strategies.iter().map(|s| Slo::of(&s.config)).collect(),
         }
     }
 
@@ -415,6 +424,8 @@ pub fn run(plan: &ComparePlan, on_done: &(dyn Fn() + Sync)) -> Result<Comparison
 pub enum Metric {
     TotalCost,
     CostPerMillionRequests,
+    /// The total cost at this rate for a month of [`optimize::HOURS_PER_MONTH`].
+    CostPerMonth,
     P50,
     P99,
     SloAttainment,
@@ -433,9 +444,10 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 28] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
+        Metric::CostPerMonth,
         Metric::P50,
         Metric::P99,
         Metric::SloAttainment,
@@ -476,6 +488,7 @@ impl Metric {
         match self {
             Metric::TotalCost => "total_cost_usd",
             Metric::CostPerMillionRequests => "cost_per_million_requests_usd",
+            Metric::CostPerMonth => "cost_per_month_usd",
             Metric::P50 => "p50_ms",
             Metric::P99 => "p99_ms",
             Metric::SloAttainment => "slo_attainment",
@@ -491,7 +504,10 @@ impl Metric {
 
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::TotalCost | Metric::CostPerMillionRequests | Metric::Cost(_) => "USD",
+            Metric::TotalCost
+            | Metric::CostPerMillionRequests
+            | Metric::CostPerMonth
+            | Metric::Cost(_) => "USD",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
             | Metric::SloMet
@@ -507,6 +523,9 @@ impl Metric {
         match self {
             Metric::TotalCost => "the whole bill of the run",
             Metric::CostPerMillionRequests => "total cost / arrived requests × 1,000,000",
+            Metric::CostPerMonth => {
+                "total cost × 730 hours / simulated hours: a month (AWS Pricing Calculator's 730 hours) at this rate"
+            }
             Metric::P50 => "median latency of completed requests",
             Metric::P99 => "99th percentile latency of completed requests",
             Metric::SloAttainment => {
@@ -549,6 +568,9 @@ impl Metric {
             // across strategies exactly as the total cost does, and a strategy that
             // drops requests does not look cheaper per request for it.
             Metric::CostPerMillionRequests => per_arrived(1_000_000) * s.cost_usd.total,
+            Metric::CostPerMonth => {
+                optimize::per_month(s.cost_usd.total, s.simulated_seconds / 3600.0)
+            }
             Metric::P50 => s.latency_ms.p50,
             Metric::P99 => s.latency_ms.p99,
             Metric::SloAttainment => s.slo.attainment,
@@ -697,6 +719,8 @@ pub struct Comparison {
     pub replicates: u32,
     /// In file order; `strategies[0]` is the baseline.
     pub strategies: Vec<StrategyResult>,
+    /// Each strategy's SLO, in the same order.
+    pub slos: Vec<Slo>,
     /// Every run, ordered by (strategy, replicate).
     pub runs: Vec<RunRecord>,
 }
@@ -772,6 +796,7 @@ impl Comparison {
             base_seed: grid.base_seed,
             replicates: grid.replicates,
             strategies,
+            slos: grid.slos.clone(),
             runs,
         }
     }

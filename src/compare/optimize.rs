@@ -66,6 +66,11 @@ const Z_975: f64 = 1.959_963_984_540_054;
 /// (`reference/aws-facts.md` has no monthly figure).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
+/// A bill of `cost` over `hours` as a month of [`HOURS_PER_MONTH`] at the same rate.
+pub fn per_month(cost: f64, hours: f64) -> f64 {
+    cost * HOURS_PER_MONTH / hours
+}
+
 /// A validated search, ready to run.
 #[derive(Clone, Debug)]
 pub struct OptimizePlan {
@@ -116,7 +121,7 @@ impl OptimizePlan {
         let cost = record.value(Metric::TotalCost);
         let objective = match self.spec.objective {
             Objective::Cost => cost,
-            Objective::CostPerMonth => cost * HOURS_PER_MONTH / hours,
+            Objective::CostPerMonth => per_month(cost, hours),
         };
         let metric = match self.spec.constraint {
             Constraint::P99AtMostSlo => record.value(Metric::P99),

@@ -5,7 +5,7 @@ use super::CompareError;
 
 /// The strategy × replicate grid of a comparison, as its files name it: what a shard
 /// records and a merge checks, without the configurations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Grid {
     /// The scenario's `name`.
     pub scenario: String,
@@ -13,6 +13,27 @@ pub struct Grid {
     pub replicates: u32,
     /// Strategy names in file order; the first is the baseline.
     pub strategies: Vec<String>,
+    /// Each strategy's SLO, in the same order: the chart draws it and a merge, which
+    /// has no scenario, reads it from the shards.
+    pub slos: Vec<Slo>,
+}
+
+/// The SLO a strategy is judged against: the `percentile`-th percentile latency at
+/// most `latency_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slo {
+    pub latency_ms: f64,
+    pub percentile: f64,
+}
+
+impl Slo {
+    pub fn of(config: &crate::model::Config) -> Self {
+        Slo {
+            latency_ms: config.slo.latency.as_secs_f64() * 1e3,
+            percentile: config.slo.percentile,
+        }
+    }
 }
 
 impl Grid {

@@ -47,6 +47,9 @@ pub(super) struct Fleet {
     pub failed_launches: u64,
     pub spot_interruptions: u64,
     pub rebalance_recommendations: u64,
+    /// The event counts above when the last timeline row was written
+    /// ([`Fleet::count_events`]).
+    reported: [u64; 5],
     /// When the last scaling activity finished (an instance in service or stopped).
     pub last_activity_end: SimTime,
     pub in_service: u32,
@@ -84,6 +87,7 @@ impl Fleet {
             failed_launches: 0,
             spot_interruptions: 0,
             rebalance_recommendations: 0,
+            reported: [0; 5],
             last_activity_end: SimTime::ZERO,
             in_service: 0,
             peak_in_service: 0,
@@ -213,6 +217,26 @@ impl Fleet {
             };
             *slot += 1;
         }
+    }
+
+    /// Writes the fleet events since the last row into `row` (launches, terminations,
+    /// spot interruptions, failures, replacements).
+    pub(super) fn count_events(&mut self, row: &mut TimelineRow) {
+        let now = [
+            self.launched,
+            self.terminated,
+            self.spot_interruptions,
+            self.failures,
+            self.replaced_unhealthy,
+        ];
+        let [launched, terminated, spot_interruptions, failures, replaced] =
+            std::array::from_fn(|i| now[i] - self.reported[i]);
+        row.launched = launched;
+        row.terminated = terminated;
+        row.spot_interruptions = spot_interruptions;
+        row.failures = failures;
+        row.replaced_unhealthy = replaced;
+        self.reported = now;
     }
 
     /// The summary's instance section at the end of a run of `duration`.

@@ -87,6 +87,7 @@ impl Metrics {
             rejections: counts.rejected,
             timeouts: counts.timed_out,
             interruptions: counts.interrupted,
+            failed: counts.failed,
             p50_ms: round_to(self.interval_latency.quantile_ms(0.5), 3),
             p99_ms: round_to(self.interval_latency.quantile_ms(0.99), 3),
             ..TimelineRow::default()

@@ -539,6 +539,24 @@ pub struct TimelineRow {
     pub cost_commitments_usd: f64,
     pub cost_warm_pool_usd: f64,
     pub cost_load_balancer_usd: f64,
+    // Issue 17: the columns below came later and stay at the end, so that a reader of
+    // the earlier columns by position is not misled.
+    /// 500s: requests failed by a database the tier called.
+    pub failed: u64,
+    /// Fleet events of the interval: instances (tasks) launched and terminated, spot
+    /// interruptions (the two-minute warnings), instance failures, and failed
+    /// instances replaced after a health check.
+    pub launched: u64,
+    pub terminated: u64,
+    pub spot_interruptions: u64,
+    pub failures: u64,
+    pub replaced_unhealthy: u64,
+    /// The scaling metrics of the last metric period that ended in the interval, as
+    /// the policies read them: `ASGAverageCPUUtilization` [%] over the instances past
+    /// warm-up, and `ALBRequestCountPerTarget` [requests per target per minute];
+    /// empty when the period had no such instances or targets (or no period ended).
+    pub metric_cpu: Option<f64>,
+    pub metric_request_count_per_target: Option<f64>,
 }
 
 /// One line of the bill (`cost.csv`).

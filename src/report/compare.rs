@@ -294,10 +294,16 @@ pub fn write_comparison(
     Ok(files)
 }
 
-/// The base scenario as `report.html` shows it: resolved, with the files it reads
-/// relative to `paths_relative_to` (the folder the command ran in) when given.
-pub fn report_scenario_text(base: &Config, paths_relative_to: Option<&Path>) -> Result<String> {
-    super::scenario_text(base, paths_relative_to)
+/// The scenario as `report.html` shows it: the base resolved, then each strategy as
+/// a `[[strategy]]` table of what it changes (the page's definitions of the strategies
+/// are read from it), with the files they read relative to `paths_relative_to` (the
+/// folder the command ran in) when given.
+pub fn report_scenario_text(
+    base: &Config,
+    strategies: &[(String, Config)],
+    paths_relative_to: Option<&Path>,
+) -> Result<String> {
+    super::scenario_text(base, strategies, paths_relative_to)
         .map_err(anyhow::Error::msg)
         .context("cannot print the resolved scenario")
 }
@@ -308,11 +314,57 @@ pub fn report_scenario_text(base: &Config, paths_relative_to: Option<&Path>) -> 
 pub fn write_compare_pictures(
     comparison: &Comparison,
     base: &Config,
+    strategies: &[(String, Config)],
     dir: &Path,
     paths_relative_to: Option<&Path>,
 ) -> Result<Vec<String>> {
-    let text = report_scenario_text(base, paths_relative_to)?;
+    let text = report_scenario_text(base, strategies, paths_relative_to)?;
     write_pictures(comparison, &text, dir)
+}
+
+/// `mean ± half-width`, scaled (e.g. fractions to percent); just the mean when R = 1.
+pub fn estimate_cell(e: Estimate, scale: f64, decimals: usize) -> String {
+    match e.half_width {
+        Some(h) => format!(
+            "{:.*} ± {:.*}",
+            decimals,
+            e.mean * scale,
+            decimals,
+            h * scale
+        ),
+        None => format!("{:.*}", decimals, e.mean * scale),
+    }
+}
+
+/// `+mean [low, high]` with a `*` when the interval *as printed* excludes zero: an
+/// interval that excludes zero only beyond the printed decimals reads `[0.000, 0.000]`
+/// or `[0.000, +0.002]`, and a star beside it would claim what the reader cannot see.
+pub fn diff_cell(e: Estimate, scale: f64, decimals: usize) -> String {
+    let signed = |x: f64| {
+        let text = format!("{:+.*}", decimals, x * scale);
+        // "-0.00" and "+0.00" both read as zero.
+        if text[1..].chars().all(|c| c == '0' || c == '.') {
+            format!("{:.*}", decimals, 0.0)
+        } else {
+            text
+        }
+    };
+    match e.ci() {
+        Some((lo, hi)) => {
+            let (lo, hi) = (signed(lo), signed(hi));
+            let is_zero = |t: &str| !t.starts_with(['+', '-']);
+            let excludes_zero = e.excludes_zero()
+                && !is_zero(&lo)
+                && !is_zero(&hi)
+                && lo.starts_with('-') == hi.starts_with('-');
+            format!(
+                "{} [{lo}, {hi}]{}",
+                signed(e.mean),
+                if excludes_zero { " *" } else { "  " }
+            )
+        }
+        None => signed(e.mean),
+    }
 }
 
 /// The comparison's verdict in words ([`Comparison::verdict`]).
@@ -324,10 +376,11 @@ pub fn verdict_sentence(c: &Comparison) -> String {
     match v.chosen {
         Some(chosen) => {
             let mut text = format!(
-                "the cheapest strategy that met the SLO in at least {share} % of replicates is {} ({}), at {} per run on average",
+                "the cheapest strategy that met the SLO in at least {share} % of replicates is {} ({}), at {} per run on average, {} per month at this rate",
                 name(chosen),
                 met(chosen),
                 plots::dollars(c.strategies[chosen].cost().mean),
+                plots::dollars(c.strategies[chosen].get(Metric::CostPerMonth).estimate.mean),
             );
             if !v.ties.is_empty() {
                 let ties: Vec<String> = v.ties.iter().map(|&s| name(s)).collect();
@@ -378,8 +431,18 @@ pub fn write_pictures(
             }
         })
         .collect();
+    // One SLO line when every strategy is judged against the same SLO.
+    let slo = comparison
+        .slos
+        .first()
+        .filter(|first| comparison.slos.iter().all(|s| s == *first))
+        .copied();
     let figures = vec![
-        plots::draw_cost_vs_p99(&comparison.scenario, &points)?,
+        plots::draw_cost_vs_p99(
+            &comparison.scenario,
+            &points,
+            slo.map(|s| (s.percentile, s.latency_ms)),
+        )?,
         plots::draw_cost_breakdown(&comparison.scenario, &points)?,
     ];
     let page = html::compare_report(
@@ -406,6 +469,26 @@ pub fn write_pictures(
                         slo_met: comparison.slo_met(s.index),
                         attainment: pair(Metric::SloAttainment),
                         per_million: pair(Metric::CostPerMillionRequests),
+                        per_month: pair(Metric::CostPerMonth),
+                    }
+                })
+                .collect(),
+            slo,
+            differences: comparison.strategies[1..]
+                .iter()
+                .map(|s| {
+                    let diff = |m: Metric, scale: f64, decimals: usize| {
+                        diff_cell(s.get(m).diff, scale, decimals).trim().to_string()
+                    };
+                    html::DiffRow {
+                        strategy: s.name.clone(),
+                        cells: vec![
+                            diff(Metric::TotalCost, 1.0, 3),
+                            diff(Metric::CostPerMonth, 1.0, 2),
+                            diff(Metric::P99, 1.0, 1),
+                            diff(Metric::SloAttainment, 100.0, 2),
+                            diff(Metric::InstanceHours, 1.0, 2),
+                        ],
                     }
                 })
                 .collect(),
@@ -433,5 +516,30 @@ mod tests {
         assert_eq!(fixed(-0.000_000_1, 6), "0.000000");
         assert_eq!(fixed(1.5, 3), "1.500");
         assert_eq!(fixed_opt(None, 3), "");
+    }
+
+    /// Issue 11: a difference whose interval prints as `[0.000, 0.000]` (or touches
+    /// zero once rounded) gets no star, though the unrounded interval excludes zero.
+    #[test]
+    fn a_difference_printed_as_zero_is_not_starred() {
+        let tiny = Estimate {
+            mean: 0.0002,
+            std_dev: Some(0.0001),
+            half_width: Some(0.0001),
+        };
+        assert!(tiny.excludes_zero());
+        assert_eq!(diff_cell(tiny, 1.0, 3), "0.000 [0.000, 0.000]  ");
+        let touching = Estimate {
+            mean: 0.003,
+            std_dev: Some(0.001),
+            half_width: Some(0.0027),
+        };
+        assert_eq!(diff_cell(touching, 1.0, 3), "+0.003 [0.000, +0.006]  ");
+        let clear = Estimate {
+            mean: -2.0,
+            std_dev: Some(0.5),
+            half_width: Some(0.5),
+        };
+        assert_eq!(diff_cell(clear, 1.0, 3), "-2.000 [-2.500, -1.500] *");
     }
 }

@@ -13,7 +13,8 @@ use super::bill::{BillStatement, LineRole, hours};
 use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
 use super::tiers::{TIER_COLUMNS, cluster_sentence, database_sentence, queue_sentence, tier_cells};
 use crate::model::{
-    BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierSummary,
+    BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierKind,
+    TierSummary,
 };
 use std::fmt::Write;
 
@@ -84,6 +85,7 @@ details summary { cursor: pointer; color: #555; }
 .verdict.slo-met .headline { color: #007a4d; } .verdict.slo-missed .headline { color: #b34700; }
 .verdict .headline { font-size: 1.15rem; font-weight: bold; margin: 0.2rem 0 0.4rem; }
 .verdict ul { margin: 0; padding-left: 1.2rem; }
+.tier-verdict { border-left: 4px solid #999; padding-left: 0.6rem; }
 table.bill tr.group th { padding-top: 0.8rem; color: #555; font-weight: normal; font-style: italic; }
 table.bill tr.subtotal td { color: #555; font-style: italic; }
 "#;
@@ -147,35 +149,66 @@ pub fn share(part: u64, whole: u64) -> String {
     }
 }
 
-const RUN_CAPTIONS: [(&str, &str); 5] = [
-    (
-        "traffic",
-        "Instances stacked by state and purchase option (left axis) against the arrival rate (right axis). \
-         On long runs each step is the most instances seen in its span.",
-    ),
-    (
-        "latency",
-        "p50 and p99 of the requests completed in each interval (on long runs: the worst p99 of the span), \
-         with 503 and 504 errors per minute.",
-    ),
-    (
-        "cpu",
-        "Busy workers over workers of in-service instances, which the target-tracking policy keeps near its target.",
-    ),
-    (
-        "cost",
-        "What the run has cost so far, stacked by purchase option; the top is the total.",
-    ),
-    (
-        "latency_distribution",
-        "For each latency, the share of completed requests at least that slow; a straight fall means a light tail.",
-    ),
-];
+/// The captions of a run's charts, in the units of the tier's kind ("tasks").
+fn run_captions(kind: TierKind) -> [(&'static str, String); 5] {
+    let many = kind.units().1;
+    [
+        (
+            "traffic",
+            format!(
+                "The {many}, stacked by state and purchase option (left axis), against the arrival rate (right axis); \
+                 above them a row of markers for each kind of event that happened (scaling actions, spot \
+                 interruptions, failures, replacements). On long runs each step is the most {many} seen in its span."
+            ),
+        ),
+        (
+            "latency",
+            "p50 and p99 of the requests completed in each interval; on long runs, where each point spans many \
+             intervals, the band runs from the median to the 90th percentile of those intervals' p99s and the \
+             faint line is the worst of them. Errors per minute on the right axis: 503, 504, 500 and requests \
+             cut off by a stopping instance."
+                .to_string(),
+        ),
+        (
+            "cpu",
+            format!(
+                "Busy workers over workers of in-service {many}; each dashed line is a scaling policy's target, \
+                 drawn against the metric that policy reads (CPU on the left axis; requests per target per \
+                 minute, as the load balancer reported them to the policy, on the right)."
+            ),
+        ),
+        (
+            "cost",
+            "What the run has cost so far, stacked by purchase option; the top is the total.".to_string(),
+        ),
+        (
+            "latency_distribution",
+            "For each latency, the share of completed requests at least that slow; a straight fall means a light tail."
+                .to_string(),
+        ),
+    ]
+}
+
+/// [`figures`] with the run's captions.
+fn run_figures(out: &mut String, charts: &[Figure], kind: TierKind) {
+    let captions = run_captions(kind);
+    let captions: Vec<(&str, &str)> = captions.iter().map(|(n, c)| (*n, c.as_str())).collect();
+    figures(out, charts, &captions);
+}
+
+/// What the page says of the tiers of a run of several, in words ([`super::tiers`]):
+/// where the clients' time goes and a verdict per tier; both empty for one tier.
+#[derive(Default)]
+pub struct TierWords {
+    pub time_split: Option<String>,
+    pub verdicts: Vec<String>,
+}
 
 /// The run's `report.html`. `scenario_toml` is the resolved scenario (what `simcloud
 /// validate` prints); `charts` holds each tier's charts, entry first (one list for a
-/// run of one tier); `bill` is every line of `cost.csv`; `time_split` is the sentence
-/// of [`super::tiers::where_the_time_goes`], for a run of several tiers.
+/// run of one tier); `kinds` are the tiers' kinds, entry first (they name the units:
+/// instances, tasks, environments); `bill` is every line of `cost.csv`; `tiers` says
+/// where the time goes and judges each tier, for a run of several tiers.
 ///
 /// A run of one tier gets a summary and its charts. A run of several gets the summary
 /// as the clients see it (the entry tier's requests and latency, the whole bill), the
@@ -183,12 +216,14 @@ const RUN_CAPTIONS: [(&str, &str); 5] = [
 /// figures and charts, so that a planner can find the tier that makes clients wait.
 pub fn run_report(
     summary: &Summary,
+    kinds: &[TierKind],
     scenario_toml: &str,
     charts: &[Vec<Figure>],
     bill: &BillStatement,
     slo_watch: &super::verdict::SloWatch,
-    time_split: Option<&str>,
+    tiers: &TierWords,
 ) -> String {
+    let (time_split, tier_verdicts) = (tiers.time_split.as_deref(), &tiers.verdicts);
     let s = summary;
     let several = !s.tiers.is_empty();
     let svg_len: usize = charts.iter().flatten().map(|f| f.svg.len()).sum();
@@ -203,7 +238,8 @@ pub fn run_report(
         secs = count(s.simulated_seconds.round() as u64),
         events = count(s.events),
     );
-    super::verdict::html(&mut out, s, slo_watch);
+    let entry_kind = kinds.first().copied().unwrap_or(TierKind::Ec2);
+    super::verdict::html(&mut out, s, entry_kind, slo_watch);
     let mut files = vec!["summary.json".to_string(), "timeline.csv".to_string()];
     for (index, t) in s.tiers.iter().enumerate().skip(1) {
         files.push(super::timeline_file(index, &t.name));
@@ -263,6 +299,7 @@ pub fn run_report(
     fleet_table(
         &mut out,
         &fleet_heading,
+        entry_kind,
         &s.instances,
         s.utilization.mean_cpu,
         Some((cost_label, s.cost_usd.total)),
@@ -281,7 +318,9 @@ pub fn run_report(
             tier_section(
                 &mut out,
                 index,
+                kinds.get(index).copied().unwrap_or(TierKind::Ec2),
                 t,
+                tier_verdicts.get(index).map(String::as_str),
                 charts.get(index).map_or(&[][..], Vec::as_slice),
             );
         }
@@ -291,11 +330,17 @@ pub fn run_report(
         if charts.is_empty() {
             out.push_str("<p>Charts were not drawn for this run (<code>--no-plots</code>).</p>\n");
         }
-        figures(&mut out, charts, &RUN_CAPTIONS);
+        run_figures(&mut out, charts, entry_kind);
     }
 
     // Bill.
-    bill_section(&mut out, s, bill);
+    // The bill's hours are the entry tier's units in a run of one tier; a run of
+    // several may mix instances, tasks and environments.
+    let hours = match several {
+        true => "hours".to_string(),
+        false => format!("{}-hours", entry_kind.units().0),
+    };
+    bill_section(&mut out, s, bill, &hours);
 
     // Scenario.
     let _ = write!(
@@ -359,30 +404,39 @@ fn latency_rows(out: &mut String, heading: &str, l: &LatencySummary) {
     }
 }
 
-/// The fleet's figures, with a cost row when `cost` is given as `(label, amount)`.
+/// The fleet's figures, in the tier kind's units (instances, tasks, environments),
+/// with a row for each fleet event that happened (failures, spot interruptions, ...)
+/// and a cost row when `cost` is given as `(label, amount)`.
 fn fleet_table(
     out: &mut String,
     heading: &str,
+    kind: TierKind,
     i: &InstanceSummary,
     mean_cpu: f64,
     cost: Option<(&str, f64)>,
 ) {
+    let (one, many) = kind.units();
     let _ = write!(
         out,
         "<table>\n<tr><th>{heading}</th><th class=\"n\"></th></tr>\n\
-         <tr><td>instances launched</td><td class=\"n\">{}</td></tr>\n\
-         <tr><td>instances terminated</td><td class=\"n\">{}</td></tr>\n\
-         <tr><td>spot interruptions</td><td class=\"n\">{}</td></tr>\n\
-         <tr><td>in service: peak / mean / min</td><td class=\"n\">{} / {:.2} / {}</td></tr>\n\
-         <tr><td>instance-hours billed</td><td class=\"n\">{:.2}</td></tr>\n\
-         <tr><td>mean CPU utilisation</td><td class=\"n\">{mean_cpu:.1} %</td></tr>\n",
+         <tr><td>{many} launched</td><td class=\"n\">{}</td></tr>\n\
+         <tr><td>{many} terminated</td><td class=\"n\">{}</td></tr>\n",
         count(i.launched),
         count(i.terminated),
-        count(i.spot_interruptions),
-        i.peak_in_service,
-        i.mean_in_service,
-        i.min_in_service,
-        i.instance_hours,
+    );
+    for (n, what) in super::verdict::fleet_events(i) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{what}</td><td class=\"n\">{}</td></tr>",
+            count(n)
+        );
+    }
+    let _ = write!(
+        out,
+        "<tr><td>in service: peak / mean / min</td><td class=\"n\">{} / {:.2} / {}</td></tr>\n\
+         <tr><td>{one}-hours billed</td><td class=\"n\">{:.2}</td></tr>\n\
+         <tr><td>mean CPU utilisation</td><td class=\"n\">{mean_cpu:.1} %</td></tr>\n",
+        i.peak_in_service, i.mean_in_service, i.min_in_service, i.instance_hours,
     );
     if i.failed_launches > 0 {
         let _ = writeln!(
@@ -428,16 +482,30 @@ fn tiers_overview(out: &mut String, s: &Summary, time_split: Option<&str>) {
 }
 
 /// One tier's section: its own requests, latency, fleet, bill and charts.
-fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figure]) {
+fn tier_section(
+    out: &mut String,
+    index: usize,
+    kind: TierKind,
+    t: &TierSummary,
+    verdict: Option<&str>,
+    charts: &[Figure],
+) {
     let entry = index == 0;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2 id=\"{anchor}\">Tier {name} ({kind}){role}</h2>\n",
+        "<h2 id=\"{anchor}\">Tier {name} ({kind}){role}</h2>",
         anchor = tier_anchor(&t.name),
         name = escape(&t.name),
         kind = escape(&t.kind),
         role = if entry { ", the entry tier" } else { "" },
     );
+    if let Some(verdict) = verdict {
+        let _ = writeln!(
+            out,
+            "<p class=\"tier-verdict\"><strong>Verdict:</strong> {}</p>",
+            escape(verdict)
+        );
+    }
     if !entry {
         out.push_str(
             "<p>Its requests are the calls it receives. The dashed SLO line on its latency chart \
@@ -454,7 +522,14 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
     requests_table(out, requests, &t.requests);
     latency_rows(out, latency, &t.latency_ms);
     out.push_str("</table>\n");
-    fleet_table(out, "fleet", &t.instances, t.utilization.mean_cpu, None);
+    fleet_table(
+        out,
+        "fleet",
+        kind,
+        &t.instances,
+        t.utilization.mean_cpu,
+        None,
+    );
     if let Some(sentence) = database_sentence(t) {
         let _ = writeln!(out, "<p>The database: {}</p>", escape(&sentence));
     }
@@ -478,7 +553,7 @@ fn tier_section(out: &mut String, index: usize, t: &TierSummary, charts: &[Figur
         "<tr><th>total</th><th class=\"n\">{}</th></tr>\n</table>\n</div>\n",
         dollars(t.cost_usd.total)
     );
-    figures(out, charts, &RUN_CAPTIONS);
+    run_figures(out, charts, kind);
 }
 
 /// The parts of a bill worth a line: those the run paid for, or on-demand alone when
@@ -499,12 +574,12 @@ pub fn paid_parts(c: &CostSummary) -> Vec<(BillPart, f64)> {
 /// coverage credits of reservations and the savings plan, the commitment fees and the
 /// total of `cost.csv`; then the parts as `summary.json` counts them (coverage under
 /// on-demand, commitments at their fees), which add up to the same total.
-fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement) {
+fn bill_section(out: &mut String, s: &Summary, bill: &BillStatement, hours_heading: &str) {
     let _ = write!(
         out,
         "<h2 id=\"bill\">Bill</h2>\n<p>The sums of the {} lines of <a href=\"cost.csv\">cost.csv</a>; \
          every amount above the total adds into it.</p>\n<table class=\"bill\">\n\
-         <tr><th></th><th class=\"n\">instance-hours</th><th class=\"n\">amount</th><th></th></tr>\n",
+         <tr><th></th><th class=\"n\">{hours_heading}</th><th class=\"n\">amount</th><th></th></tr>\n",
         count(bill.line_count())
     );
     for line in bill.lines(&s.commitments) {
@@ -563,6 +638,18 @@ pub struct ComparePage {
     pub text: String,
     pub chosen: Option<String>,
     pub rows: Vec<SloRow>,
+    /// The SLO every strategy is judged against; `None` when strategies set their own.
+    pub slo: Option<crate::compare::Slo>,
+    /// The paired differences against the baseline, one row per other strategy, in
+    /// the terminal's form: Δ total cost $, Δ $ per month, Δ p99 ms, Δ SLO attained
+    /// (points), Δ instance-hours.
+    pub differences: Vec<DiffRow>,
+}
+
+/// A strategy's paired differences against the baseline, as text.
+pub struct DiffRow {
+    pub strategy: String,
+    pub cells: Vec<String>,
 }
 
 /// A strategy's SLO figures and cost per request on the comparison page.
@@ -574,6 +661,45 @@ pub struct SloRow {
     pub attainment: (f64, f64),
     /// Mean cost per million arrived requests and its 95 % half-width [USD].
     pub per_million: (f64, f64),
+    /// Mean cost of a month at this rate and its 95 % half-width [USD].
+    pub per_month: (f64, f64),
+}
+
+/// What each strategy sets, by name, from the `[[strategy]]` tables of the scenario
+/// as the page prints it ([`super::compare::report_scenario_text`]): one `key = value`
+/// line per setting, tables flattened to dotted keys. A strategy that changes nothing
+/// (the baseline, usually) has no lines.
+fn strategy_definitions(scenario_toml: &str) -> Vec<(String, Vec<String>)> {
+    fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
+        for (key, value) in table {
+            let key = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match value {
+                toml::Value::Table(t) => flatten(&key, t, out),
+                v => out.push(format!("{key} = {v}")),
+            }
+        }
+    }
+    let Ok(table) = scenario_toml.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let Some(toml::Value::Array(list)) = table.get("strategy") else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|s| s.as_table())
+        .map(|t| {
+            let name = t.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+            let mut settings = t.clone();
+            settings.remove("name");
+            let mut lines = Vec::new();
+            flatten("", &settings, &mut lines);
+            (name.to_string(), lines)
+        })
+        .collect()
 }
 
 /// A comparison's `report.html`: the verdict, the table of strategies, the charts
@@ -599,7 +725,8 @@ pub fn compare_report(
          the 95 % Student-t interval of their paired differences contains 0.</p>\n</section>\n\
          {}<h2 id=\"strategies\">Strategies</h2>\n<table>\n<tr><th>strategy</th><th class=\"n\">cost</th>\
          <th class=\"n\">p99 [ms]</th><th class=\"n\">SLO met</th><th class=\"n\">SLO attainment</th>\
-         <th class=\"n\">$ per million requests</th><th>Pareto</th></tr>\n",
+         <th class=\"n\">$ per million requests</th><th class=\"n\">$ per month at this rate</th><th>Pareto</th>\
+         <th>what it sets</th></tr>\n",
         escape(scenario),
         strategies.len(),
         replicates,
@@ -612,11 +739,26 @@ pub fn compare_report(
             links
         }
     );
+    let definitions = strategy_definitions(scenario_toml);
     for (p, row) in strategies.iter().zip(&verdict.rows) {
+        let sets = definitions
+            .iter()
+            .find(|(name, _)| *name == p.name)
+            .map(|(_, lines)| lines.as_slice())
+            .unwrap_or_default();
+        let sets = match sets {
+            [] => "nothing: the base scenario".to_string(),
+            lines => lines
+                .iter()
+                .map(|l| format!("<code>{}</code>", escape(l)))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        };
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td class=\"n\">{} ± {}</td><td class=\"n\">{:.1} ± {:.1}</td><td class=\"n\">{}/{replicates}</td>\
-             <td class=\"n\">{:.2} ± {:.2} %</td><td class=\"n\">{} ± {}</td><td>{}</td></tr>",
+             <td class=\"n\">{:.2} ± {:.2} %</td><td class=\"n\">{} ± {}</td><td class=\"n\">{} ± {}</td><td>{}</td>\
+             <td class=\"sets\">{sets}</td></tr>",
             escape(&p.name),
             dollars(p.cost_mean),
             dollars(p.cost_ci95),
@@ -627,18 +769,55 @@ pub fn compare_report(
             100.0 * row.attainment.1,
             dollars(row.per_million.0),
             dollars(row.per_million.1),
+            dollars(row.per_month.0),
+            dollars(row.per_month.1),
             if p.pareto { "yes" } else { "" }
         );
     }
-    out.push_str("</table>\n<h2 id=\"charts\">Charts</h2>\n");
+    out.push_str("</table>\n");
+    if let Some(baseline) = strategies
+        .first()
+        .filter(|_| !verdict.differences.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "<h2 id=\"differences\">Differences against {}</h2>\n<p class=\"sub\">Paired by replicate (replicate r of every \
+             strategy saw the same traffic): the mean difference and its 95 % interval; * marks an interval that excludes 0.</p>\n\
+             <table>\n<tr><th>strategy</th><th class=\"n\">Δ total cost $</th><th class=\"n\">Δ $ per month</th>\
+             <th class=\"n\">Δ p99 ms</th><th class=\"n\">Δ SLO attained (points)</th><th class=\"n\">Δ instance-hours</th></tr>",
+            escape(&baseline.name)
+        );
+        for row in &verdict.differences {
+            let _ = write!(out, "<tr><td>{}</td>", escape(&row.strategy));
+            for cell in &row.cells {
+                let _ = write!(out, "<td class=\"n\">{}</td>", escape(cell));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    let slo_caption = match verdict.slo {
+        Some(slo) if slo.percentile == 99.0 => format!(
+            " The dashed vertical line is the SLO, p99 ≤ {} ms: a strategy left of it met it on average.",
+            super::plots::tick(&slo.latency_ms)
+        ),
+        Some(slo) => format!(
+            " The SLO (p{} ≤ {} ms) is not on a p99 axis, so it is not drawn.",
+            super::plots::tick(&slo.percentile),
+            super::plots::tick(&slo.latency_ms)
+        ),
+        None => " The strategies set different SLOs, so none is drawn.".to_string(),
+    };
+    let cost_vs_p99_caption = format!(
+        "Each strategy's mean cost and p99 with 95 % confidence intervals and each replicate as a light dot; \
+         the dashed line joins the strategies no other beats on both.{slo_caption}"
+    );
     figures(
         &mut out,
         charts,
         &[
-            (
-                "cost_vs_p99",
-                "Each strategy's mean cost and p99 with 95 % confidence intervals; the dashed line joins the strategies no other beats on both.",
-            ),
+            ("cost_vs_p99", cost_vs_p99_caption.as_str()),
             (
                 "cost_breakdown",
                 "Mean cost per strategy, stacked by purchase option.",
@@ -678,7 +857,8 @@ mod tests {
             replicates: vec![(190.0, 9.5), (210.0, 10.5)],
         }];
         let charts = vec![
-            crate::report::plots::draw_cost_vs_p99("x & y", &strategies).unwrap(),
+            crate::report::plots::draw_cost_vs_p99("x & y", &strategies, Some((99.0, 300.0)))
+                .unwrap(),
             crate::report::plots::draw_cost_breakdown("x & y", &strategies).unwrap(),
         ];
         let verdict = ComparePage {
@@ -690,8 +870,14 @@ mod tests {
                     slo_met: 5,
                     attainment: (0.99, 0.001),
                     per_million: (1.5, 0.1),
+                    per_month: (800.0, 20.0),
                 })
                 .collect(),
+            slo: Some(crate::compare::Slo {
+                latency_ms: 300.0,
+                percentile: 99.0,
+            }),
+            differences: Vec::new(),
         };
         let html = compare_report(
             "x & y",
@@ -710,7 +896,7 @@ mod tests {
         // The verdict, escaped, before the table; each row's SLO figures.
         assert!(html.contains("data-chosen=\"x &amp; y\""));
         assert!(html.find("pick &lt;this&gt;") < html.find("<h2 id=\"strategies\">"));
-        assert!(html.contains("<td class=\"n\">5/5</td><td class=\"n\">99.00 ± 0.10 %</td><td class=\"n\">$1.50 ± $0.10</td>"));
+        assert!(html.contains("<td class=\"n\">5/5</td><td class=\"n\">99.00 ± 0.10 %</td><td class=\"n\">$1.50 ± $0.10</td><td class=\"n\">$800.00 ± $20.00</td>"));
         assert!(
             !html.contains("http://")
                 || html.matches("http://").count()

@@ -162,17 +162,21 @@ impl RunWriter {
             let input = chart_input(config, summary, (index, tier), series, &outcome.latency);
             charts.push(plots::draw_run_charts(&input)?);
         }
-        let scenario_toml = scenario_text(config, options.paths_relative_to.as_deref())
+        let scenario_toml = scenario_text(config, &[], options.paths_relative_to.as_deref())
             .map_err(anyhow::Error::msg)
             .context("cannot print the resolved scenario")?;
-        let time_split = tiers::where_the_time_goes(config, summary);
+        let kinds: Vec<_> = config.tiers.iter().map(|t| t.kind).collect();
         let page = html::run_report(
             summary,
+            &kinds,
             &scenario_toml,
             &charts,
             &bill,
             &slo_watch,
-            time_split.as_deref(),
+            &html::TierWords {
+                time_split: tiers::where_the_time_goes(config, summary),
+                verdicts: tiers::tier_verdicts(config, summary),
+            },
         );
         for figure in charts.iter().flatten() {
             files.extend(figure.write_to(&dir)?);
@@ -224,6 +228,22 @@ fn chart_input(
     latency: &crate::engine::LatencyHistogram,
 ) -> plots::RunChartInput {
     let l = &summary.latency_ms;
+    // The targets of the tier's policies on `metric`: target tracking and predictive.
+    let targets = |metric: ScalingMetric| -> Vec<f64> {
+        tier.autoscaling
+            .policy
+            .iter()
+            .filter_map(|p| match p {
+                ScalingPolicy::TargetTracking {
+                    metric: m, target, ..
+                }
+                | ScalingPolicy::Predictive {
+                    metric: m, target, ..
+                } if *m == metric => Some(*target),
+                _ => None,
+            })
+            .collect()
+    };
     plots::RunChartInput {
         scenario: config.name.clone(),
         tier: (config.tiers.len() > 1).then(|| plots::ChartTier {
@@ -244,20 +264,9 @@ fn chart_input(
         duration_s: summary.simulated_seconds,
         slo_latency_ms: summary.slo.latency_ms,
         slo_percentile: summary.slo.percentile,
-        cpu_targets: tier
-            .autoscaling
-            .policy
-            .iter()
-            .filter_map(|p| match p {
-                ScalingPolicy::TargetTracking {
-                    metric: ScalingMetric::Cpu,
-                    target,
-                    ..
-                } => Some(*target),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            })
-            .collect(),
+        units: tier.kind.units(),
+        cpu_targets: targets(ScalingMetric::Cpu),
+        request_targets: targets(ScalingMetric::RequestCountPerTarget),
         distribution: (index == 0).then(|| plots::LatencyDistribution {
             ccdf: latency.ccdf_ms(),
             completed: latency.count(),
@@ -271,11 +280,16 @@ fn chart_input(
     }
 }
 
-/// The scenario as run, for a page: files named relative to `dir` when given.
-pub(super) fn scenario_text(config: &Config, dir: Option<&Path>) -> Result<String, String> {
+/// The scenario as run (and its strategies, for a comparison), for a page: files
+/// named relative to `dir` when given.
+pub(super) fn scenario_text(
+    config: &Config,
+    strategies: &[(String, Config)],
+    dir: Option<&Path>,
+) -> Result<String, String> {
     match dir {
-        Some(dir) => crate::scenario::resolved_toml_from(config, dir),
-        None => crate::scenario::resolved_toml(config, &[]),
+        Some(dir) => crate::scenario::resolved_toml_from(config, strategies, dir),
+        None => crate::scenario::resolved_toml(config, strategies),
     }
 }
 

@@ -21,7 +21,7 @@
 
 use super::folder::{SHARDS_FOLDER, StagedFolder, check_replaceable, shard_folder_name};
 use super::{OutputError, OutputFile};
-use crate::compare::{Comparison, Grid, Metric, RunRecord, Shard, replicate_seed};
+use crate::compare::{Comparison, Grid, Metric, RunRecord, Shard, Slo, replicate_seed};
 use crate::model::RequestCounts;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 pub const SHARD_FILE: &str = "shard.json";
 
 /// Version of the shard file's layout; a merge refuses any other.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One shard: its runs and what they belong to.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +128,8 @@ struct ShardFile {
     shard: u32,
     shards: u32,
     strategies: Vec<String>,
+    /// Each strategy's SLO (format 2), for the chart's SLO line.
+    slos: Vec<Slo>,
     report_scenario_toml: String,
     runs: Vec<ShardRun>,
 }
@@ -164,6 +166,7 @@ impl ShardFile {
             shard: r.shard.index,
             shards: r.shard.count,
             strategies: r.grid.strategies.clone(),
+            slos: r.grid.slos.clone(),
             report_scenario_toml: r.report_scenario.clone(),
             runs: r
                 .runs
@@ -197,6 +200,13 @@ impl ShardFile {
             return Err(format!(
                 "format {} (this simcloud reads format {FORMAT})",
                 self.format
+            ));
+        }
+        if self.slos.len() != self.strategies.len() {
+            return Err(format!(
+                "{} SLOs for {} strategies",
+                self.slos.len(),
+                self.strategies.len()
             ));
         }
         if self.shards == 0 || self.shard >= self.shards {
@@ -239,6 +249,7 @@ impl ShardFile {
                 base_seed: self.base_seed,
                 replicates: self.replicates,
                 strategies: self.strategies,
+                slos: self.slos,
             },
             shard: Shard {
                 index: self.shard,

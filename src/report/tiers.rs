@@ -371,6 +371,120 @@ impl fmt::Display for NoSplit {
     }
 }
 
+/// One verdict per tier of a run of several (issue 17), in the scenario's order: is
+/// this tier the bottleneck? A tier that turns work away — 503s and 504s, and for a
+/// database refused connections and calls lost in a failover (500s at its callers) —
+/// backs up every tier that calls it, whose workers wait and whose queues fill; so the
+/// bottleneck is a tier that turns work away while none of the tiers it calls
+/// (directly or further down) does. When no tier turns work away and the end-to-end
+/// mean splits over the tiers ([`time_split`]), it is the tier where the clients wait
+/// longest. Its CPU is stated, not judged (see the module docs: a tier can run out of
+/// workers at low CPU). Empty for a run of one tier.
+pub fn tier_verdicts(config: &Config, summary: &Summary) -> Vec<String> {
+    let turned_away: Vec<Vec<String>> = summary.tiers.iter().map(turned_away).collect();
+    // Tiers reachable from `t` through calls.
+    let below = |t: usize| -> Vec<usize> {
+        let mut seen = vec![false; config.tiers.len()];
+        let mut stack: Vec<usize> = config.tiers[t].calls.iter().map(|c| c.tier).collect();
+        while let Some(k) = stack.pop() {
+            if k < seen.len() && !std::mem::replace(&mut seen[k], true) {
+                stack.extend(config.tiers[k].calls.iter().map(|c| c.tier));
+            }
+        }
+        (0..seen.len()).filter(|&k| seen[k] && k != t).collect()
+    };
+    let split = time_split(config, summary).and_then(Result::ok);
+    let share = |name: &str| {
+        split.as_ref().and_then(|s| {
+            s.parts
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.per_request_ms() / s.mean_ms.max(f64::MIN_POSITIVE))
+        })
+    };
+    let slowest = split.as_ref().and_then(|s| {
+        s.parts
+            .iter()
+            .max_by(|a, b| a.per_request_ms().total_cmp(&b.per_request_ms()))
+            .map(|p| p.name.clone())
+    });
+    let any_turned_away = turned_away.iter().any(|t| !t.is_empty());
+    summary
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let own = &turned_away[i];
+            let blocked_by: Vec<&str> = below(i)
+                .into_iter()
+                .filter(|&k| !turned_away[k].is_empty())
+                .map(|k| summary.tiers[k].name.as_str())
+                .collect();
+            let judgement = if !own.is_empty() && blocked_by.is_empty() {
+                format!("the bottleneck: {}", own.join(", "))
+            } else if !own.is_empty() {
+                format!(
+                    "{}, backed up by {}, which turns work away below it",
+                    own.join(", "),
+                    blocked_by.join(", ")
+                )
+            } else if !any_turned_away && slowest.as_deref() == Some(t.name.as_str()) {
+                "the bottleneck: the clients wait longest here".to_string()
+            } else {
+                "not the bottleneck: it turned nothing away".to_string()
+            };
+            let mut figures = Vec::new();
+            if let Some(share) = share(&t.name) {
+                figures.push(format!(
+                    "{:.0} % of the clients' mean latency",
+                    100.0 * share
+                ));
+            }
+            match &t.rds {
+                Some(d) => {
+                    figures.push(format!("primary CPU {:.1} %", d.primary_cpu));
+                    figures.push(format!(
+                        "{:.1} queries waiting for a vCPU on average",
+                        d.mean_query_queue
+                    ));
+                }
+                None => figures.push(format!("mean CPU {:.1} %", t.utilization.mean_cpu)),
+            }
+            format!(
+                "{} ({}): {judgement}; {}.",
+                t.name,
+                t.kind,
+                figures.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// What a tier turned away itself, in words: a database's refused connections and
+/// calls lost in failovers (its callers' 500s, which it also counts as its calls'
+/// rejections), another tier's 503s and 504s.
+fn turned_away(t: &TierSummary) -> Vec<String> {
+    let r = &t.requests;
+    let counted: Vec<(u64, &str)> = match &t.rds {
+        Some(d) => vec![
+            (
+                d.refused_connections,
+                "connections refused (500s to its callers)",
+            ),
+            (d.failover_errors, "calls lost in failovers (500s)"),
+        ],
+        None => vec![
+            (r.rejected, "requests turned away (503)"),
+            (r.timed_out, "requests timed out (504)"),
+        ],
+    };
+    counted
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", count(n)))
+        .collect()
+}
+
 /// The sentence for a run of several tiers, whichever way it went; `None` for one tier.
 pub fn where_the_time_goes(config: &Config, summary: &Summary) -> Option<String> {
     time_split(config, summary).map(|split| match split {

@@ -11,11 +11,10 @@
 
 use super::html::{count, escape, share};
 use super::plots::cents;
-use crate::model::{Summary, TimelineRow};
+use crate::model::{InstanceSummary, Summary, TierKind, TimelineRow};
 use std::fmt::Write;
 
-/// Hours in the average month (8,760 hours a year / 12), for "per month at this rate".
-pub const HOURS_PER_MONTH: f64 = 730.0;
+use crate::compare::optimize::per_month;
 
 /// Intervals of the entry tier's timeline whose p99 was above the SLO latency.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -126,7 +125,7 @@ pub fn ms(v: f64) -> String {
 }
 
 /// The verdict's sentences: the headline first.
-pub fn sentences(s: &Summary, watch: &SloWatch) -> Vec<String> {
+pub fn sentences(s: &Summary, kind: TierKind, watch: &SloWatch) -> Vec<String> {
     let mut out = Vec::new();
     let slo = format!(
         "p{} ≤ {}",
@@ -199,7 +198,7 @@ pub fn sentences(s: &Summary, watch: &SloWatch) -> Vec<String> {
         let _ = write!(
             cost,
             ", about {} per month at this rate",
-            cents(c.total * HOURS_PER_MONTH / hours)
+            cents(per_month(c.total, hours))
         );
     }
     if c.saving.abs() >= 0.005 && c.all_on_demand > 0.0 {
@@ -220,33 +219,42 @@ pub fn sentences(s: &Summary, watch: &SloWatch) -> Vec<String> {
     if s.lambda.is_none() {
         let i = &s.instances;
         let mut events = vec![format!(
-            "{} instances launched, {} terminated; in service: peak {}, min {}",
+            "{} {} launched, {} terminated; in service: peak {}, min {}",
             count(i.launched),
+            kind.units().1,
             count(i.terminated),
             i.peak_in_service,
             i.min_in_service
         )];
-        for (n, what) in [
-            (i.spot_interruptions, "spot interruptions"),
-            (i.rebalance_recommendations, "rebalance recommendations"),
-            (i.failures, "instance failures"),
-            (i.replaced_unhealthy, "replaced as unhealthy"),
-            (i.launched_from_warm_pool, "launched from the warm pool"),
-        ] {
-            if n > 0 {
-                events.push(format!("{} {what}", count(n)));
-            }
+        for (n, what) in fleet_events(i) {
+            events.push(format!("{} {what}", count(n)));
         }
         out.push(format!("Fleet: {}.", events.join("; ")));
     }
     out
 }
 
+/// The events of a fleet that happened, with their counts: what the verdict lists
+/// and the fleet table shows (a run without failures shows no failure row).
+pub fn fleet_events(i: &InstanceSummary) -> Vec<(u64, &'static str)> {
+    [
+        (i.spot_interruptions, "spot interruptions"),
+        (i.rebalance_recommendations, "rebalance recommendations"),
+        (i.failures, "failures"),
+        (i.replaced_unhealthy, "replaced as unhealthy"),
+        (i.launched_from_warm_pool, "launched from the warm pool"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .collect()
+}
+
 /// The verdict as the page's first section: `data-slo` carries the judgement for
-/// tools (the CI's browser check compares it with `summary.json`).
-pub fn html(out: &mut String, s: &Summary, watch: &SloWatch) {
+/// tools (the CI's browser check compares it with `summary.json`). `kind` is the
+/// entry tier's.
+pub fn html(out: &mut String, s: &Summary, kind: TierKind, watch: &SloWatch) {
     let state = SloState::of(s).key();
-    let sentences = sentences(s, watch);
+    let sentences = sentences(s, kind, watch);
     let _ = write!(
         out,
         "<section id=\"verdict\" class=\"verdict slo-{state}\" data-slo=\"{state}\">\n<p class=\"headline\">{}</p>\n<ul>\n",

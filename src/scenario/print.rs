@@ -51,21 +51,32 @@ pub fn resolved_toml(config: &Config, strategies: &[(String, Config)]) -> Result
     Ok(text)
 }
 
-/// [`resolved_toml`] of the base scenario for a document (the HTML report), with the
-/// files it reads written relative to `dir` (the folder the command ran in) rather
-/// than absolute: a committed report then names `../shared/data/...` as the user
-/// does, not one machine's folders. Such text loads from `dir`.
-pub fn resolved_toml_from(config: &Config, dir: &Path) -> Result<String, String> {
-    let mut config = config.clone();
-    if let Some(trace) = &mut config.traffic.trace {
-        trace.file = relative(&trace.file, dir);
-    }
-    for tier in &mut config.tiers {
-        if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
-            *trace = relative(trace, dir);
+/// [`resolved_toml`] for a document (the HTML report), with the files the scenario
+/// and its strategies read written relative to `dir` (the folder the command ran in)
+/// rather than absolute: a committed report then names `../shared/data/...` as the
+/// user does, not one machine's folders. Such text loads from `dir`.
+pub fn resolved_toml_from(
+    config: &Config,
+    strategies: &[(String, Config)],
+    dir: &Path,
+) -> Result<String, String> {
+    let relative_files = |config: &Config| {
+        let mut config = config.clone();
+        if let Some(trace) = &mut config.traffic.trace {
+            trace.file = relative(&trace.file, dir);
         }
-    }
-    resolved_toml(&config, &[])
+        for tier in &mut config.tiers {
+            if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
+                *trace = relative(trace, dir);
+            }
+        }
+        config
+    };
+    let strategies: Vec<(String, Config)> = strategies
+        .iter()
+        .map(|(name, c)| (name.clone(), relative_files(c)))
+        .collect();
+    resolved_toml(&relative_files(config), &strategies)
 }
 
 /// `path` relative to `dir` when both are absolute (`/a/x/f` from `/a/b` is

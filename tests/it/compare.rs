@@ -555,3 +555,61 @@ fn issue_17_the_compare_verdict_is_the_cheapest_strategy_that_meets_the_slo() {
         !ties.is_empty()
     );
 }
+
+/// Issue 17: the comparison page answers with everything the terminal shows. On
+/// compare-targets (90 minutes, SLO p99 <= 300 ms): the cost-vs-p99 chart draws the
+/// SLO at 300 ms; each strategy's row says what it sets (read from its [[strategy]]
+/// table: "cpu 40" replaces the policy with target 40, "cpu 50 + least outstanding"
+/// sets the algorithm, "cpu 50" nothing); the paired differences are a table; and
+/// each replicate's cost per month is its total × 730 h / 1.5 h (to the 6 decimals
+/// of the file, times the 486.7 of the ratio).
+#[test]
+fn issue_17_the_compare_page_has_the_slo_line_definitions_and_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ct");
+    let status = simcloud()
+        .args([
+            "compare",
+            scenario_path("compare-targets.toml").to_str().unwrap(),
+        ])
+        .args([
+            "--replicates",
+            "3",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let chart = fs::read_to_string(out.join("cost_vs_p99.svg")).unwrap();
+    assert!(chart.contains("SLO: p99 ≤ 300 ms"));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let row = |name: &str| {
+        let at = html.find(&format!("<tr><td>{name}</td>")).expect(name);
+        html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("cpu 40").contains("target = 40.0"), "{}", row("cpu 40"));
+    assert!(
+        row("cpu 50 + least outstanding").contains(
+            "<code>load_balancer.algorithm = &quot;least_outstanding_requests&quot;</code>"
+        )
+    );
+    assert!(row("cpu 50").contains("nothing: the base scenario"));
+    assert!(html.contains("<h2 id=\"differences\">Differences against cpu 50</h2>"));
+    assert!(html.contains("$ per month at this rate"));
+
+    let text = fs::read_to_string(out.join("replicates.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (total, month) = (col("total_cost_usd"), col("cost_per_month_usd"));
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (t, m): (f64, f64) = (f[total].parse().unwrap(), f[month].parse().unwrap());
+        assert!(
+            (m - t * 730.0 / 1.5).abs() <= 1e-6 * 730.0 / 1.5 + 1e-6,
+            "{line}"
+        );
+    }
+}

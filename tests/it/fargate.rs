@@ -245,3 +245,43 @@ fn issue_14_memory_target_tracking_settles_where_the_formula_says() {
     let ec2 = "name = \"m\"\nduration = \"1h\"\n[traffic]\nrate = 1\n[autoscaling]\npolicy = [{ kind = \"target_tracking\", metric = \"memory\", target = 50.0 }]\n";
     assert_rejected(ec2, "memory utilisation is an ECS service's metric");
 }
+
+/// Issue 17: a Fargate service's page counts tasks, not instances: the fleet table,
+/// the verdict's fleet sentence, the bill's hours and the traffic chart's axis.
+#[test]
+fn issue_17_a_fargate_page_says_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("fargate.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+name = "fargate-words"
+duration = "10m"
+[traffic]
+rate = 20
+[tiers.app]
+kind = "fargate"
+service = { time = { dist = "lognormal", mean = "100ms", cv = 0.5 }, workers = 1 }
+task = { cpu = 1, memory_gb = 2 }
+autoscaling = { min = 1, max = 20, desired = 3 }
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    crate::common::simcloud()
+        .args(["run", scenario.to_str().unwrap(), "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for phrase in [
+        "<td>tasks launched</td>",
+        "3 tasks launched",
+        ">task-hours</th>",
+    ] {
+        assert!(html.contains(phrase), "{phrase}");
+    }
+    assert!(!html.contains("instances launched"));
+    let traffic = std::fs::read_to_string(out.join("traffic.svg")).unwrap();
+    assert!(traffic.contains("tasks\n</text>") || traffic.contains(">tasks<"));
+}

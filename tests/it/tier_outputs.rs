@@ -164,11 +164,8 @@ fn a_run_of_two_tiers_writes_every_output_per_tier() {
     assert!(!out.join("api-latency_distribution.svg").exists());
     let api_cpu = fs::read_to_string(out.join("api-cpu.svg")).unwrap();
     assert!(api_cpu.contains("(tier api)"), "the chart names its tier");
-    assert!(
-        api_cpu.contains("target tracking: 60 %"),
-        "api's own target"
-    );
-    assert!(!api_cpu.contains("target tracking: 50 %"));
+    assert!(api_cpu.contains("CPU target: 60 %"), "api's own target");
+    assert!(!api_cpu.contains("CPU target: 50 %"));
 
     // The page: a section per tier, entry first, with its own figures and charts.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
@@ -306,9 +303,47 @@ fn compare_runs_a_config_of_two_tiers() {
     let pictures = simcloud::report::compare::write_compare_pictures(
         &c,
         &plan.strategies[0].config,
+        &plan.named_configs(),
         tmp.path(),
         None,
     )
     .unwrap();
     assert!(pictures.contains(&"report.html".to_string()));
+}
+
+/// Issue 17: a verdict per tier. In web-db (seed 7) the database refuses connections
+/// (its summary says how many), so it is the bottleneck, and web, whose queue fills
+/// while its workers wait on the database, is said to be backed up by it rather than
+/// named the bottleneck; two-tier's api turns nothing away, so it is not named.
+#[test]
+fn each_tier_gets_a_verdict_naming_the_deepest_tier_that_turns_work_away() {
+    use crate::common::{load, scenario_path};
+    use simcloud::model::simulate;
+    use simcloud::report::tiers::tier_verdicts;
+    let config = load(&scenario_path("web-db.toml"));
+    let summary = simulate(&config, &mut |_| {}).summary;
+    let refused = summary.tiers[1].rds.as_ref().unwrap().refused_connections;
+    assert!(refused > 0, "web-db's database refuses connections");
+    let v = tier_verdicts(&config, &summary);
+    assert_eq!(v.len(), 2);
+    assert!(
+        v[1].starts_with(&format!(
+            "db (rds): the bottleneck: {} connections refused",
+            simcloud::report::html::count(refused)
+        )),
+        "{}",
+        v[1]
+    );
+    assert!(v[0].contains("backed up by db"), "{}", v[0]);
+    assert!(!v[0].contains("the bottleneck"), "{}", v[0]);
+
+    let config = load(&scenario_path("two-tier.toml"));
+    let summary = simulate(&config, &mut |_| {}).summary;
+    assert_eq!(summary.tiers[1].requests.rejected, 0);
+    let v = tier_verdicts(&config, &summary);
+    assert!(
+        v[1].starts_with("api (ec2): not the bottleneck"),
+        "{}",
+        v[1]
+    );
 }

@@ -562,7 +562,7 @@ fn every_tier_s_trace_is_written_relative_for_the_report() {
     );
     let path = write(dir, "three.toml", &text);
     let config: Config = ScenarioFile::read(&path).unwrap().resolve().unwrap();
-    let printed = resolved_toml_from(&config, dir).unwrap();
+    let printed = resolved_toml_from(&config, &[], dir).unwrap();
     let table: toml::Table = printed.parse().unwrap();
     assert_eq!(
         table["tiers"]["api"]["spot"]["price"]["trace"].as_str(),

@@ -153,6 +153,17 @@ impl TierKind {
             TierKind::Worker => "worker",
         }
     }
+
+    /// What the tier's capacity is counted in, one and many: EC2 and RDS instances,
+    /// ECS tasks (fargate, ecs_ec2), Lambda execution environments. Reports say "3 tasks launched"
+    /// for a Fargate service, never "instances".
+    pub fn units(self) -> (&'static str, &'static str) {
+        match self {
+            TierKind::Ec2 | TierKind::Rds | TierKind::Worker => ("instance", "instances"),
+            TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
+            TierKind::Lambda => ("environment", "environments"),
+        }
+    }
 }
 
 /// `count` synchronous calls to the tier at index `tier` of [`Config::tiers`], one

@@ -134,6 +134,10 @@ impl Ec2Tier<'_> {
         }
         self.serving.balancer.routed_in_period = 0;
         self.queue_sample(ctx, &mut sample);
+        self.last_metrics = (
+            sample.cpu.map(|v| round_to(v, 3)),
+            sample.request_count_per_target.map(|v| round_to(v, 3)),
+        );
         // The datapoint is read `metric_delay` after its period ends.
         self.unpublished.push_back(sample);
         let delay = self.config.autoscaling.metric_delay;

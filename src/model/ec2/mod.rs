@@ -73,6 +73,9 @@ pub(super) struct Ec2Tier<'a> {
     /// The SQS queue of a `worker` tier, which its instances read (no load
     /// balancer).
     sqs: Option<Queue>,
+    /// The scaling metrics of the last metric period (CPU, request count per target),
+    /// for the timeline.
+    last_metrics: (Option<f64>, Option<f64>),
     // Marks at the previous report tick.
     last_report_at: SimTime,
     last_busy_area: u128,
@@ -158,6 +161,7 @@ impl<'a> Ec2Tier<'a> {
                 .worker
                 .as_ref()
                 .map(|w| Queue::new(w, &streams.within("sqs"), end)),
+            last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
             last_capacity_area: 0,
@@ -430,6 +434,8 @@ impl Service for Ec2Tier<'_> {
             ..self.metrics.take_interval()
         };
         self.fleet.count_states(&mut row);
+        self.fleet.count_events(&mut row);
+        (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
         }

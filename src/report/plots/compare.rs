@@ -28,11 +28,20 @@ pub struct StrategyPoint {
     pub replicates: Vec<(f64, f64)>,
 }
 
+/// The SLO every strategy is judged against, drawn on the chart when it is a p99
+/// latency (the axis is p99): `(percentile, latency [ms])`.
+pub type SloMark = (f64, f64);
+
 /// Cost against p99, one point per strategy with 95 % error bars in both directions,
-/// the Pareto frontier joined by a line. `title` is usually the scenario name.
-pub fn draw_cost_vs_p99(title: &str, strategies: &[StrategyPoint]) -> Result<Figure, PlotError> {
+/// the Pareto frontier joined by a line, the SLO's latency as a vertical line when
+/// `slo` is a p99 one. `title` is usually the scenario name.
+pub fn draw_cost_vs_p99(
+    title: &str,
+    strategies: &[StrategyPoint],
+    slo: Option<SloMark>,
+) -> Result<Figure, PlotError> {
     render(
-        &CostVsP99 { strategies },
+        &CostVsP99 { strategies, slo },
         &format!("{title}: cost against p99 latency"),
     )
 }
@@ -59,6 +68,7 @@ const STRATEGY_COLOURS: [RGBColor; 7] = [
 
 struct CostVsP99<'a> {
     strategies: &'a [StrategyPoint],
+    slo: Option<SloMark>,
 }
 
 impl Chart for CostVsP99<'_> {
@@ -80,6 +90,17 @@ impl Chart for CostVsP99<'_> {
         legend.push((Key::Dashed(palette::GREY), "Pareto frontier".into()));
         legend.push((Key::Line(palette::GREY), "95 % confidence interval".into()));
         legend.push((Key::Marker(palette::GREY), "one replicate".into()));
+        // Only a p99 SLO can be drawn on a p99 axis.
+        let slo_ms = self
+            .slo
+            .filter(|(percentile, _)| *percentile == 99.0)
+            .map(|(_, ms)| ms);
+        if let Some(ms) = slo_ms {
+            legend.push((
+                Key::Dashed(palette::BLACK),
+                format!("SLO: p99 ≤ {} ms", tick(&ms)),
+            ));
+        }
         let plot = frame(
             root,
             "Cost against p99 latency (lower left is better)",
@@ -99,6 +120,7 @@ impl Chart for CostVsP99<'_> {
                             .map(|r| r.0)
                             .chain([p.p99_mean - p.p99_ci95])
                     })
+                    .chain(slo_ms)
                     .fold(f64::MAX, f64::min),
                 s.iter()
                     .flat_map(|p| {
@@ -107,6 +129,7 @@ impl Chart for CostVsP99<'_> {
                             .map(|r| r.0)
                             .chain([p.p99_mean + p.p99_ci95])
                     })
+                    .chain(slo_ms)
                     .fold(0.0, f64::max),
             ),
             (
@@ -142,7 +165,15 @@ impl Chart for CostVsP99<'_> {
             5,
             palette::GREY.stroke_width(2),
         ))?;
-        let font = (FONT, TICK_SIZE).into_font();
+        if let Some(ms) = slo_ms {
+            let y = chart.y_range();
+            chart.draw_series(DashedLineSeries::new(
+                vec![(ms, y.start), (ms, y.end)],
+                10,
+                6,
+                palette::BLACK.stroke_width(2),
+            ))?;
+        }
         // The replicates first, small and light, so the means stay on top.
         for (i, p) in s.iter().enumerate() {
             let c = colour(i).mix(0.6);
@@ -152,9 +183,9 @@ impl Chart for CostVsP99<'_> {
                     .map(|&at| Circle::new(at, 3, c.filled())),
             )?;
         }
+        const MARKER: i32 = 8;
         for (i, p) in s.iter().enumerate() {
             let c = colour(i);
-            let at = (p.p99_mean, p.cost_mean);
             error_cross(
                 &mut chart,
                 (p.p99_mean, p.p99_ci95),
@@ -162,12 +193,61 @@ impl Chart for CostVsP99<'_> {
                 c.stroke_width(2),
                 10,
             )?;
-            chart.draw_series(std::iter::once(TriangleMarker::new(at, 8, c.filled())))?;
-            chart.draw_series(std::iter::once(Text::new(
-                p.name.clone(),
-                at,
-                anchored(font.clone(), HPos::Left, VPos::Bottom),
+            chart.draw_series(std::iter::once(TriangleMarker::new(
+                (p.p99_mean, p.cost_mean),
+                MARKER as u32,
+                c.filled(),
             )))?;
+        }
+        // The names beside the means, placed so that no two overlap (nearby strategies
+        // printed over each other before issue 17), joined to their point by a thin
+        // line when pushed away from it.
+        let style = TextStyle::from((FONT, TICK_SIZE).into_font());
+        let anchors: Vec<(i32, i32)> = s
+            .iter()
+            .map(|p| chart.backend_coord(&(p.p99_mean, p.cost_mean)))
+            .collect();
+        let sizes: Vec<(i32, i32)> = s
+            .iter()
+            .map(|p| {
+                let (w, h) = root
+                    .estimate_text_size(&p.name, &style)
+                    .unwrap_or((8 * p.name.len() as u32, TICK_SIZE));
+                (w as i32 + 4, h as i32 + 2)
+            })
+            .collect();
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let bounds = LabelBox {
+            left: xs.start,
+            top: ys.start,
+            right: xs.end,
+            bottom: ys.end,
+        };
+        for ((p, at), b) in s
+            .iter()
+            .zip(&anchors)
+            .zip(place_labels(&anchors, &sizes, MARKER, bounds))
+        {
+            let Some(b) = b else { continue };
+            let near = (b.left - MARKER - 3..=b.right + MARKER + 3).contains(&at.0)
+                && (b.top - MARKER - 3..=b.bottom + MARKER + 3).contains(&at.1);
+            if !near {
+                let to = (at.0.clamp(b.left, b.right), at.1.clamp(b.top, b.bottom));
+                root.draw(&PathElement::new(
+                    vec![*at, to],
+                    palette::GREY.stroke_width(1),
+                ))?;
+            }
+            // A light backing keeps the name readable over error bars and the SLO line.
+            root.draw(&Rectangle::new(
+                [(b.left, b.top), (b.right, b.bottom)],
+                WHITE.mix(0.8).filled(),
+            ))?;
+            root.draw(&Text::new(
+                p.name.clone(),
+                (b.left + 2, (b.top + b.bottom) / 2),
+                anchored(style.clone(), HPos::Left, VPos::Center),
+            ))?;
         }
         Ok(())
     }
@@ -177,23 +257,22 @@ struct CostBreakdown<'a> {
     strategies: &'a [StrategyPoint],
 }
 
-/// Purchase options in bill order, then any others in order of first appearance; a
-/// part no strategy paid for stays out of the legend (a comparison's breakdown lists
-/// every part of the bill, most of them zero).
+/// The purchase options some strategy paid for, in bill order, then any others in
+/// order of first appearance: the legend names no part that no bar shows.
 fn option_order(strategies: &[StrategyPoint]) -> Vec<String> {
+    let paid = |n: &str| {
+        strategies
+            .iter()
+            .any(|p| p.cost_breakdown.iter().any(|(o, v)| o == n && *v > 0.0))
+    };
     let mut names: Vec<String> = crate::model::BillPart::ALL
         .iter()
         .map(|p| p.key().to_string())
-        .filter(|n| {
-            strategies
-                .iter()
-                .any(|p| p.cost_breakdown.iter().any(|(o, v)| o == n && *v != 0.0))
-        })
+        .filter(|n| paid(n))
         .collect();
     for p in strategies {
         for (o, _) in &p.cost_breakdown {
-            let part = crate::model::BillPart::from_key(o).is_some();
-            if !part && !names.contains(o) {
+            if !names.contains(o) && paid(o) {
                 names.push(o.clone());
             }
         }
@@ -337,7 +416,7 @@ mod tests {
     fn compare_charts_draw_from_hand_made_data() {
         let s = strategies();
         for figure in [
-            draw_cost_vs_p99("demo", &s).unwrap(),
+            draw_cost_vs_p99("demo", &s, Some((99.0, 300.0))).unwrap(),
             draw_cost_breakdown("demo", &s).unwrap(),
         ] {
             assert!(figure.svg.starts_with("<svg"), "{}", figure.name);
@@ -355,7 +434,7 @@ mod tests {
 
     #[test]
     fn empty_comparisons_still_draw() {
-        assert!(draw_cost_vs_p99("empty", &[]).is_ok());
+        assert!(draw_cost_vs_p99("empty", &[], None).is_ok());
         assert!(draw_cost_breakdown("empty", &[]).is_ok());
     }
 
@@ -365,6 +444,10 @@ mod tests {
             option_order(&strategies()),
             vec!["on_demand", "spot", "load_balancer"]
         );
+        // A part no strategy paid for is not in the legend (issue 17).
+        let mut s = strategies();
+        s[0].cost_breakdown.push(("lambda".into(), 0.0));
+        assert!(!option_order(&s).contains(&"lambda".to_string()));
         assert_eq!(option_label("savings_plan"), "savings plan");
     }
 }

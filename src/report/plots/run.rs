@@ -22,8 +22,13 @@ pub struct RunChartInput {
     pub duration_s: f64,
     pub slo_latency_ms: f64,
     pub slo_percentile: f64,
+    /// What the tier's capacity is counted in, one and many ("task", "tasks").
+    pub units: (&'static str, &'static str),
     /// Targets of the tier's CPU target-tracking policies, in percent.
     pub cpu_targets: Vec<f64>,
+    /// Targets of its `ALBRequestCountPerTarget` policies (target tracking and
+    /// predictive), in requests per target per minute.
+    pub request_targets: Vec<f64>,
     /// The end-to-end latency distribution, for the entry tier only: the run keeps a
     /// latency histogram of the requests the clients see, not of the calls a tier
     /// receives (whose percentiles are in the summary).
@@ -215,8 +220,10 @@ impl Chart for Traffic<'_> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
-        // Stacked from the bottom: what serves traffic first, what is still booting on top.
-        let layers: [(&str, RGBColor, fn(&SeriesPoint) -> u32); 4] = [
+        let many = self.input.units.1;
+        // Stacked from the bottom: what serves traffic first, then what is still
+        // booting, then what no longer serves (draining, failed awaiting replacement).
+        let layers: [(&str, RGBColor, fn(&SeriesPoint) -> u32); 6] = [
             ("in service, on-demand", ON_DEMAND, |p| {
                 p.in_service_on_demand
             }),
@@ -225,22 +232,35 @@ impl Chart for Traffic<'_> {
                 p.pending_on_demand
             }),
             ("pending, spot", tint(SPOT, 0.6), |p| p.pending_spot),
+            ("draining", tint(BLACK, 0.75), |p| p.draining),
+            ("unhealthy, awaiting replacement", VERMILLION, |p| {
+                p.unhealthy
+            }),
         ];
         // The legend names only what the chart shows: no spot entries for a run
-        // without spot, no marker entry for a run without cut-off requests.
+        // without spot, no event without an occurrence.
         let mut legend: Vec<(Key, String)> = layers
             .iter()
             .filter(|(_, _, f)| points.iter().any(|p| f(p) > 0))
             .map(|(label, c, _)| (Key::Fill(*c), label.to_string()))
             .collect();
         legend.push((Key::Line(VERMILLION), "desired capacity".into()));
-        legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
         legend.extend(outage_key(&self.input.outages));
-        if points.iter().any(|p| p.interruptions > 0) {
+        let forecast = points.iter().any(|p| p.forecast_capacity > 0);
+        if forecast {
             legend.push((
-                Key::Triangle(REDDISH_PURPLE),
-                "requests cut off by a stopping instance (spot interruption, drain)".into(),
+                Key::Dashed(BLUISH_GREEN),
+                "predictive forecast (capacity for the hour)".into(),
             ));
+        }
+        legend.push((Key::Line(BLACK), "arrival rate (right axis)".into()));
+        let events: Vec<(&EventMark, u64)> = EVENT_MARKS
+            .iter()
+            .map(|e| (e, event_counts(points, e).iter().sum::<u64>()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        for (e, n) in &events {
+            legend.push((e.key, format!("{} ({})", e.label, thousands(*n as i64))));
         }
         let plot = frame(root, &self.input.heading("Traffic and capacity"), &legend)?;
         if points.is_empty() {
@@ -251,14 +271,21 @@ impl Chart for Traffic<'_> {
         };
         let max_instances = points
             .iter()
-            .map(|p| stacked(p, 3).max(p.desired))
+            .map(|p| {
+                stacked(p, layers.len() - 1)
+                    .max(p.desired)
+                    .max(p.forecast_capacity)
+            })
             .max()
             .unwrap_or(1);
         let max_rate = points
             .iter()
             .map(|p| p.per_second(p.arrivals))
             .fold(0.0, f64::max);
-        let y_top = headroom(f64::from(max_instances)).max(2.0);
+        // A row of markers per kind of event above the data.
+        let data_top = headroom(f64::from(max_instances)).max(2.0);
+        let row_height = data_top * 0.06;
+        let y_top = data_top + row_height * events.len() as f64;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
             .margin_right(10)
@@ -268,7 +295,7 @@ impl Chart for Traffic<'_> {
             .right_y_label_area_size(TIME_RIGHT_AXIS)
             .build_cartesian_2d(axis.range(), axis_range(0.0, y_top))?
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
-        time_mesh!(chart, axis, "instances", &tick);
+        time_mesh!(chart, axis, many, &tick);
         shade_outages!(chart, self.input, axis, headroom(max_rate));
         chart
             .configure_secondary_axes()
@@ -293,19 +320,86 @@ impl Chart for Traffic<'_> {
                 style,
             ))?;
         }
+        if forecast {
+            chart.draw_series(DashedLineSeries::new(
+                steps(points, axis, |p| f64::from(p.forecast_capacity)),
+                8,
+                5,
+                BLUISH_GREEN.stroke_width(2),
+            ))?;
+        }
         chart.draw_secondary_series(LineSeries::new(
             mids(points, axis, |p| p.per_second(p.arrivals)),
             BLACK.stroke_width(2),
         ))?;
-        chart.draw_series(points.iter().filter(|p| p.interruptions > 0).map(|p| {
-            TriangleMarker::new(
-                (axis.at((p.start_s + p.end_s) / 2.0), y_top * 0.96),
-                6,
-                REDDISH_PURPLE.filled(),
-            )
-        }))?;
+        for (row, (e, _)) in events.iter().enumerate() {
+            let y = data_top + row_height * (row as f64 + 0.5);
+            let at: Vec<(f64, f64)> = points
+                .iter()
+                .zip(event_counts(points, e))
+                .filter(|(_, n)| *n > 0)
+                .map(|(p, _)| (axis.at((p.start_s + p.end_s) / 2.0), y))
+                .collect();
+            match e.key {
+                Key::Triangle(c) => chart.draw_series(
+                    at.into_iter()
+                        .map(|at| TriangleMarker::new(at, 7, c.filled())),
+                )?,
+                Key::Marker(c) => {
+                    chart.draw_series(at.into_iter().map(|at| Circle::new(at, 5, c.filled())))?
+                }
+                _ => unreachable!("events are marked with triangles or dots"),
+            };
+        }
         Ok(())
     }
+}
+
+/// A kind of event marked on the traffic chart, one row of markers per kind; a new
+/// kind of event (a zone outage, say) is one more entry in [`EVENT_MARKS`].
+struct EventMark {
+    label: &'static str,
+    key: Key,
+    /// How many happened in a point, given the point before it (itself for the first).
+    count: fn(&SeriesPoint, &SeriesPoint) -> u64,
+}
+
+/// The events of a run that the traffic chart marks, in the order of their rows.
+const EVENT_MARKS: [EventMark; 5] = [
+    EventMark {
+        label: "scale-out (desired raised)",
+        key: Key::Triangle(palette::BLUISH_GREEN),
+        count: |before, p| u64::from(p.desired > before.desired),
+    },
+    EventMark {
+        label: "scale-in (desired lowered)",
+        key: Key::Marker(palette::SKY_BLUE),
+        count: |before, p| u64::from(p.desired < before.desired),
+    },
+    EventMark {
+        label: "spot interruptions",
+        key: Key::Triangle(palette::REDDISH_PURPLE),
+        count: |_, p| p.spot_interruptions,
+    },
+    EventMark {
+        label: "instance failures",
+        key: Key::Triangle(palette::VERMILLION),
+        count: |_, p| p.failures,
+    },
+    EventMark {
+        label: "replaced after a failed health check",
+        key: Key::Marker(palette::BLACK),
+        count: |_, p| p.replaced_unhealthy,
+    },
+];
+
+/// How many of event `e` happened in each point.
+fn event_counts(points: &[SeriesPoint], e: &EventMark) -> Vec<u64> {
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (e.count)(&points[i.saturating_sub(1)], p))
+        .collect()
 }
 
 // ----- 2. latency over time ---------------------------------------------------------------
@@ -361,34 +455,35 @@ impl Chart for Latency<'_> {
         let points = &self.input.points;
         let axis = self.axis;
         let slo = self.input.slo_latency_ms;
-        let mut legend = vec![
-            (Key::Line(SKY_BLUE), "p50 per interval".to_string()),
-            (
-                Key::Line(BLUE),
-                "p99 per interval (max when merged)".to_string(),
+        // Merged points (long runs) hold many intervals: their p99s are drawn as a
+        // band, the median to the 90th percentile of the intervals' p99s, so that a
+        // longer run of the same system does not look worse for having more worst
+        // minutes to take the maximum of; the maximum stays as a faint line.
+        let merged = points.iter().any(|p| p.p99s.len() > 1);
+        let mut legend = vec![(Key::Line(SKY_BLUE), "p50 per interval".to_string())];
+        if merged {
+            legend.push((
+                Key::Fill(tint(BLUE, 0.6)),
+                "p99s of the intervals in each span: median to 90th percentile".to_string(),
+            ));
+            legend.push((Key::Line(BLUE), "median of the intervals' p99s".to_string()));
+            legend.push((
+                Key::Line(tint(BLUE, 0.7)),
+                "worst interval's p99".to_string(),
+            ));
+        } else {
+            legend.push((Key::Line(BLUE), "p99 per interval".to_string()));
+        }
+        legend.push((
+            Key::Dashed(BLACK),
+            format!(
+                "SLO: p{} ≤ {} ms",
+                tick(&self.input.slo_percentile),
+                tick(&slo)
             ),
-            (
-                Key::Dashed(BLACK),
-                format!(
-                    "SLO: p{} ≤ {} ms",
-                    tick(&self.input.slo_percentile),
-                    tick(&slo)
-                ),
-            ),
-        ];
-        for (shown, colour, label) in [
-            (
-                points.iter().any(|p| p.rejections > 0),
-                VERMILLION,
-                "rejected 503",
-            ),
-            (
-                points.iter().any(|p| p.timeouts > 0),
-                REDDISH_PURPLE,
-                "timed out 504",
-            ),
-        ] {
-            if shown {
+        ));
+        for (count, colour, label) in ERRORS {
+            if points.iter().any(|p| count(p) > 0) {
                 legend.push((
                     Key::Fill(tint(colour, 0.35)),
                     format!("{label} (right axis)"),
@@ -415,7 +510,11 @@ impl Chart for Latency<'_> {
         let per_minute = |p: &SeriesPoint, n: u64| p.per_second(n) * 60.0;
         let max_errors = points
             .iter()
-            .map(|p| per_minute(p, p.rejections).max(per_minute(p, p.timeouts)))
+            .flat_map(|p| {
+                ERRORS
+                    .iter()
+                    .map(move |(count, _, _)| per_minute(p, count(p)))
+            })
             .fold(0.0, f64::max);
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
@@ -441,13 +540,7 @@ impl Chart for Latency<'_> {
             .axis_desc_style((FONT, LABEL_SIZE))
             .label_style((FONT, TICK_SIZE))
             .draw()?;
-        for (count, color) in [
-            (
-                (|p: &SeriesPoint| p.rejections) as fn(&SeriesPoint) -> u64,
-                VERMILLION,
-            ),
-            (|p: &SeriesPoint| p.timeouts, REDDISH_PURPLE),
-        ] {
+        for (count, color, _) in ERRORS {
             if points.iter().any(|p| count(p) > 0) {
                 chart.draw_secondary_series(AreaSeries::new(
                     steps(points, axis, |p| per_minute(p, count(p))),
@@ -456,17 +549,33 @@ impl Chart for Latency<'_> {
                 ))?;
             }
         }
-        let line = |f: fn(&SeriesPoint) -> f64| {
+        let at = |p: &SeriesPoint| axis.at((p.start_s + p.end_s) / 2.0);
+        let line = |f: &dyn Fn(&SeriesPoint) -> f64| {
             served
                 .iter()
-                .map(|p| (axis.at((p.start_s + p.end_s) / 2.0), f(p).clamp(lo, hi)))
+                .map(|p| (at(p), f(p).clamp(lo, hi)))
                 .collect::<Vec<_>>()
         };
+        if merged {
+            let quantile = |q: f64| move |p: &SeriesPoint| p.p99_quantile(q).unwrap_or(p.p99_ms);
+            let mut band = line(&quantile(0.9));
+            band.extend(line(&quantile(0.5)).into_iter().rev());
+            chart.draw_series(std::iter::once(Polygon::new(
+                band,
+                tint(BLUE, 0.6).filled(),
+            )))?;
+            chart.draw_series(LineSeries::new(
+                line(&|p| p.p99_ms),
+                tint(BLUE, 0.7).stroke_width(1),
+            ))?;
+            chart.draw_series(LineSeries::new(line(&quantile(0.5)), BLUE.stroke_width(2)))?;
+        } else {
+            chart.draw_series(LineSeries::new(line(&|p| p.p99_ms), BLUE.stroke_width(2)))?;
+        }
         chart.draw_series(LineSeries::new(
-            line(|p| p.p50_ms),
+            line(&|p| p.p50_ms),
             SKY_BLUE.stroke_width(2),
         ))?;
-        chart.draw_series(LineSeries::new(line(|p| p.p99_ms), BLUE.stroke_width(2)))?;
         chart.draw_series(DashedLineSeries::new(
             vec![(0.0, slo), (axis.end, slo)],
             10,
@@ -476,6 +585,21 @@ impl Chart for Latency<'_> {
         Ok(())
     }
 }
+
+/// A count of a point, its colour and its label.
+type Counted = (fn(&SeriesPoint) -> u64, RGBColor, &'static str);
+
+/// The errors drawn per minute on the latency chart's right axis.
+const ERRORS: [Counted; 4] = [
+    (|p| p.rejections, palette::VERMILLION, "rejected 503"),
+    (|p| p.timeouts, palette::REDDISH_PURPLE, "timed out 504"),
+    (|p| p.failed, palette::BLACK, "failed 500"),
+    (
+        |p| p.interruptions,
+        palette::ORANGE,
+        "cut off by a stopping instance",
+    ),
+];
 
 // ----- 3. CPU against the scaling target ----------------------------------------------------
 
@@ -493,32 +617,48 @@ impl Chart for Cpu<'_> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
+        let input = self.input;
+        let requests = !input.request_targets.is_empty();
         let mut legend = vec![(
             Key::Line(BLUE),
-            "mean CPU of in-service instances".to_string(),
+            format!("mean CPU of in-service {}", input.units.1),
         )];
-        if self.input.cpu_targets.is_empty() {
-            legend.push((
-                Key::Dashed(GREY),
-                "no CPU target-tracking policy".to_string(),
-            ));
+        if input.cpu_targets.is_empty() && !requests {
+            legend.push((Key::Dashed(GREY), "no target-tracking policy".to_string()));
         }
-        for t in &self.input.cpu_targets {
+        for t in &input.cpu_targets {
             legend.push((
                 Key::Dashed(VERMILLION),
-                format!("target tracking: {} %", tick(t)),
+                format!("CPU target: {} %", tick(t)),
             ));
         }
-        let plot = frame(
-            root,
-            &self
-                .input
-                .heading("CPU utilisation against the scaling target"),
-            &legend,
-        )?;
+        if requests {
+            legend.push((
+                Key::Line(ORANGE),
+                "requests per target per minute, as the policy read it (right axis)".to_string(),
+            ));
+            for t in &input.request_targets {
+                legend.push((
+                    Key::Dashed(BLACK),
+                    format!("request count target: {} per minute", tick(t)),
+                ));
+            }
+        }
+        let heading = match requests {
+            true => "CPU utilisation and the scaling metric against its target",
+            false => "CPU utilisation against the scaling target",
+        };
+        let plot = frame(root, &input.heading(heading), &legend)?;
         if points.is_empty() {
             return no_data(&plot, "no timeline rows");
         }
+        let request_top = headroom(
+            points
+                .iter()
+                .filter_map(|p| p.metric_request_count_per_target)
+                .chain(input.request_targets.iter().copied())
+                .fold(0.0, f64::max),
+        );
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
             .margin_right(10)
@@ -526,19 +666,54 @@ impl Chart for Cpu<'_> {
             .x_label_area_size(52)
             .y_label_area_size(TIME_LEFT_AXIS)
             .right_y_label_area_size(TIME_RIGHT_AXIS)
-            .build_cartesian_2d(axis.range(), 0.0..100.0)?;
+            .build_cartesian_2d(axis.range(), 0.0..100.0)?
+            .set_secondary_coord(axis_range(0.0, axis.end), 0.0..request_top);
         time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
+        if requests {
+            chart
+                .configure_secondary_axes()
+                .y_desc("requests per target per minute")
+                .y_label_formatter(&tick)
+                .axis_desc_style((FONT, LABEL_SIZE))
+                .label_style((FONT, TICK_SIZE))
+                .draw()?;
+        }
         chart.draw_series(LineSeries::new(
             mids(points, axis, |p| p.mean_cpu),
             BLUE.stroke_width(2),
         ))?;
-        for &t in &self.input.cpu_targets {
+        for &t in &input.cpu_targets {
             chart.draw_series(DashedLineSeries::new(
                 vec![(0.0, t), (axis.end, t)],
                 10,
                 6,
                 VERMILLION.stroke_width(2),
             ))?;
+        }
+        if requests {
+            // Each point's datapoint where it has one; a gap (no targets) breaks the line.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for p in points.iter() {
+                match p.metric_request_count_per_target {
+                    Some(v) => run.push((axis.at((p.start_s + p.end_s) / 2.0), v)),
+                    None if !run.is_empty() => {
+                        chart.draw_secondary_series(LineSeries::new(
+                            std::mem::take(&mut run),
+                            ORANGE.stroke_width(2),
+                        ))?;
+                    }
+                    None => {}
+                }
+            }
+            chart.draw_secondary_series(LineSeries::new(run, ORANGE.stroke_width(2)))?;
+            for &t in &input.request_targets {
+                chart.draw_secondary_series(DashedLineSeries::new(
+                    vec![(0.0, t), (axis.end, t)],
+                    10,
+                    6,
+                    BLACK.stroke_width(2),
+                ))?;
+            }
         }
         Ok(())
     }
