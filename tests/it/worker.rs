@@ -75,8 +75,8 @@ fn assert_conserved(q: &QueueSummary) {
 /// n = 2 instances × c = 3 connections (and 3 workers each: a received message is
 /// served at once, so the wait is all in the queue), Poisson messages at lambda =
 /// 4.8/s, exponential processing of mean 1 s (mu = 1): the queue is M/M/6 with a =
-/// 4.8, rho = 0.8. Erlang C gives P(wait) = C(6, 4.8) ≈ 0.566 and the mean time in
-/// queue E[W] = C / (6 mu − lambda) = C / 1.2 s ≈ 0.472 s.
+/// 4.8, rho = 0.8. Erlang C gives P(wait) = C(6, 4.8) ≈ 0.518 and the mean time in
+/// queue E[W] = C / (6 mu − lambda) = C / 1.2 s ≈ 0.431 s.
 /// Sample: 4 seeds × 20,000 s, about 96,000 messages each. The waits are strongly
 /// correlated at rho 0.8 (relaxation time ≈ 1 / (c mu (1 − √rho)²) ≈ 15 s, so a run is
 /// worth about 1,300 independent batches); the mean of the 4 runs' means has a
