@@ -10,8 +10,8 @@ use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{
-    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, tier_cells,
-    tier_verdicts, where_the_time_goes,
+    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, queue_sentence,
+    tier_cells, tier_verdicts, where_the_time_goes,
 };
 use std::io::{self, Write};
 
@@ -497,6 +497,9 @@ pub(super) fn print_summary(
         if let Some(c) = &s.container_instances {
             writeln!(out, "  cluster     {}", cluster_sentence(c))?;
         }
+        if let Some(q) = &s.queue {
+            writeln!(out, "  queue       {}", queue_sentence(q))?;
+        }
         writeln!(
             out,
             "  cpu         {:.1} % mean utilisation of in-service workers",
@@ -680,6 +683,9 @@ pub(super) fn tier_lines(s: &Summary, config: &Config) -> Vec<String> {
         }
         if let Some(c) = &t.container_instances {
             lines.push(format!("  {:<12}{}: {}", "", t.name, cluster_sentence(c)));
+        }
+        if let Some(q) = &t.queue {
+            lines.push(format!("  {:<12}{}: {}", "", t.name, queue_sentence(q)));
         }
     }
     if let Some(sentence) = where_the_time_goes(config, s) {

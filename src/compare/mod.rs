@@ -444,7 +444,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 28] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -469,6 +469,7 @@ impl Metric {
         Metric::Cost(BillPart::FargateSpot),
         Metric::Cost(BillPart::Ecr),
         Metric::Cost(BillPart::Rds),
+        Metric::Cost(BillPart::Sqs),
         Metric::Cost(BillPart::DataTransfer),
         Metric::Cost(BillPart::S3),
         Metric::Cost(BillPart::CloudFront),

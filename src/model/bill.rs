@@ -19,6 +19,7 @@ pub enum BillPart {
     FargateSpot,
     Ecr,
     Rds,
+    Sqs,
     DataTransfer,
     S3,
     CloudFront,
@@ -26,7 +27,7 @@ pub enum BillPart {
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 15] = [
+    pub const ALL: [BillPart; 16] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -39,6 +40,7 @@ impl BillPart {
         BillPart::FargateSpot,
         BillPart::Ecr,
         BillPart::Rds,
+        BillPart::Sqs,
         BillPart::DataTransfer,
         BillPart::S3,
         BillPart::CloudFront,
@@ -60,6 +62,7 @@ impl BillPart {
             BillPart::FargateSpot => "fargate_spot",
             BillPart::Ecr => "ecr",
             BillPart::Rds => "rds",
+            BillPart::Sqs => "sqs",
             BillPart::DataTransfer => "data_transfer",
             BillPart::S3 => "s3",
             BillPart::CloudFront => "cloudfront",
@@ -81,6 +84,7 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot",
             BillPart::Ecr => "ECR",
             BillPart::Rds => "RDS",
+            BillPart::Sqs => "SQS",
             BillPart::DataTransfer => "data transfer",
             BillPart::S3 => "S3",
             BillPart::CloudFront => "CloudFront",
@@ -102,6 +106,7 @@ impl BillPart {
             BillPart::FargateSpot => "cost_fargate_spot_usd",
             BillPart::Ecr => "cost_ecr_usd",
             BillPart::Rds => "cost_rds_usd",
+            BillPart::Sqs => "cost_sqs_usd",
             BillPart::DataTransfer => "cost_data_transfer_usd",
             BillPart::S3 => "cost_s3_usd",
             BillPart::CloudFront => "cost_cloudfront_usd",
@@ -123,6 +128,7 @@ impl BillPart {
             BillPart::FargateSpot => "Fargate Spot part of the bill",
             BillPart::Ecr => "ECR part of the bill",
             BillPart::Rds => "RDS part of the bill",
+            BillPart::Sqs => "SQS part of the bill",
             BillPart::DataTransfer => "data-transfer part of the bill",
             BillPart::S3 => "S3 part of the bill",
             BillPart::CloudFront => "CloudFront part of the bill",
@@ -162,6 +168,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         fargate_spot,
         ecr,
         rds,
+        sqs,
         data_transfer,
         s3,
         cloudfront,
@@ -182,6 +189,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::FargateSpot, fargate_spot),
         (BillPart::Ecr, ecr),
         (BillPart::Rds, rds),
+        (BillPart::Sqs, sqs),
         (BillPart::DataTransfer, data_transfer),
         (BillPart::S3, s3),
         (BillPart::CloudFront, cloudfront),
@@ -210,13 +218,14 @@ mod tests {
             fargate_spot: 512.0,
             ecr: 1024.0,
             rds: 2048.0,
-            data_transfer: 4096.0,
-            s3: 8192.0,
-            cloudfront: 16384.0,
+            sqs: 4096.0,
+            data_transfer: 8192.0,
+            s3: 16384.0,
+            cloudfront: 32768.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..15).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..16).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

@@ -13,7 +13,8 @@
 //! - Savings plans (1.4): applied after reservations, usage with the highest savings
 //!   percentage first (ties: the lowest plan rate first), until usage or the hourly
 //!   commitment runs out; the rest is on-demand; the commitment is paid in full.
-//! - ALB (4.7): per hour and per LCU-hour (`alb`).
+//! - ALB (4.7): per hour and per LCU-hour (`alb`); none for a worker tier.
+//! - SQS (12.1): per million requests (`sqs`), for a worker tier's queue.
 //! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
 //!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
 //!   are its spot instances, at the spot price in effect but with no first-hour
@@ -41,6 +42,7 @@ pub(super) mod data_transfer;
 pub(super) mod rds;
 pub(super) mod s3;
 pub(super) mod serverless;
+pub(super) mod sqs;
 
 use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
 use super::instance::{Instance, PurchaseOption};
@@ -164,7 +166,8 @@ pub(super) struct CostLedger {
     pub totals: Totals,
     /// On-demand seconds used in the current clock hour, by type index.
     hour_usage: Vec<f64>,
-    /// `None` without a load balancer (a single-instance Beanstalk environment).
+    /// `None` without a load balancer (a single-instance Beanstalk environment, a
+    /// worker tier).
     alb: Option<AlbPrices>,
     /// The tier billed, named on every line.
     tier: String,
@@ -191,6 +194,9 @@ impl CostLedger {
             ledger.alb = None;
         }
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        if config.worker.is_some() {
+            ledger.alb = None;
+        }
         ledger
     }
 
@@ -418,6 +424,7 @@ impl CostLedger {
             fargate_spot: round_to(fargate_spot, 6),
             ecr: round_to(ecr, 6),
             rds: 0.0,
+            sqs: 0.0,
             data_transfer: 0.0,
             s3: 0.0,
             cloudfront: 0.0,

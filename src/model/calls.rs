@@ -39,6 +39,18 @@ impl Caller {
         instance: 0,
     };
 
+    /// `sqsd`'s delivery `slot` of a worker tier `tier`'s queue to instance
+    /// `instance` of that tier: the application answers the queue.
+    pub(super) fn delivery(tier: u8, slot: u32, instance: u32) -> Caller {
+        Caller {
+            tier,
+            zone: u8::MAX,
+            call: 0,
+            slot,
+            instance,
+        }
+    }
+
     /// The zone of the calling instance, if it runs in one.
     pub(super) fn zone(self) -> Option<u8> {
         (self.zone != u8::MAX).then_some(self.zone)
@@ -89,6 +101,9 @@ pub(super) enum Message {
     /// Instance `instance` of tier `tier`, which calls tier `to`, has stopped: what
     /// it held there (a database's connection pool) is let go.
     CallerStopped { to: u8, tier: u8, instance: u32 },
+    /// A completed request sends a message to the queue of worker tier `to`
+    /// (`[[tiers.<name>.sends]]`); it does not wait.
+    Sent { to: u8 },
 }
 
 /// A request waiting on its calls.

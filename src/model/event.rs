@@ -180,6 +180,17 @@ pub(super) enum Event {
     FailoverEnded {
         tier: u8,
     },
+    /// A worker tier's message, received or failed, is visible again (`turn` tells
+    /// a stale timeout from the one in effect).
+    MessageVisible {
+        tier: u8,
+        message: u32,
+        turn: u32,
+    },
+    /// A worker tier's own clients send a message (`[tiers.<name>.messages]`).
+    MessageSent {
+        tier: u8,
+    },
     /// An Availability Zone goes down (`[[outage]]`): the tier's instances in it stop
     /// answering.
     ZoneFailed {
@@ -212,6 +223,8 @@ impl Event {
             | Event::CallsTimedOut { tier, .. }
             | Event::QueueTimeoutDue { tier, .. }
             | Event::InstanceBooted { tier, .. }
+            | Event::MessageVisible { tier, .. }
+            | Event::MessageSent { tier, .. }
             | Event::HealthChecksPassed { tier, .. }
             | Event::DeregistrationDelayExpired { tier, .. }
             | Event::InstanceFailed { tier, .. }

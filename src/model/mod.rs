@@ -27,6 +27,7 @@ mod scaling;
 mod serving;
 mod sim;
 mod spot;
+mod sqs;
 pub mod traffic;
 mod warm_pool;
 

@@ -34,6 +34,9 @@ pub struct Summary {
     /// The entry tier's container instances, when it is an `ecs_ec2` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_instances: Option<ClusterSummary>,
+    /// The entry tier's queue, when it is a `worker` tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueSummary>,
     /// What left AWS for the clients, when the scenario meters it (a
     /// `service.response_bytes` or an `s3` table on the entry tier).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +125,49 @@ pub struct TierSummary {
     /// The tier's deployments, which the run lists in `Summary::deployments`.
     #[serde(skip)]
     pub deployments: Vec<DeploymentSummary>,
+    /// The SQS queue of a `worker` tier only (whose `requests` are the messages
+    /// `sqsd` posted to the application, retries included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueSummary>,
+}
+
+/// What a `worker` tier's SQS queue did (aws-facts.md 5, 12). Every message sent is
+/// processed, dead-lettered, expired, or still visible or in flight at the end.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct QueueSummary {
+    pub sent: u64,
+    /// Messages processed successfully and deleted (each once).
+    pub processed: u64,
+    /// Receives of a message after its first.
+    pub retried: u64,
+    /// Moved to the dead-letter queue after `max_retries` receives.
+    pub dead_lettered: u64,
+    /// Deleted by the retention period, never processed: lost.
+    pub expired: u64,
+    /// Successful processing of a message already processed (its visibility timeout
+    /// ran out while a first copy was still being processed).
+    pub duplicates: u64,
+    pub visible_at_end: u64,
+    pub in_flight_at_end: u64,
+    /// The most messages visible at once.
+    pub backlog_peak: u64,
+    /// From a message's sending to the receive whose processing deleted it.
+    pub time_in_queue_ms: LatencySummary,
+    pub requests: QueueRequests,
+}
+
+/// The SQS API requests of a queue (aws-facts.md 12.1).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct QueueRequests {
+    pub sends: u64,
+    pub receives: u64,
+    /// Long polls that ended with no message.
+    pub empty_receives: u64,
+    pub deletes: u64,
+    pub visibility_changes: u64,
+    /// Requests billed: the API calls with a message times its 64 KB chunks, plus the
+    /// empty receives.
+    pub billed: u64,
 }
 
 /// What an `ecs_ec2` tier's container instances did (aws-facts.md 15.5).
@@ -320,6 +366,9 @@ pub struct CostSummary {
     /// Amazon RDS: DB instances (primary, standby, replicas) and their storage.
     #[serde(skip_serializing_if = "is_zero")]
     pub rds: f64,
+    /// Amazon SQS requests (a worker tier's queue).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub sqs: f64,
     /// Data transfer: out to the internet (from EC2, Lambda and S3), with AWS's
     /// monthly tiers, and calls crossing between Availability Zones.
     #[serde(skip_serializing_if = "is_zero")]
@@ -366,7 +415,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 19] {
+    fn figures_mut(&mut self) -> [&mut f64; 20] {
         let CostSummary {
             total,
             on_demand,
@@ -381,6 +430,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            sqs,
             data_transfer,
             s3,
             cloudfront,
@@ -402,6 +452,7 @@ impl CostSummary {
             fargate_spot,
             ecr,
             rds,
+            sqs,
             data_transfer,
             s3,
             cloudfront,

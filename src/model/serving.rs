@@ -21,6 +21,7 @@ use super::instance::{InstanceState, Waiting};
 use super::metrics::Metrics;
 use super::sim::Ctx;
 use crate::engine::{RngStreams, SimDuration, SimRng, SimTime};
+use rand::Rng;
 
 pub(super) struct Serving {
     pub balancer: LoadBalancer,
@@ -32,6 +33,10 @@ pub(super) struct Serving {
     queue_limit: Option<u32>,
     /// The calls each request makes, and the requests waiting on them.
     pub calls: Calls,
+    /// The worker tiers a completed request sends a message to, with the
+    /// probability of each (`[[tiers.<name>.sends]]`), and their draws.
+    sends: Vec<(u8, f64)>,
+    sends_rng: SimRng,
 }
 
 /// Whether a request found dead instance: it was counted as interrupted when the
@@ -53,6 +58,12 @@ impl Serving {
             timeout: config.service.timeout,
             queue_limit: config.service.queue_limit,
             calls: Calls::for_tier(tier, &config.calls),
+            sends: config
+                .sends
+                .iter()
+                .map(|s| (s.tier as u8, s.probability))
+                .collect(),
+            sends_rng: streams.stream("sends"),
         }
     }
 
@@ -74,6 +85,38 @@ impl Serving {
             metrics.rejected();
             return answer(ctx, caller, Answer::Rejected);
         };
+        self.admit(fleet, metrics, ctx, caller, id, service_nanos);
+    }
+
+    /// `sqsd` on instance `id` of a worker tier posts a message to the application
+    /// there: a request from `caller` (the queue's delivery) that no load balancer
+    /// routes.
+    pub(super) fn post(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        caller: Caller,
+        id: u32,
+    ) {
+        metrics.arrived();
+        let service_nanos = self.service.sample(&mut self.service_rng);
+        self.admit(fleet, metrics, ctx, caller, id, service_nanos);
+    }
+
+    /// The request reaches instance `id`: served by a free worker, queued, or
+    /// answered 503 beyond the queue limit.
+    #[inline(always)]
+    fn admit(
+        &mut self,
+        fleet: &mut Fleet,
+        metrics: &mut Metrics,
+        ctx: &mut Ctx<'_>,
+        caller: Caller,
+        id: u32,
+        service_nanos: u64,
+    ) {
+        let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
@@ -344,7 +387,10 @@ impl Serving {
             match outcome {
                 Answer::Ok => {
                     instance.responses_in_period += 1;
-                    metrics.completed(now.since(arrived_at).0)
+                    metrics.completed(now.since(arrived_at).0);
+                    if !self.sends.is_empty() {
+                        self.send_messages(ctx);
+                    }
                 }
                 Answer::Rejected => metrics.rejected(),
                 Answer::TimedOut => metrics.timed_out(1),
@@ -358,6 +404,16 @@ impl Serving {
         instance.state == InstanceState::Draining
             && instance.outstanding() == 0
             && !instance.interruption_noticed
+    }
+
+    /// A completed request sends its messages (asynchronously: it has been answered
+    /// already as far as it is concerned), each with its probability.
+    fn send_messages(&mut self, ctx: &mut Ctx<'_>) {
+        for &(to, probability) in &self.sends {
+            if self.sends_rng.random::<f64>() < probability {
+                ctx.outbox.push(Message::Sent { to });
+            }
+        }
     }
 
     /// A request in service passed the idle timeout: answered 504 now. Requests cut

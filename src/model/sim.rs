@@ -136,6 +136,10 @@ pub(super) trait Service {
     /// tier that keeps something per calling instance (a database's connection
     /// pools) cares.
     fn on_caller_stopped(&mut self, _ctx: &mut Ctx<'_>, _tier: u8, _instance: u32) {}
+    /// A message reaches the tier's queue (a worker tier's only).
+    fn on_sent(&mut self, _ctx: &mut Ctx<'_>) {
+        unreachable!("messages are sent to worker tiers only")
+    }
     /// One of the tier's own events.
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event);
     /// The tier's timeline row for the interval ending at `now` (the loop fills in the
@@ -174,6 +178,9 @@ macro_rules! tier_kinds {
             fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
                 match self { $(AnyService::$service(s) => s.on_answer(ctx, slot, answer)),+ }
             }
+            fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
+                match self { $(AnyService::$service(s) => s.on_sent(ctx)),+ }
+            }
             fn on_caller_stopped(&mut self, ctx: &mut Ctx<'_>, tier: u8, instance: u32) {
                 match self { $(AnyService::$service(s) => s.on_caller_stopped(ctx, tier, instance)),+ }
             }
@@ -209,7 +216,7 @@ macro_rules! tier_kinds {
 }
 
 tier_kinds! {
-    Ec2Tier: Ec2 | Fargate | EcsEc2 | Beanstalk,
+    Ec2Tier: Ec2 | Fargate | EcsEc2 | Beanstalk | Worker,
     LambdaTier: Lambda,
     RdsTier: Rds,
 }
@@ -363,7 +370,9 @@ impl<T: Service> Simulation<'_, T> {
             std::mem::swap(&mut self.outbox, &mut self.inbox);
             for message in self.inbox.drain(..) {
                 let to = match message {
-                    Message::Call { to, .. } | Message::CallerStopped { to, .. } => to,
+                    Message::Call { to, .. }
+                    | Message::CallerStopped { to, .. }
+                    | Message::Sent { to } => to,
                     Message::Answered { caller, .. } => caller.tier().expect("answers go to tiers"),
                 };
                 let ctx = &mut Ctx {
@@ -384,6 +393,7 @@ impl<T: Service> Simulation<'_, T> {
                         instance,
                         ..
                     } => tier.on_caller_stopped(ctx, from, instance),
+                    Message::Sent { .. } => tier.on_sent(ctx),
                 }
             }
         }
@@ -478,6 +488,7 @@ impl<T: Service> Simulation<'_, T> {
             queueing: entry.queueing.clone(),
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
+            queue: entry.queue.clone(),
             data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
             s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
             cloudfront: egress.and_then(|e| e.2.cloudfront),

@@ -269,6 +269,7 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::FargateSpot => "Fargate Spot tasks",
         BillPart::Ecr => "ECR image storage",
         BillPart::Rds => "RDS databases",
+        BillPart::Sqs => "SQS requests",
         BillPart::DataTransfer => "data transfer (out to the internet, between zones)",
         BillPart::S3 => "S3 requests and storage",
         BillPart::CloudFront => "CloudFront",

@@ -12,7 +12,8 @@
 use super::bill::{BillStatement, LineRole, hours};
 use super::plots::{Figure, StrategyPoint, cents, dollars, tick};
 use super::tiers::{
-    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, tier_cells,
+    TIER_COLUMNS, cluster_sentence, database_sentence, deployment_sentence, queue_sentence,
+    tier_cells,
 };
 use crate::model::{
     BillPart, CostSummary, InstanceSummary, LatencySummary, RequestCounts, Summary, TierKind,
@@ -316,6 +317,9 @@ pub fn run_report(
             escape(&deployment_sentence(d))
         );
     }
+    if let (Some(q), true) = (&s.queue, s.tiers.is_empty()) {
+        let _ = writeln!(out, "<p>The queue: {}</p>", escape(&queue_sentence(q)));
+    }
     out.push_str("</div>\n");
 
     if several {
@@ -541,6 +545,9 @@ fn tier_section(
     }
     if let Some(c) = &t.container_instances {
         let _ = writeln!(out, "<p>The cluster: {}</p>", escape(&cluster_sentence(c)));
+    }
+    if let Some(q) = &t.queue {
+        let _ = writeln!(out, "<p>The queue: {}</p>", escape(&queue_sentence(q)));
     }
     out.push_str("<table>\n<tr><th>cost</th><th class=\"n\"></th></tr>\n");
     for (part, amount) in paid_parts(&t.cost_usd) {

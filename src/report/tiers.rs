@@ -23,7 +23,9 @@
 //! not be the one that makes clients wait.
 
 use super::html::count;
-use crate::model::{ClusterSummary, Config, DeploymentSummary, Summary, TierSummary};
+use crate::model::{
+    ClusterSummary, Config, DeploymentSummary, QueueSummary, Summary, TierKind, TierSummary,
+};
 use std::fmt;
 
 /// The headings of [`tier_cells`].
@@ -86,6 +88,32 @@ pub fn database_sentence(t: &TierSummary) -> Option<String> {
         );
     }
     Some(s + ".")
+}
+
+/// What a `worker` tier's SQS queue did, in one sentence (the terminal and
+/// `report.html`): the messages and what became of them, the time they waited, the
+/// peak backlog.
+pub fn queue_sentence(q: &QueueSummary) -> String {
+    let mut s = format!(
+        "{} messages sent, {} processed (time in queue p50 {:.1} s, p99 {:.1} s), {} retried, {} dead-lettered, {} expired, {} processed twice; backlog peak {} visible",
+        count(q.sent),
+        count(q.processed),
+        q.time_in_queue_ms.p50 / 1e3,
+        q.time_in_queue_ms.p99 / 1e3,
+        count(q.retried),
+        count(q.dead_lettered),
+        count(q.expired),
+        count(q.duplicates),
+        count(q.backlog_peak),
+    );
+    if q.visible_at_end + q.in_flight_at_end > 0 {
+        s += &format!(
+            "; {} still queued and {} in flight at the end",
+            count(q.visible_at_end),
+            count(q.in_flight_at_end)
+        );
+    }
+    s + "."
 }
 
 /// What an `ecs_ec2` tier's container instances did, in one sentence (the terminal
@@ -210,10 +238,17 @@ pub fn time_split(config: &Config, summary: &Summary) -> Option<Result<TimeSplit
                 .collect(),
             mean_ms: s.latency_ms.mean,
             completed: s.requests.completed,
-            failed: s.requests.rejected
-                + s.requests.timed_out
-                + s.requests.interrupted
-                + s.requests.failed,
+            // A worker tier's requests are its queue's messages, which no client
+            // waits for: their failures change no request's calls.
+            failed: match tier.kind {
+                TierKind::Worker => 0,
+                _ => {
+                    s.requests.rejected
+                        + s.requests.timed_out
+                        + s.requests.interrupted
+                        + s.requests.failed
+                }
+            },
         })
         .collect();
     Some(split(&facts))

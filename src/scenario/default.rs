@@ -31,6 +31,27 @@ pub(crate) const TIER_NAME: &str = "web";
 /// A `[[tiers.<name>.calls]]` entry makes one call per request unless it gives `count`.
 pub(crate) const CALL_COUNT: u32 = 1;
 
+/// A `[[tiers.<name>.sends]]` entry sends a message with every completed request
+/// unless it gives `probability`.
+pub(crate) const SEND_PROBABILITY: f64 = 1.0;
+
+// [tiers.<name>.sqsd] (a `worker` tier): Elastic Beanstalk's `aws:elasticbeanstalk:sqsd`
+// options (aws-facts.md 5).
+pub(crate) const SQSD_HTTP_CONNECTIONS: u32 = 50;
+pub(crate) const SQSD_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(300);
+pub(crate) const SQSD_ERROR_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(2);
+pub(crate) const SQSD_INACTIVITY_TIMEOUT: SimDuration = SimDuration::from_secs(299);
+pub(crate) const SQSD_MAX_RETRIES: u32 = 10;
+/// 345,600 s (aws-facts.md 5, 12.2).
+pub(crate) const SQSD_RETENTION_PERIOD: SimDuration = SimDuration::from_secs(4 * 86_400);
+/// A choice: a job message that names its work (an S3 key and options) is well
+/// under 1 KB; SQS bills each 64 KB (12.1).
+pub(crate) const SQS_MESSAGE_KB: f64 = 1.0;
+/// Standard queues, the first 100 billion requests a month (12.1).
+pub(crate) const SQS_PRICE_PER_MILLION: f64 = 0.40;
+/// Always free, not only in the first 12 months (12.1).
+pub(crate) const SQS_FREE_REQUESTS_PER_MONTH: f64 = 1e6;
+
 // [tiers.<name>.lambda] (a `lambda` tier)
 /// A choice: AWS's console default is 128 MB, which few production functions keep.
 pub(crate) const LAMBDA_MEMORY_MB: u32 = 512;

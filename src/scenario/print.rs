@@ -221,15 +221,23 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 Some(n) => toml::Value::Integer(i64::from(n)),
                 None => toml::Value::String("unlimited".into()),
             }),
-            timeout: text(c.service.timeout),
+            // A worker's application answers `sqsd` within its inactivity timeout.
+            timeout: c
+                .worker
+                .is_none()
+                .then(|| text(c.service.timeout))
+                .flatten(),
             response_bytes: response_bytes(&c.service),
         }),
         instance: instance_table,
         load_balancer: tier_load_balancer(c),
         autoscaling: Some(RawAutoScaling {
             // Every minute, as ECS publishes a service's metrics: not a key of it.
-            monitoring: matches!(c.kind, TierKind::Ec2 | TierKind::Beanstalk)
-                .then(|| c.autoscaling.monitoring.into()),
+            monitoring: matches!(
+                c.kind,
+                TierKind::Ec2 | TierKind::Beanstalk | TierKind::Worker
+            )
+            .then(|| c.autoscaling.monitoring.into()),
             ..autoscaling(&c.autoscaling)
         }),
         purchase: purchase_table,
@@ -246,10 +254,33 @@ fn tier(run: &Config, index: usize) -> RawTier {
         environment: c.beanstalk.as_ref().map(|b| RawEnvironment {
             environment_type: Some(b.environment_type.into()),
         }),
+        sends: list(&c.sends, |s| RawSend {
+            tier: run.tiers[s.tier].name.clone(),
+            probability: Some(s.probability),
+        }),
+        sqsd: c.worker.as_ref().map(sqsd),
+        messages: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.messages.as_ref())
+            .map(traffic),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
         }),
+    }
+}
+
+/// A `worker` tier's queue options.
+fn sqsd(w: &WorkerConfig) -> RawSqsd {
+    RawSqsd {
+        http_connections: Some(w.http_connections),
+        visibility_timeout: text(w.visibility_timeout),
+        error_visibility_timeout: text(w.error_visibility_timeout),
+        inactivity_timeout: text(w.inactivity_timeout),
+        max_retries: Some(w.max_retries),
+        retention_period: text(w.retention_period),
+        message_kb: Some(w.message_kb),
     }
 }
 

@@ -54,7 +54,14 @@ macro_rules! file_enum {
 }
 
 file_enum!(RawRouting => Routing { RoundRobin, LeastOutstandingRequests, Random, PowerOfTwo });
-file_enum!(RawMetric => ScalingMetric { Cpu, RequestCountPerTarget, Memory, NetworkOut });
+file_enum!(RawMetric => ScalingMetric {
+    Cpu,
+    RequestCountPerTarget,
+    Memory,
+    NetworkOut,
+    BacklogPerInstance,
+    MessagesVisible,
+});
 file_enum!(RawAdjustmentType => AdjustmentType {
     ChangeInCapacity,
     ExactCapacity,
@@ -155,6 +162,7 @@ impl RawTierKind {
             RawTierKind::Rds => Some(TierKind::Rds),
             RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
             RawTierKind::Beanstalk => Some(TierKind::Beanstalk),
+            RawTierKind::Worker => Some(TierKind::Worker),
             _ => None,
         }
     }
@@ -169,6 +177,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Rds => RawTierKind::Rds,
             TierKind::EcsEc2 => RawTierKind::EcsEc2,
             TierKind::Beanstalk => RawTierKind::Beanstalk,
+            TierKind::Worker => RawTierKind::Worker,
         }
     }
 }
@@ -306,6 +315,9 @@ impl RawScenario {
             rds: None,
             failover: None,
             environment: None,
+            sends: None,
+            sqsd: None,
+            messages: None,
             placement: self.placement.take(),
         }
     }
@@ -333,6 +345,9 @@ impl RawScenario {
             rds: _,
             failover: _,
             environment: _,
+            sends: _,
+            sqsd: _,
+            messages: _,
         } = tier;
     }
 }
@@ -374,6 +389,13 @@ pub(crate) struct RawTier {
     pub rds: Option<RawRds>,
     /// Multi-AZ failovers of an `rds` tier.
     pub failover: Option<Vec<RawFailover>>,
+    /// Asynchronous messages a completed request sends to worker tiers' queues.
+    pub sends: Option<Vec<RawSend>>,
+    /// The queue and its `sqsd` daemon of a `worker` tier.
+    pub sqsd: Option<RawSqsd>,
+    /// Messages a `worker` tier's own clients send to its queue: a rate as in
+    /// `[traffic]`.
+    pub messages: Option<RawTraffic>,
     /// The placement group of an `ec2` tier (aws-facts.md 17.4).
     pub placement: Option<RawPlacementGroup>,
     /// The environment of a `beanstalk` tier.
@@ -387,6 +409,29 @@ pub(crate) struct RawTier {
 pub(crate) struct RawEnvironment {
     #[serde(rename = "type")]
     pub environment_type: Option<RawEnvironmentType>,
+}
+
+/// `[[tiers.<name>.sends]]`: a message to a worker tier's queue, sent by a completed
+/// request with `probability`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSend {
+    pub tier: String,
+    pub probability: Option<f64>,
+}
+
+/// `[tiers.<name>.sqsd]`: an Elastic Beanstalk worker environment's queue options
+/// (`aws:elasticbeanstalk:sqsd`, aws-facts.md 5) and its messages' size.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqsd {
+    pub http_connections: Option<u32>,
+    pub visibility_timeout: Option<String>,
+    pub error_visibility_timeout: Option<String>,
+    pub inactivity_timeout: Option<String>,
+    pub max_retries: Option<u32>,
+    pub retention_period: Option<String>,
+    pub message_kb: Option<f64>,
 }
 
 /// `[network]`: the Availability Zones the tiers spread over.
@@ -553,6 +598,9 @@ impl RawTier {
             rds: None,
             failover: None,
             environment: None,
+            sends: None,
+            sqsd: None,
+            messages: None,
             placement: None,
         }
     }

@@ -209,7 +209,7 @@ fn issue_14_bad_fargate_settings_exit_2_naming_the_valid_sizes() {
         (
             "desired = 1",
             "desired = 1\n[tiers.app.instance]",
-            "is not a table of a tier of kind \"fargate\"; it belongs to ec2, ecs_ec2 and beanstalk tiers",
+            "is not a table of a tier of kind \"fargate\"; it belongs to ec2, ecs_ec2, beanstalk and worker tiers",
         ),
     ];
     for (from, to, needle) in cases {

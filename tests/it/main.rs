@@ -30,4 +30,5 @@ mod sweeps;
 mod tier_outputs;
 mod tiers_input;
 mod validation;
+mod worker;
 mod zones;

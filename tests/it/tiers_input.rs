@@ -216,8 +216,8 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
-            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"worker\"\nqueue = \"sqs\"\n",
-            "t.toml:7: tiers.jobs.kind = \"worker\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk",
+            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"batch\"\nqueue = \"x\"\n",
+            "t.toml:7: tiers.jobs.kind = \"batch\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",
@@ -225,7 +225,7 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         (
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.sends]]\ntier = \"jobs\"\nprobability = 0.1\n",
-            "t.toml:6: tiers.web.sends: asynchronous messages to a worker tier's queue are not built yet; a tier makes only synchronous `calls`",
+            "t.toml:6: tiers.web.sends[0].tier = \"jobs\": no tier has this name; the tiers are: web",
         ),
         (
             "[tiers.web]\n",

@@ -13,6 +13,7 @@ mod lambda;
 mod network;
 mod rds;
 mod s3;
+mod worker;
 
 pub use beanstalk::*;
 pub use deployment::*;
@@ -22,6 +23,7 @@ pub use lambda::*;
 pub use network::*;
 pub use rds::*;
 pub use s3::*;
+pub use worker::*;
 
 use crate::engine::SimDuration;
 use std::path::PathBuf;
@@ -85,6 +87,10 @@ pub struct TierConfig {
     pub rds: Option<RdsConfig>,
     /// The environment of a `beanstalk` tier.
     pub beanstalk: Option<BeanstalkConfig>,
+    /// The queue and `sqsd` of a `worker` tier (which has no load balancer).
+    pub worker: Option<WorkerConfig>,
+    /// Asynchronous messages a completed request sends to worker tiers' queues.
+    pub sends: Vec<Send>,
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
     /// their static objects from.
     pub s3: Option<S3Config>,
@@ -126,15 +132,17 @@ impl TierConfig {
     }
 
     /// False for a single-instance Beanstalk environment, whose clients reach its
-    /// instance directly (aws-facts.md 11.2): no load balancer, no health checks of
-    /// one, nothing of it on the bill.
+    /// instance directly (aws-facts.md 11.2), and for a worker tier, whose `sqsd`
+    /// reads a queue (5): no load balancer, no health checks of one, nothing of it on
+    /// the bill.
     pub fn has_load_balancer(&self) -> bool {
-        !matches!(
-            &self.beanstalk,
-            Some(BeanstalkConfig {
-                environment_type: EnvironmentType::SingleInstance
-            })
-        )
+        self.worker.is_none()
+            && !matches!(
+                &self.beanstalk,
+                Some(BeanstalkConfig {
+                    environment_type: EnvironmentType::SingleInstance
+                })
+            )
     }
 
     /// True when the tier may launch spot instances (FARGATE_SPOT tasks).
@@ -164,6 +172,9 @@ pub enum TierKind {
     /// An Elastic Beanstalk web server environment: an ALB (or, single-instance, none)
     /// and an Auto Scaling group of EC2 instances with Beanstalk's defaults.
     Beanstalk,
+    /// An Elastic Beanstalk worker environment: an SQS queue feeding an Auto
+    /// Scaling group of EC2 instances.
+    Worker,
 }
 
 impl TierKind {
@@ -176,6 +187,7 @@ impl TierKind {
             TierKind::EcsEc2 => "ecs_ec2",
             TierKind::Rds => "rds",
             TierKind::Beanstalk => "beanstalk",
+            TierKind::Worker => "worker",
         }
     }
 
@@ -184,7 +196,9 @@ impl TierKind {
     /// for a Fargate service, never "instances".
     pub fn units(self) -> (&'static str, &'static str) {
         match self {
-            TierKind::Ec2 | TierKind::Rds | TierKind::Beanstalk => ("instance", "instances"),
+            TierKind::Ec2 | TierKind::Rds | TierKind::Beanstalk | TierKind::Worker => {
+                ("instance", "instances")
+            }
             TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
             TierKind::Lambda => ("environment", "environments"),
         }
@@ -365,6 +379,12 @@ pub enum ScalingMetric {
     /// `NetworkOut`: bytes an instance sent in the metric period, averaged over the
     /// group's instances (an EC2 metric; Beanstalk's default trigger, 11.1).
     NetworkOut,
+    /// Backlog per instance: `ApproximateNumberOfMessagesVisible` of a worker tier's
+    /// queue over its InService instances (aws-facts.md 12.6).
+    BacklogPerInstance,
+    /// `ApproximateNumberOfMessagesVisible` of a worker tier's queue (12.5), for
+    /// step and simple scaling.
+    MessagesVisible,
 }
 
 #[derive(Clone, Debug)]

@@ -140,6 +140,7 @@ impl Ec2Tier<'_> {
             sample.targets = targets as u32;
         }
         self.serving.balancer.routed_in_period = 0;
+        self.queue_sample(ctx, &mut sample);
         self.last_metrics = (
             sample.cpu.map(|v| round_to(v, 3)),
             sample.request_count_per_target.map(|v| round_to(v, 3)),

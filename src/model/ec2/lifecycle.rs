@@ -104,8 +104,9 @@ impl Ec2Tier<'_> {
         // `healthy` consecutive successful checks, one per interval (4.4).
         instance.state = InstanceState::Registering;
         instance.warm_at = Some(ctx.now + self.config.autoscaling.instance_warmup);
-        // Without a load balancer (a single-instance Beanstalk environment) clients
-        // reach the instance as soon as it is in service (aws-facts.md 11.2).
+        // Without a load balancer (a single-instance Beanstalk environment, aws-facts.md
+        // 11.2, or a worker tier, whose `sqsd` polls the queue once the instance is up)
+        // the instance serves as soon as it is in service.
         if !self.config.has_load_balancer() {
             return self.become_healthy(ctx, id);
         }
@@ -144,6 +145,7 @@ impl Ec2Tier<'_> {
         }
         self.deployments.in_service(id, ctx.now);
         self.deployment_progressed(ctx);
+        self.pump(ctx);
     }
 
     /// Takes an instance out of service for scale-in: deregistration first, then
@@ -182,7 +184,13 @@ impl Ec2Tier<'_> {
         let idle = instance.outstanding() == 0;
         self.serving.balancer.deregister(id);
         self.fleet.change_in_service(ctx.now, -1);
-        let delay = self.config.load_balancer.deregistration_delay;
+        // Without a load balancer there is nothing to drain from: a worker's messages
+        // in flight wait out their visibility timeout (aws-facts.md 12.6 advises
+        // scale-in protection for long jobs).
+        let delay = match self.config.has_load_balancer() {
+            true => self.config.load_balancer.deregistration_delay,
+            false => SimDuration::ZERO,
+        };
         if !drain || idle || delay == SimDuration::ZERO {
             return true;
         }

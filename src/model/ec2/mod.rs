@@ -17,6 +17,7 @@ mod group;
 mod health;
 mod interruptions;
 mod lifecycle;
+mod worker;
 mod zones;
 
 use super::billing::{BilledType, CostLedger};
@@ -38,6 +39,7 @@ use super::scaling::{AutoScalingGroup, MetricSample};
 use super::serving::Serving;
 use super::sim::{Ctx, Service};
 use super::spot::SpotMarket;
+use super::sqs::Queue;
 use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -72,6 +74,9 @@ pub(super) struct Ec2Tier<'a> {
     cluster: Option<Cluster>,
     /// The tier's deployments of new application versions.
     deployments: Deployments,
+    /// The SQS queue of a `worker` tier, which its instances read (no load
+    /// balancer).
+    sqs: Option<Queue>,
     /// The scaling metrics of the last metric period (CPU, request count per target),
     /// for the timeline.
     last_metrics: (Option<f64>, Option<f64>),
@@ -158,6 +163,10 @@ impl<'a> Ec2Tier<'a> {
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
             deployments: Deployments::new(config, streams),
+            sqs: config
+                .worker
+                .as_ref()
+                .map(|w| Queue::new(w, &streams.within("sqs"), end)),
             last_metrics: (None, None),
             last_report_at: SimTime::ZERO,
             last_busy_area: 0,
@@ -271,6 +280,7 @@ impl Service for Ec2Tier<'_> {
             SimTime::ZERO + self.config.autoscaling.metric_period,
             Event::MetricTick { tier: ctx.tier },
         );
+        self.start_queue(ctx);
         self.schedule_zone_events(ctx);
     }
 
@@ -381,6 +391,10 @@ impl Service for Ec2Tier<'_> {
                 self.on_container_instance_registered(ctx, host)
             }
             Event::ClusterTick { .. } => self.on_cluster_tick(ctx),
+            Event::MessageVisible { message, turn, .. } => {
+                self.on_message_visible(ctx, message, turn)
+            }
+            Event::MessageSent { .. } => self.on_own_message(ctx),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -395,6 +409,10 @@ impl Service for Ec2Tier<'_> {
     /// or a call from `caller`.
     #[inline(always)]
     fn on_request(&mut self, ctx: &mut Ctx<'_>, caller: Caller) {
+        if self.sqs.is_some() {
+            // A worker tier's clients send messages to its queue.
+            return self.on_message_sent(ctx);
+        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         self.serving.arrive(fleet, metrics, ctx, caller);
     }
@@ -402,6 +420,11 @@ impl Service for Ec2Tier<'_> {
     /// A call made by the request in `slot` has ended.
     #[inline]
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+        if self.sqs.is_some() {
+            // A worker tier makes no calls: the answers it gets are its
+            // application's, to `sqsd`.
+            return self.on_delivery_answered(ctx, slot, answer);
+        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let (drained, instance) = self
             .serving
@@ -409,6 +432,10 @@ impl Service for Ec2Tier<'_> {
         if drained {
             self.terminate(ctx, instance);
         }
+    }
+
+    fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
+        self.on_message_sent(ctx);
     }
 
     // ----- reporting ----------------------------------------------------------------
@@ -453,6 +480,16 @@ impl Service for Ec2Tier<'_> {
             }
         };
         cost.write_to(&mut row);
+        if let Some(queue) = &self.sqs {
+            // A worker tier has no warm pool (refused): its column holds the
+            // messages visible at the end of the interval, and the cost the queue.
+            row.warm_pool = queue.visible() as u32;
+            let area = self
+                .fleet
+                .in_service_area
+                .at(now, u64::from(self.fleet.in_service));
+            row.cost_usd = round_to(row.cost_usd + queue.cost(now, area), 6);
+        }
         self.last_report_at = now;
         self.last_busy_area = busy;
         self.last_capacity_area = capacity;
@@ -488,9 +525,21 @@ impl Service for Ec2Tier<'_> {
         let duration = end.since(SimTime::ZERO);
         let warm_pool = self.fleet.warm_pool.as_ref().map(|(pool, _)| pool);
         let requests = self.metrics.totals.arrived;
-        let (cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
+        let (mut cost_usd, commitments) = self.ledger.summary(duration, requests, warm_pool);
         let billed_secs = self.ledger.totals.billed_secs;
-        let cost_items = self.ledger.finish(duration, requests, warm_pool);
+        let mut cost_items = self.ledger.finish(duration, requests, warm_pool);
+        let in_service_area = self
+            .fleet
+            .in_service_area
+            .at(end, u64::from(self.fleet.in_service));
+        let queue = self.sqs.as_mut().map(|queue| {
+            let (line, summary) = queue.finish(&self.config.name, end, in_service_area);
+            cost_usd.sqs = line.cost_usd;
+            cost_usd.total = round_to(cost_usd.total + line.cost_usd, 6);
+            cost_usd.all_on_demand = round_to(cost_usd.all_on_demand + line.cost_usd, 6);
+            cost_items.push(line);
+            summary
+        });
         let summary = TierSummary {
             name: self.config.name.clone(),
             kind: self.config.kind.word().to_string(),
@@ -517,6 +566,7 @@ impl Service for Ec2Tier<'_> {
                 .as_ref()
                 .map(|c| c.summary(duration, billed_secs)),
             deployments: self.deployments.into_summaries(),
+            queue,
         };
         (summary, cost_items, self.metrics)
     }

@@ -593,6 +593,7 @@ impl Service for LambdaTier<'_> {
             rds: None,
             container_instances: None,
             deployments: Vec::new(),
+            queue: None,
         };
         let items = self.bill.items(elapsed);
         (summary, items, self.metrics)

@@ -795,6 +795,7 @@ impl Service for RdsTier<'_> {
             rds: Some(rds),
             container_instances: None,
             deployments: Vec::new(),
+            queue: None,
         };
         let mut items = bill::items(self.db, elapsed, &self.config.name);
         let end_s = elapsed.as_secs_f64();

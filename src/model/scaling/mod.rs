@@ -75,6 +75,13 @@ pub(crate) struct MetricSample {
     pub(crate) network_out: Option<f64>,
     /// Requests routed per healthy target per minute; `None` without targets.
     pub(crate) request_count_per_target: Option<f64>,
+    /// A worker tier's visible messages over its InService instances (aws-facts.md
+    /// 12.6); `None` without instances in service or without a queue.
+    pub(crate) backlog_per_instance: Option<f64>,
+    /// A worker tier's visible messages (`ApproximateNumberOfMessagesVisible`).
+    pub(crate) messages_visible: Option<f64>,
+    /// InService instances the backlog was divided by.
+    pub(crate) in_service: u32,
     /// Instances whose CPU makes up the average.
     pub(crate) contributing: u32,
     /// Registered targets the request count was divided by (warming ones included:
@@ -99,6 +106,8 @@ impl MetricSample {
             ScalingMetric::RequestCountPerTarget => self.request_count_per_target,
             ScalingMetric::Memory => self.memory,
             ScalingMetric::NetworkOut => self.network_out,
+            ScalingMetric::BacklogPerInstance => self.backlog_per_instance,
+            ScalingMetric::MessagesVisible => self.messages_visible,
         }
     }
 
@@ -110,6 +119,10 @@ impl MetricSample {
                 self.contributing
             }
             ScalingMetric::RequestCountPerTarget => self.targets,
+            ScalingMetric::BacklogPerInstance => self.in_service,
+            // Not an average: target tracking on it is refused (aws-facts.md 12.6),
+            // and step and simple scaling do not scale by proportion.
+            ScalingMetric::MessagesVisible => 1,
         }
     }
 }

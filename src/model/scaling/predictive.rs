@@ -65,8 +65,11 @@ impl Forecaster {
         let needed = match metric {
             // The target is requests per target per minute.
             ScalingMetric::RequestCountPerTarget => requests / 60.0 / target,
-            ScalingMetric::Memory | ScalingMetric::NetworkOut => {
-                unreachable!("the scenario refuses a memory or NetworkOut forecast")
+            ScalingMetric::Memory
+            | ScalingMetric::NetworkOut
+            | ScalingMetric::BacklogPerInstance
+            | ScalingMetric::MessagesVisible => {
+                unreachable!("the scenario refuses a memory, NetworkOut or queue forecast")
             }
             ScalingMetric::Cpu => {
                 let window =

@@ -20,6 +20,7 @@ mod service;
 mod spot;
 mod tiers;
 mod traffic;
+mod worker;
 
 use super::catalog;
 use super::cron::parse_cron;
@@ -53,6 +54,7 @@ use std::cell::RefCell;
 use std::ops::RangeInclusive;
 use tiers::*;
 use traffic::*;
+use worker::*;
 
 /// At most this many timeline rows, to keep a typo in `report.interval` from filling
 /// the disk.
@@ -344,7 +346,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         return Err(ctx.err("traffic", "missing: a scenario needs a [traffic] table"));
     };
     let trace = match &raw_traffic.trace {
-        Some(t) => Some(resolve_trace(&ctx, t)?),
+        Some(t) => Some(resolve_trace(&ctx, "traffic", t)?),
         None => None,
     };
     let duration = match (&raw.duration, &trace) {
@@ -367,7 +369,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             format!("longer than the maximum of {MAX_DURATION}"),
         ));
     }
-    let traffic = resolve_traffic(&ctx, raw_traffic, trace, duration)?;
+    let traffic = resolve_traffic(&ctx, "traffic", raw_traffic, trace, duration)?;
     let tiers = plan(&ctx, written_tiers(&ctx, single, raw.tiers)?)?;
     let requests = requests_bound(&traffic, duration) * tiers.requests_per_arrival;
     if requests > MAX_REQUESTS {

@@ -24,16 +24,15 @@ pub(super) struct WrittenTier {
 /// The tiers in the order of `Config::tiers` (entry first), their calls resolved, and
 /// how many requests one arrival makes in all.
 pub(super) struct TierPlan {
-    tiers: Vec<(WrittenTier, Vec<Call>)>,
+    tiers: Vec<(WrittenTier, Vec<Call>, Vec<Send>)>,
     /// Requests the tiers serve per request that arrives from the traffic (1 without
     /// calls): the calls multiply the work of a run.
     pub(super) requests_per_arrival: f64,
 }
 
 /// Refuses what SPEC "Phase 2" names but simcloud does not build yet, before the file
-/// is read into the raw structs: a tier of another kind than `ec2` would otherwise
-/// fail on the first key of its kind (an `rds` tier's engine, say) as an unknown key,
-/// and `sends` would be "unknown key" when it is a key that is coming.
+/// is read into the raw structs: a tier of a kind not built would otherwise fail on
+/// the first key of its kind as an unknown key.
 pub(super) fn refuse_unbuilt(ctx: &Ctx, table: &toml::Table) -> Result<()> {
     let Some(tiers) = table.get("tiers").and_then(toml::Value::as_table) else {
         return Ok(());
@@ -48,12 +47,6 @@ pub(super) fn refuse_unbuilt(ctx: &Ctx, table: &toml::Table) -> Result<()> {
             .and_then(|k| RawTierKind::deserialize(k.clone()).ok())
         {
             built_kind(ctx, &format!("tiers.{name}.kind"), kind)?;
-        }
-        if tier.contains_key("sends") {
-            return Err(ctx.err_table(
-                &format!("tiers.{name}.sends"),
-                "asynchronous messages to a worker tier's queue are not built yet; a tier makes only synchronous `calls`",
-            ));
         }
     }
     Ok(())
@@ -235,6 +228,12 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                         "is the entry tier, which receives [traffic]; no tier may call it",
                     ));
                 }
+                Some(&callee) if written[callee].raw.kind == RawTierKind::Worker => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        "is a worker tier, which reads its queue: send it messages with [[sends]] rather than call it",
+                    ));
+                }
                 Some(&callee) => callee,
             };
             let count = ctx.range(
@@ -265,6 +264,7 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
         }
         calls.push(list);
     }
+    let sends = plan_sends(ctx, &written, &index)?;
     let order = match callers_first(&calls) {
         Ok(order) => order,
         Err((cycle, j)) => {
@@ -285,7 +285,12 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
             requests[call.tier] += requests[caller] * f64::from(call.count);
         }
     }
-    for (t, _) in requests.iter().enumerate().filter(|(_, r)| **r == 0.0) {
+    let worker = |t: usize| written[t].raw.kind == RawTierKind::Worker;
+    for (t, _) in requests
+        .iter()
+        .enumerate()
+        .filter(|(t, r)| **r == 0.0 && !worker(*t))
+    {
         ctx.note(
             &format!("tiers.{}", written[t].name),
             "receives no requests: no call from the entry tier reaches it (its instances still run and are billed)",
@@ -293,8 +298,75 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     }
     Ok(TierPlan {
         requests_per_arrival: requests.iter().sum(),
-        tiers: written.into_iter().zip(calls).collect(),
+        tiers: written
+            .into_iter()
+            .zip(calls)
+            .zip(sends)
+            .map(|((w, c), s)| (w, c, s))
+            .collect(),
     })
+}
+
+/// The messages of every tier, checked: to a worker tier other than itself, with a
+/// probability in (0, 1]; and every worker tier that is not the entry tier has a
+/// source of messages (sends to it, or its own `messages`).
+fn plan_sends(
+    ctx: &Ctx,
+    written: &[WrittenTier],
+    index: &BTreeMap<&str, usize>,
+) -> Result<Vec<Vec<Send>>> {
+    let mut sends = Vec::with_capacity(written.len());
+    let mut sent_to = vec![false; written.len()];
+    for (i, t) in written.iter().enumerate() {
+        let ctx = ctx.within(t.prefix.clone());
+        let mut list = Vec::new();
+        for (j, send) in t.raw.sends.iter().flatten().enumerate() {
+            let key = |k: &str| format!("sends[{j}].{k}");
+            let to = match index.get(send.tier.as_str()) {
+                None => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        format!(
+                            "no tier has this name; the tiers are: {}",
+                            names(written.iter().map(|t| &t.name))
+                        ),
+                    ));
+                }
+                Some(&to) if to == i => {
+                    return Err(ctx.err(&key("tier"), "a tier may not send to itself"));
+                }
+                Some(&to) if written[to].raw.kind != RawTierKind::Worker => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        format!(
+                            "is a tier of kind \"{}\"; messages go to the queue of a worker tier (kind = \"worker\")",
+                            word(&written[to].raw.kind)
+                        ),
+                    ));
+                }
+                Some(&to) => to,
+            };
+            let probability = send.probability.unwrap_or(default::SEND_PROBABILITY);
+            if !(probability > 0.0 && probability <= 1.0) {
+                return Err(ctx.err(&key("probability"), "must be above 0 and at most 1"));
+            }
+            sent_to[to] = true;
+            list.push(Send {
+                tier: to,
+                probability,
+            });
+        }
+        sends.push(list);
+    }
+    for (t, w) in written.iter().enumerate().skip(1) {
+        if w.raw.kind == RawTierKind::Worker && !sent_to[t] && w.raw.messages.is_none() {
+            return Err(ctx.err_table(
+                &format!("tiers.{}", w.name),
+                "is a worker tier with no source of messages: give it [tiers.<name>.messages], or make another tier send to it with [[tiers.<sender>.sends]], or make it the entry tier",
+            ));
+        }
+    }
+    Ok(sends)
 }
 
 /// The tiers in an order where every caller comes before the tiers it calls, or the
@@ -361,7 +433,9 @@ impl TierPlan {
             .tiers
             .into_iter()
             .enumerate()
-            .map(|(i, (written, calls))| resolve_tier(ctx, written, calls, duration, zones, i == 0))
+            .map(|(i, (written, calls, sends))| {
+                resolve_tier(ctx, written, calls, sends, duration, zones, i == 0)
+            })
             .collect::<Result<Vec<_>>>()?;
         check_pools(ctx, &tiers);
         Ok(tiers)
@@ -372,13 +446,17 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 16] = [
+    let tables: [(&str, bool, &[TierKind]); 19] = [
         (
             "instance",
             raw.instance.is_some(),
-            &[Ec2, EcsEc2, Beanstalk],
+            &[Ec2, EcsEc2, Beanstalk, Worker],
         ),
-        ("purchase", raw.purchase.is_some(), &[Ec2, Beanstalk]),
+        (
+            "purchase",
+            raw.purchase.is_some(),
+            &[Ec2, Beanstalk, Worker],
+        ),
         (
             "load_balancer",
             raw.load_balancer.is_some(),
@@ -387,9 +465,13 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "autoscaling",
             raw.autoscaling.is_some(),
-            &[Ec2, Fargate, EcsEc2, Beanstalk],
+            &[Ec2, Fargate, EcsEc2, Beanstalk, Worker],
         ),
-        ("spot", raw.spot.is_some(), &[Ec2, Fargate, Beanstalk]),
+        (
+            "spot",
+            raw.spot.is_some(),
+            &[Ec2, Fargate, Beanstalk, Worker],
+        ),
         (
             "calls",
             raw.calls.is_some(),
@@ -407,6 +489,15 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
+        // A worker's answers go to its queue: it makes no calls (yet) and has no
+        // load balancer.
+        (
+            "sends",
+            raw.sends.is_some(),
+            &[Ec2, Fargate, EcsEc2, Beanstalk],
+        ),
+        ("sqsd", raw.sqsd.is_some(), &[Worker]),
+        ("messages", raw.messages.is_some(), &[Worker]),
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
     ];
@@ -438,6 +529,10 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             "is not a table of an rds tier: its queries' time is rds.query_time",
         )),
+        Worker if service.timeout.is_some() => Err(ctx.err(
+            "service.timeout",
+            "a worker's application answers sqsd, which waits sqsd.inactivity_timeout",
+        )),
         // A task's vCPUs may be a fraction: its workers are given per task.
         Fargate | EcsEc2 if service.workers_per_vcpu == Some(true) => Err(ctx.err(
             "service.workers_per_vcpu",
@@ -452,6 +547,7 @@ fn resolve_tier(
     ctx: &Ctx,
     written: WrittenTier,
     calls: Vec<Call>,
+    sends: Vec<Send>,
     duration: SimDuration,
     zones: usize,
     entry: bool,
@@ -515,9 +611,19 @@ fn resolve_tier(
         let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
         (instance, purchase, None)
     };
+    let worker = match kind {
+        TierKind::Worker => Some(resolve_worker(
+            ctx,
+            raw.sqsd.take().unwrap_or_default(),
+            raw.messages.take(),
+            entry,
+            duration,
+        )?),
+        _ => None,
+    };
     // Only the entry tier answers clients on the internet; a called tier answers its
-    // caller inside the Region.
-    if !entry
+    // caller inside the Region, and a worker answers sqsd on its own instance.
+    if (!entry || worker.is_some())
         && raw
             .service
             .as_ref()
@@ -525,10 +631,14 @@ fn resolve_tier(
     {
         return Err(ctx.err(
             "service.response_bytes",
-            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region",
+            "is the size of a response to the clients, which only the entry tier sends; a called tier answers its caller inside the Region, and a worker answers sqsd",
         ));
     }
-    let service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    let mut service = resolve_service(ctx, raw.service.unwrap_or_default(), &instance)?;
+    if let Some(w) = &worker {
+        // sqsd waits this long for the application's answer (aws-facts.md 5).
+        service.timeout = w.inactivity_timeout;
+    }
     let s3 = match raw.s3 {
         Some(s3) => Some(resolve_s3(ctx, s3, entry)?),
         None => None,
@@ -570,6 +680,7 @@ fn resolve_tier(
             "NetworkOut is an EC2 instance's metric (ec2 and beanstalk tiers); an ECS service publishes CPU and memory",
         ));
     }
+    check_queue_metrics(ctx, kind, &autoscaling)?;
     let ecs = match kind {
         TierKind::EcsEc2 => Some(resolve_ecs(
             ctx,
@@ -605,8 +716,44 @@ fn resolve_tier(
         ecs,
         rds,
         beanstalk,
+        worker,
+        sends,
         s3,
         placement,
         deployments: Vec::new(),
     })
+}
+
+/// The queue's metrics are a worker tier's, and a worker tier has no load balancer
+/// to count requests per target; a worker's timeline holds its backlog in the warm
+/// pool's column, so it has no warm pool.
+fn check_queue_metrics(ctx: &Ctx, kind: TierKind, autoscaling: &AutoScalingConfig) -> Result<()> {
+    let worker = kind == TierKind::Worker;
+    for (i, p) in autoscaling.policy.iter().enumerate() {
+        let metric = match p {
+            ScalingPolicy::Predictive { metric, .. } => Some(*metric),
+            p => p.period_metric(),
+        };
+        let queue = matches!(
+            metric,
+            Some(ScalingMetric::BacklogPerInstance | ScalingMetric::MessagesVisible)
+        );
+        let key = format!("autoscaling.policy[{i}].metric");
+        if queue && !worker {
+            return Err(ctx.err(
+                &key,
+                "a queue's metric is a worker tier's (kind = \"worker\"); this tier has no queue",
+            ));
+        }
+        if worker && metric == Some(ScalingMetric::RequestCountPerTarget) {
+            return Err(ctx.err(
+                &key,
+                "a worker tier has no load balancer to count requests per target; scale on \"backlog_per_instance\", \"messages_visible\" or \"cpu\"",
+            ));
+        }
+    }
+    if worker && autoscaling.warm_pool.is_some() {
+        return Err(ctx.err_table("autoscaling.warm_pool", "is not modelled for a worker tier"));
+    }
+    Ok(())
 }

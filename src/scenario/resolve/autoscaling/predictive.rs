@@ -7,7 +7,10 @@ pub(super) const KEYS: &[&str] = &["metric", "target", "mode", "scheduling_buffe
 
 pub(super) fn resolve(ctx: &Ctx, key: &str, p: &RawPolicy) -> Result<ScalingPolicy> {
     let metric = metric_of(p.metric);
-    if matches!(metric, ScalingMetric::Memory | ScalingMetric::NetworkOut) {
+    if !matches!(
+        metric,
+        ScalingMetric::Cpu | ScalingMetric::RequestCountPerTarget
+    ) {
         return Err(ctx.err(
             &format!("{key}.metric"),
             "predictive scaling forecasts CPU or request count (aws-facts.md 3.9)",

@@ -14,6 +14,15 @@ pub(super) fn resolve(ctx: &Ctx, key: &str, p: &RawPolicy) -> Result<ScalingPoli
             "network_out is read by the alarm of a step or simple policy (as Beanstalk's default trigger); target tracking here tracks cpu, request_count_per_target or memory",
         ));
     }
+    // The visible messages are not proportional to the group's size: AWS advises
+    // against tracking them, and tracks the backlog per instance instead
+    // (aws-facts.md 12.6).
+    if metric == ScalingMetric::MessagesVisible {
+        return Err(ctx.err(
+            &format!("{key}.metric"),
+            "target tracking on the visible messages does not scale with the group (aws-facts.md 12.6); track \"backlog_per_instance\" (acceptable latency ÷ time per message), or use step scaling on \"messages_visible\"",
+        ));
+    }
     Ok(ScalingPolicy::TargetTracking {
         metric,
         target: target(ctx, key, p, metric)?,
