@@ -197,6 +197,25 @@ fn names<'n>(names: impl IntoIterator<Item = &'n String>) -> String {
 /// The calls of every tier, checked: to an existing tier other than itself and the
 /// entry tier, `count` times within bounds, and without a cycle. Notes the tiers that
 /// no call from the entry tier reaches.
+/// The index of the tier `name`, which a call or a send at `key` names.
+fn named_tier(
+    ctx: &Ctx,
+    key: &str,
+    name: &str,
+    written: &[WrittenTier],
+    index: &BTreeMap<&str, usize>,
+) -> Result<usize> {
+    index.get(name).copied().ok_or_else(|| {
+        ctx.err(
+            key,
+            format!(
+                "no tier has this name; the tiers are: {}",
+                names(written.iter().map(|t| &t.name))
+            ),
+        )
+    })
+}
+
 pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     let index: BTreeMap<&str, usize> = written
         .iter()
@@ -209,32 +228,23 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
         let mut list = Vec::new();
         for (j, call) in t.raw.calls.iter().flatten().enumerate() {
             let key = |k: &str| format!("calls[{j}].{k}");
-            let tier = match index.get(call.tier.as_str()) {
-                None => {
-                    return Err(ctx.err(
-                        &key("tier"),
-                        format!(
-                            "no tier has this name; the tiers are: {}",
-                            names(written.iter().map(|t| &t.name))
-                        ),
-                    ));
-                }
-                Some(&callee) if callee == i => {
+            let tier = match named_tier(&ctx, &key("tier"), &call.tier, &written, &index)? {
+                callee if callee == i => {
                     return Err(ctx.err(&key("tier"), "a tier may not call itself"));
                 }
-                Some(0) => {
+                0 => {
                     return Err(ctx.err(
                         &key("tier"),
                         "is the entry tier, which receives [traffic]; no tier may call it",
                     ));
                 }
-                Some(&callee) if written[callee].raw.kind == RawTierKind::Worker => {
+                callee if written[callee].raw.kind == RawTierKind::Worker => {
                     return Err(ctx.err(
                         &key("tier"),
                         "is a worker tier, which reads its queue: send it messages with [[sends]] rather than call it",
                     ));
                 }
-                Some(&callee) => callee,
+                callee => callee,
             };
             let count = ctx.range(
                 &key("count"),
@@ -322,20 +332,11 @@ fn plan_sends(
         let mut list = Vec::new();
         for (j, send) in t.raw.sends.iter().flatten().enumerate() {
             let key = |k: &str| format!("sends[{j}].{k}");
-            let to = match index.get(send.tier.as_str()) {
-                None => {
-                    return Err(ctx.err(
-                        &key("tier"),
-                        format!(
-                            "no tier has this name; the tiers are: {}",
-                            names(written.iter().map(|t| &t.name))
-                        ),
-                    ));
-                }
-                Some(&to) if to == i => {
+            let to = match named_tier(&ctx, &key("tier"), &send.tier, written, index)? {
+                to if to == i => {
                     return Err(ctx.err(&key("tier"), "a tier may not send to itself"));
                 }
-                Some(&to) if written[to].raw.kind != RawTierKind::Worker => {
+                to if written[to].raw.kind != RawTierKind::Worker => {
                     return Err(ctx.err(
                         &key("tier"),
                         format!(
@@ -344,7 +345,7 @@ fn plan_sends(
                         ),
                     ));
                 }
-                Some(&to) => to,
+                to => to,
             };
             let probability = send.probability.unwrap_or(default::SEND_PROBABILITY);
             if !(probability > 0.0 && probability <= 1.0) {
