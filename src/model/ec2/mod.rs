@@ -175,7 +175,7 @@ impl<'a> Ec2Tier<'a> {
     }
 
     /// A request's own service time is over (see `Serving::served`).
-    #[inline]
+    #[inline(always)]
     fn on_served(
         &mut self,
         ctx: &mut Ctx<'_>,
