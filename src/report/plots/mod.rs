@@ -19,6 +19,7 @@
 //! forms of colour blindness; each purchase option has one colour in every chart.
 
 pub mod compare;
+mod distribution;
 pub mod optimize;
 pub mod run;
 pub mod series;

@@ -1,5 +1,6 @@
 //! The five charts of one run: traffic and capacity, latency over time, CPU against
-//! the scaling target, cumulative cost by purchase option, and the latency distribution.
+//! the scaling target, cumulative cost by purchase option, and the latency distribution
+//! (`distribution.rs`).
 //! In a run of several tiers each tier gets the first four from its own timeline; the
 //! distribution is the clients' (the entry tier's) only.
 //!
@@ -8,6 +9,7 @@
 //! per minute) so that a chart reads the same whether a point is one timeline row or
 //! thirty-two merged ones. Instance counts are drawn as steps: they change at instants.
 
+use super::distribution::Distribution;
 use super::*;
 
 /// What the run charts need, gathered by the report from the config, the summary and
@@ -93,7 +95,7 @@ pub struct LatencyDistribution {
 impl RunChartInput {
     /// A chart's heading, naming the tier when the run has several: a PNG shown on its
     /// own must say which tier it is.
-    fn heading(&self, title: &str) -> String {
+    pub(super) fn heading(&self, title: &str) -> String {
         match &self.tier {
             Some(tier) => format!("{title} (tier {})", tier.name),
             None => title.to_string(),
@@ -187,7 +189,7 @@ macro_rules! time_mesh {
     };
 }
 
-fn no_data<DB: DrawingBackend>(
+pub(super) fn no_data<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     what: &str,
 ) -> Result<(), DrawFailed> {
@@ -412,7 +414,7 @@ struct Latency<'a> {
 /// A log axis from the lowest to the highest value, widened to round numbers: down to
 /// 1, 2 or 5 times a power of ten, up to the next such number. Both bounds are finite
 /// and positive whatever the values are (see [`axis_bound`]).
-fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
+pub(super) fn log_bounds(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = (axis_bound(lo), axis_bound(hi));
     let down = |v: f64| {
         let e = v.log10().floor();
@@ -812,147 +814,9 @@ impl Chart for Cost<'_> {
 
 // ----- 5. latency distribution ------------------------------------------------------------------
 
-struct Distribution<'a> {
-    input: &'a RunChartInput,
-    distribution: &'a LatencyDistribution,
-}
-
-/// At most this many CCDF vertices: one per pixel column is plenty.
-const MAX_CCDF_POINTS: usize = 1200;
-
-/// Keeps the first point in each of `MAX_CCDF_POINTS` equal steps of log latency, and
-/// the last point (the slowest request).
-fn thin_ccdf(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let (Some(first), Some(last)) = (points.first(), points.last()) else {
-        return Vec::new();
-    };
-    let (l0, l1) = (first.0.ln(), last.0.ln());
-    let step = ((l1 - l0) / MAX_CCDF_POINTS as f64).max(f64::MIN_POSITIVE);
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(MAX_CCDF_POINTS + 2);
-    let mut next = f64::NEG_INFINITY;
-    for &(x, y) in points {
-        if x.ln() >= next {
-            out.push((x, y));
-            next = x.ln() + step;
-        }
-    }
-    if out.last() != Some(last) {
-        out.push(*last);
-    }
-    out
-}
-
-fn percent_tick(v: &f64) -> String {
-    let pct = v * 100.0;
-    if pct >= 1.0 {
-        format!("{} %", tick(&pct))
-    } else {
-        format!("{} %", format!("{pct:.6}").trim_end_matches('0'))
-    }
-}
-
-impl Chart for Distribution<'_> {
-    fn name(&self) -> &str {
-        "latency_distribution"
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
-        use palette::*;
-        let input = self.input;
-        let slo = input.slo_latency_ms;
-        let legend = vec![
-            (
-                Key::Line(BLUE),
-                format!(
-                    "share of the {} completed requests at least this slow",
-                    thousands(self.distribution.completed as i64)
-                ),
-            ),
-            (Key::Marker(VERMILLION), "percentiles".to_string()),
-            (Key::Dashed(BLACK), format!("SLO latency {} ms", tick(&slo))),
-        ];
-        let plot = frame(
-            root,
-            &input.heading("Latency distribution (complementary CDF)"),
-            &legend,
-        )?;
-        let curve = thin_ccdf(&self.distribution.ccdf);
-        let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
-            return no_data(&plot, "no completed requests");
-        };
-        let (x_lo, x_hi) = log_bounds(first.0.min(slo) / 1.2, last.0.max(slo) * 1.2);
-        // A share below 1e-12 is below anything a histogram of 2^64 requests can hold.
-        let y_lo = 10f64
-            .powf(last.1.clamp(1e-12, 1.0).log10().floor())
-            .min(0.1);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(10)
-            .margin_right(40)
-            .margin_top(6)
-            .x_label_area_size(52)
-            .y_label_area_size(90)
-            .build_cartesian_2d(
-                (x_lo..x_hi)
-                    .log_scale()
-                    .with_key_points(log_ticks(x_lo, x_hi)),
-                (y_lo..1.0).log_scale(),
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("latency [ms] (log scale)")
-            .y_desc("requests at least this slow (log scale)")
-            .x_labels(50)
-            .y_labels(10)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&percent_tick)
-            .light_line_style(no_grid())
-            .bold_line_style(light_grid())
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .draw()?;
-        // A step curve: the share is constant until the next recorded latency.
-        let mut stepped = Vec::with_capacity(curve.len() * 2);
-        for w in curve.windows(2) {
-            stepped.push(w[0]);
-            stepped.push((w[1].0, w[0].1));
-        }
-        stepped.push(*last);
-        chart.draw_series(LineSeries::new(stepped, BLUE.stroke_width(2)))?;
-        chart.draw_series(DashedLineSeries::new(
-            vec![(slo, y_lo), (slo, 1.0)],
-            10,
-            6,
-            BLACK.stroke_width(2),
-        ))?;
-        let font = (FONT, TICK_SIZE).into_font();
-        for (name, value) in &self.distribution.percentiles {
-            let q: f64 = name
-                .trim_start_matches('p')
-                .parse::<f64>()
-                .map(|p| 1.0 - p / 100.0)
-                .unwrap_or(0.5);
-            if *value <= 0.0 || q < y_lo {
-                continue;
-            }
-            let at = (value.clamp(x_lo, x_hi), q);
-            // The label sits beside its marker, right and up, clear of the curve.
-            chart.draw_series(std::iter::once(
-                EmptyElement::at(at)
-                    + Circle::new((0, 0), 5, VERMILLION.filled())
-                    + Text::new(
-                        format!("{name} = {}", ms(*value)),
-                        (9, -4),
-                        anchored(font.clone(), HPos::Left, VPos::Bottom),
-                    ),
-            ))?;
-        }
-        Ok(())
-    }
-}
-
 /// Ticks at 1, 2 and 5 times each power of ten within `[lo, hi]`: plotters' own log
 /// ticks are powers of ten only, too few on an axis of two or three decades.
-fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(super) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let mut ticks = Vec::new();
     let mut decade = 10f64.powf(lo.log10().floor());
     while decade <= hi {
@@ -986,16 +850,5 @@ mod tests {
             vec![20.0, 50.0, 100.0, 200.0, 500.0]
         );
         assert_eq!(log_ticks(0.1, 0.5), vec![0.1, 0.2, 0.5]);
-    }
-
-    #[test]
-    fn thinning_keeps_the_ends_and_the_bound() {
-        let points: Vec<(f64, f64)> = (1..=100_000)
-            .map(|i| (i as f64 / 100.0, 1.0 - (i - 1) as f64 / 100_000.0))
-            .collect();
-        let thin = thin_ccdf(&points);
-        assert!(thin.len() <= MAX_CCDF_POINTS + 2);
-        assert_eq!(thin.first(), points.first());
-        assert_eq!(thin.last(), points.last());
     }
 }
