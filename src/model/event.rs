@@ -191,6 +191,12 @@ pub(super) enum Event {
     MessageSent {
         tier: u8,
     },
+    /// A worker tier's periodic task `task` is due (its schedule matches now): the
+    /// leader instance sends its message (aws-facts.md 5).
+    PeriodicTaskDue {
+        tier: u8,
+        task: u16,
+    },
     /// An Availability Zone goes down (`[[outage]]`): the tier's instances in it stop
     /// answering.
     ZoneFailed {
@@ -225,6 +231,7 @@ impl Event {
             | Event::InstanceBooted { tier, .. }
             | Event::MessageVisible { tier, .. }
             | Event::MessageSent { tier, .. }
+            | Event::PeriodicTaskDue { tier, .. }
             | Event::HealthChecksPassed { tier, .. }
             | Event::DeregistrationDelayExpired { tier, .. }
             | Event::InstanceFailed { tier, .. }

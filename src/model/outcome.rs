@@ -153,7 +153,19 @@ pub struct QueueSummary {
     pub backlog_peak: u64,
     /// From a message's sending to the receive whose processing deleted it.
     pub time_in_queue_ms: LatencySummary,
+    /// Each periodic task's messages sent by the leader, and the times it was due
+    /// with no instance InService to send it (aws-facts.md 5); left out without tasks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periodic_tasks: Vec<PeriodicTaskSummary>,
     pub requests: QueueRequests,
+}
+
+/// What one periodic task of a worker tier sent.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PeriodicTaskSummary {
+    pub name: String,
+    pub sent: u64,
+    pub missed: u64,
 }
 
 /// The SQS API requests of a queue (aws-facts.md 12.1).

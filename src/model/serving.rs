@@ -90,7 +90,8 @@ impl Serving {
 
     /// `sqsd` on instance `id` of a worker tier posts a message to the application
     /// there: a request from `caller` (the queue's delivery) that no load balancer
-    /// routes.
+    /// routes. It takes `service_nanos` when its periodic task says so, else the
+    /// tier's service time.
     pub(super) fn post(
         &mut self,
         fleet: &mut Fleet,
@@ -98,9 +99,11 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
+        service_nanos: Option<u64>,
     ) {
         metrics.arrived();
-        let service_nanos = self.service.sample(&mut self.service_rng);
+        let service_nanos =
+            service_nanos.unwrap_or_else(|| self.service.sample(&mut self.service_rng));
         self.admit(fleet, metrics, ctx, caller, id, service_nanos);
     }
 

@@ -61,6 +61,7 @@ const PATH_KEYS: &[&str] = &[
     "traffic.trace.file",
     "spot.price.trace",
     "tiers.*.spot.price.trace",
+    "tiers.*.cron_file",
 ];
 
 impl ScenarioFile {

@@ -69,6 +69,9 @@ pub fn resolved_toml_from(
             if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
                 *trace = relative(trace, dir);
             }
+            if let Some(file) = tier.worker.as_mut().and_then(|w| w.cron_file.as_mut()) {
+                *file = relative(file, dir);
+            }
         }
         config
     };
@@ -264,6 +267,22 @@ fn tier(run: &Config, index: usize) -> RawTier {
             .as_ref()
             .and_then(|w| w.messages.as_ref())
             .map(traffic),
+        // The tasks written in the scenario; those of `cron_file` stay in the file.
+        periodic_task: c.worker.as_ref().and_then(|w| {
+            let written: Vec<&PeriodicTask> =
+                w.periodic_tasks.iter().filter(|t| !t.from_file).collect();
+            list(&written, |t| RawPeriodicTask {
+                name: t.name.clone(),
+                schedule: t.schedule.clone(),
+                url: t.url.clone(),
+                time: t.time.as_ref().map(dist),
+            })
+        }),
+        cron_file: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.cron_file.as_ref())
+            .map(|p| p.display().to_string()),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),

@@ -395,6 +395,7 @@ impl Service for Ec2Tier<'_> {
                 self.on_message_visible(ctx, message, turn)
             }
             Event::MessageSent { .. } => self.on_own_message(ctx),
+            Event::PeriodicTaskDue { task, .. } => self.on_periodic_task_due(ctx, task),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -420,11 +421,6 @@ impl Service for Ec2Tier<'_> {
     /// A call made by the request in `slot` has ended.
     #[inline]
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
-        if self.sqs.is_some() {
-            // A worker tier makes no calls: the answers it gets are its
-            // application's, to `sqsd`.
-            return self.on_delivery_answered(ctx, slot, answer);
-        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let (drained, instance) = self
             .serving
@@ -436,6 +432,12 @@ impl Service for Ec2Tier<'_> {
 
     fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
         self.on_message_sent(ctx);
+    }
+
+    /// A worker tier's application answered `sqsd`'s delivery `slot`: after its own
+    /// calls, if it makes any (the answers to those come to `on_answer`).
+    fn on_delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+        self.delivery_answered(ctx, slot, answer);
     }
 
     // ----- reporting ----------------------------------------------------------------

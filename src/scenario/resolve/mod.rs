@@ -23,7 +23,7 @@ mod traffic;
 mod worker;
 
 use super::catalog;
-use super::cron::parse_cron;
+use super::cron::{parse_cron, read_cron_yaml};
 use super::default;
 use super::duration::parse_duration;
 use super::limits::{self, *};
