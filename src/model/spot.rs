@@ -365,7 +365,7 @@ mod tests {
             spot_instance_pools: 2,
             reserved: Vec::new(),
             savings_plan: None,
-            tenancy: Tenancy::Default,
+            tenancy: crate::model::config::Tenancy::Default,
             capacity_reservations: Vec::new(),
             scheduled_reserved: Vec::new(),
         };

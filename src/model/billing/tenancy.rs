@@ -125,12 +125,10 @@ impl CostLedger {
             .collect()
     }
 
-    /// The on-demand rate of a capacity reservation's type (dedicated tenancy
-    /// included), or 0 for a type the tier never launches.
+    /// The on-demand rate of a capacity reservation's type, at the dedicated rate
+    /// under dedicated tenancy.
     fn reservation_price(&self, r: &CapacityReservation) -> f64 {
-        (self.types.iter())
-            .find(|t| t.name == r.type_name)
-            .map_or(0.0, |t| t.on_demand_price)
+        r.price_per_hour * dedicated_price_factor(&self.purchase.tenancy)
     }
 
     /// The capacity reservations' unused part over a run that ends at `end`.
@@ -218,12 +216,14 @@ mod tests {
                     count: 2,
                     from: SimDuration::ZERO,
                     to: SimDuration::from_secs(100),
+                    price_per_hour: 0.096,
                 },
                 CapacityReservation {
                     type_name: "m5.large".into(),
                     count: 1,
                     from: SimDuration::ZERO,
                     to: SimDuration::from_secs(100),
+                    price_per_hour: 0.096,
                 },
             ];
         });

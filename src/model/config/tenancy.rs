@@ -61,6 +61,9 @@ pub struct CapacityReservation {
     pub count: u32,
     pub from: SimDuration,
     pub to: SimDuration,
+    /// The type's on-demand price per hour on shared hardware (from the catalog or
+    /// the scenario's `[instance]`).
+    pub price_per_hour: f64,
 }
 
 /// A Scheduled Reserved Instance purchase (20.3): `count` instances of a type for a

@@ -60,7 +60,7 @@ pub(super) fn resolve_tenancy(
                 "instances on Dedicated Hosts use the hosts' capacity, not a capacity reservation",
             ));
         }
-        pool_type(ctx, &key("type"), &r.type_name, instance)?;
+        let price_per_hour = pool_type(ctx, &key("type"), &r.type_name, instance)?.price_per_hour;
         if r.count == 0 {
             return Err(ctx.err(&key("count"), "must be at least 1"));
         }
@@ -75,6 +75,7 @@ pub(super) fn resolve_tenancy(
             count: r.count,
             from,
             to,
+            price_per_hour,
         });
     }
     let mut scheduled = Vec::new();
