@@ -94,7 +94,7 @@ impl BillPart {
             BillPart::DataTransfer => "data transfer",
             BillPart::S3 => "S3",
             BillPart::CloudFront => "CloudFront",
-            BillPart::Dedicated => "dedicated tenancy",
+            BillPart::Dedicated => "dedicated",
             BillPart::CapacityReservation => "capacity reservation",
         }
     }
@@ -142,7 +142,7 @@ impl BillPart {
             BillPart::DataTransfer => "data-transfer part of the bill",
             BillPart::S3 => "S3 part of the bill",
             BillPart::CloudFront => "CloudFront part of the bill",
-            BillPart::Dedicated => "dedicated-tenancy part of the bill",
+            BillPart::Dedicated => "Dedicated Instance fee and Dedicated Host part of the bill",
             BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
         }
     }

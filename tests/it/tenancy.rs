@@ -295,3 +295,25 @@ fn other_bad_tenancy_settings_are_rejected() {
         "purchase.capacity_reservation[0].to",
     );
 }
+
+/// At run time the hosts refuse an instance beyond their slots, as EC2 refuses a
+/// launch short of capacity: an immutable deployment of a group that fills its one
+/// M5 host (24 m5.xlarge) cannot launch its extra instances beside the old ones, so
+/// its launches fail and no more than 24 instances ever run at once (aws-facts.md
+/// 20.1).
+#[test]
+fn a_full_host_refuses_a_deployments_extra_instances() {
+    let text = GOOD_HOSTS.replace("min = 1", "min = 24").replace(
+        "[purchase]",
+        "[[deployment]]\nat = \"2m\"\npolicy = \"immutable\"\ndeploy_time = \"30s\"\n[purchase]",
+    );
+    let (o, rows) = run_with_timeline(&config_from_str(&text));
+    let i = &o.summary.instances;
+    assert!(i.failed_launches > 0, "{i:?}");
+    assert!(i.peak_in_service <= 24, "{i:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r.in_service_on_demand + r.pending_on_demand <= 24)
+    );
+    assert_eq!(o.summary.cost_usd.on_demand, 0.0);
+}
