@@ -379,6 +379,10 @@ pub struct CostSummary {
     /// Amazon CloudFront: data transfer out from the edge and requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub cloudfront: f64,
+    /// Surplus CPU credits of burstable instances in unlimited mode (aws-facts.md
+    /// 20.5).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cpu_credits: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -415,7 +419,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 20] {
+    fn figures_mut(&mut self) -> [&mut f64; 21] {
         let CostSummary {
             total,
             on_demand,
@@ -434,6 +438,7 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -456,6 +461,7 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -501,6 +507,24 @@ pub struct InstanceSummary {
     /// than one zone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<ZoneInstances>,
+    /// CPU credits, when the group's type is burstable (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<CreditsSummary>,
+}
+
+/// The CPU credits of a burstable group's instances over the run (aws-facts.md
+/// 20.5), in credits (1 = 1 vCPU at 100 % for 1 minute).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CreditsSummary {
+    /// Credits spent in all: from the balance, launch credits and surplus.
+    pub spent: f64,
+    /// Surplus credits spent (unlimited mode).
+    pub surplus_spent: f64,
+    /// Surplus credits billed: not paid down by later earnings before the instance
+    /// stopped (or the run ended), or beyond 24 hours of earnings.
+    pub surplus_charged: f64,
+    /// Instance-seconds throttled to the baseline (standard mode).
+    pub throttled_instance_seconds: f64,
 }
 
 /// A zone's instances in a run of several zones.
@@ -591,6 +615,13 @@ pub struct TimelineRow {
     /// empty when the period had no such instances or targets (or no period ended).
     pub metric_cpu: Option<f64>,
     pub metric_request_count_per_target: Option<f64>,
+    /// A burstable group only (the columns are absent otherwise): the mean CPU
+    /// credit balance of the instances alive at the end of the interval, and how
+    /// many of them are throttled to their baseline then (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttled: Option<u32>,
 }
 
 /// One line of the bill (`cost.csv`).

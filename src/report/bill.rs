@@ -273,6 +273,7 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::DataTransfer => "data transfer (out to the internet, between zones)",
         BillPart::S3 => "S3 requests and storage",
         BillPart::CloudFront => "CloudFront",
+        BillPart::CpuCredits => "surplus CPU credits",
     }
 }
 

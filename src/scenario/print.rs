@@ -549,6 +549,14 @@ fn instance(i: &InstanceConfig) -> RawInstance {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+        credit_specification: i.credits.as_ref().map(|c| {
+            if c.unlimited {
+                RawCreditSpecification::Unlimited
+            } else {
+                RawCreditSpecification::Standard
+            }
+        }),
+        initial_credits: i.credits.as_ref().map(|c| c.initial_credits),
     }
 }
 

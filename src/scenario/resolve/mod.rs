@@ -22,6 +22,7 @@ mod tiers;
 mod traffic;
 mod worker;
 
+use super::burstable;
 use super::catalog;
 use super::cron::parse_cron;
 use super::default;
