@@ -52,7 +52,8 @@ pub(super) fn resolve_instance(
 
 /// A burstable type's CPU credits (aws-facts.md 20.5): the table's rates, the mode
 /// (the family's default unless `credit_specification` says), the balance at t = 0.
-/// Either key on a type that does not burst is an error, not a silent no-op.
+/// `credit_specification` on a type that does not burst is an error, not a silent
+/// no-op; `initial_credits` there is a note.
 fn resolve_credits(ctx: &Ctx, raw: &RawInstance, type_name: &str) -> Result<Option<CreditsConfig>> {
     let Some(t) = burstable::lookup(type_name) else {
         if let Some(mode) = raw.credit_specification {
@@ -65,11 +66,15 @@ fn resolve_credits(ctx: &Ctx, raw: &RawInstance, type_name: &str) -> Result<Opti
                 format!("is \"{word}\", but {type_name} is not a burstable type (T2, T3, T3a or T4g, nano to 2xlarge): only those earn CPU credits"),
             ));
         }
+        // A note, not an error: a comparison of a burstable type with another
+        // (`[[strategy]] instance.type = "m5.large"`) keeps the base's balance.
         if raw.initial_credits.is_some() {
-            return Err(ctx.err(
+            ctx.note(
                 "instance.initial_credits",
-                format!("{type_name} is not a burstable type (T2, T3, T3a or T4g, nano to 2xlarge): only those earn CPU credits"),
-            ));
+                format!(
+                    "has no effect: {type_name} is not a burstable type and earns no CPU credits"
+                ),
+            );
         }
         return Ok(None);
     };
