@@ -379,6 +379,14 @@ pub struct CostSummary {
     /// Amazon CloudFront: data transfer out from the edge and requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub cloudfront: f64,
+    /// Dedicated tenancy: the per-Region fee of Dedicated Instances and the
+    /// Dedicated Hosts (aws-facts.md 20.1, 20.2).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dedicated: f64,
+    /// On-Demand Capacity Reservations: the reserved capacity no instance used
+    /// (20.4); the used part is the instances' own on-demand usage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub capacity_reservation: f64,
     /// Surplus CPU credits of burstable instances in unlimited mode (aws-facts.md
     /// 20.5).
     #[serde(skip_serializing_if = "is_zero")]
@@ -419,7 +427,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 21] {
+    fn figures_mut(&mut self) -> [&mut f64; 23] {
         let CostSummary {
             total,
             on_demand,
@@ -438,6 +446,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             cpu_credits,
             reserved_unused,
             all_on_demand,
@@ -461,6 +471,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             cpu_credits,
             reserved_unused,
             all_on_demand,
