@@ -213,6 +213,14 @@ pub(super) enum Event {
     LaunchRetryDue {
         tier: u8,
     },
+    /// A burstable instance in standard mode: a request's stretched work is done, a
+    /// request in service reached its idle timeout, or the credit balance ran out
+    /// (`credits.rs`); only the latest `generation` counts.
+    CreditsDue {
+        tier: u8,
+        instance: u32,
+        generation: u32,
+    },
 }
 
 impl Event {
@@ -260,7 +268,8 @@ impl Event {
             | Event::FailoverEnded { tier }
             | Event::ZoneFailed { tier, .. }
             | Event::ZoneRecovered { tier, .. }
-            | Event::LaunchRetryDue { tier } => Some(tier),
+            | Event::LaunchRetryDue { tier }
+            | Event::CreditsDue { tier, .. } => Some(tier),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! spot price `trace` instead of a `discount`, an interruption `per_hour` instead of a
 //! `band`) replaces it, since the old kind's keys would not apply.
 
+mod burstable;
 mod catalog;
 mod cron;
 mod default;

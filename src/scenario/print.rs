@@ -568,6 +568,21 @@ fn instance(i: &InstanceConfig) -> RawInstance {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+        // Written only when it is not the family's default, as Beanstalk's load
+        // balancer: a strategy that switches to a type that does not burst (where
+        // the key is an error) must merge into the printed base.
+        credit_specification: i
+            .credits
+            .as_ref()
+            .filter(|c| c.unlimited != default::credit_specification_unlimited(&i.type_name))
+            .map(|c| {
+                if c.unlimited {
+                    RawCreditSpecification::Unlimited
+                } else {
+                    RawCreditSpecification::Standard
+                }
+            }),
+        initial_credits: i.credits.as_ref().map(|c| c.initial_credits),
     }
 }
 

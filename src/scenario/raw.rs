@@ -762,6 +762,19 @@ pub(crate) struct RawInstance {
     pub price_per_hour: Option<f64>,
     pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
+    /// A burstable type's credit mode (aws-facts.md 20.5).
+    pub credit_specification: Option<RawCreditSpecification>,
+    /// The credit balance of the instances in service at t = 0.
+    pub initial_credits: Option<f64>,
+}
+
+/// `[instance] credit_specification`: how a burstable instance bursts (aws-facts.md
+/// 20.5). The model keeps it as `CreditsConfig::unlimited`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawCreditSpecification {
+    Standard,
+    Unlimited,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -5,6 +5,7 @@ mod common;
 
 mod architecture;
 mod beanstalk;
+mod burstable;
 mod cli;
 mod compare;
 mod deployments;

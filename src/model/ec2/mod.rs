@@ -12,6 +12,7 @@
 //! tier's events, its timeline row and its summary.
 
 mod containers;
+mod credits;
 mod deploy;
 mod group;
 mod health;
@@ -27,6 +28,7 @@ use super::config::{
     Config, HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig,
     TierConfig,
 };
+use super::credits::CreditSpec;
 use super::deployment::Deployments;
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
@@ -106,6 +108,11 @@ impl<'a> Ec2Tier<'a> {
         }];
         let mut types = vec![TypeInfo {
             workers: config.service.workers,
+            credits: config
+                .instance
+                .credits
+                .as_ref()
+                .map(|c| CreditSpec::new(c, config.service.workers)),
         }];
         let pools = config
             .purchase
@@ -123,7 +130,10 @@ impl<'a> Ec2Tier<'a> {
                 } else {
                     config.service.workers
                 };
-                types.push(TypeInfo { workers });
+                types.push(TypeInfo {
+                    workers,
+                    credits: None,
+                });
             }
         }
         let type_index = |name: &str| {
@@ -219,6 +229,7 @@ impl Service for Ec2Tier<'_> {
             }
             let instance = &mut self.fleet.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
+            self.set_initial_credits(id);
             self.become_healthy(ctx, id);
         }
         for (pool, p) in self.market.pools.iter().enumerate() {
@@ -396,6 +407,11 @@ impl Service for Ec2Tier<'_> {
             }
             Event::MessageSent { .. } => self.on_own_message(ctx),
             Event::PeriodicTaskDue { task, .. } => self.on_periodic_task_due(ctx, task),
+            Event::CreditsDue {
+                instance,
+                generation,
+                ..
+            } => self.on_credits_due(ctx, instance, generation),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -464,6 +480,7 @@ impl Service for Ec2Tier<'_> {
         };
         self.fleet.count_states(&mut row);
         self.fleet.count_events(&mut row);
+        self.credit_columns(now, &mut row);
         (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
@@ -509,6 +526,7 @@ impl Service for Ec2Tier<'_> {
         let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
+        let credits = self.credits_summary(end);
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.fleet.alive) {
             in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
@@ -551,6 +569,7 @@ impl Service for Ec2Tier<'_> {
             commitments,
             instances: InstanceSummary {
                 zones,
+                credits,
                 ..self.fleet.summary(duration, billed_secs)
             },
             utilization: UtilizationSummary {

@@ -23,6 +23,7 @@ mod tiers;
 mod traffic;
 mod worker;
 
+use super::burstable;
 use super::catalog;
 use super::cron::{parse_cron, read_cron_yaml};
 use super::default;
