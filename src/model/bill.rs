@@ -23,11 +23,12 @@ pub enum BillPart {
     DataTransfer,
     S3,
     CloudFront,
+    Route53,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 16] = [
+    pub const ALL: [BillPart; 17] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -44,6 +45,7 @@ impl BillPart {
         BillPart::DataTransfer,
         BillPart::S3,
         BillPart::CloudFront,
+        BillPart::Route53,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -66,6 +68,7 @@ impl BillPart {
             BillPart::DataTransfer => "data_transfer",
             BillPart::S3 => "s3",
             BillPart::CloudFront => "cloudfront",
+            BillPart::Route53 => "route53",
         }
     }
 
@@ -88,6 +91,7 @@ impl BillPart {
             BillPart::DataTransfer => "data transfer",
             BillPart::S3 => "S3",
             BillPart::CloudFront => "CloudFront",
+            BillPart::Route53 => "Route 53",
         }
     }
 
@@ -110,6 +114,7 @@ impl BillPart {
             BillPart::DataTransfer => "cost_data_transfer_usd",
             BillPart::S3 => "cost_s3_usd",
             BillPart::CloudFront => "cost_cloudfront_usd",
+            BillPart::Route53 => "cost_route53_usd",
         }
     }
 
@@ -132,6 +137,7 @@ impl BillPart {
             BillPart::DataTransfer => "data-transfer part of the bill",
             BillPart::S3 => "S3 part of the bill",
             BillPart::CloudFront => "CloudFront part of the bill",
+            BillPart::Route53 => "Route 53 part of the bill",
         }
     }
 
@@ -172,6 +178,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         data_transfer,
         s3,
         cloudfront,
+        route53,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -193,6 +200,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::DataTransfer, data_transfer),
         (BillPart::S3, s3),
         (BillPart::CloudFront, cloudfront),
+        (BillPart::Route53, route53),
     ]
 }
 
@@ -222,10 +230,11 @@ mod tests {
             data_transfer: 8192.0,
             s3: 16384.0,
             cloudfront: 32768.0,
+            route53: 65536.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..16).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..17).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

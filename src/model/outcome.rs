@@ -95,7 +95,21 @@ pub struct DeploymentSummary {
     /// Instance-hours beyond the fleet of the start running throughout, and their
     /// price on demand.
     pub extra_instance_hours: f64,
+    /// Blue/green: hours of the second environment's load balancer while the old
+    /// one still ran (each partial hour a full one), included in `extra_cost_usd`.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub extra_load_balancer_hours: u64,
     pub extra_cost_usd: f64,
+    /// Traffic splitting and blue/green: requests routed while the traffic was split
+    /// between the old and the new version (for blue/green, from the swap to the end
+    /// of the run), those sent to the new version, and those sent to an old
+    /// environment already terminated (lost; counted as rejected in `requests`).
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_split: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_to_new_version: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_lost: u64,
 }
 
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
@@ -379,6 +393,9 @@ pub struct CostSummary {
     /// Amazon CloudFront: data transfer out from the edge and requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub cloudfront: f64,
+    /// Amazon Route 53: the `[dns]` hosted zone and its queries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub route53: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -415,7 +432,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 20] {
+    fn figures_mut(&mut self) -> [&mut f64; 21] {
         let CostSummary {
             total,
             on_demand,
@@ -434,6 +451,7 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            route53,
             reserved_unused,
             all_on_demand,
             saving,
@@ -456,6 +474,7 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            route53,
             reserved_unused,
             all_on_demand,
             saving,

@@ -135,6 +135,12 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         .flat_map(|t| t.deployments.iter().map(move |d| deployment(&t.name, d)))
         .collect();
     raw.deployment = (!deployments.is_empty()).then_some(deployments);
+    raw.dns = run.dns.as_ref().map(|d| RawDns {
+        ttl: text(d.ttl),
+        ttl_ignoring_share: Some(d.ttl_ignoring_share),
+        ttl_ignoring_hold: text(d.ttl_ignoring_hold),
+        resolvers: Some(d.resolvers),
+    });
     if single {
         raw.put_single_tier(tier(run, 0));
     } else {
@@ -157,6 +163,13 @@ fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
         batch_size: Some(d.batch_size),
         batch_size_type: Some(d.batch_size_type.into()),
         health: Some(d.health.into()),
+        // A policy's own options only on that policy, which alone accepts them.
+        new_version_percent: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then_some(d.new_version_percent),
+        evaluation_time: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then(|| d.evaluation_time.to_string()),
+        swap_at: d.swap_at.map(|t| t.to_string()),
+        terminate_old_at: d.terminate_old_at.map(|t| t.to_string()),
     }
 }
 

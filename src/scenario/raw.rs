@@ -230,6 +230,8 @@ pub(crate) struct RawScenario {
     pub capacity_shortage: Option<Vec<RawShortage>>,
     /// `[[deployment]]`: new application versions deployed to a tier.
     pub deployment: Option<Vec<RawDeployment>>,
+    /// `[dns]`: the Route 53 name the clients resolve (SPEC "Changes over time").
+    pub dns: Option<RawDns>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -247,6 +249,22 @@ pub(crate) struct RawDeployment {
     pub batch_size: Option<u32>,
     pub batch_size_type: Option<RawBatchSizeType>,
     pub health: Option<RawDeploymentHealth>,
+    /// `traffic_splitting` only.
+    pub new_version_percent: Option<u32>,
+    pub evaluation_time: Option<String>,
+    /// `blue_green` only.
+    pub swap_at: Option<String>,
+    pub terminate_old_at: Option<String>,
+}
+
+/// `[dns]`: the name the clients resolve and its TTL (aws-facts.md 11.6, 11.7).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDns {
+    pub ttl: Option<String>,
+    pub ttl_ignoring_share: Option<f64>,
+    pub ttl_ignoring_hold: Option<String>,
+    pub resolvers: Option<u32>,
 }
 
 /// Every deployment policy SPEC "Phase 2" names, though not every one is built
@@ -272,7 +290,8 @@ impl RawDeploymentPolicy {
                 Some(DeploymentPolicy::RollingWithAdditionalBatch)
             }
             RawDeploymentPolicy::Immutable => Some(DeploymentPolicy::Immutable),
-            RawDeploymentPolicy::TrafficSplitting | RawDeploymentPolicy::BlueGreen => None,
+            RawDeploymentPolicy::TrafficSplitting => Some(DeploymentPolicy::TrafficSplitting),
+            RawDeploymentPolicy::BlueGreen => Some(DeploymentPolicy::BlueGreen),
         }
     }
 }
@@ -286,6 +305,8 @@ impl From<DeploymentPolicy> for RawDeploymentPolicy {
                 RawDeploymentPolicy::RollingWithAdditionalBatch
             }
             DeploymentPolicy::Immutable => RawDeploymentPolicy::Immutable,
+            DeploymentPolicy::TrafficSplitting => RawDeploymentPolicy::TrafficSplitting,
+            DeploymentPolicy::BlueGreen => RawDeploymentPolicy::BlueGreen,
         }
     }
 }

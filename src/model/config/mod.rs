@@ -43,6 +43,8 @@ pub struct Config {
     pub tiers: Vec<TierConfig>,
     /// The Availability Zones, their outages and capacity shortages.
     pub network: Network,
+    /// `[dns]`: the Route 53 name of the entry tier, when the scenario has one.
+    pub dns: Option<DnsConfig>,
 }
 
 impl Config {

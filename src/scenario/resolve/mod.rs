@@ -402,6 +402,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         &mut tiers,
         duration,
     )?;
+    let dns = resolve_dns(&ctx, raw.dns)?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(
@@ -437,6 +438,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         report: ReportConfig { interval },
         tiers,
         network,
+        dns,
     };
     Ok((config, notes.into_inner()))
 }
