@@ -90,9 +90,9 @@ impl Route53Bill {
             ),
             line(
                 "route53_queries",
-                self.queries,
-                "query",
-                PER_MILLION_QUERIES / 1e6,
+                self.queries / 1e6,
+                "million_queries",
+                PER_MILLION_QUERIES,
             ),
         ]
     }
