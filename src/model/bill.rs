@@ -23,12 +23,14 @@ pub enum BillPart {
     DataTransfer,
     S3,
     CloudFront,
+    Dedicated,
+    CapacityReservation,
     Route53,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 17] = [
+    pub const ALL: [BillPart; 19] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -45,6 +47,8 @@ impl BillPart {
         BillPart::DataTransfer,
         BillPart::S3,
         BillPart::CloudFront,
+        BillPart::Dedicated,
+        BillPart::CapacityReservation,
         BillPart::Route53,
     ];
 
@@ -68,6 +72,8 @@ impl BillPart {
             BillPart::DataTransfer => "data_transfer",
             BillPart::S3 => "s3",
             BillPart::CloudFront => "cloudfront",
+            BillPart::Dedicated => "dedicated",
+            BillPart::CapacityReservation => "capacity_reservation",
             BillPart::Route53 => "route53",
         }
     }
@@ -91,6 +97,8 @@ impl BillPart {
             BillPart::DataTransfer => "data transfer",
             BillPart::S3 => "S3",
             BillPart::CloudFront => "CloudFront",
+            BillPart::Dedicated => "dedicated",
+            BillPart::CapacityReservation => "capacity reservation",
             BillPart::Route53 => "Route 53",
         }
     }
@@ -114,6 +122,8 @@ impl BillPart {
             BillPart::DataTransfer => "cost_data_transfer_usd",
             BillPart::S3 => "cost_s3_usd",
             BillPart::CloudFront => "cost_cloudfront_usd",
+            BillPart::Dedicated => "cost_dedicated_usd",
+            BillPart::CapacityReservation => "cost_capacity_reservation_usd",
             BillPart::Route53 => "cost_route53_usd",
         }
     }
@@ -137,6 +147,8 @@ impl BillPart {
             BillPart::DataTransfer => "data-transfer part of the bill",
             BillPart::S3 => "S3 part of the bill",
             BillPart::CloudFront => "CloudFront part of the bill",
+            BillPart::Dedicated => "Dedicated Instance fee and Dedicated Host part of the bill",
+            BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
             BillPart::Route53 => "Route 53 part of the bill",
         }
     }
@@ -178,6 +190,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         data_transfer,
         s3,
         cloudfront,
+        dedicated,
+        capacity_reservation,
         route53,
         reserved_unused: _,
         all_on_demand: _,
@@ -200,6 +214,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::DataTransfer, data_transfer),
         (BillPart::S3, s3),
         (BillPart::CloudFront, cloudfront),
+        (BillPart::Dedicated, dedicated),
+        (BillPart::CapacityReservation, capacity_reservation),
         (BillPart::Route53, route53),
     ]
 }
@@ -230,11 +246,13 @@ mod tests {
             data_transfer: 8192.0,
             s3: 16384.0,
             cloudfront: 32768.0,
-            route53: 65536.0,
+            dedicated: 65536.0,
+            capacity_reservation: 131072.0,
+            route53: 262144.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..17).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..19).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

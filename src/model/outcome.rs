@@ -393,6 +393,14 @@ pub struct CostSummary {
     /// Amazon CloudFront: data transfer out from the edge and requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub cloudfront: f64,
+    /// Dedicated tenancy: the per-Region fee of Dedicated Instances and the
+    /// Dedicated Hosts (aws-facts.md 20.1, 20.2).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dedicated: f64,
+    /// On-Demand Capacity Reservations: the reserved capacity no instance used
+    /// (20.4); the used part is the instances' own on-demand usage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub capacity_reservation: f64,
     /// Amazon Route 53: the `[dns]` hosted zone and its queries.
     #[serde(skip_serializing_if = "is_zero")]
     pub route53: f64,
@@ -432,7 +440,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 21] {
+    fn figures_mut(&mut self) -> [&mut f64; 23] {
         let CostSummary {
             total,
             on_demand,
@@ -451,6 +459,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             route53,
             reserved_unused,
             all_on_demand,
@@ -474,6 +484,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             route53,
             reserved_unused,
             all_on_demand,
