@@ -628,6 +628,7 @@ mod commitment_tests {
             spot_pool_types: vec![PoolType {
                 vcpu: 2,
                 price_per_hour: 0.096,
+                speed: 1.0,
             }],
             spot_allocation: SpotAllocation::PriceCapacityOptimized,
             spot_instance_pools: 2,

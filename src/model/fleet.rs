@@ -17,6 +17,8 @@ use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime, Tim
 /// An instance type as the run uses it.
 pub(super) struct TypeInfo {
     pub workers: u32,
+    /// Relative per-vCPU speed (m5.large = 1.0): service times are divided by it.
+    pub speed: f64,
 }
 
 pub(super) struct Fleet {
@@ -112,6 +114,7 @@ impl Fleet {
         let workers = self.types[type_index].workers;
         let mut instance = Instance::new(id, purchase, type_index, pool, zone, workers, now);
         instance.protected = protected;
+        instance.speed = self.types[type_index].speed;
         self.instances.push(instance);
         self.alive.push(id);
         self.launched += 1;

@@ -114,10 +114,13 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
-        service_nanos: u64,
+        drawn_nanos: u64,
     ) {
         let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
+        // The draw is the same whichever instance the request reaches (common random
+        // numbers); how long it takes depends on the instance's type.
+        let service_nanos = instance.service_nanos(drawn_nanos);
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
             metrics.interrupted(1);

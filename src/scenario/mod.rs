@@ -21,6 +21,7 @@ mod duration;
 mod error;
 mod keys;
 mod limits;
+mod offer;
 mod optimize;
 mod print;
 mod raw;
@@ -29,6 +30,7 @@ mod spot_prices;
 mod sweep;
 mod trace;
 
+pub use catalog::{Arch, CatalogEntry, catalog_entries};
 pub use error::ScenarioError;
 pub use keys::known_keys;
 pub use optimize::{Constraint, MAX_REPLICATES, Objective, OptimizeSpec};
@@ -61,6 +63,7 @@ const PATH_KEYS: &[&str] = &[
     "traffic.trace.file",
     "spot.price.trace",
     "tiers.*.spot.price.trace",
+    "pricing.offer_file",
 ];
 
 impl ScenarioFile {

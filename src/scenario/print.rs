@@ -70,6 +70,9 @@ pub fn resolved_toml_from(
                 *trace = relative(trace, dir);
             }
         }
+        if let Some(pricing) = &mut config.pricing {
+            pricing.offer_file = relative(&pricing.offer_file, dir);
+        }
         config
     };
     let strategies: Vec<(String, Config)> = strategies
@@ -129,6 +132,10 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         ..Default::default()
     };
     network(&mut raw, &run.network);
+    raw.pricing = run.pricing.as_ref().map(|p| RawPricing {
+        offer_file: Some(p.offer_file.display().to_string()),
+        region: p.region.clone(),
+    });
     let deployments: Vec<RawDeployment> = run
         .tiers
         .iter()
@@ -544,6 +551,7 @@ fn instance(i: &InstanceConfig) -> RawInstance {
         vcpu: Some(i.vcpu),
         memory_gib: Some(i.memory_gib),
         price_per_hour: Some(i.price_per_hour),
+        speed: Some(i.speed),
         boot_time: Some(dist(&i.boot_time)),
         failures: Some(RawFailures {
             mtbf: i.failures.mtbf.and_then(text),

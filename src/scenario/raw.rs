@@ -230,6 +230,8 @@ pub(crate) struct RawScenario {
     pub capacity_shortage: Option<Vec<RawShortage>>,
     /// `[[deployment]]`: new application versions deployed to a tier.
     pub deployment: Option<Vec<RawDeployment>>,
+    /// `[pricing]`: prices from an AWS Price List offer file.
+    pub pricing: Option<RawPricing>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -741,8 +743,21 @@ pub(crate) struct RawInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
+    /// Relative per-vCPU speed, m5.large = 1.0: service times are divided by it.
+    pub speed: Option<f64>,
     pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
+}
+
+/// `[pricing]`: the prices of the run's instance types from an AWS Price List offer
+/// file instead of the built-in catalog (aws-facts.md 22).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPricing {
+    /// The EC2 offer file of one Region, in CSV, relative to the scenario file.
+    pub offer_file: Option<String>,
+    /// The Region to read from a file of several (`us-east-1`, or its display name).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -106,6 +106,7 @@ impl<'a> Ec2Tier<'a> {
         }];
         let mut types = vec![TypeInfo {
             workers: config.service.workers,
+            speed: config.instance.speed,
         }];
         let pools = config
             .purchase
@@ -123,7 +124,10 @@ impl<'a> Ec2Tier<'a> {
                 } else {
                     config.service.workers
                 };
-                types.push(TypeInfo { workers });
+                types.push(TypeInfo {
+                    workers,
+                    speed: t.speed,
+                });
             }
         }
         let type_index = |name: &str| {
