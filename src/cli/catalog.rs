@@ -71,19 +71,19 @@ pub(super) fn catalog(out: &mut dyn Write, args: &CatalogArgs) -> Result<(), Fai
         }
         wanted.insert(family);
     }
-    if let Some(m) = args.min_memory {
-        if !m.is_finite() || m < 0.0 {
-            return Err(bad(format!(
-                "--min-memory {m}: must be a number of GiB >= 0"
-            )));
-        }
+    if let Some(m) = args.min_memory
+        && (!m.is_finite() || m < 0.0)
+    {
+        return Err(bad(format!(
+            "--min-memory {m}: must be a number of GiB >= 0"
+        )));
     }
-    if let Some(p) = args.max_price {
-        if !p.is_finite() || p <= 0.0 {
-            return Err(bad(format!(
-                "--max-price {p}: must be a price in USD per hour above 0"
-            )));
-        }
+    if let Some(p) = args.max_price
+        && (!p.is_finite() || p <= 0.0)
+    {
+        return Err(bad(format!(
+            "--max-price {p}: must be a price in USD per hour above 0"
+        )));
     }
     let mut rows: Vec<&CatalogEntry> = entries
         .iter()

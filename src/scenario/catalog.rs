@@ -33,6 +33,7 @@
 //!   the same clock). Clocks as AWS publishes them: Graviton (A1) 2.3 GHz, Intel Xeon
 //!   E5-2686 v4 (R4, P2, P3, G3, H1) 2.3 GHz, E7-8880 v3 (X1) 2.3 GHz, E5-2676 v3 (M4,
 //!   D2) 2.4 GHz, E5-2666 v3 (C4) 2.9 GHz, T2 "up to 3.3 GHz" (so 1.0).
+//!
 //! A scenario overrides it with `[instance] speed`.
 //!
 //! Also the reservation discounts (`reservation_discount`), the other half of the
