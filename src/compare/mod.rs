@@ -444,7 +444,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 30] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -473,6 +473,8 @@ impl Metric {
         Metric::Cost(BillPart::DataTransfer),
         Metric::Cost(BillPart::S3),
         Metric::Cost(BillPart::CloudFront),
+        Metric::Cost(BillPart::Dedicated),
+        Metric::Cost(BillPart::CapacityReservation),
     ];
 
     /// Position in [`Metric::ALL`].
