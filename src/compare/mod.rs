@@ -444,7 +444,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 30] = [
+    pub const ALL: [Metric; 31] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -475,6 +475,7 @@ impl Metric {
         Metric::Cost(BillPart::CloudFront),
         Metric::Cost(BillPart::Dedicated),
         Metric::Cost(BillPart::CapacityReservation),
+        Metric::Cost(BillPart::CpuCredits),
     ];
 
     /// Position in [`Metric::ALL`].

@@ -6,6 +6,7 @@
 //! metric (CPU) and the report's utilisation are derived without per-request storage.
 
 use super::calls::Handle;
+use super::credits::Credits;
 use crate::engine::{SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
@@ -105,6 +106,9 @@ pub(super) struct Instance {
     pub metric_mark: u128,
     /// Responses sent since the last metric tick (its `NetworkOut`).
     pub responses_in_period: u32,
+    /// CPU credits, for a burstable type only (aws-facts.md 20.5): boxed, so that
+    /// an instance that does not burst carries one word of it.
+    pub credits: Option<Box<Credits>>,
 }
 
 impl Instance {
@@ -145,6 +149,7 @@ impl Instance {
             busy_area: TimeIntegral::starting_at(now),
             metric_mark: 0,
             responses_in_period: 0,
+            credits: None,
         }
     }
 
@@ -191,12 +196,18 @@ impl Instance {
     pub(super) fn set_busy(&mut self, busy: u32, now: SimTime) {
         self.busy_area.advance(now, self.computing());
         self.busy = busy;
+        if let Some(credits) = &mut self.credits {
+            credits.set_computing(now, self.busy - self.blocked);
+        }
     }
 
     /// Changes the number of workers waiting on calls (within `busy`).
     pub(super) fn set_blocked(&mut self, blocked: u32, now: SimTime) {
         self.busy_area.advance(now, self.computing());
         self.blocked = blocked;
+        if let Some(credits) = &mut self.credits {
+            credits.set_computing(now, self.busy - self.blocked);
+        }
     }
 
     #[inline]

@@ -14,6 +14,7 @@
 //! spot price `trace` instead of a `discount`, an interruption `per_hour` instead of a
 //! `band`) replaces it, since the old kind's keys would not apply.
 
+mod burstable;
 mod catalog;
 mod cron;
 mod default;
@@ -65,6 +66,7 @@ const PATH_KEYS: &[&str] = &[
     "spot.price.trace",
     "tiers.*.spot.price.trace",
     "pricing.offer_file",
+    "tiers.*.cron_file",
 ];
 
 impl ScenarioFile {

@@ -69,6 +69,9 @@ pub fn resolved_toml_from(
             if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
                 *trace = relative(trace, dir);
             }
+            if let Some(file) = tier.worker.as_mut().and_then(|w| w.cron_file.as_mut()) {
+                *file = relative(file, dir);
+            }
         }
         if let Some(pricing) = &mut config.pricing {
             pricing.offer_file = relative(&pricing.offer_file, dir);
@@ -271,6 +274,22 @@ fn tier(run: &Config, index: usize) -> RawTier {
             .as_ref()
             .and_then(|w| w.messages.as_ref())
             .map(traffic),
+        // The tasks written in the scenario; those of `cron_file` stay in the file.
+        periodic_task: c.worker.as_ref().and_then(|w| {
+            let written: Vec<&PeriodicTask> =
+                w.periodic_tasks.iter().filter(|t| !t.from_file).collect();
+            list(&written, |t| RawPeriodicTask {
+                name: t.name.clone(),
+                schedule: t.schedule.clone(),
+                url: t.url.clone(),
+                time: t.time.as_ref().map(dist),
+            })
+        }),
+        cron_file: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.cron_file.as_ref())
+            .map(|p| p.display().to_string()),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
@@ -557,6 +576,21 @@ fn instance(i: &InstanceConfig) -> RawInstance {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+        // Written only when it is not the family's default, as Beanstalk's load
+        // balancer: a strategy that switches to a type that does not burst (where
+        // the key is an error) must merge into the printed base.
+        credit_specification: i
+            .credits
+            .as_ref()
+            .filter(|c| c.unlimited != default::credit_specification_unlimited(&i.type_name))
+            .map(|c| {
+                if c.unlimited {
+                    RawCreditSpecification::Unlimited
+                } else {
+                    RawCreditSpecification::Standard
+                }
+            }),
+        initial_credits: i.credits.as_ref().map(|c| c.initial_credits),
     }
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 mod architecture;
 mod beanstalk;
+mod burstable;
 mod catalog;
 mod cli;
 mod compare;

@@ -122,6 +122,7 @@ pub(super) fn resolve_fargate(
         speed: catalog::DEFAULT_SPEED,
         boot_time: provisioning,
         failures: Failures::default(),
+        credits: None,
     };
     // FARGATE_SPOT is the group's one spot pool, of the task's size (15.2).
     let purchase = PurchaseConfig {

@@ -23,8 +23,9 @@ mod tiers;
 mod traffic;
 mod worker;
 
+use super::burstable;
 use super::catalog;
-use super::cron::parse_cron;
+use super::cron::{parse_cron, read_cron_yaml};
 use super::default;
 use super::duration::parse_duration;
 use super::limits::{self, *};
