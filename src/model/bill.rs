@@ -26,11 +26,12 @@ pub enum BillPart {
     Dedicated,
     CapacityReservation,
     Route53,
+    CpuCredits,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 19] = [
+    pub const ALL: [BillPart; 20] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -50,6 +51,7 @@ impl BillPart {
         BillPart::Dedicated,
         BillPart::CapacityReservation,
         BillPart::Route53,
+        BillPart::CpuCredits,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -75,6 +77,7 @@ impl BillPart {
             BillPart::Dedicated => "dedicated",
             BillPart::CapacityReservation => "capacity_reservation",
             BillPart::Route53 => "route53",
+            BillPart::CpuCredits => "cpu_credits",
         }
     }
 
@@ -100,6 +103,7 @@ impl BillPart {
             BillPart::Dedicated => "dedicated",
             BillPart::CapacityReservation => "capacity reservation",
             BillPart::Route53 => "Route 53",
+            BillPart::CpuCredits => "CPU credits",
         }
     }
 
@@ -125,6 +129,7 @@ impl BillPart {
             BillPart::Dedicated => "cost_dedicated_usd",
             BillPart::CapacityReservation => "cost_capacity_reservation_usd",
             BillPart::Route53 => "cost_route53_usd",
+            BillPart::CpuCredits => "cost_cpu_credits_usd",
         }
     }
 
@@ -150,6 +155,7 @@ impl BillPart {
             BillPart::Dedicated => "Dedicated Instance fee and Dedicated Host part of the bill",
             BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
             BillPart::Route53 => "Route 53 part of the bill",
+            BillPart::CpuCredits => "surplus CPU credits part of the bill",
         }
     }
 
@@ -193,6 +199,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         dedicated,
         capacity_reservation,
         route53,
+        cpu_credits,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -217,6 +224,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::Dedicated, dedicated),
         (BillPart::CapacityReservation, capacity_reservation),
         (BillPart::Route53, route53),
+        (BillPart::CpuCredits, cpu_credits),
     ]
 }
 
@@ -249,6 +257,7 @@ mod tests {
             dedicated: 65536.0,
             capacity_reservation: 131072.0,
             route53: 262144.0,
+            cpu_credits: 262144.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();

@@ -114,6 +114,8 @@ pub(super) struct Totals {
     pub savings_plan_used: f64,
     /// On-demand instance-seconds eligible for reservations.
     pub on_demand_secs: f64,
+    /// Surplus CPU credits billed (aws-facts.md 20.5), in USD.
+    pub cpu_credits: f64,
 }
 
 impl Totals {
@@ -193,6 +195,9 @@ pub(super) struct CostLedger {
     capacity_use: Vec<(u64, u64, usize)>,
     /// The start of the clock hour not yet settled.
     open_hour_start: SimTime,
+    /// The price of a surplus CPU credit per vCPU-hour (aws-facts.md 20.5); used
+    /// only for burstable instances.
+    surplus_price_per_vcpu_hour: f64,
 }
 
 impl CostLedger {
@@ -214,6 +219,11 @@ impl CostLedger {
             ledger.alb = None;
         }
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        ledger.surplus_price_per_vcpu_hour = config
+            .instance
+            .credits
+            .as_ref()
+            .map_or(0.0, |c| c.surplus_price_per_vcpu_hour);
         if config.worker.is_some() {
             ledger.alb = None;
         }
@@ -276,6 +286,7 @@ impl CostLedger {
             dedicated_hours: BTreeSet::new(),
             capacity_use: Vec::new(),
             open_hour_start: SimTime::ZERO,
+            surplus_price_per_vcpu_hour: 0.0,
         }
     }
 
@@ -356,6 +367,37 @@ impl CostLedger {
             cost_usd: cost,
             tier: self.tier.clone(),
         });
+        self.bill_surplus_credits(instance, end);
+    }
+
+    /// A burstable instance in unlimited mode stops at `end`: its surplus credits
+    /// billed beyond 24 hours of earnings, and those not paid down, at the surplus
+    /// price per vCPU-hour (1 credit = 1 vCPU-minute; aws-facts.md 20.5). Its credits
+    /// are advanced to `end` (the stop cut its requests off first).
+    fn bill_surplus_credits(&mut self, instance: &Instance, end: SimTime) {
+        let Some(credits) = &instance.credits else {
+            return;
+        };
+        let owed = credits.charged + credits.outstanding_surplus();
+        if owed <= 0.0 {
+            return;
+        }
+        let vcpu_hours = owed / 60.0;
+        let cost = vcpu_hours * self.surplus_price_per_vcpu_hour;
+        self.totals.cpu_credits += cost;
+        self.items.push(CostItem {
+            item: "surplus_cpu_credits".into(),
+            purchase_option: "cpu_credits".into(),
+            instance_type: self.types[instance.type_index].name.clone(),
+            instance_id: Some(instance.id),
+            start_s: instance.launched_at.as_secs_f64(),
+            end_s: end.as_secs_f64(),
+            quantity: vcpu_hours,
+            unit: "vcpu_hour".into(),
+            unit_price_usd: self.surplus_price_per_vcpu_hour,
+            cost_usd: cost,
+            tier: self.tier.clone(),
+        });
     }
 
     /// The end of an instance's billed seconds if it stops at `end`.
@@ -385,7 +427,12 @@ impl CostLedger {
         let mut commitments = t.reserved_fees + t.savings_plan_fees;
         let warm_pool = self.warm_pool_cost(warm_pool, now);
         let mut running = vec![0.0; self.types.len()];
+        let mut cpu_credits = t.cpu_credits;
         for instance in billed {
+            // Surplus credits beyond 24 hours of earnings are owed at once.
+            if let Some(c) = &instance.credits {
+                cpu_credits += c.charged / 60.0 * self.surplus_price_per_vcpu_hour;
+            }
             match instance.pool {
                 None => {
                     on_demand += self.accrued_on_demand(instance, now);
@@ -413,7 +460,7 @@ impl CostLedger {
         // closes (`tenancy.rs`).
         let hosts = self.hosts_cost(now.since(SimTime::ZERO));
         CostSoFar {
-            total: on_demand + spot + commitments + warm_pool + load_balancer + hosts,
+            total: on_demand + spot + commitments + warm_pool + load_balancer + hosts + cpu_credits,
             on_demand,
             spot,
             commitments,
@@ -457,10 +504,12 @@ impl CostLedger {
             + warm_pool
             + ecr
             + dedicated
-            + unused_capacity;
+            + unused_capacity
+            + t.cpu_credits;
         // All on-demand, dedicated instances still pay their Region's fee; hosts and
         // unused capacity are what the comparison may save.
-        let all_on_demand = t.all_on_demand + lb_cost + warm_pool + ecr + region_fee;
+        let all_on_demand =
+            t.all_on_demand + lb_cost + warm_pool + ecr + region_fee + t.cpu_credits;
         // The usage of a fargate tier is its own parts; an ec2 tier's is on-demand
         // and spot.
         let ((on_demand, spot), (fargate, fargate_spot)) = if self.bills_tasks() {
@@ -489,6 +538,7 @@ impl CostLedger {
             dedicated: round_to(dedicated, 6),
             capacity_reservation: round_to(unused_capacity, 6),
             route53: 0.0,
+            cpu_credits: round_to(t.cpu_credits, 6),
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(all_on_demand, 6),
             saving: round_to(all_on_demand - total, 6),
@@ -749,6 +799,7 @@ pub(super) mod commitment_tests {
             spot_pool_types: vec![PoolType {
                 vcpu: 2,
                 price_per_hour: 0.096,
+                speed: 1.0,
             }],
             spot_allocation: SpotAllocation::PriceCapacityOptimized,
             spot_instance_pools: 2,

@@ -198,6 +198,12 @@ pub(super) enum Event {
     MessageSent {
         tier: u8,
     },
+    /// A worker tier's periodic task `task` is due (its schedule matches now): the
+    /// leader instance sends its message (aws-facts.md 5).
+    PeriodicTaskDue {
+        tier: u8,
+        task: u16,
+    },
     /// An Availability Zone goes down (`[[outage]]`): the tier's instances in it stop
     /// answering.
     ZoneFailed {
@@ -213,6 +219,14 @@ pub(super) enum Event {
     /// The group tries again the launches that failed (aws-facts.md 17.2).
     LaunchRetryDue {
         tier: u8,
+    },
+    /// A burstable instance in standard mode: a request's stretched work is done, a
+    /// request in service reached its idle timeout, or the credit balance ran out
+    /// (`credits.rs`); only the latest `generation` counts.
+    CreditsDue {
+        tier: u8,
+        instance: u32,
+        generation: u32,
     },
 }
 
@@ -232,6 +246,7 @@ impl Event {
             | Event::InstanceBooted { tier, .. }
             | Event::MessageVisible { tier, .. }
             | Event::MessageSent { tier, .. }
+            | Event::PeriodicTaskDue { tier, .. }
             | Event::HealthChecksPassed { tier, .. }
             | Event::DeregistrationDelayExpired { tier, .. }
             | Event::InstanceFailed { tier, .. }
@@ -261,7 +276,8 @@ impl Event {
             | Event::FailoverEnded { tier }
             | Event::ZoneFailed { tier, .. }
             | Event::ZoneRecovered { tier, .. }
-            | Event::LaunchRetryDue { tier } => Some(tier),
+            | Event::LaunchRetryDue { tier }
+            | Event::CreditsDue { tier, .. } => Some(tier),
         }
     }
 }

@@ -167,7 +167,19 @@ pub struct QueueSummary {
     pub backlog_peak: u64,
     /// From a message's sending to the receive whose processing deleted it.
     pub time_in_queue_ms: LatencySummary,
+    /// Each periodic task's messages sent by the leader, and the times it was due
+    /// with no instance InService to send it (aws-facts.md 5); left out without tasks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periodic_tasks: Vec<PeriodicTaskSummary>,
     pub requests: QueueRequests,
+}
+
+/// What one periodic task of a worker tier sent.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PeriodicTaskSummary {
+    pub name: String,
+    pub sent: u64,
+    pub missed: u64,
 }
 
 /// The SQS API requests of a queue (aws-facts.md 12.1).
@@ -404,6 +416,10 @@ pub struct CostSummary {
     /// Amazon Route 53: the `[dns]` hosted zone and its queries.
     #[serde(skip_serializing_if = "is_zero")]
     pub route53: f64,
+    /// Surplus CPU credits of burstable instances in unlimited mode (aws-facts.md
+    /// 20.5).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cpu_credits: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -440,7 +456,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 23] {
+    fn figures_mut(&mut self) -> [&mut f64; 24] {
         let CostSummary {
             total,
             on_demand,
@@ -462,6 +478,7 @@ impl CostSummary {
             dedicated,
             capacity_reservation,
             route53,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -487,6 +504,7 @@ impl CostSummary {
             dedicated,
             capacity_reservation,
             route53,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -532,6 +550,24 @@ pub struct InstanceSummary {
     /// than one zone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<ZoneInstances>,
+    /// CPU credits, when the group's type is burstable (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<CreditsSummary>,
+}
+
+/// The CPU credits of a burstable group's instances over the run (aws-facts.md
+/// 20.5), in credits (1 = 1 vCPU at 100 % for 1 minute).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CreditsSummary {
+    /// Credits spent in all: from the balance, launch credits and surplus.
+    pub spent: f64,
+    /// Surplus credits spent (unlimited mode).
+    pub surplus_spent: f64,
+    /// Surplus credits billed: not paid down by later earnings before the instance
+    /// stopped (or the run ended), or beyond 24 hours of earnings.
+    pub surplus_charged: f64,
+    /// Instance-seconds throttled to the baseline (standard mode).
+    pub throttled_instance_seconds: f64,
 }
 
 /// A zone's instances in a run of several zones.
@@ -622,6 +658,13 @@ pub struct TimelineRow {
     /// empty when the period had no such instances or targets (or no period ended).
     pub metric_cpu: Option<f64>,
     pub metric_request_count_per_target: Option<f64>,
+    /// A burstable group only (the columns are absent otherwise): the mean CPU
+    /// credit balance of the instances alive at the end of the interval, and how
+    /// many of them are throttled to their baseline then (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttled: Option<u32>,
 }
 
 /// One line of the bill (`cost.csv`).

@@ -14,11 +14,12 @@
 use super::balancer::LoadBalancer;
 use super::calls::{Answer, Caller, Calls, Handle, Message, Pending};
 use super::config::{Routing, TierConfig};
+use super::credits::Credits;
 use super::deployment::{Share, SplitCounts};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::fleet::Fleet;
-use super::instance::{InstanceState, Waiting};
+use super::instance::{Instance, InstanceState, Waiting};
 use super::metrics::Metrics;
 use super::sim::Ctx;
 use crate::engine::{RngStreams, SimDuration, SimRng, SimTime};
@@ -212,7 +213,8 @@ impl Serving {
 
     /// `sqsd` on instance `id` of a worker tier posts a message to the application
     /// there: a request from `caller` (the queue's delivery) that no load balancer
-    /// routes.
+    /// routes. It takes `service_nanos` when its periodic task says so, else the
+    /// tier's service time.
     pub(super) fn post(
         &mut self,
         fleet: &mut Fleet,
@@ -220,9 +222,11 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
+        service_nanos: Option<u64>,
     ) {
         metrics.arrived();
-        let service_nanos = self.service.sample(&mut self.service_rng);
+        let service_nanos =
+            service_nanos.unwrap_or_else(|| self.service.sample(&mut self.service_rng));
         self.admit(fleet, metrics, ctx, caller, id, service_nanos);
     }
 
@@ -236,10 +240,13 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
-        service_nanos: u64,
+        drawn_nanos: u64,
     ) {
         let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
+        // The draw is the same whichever instance the request reaches (common random
+        // numbers); how long it takes depends on the instance's type.
+        let service_nanos = instance.service_nanos(drawn_nanos);
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
             metrics.interrupted(1);
@@ -250,7 +257,7 @@ impl Serving {
             metrics.queueing.in_system_changed(now, 1);
             metrics.queueing.service_started(0);
             let handle = self.calls.admit(now, caller);
-            self.start_service(ctx, id, now, service_nanos, false, handle);
+            self.start_service(ctx, instance, now, service_nanos, false, handle);
         } else if self
             .queue_limit
             .is_none_or(|l| instance.queue.len() < l as usize)
@@ -287,12 +294,22 @@ impl Serving {
     fn start_service(
         &self,
         ctx: &mut Ctx<'_>,
-        id: u32,
+        instance: &mut Instance,
         arrived_at: SimTime,
         service_nanos: u64,
         timed_out: bool,
         handle: Handle,
     ) {
+        let id = instance.id;
+        if let Some(credits) = &mut instance.credits {
+            if credits.throttles() {
+                // A standard-mode burstable instance keeps its requests in service
+                // (their work stretches while it is throttled: `credits.rs`).
+                let job = Credits::job(arrived_at, timed_out, handle);
+                credits.start(ctx.now, service_nanos, job);
+                return self.credits_changed(ctx, instance);
+            }
+        }
         let done = ctx.now + SimDuration(service_nanos);
         let deadline = arrived_at + self.timeout;
         let (tier, instance) = (ctx.tier, id);
@@ -327,6 +344,25 @@ impl Serving {
                     timed_out,
                 };
                 ctx.queue.schedule(done, event);
+            }
+        }
+    }
+
+    /// A standard-mode burstable instance's speed or requests in service changed:
+    /// it asks for its next `CreditsDue` event if that is earlier than the one on the
+    /// queue. Nothing for any other instance.
+    #[inline(always)]
+    pub(super) fn credits_changed(&self, ctx: &mut Ctx<'_>, instance: &mut Instance) {
+        if let Some(credits) = &mut instance.credits {
+            if credits.throttles() {
+                if let Some((at, generation)) = credits.reschedule(self.timeout.0) {
+                    let event = Event::CreditsDue {
+                        tier: ctx.tier,
+                        instance: instance.id,
+                        generation,
+                    };
+                    ctx.queue.schedule(at, event);
+                }
             }
         }
     }
@@ -374,6 +410,7 @@ impl Serving {
         };
         // The worker now waits on the calls, holding the request.
         instance.set_blocked(instance.blocked + 1, now);
+        self.credits_changed(ctx, instance);
         let (slot, generation) = self.calls.pending.insert(Pending {
             instance: id,
             arrived_at,
@@ -428,6 +465,7 @@ impl Serving {
             return (false, p.instance);
         }
         instance.set_blocked(instance.blocked - 1, ctx.now);
+        self.credits_changed(ctx, instance);
         let drained = self.finish(
             fleet,
             metrics,
@@ -492,7 +530,7 @@ impl Serving {
                 .service_started(now.since(next.arrived_at).as_nanos());
             self.start_service(
                 ctx,
-                id,
+                instance,
                 next.arrived_at,
                 next.service_nanos,
                 next.timed_out,
@@ -500,6 +538,7 @@ impl Serving {
             );
         } else {
             instance.set_busy(instance.busy - 1, now);
+            self.credits_changed(ctx, instance);
         }
         let instance = &mut fleet.instances[id as usize];
         if timed_out {
@@ -618,6 +657,16 @@ impl Serving {
             .in_system_changed(now, -i64::from(instance.outstanding()));
         instance.set_blocked(0, now);
         instance.set_busy(0, now);
+        if let Some(credits) = &mut instance.credits {
+            // The requests in service of a standard-mode burstable instance are cut
+            // off here, their callers told now.
+            for job in std::mem::take(&mut credits.jobs) {
+                let caller = self.calls.release(job.handle);
+                if !job.timed_out && !job.late {
+                    answer(ctx, caller, Answer::Interrupted);
+                }
+            }
+        }
         for waiting in std::mem::take(&mut instance.queue) {
             let caller = self.calls.release(waiting.handle);
             if !waiting.timed_out {

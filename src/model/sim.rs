@@ -142,6 +142,10 @@ pub(super) trait Service {
     fn on_sent(&mut self, _ctx: &mut Ctx<'_>) {
         unreachable!("messages are sent to worker tiers only")
     }
+    /// The application answered `sqsd`'s delivery `slot` (a worker tier's only).
+    fn on_delivery_answered(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _answer: Answer) {
+        unreachable!("deliveries are a worker tier's")
+    }
     /// One of the tier's own events.
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event);
     /// The tier's timeline row for the interval ending at `now` (the loop fills in the
@@ -182,6 +186,9 @@ macro_rules! tier_kinds {
             }
             fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
                 match self { $(AnyService::$service(s) => s.on_sent(ctx)),+ }
+            }
+            fn on_delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+                match self { $(AnyService::$service(s) => s.on_delivery_answered(ctx, slot, answer)),+ }
             }
             fn on_caller_stopped(&mut self, ctx: &mut Ctx<'_>, tier: u8, instance: u32) {
                 match self { $(AnyService::$service(s) => s.on_caller_stopped(ctx, tier, instance)),+ }
@@ -394,6 +401,9 @@ impl<T: Service> Simulation<'_, T> {
                 let tier = &mut self.tiers[to as usize];
                 match message {
                     Message::Call { caller, .. } => tier.on_request(ctx, caller),
+                    Message::Answered { caller, answer } if caller.is_delivery() => {
+                        tier.on_delivery_answered(ctx, caller.slot(), answer)
+                    }
                     Message::Answered { caller, answer } => {
                         tier.on_answer(ctx, caller.slot(), answer)
                     }

@@ -276,6 +276,7 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::Dedicated => "dedicated (Region fee, Dedicated Hosts)",
         BillPart::CapacityReservation => "capacity reservations left unused",
         BillPart::Route53 => "Route 53 hosted zone and queries",
+        BillPart::CpuCredits => "surplus CPU credits",
     }
 }
 

@@ -142,6 +142,14 @@ pub(crate) const BOOT_TIME: DurationDist = DurationDist::Uniform {
     min: SimDuration::from_secs(60),
     max: SimDuration::from_secs(120),
 };
+/// `credit_specification` of a burstable type: `unlimited` for T3, T3a and T4g,
+/// `standard` for T2 (aws-facts.md 20.5).
+pub(crate) fn credit_specification_unlimited(type_name: &str) -> bool {
+    super::burstable::unlimited_by_default(type_name)
+}
+/// A choice: T3/T3a/T4g launch with no credits (20.5), and so do the instances in
+/// service at t = 0 unless the scenario says they have been running.
+pub(crate) const INITIAL_CREDITS: f64 = 0.0;
 
 // [load_balancer]
 /// Round robin, the ALB default (4.1).

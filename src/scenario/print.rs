@@ -69,6 +69,12 @@ pub fn resolved_toml_from(
             if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
                 *trace = relative(trace, dir);
             }
+            if let Some(file) = tier.worker.as_mut().and_then(|w| w.cron_file.as_mut()) {
+                *file = relative(file, dir);
+            }
+        }
+        if let Some(pricing) = &mut config.pricing {
+            pricing.offer_file = relative(&pricing.offer_file, dir);
         }
         config
     };
@@ -129,6 +135,10 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         ..Default::default()
     };
     network(&mut raw, &run.network);
+    raw.pricing = run.pricing.as_ref().map(|p| RawPricing {
+        offer_file: Some(p.offer_file.display().to_string()),
+        region: p.region.clone(),
+    });
     let deployments: Vec<RawDeployment> = run
         .tiers
         .iter()
@@ -277,6 +287,22 @@ fn tier(run: &Config, index: usize) -> RawTier {
             .as_ref()
             .and_then(|w| w.messages.as_ref())
             .map(traffic),
+        // The tasks written in the scenario; those of `cron_file` stay in the file.
+        periodic_task: c.worker.as_ref().and_then(|w| {
+            let written: Vec<&PeriodicTask> =
+                w.periodic_tasks.iter().filter(|t| !t.from_file).collect();
+            list(&written, |t| RawPeriodicTask {
+                name: t.name.clone(),
+                schedule: t.schedule.clone(),
+                url: t.url.clone(),
+                time: t.time.as_ref().map(dist),
+            })
+        }),
+        cron_file: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.cron_file.as_ref())
+            .map(|p| p.display().to_string()),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
@@ -557,11 +583,27 @@ fn instance(i: &InstanceConfig) -> RawInstance {
         vcpu: Some(i.vcpu),
         memory_gib: Some(i.memory_gib),
         price_per_hour: Some(i.price_per_hour),
+        speed: Some(i.speed),
         boot_time: Some(dist(&i.boot_time)),
         failures: Some(RawFailures {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+        // Written only when it is not the family's default, as Beanstalk's load
+        // balancer: a strategy that switches to a type that does not burst (where
+        // the key is an error) must merge into the printed base.
+        credit_specification: i
+            .credits
+            .as_ref()
+            .filter(|c| c.unlimited != default::credit_specification_unlimited(&i.type_name))
+            .map(|c| {
+                if c.unlimited {
+                    RawCreditSpecification::Unlimited
+                } else {
+                    RawCreditSpecification::Standard
+                }
+            }),
+        initial_credits: i.credits.as_ref().map(|c| c.initial_credits),
     }
 }
 

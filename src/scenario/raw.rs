@@ -232,6 +232,8 @@ pub(crate) struct RawScenario {
     pub deployment: Option<Vec<RawDeployment>>,
     /// `[dns]`: the Route 53 name the clients resolve (SPEC "Changes over time").
     pub dns: Option<RawDns>,
+    /// `[pricing]`: prices from an AWS Price List offer file.
+    pub pricing: Option<RawPricing>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -339,6 +341,8 @@ impl RawScenario {
             sends: None,
             sqsd: None,
             messages: None,
+            periodic_task: None,
+            cron_file: None,
             placement: self.placement.take(),
         }
     }
@@ -369,6 +373,8 @@ impl RawScenario {
             sends: _,
             sqsd: _,
             messages: _,
+            periodic_task: _,
+            cron_file: _,
         } = tier;
     }
 }
@@ -378,10 +384,6 @@ impl RawScenario {
 /// own rather than a `#[serde(flatten)]` struct shared with [`RawScenario`]: serde
 /// does not reject unknown keys through a flatten, and reads it through a buffer that
 /// loses the path of a bad key.
-///
-/// SPEC's `[[tiers.<name>.sends]]` (messages to a worker tier's queue) is not a key
-/// yet: `resolve` refuses it with a message saying so, as it refuses the kinds that
-/// are not built.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTier {
@@ -417,6 +419,11 @@ pub(crate) struct RawTier {
     /// Messages a `worker` tier's own clients send to its queue: a rate as in
     /// `[traffic]`.
     pub messages: Option<RawTraffic>,
+    /// A `worker` tier's periodic tasks written in the scenario (`cron.yaml`'s
+    /// entries, aws-facts.md 5).
+    pub periodic_task: Option<Vec<RawPeriodicTask>>,
+    /// A `worker` tier's `cron.yaml`, relative to the scenario file.
+    pub cron_file: Option<String>,
     /// The placement group of an `ec2` tier (aws-facts.md 17.4).
     pub placement: Option<RawPlacementGroup>,
     /// The environment of a `beanstalk` tier.
@@ -439,6 +446,18 @@ pub(crate) struct RawEnvironment {
 pub(crate) struct RawSend {
     pub tier: String,
     pub probability: Option<f64>,
+}
+
+/// `[[tiers.<name>.periodic_task]]`: one of a worker environment's periodic tasks, as
+/// `cron.yaml` lists them (`name`, `url`, `schedule`), with what processing one of its
+/// messages takes (`time`, the tier's `service.time` when left out).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPeriodicTask {
+    pub name: String,
+    pub schedule: String,
+    pub url: Option<String>,
+    pub time: Option<RawDistValue>,
 }
 
 /// `[tiers.<name>.sqsd]`: an Elastic Beanstalk worker environment's queue options
@@ -622,6 +641,8 @@ impl RawTier {
             sends: None,
             sqsd: None,
             messages: None,
+            periodic_task: None,
+            cron_file: None,
             placement: None,
         }
     }
@@ -762,8 +783,34 @@ pub(crate) struct RawInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
+    /// Relative per-vCPU speed, m5.large = 1.0: service times are divided by it.
+    pub speed: Option<f64>,
     pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
+    /// A burstable type's credit mode (aws-facts.md 20.5).
+    pub credit_specification: Option<RawCreditSpecification>,
+    /// The credit balance of the instances in service at t = 0.
+    pub initial_credits: Option<f64>,
+}
+
+/// `[instance] credit_specification`: how a burstable instance bursts (aws-facts.md
+/// 20.5). The model keeps it as `CreditsConfig::unlimited`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawCreditSpecification {
+    Standard,
+    Unlimited,
+}
+
+/// `[pricing]`: the prices of the run's instance types from an AWS Price List offer
+/// file instead of the built-in catalog (aws-facts.md 22).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPricing {
+    /// The EC2 offer file of one Region, in CSV, relative to the scenario file.
+    pub offer_file: Option<String>,
+    /// The Region to read from a file of several (`us-east-1`, or its display name).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

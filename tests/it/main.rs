@@ -5,6 +5,8 @@ mod common;
 
 mod architecture;
 mod beanstalk;
+mod burstable;
+mod catalog;
 mod cli;
 mod compare;
 mod deployments;

@@ -76,6 +76,10 @@ pub struct SeriesPoint {
     pub cost_commitments_usd: f64,
     pub cost_warm_pool_usd: f64,
     pub cost_load_balancer_usd: f64,
+    /// A burstable group's mean CPU credit balance at the point's end, and the most
+    /// instances throttled at a row's end within it.
+    pub credit_balance: Option<f64>,
+    pub throttled: u32,
 }
 
 impl SeriesPoint {
@@ -117,6 +121,8 @@ impl SeriesPoint {
             cost_commitments_usd: row.cost_commitments_usd,
             cost_warm_pool_usd: row.cost_warm_pool_usd,
             cost_load_balancer_usd: row.cost_load_balancer_usd,
+            credit_balance: row.credit_balance,
+            throttled: row.throttled.unwrap_or(0),
         }
     }
 
@@ -191,6 +197,8 @@ impl SeriesPoint {
             cost_commitments_usd: next.cost_commitments_usd,
             cost_warm_pool_usd: next.cost_warm_pool_usd,
             cost_load_balancer_usd: next.cost_load_balancer_usd,
+            credit_balance: next.credit_balance.or(self.credit_balance),
+            throttled: self.throttled.max(next.throttled),
         }
     }
 }
