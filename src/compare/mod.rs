@@ -444,7 +444,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 32] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -475,6 +475,7 @@ impl Metric {
         Metric::Cost(BillPart::CloudFront),
         Metric::Cost(BillPart::Dedicated),
         Metric::Cost(BillPart::CapacityReservation),
+        Metric::Cost(BillPart::Route53),
         Metric::Cost(BillPart::CpuCredits),
     ];
 

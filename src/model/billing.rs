@@ -40,6 +40,7 @@ pub(super) mod cloudfront;
 mod commitments;
 pub(super) mod data_transfer;
 pub(super) mod rds;
+pub(super) mod route53;
 pub(super) mod s3;
 pub(super) mod serverless;
 pub(super) mod sqs;
@@ -177,6 +178,11 @@ pub(super) struct CostLedger {
     /// `None` without a load balancer (a single-instance Beanstalk environment, a
     /// worker tier).
     alb: Option<AlbPrices>,
+    /// The load balancers of second environments (a blue/green deployment's, aws-facts.md
+    /// 5): when each was created and, once it is, deleted. Each is billed its own hours,
+    /// a partial hour as a full one (4.7); the traffic's LCUs are the tier's, whichever
+    /// load balancer processed them.
+    extra_albs: Vec<(SimTime, Option<SimTime>)>,
     /// The tier billed, named on every line.
     tier: String,
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
@@ -274,6 +280,7 @@ impl CostLedger {
             warm_pool,
             totals: Totals::default(),
             alb: Some(AlbPrices::new(lb, AlbTargets::Instances)),
+            extra_albs: Vec::new(),
             tier: String::new(),
             fargate_image_gb: None,
             dedicated_hours: BTreeSet::new(),
@@ -530,6 +537,7 @@ impl CostLedger {
             cloudfront: 0.0,
             dedicated: round_to(dedicated, 6),
             capacity_reservation: round_to(unused_capacity, 6),
+            route53: 0.0,
             cpu_credits: round_to(t.cpu_credits, 6),
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(all_on_demand, 6),
@@ -600,9 +608,33 @@ impl CostLedger {
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
     pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
-        self.alb
-            .as_ref()
-            .map_or(0.0, |alb| alb.cost(elapsed, requests))
+        self.alb.as_ref().map_or(0.0, |alb| {
+            alb.cost(elapsed, requests) + self.extra_alb_hours(elapsed) as f64 * alb.per_hour()
+        })
+    }
+
+    /// A second environment's load balancer is created at `now` (blue/green).
+    pub(super) fn open_alb(&mut self, now: SimTime) {
+        self.extra_albs.push((now, None));
+    }
+
+    /// The old environment's load balancer is deleted at `now`: the tier's one load
+    /// balancer is the second environment's from now on, so the span billed as
+    /// extra is the time both ran.
+    pub(super) fn close_alb(&mut self, now: SimTime) {
+        if let Some(open) = self.extra_albs.iter_mut().find(|a| a.1.is_none()) {
+            open.1 = Some(now);
+        }
+    }
+
+    /// Hours billed for the extra load balancers after `elapsed`.
+    fn extra_alb_hours(&self, elapsed: SimDuration) -> u64 {
+        let end = SimTime::ZERO + elapsed;
+        self.extra_albs
+            .iter()
+            .filter(|(from, _)| *from < end)
+            .map(|(from, to)| AlbPrices::hours(to.unwrap_or(end).min(end).since(*from)))
+            .sum()
     }
 
     /// The lines recorded since the last call: they are final.
@@ -660,6 +692,22 @@ impl CostLedger {
         let alb = self.alb.as_ref().map(|alb| alb.lines(duration, requests));
         for (item, quantity, unit, price) in alb.into_iter().flatten() {
             self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
+        }
+        if let Some(per_hour) = self.alb.as_ref().map(AlbPrices::per_hour) {
+            let end = SimTime::ZERO + duration;
+            for (from, to) in std::mem::take(&mut self.extra_albs) {
+                let to = to.unwrap_or(end).min(end);
+                self.push_line(
+                    "load_balancer_hours",
+                    "load_balancer",
+                    "",
+                    from.as_secs_f64(),
+                    to.as_secs_f64(),
+                    AlbPrices::hours(to.since(from)) as f64,
+                    "hour",
+                    per_hour,
+                );
+            }
         }
         self.items
     }
@@ -751,6 +799,7 @@ pub(super) mod commitment_tests {
             spot_pool_types: vec![PoolType {
                 vcpu: 2,
                 price_per_hour: 0.096,
+                speed: 1.0,
             }],
             spot_allocation: SpotAllocation::PriceCapacityOptimized,
             spot_instance_pools: 2,

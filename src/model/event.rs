@@ -122,6 +122,13 @@ pub(super) enum Event {
         tier: u8,
         deployment: u32,
     },
+    /// A timed phase of the tier's running deployment `deployment` is due (a
+    /// blue/green swap or the old environment's termination, the end of a traffic
+    /// split's evaluation).
+    DeploymentPhaseDue {
+        tier: u8,
+        deployment: u32,
+    },
     /// An instance finished installing the new application version and restarting
     /// it: its health checks begin.
     VersionDeployed {
@@ -257,6 +264,7 @@ impl Event {
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
             | Event::DeploymentDue { tier, .. }
+            | Event::DeploymentPhaseDue { tier, .. }
             | Event::VersionDeployed { tier, .. }
             | Event::ContainerInstanceRegistered { tier, .. }
             | Event::ClusterTick { tier }

@@ -18,6 +18,8 @@ use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime, Tim
 /// An instance type as the run uses it.
 pub(super) struct TypeInfo {
     pub workers: u32,
+    /// Relative per-vCPU speed (m5.large = 1.0): service times are divided by it.
+    pub speed: f64,
     /// CPU credits, for the group's own type when it bursts (aws-facts.md 20.5).
     pub credits: Option<CreditSpec>,
 }
@@ -119,6 +121,7 @@ impl Fleet {
         let workers = self.types[type_index].workers;
         let mut instance = Instance::new(id, purchase, type_index, pool, zone, workers, now);
         instance.protected = protected;
+        instance.speed = self.types[type_index].speed;
         if let Some(spec) = self.types[type_index].credits {
             instance.credits = Some(Box::new(Credits::new(spec, now)));
         }

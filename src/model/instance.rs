@@ -83,6 +83,8 @@ pub(super) struct Instance {
     /// When it first became a healthy target.
     pub healthy_at: Option<SimTime>,
     pub workers: u32,
+    /// Relative per-vCPU speed of its type (m5.large = 1.0, `InstanceConfig::speed`).
+    pub speed: f64,
     /// Workers holding a request: serving it, or waiting on its calls to other tiers.
     pub busy: u32,
     /// Of `busy`, the workers waiting on calls: they hold the request but use no CPU.
@@ -137,6 +139,7 @@ impl Instance {
             warm_at: None,
             healthy_at: None,
             workers,
+            speed: 1.0,
             busy: 0,
             blocked: 0,
             queue: VecDeque::new(),
@@ -147,6 +150,19 @@ impl Instance {
             metric_mark: 0,
             responses_in_period: 0,
             credits: None,
+        }
+    }
+
+    /// How long a request drawn to take `drawn_nanos` on the reference type
+    /// (m5.large) takes here: the draw divided by the type's speed, to the nearest
+    /// nanosecond. At speed 1.0 the draw itself, bit for bit, so that runs of types at
+    /// the reference speed are unchanged.
+    #[inline]
+    pub(super) fn service_nanos(&self, drawn_nanos: u64) -> u64 {
+        if self.speed == 1.0 {
+            drawn_nanos
+        } else {
+            (drawn_nanos as f64 / self.speed).round() as u64
         }
     }
 

@@ -95,7 +95,21 @@ pub struct DeploymentSummary {
     /// Instance-hours beyond the fleet of the start running throughout, and their
     /// price on demand.
     pub extra_instance_hours: f64,
+    /// Blue/green: hours of the second environment's load balancer while the old
+    /// one still ran (each partial hour a full one), included in `extra_cost_usd`.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub extra_load_balancer_hours: u64,
     pub extra_cost_usd: f64,
+    /// Traffic splitting and blue/green: requests routed while the traffic was split
+    /// between the old and the new version (for blue/green, from the swap to the end
+    /// of the run), those sent to the new version, and those sent to an old
+    /// environment already terminated (lost; counted as rejected in `requests`).
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_split: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_to_new_version: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_lost: u64,
 }
 
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
@@ -399,6 +413,9 @@ pub struct CostSummary {
     /// (20.4); the used part is the instances' own on-demand usage.
     #[serde(skip_serializing_if = "is_zero")]
     pub capacity_reservation: f64,
+    /// Amazon Route 53: the `[dns]` hosted zone and its queries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub route53: f64,
     /// Surplus CPU credits of burstable instances in unlimited mode (aws-facts.md
     /// 20.5).
     #[serde(skip_serializing_if = "is_zero")]
@@ -439,7 +456,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 23] {
+    fn figures_mut(&mut self) -> [&mut f64; 24] {
         let CostSummary {
             total,
             on_demand,
@@ -460,6 +477,7 @@ impl CostSummary {
             cloudfront,
             dedicated,
             capacity_reservation,
+            route53,
             cpu_credits,
             reserved_unused,
             all_on_demand,
@@ -485,6 +503,7 @@ impl CostSummary {
             cloudfront,
             dedicated,
             capacity_reservation,
+            route53,
             cpu_credits,
             reserved_unused,
             all_on_demand,

@@ -10,6 +10,7 @@
 //! are handed to a caller-supplied observer as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
+use super::billing::route53::Route53Bill;
 use super::billing::{CostSoFar, DEDICATED_REGION_HOUR};
 use super::calls::{Answer, Caller, Message};
 use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
@@ -247,6 +248,8 @@ struct Simulation<'a, T> {
     tiers: Vec<T>,
     /// What the entry tier's responses send to the internet.
     egress: Egress,
+    /// The `[dns]` name's hosted zone and queries (Route 53), on the entry tier's bill.
+    route53: Option<Route53Bill>,
     /// The end of the last timeline row.
     last_row_at: SimTime,
 }
@@ -287,6 +290,10 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             events: 0,
             tiers,
             egress: Egress::new(config),
+            route53: config
+                .dns
+                .as_ref()
+                .map(|dns| Route53Bill::new(dns, &config.entry().name)),
             last_row_at: SimTime::ZERO,
         };
         if let Some(t) = sim.arrivals.next_arrival() {
@@ -309,6 +316,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             events: self.events,
             tiers: self.tiers.into_iter().map(f).collect(),
             egress: self.egress,
+            route53: self.route53,
             last_row_at: self.last_row_at,
         }
     }
@@ -430,6 +438,11 @@ impl<T: Service> Simulation<'_, T> {
                 self.egress.responded(start, now, row.completions);
                 row.cost_usd = round_to(row.cost_usd + self.egress.cost(now), 6);
             }
+            if let (0, Some(route53)) = (index, self.route53.as_mut()) {
+                route53.arrived(start, now, row.arrivals);
+                let elapsed = now.since(SimTime::ZERO);
+                row.cost_usd = round_to(row.cost_usd + route53.cost(elapsed), 6);
+            }
             rows.push(row);
         }
         self.last_row_at = now;
@@ -469,6 +482,18 @@ impl<T: Service> Simulation<'_, T> {
             if let (0, Some((cost, lines, _))) = (index, &egress) {
                 summary.cost_usd = CostSummary::sum([&summary.cost_usd, cost]);
                 items.extend(lines.iter().cloned());
+            }
+            if let (0, Some(route53)) = (index, &self.route53) {
+                let elapsed = self.end.since(SimTime::ZERO);
+                let usd = round_to(route53.cost(elapsed), 6);
+                let cost = CostSummary {
+                    total: usd,
+                    route53: usd,
+                    all_on_demand: usd,
+                    ..CostSummary::default()
+                };
+                summary.cost_usd = CostSummary::sum([&summary.cost_usd, &cost]);
+                items.extend(route53.lines(elapsed));
             }
             if let Some(row) = last_rows.get(index) {
                 // The last clock hour settles only when the bill closes.

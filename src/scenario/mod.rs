@@ -23,6 +23,7 @@ mod error;
 mod hosts;
 mod keys;
 mod limits;
+mod offer;
 mod optimize;
 mod print;
 mod raw;
@@ -31,6 +32,7 @@ mod spot_prices;
 mod sweep;
 mod trace;
 
+pub use catalog::{Arch, CatalogEntry, catalog_entries};
 pub use error::ScenarioError;
 pub use keys::known_keys;
 pub use optimize::{Constraint, MAX_REPLICATES, Objective, OptimizeSpec};
@@ -63,6 +65,7 @@ const PATH_KEYS: &[&str] = &[
     "traffic.trace.file",
     "spot.price.trace",
     "tiers.*.spot.price.trace",
+    "pricing.offer_file",
     "tiers.*.cron_file",
 ];
 

@@ -73,6 +73,9 @@ pub fn resolved_toml_from(
                 *file = relative(file, dir);
             }
         }
+        if let Some(pricing) = &mut config.pricing {
+            pricing.offer_file = relative(&pricing.offer_file, dir);
+        }
         config
     };
     let strategies: Vec<(String, Config)> = strategies
@@ -132,12 +135,22 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         ..Default::default()
     };
     network(&mut raw, &run.network);
+    raw.pricing = run.pricing.as_ref().map(|p| RawPricing {
+        offer_file: Some(p.offer_file.display().to_string()),
+        region: p.region.clone(),
+    });
     let deployments: Vec<RawDeployment> = run
         .tiers
         .iter()
         .flat_map(|t| t.deployments.iter().map(move |d| deployment(&t.name, d)))
         .collect();
     raw.deployment = (!deployments.is_empty()).then_some(deployments);
+    raw.dns = run.dns.as_ref().map(|d| RawDns {
+        ttl: text(d.ttl),
+        ttl_ignoring_share: Some(d.ttl_ignoring_share),
+        ttl_ignoring_hold: text(d.ttl_ignoring_hold),
+        resolvers: Some(d.resolvers),
+    });
     if single {
         raw.put_single_tier(tier(run, 0));
     } else {
@@ -160,6 +173,13 @@ fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
         batch_size: Some(d.batch_size),
         batch_size_type: Some(d.batch_size_type.into()),
         health: Some(d.health.into()),
+        // A policy's own options only on that policy, which alone accepts them.
+        new_version_percent: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then_some(d.new_version_percent),
+        evaluation_time: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then(|| d.evaluation_time.to_string()),
+        swap_at: d.swap_at.map(|t| t.to_string()),
+        terminate_old_at: d.terminate_old_at.map(|t| t.to_string()),
     }
 }
 
@@ -563,6 +583,7 @@ fn instance(i: &InstanceConfig) -> RawInstance {
         vcpu: Some(i.vcpu),
         memory_gib: Some(i.memory_gib),
         price_per_hour: Some(i.price_per_hour),
+        speed: Some(i.speed),
         boot_time: Some(dist(&i.boot_time)),
         failures: Some(RawFailures {
             mtbf: i.failures.mtbf.and_then(text),

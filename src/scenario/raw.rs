@@ -230,6 +230,10 @@ pub(crate) struct RawScenario {
     pub capacity_shortage: Option<Vec<RawShortage>>,
     /// `[[deployment]]`: new application versions deployed to a tier.
     pub deployment: Option<Vec<RawDeployment>>,
+    /// `[dns]`: the Route 53 name the clients resolve (SPEC "Changes over time").
+    pub dns: Option<RawDns>,
+    /// `[pricing]`: prices from an AWS Price List offer file.
+    pub pricing: Option<RawPricing>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -247,6 +251,22 @@ pub(crate) struct RawDeployment {
     pub batch_size: Option<u32>,
     pub batch_size_type: Option<RawBatchSizeType>,
     pub health: Option<RawDeploymentHealth>,
+    /// `traffic_splitting` only.
+    pub new_version_percent: Option<u32>,
+    pub evaluation_time: Option<String>,
+    /// `blue_green` only.
+    pub swap_at: Option<String>,
+    pub terminate_old_at: Option<String>,
+}
+
+/// `[dns]`: the name the clients resolve and its TTL (aws-facts.md 11.6, 11.7).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDns {
+    pub ttl: Option<String>,
+    pub ttl_ignoring_share: Option<f64>,
+    pub ttl_ignoring_hold: Option<String>,
+    pub resolvers: Option<u32>,
 }
 
 /// Every deployment policy SPEC "Phase 2" names, though not every one is built
@@ -272,7 +292,8 @@ impl RawDeploymentPolicy {
                 Some(DeploymentPolicy::RollingWithAdditionalBatch)
             }
             RawDeploymentPolicy::Immutable => Some(DeploymentPolicy::Immutable),
-            RawDeploymentPolicy::TrafficSplitting | RawDeploymentPolicy::BlueGreen => None,
+            RawDeploymentPolicy::TrafficSplitting => Some(DeploymentPolicy::TrafficSplitting),
+            RawDeploymentPolicy::BlueGreen => Some(DeploymentPolicy::BlueGreen),
         }
     }
 }
@@ -286,6 +307,8 @@ impl From<DeploymentPolicy> for RawDeploymentPolicy {
                 RawDeploymentPolicy::RollingWithAdditionalBatch
             }
             DeploymentPolicy::Immutable => RawDeploymentPolicy::Immutable,
+            DeploymentPolicy::TrafficSplitting => RawDeploymentPolicy::TrafficSplitting,
+            DeploymentPolicy::BlueGreen => RawDeploymentPolicy::BlueGreen,
         }
     }
 }
@@ -760,6 +783,8 @@ pub(crate) struct RawInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
+    /// Relative per-vCPU speed, m5.large = 1.0: service times are divided by it.
+    pub speed: Option<f64>,
     pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
     /// A burstable type's credit mode (aws-facts.md 20.5).
@@ -775,6 +800,17 @@ pub(crate) struct RawInstance {
 pub(crate) enum RawCreditSpecification {
     Standard,
     Unlimited,
+}
+
+/// `[pricing]`: the prices of the run's instance types from an AWS Price List offer
+/// file instead of the built-in catalog (aws-facts.md 22).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPricing {
+    /// The EC2 offer file of one Region, in CSV, relative to the scenario file.
+    pub offer_file: Option<String>,
+    /// The Region to read from a file of several (`us-east-1`, or its display name).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

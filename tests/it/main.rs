@@ -6,6 +6,7 @@ mod common;
 mod architecture;
 mod beanstalk;
 mod burstable;
+mod catalog;
 mod cli;
 mod compare;
 mod deployments;

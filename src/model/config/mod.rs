@@ -45,6 +45,19 @@ pub struct Config {
     pub tiers: Vec<TierConfig>,
     /// The Availability Zones, their outages and capacity shortages.
     pub network: Network,
+    /// `[dns]`: the Route 53 name of the entry tier, when the scenario has one.
+    pub dns: Option<DnsConfig>,
+    /// The AWS Price List offer file the instance types' vCPU, memory and prices were
+    /// read from, if any (already applied to every tier's `instance` and pools; kept
+    /// so that the resolved scenario names it).
+    pub pricing: Option<Pricing>,
+}
+
+/// `[pricing]`: where the instance types' prices came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pricing {
+    pub offer_file: std::path::PathBuf,
+    pub region: Option<String>,
 }
 
 impl Config {
@@ -326,6 +339,9 @@ pub struct InstanceConfig {
     pub memory_gib: f64,
     /// On-demand price, us-east-1 Linux.
     pub price_per_hour: f64,
+    /// Relative per-vCPU speed (m5.large = 1.0): a request's drawn service time is
+    /// divided by it on this type.
+    pub speed: f64,
     pub boot_time: DurationDist,
     pub failures: Failures,
     /// CPU credits, when the type is burstable (T2, T3, T3a, T4g; aws-facts.md 20.5).
@@ -691,6 +707,8 @@ impl PurchaseConfig {
 pub struct PoolType {
     pub vcpu: u32,
     pub price_per_hour: f64,
+    /// Relative per-vCPU speed, as `InstanceConfig::speed`.
+    pub speed: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

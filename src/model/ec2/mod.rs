@@ -108,6 +108,7 @@ impl<'a> Ec2Tier<'a> {
         }];
         let mut types = vec![TypeInfo {
             workers: config.service.workers,
+            speed: config.instance.speed,
             credits: config
                 .instance
                 .credits
@@ -132,6 +133,7 @@ impl<'a> Ec2Tier<'a> {
                 };
                 types.push(TypeInfo {
                     workers,
+                    speed: t.speed,
                     credits: None,
                 });
             }
@@ -172,7 +174,7 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
-            deployments: Deployments::new(config, streams),
+            deployments: Deployments::new(config, run.dns.as_ref(), streams),
             sqs: config
                 .worker
                 .as_ref()
@@ -362,6 +364,9 @@ impl Service for Ec2Tier<'_> {
             Event::DeploymentDue { deployment, .. } => {
                 self.on_deployment_due(ctx, deployment as usize)
             }
+            Event::DeploymentPhaseDue { deployment, .. } => {
+                self.on_deployment_phase_due(ctx, deployment as usize)
+            }
             Event::VersionDeployed { instance, .. } => self.on_version_deployed(ctx, instance),
             Event::InstanceFailed { instance, .. } => self.on_instance_failed(ctx, instance),
             Event::WarmInstanceStopped { .. } => {
@@ -523,6 +528,7 @@ impl Service for Ec2Tier<'_> {
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
         self.close_deployment(end, false);
+        self.end_split();
         let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);

@@ -11,7 +11,7 @@ pub(super) fn resolve_instance(
         .type_name
         .clone()
         .unwrap_or_else(|| default::INSTANCE_TYPE.into());
-    let known = catalog::lookup(&type_name);
+    let known = ctx.instance_type(&type_name);
     let (vcpu, memory_gib, price) = match (known, raw.vcpu, raw.price_per_hour) {
         (Some(t), vcpu, price) => (
             vcpu.unwrap_or(t.vcpu),
@@ -24,9 +24,16 @@ pub(super) fn resolve_instance(
         (None, _, _) => {
             return Err(ctx.err(
                 "instance.type",
-                format!("unknown instance type; the catalog has {} (or give vcpu and price_per_hour for another type)", catalog::names()),
+                format!(
+                    "unknown instance type; {} (or give vcpu and price_per_hour for another type)",
+                    ctx.known_types()
+                ),
             ));
         }
+    };
+    let speed = match raw.speed {
+        Some(speed) => resolve_speed(ctx, "instance.speed", speed)?,
+        None => known.map_or(catalog::DEFAULT_SPEED, |t| t.speed),
     };
     if vcpu == 0 {
         return Err(ctx.err("instance.vcpu", "must be at least 1"));
@@ -45,9 +52,25 @@ pub(super) fn resolve_instance(
         vcpu,
         memory_gib: ctx.bounded("instance.memory_gib", memory_gib, MAX_MEMORY_GIB)?,
         price_per_hour: ctx.bounded("instance.price_per_hour", price, MAX_PRICE_PER_HOUR)?,
+        speed,
         boot_time,
         failures: resolve_failures(ctx, raw.failures.as_ref(), duration)?,
     })
+}
+
+/// A relative per-vCPU speed (m5.large = 1.0): above zero, within `limits`' range.
+pub(super) fn resolve_speed(ctx: &Ctx, key: &str, speed: f64) -> Result<f64> {
+    if !speed.is_finite() || !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
+        return Err(ctx.err(
+            key,
+            format!(
+                "must be a number from {} to {} (m5.large = 1.0; 2.0 serves a request in half the time)",
+                limits::compact(MIN_SPEED),
+                limits::compact(MAX_SPEED)
+            ),
+        ));
+    }
+    Ok(speed)
 }
 
 /// A burstable type's CPU credits (aws-facts.md 20.5): the table's rates, the mode
