@@ -207,6 +207,25 @@ pub(super) enum Event {
     LaunchRetryDue {
         tier: u8,
     },
+    /// A `batch` tier's queue receives its next job (an arrival) or its array.
+    JobSubmitted {
+        tier: u8,
+        queue: u8,
+    },
+    /// A `batch` job's attempt has run to its end (`generation` tells a stale event
+    /// of an attempt cut off since).
+    JobAttemptEnded {
+        tier: u8,
+        job: u32,
+        generation: u32,
+    },
+    /// A `batch` tier's instance has had no job for the idle timeout since its
+    /// `generation`-th job left.
+    BatchInstanceIdle {
+        tier: u8,
+        instance: u32,
+        generation: u32,
+    },
 }
 
 impl Event {
@@ -253,7 +272,10 @@ impl Event {
             | Event::FailoverEnded { tier }
             | Event::ZoneFailed { tier, .. }
             | Event::ZoneRecovered { tier, .. }
-            | Event::LaunchRetryDue { tier } => Some(tier),
+            | Event::LaunchRetryDue { tier }
+            | Event::JobSubmitted { tier, .. }
+            | Event::JobAttemptEnded { tier, .. }
+            | Event::BatchInstanceIdle { tier, .. } => Some(tier),
         }
     }
 }

@@ -244,6 +244,12 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                         "is a worker tier, which reads its queue: send it messages with [[sends]] rather than call it",
                     ));
                 }
+                callee if written[callee].raw.kind == RawTierKind::Batch => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        "is a batch tier, which runs jobs from its queues: it takes no calls",
+                    ));
+                }
                 callee => callee,
             };
             let count = ctx.range(
@@ -295,7 +301,12 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
             requests[call.tier] += requests[caller] * f64::from(call.count);
         }
     }
-    let worker = |t: usize| written[t].raw.kind == RawTierKind::Worker;
+    let worker = |t: usize| {
+        matches!(
+            written[t].raw.kind,
+            RawTierKind::Worker | RawTierKind::Batch
+        )
+    };
     for (t, _) in requests
         .iter()
         .enumerate()
@@ -447,7 +458,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 19] = [
+    let tables: [(&str, bool, &[TierKind]); 22] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -471,7 +482,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "spot",
             raw.spot.is_some(),
-            &[Ec2, Fargate, Beanstalk, Worker],
+            &[Ec2, Fargate, Beanstalk, Worker, Batch],
         ),
         (
             "calls",
@@ -501,6 +512,9 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("messages", raw.messages.is_some(), &[Worker]),
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
+        ("compute", raw.compute.is_some(), &[Batch]),
+        ("jobs", raw.jobs.is_some(), &[Batch]),
+        ("queue", raw.queue.is_some(), &[Batch]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -529,6 +543,10 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         Rds => Err(ctx.err_table(
             "service",
             "is not a table of an rds tier: its queries' time is rds.query_time",
+        )),
+        Batch => Err(ctx.err_table(
+            "service",
+            "is not a table of a batch tier: its jobs' time is jobs.run_time",
         )),
         Worker if service.timeout.is_some() => Err(ctx.err(
             "service.timeout",
@@ -593,7 +611,21 @@ fn resolve_tier(
         )?),
         _ => None,
     };
-    let (instance, purchase, fargate) = if kind == TierKind::Fargate {
+    let batch = match kind {
+        TierKind::Batch => Some(resolve_batch(
+            ctx,
+            raw.compute.take().unwrap_or_default(),
+            raw.jobs.take(),
+            raw.queue.take(),
+            entry,
+            duration,
+        )?),
+        _ => None,
+    };
+    let (instance, purchase, fargate) = if let Some(b) = &batch {
+        let instance = resolve_instance(ctx, RawInstance::default(), duration)?;
+        (instance, b.purchase.clone(), None)
+    } else if kind == TierKind::Fargate {
         let tier = resolve_fargate(
             ctx,
             raw.task.take().unwrap_or_default(),
@@ -693,6 +725,17 @@ fn resolve_tier(
         _ => None,
     };
     let raw_spot = raw.spot.unwrap_or_default();
+    if batch.is_some()
+        && raw_spot
+            .capacity_events
+            .as_ref()
+            .is_some_and(|c| c.per_day > 0.0)
+    {
+        return Err(ctx.err(
+            "spot.capacity_events.per_day",
+            "capacity events are not modelled for a batch tier's instances; give interruption rates",
+        ));
+    }
     let spot = match fargate {
         Some(_) => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
         None => resolve_spot(ctx, raw_spot, &purchase)?,
@@ -718,6 +761,7 @@ fn resolve_tier(
         rds,
         beanstalk,
         worker,
+        batch: batch.map(|b| b.batch),
         sends,
         s3,
         placement,
