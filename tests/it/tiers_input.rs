@@ -216,8 +216,8 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
-            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"batch\"\nqueue = \"x\"\n",
-            "t.toml:7: tiers.jobs.kind = \"batch\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker",
+            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"emr\"\nqueue = \"x\"\n",
+            "t.toml:7: tiers.jobs.kind = \"emr\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker, batch",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",
