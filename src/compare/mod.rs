@@ -440,11 +440,18 @@ pub enum Metric {
     InstanceHours,
     /// One part of the bill, so that every part is compared (see [`BillPart`]).
     Cost(BillPart),
+    /// A batch tier's (the entry tier's, else the first's): from the first submission
+    /// to the last job's end, or the run's length while jobs were unfinished.
+    Makespan,
+    /// A batch tier's share of jobs with a deadline that succeeded by it.
+    DeadlineMet,
+    /// A batch tier's bill over its succeeded jobs.
+    CostPerJob,
 }
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 31] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -473,7 +480,24 @@ impl Metric {
         Metric::Cost(BillPart::DataTransfer),
         Metric::Cost(BillPart::S3),
         Metric::Cost(BillPart::CloudFront),
+        // A batch tier's measures come last: a comparison without one leaves them out
+        // of every file ([`Comparison::shown`]), so that its files are those of the
+        // metrics before them.
+        Metric::Makespan,
+        Metric::DeadlineMet,
+        Metric::CostPerJob,
     ];
+
+    /// The metrics every comparison shows: all but a batch tier's.
+    pub const GENERAL: usize = 28;
+
+    /// A batch tier's measure: not a number (`NaN`) in a run without one.
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob
+        )
+    }
 
     /// Position in [`Metric::ALL`].
     pub fn index(self) -> usize {
@@ -499,6 +523,9 @@ impl Metric {
             Metric::FailedRate => "failed_rate",
             Metric::InstanceHours => "instance_hours",
             Metric::Cost(part) => part.metric_key(),
+            Metric::Makespan => "makespan_s",
+            Metric::DeadlineMet => "deadline_met",
+            Metric::CostPerJob => "cost_per_job_usd",
         }
     }
 
@@ -507,7 +534,10 @@ impl Metric {
             Metric::TotalCost
             | Metric::CostPerMillionRequests
             | Metric::CostPerMonth
-            | Metric::Cost(_) => "USD",
+            | Metric::Cost(_)
+            | Metric::CostPerJob => "USD",
+            Metric::Makespan => "s",
+            Metric::DeadlineMet => "fraction",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
             | Metric::SloMet
@@ -540,13 +570,20 @@ impl Metric {
             Metric::FailedRate => "500s (a database refused a connection or failed over) / arrived",
             Metric::InstanceHours => "instance-hours billed",
             Metric::Cost(part) => part.description(),
+            Metric::Makespan => {
+                "a batch tier's first submission to its last job's end (the run's length if jobs were unfinished)"
+            }
+            Metric::DeadlineMet => {
+                "a batch tier's jobs with a deadline that succeeded by it / jobs with a deadline"
+            }
+            Metric::CostPerJob => "a batch tier's bill / its succeeded jobs",
         }
     }
 
     /// Decimals kept in every output; the one place where comparison precision is set.
     pub fn decimals(self) -> usize {
         match self {
-            Metric::P50 | Metric::P99 => 3,
+            Metric::P50 | Metric::P99 | Metric::Makespan => 3,
             _ => 6,
         }
     }
@@ -581,6 +618,20 @@ impl Metric {
             Metric::FailedRate => per_arrived(r.failed),
             Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
+            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob => {
+                let batch = s
+                    .batch
+                    .as_ref()
+                    .or_else(|| s.tiers.iter().find_map(|t| t.batch.as_ref()));
+                let Some(b) = batch else {
+                    return f64::NAN;
+                };
+                match self {
+                    Metric::Makespan => b.makespan_s.unwrap_or(s.simulated_seconds),
+                    Metric::DeadlineMet => b.deadline_met_percent.map_or(f64::NAN, |p| p / 100.0),
+                    _ => b.cost_per_job_usd.unwrap_or(f64::NAN),
+                }
+            }
         }
     }
 
@@ -726,6 +777,19 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The metrics its files show, in [`Metric::ALL`] order: a batch tier's only when
+    /// its runs have one.
+    pub fn shown(&self) -> &'static [Metric] {
+        let batch = self
+            .runs
+            .first()
+            .is_some_and(|r| !r.value(Metric::Makespan).is_nan());
+        match batch {
+            true => &Metric::ALL,
+            false => &Metric::ALL[..Metric::GENERAL],
+        }
+    }
+
     /// Summarises `runs`, which must be ordered by (strategy, replicate) as
     /// [`run_replicates`] returns them. The one way from runs to a comparison, for a
     /// local comparison and for a merge of shards alike.

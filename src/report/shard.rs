@@ -185,8 +185,10 @@ impl ShardFile {
                         interrupted: q.interrupted,
                         failed: q.failed,
                         in_flight: q.in_flight,
+                        // A batch tier's measures only in runs that have one.
                         metrics: Metric::ALL
                             .iter()
+                            .filter(|&&m| !(m.is_batch() && run.value(m).is_nan()))
                             .map(|&m| (m.key().to_string(), run.value(m)))
                             .collect(),
                     }
@@ -218,10 +220,11 @@ impl ShardFile {
             .map(|run| {
                 let mut values = [0.0; Metric::ALL.len()];
                 for (value, m) in values.iter_mut().zip(Metric::ALL) {
-                    *value = *run
-                        .metrics
-                        .get(m.key())
-                        .ok_or_else(|| format!("a run has no `{}`", m.key()))?;
+                    *value = match run.metrics.get(m.key()) {
+                        Some(v) => *v,
+                        None if m.is_batch() => f64::NAN,
+                        None => return Err(format!("a run has no `{}`", m.key())),
+                    };
                 }
                 Ok(RunRecord {
                     strategy: run.strategy,
