@@ -15,7 +15,8 @@
 #     Chromium draws its SVG, must show the picture of its PNG (pixels.py states the
 #     tolerance and why).
 #  4. Compare (issue 17): compare-targets' page, laid out by Chromium, has the SLO line
-#     on its cost-vs-p99 chart and no two strategy names printed over each other.
+#     on its cost-vs-p99 chart, no two strategy names printed over each other, and the
+#     element under the pointer at each strategy's point carries its hover <title>.
 #  5. Events (issue 17): a traffic chart's legend names a kind of event exactly when
 #     the run's summary.json counts some (failures.toml has failures and replacements,
 #     spot-mix spot interruptions, spike none of either).
@@ -210,9 +211,19 @@ window.addEventListener('load', () => {
     return { name: n, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
   });
   const slo = texts.map(x => x.textContent.trim()).filter(t => t.startsWith('SLO: p99'));
+  // The element under the pointer at each strategy's point must be the invisible box
+  // whose <title> names it: what the browser shows as the hover text.
+  const hovers = names.map(n => {
+    const box = [...svg.querySelectorAll('rect > title')]
+      .find(t => t.textContent.startsWith(n + ': mean') || t.textContent.startsWith(n + ' (Pareto): mean'));
+    if (!box) return { name: n, missing: true };
+    const r = box.parentElement.getBoundingClientRect();
+    const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    return { name: n, hit: hit === box.parentElement, title: box.textContent };
+  });
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({ names, labels, slo,
+  pre.textContent = JSON.stringify({ names, labels, slo, hovers,
     dashed: svg.querySelectorAll('polyline, path, line').length });
   document.body.appendChild(pre);
 });
@@ -239,6 +250,10 @@ overlaps = [(a["name"], b["name"]) for i, a in enumerate(labels) for b in labels
 if overlaps:
     sys.exit(f"compare check: labels printed over each other: {overlaps}")
 print(f"compare: {len(labels)} strategy labels, none overlapping")
+missed = [h for h in probe["hovers"] if not h.get("hit")]
+if missed:
+    sys.exit(f"compare check: a strategy's point has no hover title under the pointer: {missed}")
+print(f"compare: hovering each point shows its title, e.g. {probe['hovers'][0]['title']!r}")
 PY
 
 # 5. Events: each kind in a traffic chart's legend exactly when the run counts some.

@@ -2,6 +2,9 @@
 # CI step (issue 18): a real Slurm cluster of one node runs the sbatch array that
 # `simcloud compare --emit slurm --shards 4` prints, and its merge job; the merged
 # folder must be byte-identical to the same comparison run by one local `compare`.
+# Then the loop of array jobs that `simcloud optimize --emit slurm --shards 3` prints
+# (one array per round of the search): its folder must be byte-identical to the same
+# search run by one local `optimize`.
 #
 # Debian's slurmctld, slurmd, slurm-client and munge are installed if missing; the
 # cluster runs as root with its configuration, state and logs in a temporary folder
@@ -113,3 +116,58 @@ test "$(ls "$work/cluster/shards" | wc -l)" = 4
 # Everything but the shards themselves, byte for byte.
 diff -r -x shards "$work/local" "$work/cluster"
 echo "the merged folder is byte-identical to the local compare ($(ls "$work/local" | wc -l) files)"
+
+# --- an optimize search, as a loop of array jobs (one per round) ---------------------
+# The known-answer search of tests/it/optimize.rs: six fleet sizes, Erlang C picks 5.
+cat >"$work/fleet.toml" <<'TOML'
+name = "mmc-optimize"
+duration = "30m"
+seed = 1
+
+[traffic]
+rate = 100
+
+[service]
+time = { dist = "exponential", mean = "100ms" }
+workers = 4
+queue_limit = "unlimited"
+timeout = "4000s"
+
+[load_balancer]
+algorithm = "random"
+
+[autoscaling]
+min = 1
+max = 20
+desired = 5
+
+[slo]
+latency = "200ms"
+
+[optimize]
+constraint = "slo_attainment"
+target = 0.83
+confidence = 0.8
+budget = 200
+first_replicates = 2
+max_replicates = 16
+
+[[optimize.space]]
+key = "autoscaling.desired"
+range = [3, 8]
+TOML
+"$simcloud" optimize "$work/fleet.toml" --out "$work/search-local" --quiet >/dev/null
+"$simcloud" optimize "$work/fleet.toml" --out "$work/search-cluster" --emit slurm --shards 3 \
+  >"$work/search.sh"
+started=$(date +%s)
+if ! timeout 600 bash "$work/search.sh"; then
+  show_logs
+  cat "$work"/search-cluster.slurm-logs/* 2>/dev/null || true
+  echo "the search's Slurm jobs failed"
+  exit 1
+fi
+echo "the search ran on Slurm in $(( $(date +%s) - started )) s:" \
+  "$(ls "$work/search-cluster/shards" | wc -l) shards in $(ls "$work/search-cluster.slurm-logs" | sed 's/-shard.*//' | sort -u | wc -l) rounds"
+diff -r -x shards "$work/search-local" "$work/search-cluster"
+grep -q '"chosen": "desired=5"' "$work/search-cluster/evidence.json"
+echo "the search's folder is byte-identical to the local search and chose desired=5"

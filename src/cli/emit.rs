@@ -13,6 +13,7 @@
 use super::ScenarioArgs;
 use anyhow::Context;
 use clap::ValueEnum;
+use simcloud::compare::optimize::OptimizePlan;
 use simcloud::compare::{CompareOptions, ComparePlan};
 use std::path::{Path, PathBuf};
 
@@ -42,8 +43,11 @@ pub(super) struct Job {
     out: PathBuf,
     /// Arguments of a shard, after `simcloud`.
     shard_args: Vec<String>,
-    /// Arguments of the merge, after `simcloud`.
+    /// Arguments of the merge (a search: its last invocation, which writes its
+    /// files), after `simcloud`.
     merge_args: Vec<String>,
+    /// A search's `--pending` invocation, after `simcloud`; empty for a comparison.
+    pending_args: Vec<String>,
     shards: u32,
     /// CPUs per shard.
     threads: usize,
@@ -81,25 +85,78 @@ impl Job {
             shards.to_string(),
             "--quiet".to_string(),
         ]);
-        let name: String = plan
-            .scenario
-            .chars()
-            .map(|c| match c.to_ascii_lowercase() {
-                c @ ('a'..='z' | '0'..='9') => c,
-                _ => '-',
-            })
-            .collect();
         Ok(Job {
-            name: format!("simcloud-{}", name.trim_matches('-')),
+            name: job_name(&plan.scenario),
             exe: std::env::current_exe().context("cannot find this simcloud's path")?,
             cwd: std::env::current_dir().context("cannot read the current folder")?,
             out: out.to_path_buf(),
             shard_args,
             merge_args: vec!["merge".to_string(), text(out), "--quiet".to_string()],
+            pending_args: Vec::new(),
             shards,
             threads,
         })
     }
+
+    /// The job of an `optimize` search in rounds of `shards` parts.
+    pub(super) fn for_search(
+        args: &ScenarioArgs,
+        (budget, threads, seed): (Option<u64>, Option<usize>, Option<u64>),
+        plan: &OptimizePlan,
+        out: &Path,
+        shards: u32,
+    ) -> anyhow::Result<Job> {
+        let threads = threads.unwrap_or(1);
+        let text = |p: &Path| p.to_string_lossy().into_owned();
+        let mut base = vec!["optimize".to_string(), text(&args.scenario)];
+        for assignment in &args.set {
+            base.extend(["--set".to_string(), assignment.clone()]);
+        }
+        if let Some(budget) = budget {
+            base.extend(["--budget".to_string(), budget.to_string()]);
+        }
+        if let Some(seed) = seed {
+            base.extend(["--seed".to_string(), seed.to_string()]);
+        }
+        base.extend(["--out".to_string(), text(out)]);
+        let mut pending_args = base.clone();
+        pending_args.push("--pending".to_string());
+        base.extend([
+            "--threads".to_string(),
+            threads.to_string(),
+            "--quiet".to_string(),
+        ]);
+        let mut shard_args = base.clone();
+        shard_args.extend([
+            "--shard".to_string(),
+            "auto".to_string(),
+            "--shards".to_string(),
+            shards.to_string(),
+        ]);
+        Ok(Job {
+            name: format!("{}-optimize", job_name(&plan.runs.scenario)),
+            exe: std::env::current_exe().context("cannot find this simcloud's path")?,
+            cwd: std::env::current_dir().context("cannot read the current folder")?,
+            out: out.to_path_buf(),
+            shard_args,
+            merge_args: base,
+            pending_args,
+            shards,
+            threads,
+        })
+    }
+}
+
+/// `simcloud-<scenario name>`, as a job name may spell it.
+fn job_name(scenario: &str) -> String {
+    let name: String = scenario
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .collect();
+    format!("simcloud-{}", name.trim_matches('-'))
 }
 
 /// The job description for `engine`.
@@ -108,6 +165,22 @@ pub(super) fn describe(engine: Engine, job: &Job) -> String {
         Engine::Slurm => slurm(job),
         Engine::AwsBatch => aws_batch(job),
         Engine::K8s => kubernetes(job),
+    }
+}
+
+/// The job description of an `optimize` search for `engine`: Slurm only, since a
+/// round's runs depend on the rounds before and only `sbatch --wait` lets a plain
+/// script wait for an array job; on the other engines the loop is the README's.
+pub(super) fn describe_search(engine: Engine, job: &Job) -> anyhow::Result<String> {
+    match engine {
+        Engine::Slurm => Ok(slurm_search(job)),
+        Engine::AwsBatch | Engine::K8s => Err(anyhow::anyhow!(
+            "--emit {}: optimize describes its rounds for slurm only; on AWS Batch or Kubernetes, loop: run the array with `optimize --shard auto` until `optimize --pending` prints 0, then run optimize once more without --shard (README, \"Optimizing\")",
+            engine
+                .to_possible_value()
+                .expect("no skipped engines")
+                .get_name()
+        )),
     }
 }
 
@@ -168,6 +241,55 @@ exec {merge}
 MERGE
 )
 echo "shards: array job $array ({n} tasks); merge: job ${{merge%%;*}}, after every shard succeeds"
+"#,
+        out = job.out.display(),
+    )
+}
+
+/// A search's driver script: while `--pending` says the next round lacks runs, an
+/// sbatch array of the round's shards, waited for (`--wait`: sbatch returns when
+/// every task has ended, failing if one failed); then the invocation that writes
+/// the search's folder. A round that ran but left the same runs lacking stops it.
+fn slurm_search(job: &Job) -> String {
+    let cwd = quote(&job.cwd.to_string_lossy());
+    let logs = quote(&format!("{}.slurm-logs", job.out.to_string_lossy()));
+    let shard = command_line(&job.exe, &job.shard_args);
+    let pending = command_line(&job.exe, &job.pending_args);
+    let last_step = command_line(&job.exe, &job.merge_args);
+    let last = job.shards - 1;
+    let version = env!("CARGO_PKG_VERSION");
+    let (name, threads, n) = (&job.name, job.threads, job.shards);
+    format!(
+        r#"#!/usr/bin/env bash
+# simcloud {version}: the optimize search as a loop of Slurm array jobs, one per
+# round, each of {n} shards; then the search's files are written to {out}/ (the same
+# files as the search run on one machine). A round's runs depend on the rounds
+# before, so each round waits for the last.
+#
+# Run:   bash THIS_FILE   (where sbatch works; or submit it with sbatch itself)
+# Logs:  {logs}/
+# A round that failed: run this file again; it goes on from the runs written.
+set -euo pipefail
+cd {cwd}
+mkdir -p {logs}
+round=0
+before=
+while :; do
+  lacking=$({pending})
+  if [ "$lacking" = 0 ]; then break; fi
+  if [ "$lacking" = "$before" ]; then
+    echo "round $round ran but the search still lacks $lacking runs; see {logs}/" >&2
+    exit 1
+  fi
+  before=$lacking
+  round=$((round + 1))
+  echo "round $round: $lacking runs in {n} shards"
+  sbatch --wait --quiet --array=0-{last} --job-name={name} --chdir={cwd}     --cpus-per-task={threads} --output={logs}/round-$round-shard-%a.out <<'SHARD'
+#!/bin/sh
+exec {shard}
+SHARD
+done
+exec {last_step}
 "#,
         out = job.out.display(),
     )

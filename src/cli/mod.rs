@@ -100,6 +100,13 @@ enum Command {
         /// configuration runs with seed base + r.
         #[arg(long)]
         seed: Option<u64>,
+        /// Print how many runs the search's next round still needs (0: every run is
+        /// written, and `optimize` without --shard writes the search's files at once),
+        /// replaying the rounds whose runs the output folder's shards hold; run nothing.
+        #[arg(long, conflicts_with_all = ["shard", "emit"])]
+        pending: bool,
+        #[command(flatten)]
+        sharding: ShardArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -132,12 +139,14 @@ struct ScenarioArgs {
     sweep: Vec<String>,
 }
 
-/// Running a comparison in parts, on one machine or a cluster's array job.
+/// Running a comparison or a search in parts, on one machine or a cluster's array job.
 #[derive(Args)]
 struct ShardArgs {
-    /// Run only part K of N of the strategy × replicate grid (K from 0) and write it to
-    /// the output folder's shards/; `simcloud merge` puts the parts together. `auto`
-    /// takes K and N from a Slurm, AWS Batch or Kubernetes (with --shards) array job.
+    /// Run only part K of N (K from 0) of the strategy × replicate grid (compare; then
+    /// `simcloud merge` puts the parts together) or of the search's next round
+    /// (optimize; run the array again until --pending says 0, then optimize without
+    /// --shard), and write it to the output folder's shards/. `auto` takes K and N
+    /// from a Slurm, AWS Batch or Kubernetes (with --shards) array job.
     #[arg(long, value_name = "K/N|auto", conflicts_with = "emit")]
     shard: Option<String>,
     /// The number of parts: for --emit, and for --shard auto in a Kubernetes Indexed
@@ -145,7 +154,8 @@ struct ShardArgs {
     #[arg(long, value_name = "N")]
     shards: Option<u32>,
     /// Print a ready job description that runs the comparison in --shards N parts on
-    /// that engine and merges them, instead of running it.
+    /// that engine and merges them, instead of running it (optimize: slurm only, a
+    /// loop of array jobs, one per round).
     #[arg(long, value_enum, value_name = "ENGINE", requires = "shards")]
     emit: Option<emit::Engine>,
 }
@@ -240,8 +250,17 @@ pub(crate) fn main() -> ExitCode {
             budget,
             threads,
             seed,
+            pending,
+            sharding,
             output,
-        } => optimize(&mut out, &scenario, budget, threads, seed, &output),
+        } => optimize(
+            &mut out,
+            &scenario,
+            (budget, threads, seed),
+            pending,
+            &sharding,
+            &output,
+        ),
         Command::Merge { dir, print } => merge(&mut out, &dir, &print),
         Command::Validate { scenario } => validate(&mut out, &scenario),
     };
@@ -607,13 +626,16 @@ fn print_compared(
     Ok(())
 }
 
-/// `optimize`: checks everything, runs the search's rounds, writes its folder.
+/// `optimize`: checks everything, runs the search's rounds, writes its folder. With
+/// `--shard`, runs the shard's part of the next round that lacks runs instead; with
+/// `--pending`, says how many runs that round lacks. Runs that shards in the output
+/// folder hold are not run again, and are kept in it.
 fn optimize(
     out: &mut dyn Write,
     args: &ScenarioArgs,
-    budget: Option<u64>,
-    threads: Option<usize>,
-    seed: Option<u64>,
+    (budget, threads, seed): (Option<u64>, Option<usize>, Option<u64>),
+    pending: bool,
+    sharding: &ShardArgs,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
     refuse_sweeps(
@@ -621,10 +643,27 @@ fn optimize(
         "optimize searches the [[optimize.space]] tables of the scenario",
     )?;
     let file = load(args)?;
-    resolve(&file)?;
+    let base = resolve(&file)?;
     let plan = OptimizePlan::from_file(&file, budget, threads, seed)?;
     let dir = output_folder(&output.out, format!("{}-optimize", plan.runs.scenario));
-    if !output.print.quiet {
+    if let (Some(engine), Some(shards)) = (sharding.emit, sharding.shards) {
+        let job = emit::Job::for_search(args, (budget, threads, seed), &plan, &dir, shards)
+            .context("cannot describe the job")
+            .map_err(Failure::RunFailed)?;
+        let text = emit::describe_search(engine, &job).map_err(Failure::BadInput)?;
+        write!(out, "{text}")?;
+        return Ok(());
+    }
+    let shard = match &sharding.shard {
+        Some(given) => Some(parse_shard(given, sharding.shards)?.0),
+        None => None,
+    };
+    let (hash, report_scenario) = shard_identity(&base, &plan.runs)?;
+    let grid = plan.runs.grid();
+    let version = env!("CARGO_PKG_VERSION");
+    let stored = report::shard::read_search(&dir, version, &hash, &grid)
+        .map_err(|e| Failure::BadInput(e.into()))?;
+    if !output.print.quiet && !pending && shard.is_none() {
         let _ = writeln!(
             io::stderr(),
             "optimize: {}, budget {} (the whole grid at {} would be {})",
@@ -638,21 +677,150 @@ fn optimize(
             plural(plan.full_grid(), "run", "runs"),
         );
     }
-    note_threads(&plan.runs);
+    if !pending {
+        note_threads(&plan.runs);
+    }
     clean_up_on_signals()?;
-    let staged = StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?;
+    let staged = match (pending, shard) {
+        (false, None) => {
+            Some(StagedFolder::prepare(&dir).map_err(|e| folder_failure(e.into(), &output.out))?)
+        }
+        _ => None,
+    };
     let progress = runs_progress(
         "searching",
         plan.spec.budget as usize,
-        output.print.quiet || output.print.json,
+        output.print.quiet || output.print.json || pending || shard.is_some(),
     );
     let started = Instant::now();
-    let search = compare::optimize::run(&plan, &|| progress.inc(1))?;
+    // Why the search stopped before its end.
+    enum Halt {
+        Failed(Failure),
+        /// The round lacks this many runs (--pending).
+        Pending(usize),
+        /// This shard ran its part of the round, or had nothing left to run in it.
+        Shard {
+            round: u32,
+            ran: usize,
+            lacking: usize,
+            folder: Option<PathBuf>,
+        },
+    }
+    let mut round = 0u32;
+    let result = compare::optimize::search_runs(&plan, &mut |cells| {
+        round += 1;
+        let lacking = cells
+            .iter()
+            .filter(|c| !stored.runs.contains_key(c))
+            .count();
+        let mut ran: std::collections::BTreeMap<usize, RunRecord> = Default::default();
+        if lacking > 0 {
+            let mine: Vec<usize> = match shard {
+                _ if pending => return Err(Halt::Pending(lacking)),
+                Some(shard) => shard.cells(cells.len()).map(|i| cells[i]).collect(),
+                None => cells.to_vec(),
+            };
+            let todo: Vec<usize> = mine
+                .iter()
+                .copied()
+                .filter(|c| !stored.runs.contains_key(c))
+                .collect();
+            let runs = compare::run_cells(&plan.runs, &todo, &|| progress.inc(1))
+                .map_err(|e| Halt::Failed(e.into()))?;
+            ran.extend(todo.iter().copied().zip(runs.iter().map(RunRecord::of)));
+            if let Some(shard) = shard {
+                let folder = match todo.is_empty() {
+                    true => None,
+                    false => Some(
+                        write_round_shard(
+                            &dir,
+                            round,
+                            shard,
+                            &plan.runs,
+                            &hash,
+                            &report_scenario,
+                            &mine,
+                            &stored.runs,
+                            &ran,
+                        )
+                        .map_err(Halt::Failed)?,
+                    ),
+                };
+                return Err(Halt::Shard {
+                    round,
+                    ran: todo.len(),
+                    lacking: lacking - todo.len(),
+                    folder,
+                });
+            }
+        }
+        Ok(cells
+            .iter()
+            .map(|c| stored.runs.get(c).unwrap_or_else(|| &ran[c]).clone())
+            .collect())
+    });
     progress.finish_and_clear();
+    let search = match result {
+        Ok(search) => search,
+        Err(Halt::Failed(failure)) => return Err(failure),
+        Err(Halt::Pending(lacking)) => {
+            writeln!(out, "{lacking}")?;
+            return Ok(());
+        }
+        Err(Halt::Shard {
+            round,
+            ran,
+            lacking,
+            folder,
+        }) => {
+            let shard = shard.expect("only a shard stops after its part");
+            match folder {
+                Some(folder) => writeln!(
+                    out,
+                    "round {round}, shard {} of {}: {} in {:.2} s, written to {}/",
+                    shard.label(),
+                    plan.runs.scenario,
+                    plural(ran, "run", "runs"),
+                    started.elapsed().as_secs_f64(),
+                    folder.display()
+                )?,
+                None => writeln!(
+                    out,
+                    "round {round}, shard {}: nothing to run (its part of the round is written already, or empty)",
+                    shard.label()
+                )?,
+            }
+            writeln!(
+                out,
+                "  the round lacks {} more from other shards; when it has them all, run the array again until `simcloud optimize ... --pending` prints 0, then optimize without --shard",
+                plural(lacking, "run", "runs")
+            )?;
+            return Ok(());
+        }
+    };
+    if pending {
+        writeln!(out, "0")?;
+        return Ok(());
+    }
+    if let Some(shard) = shard {
+        writeln!(
+            out,
+            "shard {}: the search has every run it needs; write its folder: simcloud optimize {} --out {}",
+            shard.label(),
+            args.scenario.display(),
+            dir.display()
+        )?;
+        return Ok(());
+    }
+    let staged = staged.expect("staged when the search runs to its end here");
     let elapsed = started.elapsed().as_secs_f64();
-    let written =
-        report::optimize::write_search(&search, &plan, !output.print.no_plots, staged.path())
-            .map_err(Failure::RunFailed)?;
+    let written = (|| -> anyhow::Result<Vec<String>> {
+        let files =
+            report::optimize::write_search(&search, &plan, !output.print.no_plots, staged.path())?;
+        report::shard::keep_shards(&stored.shards, staged.path())?;
+        Ok(files)
+    })()
+    .map_err(Failure::RunFailed)?;
     let dir = staged
         .commit()
         .map_err(|e| folder_failure(e.into(), &output.out))?;
@@ -672,6 +840,66 @@ fn optimize(
     Ok(())
 }
 
+/// `--shard K/N` or `auto` (with `--shards`): the shard, and how to name it in messages.
+fn parse_shard(given: &str, shards: Option<u32>) -> Result<(Shard, String), Failure> {
+    if given == "auto" {
+        let shard = Shard::from_environment(&|name| std::env::var(name).ok(), shards)?;
+        return Ok((shard, format!("--shard auto ({})", shard.label())));
+    }
+    let shard = Shard::parse(given)?;
+    if let Some(n) = shards.filter(|&n| n != shard.count) {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--shard {given} with --shards {n}: the two give different numbers of parts"
+        )));
+    }
+    Ok((shard, format!("--shard {given}")))
+}
+
+/// What a shard records of the scenario: the hash of the resolved scenario and its
+/// strategies, and the scenario as the report shows it.
+fn shard_identity(base: &Config, plan: &ComparePlan) -> Result<(String, String), Failure> {
+    let strategies = plan.named_configs();
+    let described = (|| -> anyhow::Result<(String, String)> {
+        let resolved = simcloud::scenario::resolved_toml(base, &strategies)
+            .map_err(anyhow::Error::msg)
+            .context("cannot print the resolved scenario")?;
+        let here = std::env::current_dir().ok();
+        let text = report::compare::report_scenario_text(base, &strategies, here.as_deref())?;
+        Ok((report::shard::scenario_sha256(&resolved), text))
+    })();
+    described.map_err(Failure::RunFailed)
+}
+
+/// Writes a search's shard of round `round`: the runs of `mine` (its part of the
+/// round), those it `ran` now and those `stored` already, in grid order.
+#[allow(clippy::too_many_arguments)]
+fn write_round_shard(
+    dir: &Path,
+    round: u32,
+    shard: Shard,
+    plan: &ComparePlan,
+    hash: &str,
+    report_scenario: &str,
+    mine: &[usize],
+    stored: &std::collections::BTreeMap<usize, RunRecord>,
+    ran: &std::collections::BTreeMap<usize, RunRecord>,
+) -> Result<PathBuf, Failure> {
+    let staged = report::shard::prepare_round(dir, round, shard)
+        .map_err(|e| folder_failure_as(e.into(), ""))?;
+    let record = report::shard::ShardRecord {
+        simcloud_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_sha256: hash.to_string(),
+        grid: plan.grid(),
+        shard,
+        report_scenario: report_scenario.to_string(),
+        runs: mine
+            .iter()
+            .map(|c| stored.get(c).unwrap_or_else(|| &ran[c]).clone())
+            .collect(),
+    };
+    report::shard::write(staged, &record).map_err(|e| folder_failure_as(e, ""))
+}
+
 /// `compare --shard K/N` (or `auto`): runs the shard's part of the grid and writes it
 /// under `dir/shards/`.
 fn run_shard(
@@ -683,29 +911,9 @@ fn run_shard(
     dir: &Path,
     output: &OutputArgs,
 ) -> Result<(), Failure> {
-    let (shard, option) = if given == "auto" {
-        let shard = Shard::from_environment(&|name| std::env::var(name).ok(), shards)?;
-        (shard, format!("--shard auto ({})", shard.label()))
-    } else {
-        let shard = Shard::parse(given)?;
-        if let Some(n) = shards.filter(|&n| n != shard.count) {
-            return Err(Failure::BadInput(anyhow::anyhow!(
-                "--shard {given} with --shards {n}: the two give different numbers of parts"
-            )));
-        }
-        (shard, format!("--shard {given}"))
-    };
+    let (shard, option) = parse_shard(given, shards)?;
     plan.check_shard(shard, &option)?;
-    let strategies = plan.named_configs();
-    let described = (|| -> anyhow::Result<(String, String)> {
-        let resolved = simcloud::scenario::resolved_toml(base, &strategies)
-            .map_err(anyhow::Error::msg)
-            .context("cannot print the resolved scenario")?;
-        let here = std::env::current_dir().ok();
-        let text = report::compare::report_scenario_text(base, &strategies, here.as_deref())?;
-        Ok((report::shard::scenario_sha256(&resolved), text))
-    })();
-    let (hash, report_scenario) = described.map_err(Failure::RunFailed)?;
+    let (hash, report_scenario) = shard_identity(base, plan)?;
     clean_up_on_signals()?;
     let staged =
         report::shard::prepare(dir, shard).map_err(|e| folder_failure(e.into(), &output.out))?;
@@ -757,7 +965,7 @@ fn merge(out: &mut dyn Write, dir: &Path, print: &PrintArgs) -> Result<(), Failu
     let written = (|| -> anyhow::Result<Vec<String>> {
         let files =
             report::compare::write_comparison(&merged.comparison, report_scenario, staged.path())?;
-        report::shard::keep_shards(&merged, staged.path())?;
+        report::shard::keep_shards(&merged.shards, staged.path())?;
         Ok(files)
     })()
     .map_err(Failure::RunFailed)?;

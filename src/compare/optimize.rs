@@ -53,7 +53,7 @@
 // rather than boxing one module's errors differently from the rest.
 #![allow(clippy::result_large_err)]
 
-use super::{CompareError, CompareOptions, ComparePlan, Estimate, Metric, run_cells};
+use super::{CompareError, CompareOptions, ComparePlan, Estimate, Metric, RunRecord, run_cells};
 use crate::model::round_to;
 use crate::scenario::{Constraint, Objective, OptimizeSpec, ScenarioFile};
 
@@ -117,7 +117,7 @@ impl OptimizePlan {
     }
 
     /// The objective and the constraint's metric of one run.
-    fn measure(&self, record: &super::RunRecord, hours: f64) -> (f64, f64) {
+    fn measure(&self, record: &RunRecord, hours: f64) -> (f64, f64) {
         let cost = record.value(Metric::TotalCost);
         let objective = match self.spec.objective {
             Objective::Cost => cost,
@@ -314,13 +314,11 @@ fn clearly_dearer(b: &Tally, a: &Tally) -> bool {
 
 /// What runs a round: the grid's cells (configuration × max_replicates + replicate,
 /// in order) in, each run's (objective, constraint metric) out, in the same order.
-pub type Evaluate<'a> = dyn FnMut(&[usize]) -> Result<Vec<(f64, f64)>, CompareError> + 'a;
+/// An error (of the caller's type) ends the search.
+pub type Evaluate<'a, E> = dyn FnMut(&[usize]) -> Result<Vec<(f64, f64)>, E> + 'a;
 
 /// Runs the search, each round's runs through `evaluate`.
-pub fn search(
-    plan: &OptimizePlan,
-    evaluate: &mut Evaluate<'_>,
-) -> Result<Optimization, CompareError> {
+pub fn search<E>(plan: &OptimizePlan, evaluate: &mut Evaluate<'_, E>) -> Result<Optimization, E> {
     let spec = &plan.spec;
     let k = spec.configurations.len();
     let max = spec.max_replicates;
@@ -553,6 +551,20 @@ fn decide(tallies: &mut [Tally], round: usize, spec: &OptimizeSpec) -> (usize, u
 /// Runs the search on a local pool of `plan.runs.threads` threads ([`run_cells`]);
 /// `on_done` is called once per finished run.
 pub fn run(plan: &OptimizePlan, on_done: &(dyn Fn() + Sync)) -> Result<Optimization, CompareError> {
+    search_runs(plan, &mut |cells| {
+        let runs = run_cells(&plan.runs, cells, on_done)?;
+        Ok(runs.iter().map(RunRecord::of).collect())
+    })
+}
+
+/// Runs the search with each round's cells run by `runs` (a run's record for each
+/// cell, in the same order): locally, or from the runs of shards (`optimize
+/// --shard`), which decide the same as local ones since a record holds every measure
+/// unrounded.
+pub fn search_runs<E>(
+    plan: &OptimizePlan,
+    runs: &mut dyn FnMut(&[usize]) -> Result<Vec<RunRecord>, E>,
+) -> Result<Optimization, E> {
     let hours: Vec<f64> = plan
         .spec
         .configurations
@@ -560,10 +572,9 @@ pub fn run(plan: &OptimizePlan, on_done: &(dyn Fn() + Sync)) -> Result<Optimizat
         .map(|(_, c)| c.duration.as_secs_f64() / 3600.0)
         .collect();
     search(plan, &mut |cells| {
-        let runs = run_cells(&plan.runs, cells, on_done)?;
-        Ok(runs
+        Ok(runs(cells)?
             .iter()
-            .map(|run| plan.measure(&super::RunRecord::of(run), hours[run.strategy]))
+            .map(|record| plan.measure(record, hours[record.strategy]))
             .collect())
     })
 }
@@ -614,7 +625,7 @@ mod tests {
         let plan = three();
         let max = plan.spec.max_replicates as usize;
         let mut calls = Vec::new();
-        let o = search(&plan, &mut |cells| {
+        let o = search::<CompareError>(&plan, &mut |cells| {
             calls.push(cells.to_vec());
             Ok(cells
                 .iter()

@@ -27,9 +27,11 @@
 //! A comparison run in shards (`compare --shard K/N`) writes each shard as a folder
 //! of its own, `shards/shard-K-of-N/`, inside the comparison's folder, staged and put
 //! in place like any output folder (so a shard is written whole, and running it again
-//! replaces it); `merge` writes the comparison's files beside them. So the one
-//! subfolder an output folder may hold is `shards/`, of shard folders holding
-//! `shard.json` ([`SHARDS_FOLDER`], [`is_shard_folder_name`]).
+//! replaces it); `merge` writes the comparison's files beside them. An `optimize`
+//! search run in shards writes each round's shards the same way, as
+//! `shards/round-R-shard-K-of-N/`. So the one subfolder an output folder may hold is
+//! `shards/`, of shard folders holding `shard.json` ([`SHARDS_FOLDER`],
+//! [`is_shard_folder_name`]).
 //!
 //! This module does not know what a run writes; the callers write files into
 //! [`StagedFolder::path`].
@@ -51,10 +53,24 @@ pub fn shard_folder_name(index: u32, count: u32) -> String {
     format!("shard-{index}-of-{count}")
 }
 
-/// True for the names [`shard_folder_name`] gives.
+/// The folder of round `round`'s shard `index` of `count` of an `optimize` search,
+/// inside [`SHARDS_FOLDER`]: `round-3-shard-2-of-7`.
+pub fn round_shard_folder_name(round: u32, index: u32, count: u32) -> String {
+    format!("round-{round}-{}", shard_folder_name(index, count))
+}
+
+/// True for the names [`shard_folder_name`] and [`round_shard_folder_name`] give.
 pub fn is_shard_folder_name(name: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    name.strip_prefix("shard-")
+    let shard = match name.strip_prefix("round-") {
+        Some(rest) => match rest.split_once('-') {
+            Some((round, shard)) if digits(round) => shard,
+            _ => return false,
+        },
+        None => name,
+    };
+    shard
+        .strip_prefix("shard-")
         .and_then(|rest| rest.split_once("-of-"))
         .is_some_and(|(k, n)| digits(k) && digits(n))
 }
@@ -605,6 +621,26 @@ mod tests {
         assert!(matches!(err, OutputError::Foreign { ref name, .. } if name == "README.md"));
         assert!(err.is_bad_input());
         assert!(tmp.path().join("README.md").exists());
+    }
+
+    #[test]
+    fn shard_folder_names_of_comparisons_and_searches_are_recognised() {
+        assert_eq!(round_shard_folder_name(3, 2, 7), "round-3-shard-2-of-7");
+        for good in [
+            "shard-2-of-7",
+            "round-3-shard-2-of-7",
+            "round-10-shard-0-of-1",
+        ] {
+            assert!(is_shard_folder_name(good), "{good}");
+        }
+        for bad in [
+            "shard-2",
+            "round-shard-2-of-7",
+            "round-x-shard-1-of-2",
+            "notes",
+        ] {
+            assert!(!is_shard_folder_name(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -328,6 +328,7 @@ fn search_chart(o: &Optimization, plan: &OptimizePlan) -> Result<plots::Figure> 
         .evidence
         .iter()
         .map(|e| plots::SearchPoint {
+            hover: format!("{}: {}; {}", e.name, outcome_text(e), reason_text(o, e)),
             label: match e.outcome {
                 Outcome::Dropped => None,
                 _ => Some(format!("{}, n={}", outcome_text(e), e.replicates)),

@@ -15,11 +15,21 @@
 //! trip exactly: JSON numbers are printed in the shortest form that reads back as the
 //! same `f64` and read with serde_json's `float_roundtrip`.
 //!
+//! An `optimize` search runs in shards round by round (`optimize --shard K/N`): a
+//! round's runs depend on the rounds before, so each shard invocation reads the runs
+//! written so far ([`read_search`]), replays the search's decisions on them, and runs
+//! its part of the first round that lacks runs, written as
+//! `shards/round-R-shard-K-of-N/shard.json` in the same format. The search's last
+//! invocation finds every run it needs there and writes the same files as a local one.
+//!
 //! The report's scenario text (paths relative to the folder the shard ran in) travels
 //! in the shard too, since `merge` has no scenario file; it is not part of the hash,
 //! which would otherwise differ between shards run from different folders.
 
-use super::folder::{SHARDS_FOLDER, StagedFolder, check_replaceable, shard_folder_name};
+use super::folder::{
+    SHARDS_FOLDER, StagedFolder, check_replaceable, is_shard_folder_name, round_shard_folder_name,
+    shard_folder_name,
+};
 use super::{OutputError, OutputFile};
 use crate::compare::{Comparison, Grid, Metric, RunRecord, Shard, Slo, replicate_seed};
 use crate::model::RequestCounts;
@@ -98,6 +108,27 @@ pub enum ShardError {
     )]
     Duplicate {
         label: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error(
+        "{}: from another search: its {what} is {found}, while this search's is {expected}; remove it, or run the search with the scenario, options and simcloud that wrote it",
+        path.display()
+    )]
+    OtherSearch {
+        path: PathBuf,
+        what: &'static str,
+        found: String,
+        expected: String,
+    },
+    #[error(
+        "{} and {}: both hold replicate {replicate} of {configuration}, with different results; remove the one that should not be there",
+        first.display(),
+        second.display()
+    )]
+    DifferentRuns {
+        configuration: String,
+        replicate: u32,
         first: PathBuf,
         second: PathBuf,
     },
@@ -275,6 +306,17 @@ pub fn prepare(dir: &Path, shard: Shard) -> Result<StagedFolder, OutputError> {
         &dir.join(SHARDS_FOLDER)
             .join(shard_folder_name(shard.index, shard.count)),
     )
+}
+
+/// The staging folder for `shard` of round `round` of the search in `dir`
+/// ([`prepare`], for `optimize --shard`).
+pub fn prepare_round(dir: &Path, round: u32, shard: Shard) -> Result<StagedFolder, OutputError> {
+    check_replaceable(dir)?;
+    StagedFolder::prepare(&dir.join(SHARDS_FOLDER).join(round_shard_folder_name(
+        round,
+        shard.index,
+        shard.count,
+    )))
 }
 
 /// Writes `record` into `staged` and puts the shard's folder in place (replacing an
@@ -481,10 +523,134 @@ fn check_same_comparison(shards: &[(PathBuf, ShardRecord)]) -> Result<(), ShardE
     Ok(())
 }
 
-/// Copies the shards into `staging` (the comparison's new folder, before it is put in
-/// place), so that they survive the merge and it can run again.
-pub fn keep_shards(merged: &Merged, staging: &Path) -> anyhow::Result<()> {
-    for folder in &merged.shards {
+/// The runs the shards of an `optimize` search hold so far, by cell of its grid.
+#[derive(Debug, Default)]
+pub struct SearchRuns {
+    pub runs: BTreeMap<usize, RunRecord>,
+    /// The shards' folders, in name order.
+    pub shards: Vec<PathBuf>,
+}
+
+/// Reads the shards of an `optimize` search under `dir/shards/` (none yet: no runs),
+/// each of which must come from this search: the same simcloud `version`, scenario
+/// hash and `grid` (configurations × `max_replicates`). A run held by two shards (a
+/// round's shards run again in another number of parts) must be the same run.
+pub fn read_search(
+    dir: &Path,
+    version: &str,
+    scenario_sha256: &str,
+    grid: &Grid,
+) -> Result<SearchRuns, ShardError> {
+    let shards_dir = dir.join(SHARDS_FOLDER);
+    let entries = match fs::read_dir(&shards_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(SearchRuns::default()),
+        Err(source) => {
+            return Err(ShardError::Read {
+                path: shards_dir,
+                source,
+            });
+        }
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| ShardError::Read {
+            path: shards_dir.clone(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_shard_folder_name(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut found = SearchRuns::default();
+    let mut from: BTreeMap<usize, PathBuf> = BTreeMap::new();
+    for name in names {
+        let path = shards_dir.join(&name);
+        let r = read(&path)?;
+        let checks: [(&'static str, String, String); 6] = [
+            (
+                "simcloud version",
+                r.simcloud_version.clone(),
+                version.into(),
+            ),
+            (
+                "scenario hash",
+                r.scenario_sha256.clone(),
+                scenario_sha256.into(),
+            ),
+            (
+                "scenario name",
+                r.grid.scenario.clone(),
+                grid.scenario.clone(),
+            ),
+            (
+                "configurations",
+                r.grid.strategies.join(", "),
+                grid.strategies.join(", "),
+            ),
+            (
+                "base seed",
+                r.grid.base_seed.to_string(),
+                grid.base_seed.to_string(),
+            ),
+            (
+                "max_replicates",
+                r.grid.replicates.to_string(),
+                grid.replicates.to_string(),
+            ),
+        ];
+        for (what, found, expected) in checks {
+            if found != expected {
+                return Err(ShardError::OtherSearch {
+                    path,
+                    what,
+                    found,
+                    expected,
+                });
+            }
+        }
+        for run in r.runs {
+            let seed = replicate_seed(grid.base_seed, run.replicate);
+            if run.strategy >= grid.strategies.len()
+                || run.replicate >= grid.replicates
+                || run.seed != seed
+            {
+                return Err(ShardError::Malformed {
+                    path,
+                    reason: format!(
+                        "it holds a run (configuration {}, replicate {}, seed {}) that is not in the search's grid",
+                        run.strategy, run.replicate, run.seed
+                    ),
+                });
+            }
+            let cell = run.strategy * grid.replicates as usize + run.replicate as usize;
+            match found.runs.get(&cell) {
+                Some(held) if *held != run => {
+                    return Err(ShardError::DifferentRuns {
+                        configuration: grid.strategies[run.strategy].clone(),
+                        replicate: run.replicate,
+                        first: from[&cell].clone(),
+                        second: path,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    from.insert(cell, path.clone());
+                    found.runs.insert(cell, run);
+                }
+            }
+        }
+        found.shards.push(path);
+    }
+    Ok(found)
+}
+
+/// Copies the shards' folders into `staging` (the comparison's or search's new
+/// folder, before it is put in place), so that they survive it and it can run again.
+pub fn keep_shards(shards: &[PathBuf], staging: &Path) -> anyhow::Result<()> {
+    for folder in shards {
         let name = folder.file_name().expect("a shard folder has a name");
         let to = staging.join(SHARDS_FOLDER).join(name);
         fs::create_dir_all(&to).with_context(|| format!("cannot create {}", to.display()))?;

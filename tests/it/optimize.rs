@@ -175,6 +175,123 @@ fn one_thread_and_two_write_the_same_bytes() {
     }
 }
 
+/// The files of a search folder, but for its shards, by name.
+fn search_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| {
+            let name = e.file_name().into_string().unwrap();
+            (name, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `optimize --pending`'s answer: the runs the next round lacks.
+fn pending(scenario: &Path, out: &Path) -> usize {
+    let done = optimize(scenario, out, &["--pending"]).success();
+    let text = String::from_utf8(done.get_output().stdout.clone()).unwrap();
+    text.trim().parse().unwrap()
+}
+
+/// Issue 18, "rounds as array jobs": a search run as a loop of arrays of N shards
+/// (`--shard K/N` for every K while `--pending` says a round lacks runs, then
+/// `optimize` once more) writes the same bytes as the search run on one machine,
+/// for N = 1, 3 and 7 (7 shards for rounds of 12 runs or fewer: uneven parts, and
+/// empty ones in the later rounds of 2 runs). The first round is every
+/// configuration's first 2 replicates: 6 × 2 = 12 runs; the shards' folders hold as
+/// many runs as the local search spent.
+#[test]
+fn a_search_in_rounds_of_shards_writes_the_same_bytes_as_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_file(dir.path(), "fleet.toml", FLEET);
+    let local = dir.path().join("local");
+    optimize(&scenario, &local, &[]).success();
+    let runs_spent = evidence(&local)["runs_spent"].as_u64().unwrap() as usize;
+    for n in [1u32, 3, 7] {
+        let out = dir.path().join(format!("sharded-{n}"));
+        assert_eq!(pending(&scenario, &out), 12, "{n} shards");
+        let mut rounds = 0;
+        loop {
+            let lacking = pending(&scenario, &out);
+            if lacking == 0 {
+                break;
+            }
+            rounds += 1;
+            assert!(rounds <= 10, "{n} shards: no end in sight");
+            for k in 0..n {
+                let shard = format!("{k}/{n}");
+                optimize(&scenario, &out, &["--shard", &shard]).success();
+            }
+        }
+        // A shard whose part of a round is empty goes on to the next round (its
+        // runs are the same whoever runs them), so an array may finish more than
+        // one round: the local search had 4.
+        assert!(rounds >= 2, "{n} shards: {rounds} rounds");
+        // A shard run once the search has every run runs nothing and says so.
+        let done = optimize(&scenario, &out, &["--shard", "0/2"]).success();
+        let said = String::from_utf8(done.get_output().stdout.clone()).unwrap();
+        assert!(said.contains("has every run it needs"), "{said}");
+        optimize(&scenario, &out, &[]).success();
+        assert_eq!(search_files(&out), search_files(&local), "{n} shards");
+        let stored: usize = fs::read_dir(out.join("shards"))
+            .unwrap()
+            .map(|e| {
+                let shard: serde_json::Value = serde_json::from_str(
+                    &fs::read_to_string(e.unwrap().path().join("shard.json")).unwrap(),
+                )
+                .unwrap();
+                shard["runs"].as_array().unwrap().len()
+            })
+            .sum();
+        assert_eq!(stored, runs_spent, "{n} shards");
+    }
+}
+
+/// A shard of another search (another base seed) in the output folder is refused with
+/// exit 2, naming its folder and what differs; nothing is written.
+#[test]
+fn a_shard_of_another_search_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_file(dir.path(), "fleet.toml", FLEET);
+    let out = dir.path().join("search");
+    optimize(&scenario, &out, &["--shard", "0/2", "--seed", "7"]).success();
+    let failed = optimize(&scenario, &out, &["--shard", "1/2"]).code(2);
+    let err = String::from_utf8(failed.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("round-1-shard-0-of-2"), "{err}");
+    assert!(
+        err.contains("from another search: its base seed is 7, while this search's is 1"),
+        "{err}"
+    );
+    assert!(!out.join("shards/round-1-shard-1-of-2").exists());
+    assert!(!out.join("evidence.json").exists());
+}
+
+/// `--emit slurm` prints the loop of array jobs; the other engines are refused with
+/// the loop to write instead.
+#[test]
+fn a_search_emits_a_slurm_loop_of_array_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_file(dir.path(), "fleet.toml", FLEET);
+    let out = dir.path().join("search");
+    let done = optimize(&scenario, &out, &["--emit", "slurm", "--shards", "4"]).success();
+    let script = String::from_utf8(done.get_output().stdout.clone()).unwrap();
+    for needle in [
+        "--pending)",
+        "sbatch --wait --quiet --array=0-3",
+        "--shard auto --shards 4",
+    ] {
+        assert!(script.contains(needle), "{needle}: {script}");
+    }
+    assert!(!out.exists());
+    let refused = optimize(&scenario, &out, &["--emit", "k8s", "--shards", "4"]).code(2);
+    let err = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("--pending"), "{err}");
+}
+
 /// Bad `[optimize]` tables: exit 2, the file, the line, the key and the value, and
 /// nothing written.
 #[test]

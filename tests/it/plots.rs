@@ -46,6 +46,12 @@ fn a_run_writes_decodable_non_blank_charts_and_a_self_contained_report() {
         assert_eq!(doc.root_element().tag_name().name(), "svg");
         assert!(doc.descendants().filter(|n| n.is_element()).count() > 50);
     }
+    // Issue 17: the spike's scale-outs are marked, each marker with its hover text.
+    let traffic = fs::read_to_string(out.join("traffic.svg")).unwrap();
+    let marks = traffic
+        .matches("<title>scale-out (desired raised) × ")
+        .count();
+    assert!(marks > 0, "no hover title on the scale-out markers");
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), CHARTS.len());
     for needle in ["Summary", "Bill", "Scenario as run", "name = \"spike\""] {

@@ -76,7 +76,11 @@ impl Chart for CostVsP99<'_> {
         "cost_vs_p99"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         let s = self.strategies;
         let colour = |i: usize| STRATEGY_COLOURS[i % STRATEGY_COLOURS.len()];
         let mut legend: Vec<(Key, String)> = s
@@ -182,6 +186,19 @@ impl Chart for CostVsP99<'_> {
                     .iter()
                     .map(|&at| Circle::new(at, 3, c.filled())),
             )?;
+            for (r, &(p99, cost)) in p.replicates.iter().enumerate() {
+                hovers.around(
+                    chart.backend_coord(&(p99, cost)),
+                    3,
+                    format!(
+                        "{}, replicate {}: p99 {} ms, cost {}",
+                        p.name,
+                        r + 1,
+                        tick(&p99),
+                        dollars(cost)
+                    ),
+                );
+            }
         }
         const MARKER: i32 = 8;
         for (i, p) in s.iter().enumerate() {
@@ -198,6 +215,20 @@ impl Chart for CostVsP99<'_> {
                 MARKER as u32,
                 c.filled(),
             )))?;
+            hovers.around(
+                chart.backend_coord(&(p.p99_mean, p.cost_mean)),
+                MARKER,
+                format!(
+                    "{}{}: mean p99 {} ± {} ms, mean cost {} ± {} (95 % intervals, {} replicates)",
+                    p.name,
+                    if p.pareto { " (Pareto)" } else { "" },
+                    tick(&p.p99_mean),
+                    tick(&p.p99_ci95),
+                    dollars(p.cost_mean),
+                    dollars(p.cost_ci95),
+                    p.replicates.len()
+                ),
+            );
         }
         // The names beside the means, placed so that no two overlap (nearby strategies
         // printed over each other before issue 17), joined to their point by a thin
@@ -294,7 +325,11 @@ impl Chart for CostBreakdown<'_> {
         "cost_breakdown"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         let s = self.strategies;
         let options = option_order(s);
         let fallback = [palette::YELLOW, palette::SKY_BLUE, palette::BLACK];
@@ -361,6 +396,11 @@ impl Chart for CostBreakdown<'_> {
                     [(x - 0.3, bottom), (x + 0.3, bottom + v)],
                     colour_of(k, o).filled(),
                 )))?;
+                hovers.boxed(
+                    chart.backend_coord(&(x - 0.3, bottom)),
+                    chart.backend_coord(&(x + 0.3, bottom + v)),
+                    format!("{}: {} {} (mean)", p.name, option_label(o), dollars(v)),
+                );
                 bottom += v;
             }
             chart.draw_series(std::iter::once(Text::new(
@@ -430,6 +470,43 @@ mod tests {
             draw_cost_breakdown("demo", &s).unwrap().svg,
             draw_cost_breakdown("demo", &s).unwrap().svg
         );
+    }
+
+    /// Issue 17: each strategy's point, each replicate's dot and each bar has a hover
+    /// text (an SVG `<title>` on an invisible box over it), and the boxes change no
+    /// pixel: the PNG is the same with the hover group taken out of the SVG.
+    #[test]
+    fn points_and_bars_have_hover_titles_that_change_no_pixel() {
+        let s = strategies();
+        let scatter = draw_cost_vs_p99("demo", &s, None).unwrap();
+        assert!(
+            scatter.svg.contains(
+                "<title>all on-demand (Pareto): mean p99 180 ± 9 ms, mean cost $40.00 ± $1.20 (95 % intervals, 2 replicates)</title>"
+            ),
+            "{}",
+            scatter.svg
+        );
+        assert!(
+            scatter.svg.contains(
+                "<title>spot, no rebalance, replicate 2: p99 329.6 ms, cost $23.52</title>"
+            )
+        );
+        let bars = draw_cost_breakdown("demo", &s).unwrap();
+        assert!(
+            bars.svg
+                .contains("<title>spot, no rebalance: spot $13.00 (mean)</title>")
+        );
+        for figure in [scatter, bars] {
+            let titles = figure.svg.matches("<title>").count();
+            assert!(titles > s.len(), "{}: {titles} titles", figure.name);
+            let start = figure
+                .svg
+                .find("<g fill=\"#000\" fill-opacity=\"0\">")
+                .unwrap();
+            let end = start + figure.svg[start..].find("</g>").unwrap() + "</g>\n".len();
+            let bare = format!("{}{}", &figure.svg[..start], &figure.svg[end..]);
+            assert_eq!(rasterise(&bare).unwrap(), figure.png, "{}", figure.name);
+        }
     }
 
     #[test]

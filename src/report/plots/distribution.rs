@@ -50,7 +50,11 @@ impl Chart for Distribution<'_> {
         "latency_distribution"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let input = self.input;
         let slo = input.slo_latency_ms;

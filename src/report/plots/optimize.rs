@@ -55,6 +55,8 @@ pub struct SearchPoint {
     /// Written beside the point when given (configuration names are long; the
     /// evidence table has them).
     pub label: Option<String>,
+    /// What the point's hover text says: the configuration, how it ended and why.
+    pub hover: String,
     /// Mean objective [USD] and the half-width of its 95 % interval.
     pub objective: f64,
     pub objective_ci95: f64,
@@ -96,7 +98,11 @@ impl Chart for Search<'_> {
         "search"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         let p = self.points;
         let mut legend: Vec<(Key, String)> = SearchClass::ALL
             .iter()
@@ -170,6 +176,20 @@ impl Chart for Search<'_> {
                 5,
                 c.filled(),
             )))?;
+            hovers.around(
+                chart.backend_coord(&(q.metric, q.objective)),
+                6,
+                format!(
+                    "{}\n{} {} ± {}; {} {} ± {}",
+                    q.hover,
+                    self.metric_desc,
+                    tick(&q.metric),
+                    tick(&q.metric_ci95),
+                    self.objective_desc,
+                    dollars(q.objective),
+                    dollars(q.objective_ci95)
+                ),
+            );
             if let Some(label) = &q.label {
                 chart.draw_series(std::iter::once(Text::new(
                     label.clone(),
@@ -189,6 +209,7 @@ mod tests {
     #[test]
     fn the_search_draws_from_hand_made_data() {
         let point = |name: &str, cost: f64, p99: f64, class| SearchPoint {
+            hover: format!("{name}: hand-made"),
             label: (class != SearchClass::Infeasible).then(|| format!("{name} (n=4)")),
             objective: cost,
             objective_ci95: 0.1,

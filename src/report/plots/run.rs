@@ -12,6 +12,7 @@
 use super::distribution::Distribution;
 use super::jobs::Jobs;
 use super::*;
+use crate::report::verdict::span;
 
 /// What the run charts need, gathered by the report from the config, the summary and
 /// the latency histogram: one of these per tier.
@@ -225,7 +226,11 @@ impl Chart for Traffic<'_> {
         "traffic"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
@@ -343,12 +348,27 @@ impl Chart for Traffic<'_> {
         ))?;
         for (row, (e, _)) in events.iter().enumerate() {
             let y = data_top + row_height * (row as f64 + 0.5);
-            let at: Vec<(f64, f64)> = points
+            let marked: Vec<(&SeriesPoint, u64)> = points
                 .iter()
                 .zip(event_counts(points, e))
                 .filter(|(_, n)| *n > 0)
+                .collect();
+            let at: Vec<(f64, f64)> = marked
+                .iter()
                 .map(|(p, _)| (axis.at((p.start_s + p.end_s) / 2.0), y))
                 .collect();
+            for ((p, n), &xy) in marked.iter().zip(&at) {
+                hovers.around(
+                    chart.backend_coord(&xy),
+                    7,
+                    format!(
+                        "{} × {n}, from {} to {} after the start",
+                        e.label,
+                        span(p.start_s),
+                        span(p.end_s)
+                    ),
+                );
+            }
             match e.key {
                 Key::Triangle(c) => chart.draw_series(
                     at.into_iter()
@@ -459,7 +479,11 @@ impl Chart for Latency<'_> {
         "latency"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
@@ -622,7 +646,11 @@ impl Chart for Cpu<'_> {
         "cpu"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
@@ -740,7 +768,11 @@ impl Chart for Cost<'_> {
         "cost"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let points = &self.input.points;
         let axis = self.axis;
