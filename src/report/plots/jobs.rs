@@ -18,7 +18,11 @@ impl Chart for Jobs<'_> {
         "jobs"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailed> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _hovers: &Hovers,
+    ) -> Result<(), DrawFailed> {
         use palette::*;
         let (input, axis) = (self.input, self.axis);
         let points = &input.points;
