@@ -305,6 +305,8 @@ pub struct RunRecord {
     pub requests: RequestCounts,
     /// [`Metric::of`] the run's summary, unrounded, in [`Metric::ALL`] order.
     pub values: [f64; Metric::ALL.len()],
+    /// The run has a batch tier, whose measures its files then show.
+    pub batch: bool,
 }
 
 impl RunRecord {
@@ -316,6 +318,8 @@ impl RunRecord {
             events: run.summary.events,
             requests: run.summary.requests,
             values: Metric::ALL.map(|m| m.of(&run.summary)),
+            batch: run.summary.batch.is_some()
+                || run.summary.tiers.iter().any(|t| t.batch.is_some()),
         }
     }
 
@@ -491,7 +495,8 @@ impl Metric {
     /// The metrics every comparison shows: all but a batch tier's.
     pub const GENERAL: usize = 28;
 
-    /// A batch tier's measure: not a number (`NaN`) in a run without one.
+    /// A batch tier's measure: 0 in a run without one, and shown only in a comparison
+    /// of runs that have one.
     pub fn is_batch(self) -> bool {
         matches!(
             self,
@@ -624,12 +629,15 @@ impl Metric {
                     .as_ref()
                     .or_else(|| s.tiers.iter().find_map(|t| t.batch.as_ref()));
                 let Some(b) = batch else {
-                    return f64::NAN;
+                    return 0.0;
                 };
+                // Numbers in every run (a comparison's estimates and equality need
+                // them): no deadline is none missed, and with no job succeeded the
+                // cost per job is the whole bill.
                 match self {
                     Metric::Makespan => b.makespan_s.unwrap_or(s.simulated_seconds),
-                    Metric::DeadlineMet => b.deadline_met_percent.map_or(f64::NAN, |p| p / 100.0),
-                    _ => b.cost_per_job_usd.unwrap_or(f64::NAN),
+                    Metric::DeadlineMet => b.deadline_met_percent.map_or(1.0, |p| p / 100.0),
+                    _ => b.cost_per_job_usd.unwrap_or(b_cost(s)),
                 }
             }
         }
@@ -639,6 +647,20 @@ impl Metric {
     pub fn round(self, x: f64) -> f64 {
         round_to(x, self.decimals() as i32)
     }
+}
+
+/// The metrics a comparison shows: a batch tier's only when its runs have one.
+fn shown(batch: bool) -> &'static [Metric] {
+    match batch {
+        true => &Metric::ALL,
+        false => &Metric::ALL[..Metric::GENERAL],
+    }
+}
+
+/// The bill of a run's batch tiers' summary: the run's whole bill (a batch tier is
+/// normally the run's only tier).
+fn b_cost(s: &Summary) -> f64 {
+    s.cost_usd.total
 }
 
 // ----- the comparison record ------------------------------------------------------
@@ -660,7 +682,8 @@ pub struct StrategyResult {
     /// Position in the file; 0 is the baseline.
     pub index: usize,
     pub name: String,
-    /// In [`Metric::ALL`] order.
+    /// In [`Metric::ALL`] order: the metrics the comparison shows
+    /// ([`Comparison::shown`]).
     pub metrics: Vec<MetricResult>,
     /// No other strategy is no worse on both cost and p99 and better on one, better
     /// and worse judged on paired 95 % intervals ([`pareto_optimal`]).
@@ -780,14 +803,7 @@ impl Comparison {
     /// The metrics its files show, in [`Metric::ALL`] order: a batch tier's only when
     /// its runs have one.
     pub fn shown(&self) -> &'static [Metric] {
-        let batch = self
-            .runs
-            .first()
-            .is_some_and(|r| !r.value(Metric::Makespan).is_nan());
-        match batch {
-            true => &Metric::ALL,
-            false => &Metric::ALL[..Metric::GENERAL],
-        }
+        shown(self.runs.first().is_some_and(|r| r.batch))
     }
 
     /// Summarises `runs`, which must be ordered by (strategy, replicate) as
@@ -807,6 +823,7 @@ impl Comparison {
                 "runs are in input order"
             );
         }
+        let batch = runs.first().is_some_and(|r| r.batch);
         // values[s][m][r]: metric m of replicate r of strategy s, rounded as shown.
         let values: Vec<Vec<Vec<f64>>> = runs
             .chunks(r)
@@ -823,7 +840,9 @@ impl Comparison {
             .map(|(s, per_metric)| StrategyResult {
                 index: s,
                 name: grid.strategies[s].clone(),
-                metrics: Metric::ALL
+                // The metrics shown (a batch tier's last, when there is one), so that
+                // `metrics[m.index()]` is metric m.
+                metrics: shown(batch)
                     .iter()
                     .enumerate()
                     .map(|(mi, &metric)| {

@@ -43,7 +43,7 @@ pub fn write_compare_csv(c: &Comparison, out: impl Write) -> Result<()> {
         "pareto_optimal",
     ])?;
     for s in &c.strategies {
-        for m in &s.metrics[..c.shown().len()] {
+        for m in &s.metrics {
             let d = m.metric.decimals();
             let (e, diff) = (m.estimate, m.diff);
             w.write_record([
@@ -239,7 +239,7 @@ pub fn write_compare_json(c: &Comparison, mut out: impl Write) -> Result<()> {
                 index: s.index,
                 name: &s.name,
                 pareto_optimal: s.pareto_optimal,
-                metrics: JsonMetrics(&s.metrics[..c.shown().len()]),
+                metrics: JsonMetrics(&s.metrics),
             })
             .collect(),
         cost_vs_p99: c

@@ -219,7 +219,7 @@ impl ShardFile {
                         // A batch tier's measures only in runs that have one.
                         metrics: Metric::ALL
                             .iter()
-                            .filter(|&&m| !(m.is_batch() && run.value(m).is_nan()))
+                            .filter(|&&m| run.batch || !m.is_batch())
                             .map(|&m| (m.key().to_string(), run.value(m)))
                             .collect(),
                     }
@@ -253,11 +253,12 @@ impl ShardFile {
                 for (value, m) in values.iter_mut().zip(Metric::ALL) {
                     *value = match run.metrics.get(m.key()) {
                         Some(v) => *v,
-                        None if m.is_batch() => f64::NAN,
+                        None if m.is_batch() => 0.0,
                         None => return Err(format!("a run has no `{}`", m.key())),
                     };
                 }
                 Ok(RunRecord {
+                    batch: run.metrics.contains_key(Metric::Makespan.key()),
                     strategy: run.strategy,
                     replicate: run.replicate,
                     seed: run.seed,
