@@ -211,15 +211,19 @@ window.addEventListener('load', () => {
     return { name: n, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
   });
   const slo = texts.map(x => x.textContent.trim()).filter(t => t.startsWith('SLO: p99'));
-  // The element under the pointer at each strategy's point must be the invisible box
-  // whose <title> names it: what the browser shows as the hover text.
+  // The element under the pointer at each strategy's point must be an invisible box
+  // whose <title> names a strategy's mean: what the browser shows as the hover text.
+  // Its own, unless another strategy's point lies on it (the later drawn is on top).
+  const means = [...svg.querySelectorAll('rect > title')]
+    .filter(t => / mean p99 /.test(t.textContent));
   const hovers = names.map(n => {
-    const box = [...svg.querySelectorAll('rect > title')]
-      .find(t => t.textContent.startsWith(n + ': mean') || t.textContent.startsWith(n + ' (Pareto): mean'));
+    const box = means.find(t => t.textContent.startsWith(n + ': mean') || t.textContent.startsWith(n + ' (Pareto): mean'));
     if (!box) return { name: n, missing: true };
     const r = box.parentElement.getBoundingClientRect();
     const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
-    return { name: n, hit: hit === box.parentElement, title: box.textContent };
+    const shown = means.find(t => t.parentElement === hit);
+    return { name: n, hit: !!shown, own: hit === box.parentElement,
+             title: shown ? shown.textContent : null };
   });
   const pre = document.createElement('pre');
   pre.id = 'probe';
@@ -253,7 +257,8 @@ print(f"compare: {len(labels)} strategy labels, none overlapping")
 missed = [h for h in probe["hovers"] if not h.get("hit")]
 if missed:
     sys.exit(f"compare check: a strategy's point has no hover title under the pointer: {missed}")
-print(f"compare: hovering each point shows its title, e.g. {probe['hovers'][0]['title']!r}")
+own = sum(1 for h in probe["hovers"] if h["own"])
+print(f"compare: hovering each point shows a strategy's title ({own} of {len(probe['hovers'])} their own, the rest a point drawn over them), e.g. {probe['hovers'][0]['title']!r}")
 PY
 
 # 5. Events: each kind in a traffic chart's legend exactly when the run counts some.

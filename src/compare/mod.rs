@@ -455,7 +455,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 33] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -484,6 +484,8 @@ impl Metric {
         Metric::Cost(BillPart::DataTransfer),
         Metric::Cost(BillPart::S3),
         Metric::Cost(BillPart::CloudFront),
+        Metric::Cost(BillPart::Dedicated),
+        Metric::Cost(BillPart::CapacityReservation),
         // A batch tier's measures come last: a comparison without one leaves them out
         // of every file ([`Comparison::shown`]), so that its files are those of the
         // metrics before them.
@@ -493,7 +495,7 @@ impl Metric {
     ];
 
     /// The metrics every comparison shows: all but a batch tier's.
-    pub const GENERAL: usize = 28;
+    pub const GENERAL: usize = 30;
 
     /// A batch tier's measure: 0 in a run without one, and shown only in a comparison
     /// of runs that have one.

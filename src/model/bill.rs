@@ -23,11 +23,13 @@ pub enum BillPart {
     DataTransfer,
     S3,
     CloudFront,
+    Dedicated,
+    CapacityReservation,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 16] = [
+    pub const ALL: [BillPart; 18] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -44,6 +46,8 @@ impl BillPart {
         BillPart::DataTransfer,
         BillPart::S3,
         BillPart::CloudFront,
+        BillPart::Dedicated,
+        BillPart::CapacityReservation,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -66,6 +70,8 @@ impl BillPart {
             BillPart::DataTransfer => "data_transfer",
             BillPart::S3 => "s3",
             BillPart::CloudFront => "cloudfront",
+            BillPart::Dedicated => "dedicated",
+            BillPart::CapacityReservation => "capacity_reservation",
         }
     }
 
@@ -88,6 +94,8 @@ impl BillPart {
             BillPart::DataTransfer => "data transfer",
             BillPart::S3 => "S3",
             BillPart::CloudFront => "CloudFront",
+            BillPart::Dedicated => "dedicated",
+            BillPart::CapacityReservation => "capacity reservation",
         }
     }
 
@@ -110,6 +118,8 @@ impl BillPart {
             BillPart::DataTransfer => "cost_data_transfer_usd",
             BillPart::S3 => "cost_s3_usd",
             BillPart::CloudFront => "cost_cloudfront_usd",
+            BillPart::Dedicated => "cost_dedicated_usd",
+            BillPart::CapacityReservation => "cost_capacity_reservation_usd",
         }
     }
 
@@ -132,6 +142,8 @@ impl BillPart {
             BillPart::DataTransfer => "data-transfer part of the bill",
             BillPart::S3 => "S3 part of the bill",
             BillPart::CloudFront => "CloudFront part of the bill",
+            BillPart::Dedicated => "Dedicated Instance fee and Dedicated Host part of the bill",
+            BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
         }
     }
 
@@ -172,6 +184,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         data_transfer,
         s3,
         cloudfront,
+        dedicated,
+        capacity_reservation,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -193,6 +207,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::DataTransfer, data_transfer),
         (BillPart::S3, s3),
         (BillPart::CloudFront, cloudfront),
+        (BillPart::Dedicated, dedicated),
+        (BillPart::CapacityReservation, capacity_reservation),
     ]
 }
 
@@ -222,10 +238,12 @@ mod tests {
             data_transfer: 8192.0,
             s3: 16384.0,
             cloudfront: 32768.0,
+            dedicated: 65536.0,
+            capacity_reservation: 131072.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..16).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..18).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

@@ -43,8 +43,12 @@ pub(super) mod rds;
 pub(super) mod s3;
 pub(super) mod serverless;
 pub(super) mod sqs;
+mod tenancy;
 
-use super::config::{LoadBalancerConfig, PurchaseConfig, Reservation, SavingsPlanKind, TierConfig};
+use super::config::{
+    CapacityReservation, LoadBalancerConfig, OfferingClass, Payment, PurchaseConfig, Reservation,
+    SavingsPlanKind, Tenancy, TierConfig,
+};
 use super::instance::{Instance, PurchaseOption};
 use super::outcome::{CommitmentSummary, CostItem, CostSummary, TimelineRow, round_to};
 use super::spot::SpotMarket;
@@ -52,6 +56,8 @@ use super::warm_pool::WarmPool;
 use crate::engine::{SECS_PER_HOUR, SimDuration, SimTime};
 use alb::{AlbPrices, AlbTargets};
 pub(super) use commitments::cover_reserved;
+use std::collections::BTreeSet;
+pub(super) use tenancy::DEDICATED_REGION_HOUR;
 
 /// ECR private storage per GB-month (aws-facts.md 15.7); pulls in the Region are free.
 const ECR_PER_GB_MONTH: f64 = 0.10;
@@ -174,6 +180,13 @@ pub(super) struct CostLedger {
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
     /// instances are tasks).
     fargate_image_gb: Option<f64>,
+    /// Clock hours (from the start of the run) in which a dedicated instance ran.
+    dedicated_hours: BTreeSet<u64>,
+    /// Running intervals (ns) and type index of the on-demand instances a capacity
+    /// reservation may match.
+    capacity_use: Vec<(u64, u64, usize)>,
+    /// The start of the clock hour not yet settled.
+    open_hour_start: SimTime,
 }
 
 impl CostLedger {
@@ -184,7 +197,8 @@ impl CostLedger {
             .as_ref()
             .map(|w| WarmPoolPrices {
                 storage_per_hour: w.storage_price_per_hour,
-                instance_per_hour: config.instance.price_per_hour,
+                instance_per_hour: config.instance.price_per_hour
+                    * dedicated_price_factor(&config.purchase.tenancy),
                 type_name: config.instance.type_name.clone(),
             });
         let mut ledger =
@@ -233,6 +247,15 @@ impl CostLedger {
         lb: &LoadBalancerConfig,
         warm_pool: Option<WarmPoolPrices>,
     ) -> Self {
+        // Dedicated Instances are priced above shared tenancy (aws-facts.md 20.2).
+        let factor = dedicated_price_factor(&purchase.tenancy);
+        let types: Vec<BilledType> = types
+            .into_iter()
+            .map(|t| BilledType {
+                on_demand_price: t.on_demand_price * factor,
+                ..t
+            })
+            .collect();
         CostLedger {
             items: Vec::new(),
             hour_usage: vec![0.0; types.len()],
@@ -243,6 +266,9 @@ impl CostLedger {
             alb: Some(AlbPrices::new(lb, AlbTargets::Instances)),
             tier: String::new(),
             fargate_image_gb: None,
+            dedicated_hours: BTreeSet::new(),
+            capacity_use: Vec::new(),
+            open_hour_start: SimTime::ZERO,
         }
     }
 
@@ -271,11 +297,22 @@ impl CostLedger {
     /// Bills an instance whose spot usage (ignored for on-demand) cost `spot_cost`;
     /// `free` marks a spot instance interrupted by EC2 in its first hour.
     fn close_priced(&mut self, instance: &Instance, end: SimTime, spot_cost: f64, free: bool) {
+        if instance.purchase == PurchaseOption::OnDemand && !self.on_hosts() {
+            if matches!(self.purchase.tenancy, Tenancy::Dedicated { .. }) {
+                self.record_dedicated_hours(instance.launched_at, end);
+            }
+            self.record_reserved_capacity_use(instance, end);
+        }
         let seconds = billed_seconds(end.since(instance.launched_at));
         let billed_type = &self.types[instance.type_index];
         let list = cost_of_seconds(billed_type.on_demand_price, seconds);
-        let option = self.option_word(instance.purchase);
+        let mut option = self.option_word(instance.purchase);
         let (cost, unit_price) = match instance.purchase {
+            PurchaseOption::OnDemand if self.on_hosts() => {
+                // The hosts are billed; the instances on them are not (20.1).
+                option = "dedicated";
+                (0.0, 0.0)
+            }
             PurchaseOption::OnDemand => {
                 self.totals.on_demand_list += list;
                 self.totals.on_demand_secs += seconds as f64;
@@ -294,6 +331,8 @@ impl CostLedger {
         self.items.push(CostItem {
             item: if free {
                 "instance_interrupted_in_first_hour".into()
+            } else if self.on_hosts() {
+                "instance_on_dedicated_host".into()
             } else if self.bills_tasks() {
                 "task".into()
             } else {
@@ -362,8 +401,12 @@ impl CostLedger {
         let load_balancer = self.lb_cost(now.since(SimTime::ZERO), requests);
         // A fargate tier's ECR storage shows with its FARGATE tasks.
         on_demand += self.ecr_cost(now.since(SimTime::ZERO));
+        // The hosts are owed from the start of the run (20.1); the per-Region fee of
+        // Dedicated Instances and unused capacity reservations settle when the bill
+        // closes (`tenancy.rs`).
+        let hosts = self.hosts_cost(now.since(SimTime::ZERO));
         CostSoFar {
-            total: on_demand + spot + commitments + warm_pool + load_balancer,
+            total: on_demand + spot + commitments + warm_pool + load_balancer + hosts,
             on_demand,
             spot,
             commitments,
@@ -396,13 +439,21 @@ impl CostLedger {
         let lb_cost = self.lb_cost(duration, requests);
         let warm_pool = self.warm_pool_cost(warm_pool, SimTime::ZERO + duration);
         let ecr = self.ecr_cost(duration);
+        let region_fee = self.dedicated_fee();
+        let dedicated = region_fee + self.hosts_cost(duration);
+        let unused_capacity = self.unused_capacity_cost(SimTime::ZERO + duration);
         let total = t.on_demand()
             + t.spot
             + t.reserved_fees
             + t.savings_plan_fees
             + lb_cost
             + warm_pool
-            + ecr;
+            + ecr
+            + dedicated
+            + unused_capacity;
+        // All on-demand, dedicated instances still pay their Region's fee; hosts and
+        // unused capacity are what the comparison may save.
+        let all_on_demand = t.all_on_demand + lb_cost + warm_pool + ecr + region_fee;
         // The usage of a fargate tier is its own parts; an ec2 tier's is on-demand
         // and spot.
         let ((on_demand, spot), (fargate, fargate_spot)) = if self.bills_tasks() {
@@ -428,9 +479,11 @@ impl CostLedger {
             data_transfer: 0.0,
             s3: 0.0,
             cloudfront: 0.0,
+            dedicated: round_to(dedicated, 6),
+            capacity_reservation: round_to(unused_capacity, 6),
             reserved_unused: round_to(t.reserved_unused, 6),
-            all_on_demand: round_to(t.all_on_demand + lb_cost + warm_pool + ecr, 6),
-            saving: round_to(t.all_on_demand + lb_cost + warm_pool + ecr - total, 6),
+            all_on_demand: round_to(all_on_demand, 6),
+            saving: round_to(all_on_demand - total, 6),
         };
         let commitments = CommitmentSummary {
             reserved_coverage: ratio(t.reserved_covered_secs, t.on_demand_secs),
@@ -486,6 +539,9 @@ impl CostLedger {
     /// What an on-demand instance still running at `now` owes so far at list price (its
     /// 60 s minimum is owed from the moment it launches).
     pub(super) fn accrued_on_demand(&self, instance: &Instance, now: SimTime) -> f64 {
+        if self.on_hosts() {
+            return 0.0;
+        }
         cost_of_seconds(
             self.types[instance.type_index].on_demand_price,
             billed_seconds(now.since(instance.launched_at)),
@@ -550,11 +606,20 @@ impl CostLedger {
                 ECR_PER_GB_MONTH,
             );
         }
+        self.push_tenancy_lines(duration);
         let alb = self.alb.as_ref().map(|alb| alb.lines(duration, requests));
         for (item, quantity, unit, price) in alb.into_iter().flatten() {
             self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
         }
         self.items
+    }
+}
+
+/// The price of an instance of `tenancy` over the same instance on shared hardware.
+fn dedicated_price_factor(tenancy: &Tenancy) -> f64 {
+    match tenancy {
+        Tenancy::Dedicated { uplift, .. } => 1.0 + uplift,
+        _ => 1.0,
     }
 }
 
@@ -593,9 +658,17 @@ mod tests {
 }
 
 #[cfg(test)]
-mod commitment_tests {
+pub(super) mod commitment_tests {
     use super::*;
     use crate::model::config::*;
+
+    /// A ledger of m5.large at $0.096/h with no commitments, its purchase changed by
+    /// `change`.
+    pub(in crate::model) fn ledger_with(change: impl FnOnce(&mut PurchaseConfig)) -> CostLedger {
+        let mut p = purchase(Vec::new(), None);
+        change(&mut p);
+        ledger(p)
+    }
 
     fn ledger(purchase: PurchaseConfig) -> CostLedger {
         let lb = LoadBalancerConfig {
@@ -633,6 +706,9 @@ mod commitment_tests {
             spot_instance_pools: 2,
             reserved,
             savings_plan,
+            tenancy: Tenancy::Default,
+            capacity_reservations: Vec::new(),
+            scheduled_reserved: Vec::new(),
         }
     }
 

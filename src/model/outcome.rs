@@ -436,6 +436,14 @@ pub struct CostSummary {
     /// Amazon CloudFront: data transfer out from the edge and requests.
     #[serde(skip_serializing_if = "is_zero")]
     pub cloudfront: f64,
+    /// Dedicated tenancy: the per-Region fee of Dedicated Instances and the
+    /// Dedicated Hosts (aws-facts.md 20.1, 20.2).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dedicated: f64,
+    /// On-Demand Capacity Reservations: the reserved capacity no instance used
+    /// (20.4); the used part is the instances' own on-demand usage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub capacity_reservation: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -472,7 +480,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 20] {
+    fn figures_mut(&mut self) -> [&mut f64; 22] {
         let CostSummary {
             total,
             on_demand,
@@ -491,6 +499,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             reserved_unused,
             all_on_demand,
             saving,
@@ -513,6 +523,8 @@ impl CostSummary {
             data_transfer,
             s3,
             cloudfront,
+            dedicated,
+            capacity_reservation,
             reserved_unused,
             all_on_demand,
             saving,

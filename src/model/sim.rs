@@ -11,7 +11,7 @@
 //! holds one interval's statistics in memory, not the whole timeline.
 
 use super::batch::BatchTier;
-use super::billing::CostSoFar;
+use super::billing::{CostSoFar, DEDICATED_REGION_HOUR};
 use super::calls::{Answer, Caller, Message};
 use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
 use super::ec2::Ec2Tier;
@@ -22,7 +22,8 @@ use super::metrics::Metrics;
 use super::outcome::*;
 use super::rds::RdsTier;
 use super::traffic::{ArrivalProcess, RateFunction};
-use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SimTime};
+use crate::engine::{EventQueue, LatencyHistogram, RngStreams, SECS_PER_HOUR, SimTime};
+use std::collections::BTreeSet;
 
 /// The result of a run, apart from the timeline (streamed to the sink).
 pub struct RunOutcome {
@@ -453,8 +454,10 @@ impl<T: Service> Simulation<'_, T> {
         let mut tiers = Vec::with_capacity(self.tiers.len());
         let mut entry_metrics = None;
         let mut cost_items = Vec::new();
+        let mut dedicated_hours = BTreeSet::new();
         for (index, tier) in self.tiers.into_iter().enumerate() {
             let (mut summary, mut items, metrics) = tier.finish(self.end);
+            keep_dedicated_hours_once(&mut dedicated_hours, &mut summary.cost_usd, &mut items);
             if let (0, Some((cost, lines, _))) = (index, &egress) {
                 summary.cost_usd = CostSummary::sum([&summary.cost_usd, cost]);
                 items.extend(lines.iter().cloned());
@@ -503,5 +506,33 @@ impl<T: Service> Simulation<'_, T> {
             cost_items: Vec::new(),
             latency: metrics.into_latency(),
         }
+    }
+}
+
+/// The per-Region fee of Dedicated Instances is the Region's, owed once per clock hour
+/// in which any dedicated instance of the run runs (aws-facts.md 20.2): a tier's
+/// `dedicated_region_hour` lines for hours an earlier tier already pays are dropped
+/// from its lines and its bill.
+fn keep_dedicated_hours_once(
+    charged: &mut BTreeSet<u64>,
+    cost: &mut CostSummary,
+    items: &mut Vec<CostItem>,
+) {
+    let mut dropped = 0.0;
+    items.retain(|item| {
+        if item.item != DEDICATED_REGION_HOUR {
+            return true;
+        }
+        let hour = (item.start_s / SECS_PER_HOUR) as u64;
+        let first = charged.insert(hour);
+        if !first {
+            dropped += item.cost_usd;
+        }
+        first
+    });
+    if dropped > 0.0 {
+        cost.dedicated = round_to(cost.dedicated - dropped, 6);
+        cost.total = round_to(cost.total - dropped, 6);
+        cost.all_on_demand = round_to(cost.all_on_demand - dropped, 6);
     }
 }

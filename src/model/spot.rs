@@ -365,6 +365,9 @@ mod tests {
             spot_instance_pools: 2,
             reserved: Vec::new(),
             savings_plan: None,
+            tenancy: crate::model::config::Tenancy::Default,
+            capacity_reservations: Vec::new(),
+            scheduled_reserved: Vec::new(),
         };
         let spot = SpotConfig {
             price: SpotPrice::Discount { discount: 0.62 },

@@ -273,6 +273,8 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::DataTransfer => "data transfer (out to the internet, between zones)",
         BillPart::S3 => "S3 requests and storage",
         BillPart::CloudFront => "CloudFront",
+        BillPart::Dedicated => "dedicated (Region fee, Dedicated Hosts)",
+        BillPart::CapacityReservation => "capacity reservations left unused",
     }
 }
 

@@ -284,6 +284,17 @@ pub(crate) const SPOT_INSTANCE_POOLS: u32 = 2;
 pub(crate) const TERM: Term = Term::OneYear;
 pub(crate) const PAYMENT: Payment = Payment::NoUpfront;
 pub(crate) const OFFERING_CLASS: OfferingClass = OfferingClass::Standard;
+/// Dedicated Instances (aws-facts.md 20.2): "a dedicated per region fee of $2 per
+/// hour" while at least one dedicated instance runs in the Region, and a per-instance
+/// rate above shared tenancy, about 5-10 % for current families (unverified); simcloud
+/// takes 10 %, the uplift 20.1 derives for an M5 host (48 × $0.1056 against 48 ×
+/// $0.096).
+pub(crate) const DEDICATED_UPLIFT: f64 = 0.10;
+pub(crate) const DEDICATED_REGION_FEE_PER_HOUR: f64 = 2.0;
+/// Scheduled Reserved Instances had a one-year term (aws-facts.md 20.3). Their price
+/// is not in the facts: simcloud takes a standard one-year reservation's hourly rate
+/// with no upfront payment (1.3), an assumption; a scenario may give `hourly_usd`.
+pub(crate) const SCHEDULED_TERM: Term = Term::OneYear;
 
 // [tiers.<name>.task] of a fargate tier
 /// 1 vCPU and 2 GB, the smallest memory of that size (15.1): an assumption, as is

@@ -19,6 +19,7 @@ mod cron;
 mod default;
 mod duration;
 mod error;
+mod hosts;
 mod keys;
 mod limits;
 mod optimize;

@@ -800,6 +800,43 @@ fn purchase(p: &PurchaseConfig) -> RawPurchase {
             discount: Some(sp.discount),
             family: sp.family.clone(),
         }),
+        // Shared tenancy, the default, is left out, so that a scenario without the
+        // keys prints as it did before them.
+        tenancy: match &p.tenancy {
+            Tenancy::Default => None,
+            Tenancy::Dedicated { .. } => Some(RawTenancy::Dedicated),
+            Tenancy::Host(_) => Some(RawTenancy::Host),
+        },
+        hosts: match &p.tenancy {
+            Tenancy::Host(h) => Some(RawHosts {
+                count: h.count,
+                family: Some(h.family.clone()),
+                price_per_hour: Some(h.price_per_hour),
+            }),
+            _ => None,
+        },
+        capacity_reservation: list(&p.capacity_reservations, |r| RawCapacityReservation {
+            type_name: r.type_name.clone(),
+            count: r.count,
+            from: text(r.from),
+            to: text(r.to),
+        }),
+        scheduled_reserved: list(&p.scheduled_reserved, |r| RawScheduledReservation {
+            type_name: r.type_name.clone(),
+            count: r.count,
+            schedule: RawSchedule {
+                start: format!("{:02}:00", r.start_hour),
+                hours: r.hours,
+                days: (!r.daily()).then(|| {
+                    (WEEKDAYS.iter().zip(r.days))
+                        .filter(|(_, on)| *on)
+                        .map(|(w, _)| w.to_string())
+                        .collect()
+                }),
+            },
+            term: Some(r.term.into()),
+            hourly_usd: Some(r.hourly_usd),
+        }),
     }
 }
 

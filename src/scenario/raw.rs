@@ -975,6 +975,63 @@ pub(crate) struct RawPurchase {
     pub spot_instance_pools: Option<u32>,
     pub reserved: Option<Vec<RawReservation>>,
     pub savings_plan: Option<RawSavingsPlan>,
+    pub tenancy: Option<RawTenancy>,
+    pub hosts: Option<RawHosts>,
+    pub capacity_reservation: Option<Vec<RawCapacityReservation>>,
+    pub scheduled_reserved: Option<Vec<RawScheduledReservation>>,
+}
+
+/// `tenancy`'s words; the model's `Tenancy` carries prices, so this is not a
+/// `file_enum!`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawTenancy {
+    Default,
+    Dedicated,
+    Host,
+}
+
+/// `[purchase.hosts]`: Dedicated Hosts for `tenancy = "host"`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHosts {
+    pub count: u32,
+    pub family: Option<String>,
+    pub price_per_hour: Option<f64>,
+}
+
+/// `[[purchase.capacity_reservation]]`: an On-Demand Capacity Reservation.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCapacityReservation {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub count: u32,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `[[purchase.scheduled_reserved]]`: a Scheduled Reserved Instance purchase.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScheduledReservation {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub count: u32,
+    pub schedule: RawSchedule,
+    pub term: Option<RawTerm>,
+    pub hourly_usd: Option<f64>,
+}
+
+/// A scheduled reservation's recurring window: `start = "08:00"` (UTC, on the hour),
+/// `hours`, and `days` (`["mon", "fri"]`) for a weekly schedule, every day if left
+/// out.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSchedule {
+    pub start: String,
+    pub hours: u32,
+    pub days: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

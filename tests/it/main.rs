@@ -28,6 +28,7 @@ mod rds;
 mod reports;
 mod shards;
 mod sweeps;
+mod tenancy;
 mod tier_outputs;
 mod tiers_input;
 mod validation;

@@ -3,6 +3,12 @@
 //! whatever happens; reservations cover their type's on-demand seconds first, then the
 //! savings plan covers what is left, highest savings percentage first, until usage or
 //! the commitment runs out. RDS reservations are settled by `cover_reserved` too.
+//!
+//! Scheduled Reserved Instances (aws-facts.md 20.3) are reservations of the clock
+//! hours their schedule covers: in such an hour each is paid and covers its type's
+//! usage as a reserved instance does, after the standing reservations; outside it, it
+//! neither costs nor covers. AWS no longer sells them; simcloud bills them as AWS
+//! billed them, "for the scheduled hours whether used or not".
 
 use super::*;
 
@@ -55,7 +61,33 @@ impl HourCoverage {
 impl CostLedger {
     /// Whether any hourly settlement is needed.
     pub(in crate::model) fn has_commitments(&self) -> bool {
-        !self.purchase.reserved.is_empty() || self.purchase.savings_plan.is_some()
+        !self.purchase.reserved.is_empty()
+            || self.purchase.savings_plan.is_some()
+            || !self.purchase.scheduled_reserved.is_empty()
+    }
+
+    /// The reservations of the clock hour starting `hour_start`: the standing ones,
+    /// then the scheduled ones whose window covers the hour (20.3), as reservations of
+    /// their price.
+    fn reservations_of_hour(&self, hour_start: SimTime) -> Vec<Reservation> {
+        let hour = hour_start.0 / SimDuration::HOUR.0;
+        let scheduled = (self.purchase.scheduled_reserved.iter())
+            .filter(|s| s.covers_hour(hour))
+            .map(|s| Reservation {
+                type_name: s.type_name.clone(),
+                count: s.count,
+                term: s.term,
+                payment: Payment::NoUpfront,
+                class: OfferingClass::Standard,
+                hourly_usd: s.hourly_usd,
+                upfront_usd: 0.0,
+            });
+        self.purchase
+            .reserved
+            .iter()
+            .cloned()
+            .chain(scheduled)
+            .collect()
     }
 
     /// What the open clock hour will add to the bill if it ended now with `running`
@@ -71,12 +103,16 @@ impl CostLedger {
             .zip(running)
             .map(|(u, r)| u + r)
             .collect();
-        (self.hourly_fees(), self.cover(&usage).value())
+        let reservations = self.reservations_of_hour(self.open_hour_start);
+        (
+            self.hourly_fees(&reservations),
+            self.cover(&usage, &reservations).value(),
+        )
     }
 
     /// Reservation and savings plan fees of one clock hour.
-    fn hourly_fees(&self) -> f64 {
-        let reserved: f64 = (self.purchase.reserved.iter())
+    fn hourly_fees(&self, reservations: &[Reservation]) -> f64 {
+        let reserved: f64 = (reservations.iter())
             .map(|r| f64::from(r.count) * r.effective_hourly_usd())
             .sum();
         reserved
@@ -89,10 +125,10 @@ impl CostLedger {
 
     /// Applies reservations, then the savings plan, to one clock hour's on-demand
     /// seconds per type.
-    fn cover(&self, usage: &[f64]) -> HourCoverage {
+    fn cover(&self, usage: &[f64], reservations: &[Reservation]) -> HourCoverage {
         let mut remaining = usage.to_vec();
         let mut coverage = HourCoverage {
-            reserved: cover_reserved(&self.purchase.reserved, &self.types, &mut remaining),
+            reserved: cover_reserved(reservations, &self.types, &mut remaining),
             ..HourCoverage::default()
         };
         if let Some(plan) = &self.purchase.savings_plan {
@@ -135,13 +171,20 @@ impl CostLedger {
     /// lines.
     pub(in crate::model) fn settle_hour(&mut self, hour_start: SimTime) {
         let usage = std::mem::replace(&mut self.hour_usage, vec![0.0; self.types.len()]);
-        let coverage = self.cover(&usage);
+        let reservations = self.reservations_of_hour(hour_start);
+        let coverage = self.cover(&usage, &reservations);
+        self.open_hour_start = hour_start + SimDuration::HOUR;
+        let standing = self.purchase.reserved.len();
         let (start_s, end_s) = (
             hour_start.as_secs_f64(),
             hour_start.as_secs_f64() + SECS_PER_HOUR,
         );
         let purchase = self.purchase.clone();
-        for (r, &(covered, value)) in purchase.reserved.iter().zip(&coverage.reserved) {
+        for (i, (r, &(covered, value))) in reservations.iter().zip(&coverage.reserved).enumerate() {
+            let (fee_item, coverage_item) = match i < standing {
+                true => ("reserved_fee", "reserved_coverage"),
+                false => ("scheduled_reserved_fee", "scheduled_reserved_coverage"),
+            };
             let capacity = f64::from(r.count) * SECS_PER_HOUR;
             let fee = f64::from(r.count) * r.effective_hourly_usd();
             self.totals.reserved_fees += fee;
@@ -150,7 +193,7 @@ impl CostLedger {
             self.totals.reserved_capacity_secs += capacity;
             self.totals.reserved_covered_secs += covered;
             self.push_line(
-                "reserved_fee",
+                fee_item,
                 "reserved",
                 &r.type_name,
                 start_s,
@@ -161,7 +204,7 @@ impl CostLedger {
             );
             if covered > 0.0 {
                 self.push_line(
-                    "reserved_coverage",
+                    coverage_item,
                     "reserved",
                     &r.type_name,
                     start_s,

@@ -14,6 +14,7 @@ mod lambda;
 mod network;
 mod rds;
 mod s3;
+mod tenancy;
 mod worker;
 
 pub use batch::*;
@@ -25,6 +26,7 @@ pub use lambda::*;
 pub use network::*;
 pub use rds::*;
 pub use s3::*;
+pub use tenancy::*;
 pub use worker::*;
 
 use crate::engine::SimDuration;
@@ -661,6 +663,13 @@ pub struct PurchaseConfig {
     pub spot_instance_pools: u32,
     pub reserved: Vec<Reservation>,
     pub savings_plan: Option<SavingsPlan>,
+    /// Shared hardware, Dedicated Instances or Dedicated Hosts (aws-facts.md 20.1,
+    /// 20.2).
+    pub tenancy: Tenancy,
+    /// On-Demand Capacity Reservations (20.4).
+    pub capacity_reservations: Vec<CapacityReservation>,
+    /// Scheduled Reserved Instances (20.3).
+    pub scheduled_reserved: Vec<ScheduledReservation>,
 }
 
 impl PurchaseConfig {
@@ -874,6 +883,9 @@ mod tests {
             spot_instance_pools: 2,
             reserved: Vec::new(),
             savings_plan: None,
+            tenancy: Tenancy::Default,
+            capacity_reservations: Vec::new(),
+            scheduled_reserved: Vec::new(),
         }
     }
 

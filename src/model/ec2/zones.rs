@@ -15,7 +15,9 @@
 //!   short in the zone (`[[capacity_shortage]]`) fails with
 //!   InsufficientInstanceCapacity and the next pool, then the next zone, is tried
 //!   (17.2: "other AZs first"); a spread placement group refuses an eighth running
-//!   instance in a zone (17.4). Each failed attempt is counted (`failed_launches`).
+//!   instance in a zone (17.4), and Dedicated Hosts one more instance than their
+//!   slots (20.1; simcloud's hosts serve every zone of the group). Each failed
+//!   attempt is counted (`failed_launches`).
 //! - When no zone takes an instance the group retries after 10 s, doubling up to
 //!   5 minutes (17.2's model default: AWS does not document the cadence). Until the
 //!   retry the group launches nothing; a launch that succeeds resets the delay.
@@ -43,7 +45,7 @@
 
 use super::health::EC2_IMPAIRED_DELAY;
 use super::*;
-use crate::model::config::{PLACEMENT_PER_ZONE, PlacementGroupStrategy};
+use crate::model::config::{PLACEMENT_PER_ZONE, PlacementGroupStrategy, Tenancy};
 
 /// The first wait before the group retries failed launches, and the longest
 /// (aws-facts.md 17.2, model default).
@@ -183,6 +185,14 @@ impl Ec2Tier<'_> {
             }
         }
         let t = ctx.now.since(SimTime::ZERO);
+        if let Tenancy::Host(hosts) = &self.config.purchase.tenancy
+            && self.fleet.alive.len() as u32 >= hosts.capacity()
+        {
+            // No free slot on the Dedicated Hosts (aws-facts.md 20.1): EC2 refuses the
+            // launch as it does one short of capacity, and the group retries.
+            self.fleet.failed_launches += 1;
+            return None;
+        }
         if !spot {
             if self.network.short_of(&self.type_names[0], zone, t) {
                 self.fleet.failed_launches += 1;

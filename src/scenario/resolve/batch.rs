@@ -218,6 +218,9 @@ pub(super) fn resolve_batch(
         spot_instance_pools: 1,
         reserved: Vec::new(),
         savings_plan: None,
+        tenancy: Tenancy::Default,
+        capacity_reservations: Vec::new(),
+        scheduled_reserved: Vec::new(),
     };
     Ok(ResolvedBatch {
         batch: BatchConfig {

@@ -1,4 +1,5 @@
-//! `[purchase]`: the mixed instances policy, reserved instances and savings plans.
+//! `[purchase]`: the mixed instances policy, reserved instances and savings plans
+//! (tenancy and capacity purchases are `tenancy.rs`).
 
 use super::*;
 
@@ -64,8 +65,9 @@ pub(super) fn reservation_prices(
 
 pub(super) fn resolve_purchase(
     ctx: &Ctx,
-    raw: RawPurchase,
+    mut raw: RawPurchase,
     instance: &InstanceConfig,
+    duration: SimDuration,
 ) -> Result<PurchaseConfig> {
     let percent = raw
         .on_demand_percent_above_base
@@ -76,6 +78,8 @@ pub(super) fn resolve_purchase(
             "must be a percentage between 0 and 100",
         ));
     }
+    let (tenancy, capacity_reservations, scheduled_reserved) =
+        resolve_tenancy(ctx, &mut raw, instance, percent as u32, duration)?;
     let spot_pools = raw
         .spot_pools
         .unwrap_or_else(|| vec![instance.type_name.clone()]);
@@ -192,6 +196,17 @@ pub(super) fn resolve_purchase(
             })
         }
     };
+    if matches!(tenancy, Tenancy::Host(_)) && (!reserved.is_empty() || savings_plan.is_some()) {
+        // Host Reservations and savings plans on hosts (20.1) are left out.
+        let key = match reserved.is_empty() {
+            false => "purchase.reserved",
+            true => "purchase.savings_plan",
+        };
+        return Err(ctx.err_table(
+            key,
+            "does not apply to instances on Dedicated Hosts, which are billed as the hosts (simcloud does not model Host Reservations)",
+        ));
+    }
     Ok(PurchaseConfig {
         on_demand_base: ctx.at_most(
             "purchase.on_demand_base",
@@ -205,5 +220,8 @@ pub(super) fn resolve_purchase(
         spot_instance_pools,
         reserved,
         savings_plan,
+        tenancy,
+        capacity_reservations,
+        scheduled_reserved,
     })
 }

@@ -641,7 +641,8 @@ fn resolve_tier(
             ));
         }
         let instance = resolve_instance(ctx, raw_instance, duration)?;
-        let purchase = resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance)?;
+        let purchase =
+            resolve_purchase(ctx, raw.purchase.unwrap_or_default(), &instance, duration)?;
         (instance, purchase, None)
     };
     let worker = match kind {
@@ -744,6 +745,7 @@ fn resolve_tier(
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
         return Err(ctx.err("autoscaling.warm_pool", "a warm pool needs an all on-demand group (purchase.on_demand_percent_above_base = 100)"));
     }
+    check_host_capacity(ctx, &purchase, &autoscaling, &instance)?;
     let placement = resolve_placement(ctx, raw.placement, autoscaling.max, zones)?;
     Ok(TierConfig {
         name,
