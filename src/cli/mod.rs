@@ -15,6 +15,7 @@
 //! unfinished staging folder is removed (see [`report::folder`]) and the process then
 //! dies of the signal as it would have, so a shell sees the usual 130 or 143.
 
+mod catalog;
 mod emit;
 mod print;
 mod progress;
@@ -123,6 +124,9 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+    /// List the instance types a scenario can name: vCPU, memory, on-demand price,
+    /// price per vCPU-hour and relative speed; filtered, as a table or CSV.
+    Catalog(catalog::CatalogArgs),
 }
 
 #[derive(Args)]
@@ -263,6 +267,7 @@ pub(crate) fn main() -> ExitCode {
         ),
         Command::Merge { dir, print } => merge(&mut out, &dir, &print),
         Command::Validate { scenario } => validate(&mut out, &scenario),
+        Command::Catalog(args) => catalog::catalog(&mut out, &args),
     };
     let result = result.and_then(|()| out.flush().map_err(Failure::Output));
     match result {

@@ -455,7 +455,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 33] = [
+    pub const ALL: [Metric; 35] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -486,6 +486,8 @@ impl Metric {
         Metric::Cost(BillPart::CloudFront),
         Metric::Cost(BillPart::Dedicated),
         Metric::Cost(BillPart::CapacityReservation),
+        Metric::Cost(BillPart::Route53),
+        Metric::Cost(BillPart::CpuCredits),
         // A batch tier's measures come last: a comparison without one leaves them out
         // of every file ([`Comparison::shown`]), so that its files are those of the
         // metrics before them.

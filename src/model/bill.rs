@@ -25,11 +25,13 @@ pub enum BillPart {
     CloudFront,
     Dedicated,
     CapacityReservation,
+    Route53,
+    CpuCredits,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 18] = [
+    pub const ALL: [BillPart; 20] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -48,6 +50,8 @@ impl BillPart {
         BillPart::CloudFront,
         BillPart::Dedicated,
         BillPart::CapacityReservation,
+        BillPart::Route53,
+        BillPart::CpuCredits,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -72,6 +76,8 @@ impl BillPart {
             BillPart::CloudFront => "cloudfront",
             BillPart::Dedicated => "dedicated",
             BillPart::CapacityReservation => "capacity_reservation",
+            BillPart::Route53 => "route53",
+            BillPart::CpuCredits => "cpu_credits",
         }
     }
 
@@ -96,6 +102,8 @@ impl BillPart {
             BillPart::CloudFront => "CloudFront",
             BillPart::Dedicated => "dedicated",
             BillPart::CapacityReservation => "capacity reservation",
+            BillPart::Route53 => "Route 53",
+            BillPart::CpuCredits => "CPU credits",
         }
     }
 
@@ -120,6 +128,8 @@ impl BillPart {
             BillPart::CloudFront => "cost_cloudfront_usd",
             BillPart::Dedicated => "cost_dedicated_usd",
             BillPart::CapacityReservation => "cost_capacity_reservation_usd",
+            BillPart::Route53 => "cost_route53_usd",
+            BillPart::CpuCredits => "cost_cpu_credits_usd",
         }
     }
 
@@ -144,6 +154,8 @@ impl BillPart {
             BillPart::CloudFront => "CloudFront part of the bill",
             BillPart::Dedicated => "Dedicated Instance fee and Dedicated Host part of the bill",
             BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
+            BillPart::Route53 => "Route 53 part of the bill",
+            BillPart::CpuCredits => "surplus CPU credits part of the bill",
         }
     }
 
@@ -186,6 +198,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         cloudfront,
         dedicated,
         capacity_reservation,
+        route53,
+        cpu_credits,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -209,6 +223,8 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::CloudFront, cloudfront),
         (BillPart::Dedicated, dedicated),
         (BillPart::CapacityReservation, capacity_reservation),
+        (BillPart::Route53, route53),
+        (BillPart::CpuCredits, cpu_credits),
     ]
 }
 
@@ -240,10 +256,12 @@ mod tests {
             cloudfront: 32768.0,
             dedicated: 65536.0,
             capacity_reservation: 131072.0,
+            route53: 262144.0,
+            cpu_credits: 262144.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..18).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..19).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

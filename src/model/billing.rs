@@ -40,6 +40,7 @@ pub(super) mod cloudfront;
 mod commitments;
 pub(super) mod data_transfer;
 pub(super) mod rds;
+pub(super) mod route53;
 pub(super) mod s3;
 pub(super) mod serverless;
 pub(super) mod sqs;
@@ -113,6 +114,8 @@ pub(super) struct Totals {
     pub savings_plan_used: f64,
     /// On-demand instance-seconds eligible for reservations.
     pub on_demand_secs: f64,
+    /// Surplus CPU credits billed (aws-facts.md 20.5), in USD.
+    pub cpu_credits: f64,
 }
 
 impl Totals {
@@ -175,6 +178,11 @@ pub(super) struct CostLedger {
     /// `None` without a load balancer (a single-instance Beanstalk environment, a
     /// worker tier).
     alb: Option<AlbPrices>,
+    /// The load balancers of second environments (a blue/green deployment's, aws-facts.md
+    /// 5): when each was created and, once it is, deleted. Each is billed its own hours,
+    /// a partial hour as a full one (4.7); the traffic's LCUs are the tier's, whichever
+    /// load balancer processed them.
+    extra_albs: Vec<(SimTime, Option<SimTime>)>,
     /// The tier billed, named on every line.
     tier: String,
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
@@ -187,6 +195,9 @@ pub(super) struct CostLedger {
     capacity_use: Vec<(u64, u64, usize)>,
     /// The start of the clock hour not yet settled.
     open_hour_start: SimTime,
+    /// The price of a surplus CPU credit per vCPU-hour (aws-facts.md 20.5); used
+    /// only for burstable instances.
+    surplus_price_per_vcpu_hour: f64,
 }
 
 impl CostLedger {
@@ -208,6 +219,11 @@ impl CostLedger {
             ledger.alb = None;
         }
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        ledger.surplus_price_per_vcpu_hour = config
+            .instance
+            .credits
+            .as_ref()
+            .map_or(0.0, |c| c.surplus_price_per_vcpu_hour);
         if config.worker.is_some() {
             ledger.alb = None;
         }
@@ -264,11 +280,13 @@ impl CostLedger {
             warm_pool,
             totals: Totals::default(),
             alb: Some(AlbPrices::new(lb, AlbTargets::Instances)),
+            extra_albs: Vec::new(),
             tier: String::new(),
             fargate_image_gb: None,
             dedicated_hours: BTreeSet::new(),
             capacity_use: Vec::new(),
             open_hour_start: SimTime::ZERO,
+            surplus_price_per_vcpu_hour: 0.0,
         }
     }
 
@@ -349,6 +367,37 @@ impl CostLedger {
             cost_usd: cost,
             tier: self.tier.clone(),
         });
+        self.bill_surplus_credits(instance, end);
+    }
+
+    /// A burstable instance in unlimited mode stops at `end`: its surplus credits
+    /// billed beyond 24 hours of earnings, and those not paid down, at the surplus
+    /// price per vCPU-hour (1 credit = 1 vCPU-minute; aws-facts.md 20.5). Its credits
+    /// are advanced to `end` (the stop cut its requests off first).
+    fn bill_surplus_credits(&mut self, instance: &Instance, end: SimTime) {
+        let Some(credits) = &instance.credits else {
+            return;
+        };
+        let owed = credits.charged + credits.outstanding_surplus();
+        if owed <= 0.0 {
+            return;
+        }
+        let vcpu_hours = owed / 60.0;
+        let cost = vcpu_hours * self.surplus_price_per_vcpu_hour;
+        self.totals.cpu_credits += cost;
+        self.items.push(CostItem {
+            item: "surplus_cpu_credits".into(),
+            purchase_option: "cpu_credits".into(),
+            instance_type: self.types[instance.type_index].name.clone(),
+            instance_id: Some(instance.id),
+            start_s: instance.launched_at.as_secs_f64(),
+            end_s: end.as_secs_f64(),
+            quantity: vcpu_hours,
+            unit: "vcpu_hour".into(),
+            unit_price_usd: self.surplus_price_per_vcpu_hour,
+            cost_usd: cost,
+            tier: self.tier.clone(),
+        });
     }
 
     /// The end of an instance's billed seconds if it stops at `end`.
@@ -378,7 +427,12 @@ impl CostLedger {
         let mut commitments = t.reserved_fees + t.savings_plan_fees;
         let warm_pool = self.warm_pool_cost(warm_pool, now);
         let mut running = vec![0.0; self.types.len()];
+        let mut cpu_credits = t.cpu_credits;
         for instance in billed {
+            // Surplus credits beyond 24 hours of earnings are owed at once.
+            if let Some(c) = &instance.credits {
+                cpu_credits += c.charged / 60.0 * self.surplus_price_per_vcpu_hour;
+            }
             match instance.pool {
                 None => {
                     on_demand += self.accrued_on_demand(instance, now);
@@ -406,7 +460,7 @@ impl CostLedger {
         // closes (`tenancy.rs`).
         let hosts = self.hosts_cost(now.since(SimTime::ZERO));
         CostSoFar {
-            total: on_demand + spot + commitments + warm_pool + load_balancer + hosts,
+            total: on_demand + spot + commitments + warm_pool + load_balancer + hosts + cpu_credits,
             on_demand,
             spot,
             commitments,
@@ -450,10 +504,12 @@ impl CostLedger {
             + warm_pool
             + ecr
             + dedicated
-            + unused_capacity;
+            + unused_capacity
+            + t.cpu_credits;
         // All on-demand, dedicated instances still pay their Region's fee; hosts and
         // unused capacity are what the comparison may save.
-        let all_on_demand = t.all_on_demand + lb_cost + warm_pool + ecr + region_fee;
+        let all_on_demand =
+            t.all_on_demand + lb_cost + warm_pool + ecr + region_fee + t.cpu_credits;
         // The usage of a fargate tier is its own parts; an ec2 tier's is on-demand
         // and spot.
         let ((on_demand, spot), (fargate, fargate_spot)) = if self.bills_tasks() {
@@ -481,6 +537,8 @@ impl CostLedger {
             cloudfront: 0.0,
             dedicated: round_to(dedicated, 6),
             capacity_reservation: round_to(unused_capacity, 6),
+            route53: 0.0,
+            cpu_credits: round_to(t.cpu_credits, 6),
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(all_on_demand, 6),
             saving: round_to(all_on_demand - total, 6),
@@ -550,9 +608,33 @@ impl CostLedger {
 
     /// The load balancer's bill after `elapsed` with `requests` processed.
     pub(super) fn lb_cost(&self, elapsed: SimDuration, requests: u64) -> f64 {
-        self.alb
-            .as_ref()
-            .map_or(0.0, |alb| alb.cost(elapsed, requests))
+        self.alb.as_ref().map_or(0.0, |alb| {
+            alb.cost(elapsed, requests) + self.extra_alb_hours(elapsed) as f64 * alb.per_hour()
+        })
+    }
+
+    /// A second environment's load balancer is created at `now` (blue/green).
+    pub(super) fn open_alb(&mut self, now: SimTime) {
+        self.extra_albs.push((now, None));
+    }
+
+    /// The old environment's load balancer is deleted at `now`: the tier's one load
+    /// balancer is the second environment's from now on, so the span billed as
+    /// extra is the time both ran.
+    pub(super) fn close_alb(&mut self, now: SimTime) {
+        if let Some(open) = self.extra_albs.iter_mut().find(|a| a.1.is_none()) {
+            open.1 = Some(now);
+        }
+    }
+
+    /// Hours billed for the extra load balancers after `elapsed`.
+    fn extra_alb_hours(&self, elapsed: SimDuration) -> u64 {
+        let end = SimTime::ZERO + elapsed;
+        self.extra_albs
+            .iter()
+            .filter(|(from, _)| *from < end)
+            .map(|(from, to)| AlbPrices::hours(to.unwrap_or(end).min(end).since(*from)))
+            .sum()
     }
 
     /// The lines recorded since the last call: they are final.
@@ -610,6 +692,22 @@ impl CostLedger {
         let alb = self.alb.as_ref().map(|alb| alb.lines(duration, requests));
         for (item, quantity, unit, price) in alb.into_iter().flatten() {
             self.push_line(item, "load_balancer", "", 0.0, end_s, quantity, unit, price);
+        }
+        if let Some(per_hour) = self.alb.as_ref().map(AlbPrices::per_hour) {
+            let end = SimTime::ZERO + duration;
+            for (from, to) in std::mem::take(&mut self.extra_albs) {
+                let to = to.unwrap_or(end).min(end);
+                self.push_line(
+                    "load_balancer_hours",
+                    "load_balancer",
+                    "",
+                    from.as_secs_f64(),
+                    to.as_secs_f64(),
+                    AlbPrices::hours(to.since(from)) as f64,
+                    "hour",
+                    per_hour,
+                );
+            }
         }
         self.items
     }
@@ -701,6 +799,7 @@ pub(super) mod commitment_tests {
             spot_pool_types: vec![PoolType {
                 vcpu: 2,
                 price_per_hour: 0.096,
+                speed: 1.0,
             }],
             spot_allocation: SpotAllocation::PriceCapacityOptimized,
             spot_instance_pools: 2,

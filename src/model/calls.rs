@@ -40,15 +40,23 @@ impl Caller {
     };
 
     /// `sqsd`'s delivery `slot` of a worker tier `tier`'s queue to instance
-    /// `instance` of that tier: the application answers the queue.
+    /// `instance` of that tier: the application answers the queue. Its `call` is
+    /// [`DELIVERY`], which no `calls` entry has (a tier makes at most 255 calls), so
+    /// that the worker tells its application's answers to `sqsd` from the answers to
+    /// its own calls (`[[tiers.<worker>.calls]]`).
     pub(super) fn delivery(tier: u8, slot: u32, instance: u32) -> Caller {
         Caller {
             tier,
             zone: u8::MAX,
-            call: 0,
+            call: DELIVERY,
             slot,
             instance,
         }
+    }
+
+    /// Whether this is `sqsd`'s delivery of a message (see [`Caller::delivery`]).
+    pub(super) fn is_delivery(self) -> bool {
+        self.call == DELIVERY && self.tier != u8::MAX
     }
 
     /// The zone of the calling instance, if it runs in one.
@@ -74,6 +82,9 @@ impl Caller {
         self.instance
     }
 }
+
+/// The `call` of a [`Caller::delivery`].
+const DELIVERY: u8 = u8::MAX;
 
 /// How a request ended, for its caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

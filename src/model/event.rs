@@ -122,6 +122,13 @@ pub(super) enum Event {
         tier: u8,
         deployment: u32,
     },
+    /// A timed phase of the tier's running deployment `deployment` is due (a
+    /// blue/green swap or the old environment's termination, the end of a traffic
+    /// split's evaluation).
+    DeploymentPhaseDue {
+        tier: u8,
+        deployment: u32,
+    },
     /// An instance finished installing the new application version and restarting
     /// it: its health checks begin.
     VersionDeployed {
@@ -191,6 +198,12 @@ pub(super) enum Event {
     MessageSent {
         tier: u8,
     },
+    /// A worker tier's periodic task `task` is due (its schedule matches now): the
+    /// leader instance sends its message (aws-facts.md 5).
+    PeriodicTaskDue {
+        tier: u8,
+        task: u16,
+    },
     /// An Availability Zone goes down (`[[outage]]`): the tier's instances in it stop
     /// answering.
     ZoneFailed {
@@ -226,6 +239,14 @@ pub(super) enum Event {
         instance: u32,
         generation: u32,
     },
+    /// A burstable instance in standard mode: a request's stretched work is done, a
+    /// request in service reached its idle timeout, or the credit balance ran out
+    /// (`credits.rs`); only the latest `generation` counts.
+    CreditsDue {
+        tier: u8,
+        instance: u32,
+        generation: u32,
+    },
 }
 
 impl Event {
@@ -244,6 +265,7 @@ impl Event {
             | Event::InstanceBooted { tier, .. }
             | Event::MessageVisible { tier, .. }
             | Event::MessageSent { tier, .. }
+            | Event::PeriodicTaskDue { tier, .. }
             | Event::HealthChecksPassed { tier, .. }
             | Event::DeregistrationDelayExpired { tier, .. }
             | Event::InstanceFailed { tier, .. }
@@ -261,6 +283,7 @@ impl Event {
             | Event::ForecastDue { tier, .. }
             | Event::HourTick { tier }
             | Event::DeploymentDue { tier, .. }
+            | Event::DeploymentPhaseDue { tier, .. }
             | Event::VersionDeployed { tier, .. }
             | Event::ContainerInstanceRegistered { tier, .. }
             | Event::ClusterTick { tier }
@@ -276,6 +299,7 @@ impl Event {
             | Event::JobSubmitted { tier, .. }
             | Event::JobAttemptEnded { tier, .. }
             | Event::BatchInstanceIdle { tier, .. } => Some(tier),
+            Event::CreditsDue { tier, .. } => Some(tier),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! of instances in service and the utilisation integrals stay exact.
 
 use super::config::TierConfig;
+use super::credits::{CreditSpec, Credits};
 use super::dist::DurationSampler;
 use super::instance::{Instance, InstanceState, PurchaseOption};
 use super::outcome::{InstanceSummary, TimelineRow, round_to};
@@ -17,6 +18,10 @@ use crate::engine::{RngStreams, SECS_PER_HOUR, SimDuration, SimRng, SimTime, Tim
 /// An instance type as the run uses it.
 pub(super) struct TypeInfo {
     pub workers: u32,
+    /// Relative per-vCPU speed (m5.large = 1.0): service times are divided by it.
+    pub speed: f64,
+    /// CPU credits, for the group's own type when it bursts (aws-facts.md 20.5).
+    pub credits: Option<CreditSpec>,
 }
 
 pub(super) struct Fleet {
@@ -59,6 +64,9 @@ pub(super) struct Fleet {
     /// Busy and offered worker-time of terminated instances.
     pub retired_busy_area: u128,
     pub retired_capacity_area: u128,
+    /// Credits of terminated burstable instances: spent, surplus spent, surplus
+    /// billed, throttled nanoseconds.
+    pub retired_credits: [f64; 4],
 }
 
 impl Fleet {
@@ -95,6 +103,7 @@ impl Fleet {
             in_service_area: TimeIntegral::starting_at(SimTime::ZERO),
             retired_busy_area: 0,
             retired_capacity_area: 0,
+            retired_credits: [0.0; 4],
         }
     }
 
@@ -112,6 +121,10 @@ impl Fleet {
         let workers = self.types[type_index].workers;
         let mut instance = Instance::new(id, purchase, type_index, pool, zone, workers, now);
         instance.protected = protected;
+        instance.speed = self.types[type_index].speed;
+        if let Some(spec) = self.types[type_index].credits {
+            instance.credits = Some(Box::new(Credits::new(spec, now)));
+        }
         self.instances.push(instance);
         self.alive.push(id);
         self.launched += 1;
@@ -127,6 +140,17 @@ impl Fleet {
         let instance = &mut self.instances[id as usize];
         self.retired_busy_area += instance.busy_area_at(now);
         self.retired_capacity_area += instance.capacity_area_at(now);
+        if let Some(c) = &mut instance.credits {
+            // A terminated instance loses its credits (aws-facts.md 20.5).
+            c.advance(now);
+            // Its outstanding surplus was billed as it stopped.
+            c.settle();
+            let figures = [c.spent, c.surplus_spent, c.charged, c.throttled_nanos];
+            for (total, x) in self.retired_credits.iter_mut().zip(figures) {
+                *total += x;
+            }
+            c.jobs.clear();
+        }
         instance.state = InstanceState::Terminated;
         if instance.interrupted {
             self.spot_interruptions += 1;
@@ -264,6 +288,7 @@ impl Fleet {
             min_in_service: self.min_in_service.min(self.in_service),
             instance_hours: round_to(billed_secs as f64 / SECS_PER_HOUR, 6),
             zones: Vec::new(),
+            credits: None,
         }
     }
 }

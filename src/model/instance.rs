@@ -6,6 +6,7 @@
 //! metric (CPU) and the report's utilisation are derived without per-request storage.
 
 use super::calls::Handle;
+use super::credits::Credits;
 use crate::engine::{SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
@@ -82,6 +83,8 @@ pub(super) struct Instance {
     /// When it first became a healthy target.
     pub healthy_at: Option<SimTime>,
     pub workers: u32,
+    /// Relative per-vCPU speed of its type (m5.large = 1.0, `InstanceConfig::speed`).
+    pub speed: f64,
     /// Workers holding a request: serving it, or waiting on its calls to other tiers.
     pub busy: u32,
     /// Of `busy`, the workers waiting on calls: they hold the request but use no CPU.
@@ -103,6 +106,9 @@ pub(super) struct Instance {
     pub metric_mark: u128,
     /// Responses sent since the last metric tick (its `NetworkOut`).
     pub responses_in_period: u32,
+    /// CPU credits, for a burstable type only (aws-facts.md 20.5): boxed, so that
+    /// an instance that does not burst carries one word of it.
+    pub credits: Option<Box<Credits>>,
 }
 
 impl Instance {
@@ -133,6 +139,7 @@ impl Instance {
             warm_at: None,
             healthy_at: None,
             workers,
+            speed: 1.0,
             busy: 0,
             blocked: 0,
             queue: VecDeque::new(),
@@ -142,6 +149,20 @@ impl Instance {
             busy_area: TimeIntegral::starting_at(now),
             metric_mark: 0,
             responses_in_period: 0,
+            credits: None,
+        }
+    }
+
+    /// How long a request drawn to take `drawn_nanos` on the reference type
+    /// (m5.large) takes here: the draw divided by the type's speed, to the nearest
+    /// nanosecond. At speed 1.0 the draw itself, bit for bit, so that runs of types at
+    /// the reference speed are unchanged.
+    #[inline]
+    pub(super) fn service_nanos(&self, drawn_nanos: u64) -> u64 {
+        if self.speed == 1.0 {
+            drawn_nanos
+        } else {
+            (drawn_nanos as f64 / self.speed).round() as u64
         }
     }
 
@@ -175,12 +196,18 @@ impl Instance {
     pub(super) fn set_busy(&mut self, busy: u32, now: SimTime) {
         self.busy_area.advance(now, self.computing());
         self.busy = busy;
+        if let Some(credits) = &mut self.credits {
+            credits.set_computing(now, self.busy - self.blocked);
+        }
     }
 
     /// Changes the number of workers waiting on calls (within `busy`).
     pub(super) fn set_blocked(&mut self, blocked: u32, now: SimTime) {
         self.busy_area.advance(now, self.computing());
         self.blocked = blocked;
+        if let Some(credits) = &mut self.credits {
+            credits.set_computing(now, self.busy - self.blocked);
+        }
     }
 
     #[inline]

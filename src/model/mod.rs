@@ -12,6 +12,7 @@ mod billing;
 mod calls;
 mod cluster;
 pub mod config;
+mod credits;
 mod deployment;
 mod dist;
 mod ec2;

@@ -98,7 +98,21 @@ pub struct DeploymentSummary {
     /// Instance-hours beyond the fleet of the start running throughout, and their
     /// price on demand.
     pub extra_instance_hours: f64,
+    /// Blue/green: hours of the second environment's load balancer while the old
+    /// one still ran (each partial hour a full one), included in `extra_cost_usd`.
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub extra_load_balancer_hours: u64,
     pub extra_cost_usd: f64,
+    /// Traffic splitting and blue/green: requests routed while the traffic was split
+    /// between the old and the new version (for blue/green, from the swap to the end
+    /// of the run), those sent to the new version, and those sent to an old
+    /// environment already terminated (lost; counted as rejected in `requests`).
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_split: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_to_new_version: u64,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub requests_lost: u64,
 }
 
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
@@ -210,7 +224,19 @@ pub struct QueueSummary {
     pub backlog_peak: u64,
     /// From a message's sending to the receive whose processing deleted it.
     pub time_in_queue_ms: LatencySummary,
+    /// Each periodic task's messages sent by the leader, and the times it was due
+    /// with no instance InService to send it (aws-facts.md 5); left out without tasks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periodic_tasks: Vec<PeriodicTaskSummary>,
     pub requests: QueueRequests,
+}
+
+/// What one periodic task of a worker tier sent.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PeriodicTaskSummary {
+    pub name: String,
+    pub sent: u64,
+    pub missed: u64,
 }
 
 /// The SQS API requests of a queue (aws-facts.md 12.1).
@@ -444,6 +470,13 @@ pub struct CostSummary {
     /// (20.4); the used part is the instances' own on-demand usage.
     #[serde(skip_serializing_if = "is_zero")]
     pub capacity_reservation: f64,
+    /// Amazon Route 53: the `[dns]` hosted zone and its queries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub route53: f64,
+    /// Surplus CPU credits of burstable instances in unlimited mode (aws-facts.md
+    /// 20.5).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cpu_credits: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -480,7 +513,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 22] {
+    fn figures_mut(&mut self) -> [&mut f64; 24] {
         let CostSummary {
             total,
             on_demand,
@@ -501,6 +534,8 @@ impl CostSummary {
             cloudfront,
             dedicated,
             capacity_reservation,
+            route53,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -525,6 +560,8 @@ impl CostSummary {
             cloudfront,
             dedicated,
             capacity_reservation,
+            route53,
+            cpu_credits,
             reserved_unused,
             all_on_demand,
             saving,
@@ -570,6 +607,24 @@ pub struct InstanceSummary {
     /// than one zone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<ZoneInstances>,
+    /// CPU credits, when the group's type is burstable (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<CreditsSummary>,
+}
+
+/// The CPU credits of a burstable group's instances over the run (aws-facts.md
+/// 20.5), in credits (1 = 1 vCPU at 100 % for 1 minute).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CreditsSummary {
+    /// Credits spent in all: from the balance, launch credits and surplus.
+    pub spent: f64,
+    /// Surplus credits spent (unlimited mode).
+    pub surplus_spent: f64,
+    /// Surplus credits billed: not paid down by later earnings before the instance
+    /// stopped (or the run ended), or beyond 24 hours of earnings.
+    pub surplus_charged: f64,
+    /// Instance-seconds throttled to the baseline (standard mode).
+    pub throttled_instance_seconds: f64,
 }
 
 /// A zone's instances in a run of several zones.
@@ -664,6 +719,13 @@ pub struct TimelineRow {
     /// column of any other tier's timeline.
     #[serde(skip)]
     pub jobs: Option<JobColumns>,
+    /// A burstable group only (the columns are absent otherwise): the mean CPU
+    /// credit balance of the instances alive at the end of the interval, and how
+    /// many of them are throttled to their baseline then (aws-facts.md 20.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttled: Option<u32>,
 }
 
 /// One line of the bill (`cost.csv`).

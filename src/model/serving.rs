@@ -13,18 +13,32 @@
 
 use super::balancer::LoadBalancer;
 use super::calls::{Answer, Caller, Calls, Handle, Message, Pending};
-use super::config::TierConfig;
+use super::config::{Routing, TierConfig};
+use super::credits::Credits;
+use super::deployment::{Share, SplitCounts};
 use super::dist::DurationSampler;
 use super::event::Event;
 use super::fleet::Fleet;
-use super::instance::{InstanceState, Waiting};
+use super::instance::{Instance, InstanceState, Waiting};
 use super::metrics::Metrics;
 use super::sim::Ctx;
 use crate::engine::{RngStreams, SimDuration, SimRng, SimTime};
 use rand::Rng;
+use std::collections::BTreeSet;
 
 pub(super) struct Serving {
     pub balancer: LoadBalancer,
+    /// The new version's target group while a traffic-splitting or blue/green
+    /// deployment runs (blue/green: the second environment's load balancer), its
+    /// members, and what it is made from.
+    second: Option<LoadBalancer>,
+    second_members: BTreeSet<u32>,
+    second_setup: (Routing, SimDuration, RngStreams),
+    /// How the requests are split between the old version (`balancer`) and the new
+    /// one, while a deployment splits them; draws from a stream of its own, so that
+    /// a run without a split draws what it always did.
+    pub split: Option<Split>,
+    split_rng: SimRng,
     service: DurationSampler,
     service_rng: SimRng,
     /// The load balancer's idle timeout: a later response is a 504.
@@ -37,6 +51,16 @@ pub(super) struct Serving {
     /// probability of each (`[[tiers.<name>.sends]]`), and their draws.
     sends: Vec<(u8, f64)>,
     sends_rng: SimRng,
+}
+
+/// A deployment's split of the traffic (`deployment::Share`) in force.
+pub(super) struct Split {
+    /// The deployment's index in its tier.
+    pub deployment: usize,
+    pub share: Share,
+    /// The old environment is gone (blue/green): requests still sent there are lost.
+    pub old_gone: bool,
+    pub counts: SplitCounts,
 }
 
 /// Whether a request found dead instance: it was counted as interrupted when the
@@ -53,6 +77,15 @@ impl Serving {
                 config.load_balancer.slow_start,
                 streams.stream("routing"),
             ),
+            second: None,
+            second_members: BTreeSet::new(),
+            second_setup: (
+                config.load_balancer.algorithm,
+                config.load_balancer.slow_start,
+                streams.within("deployment"),
+            ),
+            split: None,
+            split_rng: streams.stream("split"),
             service: DurationSampler::new(&config.service.time),
             service_rng: streams.stream("service"),
             timeout: config.service.timeout,
@@ -81,16 +114,107 @@ impl Serving {
         // Drawn at arrival, whatever happens to the request, so that strategies
         // compared under one seed give request i the same service time.
         let service_nanos = self.service.sample(&mut self.service_rng);
-        let Some(id) = self.balancer.pick(&fleet.instances, now) else {
+        let picked = match self.split.as_mut() {
+            None => self.balancer.pick(&fleet.instances, now),
+            Some(split) => {
+                split.counts.routed += 1;
+                let to_new = self.split_rng.random::<f64>() < split.share.new_at(now);
+                match (to_new, self.second.as_mut()) {
+                    (true, Some(second)) => {
+                        split.counts.to_new += 1;
+                        second.pick(&fleet.instances, now)
+                    }
+                    (true, None) => {
+                        // The new version's group is the tier's own since the old one
+                        // was retired.
+                        split.counts.to_new += 1;
+                        self.balancer.pick(&fleet.instances, now)
+                    }
+                    (false, _) if split.old_gone => {
+                        // The client resolved the old environment's name, which no
+                        // longer exists: nothing answers (counted with the 503s).
+                        split.counts.lost += 1;
+                        metrics.rejected();
+                        return answer(ctx, caller, Answer::Rejected);
+                    }
+                    (false, _) => self.balancer.pick(&fleet.instances, now),
+                }
+            }
+        };
+        let Some(id) = picked else {
             metrics.rejected();
             return answer(ctx, caller, Answer::Rejected);
         };
         self.admit(fleet, metrics, ctx, caller, id, service_nanos);
     }
 
+    /// `id` joins the new version's target group, which is created if there is none.
+    pub(super) fn join_new(&mut self, id: u32) {
+        if self.second.is_none() {
+            let (algorithm, slow_start, streams) = &self.second_setup;
+            self.second = Some(LoadBalancer::new(
+                *algorithm,
+                *slow_start,
+                streams.stream("routing"),
+            ));
+        }
+        self.second_members.insert(id);
+    }
+
+    /// Whether `id` is in the new version's target group.
+    pub(super) fn is_new(&self, id: u32) -> bool {
+        self.second_members.contains(&id)
+    }
+
+    /// The new version's target group becomes the tier's own (its old targets are
+    /// gone).
+    pub(super) fn promote_new(&mut self) {
+        if let Some(second) = self.second.take() {
+            self.balancer = second;
+        }
+        self.second_members.clear();
+    }
+
+    /// `id` passed its health checks: its target group routes to it.
+    pub(super) fn register(&mut self, id: u32) {
+        match self.second.as_mut() {
+            Some(second) if self.second_members.contains(&id) => second.register(id),
+            _ => self.balancer.register(id),
+        }
+    }
+
+    /// `id` leaves its target group.
+    pub(super) fn deregister(&mut self, id: u32) {
+        self.balancer.deregister(id);
+        if let Some(second) = self.second.as_mut() {
+            second.deregister(id);
+        }
+    }
+
+    /// `id` failed its target group's health checks.
+    pub(super) fn mark_unhealthy(&mut self, id: u32) {
+        match self.second.as_mut() {
+            Some(second) if self.second_members.contains(&id) => second.mark_unhealthy(id),
+            _ => self.balancer.mark_unhealthy(id),
+        }
+    }
+
+    /// The healthy targets of both groups, and the requests they were sent since the
+    /// last call (`RequestCount`), which starts the count again.
+    pub(super) fn take_routed(&mut self) -> (usize, u64) {
+        let mut targets = self.balancer.targets().len();
+        let mut routed = std::mem::take(&mut self.balancer.routed_in_period);
+        if let Some(second) = self.second.as_mut() {
+            targets += second.targets().len();
+            routed += std::mem::take(&mut second.routed_in_period);
+        }
+        (targets, routed)
+    }
+
     /// `sqsd` on instance `id` of a worker tier posts a message to the application
     /// there: a request from `caller` (the queue's delivery) that no load balancer
-    /// routes.
+    /// routes. It takes `service_nanos` when its periodic task says so, else the
+    /// tier's service time.
     pub(super) fn post(
         &mut self,
         fleet: &mut Fleet,
@@ -98,9 +222,11 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
+        service_nanos: Option<u64>,
     ) {
         metrics.arrived();
-        let service_nanos = self.service.sample(&mut self.service_rng);
+        let service_nanos =
+            service_nanos.unwrap_or_else(|| self.service.sample(&mut self.service_rng));
         self.admit(fleet, metrics, ctx, caller, id, service_nanos);
     }
 
@@ -114,10 +240,13 @@ impl Serving {
         ctx: &mut Ctx<'_>,
         caller: Caller,
         id: u32,
-        service_nanos: u64,
+        drawn_nanos: u64,
     ) {
         let now = ctx.now;
         let instance = &mut fleet.instances[id as usize];
+        // The draw is the same whichever instance the request reaches (common random
+        // numbers); how long it takes depends on the instance's type.
+        let service_nanos = instance.service_nanos(drawn_nanos);
         if instance.failed {
             // A failed target does not answer: the load balancer returns a 502.
             metrics.interrupted(1);
@@ -128,7 +257,7 @@ impl Serving {
             metrics.queueing.in_system_changed(now, 1);
             metrics.queueing.service_started(0);
             let handle = self.calls.admit(now, caller);
-            self.start_service(ctx, id, now, service_nanos, false, handle);
+            self.start_service(ctx, instance, now, service_nanos, false, handle);
         } else if self
             .queue_limit
             .is_none_or(|l| instance.queue.len() < l as usize)
@@ -165,12 +294,22 @@ impl Serving {
     fn start_service(
         &self,
         ctx: &mut Ctx<'_>,
-        id: u32,
+        instance: &mut Instance,
         arrived_at: SimTime,
         service_nanos: u64,
         timed_out: bool,
         handle: Handle,
     ) {
+        let id = instance.id;
+        if let Some(credits) = &mut instance.credits {
+            if credits.throttles() {
+                // A standard-mode burstable instance keeps its requests in service
+                // (their work stretches while it is throttled: `credits.rs`).
+                let job = Credits::job(arrived_at, timed_out, handle);
+                credits.start(ctx.now, service_nanos, job);
+                return self.credits_changed(ctx, instance);
+            }
+        }
         let done = ctx.now + SimDuration(service_nanos);
         let deadline = arrived_at + self.timeout;
         let (tier, instance) = (ctx.tier, id);
@@ -205,6 +344,25 @@ impl Serving {
                     timed_out,
                 };
                 ctx.queue.schedule(done, event);
+            }
+        }
+    }
+
+    /// A standard-mode burstable instance's speed or requests in service changed:
+    /// it asks for its next `CreditsDue` event if that is earlier than the one on the
+    /// queue. Nothing for any other instance.
+    #[inline(always)]
+    pub(super) fn credits_changed(&self, ctx: &mut Ctx<'_>, instance: &mut Instance) {
+        if let Some(credits) = &mut instance.credits {
+            if credits.throttles() {
+                if let Some((at, generation)) = credits.reschedule(self.timeout.0) {
+                    let event = Event::CreditsDue {
+                        tier: ctx.tier,
+                        instance: instance.id,
+                        generation,
+                    };
+                    ctx.queue.schedule(at, event);
+                }
             }
         }
     }
@@ -252,6 +410,7 @@ impl Serving {
         };
         // The worker now waits on the calls, holding the request.
         instance.set_blocked(instance.blocked + 1, now);
+        self.credits_changed(ctx, instance);
         let (slot, generation) = self.calls.pending.insert(Pending {
             instance: id,
             arrived_at,
@@ -306,6 +465,7 @@ impl Serving {
             return (false, p.instance);
         }
         instance.set_blocked(instance.blocked - 1, ctx.now);
+        self.credits_changed(ctx, instance);
         let drained = self.finish(
             fleet,
             metrics,
@@ -370,7 +530,7 @@ impl Serving {
                 .service_started(now.since(next.arrived_at).as_nanos());
             self.start_service(
                 ctx,
-                id,
+                instance,
                 next.arrived_at,
                 next.service_nanos,
                 next.timed_out,
@@ -378,6 +538,7 @@ impl Serving {
             );
         } else {
             instance.set_busy(instance.busy - 1, now);
+            self.credits_changed(ctx, instance);
         }
         let instance = &mut fleet.instances[id as usize];
         if timed_out {
@@ -496,6 +657,16 @@ impl Serving {
             .in_system_changed(now, -i64::from(instance.outstanding()));
         instance.set_blocked(0, now);
         instance.set_busy(0, now);
+        if let Some(credits) = &mut instance.credits {
+            // The requests in service of a standard-mode burstable instance are cut
+            // off here, their callers told now.
+            for job in std::mem::take(&mut credits.jobs) {
+                let caller = self.calls.release(job.handle);
+                if !job.timed_out && !job.late {
+                    answer(ctx, caller, Answer::Interrupted);
+                }
+            }
+        }
         for waiting in std::mem::take(&mut instance.queue) {
             let caller = self.calls.release(waiting.handle);
             if !waiting.timed_out {

@@ -11,6 +11,7 @@
 //! holds one interval's statistics in memory, not the whole timeline.
 
 use super::batch::BatchTier;
+use super::billing::route53::Route53Bill;
 use super::billing::{CostSoFar, DEDICATED_REGION_HOUR};
 use super::calls::{Answer, Caller, Message};
 use super::config::{Config, Network, SloConfig, TierConfig, TierKind};
@@ -142,6 +143,10 @@ pub(super) trait Service {
     fn on_sent(&mut self, _ctx: &mut Ctx<'_>) {
         unreachable!("messages are sent to worker tiers only")
     }
+    /// The application answered `sqsd`'s delivery `slot` (a worker tier's only).
+    fn on_delivery_answered(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _answer: Answer) {
+        unreachable!("deliveries are a worker tier's")
+    }
     /// One of the tier's own events.
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: Event);
     /// The tier's timeline row for the interval ending at `now` (the loop fills in the
@@ -182,6 +187,9 @@ macro_rules! tier_kinds {
             }
             fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
                 match self { $(AnyService::$service(s) => s.on_sent(ctx)),+ }
+            }
+            fn on_delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+                match self { $(AnyService::$service(s) => s.on_delivery_answered(ctx, slot, answer)),+ }
             }
             fn on_caller_stopped(&mut self, ctx: &mut Ctx<'_>, tier: u8, instance: u32) {
                 match self { $(AnyService::$service(s) => s.on_caller_stopped(ctx, tier, instance)),+ }
@@ -242,6 +250,8 @@ struct Simulation<'a, T> {
     tiers: Vec<T>,
     /// What the entry tier's responses send to the internet.
     egress: Egress,
+    /// The `[dns]` name's hosted zone and queries (Route 53), on the entry tier's bill.
+    route53: Option<Route53Bill>,
     /// The end of the last timeline row.
     last_row_at: SimTime,
 }
@@ -282,6 +292,10 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             events: 0,
             tiers,
             egress: Egress::new(config),
+            route53: config
+                .dns
+                .as_ref()
+                .map(|dns| Route53Bill::new(dns, &config.entry().name)),
             last_row_at: SimTime::ZERO,
         };
         if let Some(t) = sim.arrivals.next_arrival() {
@@ -304,6 +318,7 @@ impl<'a> Simulation<'a, AnyService<'a>> {
             events: self.events,
             tiers: self.tiers.into_iter().map(f).collect(),
             egress: self.egress,
+            route53: self.route53,
             last_row_at: self.last_row_at,
         }
     }
@@ -388,6 +403,9 @@ impl<T: Service> Simulation<'_, T> {
                 let tier = &mut self.tiers[to as usize];
                 match message {
                     Message::Call { caller, .. } => tier.on_request(ctx, caller),
+                    Message::Answered { caller, answer } if caller.is_delivery() => {
+                        tier.on_delivery_answered(ctx, caller.slot(), answer)
+                    }
                     Message::Answered { caller, answer } => {
                         tier.on_answer(ctx, caller.slot(), answer)
                     }
@@ -421,6 +439,11 @@ impl<T: Service> Simulation<'_, T> {
             if index == 0 && self.egress.metered() {
                 self.egress.responded(start, now, row.completions);
                 row.cost_usd = round_to(row.cost_usd + self.egress.cost(now), 6);
+            }
+            if let (0, Some(route53)) = (index, self.route53.as_mut()) {
+                route53.arrived(start, now, row.arrivals);
+                let elapsed = now.since(SimTime::ZERO);
+                row.cost_usd = round_to(row.cost_usd + route53.cost(elapsed), 6);
             }
             rows.push(row);
         }
@@ -461,6 +484,18 @@ impl<T: Service> Simulation<'_, T> {
             if let (0, Some((cost, lines, _))) = (index, &egress) {
                 summary.cost_usd = CostSummary::sum([&summary.cost_usd, cost]);
                 items.extend(lines.iter().cloned());
+            }
+            if let (0, Some(route53)) = (index, &self.route53) {
+                let elapsed = self.end.since(SimTime::ZERO);
+                let usd = round_to(route53.cost(elapsed), 6);
+                let cost = CostSummary {
+                    total: usd,
+                    route53: usd,
+                    all_on_demand: usd,
+                    ..CostSummary::default()
+                };
+                summary.cost_usd = CostSummary::sum([&summary.cost_usd, &cost]);
+                items.extend(route53.lines(elapsed));
             }
             if let Some(row) = last_rows.get(index) {
                 // The last clock hour settles only when the bill closes.

@@ -355,6 +355,7 @@ mod tests {
         let pool_type = PoolType {
             vcpu: 2,
             price_per_hour: 0.096,
+            speed: 1.0,
         };
         let purchase = PurchaseConfig {
             on_demand_base: 0,

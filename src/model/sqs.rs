@@ -29,24 +29,39 @@
 //!   (12.1): idle connection-seconds ÷ 20. That `sqsd` long-polls at the maximum is an
 //!   assumption (its documentation does not say).
 //!
+//! - Periodic tasks (`cron.yaml`, aws-facts.md 5): at each time a task's schedule
+//!   matches, the environment's leader instance sends one message; "any instance in
+//!   the environment can pick up the message". Elastic Beanstalk elects the leader
+//!   among the instances ("if the leader goes out of service, another instance
+//!   quickly takes its place"): a task is sent when at least one instance is
+//!   InService, and counted missed when none is (the election's own delay is left
+//!   out). A task's message costs what the task says (its own `time`) or the tier's
+//!   service time, drawn from a stream of its own.
+//!
 //! Deliberately left out: FIFO queues, the in-flight limit of 120,000 (12.3), delay
 //! queues, redrive from the dead-letter queue, message groups.
 
 use super::billing::sqs::SqsPrices;
 use super::calls::Slab;
 use super::config::WorkerConfig;
-use super::outcome::{LatencySummary, QueueRequests, QueueSummary, round_to};
+use super::dist::DurationSampler;
+use super::outcome::{LatencySummary, PeriodicTaskSummary, QueueRequests, QueueSummary, round_to};
 use super::traffic::ArrivalProcess;
-use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimTime, TimeIntegral};
+use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime, TimeIntegral};
 use std::collections::VecDeque;
 
 /// The longest a receive long-polls (aws-facts.md 12.2).
 const LONG_POLL: SimDuration = SimDuration::from_secs(20);
 
+/// The `task` of a message that no periodic task sent.
+pub(super) const NO_TASK: u16 = u16::MAX;
+
 /// A message in the queue (visible or in flight).
 struct Message {
     sent_at: SimTime,
     receives: u32,
+    /// The periodic task that sent it, or [`NO_TASK`].
+    task: u16,
     /// The visibility change now in effect: a `MessageVisible` event for another is
     /// stale.
     turn: u32,
@@ -70,7 +85,12 @@ struct Delivery {
 /// What a receive did with the message at the head of the queue.
 pub(super) enum Received {
     /// Post the message to the application on the instance; its answer names `slot`.
-    Deliver { slot: u32 },
+    /// `service_nanos`: how long processing it takes when a periodic task says so
+    /// (else the tier's service time).
+    Deliver {
+        slot: u32,
+        service_nanos: Option<u64>,
+    },
     /// Deleted on the way (expired, dead-lettered, or already processed).
     Dropped,
 }
@@ -109,6 +129,16 @@ pub(super) struct Queue {
     time_in_queue: LatencyHistogram,
     /// Messages the queue's own clients send (`[tiers.<name>.messages]`).
     pub(super) arrivals: Option<ArrivalProcess>,
+    /// Each periodic task's processing time (when its own) and counts.
+    periodic: Vec<Periodic>,
+    periodic_rng: SimRng,
+}
+
+/// A periodic task's own processing time, and what it sent.
+struct Periodic {
+    time: Option<DurationSampler>,
+    sent: u64,
+    missed: u64,
 }
 
 impl Queue {
@@ -131,6 +161,16 @@ impl Queue {
                 .messages
                 .as_ref()
                 .map(|m| ArrivalProcess::new(m, streams.stream("messages"), end)),
+            periodic: config
+                .periodic_tasks
+                .iter()
+                .map(|t| Periodic {
+                    time: t.time.as_ref().map(DurationSampler::new),
+                    sent: 0,
+                    missed: 0,
+                })
+                .collect(),
+            periodic_rng: streams.stream("periodic"),
             config: config.clone(),
         }
     }
@@ -160,10 +200,41 @@ impl Queue {
 
     /// A message is sent (`SendMessage`): visible now.
     pub(super) fn send(&mut self, now: SimTime) {
+        self.send_from(now, NO_TASK);
+    }
+
+    /// Periodic task `task` is due: the leader sends its message, or, with no
+    /// instance InService to lead (`leader` false), the task is missed.
+    pub(super) fn periodic_task_due(&mut self, now: SimTime, task: u16, leader: bool) {
+        let periodic = &mut self.periodic[usize::from(task)];
+        if leader {
+            periodic.sent += 1;
+            self.send_from(now, task);
+        } else {
+            periodic.missed += 1;
+        }
+    }
+
+    /// The next time periodic task `task` is due after `now`, if before `end`.
+    pub(super) fn next_periodic(&self, task: u16, now: SimTime, end: SimTime) -> Option<SimTime> {
+        self.config.periodic_tasks[usize::from(task)]
+            .cron
+            .next_after(now.0)
+            .filter(|&t| t < end.0)
+            .map(SimTime)
+    }
+
+    /// How many periodic tasks the queue has.
+    pub(super) fn periodic_tasks(&self) -> u16 {
+        self.periodic.len() as u16
+    }
+
+    fn send_from(&mut self, now: SimTime, task: u16) {
         self.counts.sent += 1;
         let (slot, _) = self.messages.insert(Message {
             sent_at: now,
             receives: 0,
+            task,
             turn: 0,
             in_flight: 0,
             queued: false,
@@ -239,6 +310,7 @@ impl Queue {
             instance,
             received_at: now,
         });
+        let task = m.task;
         let i = instance as usize;
         if self.connections.len() <= i {
             self.connections.resize(i + 1, 0);
@@ -246,8 +318,16 @@ impl Queue {
         self.connections[i] += 1;
         self.busy_area.advance(now, self.busy);
         self.busy += 1;
+        // Drawn at each delivery: a retried task's message takes its time anew.
+        let service_nanos = match self.periodic.get(usize::from(task)) {
+            Some(Periodic { time: Some(t), .. }) => Some(t.sample(&mut self.periodic_rng)),
+            _ => None,
+        };
         Some((
-            Received::Deliver { slot: delivery },
+            Received::Deliver {
+                slot: delivery,
+                service_nanos,
+            },
             Some((due, slot, self.next_turn)),
         ))
     }
@@ -399,6 +479,17 @@ impl Queue {
                 p999: round_to(h.quantile_ms(0.999), 3),
                 max: round_to(h.quantile_ms(1.0), 3),
             },
+            periodic_tasks: self
+                .config
+                .periodic_tasks
+                .iter()
+                .zip(&self.periodic)
+                .map(|(t, p)| PeriodicTaskSummary {
+                    name: t.name.clone(),
+                    sent: p.sent,
+                    missed: p.missed,
+                })
+                .collect(),
             requests: QueueRequests {
                 sends: c.sent,
                 receives: c.receives,

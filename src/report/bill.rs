@@ -275,6 +275,8 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::CloudFront => "CloudFront",
         BillPart::Dedicated => "dedicated (Region fee, Dedicated Hosts)",
         BillPart::CapacityReservation => "capacity reservations left unused",
+        BillPart::Route53 => "Route 53 hosted zone and queries",
+        BillPart::CpuCredits => "surplus CPU credits",
     }
 }
 

@@ -271,6 +271,7 @@ fn chart_input(
         slo_percentile: summary.slo.percentile,
         units: tier.kind.units(),
         cpu_targets: targets(ScalingMetric::Cpu),
+        cpu_baseline: tier.instance.credits.as_ref().map(|c| 100.0 * c.baseline()),
         request_targets: targets(ScalingMetric::RequestCountPerTarget),
         distribution: (index == 0).then(|| plots::LatencyDistribution {
             ccdf: latency.ccdf_ms(),

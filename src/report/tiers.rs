@@ -128,9 +128,11 @@ pub fn deployment_sentence(d: &DeploymentSummary) -> String {
     }
     let steps = match d.policy.as_str() {
         "immutable" => "a temporary group as large".to_string(),
+        "traffic_splitting" => "a new set as large, a share of the traffic first".to_string(),
+        "blue_green" => "a second environment as large".to_string(),
         _ => format!("batches of {}", d.batch_size),
     };
-    format!(
+    let mut s = format!(
         "{} to {} at {:.0} s: {} in {:.0} s ({} instances, {steps}); {} requests failed, p99 {:.1} ms; {:.0} instance-seconds out of service; {:.3} extra instance-hours, ${:.4} extra",
         d.policy,
         d.tier,
@@ -143,7 +145,21 @@ pub fn deployment_sentence(d: &DeploymentSummary) -> String {
         d.out_of_service_instance_seconds,
         d.extra_instance_hours,
         d.extra_cost_usd
-    )
+    );
+    if d.requests_split > 0 {
+        s += &format!(
+            "; {} of {} requests split to the new version",
+            count(d.requests_to_new_version),
+            count(d.requests_split)
+        );
+    }
+    if d.requests_lost > 0 {
+        s += &format!(
+            "; {} requests lost to the terminated old environment",
+            count(d.requests_lost)
+        );
+    }
+    s
 }
 
 pub fn cluster_sentence(c: &ClusterSummary) -> String {

@@ -172,6 +172,14 @@ pub(crate) const BOOT_TIME: DurationDist = DurationDist::Uniform {
     min: SimDuration::from_secs(60),
     max: SimDuration::from_secs(120),
 };
+/// `credit_specification` of a burstable type: `unlimited` for T3, T3a and T4g,
+/// `standard` for T2 (aws-facts.md 20.5).
+pub(crate) fn credit_specification_unlimited(type_name: &str) -> bool {
+    super::burstable::unlimited_by_default(type_name)
+}
+/// A choice: T3/T3a/T4g launch with no credits (20.5), and so do the instances in
+/// service at t = 0 unless the scenario says they have been running.
+pub(crate) const INITIAL_CREDITS: f64 = 0.0;
 
 // [load_balancer]
 /// Round robin, the ALB default (4.1).
@@ -357,3 +365,21 @@ pub(crate) const BATCH_SIZE: u32 = 100;
 /// Enhanced health, which the console sets (the API's default is basic,
 /// aws-facts.md 11.3) and which immutable deployments require (11.5).
 pub(crate) const DEPLOYMENT_HEALTH: DeploymentHealth = DeploymentHealth::Enhanced;
+/// `NewVersionPercent` default 10 (1-100) and `EvaluationTime` default 5 minutes
+/// (3-600 minutes), `aws:elasticbeanstalk:trafficsplitting` (aws-facts.md 5).
+pub(crate) const NEW_VERSION_PERCENT: u32 = 10;
+pub(crate) const EVALUATION_TIME: SimDuration = SimDuration::from_secs(300);
+
+// DNS (aws-facts.md 11.6).
+/// The TTL of the Elastic Beanstalk CNAME is not documented; 60 s, the fixed TTL of
+/// alias records to ELB names, as aws-facts.md 11.6 and 23 advise.
+pub(crate) const DNS_TTL: SimDuration = SimDuration::from_secs(60);
+/// No client ignores the TTL unless a scenario says so: the sources say some
+/// resolvers do (11.6) but give no share.
+pub(crate) const TTL_IGNORING_SHARE: f64 = 0.0;
+/// How long a TTL-ignoring client keeps an old answer, on average: an assumption
+/// (no source found gives the tail), one hour.
+pub(crate) const TTL_IGNORING_HOLD: SimDuration = SimDuration::HOUR;
+/// The caching resolvers the clients reach Route 53 through: an assumption (a
+/// scenario with a known audience should set it).
+pub(crate) const DNS_RESOLVERS: u32 = 1000;

@@ -173,3 +173,11 @@ mod tests {
         assert_eq!(show_value(&table["x"]), "{ cv = 1e300, d = \"gamma\" }");
     }
 }
+
+/// A type's relative per-vCPU speed (m5.large = 1.0) is at least this: a core a
+/// hundred times slower than m5's is no server simcloud models, and a speed near zero
+/// would turn a millisecond into hours.
+pub(crate) const MIN_SPEED: f64 = 0.01;
+
+/// ... and at most this: no CPU runs a request a hundred times faster than m5.large.
+pub(crate) const MAX_SPEED: f64 = 100.0;

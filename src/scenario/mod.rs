@@ -14,6 +14,7 @@
 //! spot price `trace` instead of a `discount`, an interruption `per_hour` instead of a
 //! `band`) replaces it, since the old kind's keys would not apply.
 
+mod burstable;
 mod catalog;
 mod cron;
 mod default;
@@ -22,6 +23,7 @@ mod error;
 mod hosts;
 mod keys;
 mod limits;
+mod offer;
 mod optimize;
 mod print;
 mod raw;
@@ -30,6 +32,7 @@ mod spot_prices;
 mod sweep;
 mod trace;
 
+pub use catalog::{Arch, CatalogEntry, catalog_entries};
 pub use error::ScenarioError;
 pub use keys::known_keys;
 pub use optimize::{Constraint, MAX_REPLICATES, Objective, OptimizeSpec};
@@ -62,6 +65,8 @@ const PATH_KEYS: &[&str] = &[
     "traffic.trace.file",
     "spot.price.trace",
     "tiers.*.spot.price.trace",
+    "pricing.offer_file",
+    "tiers.*.cron_file",
 ];
 
 impl ScenarioFile {

@@ -69,6 +69,12 @@ pub fn resolved_toml_from(
             if let SpotPrice::Trace { trace, .. } = &mut tier.spot.price {
                 *trace = relative(trace, dir);
             }
+            if let Some(file) = tier.worker.as_mut().and_then(|w| w.cron_file.as_mut()) {
+                *file = relative(file, dir);
+            }
+        }
+        if let Some(pricing) = &mut config.pricing {
+            pricing.offer_file = relative(&pricing.offer_file, dir);
         }
         config
     };
@@ -130,12 +136,22 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         ..Default::default()
     };
     network(&mut raw, &run.network);
+    raw.pricing = run.pricing.as_ref().map(|p| RawPricing {
+        offer_file: Some(p.offer_file.display().to_string()),
+        region: p.region.clone(),
+    });
     let deployments: Vec<RawDeployment> = run
         .tiers
         .iter()
         .flat_map(|t| t.deployments.iter().map(move |d| deployment(&t.name, d)))
         .collect();
     raw.deployment = (!deployments.is_empty()).then_some(deployments);
+    raw.dns = run.dns.as_ref().map(|d| RawDns {
+        ttl: text(d.ttl),
+        ttl_ignoring_share: Some(d.ttl_ignoring_share),
+        ttl_ignoring_hold: text(d.ttl_ignoring_hold),
+        resolvers: Some(d.resolvers),
+    });
     if single {
         raw.put_single_tier(tier(run, 0));
     } else {
@@ -158,6 +174,13 @@ fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
         batch_size: Some(d.batch_size),
         batch_size_type: Some(d.batch_size_type.into()),
         health: Some(d.health.into()),
+        // A policy's own options only on that policy, which alone accepts them.
+        new_version_percent: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then_some(d.new_version_percent),
+        evaluation_time: (d.policy == DeploymentPolicy::TrafficSplitting)
+            .then(|| d.evaluation_time.to_string()),
+        swap_at: d.swap_at.map(|t| t.to_string()),
+        terminate_old_at: d.terminate_old_at.map(|t| t.to_string()),
     }
 }
 
@@ -268,6 +291,22 @@ fn tier(run: &Config, index: usize) -> RawTier {
             .as_ref()
             .and_then(|w| w.messages.as_ref())
             .map(traffic),
+        // The tasks written in the scenario; those of `cron_file` stay in the file.
+        periodic_task: c.worker.as_ref().and_then(|w| {
+            let written: Vec<&PeriodicTask> =
+                w.periodic_tasks.iter().filter(|t| !t.from_file).collect();
+            list(&written, |t| RawPeriodicTask {
+                name: t.name.clone(),
+                schedule: t.schedule.clone(),
+                url: t.url.clone(),
+                time: t.time.as_ref().map(dist),
+            })
+        }),
+        cron_file: c
+            .worker
+            .as_ref()
+            .and_then(|w| w.cron_file.as_ref())
+            .map(|p| p.display().to_string()),
         placement: c.placement.map(|p| RawPlacementGroup {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
@@ -612,11 +651,27 @@ fn instance(i: &InstanceConfig) -> RawInstance {
         vcpu: Some(i.vcpu),
         memory_gib: Some(i.memory_gib),
         price_per_hour: Some(i.price_per_hour),
+        speed: Some(i.speed),
         boot_time: Some(dist(&i.boot_time)),
         failures: Some(RawFailures {
             mtbf: i.failures.mtbf.and_then(text),
             at: list(&i.failures.at, |t| t.to_string()),
         }),
+        // Written only when it is not the family's default, as Beanstalk's load
+        // balancer: a strategy that switches to a type that does not burst (where
+        // the key is an error) must merge into the printed base.
+        credit_specification: i
+            .credits
+            .as_ref()
+            .filter(|c| c.unlimited != default::credit_specification_unlimited(&i.type_name))
+            .map(|c| {
+                if c.unlimited {
+                    RawCreditSpecification::Unlimited
+                } else {
+                    RawCreditSpecification::Standard
+                }
+            }),
+        initial_credits: i.credits.as_ref().map(|c| c.initial_credits),
     }
 }
 

@@ -262,6 +262,10 @@ pub(crate) struct RawScenario {
     pub capacity_shortage: Option<Vec<RawShortage>>,
     /// `[[deployment]]`: new application versions deployed to a tier.
     pub deployment: Option<Vec<RawDeployment>>,
+    /// `[dns]`: the Route 53 name the clients resolve (SPEC "Changes over time").
+    pub dns: Option<RawDns>,
+    /// `[pricing]`: prices from an AWS Price List offer file.
+    pub pricing: Option<RawPricing>,
     // `[[strategy]]` is taken out of the table before this struct is read; see
     // `ScenarioFile::strategies`.
 }
@@ -279,6 +283,22 @@ pub(crate) struct RawDeployment {
     pub batch_size: Option<u32>,
     pub batch_size_type: Option<RawBatchSizeType>,
     pub health: Option<RawDeploymentHealth>,
+    /// `traffic_splitting` only.
+    pub new_version_percent: Option<u32>,
+    pub evaluation_time: Option<String>,
+    /// `blue_green` only.
+    pub swap_at: Option<String>,
+    pub terminate_old_at: Option<String>,
+}
+
+/// `[dns]`: the name the clients resolve and its TTL (aws-facts.md 11.6, 11.7).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDns {
+    pub ttl: Option<String>,
+    pub ttl_ignoring_share: Option<f64>,
+    pub ttl_ignoring_hold: Option<String>,
+    pub resolvers: Option<u32>,
 }
 
 /// Every deployment policy SPEC "Phase 2" names, though not every one is built
@@ -304,7 +324,8 @@ impl RawDeploymentPolicy {
                 Some(DeploymentPolicy::RollingWithAdditionalBatch)
             }
             RawDeploymentPolicy::Immutable => Some(DeploymentPolicy::Immutable),
-            RawDeploymentPolicy::TrafficSplitting | RawDeploymentPolicy::BlueGreen => None,
+            RawDeploymentPolicy::TrafficSplitting => Some(DeploymentPolicy::TrafficSplitting),
+            RawDeploymentPolicy::BlueGreen => Some(DeploymentPolicy::BlueGreen),
         }
     }
 }
@@ -318,6 +339,8 @@ impl From<DeploymentPolicy> for RawDeploymentPolicy {
                 RawDeploymentPolicy::RollingWithAdditionalBatch
             }
             DeploymentPolicy::Immutable => RawDeploymentPolicy::Immutable,
+            DeploymentPolicy::TrafficSplitting => RawDeploymentPolicy::TrafficSplitting,
+            DeploymentPolicy::BlueGreen => RawDeploymentPolicy::BlueGreen,
         }
     }
 }
@@ -350,6 +373,8 @@ impl RawScenario {
             sends: None,
             sqsd: None,
             messages: None,
+            periodic_task: None,
+            cron_file: None,
             placement: self.placement.take(),
             compute: None,
             jobs: None,
@@ -386,6 +411,8 @@ impl RawScenario {
             sends: _,
             sqsd: _,
             messages: _,
+            periodic_task: _,
+            cron_file: _,
         } = tier;
     }
 }
@@ -395,10 +422,6 @@ impl RawScenario {
 /// own rather than a `#[serde(flatten)]` struct shared with [`RawScenario`]: serde
 /// does not reject unknown keys through a flatten, and reads it through a buffer that
 /// loses the path of a bad key.
-///
-/// SPEC's `[[tiers.<name>.sends]]` (messages to a worker tier's queue) is not a key
-/// yet: `resolve` refuses it with a message saying so, as it refuses the kinds that
-/// are not built.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTier {
@@ -434,6 +457,11 @@ pub(crate) struct RawTier {
     /// Messages a `worker` tier's own clients send to its queue: a rate as in
     /// `[traffic]`.
     pub messages: Option<RawTraffic>,
+    /// A `worker` tier's periodic tasks written in the scenario (`cron.yaml`'s
+    /// entries, aws-facts.md 5).
+    pub periodic_task: Option<Vec<RawPeriodicTask>>,
+    /// A `worker` tier's `cron.yaml`, relative to the scenario file.
+    pub cron_file: Option<String>,
     /// The placement group of an `ec2` tier (aws-facts.md 17.4).
     pub placement: Option<RawPlacementGroup>,
     /// The environment of a `beanstalk` tier.
@@ -512,6 +540,18 @@ pub(crate) struct RawEnvironment {
 pub(crate) struct RawSend {
     pub tier: String,
     pub probability: Option<f64>,
+}
+
+/// `[[tiers.<name>.periodic_task]]`: one of a worker environment's periodic tasks, as
+/// `cron.yaml` lists them (`name`, `url`, `schedule`), with what processing one of its
+/// messages takes (`time`, the tier's `service.time` when left out).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPeriodicTask {
+    pub name: String,
+    pub schedule: String,
+    pub url: Option<String>,
+    pub time: Option<RawDistValue>,
 }
 
 /// `[tiers.<name>.sqsd]`: an Elastic Beanstalk worker environment's queue options
@@ -695,6 +735,8 @@ impl RawTier {
             sends: None,
             sqsd: None,
             messages: None,
+            periodic_task: None,
+            cron_file: None,
             placement: None,
             compute: None,
             jobs: None,
@@ -838,8 +880,34 @@ pub(crate) struct RawInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub price_per_hour: Option<f64>,
+    /// Relative per-vCPU speed, m5.large = 1.0: service times are divided by it.
+    pub speed: Option<f64>,
     pub boot_time: Option<RawDistValue>,
     pub failures: Option<RawFailures>,
+    /// A burstable type's credit mode (aws-facts.md 20.5).
+    pub credit_specification: Option<RawCreditSpecification>,
+    /// The credit balance of the instances in service at t = 0.
+    pub initial_credits: Option<f64>,
+}
+
+/// `[instance] credit_specification`: how a burstable instance bursts (aws-facts.md
+/// 20.5). The model keeps it as `CreditsConfig::unlimited`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawCreditSpecification {
+    Standard,
+    Unlimited,
+}
+
+/// `[pricing]`: the prices of the run's instance types from an AWS Price List offer
+/// file instead of the built-in catalog (aws-facts.md 22).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPricing {
+    /// The EC2 offer file of one Region, in CSV, relative to the scenario file.
+    pub offer_file: Option<String>,
+    /// The Region to read from a file of several (`us-east-1`, or its display name).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -176,7 +176,8 @@ fn no_deployment_no_key() {
 fn bad_deployments_exit_2_with_their_line() {
     let base = scenario("");
     let lines = base.lines().count();
-    // Errors name the line of the `[[deployment]]` table the key is in.
+    // Errors name the line of the `[[deployment]]` table the key is in (of a plain
+    // table such as `[dns]`, the key's own line).
     let at = |extra: &str, needle: &str, line_offset: usize| {
         let stderr = assert_rejected(&format!("{base}{extra}"), needle);
         let line = format!("bad.toml:{}:", lines + line_offset);
@@ -200,9 +201,38 @@ fn bad_deployments_exit_2_with_their_line() {
         1,
     );
     at(
-        &format!("{head}policy = \"blue_green\"\n"),
-        "`blue_green` is not built yet",
+        &format!("{head}policy = \"rolling\"\nswap_at = \"15m\"\n"),
+        "deployment[0].swap_at = \"15m\": is an option of policy = \"blue_green\" only",
         1,
+    );
+    at(
+        &format!("{head}policy = \"blue_green\"\nswap_at = \"5m\"\nterminate_old_at = \"20m\"\n"),
+        "deployment[0].swap_at = \"5m\": is not after the deployment's at",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"12m\"\n"),
+        "deployment[0].terminate_old_at = \"12m\": is before swap_at",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"traffic_splitting\"\nnew_version_percent = 0\n"),
+        "deployment[0].new_version_percent = 0: must be between 1 % and 100 %",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"immutable\"\nevaluation_time = \"5m\"\n"),
+        "is an option of policy = \"traffic_splitting\" only",
+        1,
+    );
+    at(
+        "[dns]\nttl_ignoring_share = 1.5\n",
+        "dns.ttl_ignoring_share = 1.5: must be between 0 and 1",
+        2,
+    );
+    assert_rejected(
+        &format!("{base}{head}policy = \"blue_green\"\n"),
+        "a blue_green deployment needs swap_at",
     );
     at(
         &format!("{head}{head}"),
@@ -239,4 +269,144 @@ deploy_time = "30s"
         "deployment[0].tier = \"db\": deployments are built for `ec2` tiers only",
     );
     assert!(stderr.contains("bad.toml:12:"), "{stderr}");
+}
+
+/// Blue/green at 10 minutes, swap at 15, the old environment terminated at `end`
+/// (minutes after the swap, as a duration), with `[dns]` `extra`.
+fn blue_green(terminate: &str, dns: &str) -> RunOutcome {
+    run(&format!(
+        "{DEPLOY}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"{terminate}\"\n[dns]\nttl = \"60s\"\n{dns}"
+    ))
+}
+
+/// Blue/green: a second environment of four instances from 600 s (in service
+/// 60 + 150 s later, before the swap at 900 s); with a 60 s TTL and no TTL-ignoring
+/// clients the old environment's share is 0 from 960 s, so terminating it at 1,200 s
+/// loses nothing. From the swap, requests reach the old environment for half a TTL's
+/// worth of traffic on average: 100 req/s × 60 s / 2 = 3,000 (a Poisson count, σ ≈ 55;
+/// the tolerance is 300, about 5 σ).
+/// Extra cost by hand: the second environment's 4 instances × 600 s = 2,400
+/// instance-seconds (0.666667 h) at $0.085/h = $0.0566667, plus its load balancer for
+/// the 600 s both ran, one (partial) hour at $0.0225: $0.0791667. The run's bill grows
+/// by exactly that: instance-hours by 2,400 s, the load balancer by one hour.
+#[test]
+fn blue_green_moves_the_clients_within_one_ttl_and_bills_the_second_environment() {
+    let outcome = blue_green("20m", "");
+    let d = only(&outcome);
+    assert_eq!(d.policy, "blue_green");
+    assert_eq!(d.outcome, "succeeded");
+    assert_eq!(d.start_s, 600.0);
+    assert_eq!(d.duration_s, 600.0);
+    assert_eq!(d.requests_lost, 0);
+    assert_eq!(d.requests_failed, 0);
+    let to_old = d.requests_split - d.requests_to_new_version;
+    assert!((to_old as f64 - 3000.0).abs() < 300.0, "{d:?}");
+    assert!(
+        (d.extra_instance_hours - 2400.0 / 3600.0).abs() < 1e-6,
+        "{d:?}"
+    );
+    assert_eq!(d.extra_load_balancer_hours, 1);
+    let by_hand = 2400.0 / 3600.0 * 0.085 + 0.0225;
+    assert!((d.extra_cost_usd - by_hand).abs() < 1e-6, "{d:?}");
+    assert_eq!(outcome.summary.instances.min_in_service, 4);
+    assert_conserved(&outcome.summary.requests);
+    let without = simulate(
+        &config_from_str(&scenario("[dns]\nttl = \"60s\"")),
+        &mut |_| {},
+    );
+    let hours = outcome.summary.instances.instance_hours - without.summary.instances.instance_hours;
+    assert!((hours - 2400.0 / 3600.0).abs() < 2e-6, "{hours}");
+    let lb = outcome.summary.cost_usd.load_balancer - without.summary.cost_usd.load_balancer;
+    // The LCUs follow the requests, which are the same: only the hour differs.
+    assert!((lb - 0.0225).abs() < 1e-4, "{lb}");
+}
+
+/// Terminating the old environment before its clients have all moved loses their
+/// requests. At 100 req/s and a 60 s TTL the old share falls linearly from 1 at the
+/// swap to 0 a TTL later: terminated at the swap, λ·T/2 = 3,000 requests are lost;
+/// halfway, λ ∫_{T/2}^{T} (1 − x/T) dx = λ·T/8 = 750. Poisson counts (σ ≈ 55 and 27);
+/// tolerances 10 % and 15 % (about 5 σ). Terminated exactly one TTL after the swap,
+/// none is lost: the share is 0 from then on.
+#[test]
+fn terminating_the_old_environment_early_loses_its_clients_requests() {
+    let at_swap = blue_green("15m", "");
+    let lost = only(&at_swap).requests_lost as f64;
+    assert!((lost - 3000.0).abs() < 300.0, "{lost}");
+    let halfway = blue_green("930s", "");
+    let lost = only(&halfway).requests_lost as f64;
+    assert!((lost - 750.0).abs() < 112.0, "{lost}");
+    // Lost requests are counted with the rejected ones, and conserved.
+    assert!(halfway.summary.requests.rejected >= only(&halfway).requests_lost);
+    assert_conserved(&halfway.summary.requests);
+    let after_ttl = blue_green("960s", "");
+    assert_eq!(only(&after_ttl).requests_lost, 0);
+}
+
+/// Clients that ignore the TTL (a share of 20 %, holding on for 10 minutes on average)
+/// keep reaching the old environment: terminated 5 minutes after the swap, it loses
+/// λ ∫_{300}^{∞} 0.2·e^{−x/600} dx = 100 × 0.2 × 600 × e^{−0.5} ≈ 7,278 requests over
+/// the rest of the run (the run ends 25 minutes after the swap, which cuts the tail by
+/// 100 × 0.2 × 600 × e^{−2.5} ≈ 985: ≈ 6,293 expected). Tolerance 10 %.
+#[test]
+fn ttl_ignoring_clients_are_lost_long_after_the_ttl() {
+    let outcome = blue_green(
+        "20m",
+        "ttl_ignoring_share = 0.2\nttl_ignoring_hold = \"10m\"",
+    );
+    let lost = only(&outcome).requests_lost as f64;
+    let expected = 100.0 * 0.2 * 600.0 * ((-0.5f64).exp() - (-2.5f64).exp());
+    assert!(
+        (lost - expected).abs() < 0.1 * expected,
+        "{lost} vs {expected}"
+    );
+}
+
+/// Traffic splitting: four new instances in service 210 s after the start, then 10 %
+/// of the requests (the default `NewVersionPercent`) go to them for 5 minutes (the
+/// default `EvaluationTime`), then all, and the old four terminate: 510 s. About
+/// 30,000 requests are split; the new share is binomial, σ = √(0.1·0.9/30,000) ≈
+/// 0.17 %; the tolerance is 1 %. Extra instance-time: the new four for 510 s.
+#[test]
+fn traffic_splitting_sends_its_share_to_the_new_instances() {
+    let outcome = run(&format!("{DEPLOY}policy = \"traffic_splitting\""));
+    let d = only(&outcome);
+    assert_eq!(d.outcome, "succeeded");
+    assert_eq!(d.duration_s, 510.0);
+    assert!((d.requests_split as f64 - 30_000.0).abs() < 1500.0, "{d:?}");
+    let share = d.requests_to_new_version as f64 / d.requests_split as f64;
+    assert!((share - 0.10).abs() < 0.01, "{share}");
+    assert!(
+        (d.extra_instance_hours - 4.0 * 510.0 / 3600.0).abs() < 1e-6,
+        "{d:?}"
+    );
+    assert_eq!(outcome.summary.instances.min_in_service, 4);
+    assert_eq!(outcome.summary.instances.peak_in_service, 8);
+    // 25 % to the new version, for 3 minutes.
+    let quarter = run(&format!(
+        "{DEPLOY}policy = \"traffic_splitting\"\nnew_version_percent = 25\nevaluation_time = \"3m\""
+    ));
+    let d = only(&quarter);
+    assert_eq!(d.duration_s, 210.0 + 180.0);
+    let share = d.requests_to_new_version as f64 / d.requests_split as f64;
+    assert!((share - 0.25).abs() < 0.015, "{share}");
+}
+
+/// Route 53 by hand (aws-facts.md 11.7): the hosted zone for 40 minutes of a 730-hour
+/// month, $0.50 × 2,400 / 2,628,000 = $0.000456621, and the queries of 1,000 resolvers
+/// with a 60 s TTL at 100 req/s: λ / (1 + λ·T/C) = 100 / 7 per second, 34,285.7 in
+/// 2,400 s, at $0.40 per million: $0.0137143; $0.0141709 in all. Poisson arrivals
+/// move the queries by about √240,000 / 49 ≈ 10; the tolerance is $0.0001 (250
+/// queries). The part adds to the total, and a run without `[dns]` has none.
+#[test]
+fn route53_bills_the_zone_and_the_queries() {
+    let with = run("[dns]\nttl = \"60s\"\nresolvers = 1000");
+    let without = run("");
+    let by_hand = 0.5 * 2400.0 / (730.0 * 3600.0) + 2400.0 * 100.0 / 7.0 / 1e6 * 0.4;
+    let route53 = with.summary.cost_usd.route53;
+    assert!((route53 - by_hand).abs() < 1e-4, "{route53} vs {by_hand}");
+    assert_eq!(without.summary.cost_usd.route53, 0.0);
+    let added = with.summary.cost_usd.total - without.summary.cost_usd.total;
+    assert!((added - route53).abs() < 2e-6, "{added} vs {route53}");
+    let json = serde_json::to_string(&without.summary).unwrap();
+    assert!(!json.contains("route53"));
 }

@@ -6,6 +6,8 @@ mod common;
 mod architecture;
 mod batch;
 mod beanstalk;
+mod burstable;
+mod catalog;
 mod cli;
 mod compare;
 mod deployments;

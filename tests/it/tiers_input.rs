@@ -370,7 +370,7 @@ fn tiers_are_ordered_entry_first_and_calls_name_them_by_index() {
     assert_eq!(
         notes,
         [
-            "tiers.spare receives no requests: no call from the entry tier reaches it (its instances still run and are billed)"
+            "tiers.spare receives no requests: no call from the entry tier or a worker tier reaches it (its instances still run and are billed)"
         ]
     );
     let strategies = file.strategies().unwrap();

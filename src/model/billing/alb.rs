@@ -44,6 +44,11 @@ impl AlbPrices {
         }
     }
 
+    /// The price of a load-balancer hour.
+    pub(in crate::model) fn per_hour(&self) -> f64 {
+        self.per_hour
+    }
+
     /// Load-balancer hours billed for a run that has lasted `elapsed`.
     pub(in crate::model) fn hours(elapsed: SimDuration) -> u64 {
         elapsed.0.div_ceil(SimDuration::HOUR.0)

@@ -1,6 +1,7 @@
 //! The configuration of a deployment of a new application version to an `ec2` tier
 //! (SPEC "Phase 2", "Changes over time"): when, by which Elastic Beanstalk policy, and
-//! with which of the policy's options (aws-facts.md 5, 11.3-11.5).
+//! with which of the policy's options (aws-facts.md 5, 11.3-11.5), and the `[dns]`
+//! name that blue/green swaps (11.6).
 
 use super::DurationDist;
 use crate::engine::SimDuration;
@@ -20,6 +21,13 @@ pub enum DeploymentPolicy {
     /// New instances in a temporary group (one, then as many as the group has), the
     /// old ones terminated when all new ones are healthy.
     Immutable,
+    /// A full set of new instances in a temporary group; a share of the traffic goes
+    /// to them for an evaluation time, then all of it, and the old ones terminate.
+    TrafficSplitting,
+    /// A second environment with the new version; the environments' CNAMEs are
+    /// swapped and clients follow as their DNS answers expire; the old environment is
+    /// terminated later.
+    BlueGreen,
 }
 
 impl DeploymentPolicy {
@@ -30,6 +38,8 @@ impl DeploymentPolicy {
             DeploymentPolicy::Rolling => "rolling",
             DeploymentPolicy::RollingWithAdditionalBatch => "rolling_with_additional_batch",
             DeploymentPolicy::Immutable => "immutable",
+            DeploymentPolicy::TrafficSplitting => "traffic_splitting",
+            DeploymentPolicy::BlueGreen => "blue_green",
         }
     }
 }
@@ -63,6 +73,16 @@ pub struct DeploymentConfig {
     pub batch_size: u32,
     pub batch_size_type: BatchSizeType,
     pub health: DeploymentHealth,
+    /// Traffic splitting (`aws:elasticbeanstalk:trafficsplitting`, aws-facts.md 5):
+    /// the per cent of the traffic the new instances get while they are evaluated,
+    /// and for how long.
+    pub new_version_percent: u32,
+    pub evaluation_time: SimDuration,
+    /// Blue/green: when the CNAMEs are swapped and when the old environment is
+    /// terminated, since the start of the run (`swap_at` > `at`, `terminate_old_at`
+    /// >= `swap_at`).
+    pub swap_at: Option<SimDuration>,
+    pub terminate_old_at: Option<SimDuration>,
 }
 
 impl DeploymentConfig {
@@ -78,4 +98,22 @@ impl DeploymentConfig {
         };
         batch.clamp(1, instances.max(1))
     }
+}
+
+/// `[dns]`: the name the clients resolve, a record in a Route 53 hosted zone that
+/// points at the entry tier's environment (aws-facts.md 11.6, 11.7).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsConfig {
+    /// How long a client keeps an answer.
+    pub ttl: SimDuration,
+    /// The share of the clients whose resolver ignores the TTL (aws-facts.md 5,
+    /// 11.6: "DNS servers don't always clear old records from their cache based on
+    /// the TTL").
+    pub ttl_ignoring_share: f64,
+    /// How long such a client keeps an answer, on average (exponentially
+    /// distributed: an assumption, no source gives the tail's shape).
+    pub ttl_ignoring_hold: SimDuration,
+    /// The caching resolvers the clients' queries reach Route 53 through: each asks
+    /// again at its first request after its answer expired.
+    pub resolvers: u32,
 }

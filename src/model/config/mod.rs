@@ -47,6 +47,19 @@ pub struct Config {
     pub tiers: Vec<TierConfig>,
     /// The Availability Zones, their outages and capacity shortages.
     pub network: Network,
+    /// `[dns]`: the Route 53 name of the entry tier, when the scenario has one.
+    pub dns: Option<DnsConfig>,
+    /// The AWS Price List offer file the instance types' vCPU, memory and prices were
+    /// read from, if any (already applied to every tier's `instance` and pools; kept
+    /// so that the resolved scenario names it).
+    pub pricing: Option<Pricing>,
+}
+
+/// `[pricing]`: where the instance types' prices came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pricing {
+    pub offer_file: std::path::PathBuf,
+    pub region: Option<String>,
 }
 
 impl Config {
@@ -354,8 +367,43 @@ pub struct InstanceConfig {
     pub memory_gib: f64,
     /// On-demand price, us-east-1 Linux.
     pub price_per_hour: f64,
+    /// Relative per-vCPU speed (m5.large = 1.0): a request's drawn service time is
+    /// divided by it on this type.
+    pub speed: f64,
     pub boot_time: DurationDist,
     pub failures: Failures,
+    /// CPU credits, when the type is burstable (T2, T3, T3a, T4g; aws-facts.md 20.5).
+    pub credits: Option<CreditsConfig>,
+}
+
+/// A burstable type's CPU credits (aws-facts.md 20.5): 1 credit is 1 vCPU at 100 %
+/// for 1 minute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreditsConfig {
+    /// `unlimited` (surplus credits billed) or `standard` (throttled to the baseline
+    /// when the balance is empty).
+    pub unlimited: bool,
+    /// Credits earned per hour: `baseline × vCPUs × 60`.
+    pub credits_per_hour: f64,
+    /// The vCPUs the credits are counted over (the type's own, from the burstable
+    /// table).
+    pub vcpu: u32,
+    /// The most credits the balance holds (24 h of earnings).
+    pub max_balance: f64,
+    /// Credits given at each launch, spent first, outside the limit (T2).
+    pub launch_credits: f64,
+    /// The balance of the instances that are in service at t = 0 (a fleet that has
+    /// been running); instances launched later start with none (T3/T3a/T4g).
+    pub initial_credits: f64,
+    /// The price of a surplus credit, per vCPU-hour.
+    pub surplus_price_per_vcpu_hour: f64,
+}
+
+impl CreditsConfig {
+    /// The baseline as a share of the whole instance (of all its vCPUs).
+    pub fn baseline(&self) -> f64 {
+        self.credits_per_hour / 60.0 / f64::from(self.vcpu)
+    }
 }
 
 /// Instance failures: each instance fails after an exponential lifetime with mean
@@ -687,6 +735,8 @@ impl PurchaseConfig {
 pub struct PoolType {
     pub vcpu: u32,
     pub price_per_hour: f64,
+    /// Relative per-vCPU speed, as `InstanceConfig::speed`.
+    pub speed: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,6 +39,30 @@ pub struct WorkerConfig {
     pub price_per_million: f64,
     /// Requests free each month (aws-facts.md 12.1), prorated over the run.
     pub free_requests_per_month: f64,
+    /// Periodic tasks (`cron.yaml`, aws-facts.md 5): those written in the scenario
+    /// first, then those of `cron_file`, in the file's order.
+    pub periodic_tasks: Vec<PeriodicTask>,
+    /// The `cron.yaml` the tasks marked `from_file` were read from (absolute).
+    pub cron_file: Option<PathBuf>,
+}
+
+/// A periodic task of a worker environment (`cron.yaml`'s `cron:` entries,
+/// aws-facts.md 5): at each time its schedule matches, the environment's leader
+/// instance sends one message to the queue, which any instance may then process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodicTask {
+    pub name: String,
+    /// The path sqsd posts the task's messages to (`url`); the model does not route
+    /// on it.
+    pub url: Option<String>,
+    /// The schedule as written (5-field cron, UTC), and parsed.
+    pub schedule: String,
+    pub cron: Cron,
+    /// How long processing one of its messages takes; `None`: the tier's
+    /// `service.time`, like any message.
+    pub time: Option<DurationDist>,
+    /// Read from `cron_file` (printed back as that file, not as a table).
+    pub from_file: bool,
 }
 
 /// Asynchronous messages a request of a tier sends when it completes: one message to

@@ -4,17 +4,24 @@
 //! deploy, how many new instances to launch, which to retire) and keeps the
 //! deployment's measures; the tier carries the steps out (`ec2::deploy`), as it does
 //! scaling decisions. One file per policy where the policies differ: `all_at_once`,
-//! `rolling` (with or without the additional batch) and `immutable`.
+//! `rolling` (with or without the additional batch), `immutable`, `traffic_splitting`
+//! and `blue_green`.
 //!
 //! A deployment advances when every instance it waits on is in service (deployed and
-//! healthy, or launched and healthy) or gone. It deliberately does not model a failed
-//! deployment or its rollback, traffic splitting or blue/green environments.
+//! healthy, or launched and healthy) or gone, and a timed phase (a blue/green swap, the
+//! end of an evaluation) when its time comes. The last two policies put new instances
+//! in a second target group (`Step::LaunchNew`) and split the traffic between the old
+//! and the new ones (`Share`): a fixed share (traffic splitting's weighted target
+//! groups), or clients following a swapped CNAME as their cached answers expire
+//! (blue/green, `[dns]`).
 
 mod all_at_once;
+mod blue_green;
 mod immutable;
 mod rolling;
+mod traffic_splitting;
 
-use super::config::{DeploymentConfig, DeploymentHealth, DeploymentPolicy, TierConfig};
+use super::config::{DeploymentConfig, DeploymentHealth, DeploymentPolicy, DnsConfig, TierConfig};
 use super::dist::DurationSampler;
 use super::outcome::{DeploymentSummary, RequestCounts, round_to};
 use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
@@ -25,6 +32,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// is healthy two minutes after its instances restart. (The agent's reporting
 /// interval is not documented; 12 checks at 10 s are the two minutes.)
 const ENHANCED_HEALTH_WINDOW: SimDuration = SimDuration::from_secs(120);
+
+/// The TTL clients keep a swapped CNAME's old answer without a `[dns]` table: 60 s,
+/// as the scenario's default (aws-facts.md 11.6).
+const DEFAULT_TTL: SimDuration = SimDuration::from_secs(60);
 
 /// What the tier does next for the running deployment.
 #[derive(Debug, PartialEq)]
@@ -37,8 +48,73 @@ pub(super) enum Step {
     /// Drain and terminate these instances; the group's desired capacity drops by
     /// as many.
     Retire(Vec<u32>),
+    /// Launch this many new instances into the new target group (traffic
+    /// splitting), or, with `load_balancer`, into a second environment with a load
+    /// balancer of its own, billed from now (blue/green).
+    LaunchNew { count: u32, load_balancer: bool },
+    /// Route requests between the old and the new target group by this share.
+    Route(Share),
+    /// Go on at this time (now or later).
+    Wait(SimTime),
+    /// Every instance outside the new target group drains and terminates, and the
+    /// new group becomes the tier's; with `environment`, the old environment is
+    /// deleted with its load balancer, and requests its clients still send there
+    /// are lost.
+    RetireOld { environment: bool },
     /// The deployment is over.
     Done,
+}
+
+/// The share of requests that goes to the new version, as a function of time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Share {
+    /// Weighted target groups: a fixed per cent (traffic splitting, aws-facts.md 5).
+    Fixed(f64),
+    /// A CNAME swapped at `swap_at` (aws-facts.md 5, 11.6). A client cached its
+    /// answer at a uniformly random moment of the TTL before, so the clients that
+    /// honour the TTL move over linearly within one TTL: the old share is `1 - x /
+    /// ttl` at `x` after the swap. A share `ignoring` of the clients keeps its answer
+    /// for an exponentially distributed time of mean `hold` instead (an assumption:
+    /// the sources say such resolvers exist, not how long they hold on), a tail of
+    /// `ignoring * exp(-x / hold)`.
+    Dns {
+        swap_at: SimTime,
+        ttl: SimDuration,
+        ignoring: f64,
+        hold: SimDuration,
+    },
+}
+
+impl Share {
+    /// The share of requests sent to the new version at `now`.
+    pub(super) fn new_at(&self, now: SimTime) -> f64 {
+        match *self {
+            Share::Fixed(p) => p,
+            Share::Dns {
+                swap_at,
+                ttl,
+                ignoring,
+                hold,
+            } => {
+                let x = now.0.saturating_sub(swap_at.0) as f64;
+                let honouring = (1.0 - x / ttl.0 as f64).max(0.0);
+                let old = (1.0 - ignoring) * honouring + ignoring * (-x / hold.0 as f64).exp();
+                1.0 - old
+            }
+        }
+    }
+}
+
+/// What the requests routed by a deployment's `Share` did, counted by the request
+/// path and handed back when the split ends (or the run does).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct SplitCounts {
+    /// Requests routed while the split was in force.
+    pub routed: u64,
+    /// Of those, sent to the new version.
+    pub to_new: u64,
+    /// Of those, sent to an old environment that no longer exists.
+    pub lost: u64,
 }
 
 /// Where a policy is in its steps; each policy file reads and advances it.
@@ -53,6 +129,19 @@ enum Phase {
     FirstNew,
     /// Immutable: the rest of the temporary group is launching.
     RestNew,
+    /// Traffic splitting, blue/green: the new target group or environment is
+    /// launching.
+    NewInstances,
+    /// Traffic splitting: the new instances get their share from now.
+    Splitting,
+    /// Traffic splitting: the evaluation time runs.
+    Evaluating,
+    /// Blue/green: waiting for the swap time.
+    BeforeSwap,
+    /// Blue/green: the CNAMEs are swapped.
+    Swapped,
+    /// Blue/green: waiting for the old environment's termination.
+    AfterSwap,
     /// The instances the deployment leaves behind are terminating.
     Retiring,
 }
@@ -84,17 +173,29 @@ struct Active {
     instance_nanos: u128,
     /// Failed requests (rejected, timed out, interrupted, errors) before the start.
     failed_before: u64,
+    /// A timed phase the next step waits for.
+    timer: Option<SimTime>,
+    /// Blue/green: when the second environment's load balancer was created, and the
+    /// hours it ran beside the old one.
+    second_lb_from: Option<SimTime>,
+    extra_lb_hours: u64,
 }
 
 /// The deployments of one tier, in time order, and the summary of each one done.
 pub(super) struct Deployments {
     configs: Vec<DeploymentConfig>,
+    /// The run's `[dns]`, or its defaults (aws-facts.md 11.6).
+    dns: DnsConfig,
     samplers: Vec<DurationSampler>,
     rng: SimRng,
     active: Option<Active>,
-    done: Vec<DeploymentSummary>,
+    /// The summaries of the deployments done, with each one's index.
+    done: Vec<(usize, DeploymentSummary)>,
+    /// What the requests a deployment's split routed did, by deployment index.
+    splits: BTreeMap<usize, SplitCounts>,
     tier: String,
     price_per_hour: f64,
+    lb_price_per_hour: f64,
     health: SimDuration,
 }
 
@@ -103,10 +204,16 @@ fn failed(counts: &RequestCounts) -> u64 {
 }
 
 impl Deployments {
-    pub(super) fn new(config: &TierConfig, streams: &RngStreams) -> Self {
+    pub(super) fn new(config: &TierConfig, dns: Option<&DnsConfig>, streams: &RngStreams) -> Self {
         let hc = &config.load_balancer.health_check;
         Deployments {
             configs: config.deployments.clone(),
+            dns: dns.cloned().unwrap_or(DnsConfig {
+                ttl: DEFAULT_TTL,
+                ttl_ignoring_share: 0.0,
+                ttl_ignoring_hold: SimDuration::HOUR,
+                resolvers: 1,
+            }),
             samplers: config
                 .deployments
                 .iter()
@@ -117,8 +224,10 @@ impl Deployments {
             rng: streams.stream("deployment"),
             active: None,
             done: Vec::new(),
+            splits: BTreeMap::new(),
             tier: config.name.clone(),
             price_per_hour: config.instance.price_per_hour,
+            lb_price_per_hour: config.load_balancer.price_per_hour,
             health: SimDuration(hc.interval.0 * u64::from(hc.healthy)),
         }
     }
@@ -145,13 +254,16 @@ impl Deployments {
     ) -> Option<Step> {
         let config = &self.configs[index];
         if self.active.is_some() {
-            self.done.push(DeploymentSummary {
-                tier: self.tier.clone(),
-                policy: config.policy.word().to_string(),
-                start_s: now.as_secs_f64(),
-                outcome: "refused".to_string(),
-                ..DeploymentSummary::default()
-            });
+            self.done.push((
+                index,
+                DeploymentSummary {
+                    tier: self.tier.clone(),
+                    policy: config.policy.word().to_string(),
+                    start_s: now.as_secs_f64(),
+                    outcome: "refused".to_string(),
+                    ..DeploymentSummary::default()
+                },
+            ));
             return None;
         }
         let batch = config.batch_of(old.len() as u32);
@@ -172,16 +284,75 @@ impl Deployments {
             out_of_service_nanos: 0,
             instance_nanos: 0,
             failed_before: failed(counts),
+            timer: None,
+            second_lb_from: None,
+            extra_lb_hours: 0,
         };
-        let step = active.next();
+        let step = active.next(config, &self.dns, now);
         self.active = Some(active);
         Some(step)
     }
 
-    /// The next step once nothing is waited on, if a deployment runs.
-    pub(super) fn ready_step(&mut self) -> Option<Step> {
+    /// The next step at `now` once nothing is waited on, if a deployment runs.
+    pub(super) fn ready_step(&mut self, now: SimTime) -> Option<Step> {
         let active = self.active.as_mut()?;
-        active.waiting.is_empty().then(|| active.next())
+        let ready = active.waiting.is_empty() && active.timer.is_none();
+        ready.then(|| active.next(&self.configs[active.index], &self.dns, now))
+    }
+
+    /// The running deployment waits until `at` (a timed phase); the index to put in
+    /// the event.
+    pub(super) fn wait_until(&mut self, at: SimTime) -> u32 {
+        let active = self.active.as_mut().expect("a running deployment");
+        active.timer = Some(at);
+        active.index as u32
+    }
+
+    /// The timed phase of deployment `index` is due at `now`: true when that
+    /// deployment still runs and waited for it.
+    pub(super) fn phase_due(&mut self, index: usize, now: SimTime) -> bool {
+        match self.active.as_mut() {
+            Some(active) if active.index == index && active.timer == Some(now) => {
+                active.timer = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The running deployment's index, and the `Share` of its `Step::Route`s.
+    pub(super) fn running_index(&self) -> Option<usize> {
+        self.active.as_ref().map(|a| a.index)
+    }
+
+    /// The second environment's load balancer is created at `now`.
+    pub(super) fn second_load_balancer(&mut self, now: SimTime) {
+        let active = self.active.as_mut().expect("a running deployment");
+        active.second_lb_from = Some(now);
+    }
+
+    /// The old environment's load balancer is deleted at `now`: the hours both ran,
+    /// a partial hour as a full one (aws-facts.md 4.7).
+    pub(super) fn old_load_balancer_deleted(&mut self, now: SimTime) {
+        let active = self.active.as_mut().expect("a running deployment");
+        if let Some(from) = active.second_lb_from.take() {
+            active.extra_lb_hours += now.since(from).0.div_ceil(SimDuration::HOUR.0);
+        }
+    }
+
+    /// The old instances the deployment retires (`Step::RetireOld`) are waited on
+    /// until they are gone.
+    pub(super) fn retiring(&mut self, ids: &[u32]) {
+        let active = self.active.as_mut().expect("a running deployment");
+        active.waiting.extend(ids);
+    }
+
+    /// What the requests of deployment `index`'s split did.
+    pub(super) fn split_ended(&mut self, index: usize, counts: SplitCounts) {
+        let total = self.splits.entry(index).or_default();
+        total.routed += counts.routed;
+        total.to_new += counts.to_new;
+        total.lost += counts.lost;
     }
 
     /// The tier launched `id` for the deployment: it is waited on.
@@ -277,7 +448,12 @@ impl Deployments {
         // deployment, beyond the old fleet running throughout.
         let baseline = active.old.len() as u128 * u128::from(duration.0);
         let extra_secs = active.instance_nanos.saturating_sub(baseline) as f64 / 1e9;
-        self.done.push(DeploymentSummary {
+        if let Some(from) = active.second_lb_from.take() {
+            // The run ended with both load balancers running.
+            active.extra_lb_hours += now.since(from).0.div_ceil(SimDuration::HOUR.0);
+        }
+        let lb_usd = active.extra_lb_hours as f64 * self.lb_price_per_hour;
+        let summary = DeploymentSummary {
             tier: self.tier.clone(),
             policy: active.policy.word().to_string(),
             start_s: active.started_at.as_secs_f64(),
@@ -290,27 +466,40 @@ impl Deployments {
             p99_ms: round_to(latency.quantile_ms(0.99), 3),
             out_of_service_instance_seconds: round_to(active.out_of_service_nanos as f64 / 1e9, 3),
             extra_instance_hours: round_to(extra_secs / 3600.0, 6),
-            extra_cost_usd: round_to(extra_secs / 3600.0 * self.price_per_hour, 6),
-        });
+            extra_load_balancer_hours: active.extra_lb_hours,
+            extra_cost_usd: round_to(extra_secs / 3600.0 * self.price_per_hour + lb_usd, 6),
+            ..DeploymentSummary::default()
+        };
+        self.done.push((active.index, summary));
     }
 
     /// The summaries, in the order the deployments started (a refused one is
     /// recorded before the one running when it came due, which ends later).
     pub(super) fn into_summaries(mut self) -> Vec<DeploymentSummary> {
-        self.done.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-        self.done
+        for (index, summary) in &mut self.done {
+            if let Some(split) = self.splits.get(index) {
+                summary.requests_split = split.routed;
+                summary.requests_to_new_version = split.to_new;
+                summary.requests_lost = split.lost;
+            }
+        }
+        let mut done: Vec<DeploymentSummary> = self.done.into_iter().map(|(_, s)| s).collect();
+        done.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        done
     }
 }
 
 impl Active {
-    /// The policy's next step; called when nothing is waited on.
-    fn next(&mut self) -> Step {
+    /// The policy's next step at `now`; called when nothing is waited on.
+    fn next(&mut self, config: &DeploymentConfig, dns: &DnsConfig, now: SimTime) -> Step {
         match self.policy {
             DeploymentPolicy::AllAtOnce => all_at_once::next(self),
             DeploymentPolicy::Rolling | DeploymentPolicy::RollingWithAdditionalBatch => {
                 rolling::next(self)
             }
             DeploymentPolicy::Immutable => immutable::next(self),
+            DeploymentPolicy::TrafficSplitting => traffic_splitting::next(self, config, now),
+            DeploymentPolicy::BlueGreen => blue_green::next(self, config, dns, now),
         }
     }
 
@@ -321,5 +510,54 @@ impl Active {
         self.waiting.extend(&instances);
         self.batches += 1;
         Step::Deploy { instances, drain }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// A swapped CNAME with a 60 s TTL and no TTL-ignoring clients: the new share
+    /// grows linearly from 0 at the swap to 1 one TTL later (a client cached its
+    /// answer at a uniformly random moment), and stays 1.
+    #[test]
+    fn clients_follow_a_swap_linearly_within_one_ttl() {
+        let swap_at = SimTime::from_secs(900);
+        let share = Share::Dns {
+            swap_at,
+            ttl: SimDuration::from_secs(60),
+            ignoring: 0.0,
+            hold: SimDuration::HOUR,
+        };
+        assert_eq!(share.new_at(swap_at), 0.0);
+        assert!((share.new_at(SimTime::from_secs(915)) - 0.25).abs() < 1e-12);
+        assert!((share.new_at(SimTime::from_secs(930)) - 0.5).abs() < 1e-12);
+        assert_eq!(share.new_at(SimTime::from_secs(960)), 1.0);
+        assert_eq!(share.new_at(SimTime::from_secs(5000)), 1.0);
+        // Routed as the request path does, 10,000 requests at T/2 send a binomial
+        // count to the old environment: mean 5,000, σ = 50; the tolerance is 4 σ.
+        let mut rng = RngStreams::new(7).stream("split");
+        let at = SimTime::from_secs(930);
+        let to_old = (0..10_000)
+            .filter(|_| rng.random::<f64>() >= share.new_at(at))
+            .count();
+        assert!((to_old as i64 - 5000).abs() <= 200, "{to_old}");
+    }
+
+    /// A share q of TTL-ignoring clients holding on for an exponential time of mean
+    /// `hold`: one TTL after the swap the old share is q, and q / e one `hold` later.
+    #[test]
+    fn ttl_ignoring_clients_leave_a_tail() {
+        let share = Share::Dns {
+            swap_at: SimTime::ZERO,
+            ttl: SimDuration::from_secs(60),
+            ignoring: 0.1,
+            hold: SimDuration::from_secs(600),
+        };
+        let old = |s: u64| 1.0 - share.new_at(SimTime::from_secs(s));
+        assert!((old(0) - 1.0).abs() < 1e-12);
+        assert!((old(60) - 0.1 * (-0.1f64).exp()).abs() < 1e-12);
+        assert!((old(600) - 0.1 / std::f64::consts::E).abs() < 1e-12);
     }
 }

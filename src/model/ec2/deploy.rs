@@ -5,7 +5,8 @@
 //! tier's metrics.
 
 use super::*;
-use crate::model::deployment::Step;
+use crate::model::deployment::{SplitCounts, Step};
+use crate::model::serving::Split;
 
 impl Ec2Tier<'_> {
     /// Deployment `index` is due: it starts over the instances in service now.
@@ -66,12 +67,98 @@ impl Ec2Tier<'_> {
                         }
                     }
                 }
+                Step::LaunchNew {
+                    count,
+                    load_balancer,
+                } => {
+                    if load_balancer {
+                        // The second environment's load balancer is billed from its
+                        // creation (aws-facts.md 4.7).
+                        self.ledger.open_alb(ctx.now);
+                        self.deployments.second_load_balancer(ctx.now);
+                    }
+                    self.group.desired += count;
+                    for _ in 0..count {
+                        let Some(id) = self.launch_for_group(ctx) else {
+                            self.retry_launches_later(ctx);
+                            break;
+                        };
+                        self.serving.join_new(id);
+                        self.deployments.launched(id, ctx.now);
+                        self.boot(ctx, id);
+                    }
+                }
+                Step::Route(share) => {
+                    let deployment = self
+                        .deployments
+                        .running_index()
+                        .expect("a running deployment routes");
+                    self.end_split();
+                    self.serving.split = Some(Split {
+                        deployment,
+                        share,
+                        old_gone: false,
+                        counts: SplitCounts::default(),
+                    });
+                }
+                Step::Wait(at) => {
+                    if at > ctx.now {
+                        let deployment = self.deployments.wait_until(at);
+                        let event = Event::DeploymentPhaseDue {
+                            tier: ctx.tier,
+                            deployment,
+                        };
+                        ctx.queue.schedule(at, event);
+                    }
+                }
+                Step::RetireOld { environment } => {
+                    let old: Vec<u32> = self
+                        .fleet
+                        .alive
+                        .iter()
+                        .copied()
+                        .filter(|&id| !self.serving.is_new(id))
+                        .collect();
+                    if environment {
+                        // The old environment and its load balancer are deleted; its
+                        // clients that have not moved yet are lost from now on.
+                        self.ledger.close_alb(ctx.now);
+                        self.deployments.old_load_balancer_deleted(ctx.now);
+                        if let Some(split) = self.serving.split.as_mut() {
+                            split.old_gone = true;
+                        }
+                    } else {
+                        // All the traffic goes to the new instances.
+                        self.end_split();
+                    }
+                    self.deployments.retiring(&old);
+                    let n = old.len() as u32;
+                    self.group.desired = self.group.desired.saturating_sub(n);
+                    for &id in &old {
+                        self.begin_draining(ctx, id);
+                    }
+                    self.serving.promote_new();
+                }
                 Step::Done => {
                     self.close_deployment(ctx.now, true);
                     return;
                 }
             }
-            step = self.deployments.ready_step();
+            step = self.deployments.ready_step(ctx.now);
+        }
+    }
+
+    /// The deployment's timed phase is due.
+    pub(super) fn on_deployment_phase_due(&mut self, ctx: &mut Ctx<'_>, index: usize) {
+        if self.deployments.phase_due(index, ctx.now) {
+            self.deployment_progressed(ctx);
+        }
+    }
+
+    /// The split of the traffic in force ends: its counts go to its deployment.
+    pub(super) fn end_split(&mut self) {
+        if let Some(split) = self.serving.split.take() {
+            self.deployments.split_ended(split.deployment, split.counts);
         }
     }
 
@@ -86,7 +173,7 @@ impl Ec2Tier<'_> {
     /// A running deployment may take its next step: an instance it waits on is in
     /// service or gone.
     pub(super) fn deployment_progressed(&mut self, ctx: &mut Ctx<'_>) {
-        if let Some(step) = self.deployments.ready_step() {
+        if let Some(step) = self.deployments.ready_step(ctx.now) {
             self.carry_out(ctx, step);
         }
     }

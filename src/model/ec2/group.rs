@@ -132,14 +132,12 @@ impl Ec2Tier<'_> {
             sample.network_out = Some(bytes / f64::from(sample.contributing));
         }
         // ALBRequestCountPerTarget, per minute whatever the period.
-        let targets = self.serving.balancer.targets().len();
+        let (targets, routed) = self.serving.take_routed();
         if targets > 0 {
             let minutes = period.as_secs_f64() / 60.0;
-            sample.request_count_per_target =
-                Some(self.serving.balancer.routed_in_period as f64 / targets as f64 / minutes);
+            sample.request_count_per_target = Some(routed as f64 / targets as f64 / minutes);
             sample.targets = targets as u32;
         }
-        self.serving.balancer.routed_in_period = 0;
         self.queue_sample(ctx, &mut sample);
         self.last_metrics = (
             sample.cpu.map(|v| round_to(v, 3)),

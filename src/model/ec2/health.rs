@@ -107,7 +107,7 @@ impl Ec2Tier<'_> {
     pub(super) fn on_target_found_unhealthy(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         if self.fleet.instances[id as usize].state == InstanceState::InService {
             self.fleet.instances[id as usize].state = InstanceState::Unhealthy;
-            self.serving.balancer.mark_unhealthy(id);
+            self.serving.mark_unhealthy(id);
             self.fleet.change_in_service(ctx.now, -1);
         }
     }

@@ -50,7 +50,7 @@ impl Ec2Tier<'_> {
                 instance: id,
             },
         );
-        self.serving.balancer.deregister(id);
+        self.serving.deregister(id);
         if was_in_service {
             self.fleet.change_in_service(ctx.now, -1);
         }
@@ -113,7 +113,7 @@ impl Ec2Tier<'_> {
         if self.fleet.instances[id as usize].state == InstanceState::InService {
             self.fleet.change_in_service(ctx.now, -1);
         }
-        self.serving.balancer.deregister(id);
+        self.serving.deregister(id);
         self.serving
             .cut_off(&mut self.fleet, &mut self.metrics, ctx, id);
         // An ecs_ec2 tier's tasks are not billed: its container instances are.

@@ -134,7 +134,7 @@ impl Ec2Tier<'_> {
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(ctx.now);
         let replaces = instance.replaces;
-        self.serving.balancer.register(id);
+        self.serving.register(id);
         self.fleet.change_in_service(ctx.now, 1);
         // Capacity rebalancing retires the at-risk instance once its replacement
         // passes health checks (aws-facts.md 2.6).
@@ -182,7 +182,7 @@ impl Ec2Tier<'_> {
         let instance = &mut self.fleet.instances[id as usize];
         instance.state = state;
         let idle = instance.outstanding() == 0;
-        self.serving.balancer.deregister(id);
+        self.serving.deregister(id);
         self.fleet.change_in_service(ctx.now, -1);
         // Without a load balancer there is nothing to drain from: a worker's messages
         // in flight wait out their visibility timeout (aws-facts.md 12.6 advises

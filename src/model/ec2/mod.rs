@@ -12,6 +12,7 @@
 //! tier's events, its timeline row and its summary.
 
 mod containers;
+mod credits;
 mod deploy;
 mod group;
 mod health;
@@ -27,6 +28,7 @@ use super::config::{
     Config, HealthCheckType, Network, PredictiveMode, ScalingMetric, ScalingPolicy, SloConfig,
     TierConfig,
 };
+use super::credits::CreditSpec;
 use super::deployment::Deployments;
 use super::event::Event;
 use super::fleet::{Fleet, TypeInfo};
@@ -106,6 +108,12 @@ impl<'a> Ec2Tier<'a> {
         }];
         let mut types = vec![TypeInfo {
             workers: config.service.workers,
+            speed: config.instance.speed,
+            credits: config
+                .instance
+                .credits
+                .as_ref()
+                .map(|c| CreditSpec::new(c, config.service.workers)),
         }];
         let pools = config
             .purchase
@@ -123,7 +131,11 @@ impl<'a> Ec2Tier<'a> {
                 } else {
                     config.service.workers
                 };
-                types.push(TypeInfo { workers });
+                types.push(TypeInfo {
+                    workers,
+                    speed: t.speed,
+                    credits: None,
+                });
             }
         }
         let type_index = |name: &str| {
@@ -162,7 +174,7 @@ impl<'a> Ec2Tier<'a> {
                 .ecs
                 .as_ref()
                 .map(|e| Cluster::new(&e.cluster, e.tasks_per_instance, e.placement)),
-            deployments: Deployments::new(config, streams),
+            deployments: Deployments::new(config, run.dns.as_ref(), streams),
             sqs: config
                 .worker
                 .as_ref()
@@ -219,6 +231,7 @@ impl Service for Ec2Tier<'_> {
             }
             let instance = &mut self.fleet.instances[id as usize];
             instance.warm_at = Some(SimTime::ZERO);
+            self.set_initial_credits(id);
             self.become_healthy(ctx, id);
         }
         for (pool, p) in self.market.pools.iter().enumerate() {
@@ -354,6 +367,9 @@ impl Service for Ec2Tier<'_> {
             Event::DeploymentDue { deployment, .. } => {
                 self.on_deployment_due(ctx, deployment as usize)
             }
+            Event::DeploymentPhaseDue { deployment, .. } => {
+                self.on_deployment_phase_due(ctx, deployment as usize)
+            }
             Event::VersionDeployed { instance, .. } => self.on_version_deployed(ctx, instance),
             Event::InstanceFailed { instance, .. } => self.on_instance_failed(ctx, instance),
             Event::WarmInstanceStopped { .. } => {
@@ -398,6 +414,12 @@ impl Service for Ec2Tier<'_> {
                 self.on_message_visible(ctx, message, turn)
             }
             Event::MessageSent { .. } => self.on_own_message(ctx),
+            Event::PeriodicTaskDue { task, .. } => self.on_periodic_task_due(ctx, task),
+            Event::CreditsDue {
+                instance,
+                generation,
+                ..
+            } => self.on_credits_due(ctx, instance, generation),
             Event::HourTick { .. } => {
                 self.settle_hour(ctx);
                 let next = Event::HourTick { tier: ctx.tier };
@@ -423,11 +445,6 @@ impl Service for Ec2Tier<'_> {
     /// A call made by the request in `slot` has ended.
     #[inline]
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
-        if self.sqs.is_some() {
-            // A worker tier makes no calls: the answers it gets are its
-            // application's, to `sqsd`.
-            return self.on_delivery_answered(ctx, slot, answer);
-        }
         let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
         let (drained, instance) = self
             .serving
@@ -439,6 +456,12 @@ impl Service for Ec2Tier<'_> {
 
     fn on_sent(&mut self, ctx: &mut Ctx<'_>) {
         self.on_message_sent(ctx);
+    }
+
+    /// A worker tier's application answered `sqsd`'s delivery `slot`: after its own
+    /// calls, if it makes any (the answers to those come to `on_answer`).
+    fn on_delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+        self.delivery_answered(ctx, slot, answer);
     }
 
     // ----- reporting ----------------------------------------------------------------
@@ -465,6 +488,7 @@ impl Service for Ec2Tier<'_> {
         };
         self.fleet.count_states(&mut row);
         self.fleet.count_events(&mut row);
+        self.credit_columns(now, &mut row);
         (row.metric_cpu, row.metric_request_count_per_target) = self.last_metrics;
         if self.config.uses_spot() {
             row.spot_price = round_to(self.market.mean_price(now), 6);
@@ -507,9 +531,11 @@ impl Service for Ec2Tier<'_> {
     /// clock hour settles.
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
         self.close_deployment(end, false);
+        self.end_split();
         let zones = self.zone_summary();
         self.fleet.change_in_service(end, 0);
         let (busy, capacity) = self.fleet.utilization_areas(end);
+        let credits = self.credits_summary(end);
         let mut in_flight = 0;
         for id in std::mem::take(&mut self.fleet.alive) {
             in_flight += u64::from(self.fleet.instances[id as usize].unanswered());
@@ -552,6 +578,7 @@ impl Service for Ec2Tier<'_> {
             commitments,
             instances: InstanceSummary {
                 zones,
+                credits,
                 ..self.fleet.summary(duration, billed_secs)
             },
             utilization: UtilizationSummary {

@@ -34,13 +34,47 @@ impl Ec2Tier<'_> {
         self.on_message_sent(ctx);
     }
 
-    /// The first message of the queue's own clients.
+    /// The first message of the queue's own clients, and the first time each
+    /// periodic task is due.
     pub(super) fn start_queue(&mut self, ctx: &mut Ctx<'_>) {
         let Some(queue) = self.sqs.as_mut() else {
             return;
         };
         if let Some(t) = queue.arrivals.as_mut().and_then(|a| a.next_arrival()) {
             ctx.queue.schedule(t, Event::MessageSent { tier: ctx.tier });
+        }
+        for task in 0..queue.periodic_tasks() {
+            if let Some(t) = queue.next_periodic(task, ctx.now, ctx.end) {
+                let event = Event::PeriodicTaskDue {
+                    tier: ctx.tier,
+                    task,
+                };
+                ctx.queue.schedule(t, event);
+            }
+        }
+    }
+
+    /// Periodic task `task` is due (aws-facts.md 5): the leader, one of the
+    /// InService instances that answer (a failed one cannot keep its lead in the
+    /// DynamoDB table), sends its message; with none, none leads, and the task is
+    /// missed this time. Then its next time.
+    pub(super) fn on_periodic_task_due(&mut self, ctx: &mut Ctx<'_>, task: u16) {
+        let instances = &self.fleet.instances;
+        let leader = self.fleet.alive.iter().any(|&id| {
+            let i = &instances[id as usize];
+            i.state == InstanceState::InService && !i.failed
+        });
+        let queue = self.queue();
+        queue.periodic_task_due(ctx.now, task, leader);
+        if let Some(t) = queue.next_periodic(task, ctx.now, ctx.end) {
+            let event = Event::PeriodicTaskDue {
+                tier: ctx.tier,
+                task,
+            };
+            ctx.queue.schedule(t, event);
+        }
+        if leader {
+            self.pump(ctx);
         }
     }
 
@@ -85,10 +119,15 @@ impl Ec2Tier<'_> {
                 };
                 ctx.queue.schedule(at, event);
             }
-            if let Received::Deliver { slot } = received {
+            if let Received::Deliver {
+                slot,
+                service_nanos,
+            } = received
+            {
                 let caller = Caller::delivery(ctx.tier, slot, id);
                 let (fleet, metrics) = (&mut self.fleet, &mut self.metrics);
-                self.serving.post(fleet, metrics, ctx, caller, id);
+                self.serving
+                    .post(fleet, metrics, ctx, caller, id, service_nanos);
             }
         }
     }
@@ -97,7 +136,7 @@ impl Ec2Tier<'_> {
     /// an error or `sqsd`'s inactivity timeout (the tier's `service.timeout`, a 504)
     /// makes it visible after the error visibility timeout; an instance that stopped
     /// or failed answers nothing, and the message waits out its visibility timeout.
-    pub(super) fn on_delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
+    pub(super) fn delivery_answered(&mut self, ctx: &mut Ctx<'_>, slot: u32, answer: Answer) {
         let ok = answer == Answer::Ok;
         let cut_off = answer == Answer::Interrupted;
         let due = self.queue().answered(ctx.now, slot, ok, cut_off);

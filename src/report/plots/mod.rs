@@ -969,6 +969,7 @@ mod tests {
                 units: ("instance", "instances"),
                 cpu_targets: vec![f64::NAN],
                 request_targets: vec![f64::INFINITY],
+                cpu_baseline: Some(f64::NAN),
                 distribution: Some(LatencyDistribution {
                     ccdf: vec![(1.0, 1.0), (f64::INFINITY, 1e-300)],
                     completed: 10,

@@ -33,6 +33,9 @@ pub struct RunChartInput {
     /// Targets of its `ALBRequestCountPerTarget` policies (target tracking and
     /// predictive), in requests per target per minute.
     pub request_targets: Vec<f64>,
+    /// A burstable group's baseline, in percent of its CPU (aws-facts.md 20.5): the
+    /// CPU chart draws it, and the credit balance on its right axis.
+    pub cpu_baseline: Option<f64>,
     /// The end-to-end latency distribution, for the entry tier only: the run keeps a
     /// latency histogram of the requests the clients see, not of the calls a tier
     /// receives (whose percentiles are in the summary).
@@ -669,6 +672,20 @@ impl Chart for Cpu<'_> {
                 format!("CPU target: {} %", tick(t)),
             ));
         }
+        // The credit balance takes the right axis unless the request count has it.
+        let credits = input.cpu_baseline.filter(|_| !requests);
+        if let Some(baseline) = input.cpu_baseline {
+            legend.push((
+                Key::Dashed(BLUISH_GREEN),
+                format!("baseline of a burstable instance: {} %", tick(&baseline)),
+            ));
+        }
+        if credits.is_some() {
+            legend.push((
+                Key::Line(BLUISH_GREEN),
+                format!("mean CPU credit balance per {} (right axis)", input.units.0),
+            ));
+        }
         if requests {
             legend.push((
                 Key::Line(ORANGE),
@@ -692,7 +709,10 @@ impl Chart for Cpu<'_> {
         let request_top = headroom(
             points
                 .iter()
-                .filter_map(|p| p.metric_request_count_per_target)
+                .filter_map(|p| match credits {
+                    Some(_) => p.credit_balance,
+                    None => p.metric_request_count_per_target,
+                })
                 .chain(input.request_targets.iter().copied())
                 .fold(0.0, f64::max),
         );
@@ -706,6 +726,30 @@ impl Chart for Cpu<'_> {
             .build_cartesian_2d(axis.range(), 0.0..100.0)?
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..request_top);
         time_mesh!(chart, axis, "CPU utilisation [%]", &tick);
+        if credits.is_some() {
+            chart
+                .configure_secondary_axes()
+                .y_desc("CPU credits")
+                .y_label_formatter(&tick)
+                .axis_desc_style((FONT, LABEL_SIZE))
+                .label_style((FONT, TICK_SIZE))
+                .draw()?;
+            chart.draw_secondary_series(LineSeries::new(
+                points.iter().filter_map(|p| {
+                    p.credit_balance
+                        .map(|b| (axis.at((p.start_s + p.end_s) / 2.0), b))
+                }),
+                BLUISH_GREEN.stroke_width(2),
+            ))?;
+        }
+        if let Some(baseline) = input.cpu_baseline {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, baseline), (axis.end, baseline)],
+                4,
+                4,
+                BLUISH_GREEN.stroke_width(2),
+            ))?;
+        }
         if requests {
             chart
                 .configure_secondary_axes()

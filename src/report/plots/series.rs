@@ -76,6 +76,10 @@ pub struct SeriesPoint {
     pub cost_commitments_usd: f64,
     pub cost_warm_pool_usd: f64,
     pub cost_load_balancer_usd: f64,
+    /// A burstable group's mean CPU credit balance at the point's end, and the most
+    /// instances throttled at a row's end within it.
+    pub credit_balance: Option<f64>,
+    pub throttled: u32,
     /// A batch tier's jobs (`None` for any other tier).
     pub jobs: Option<JobPoint>,
 }
@@ -152,6 +156,8 @@ impl SeriesPoint {
             cost_warm_pool_usd: row.cost_warm_pool_usd,
             cost_load_balancer_usd: row.cost_load_balancer_usd,
             jobs: row.jobs.as_ref().map(JobPoint::of),
+            credit_balance: row.credit_balance,
+            throttled: row.throttled.unwrap_or(0),
         }
     }
 
@@ -230,6 +236,8 @@ impl SeriesPoint {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.clone().or_else(|| b.clone()),
             },
+            credit_balance: next.credit_balance.or(self.credit_balance),
+            throttled: self.throttled.max(next.throttled),
         }
     }
 }

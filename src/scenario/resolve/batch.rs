@@ -212,6 +212,9 @@ pub(super) fn resolve_batch(
             .map(|t| PoolType {
                 vcpu: t.vcpu,
                 price_per_hour: t.price_per_hour,
+                // A job's run time is as drawn on every type: the per-type speed
+                // applies to requests (`serving`), which a batch tier has none of.
+                speed: 1.0,
             })
             .collect(),
         spot_allocation: SpotAllocation::PriceCapacityOptimized,

@@ -1,7 +1,7 @@
 //! `[[deployment]]`: new application versions deployed to `ec2` tiers under traffic
 //! (SPEC "Phase 2", "Changes over time"), with Elastic Beanstalk's options, defaults
 //! and ranges (aws-facts.md 5, 11.4). Each deployment is given to the tier it deploys
-//! to.
+//! to. `[dns]` (11.6, 11.7) is the name blue/green swaps.
 
 use super::*;
 
@@ -41,10 +41,7 @@ pub(super) fn resolve_deployments(
         let Some(policy) = raw_policy.built() else {
             return Err(ctx.err(
                 &key("policy"),
-                format!(
-                    "`{}` is not built yet; built: all_at_once, rolling, rolling_with_additional_batch, immutable",
-                    word(&raw_policy)
-                ),
+                format!("`{}` is not built yet", word(&raw_policy)),
             ));
         };
         let at = ctx.duration(&key("at"), Some(&d.at), SimDuration::ZERO)?;
@@ -83,6 +80,83 @@ pub(super) fn resolve_deployments(
             };
             return Err(ctx.err(&key("batch_size"), format!("must be {range}")));
         }
+        // A policy's own options are refused on another policy: a `swap_at` on a
+        // rolling deployment would otherwise be read and silently do nothing.
+        let own: [(&str, bool, DeploymentPolicy); 4] = [
+            (
+                "new_version_percent",
+                d.new_version_percent.is_some(),
+                DeploymentPolicy::TrafficSplitting,
+            ),
+            (
+                "evaluation_time",
+                d.evaluation_time.is_some(),
+                DeploymentPolicy::TrafficSplitting,
+            ),
+            ("swap_at", d.swap_at.is_some(), DeploymentPolicy::BlueGreen),
+            (
+                "terminate_old_at",
+                d.terminate_old_at.is_some(),
+                DeploymentPolicy::BlueGreen,
+            ),
+        ];
+        for (k, given, of) in own {
+            if given && policy != of {
+                return Err(ctx.err(
+                    &key(k),
+                    format!(
+                        "is an option of policy = \"{}\" only; this deployment's policy is `{}`",
+                        of.word(),
+                        policy.word()
+                    ),
+                ));
+            }
+        }
+        // NewVersionPercent 1-100, EvaluationTime 3-600 minutes (aws-facts.md 5).
+        let new_version_percent = ctx.range(
+            &key("new_version_percent"),
+            d.new_version_percent
+                .unwrap_or(default::NEW_VERSION_PERCENT),
+            1,
+            100,
+            " %",
+        )?;
+        let evaluation_time = ctx.duration_in(
+            &key("evaluation_time"),
+            d.evaluation_time.as_ref(),
+            default::EVALUATION_TIME,
+            SimDuration::from_secs(3 * 60)..=SimDuration::from_secs(600 * 60),
+        )?;
+        let (mut swap_at, mut terminate_old_at) = (None, None);
+        if policy == DeploymentPolicy::BlueGreen {
+            let (Some(swap), Some(terminate)) = (&d.swap_at, &d.terminate_old_at) else {
+                return Err(ctx.err_table(
+                    &format!("deployment[{i}]"),
+                    "a blue_green deployment needs swap_at (when the CNAMEs are swapped) and terminate_old_at (when the old environment is terminated), like swap_at = \"30m\"",
+                ));
+            };
+            // The swap needs the new environment, which is created at `at`.
+            let swap = ctx.duration(&key("swap_at"), Some(swap), SimDuration::ZERO)?;
+            if swap <= at {
+                return Err(ctx.err(
+                    &key("swap_at"),
+                    format!(
+                        "is not after the deployment's at = \"{at}\": the CNAMEs can be swapped only once the new environment exists"
+                    ),
+                ));
+            }
+            let terminate =
+                ctx.duration(&key("terminate_old_at"), Some(terminate), SimDuration::ZERO)?;
+            if terminate < swap {
+                return Err(ctx.err(
+                    &key("terminate_old_at"),
+                    format!(
+                        "is before swap_at = \"{swap}\": the old environment serves every client until the swap"
+                    ),
+                ));
+            }
+            (swap_at, terminate_old_at) = (Some(swap), Some(terminate));
+        }
         let config = DeploymentConfig {
             at,
             policy,
@@ -92,12 +166,16 @@ pub(super) fn resolve_deployments(
             health: d
                 .health
                 .map_or(default::DEPLOYMENT_HEALTH, DeploymentHealth::from),
+            new_version_percent,
+            evaluation_time,
+            swap_at,
+            terminate_old_at,
         };
         // Elastic Beanstalk runs one update of an environment at a time; a later one is
         // refused while it runs (the run reports it so). Two at the same time or out of
         // order are a mistake in the file.
         if let Some(previous) = tiers[index].deployments.last() {
-            if at <= previous.at {
+            if at <= previous.terminate_old_at.unwrap_or(previous.at) {
                 return Err(ctx.err(
                     &key("at"),
                     format!(
@@ -110,4 +188,42 @@ pub(super) fn resolve_deployments(
         tiers[index].deployments.push(config);
     }
     Ok(())
+}
+
+/// `[dns]`: the TTL, the clients that ignore it and the resolvers (aws-facts.md 11.6),
+/// or `None` without the table.
+pub(super) fn resolve_dns(ctx: &Ctx, raw: Option<RawDns>) -> Result<Option<DnsConfig>> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let ttl = ctx.duration_in(
+        "dns.ttl",
+        raw.ttl.as_ref(),
+        default::DNS_TTL,
+        SimDuration::from_secs(1)..=SimDuration::from_secs(7 * 24 * 3600),
+    )?;
+    let share = raw
+        .ttl_ignoring_share
+        .unwrap_or(default::TTL_IGNORING_SHARE);
+    if !(0.0..=1.0).contains(&share) {
+        return Err(ctx.err(
+            "dns.ttl_ignoring_share",
+            "must be between 0 and 1 (a share of the clients)",
+        ));
+    }
+    let hold = ctx.positive_duration(
+        "dns.ttl_ignoring_hold",
+        raw.ttl_ignoring_hold.as_ref(),
+        default::TTL_IGNORING_HOLD,
+    )?;
+    let resolvers = raw.resolvers.unwrap_or(default::DNS_RESOLVERS);
+    if resolvers == 0 {
+        return Err(ctx.err("dns.resolvers", "must be at least 1"));
+    }
+    Ok(Some(DnsConfig {
+        ttl,
+        ttl_ignoring_share: share,
+        ttl_ignoring_hold: hold,
+        resolvers,
+    }))
 }

@@ -117,8 +117,12 @@ pub(super) fn resolve_fargate(
         vcpu: cpu.ceil() as u32,
         memory_gib: memory_gb,
         price_per_hour,
+        // A task's vCPU is the reference's: Fargate does not say which processor runs
+        // it.
+        speed: catalog::DEFAULT_SPEED,
         boot_time: provisioning,
         failures: Failures::default(),
+        credits: None,
     };
     // FARGATE_SPOT is the group's one spot pool, of the task's size (15.2).
     let purchase = PurchaseConfig {
@@ -128,6 +132,7 @@ pub(super) fn resolve_fargate(
         spot_pool_types: vec![PoolType {
             vcpu: instance.vcpu,
             price_per_hour,
+            speed: instance.speed,
         }],
         spot_allocation: SpotAllocation::LowestPrice,
         spot_instance_pools: 1,

@@ -24,11 +24,13 @@ mod tiers;
 mod traffic;
 mod worker;
 
+use super::burstable;
 use super::catalog;
-use super::cron::parse_cron;
+use super::cron::{parse_cron, read_cron_yaml};
 use super::default;
 use super::duration::parse_duration;
 use super::limits::{self, *};
+use super::offer::{Offer, load_offer};
 use super::raw::*;
 use super::spot_prices::load_spot_prices;
 use super::trace::load_trace;
@@ -75,6 +77,18 @@ pub(super) struct Ctx<'a> {
     /// What the user should know about input that was accepted but has no effect;
     /// shared by the contexts of every tier.
     notes: &'a RefCell<Vec<String>>,
+    /// The instance types of `[pricing] offer_file`, which replace the built-in
+    /// catalog's when given.
+    offer: Option<&'a Offer>,
+}
+
+/// What the catalog (or the offer file) says of an instance type.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TypeFacts {
+    pub vcpu: u32,
+    pub memory_gib: f64,
+    pub price_per_hour: f64,
+    pub speed: f64,
 }
 
 pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
@@ -87,6 +101,46 @@ impl Ctx<'_> {
             table: self.table,
             prefix,
             notes: self.notes,
+            offer: self.offer,
+        }
+    }
+
+    /// vCPU, memory, price and speed of the type `name`: from the offer file when the
+    /// scenario gives one (speed from the built-in catalog, which the offer file does
+    /// not price), otherwise from the built-in catalog.
+    fn instance_type(&self, name: &str) -> Option<TypeFacts> {
+        let speed = catalog::lookup(name).map_or(catalog::DEFAULT_SPEED, |t| t.speed);
+        match self.offer {
+            Some(offer) => offer.types.get(name).map(|t| TypeFacts {
+                vcpu: t.vcpu,
+                memory_gib: t.memory_gib,
+                price_per_hour: t.price_per_hour,
+                speed,
+            }),
+            None => catalog::lookup(name).map(|t| TypeFacts {
+                vcpu: t.vcpu,
+                memory_gib: t.memory_gib,
+                price_per_hour: t.price_per_hour,
+                speed,
+            }),
+        }
+    }
+
+    /// Where the known instance types come from, for an error about an unknown one.
+    fn known_types(&self) -> String {
+        match self.offer {
+            Some(offer) => {
+                let names: Vec<&str> = offer.types.keys().map(String::as_str).collect();
+                let shown = names.len().min(20);
+                format!(
+                    "[pricing] offer_file prices {} type{} ({}{}), which replace the built-in catalog",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names[..shown].join(", "),
+                    if shown < names.len() { ", ..." } else { "" }
+                )
+            }
+            None => format!("the catalog has {}", catalog::names()),
         }
     }
 
@@ -327,9 +381,18 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         table,
         prefix: String::new(),
         notes: &notes,
+        offer: None,
     };
     refuse_unbuilt(&ctx, table)?;
     let mut raw: RawScenario = deserialize(&ctx, "", table)?;
+    let (pricing, offer) = match resolve_pricing(&ctx, raw.pricing.take())? {
+        Some((pricing, offer)) => (Some(pricing), Some(offer)),
+        None => (None, None),
+    };
+    let ctx = Ctx {
+        offer: offer.as_deref(),
+        ..ctx
+    };
     let single = raw.take_single_tier();
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => return Err(ctx.err("name", "must not be empty")),
@@ -437,6 +500,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         &mut tiers,
         duration,
     )?;
+    let dns = resolve_dns(&ctx, raw.dns)?;
     let slo = raw.slo.unwrap_or_default();
     let slo = SloConfig {
         latency: ctx.positive_duration(
@@ -472,8 +536,46 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         report: ReportConfig { interval },
         tiers,
         network,
+        dns,
+        pricing,
     };
     Ok((config, notes.into_inner()))
+}
+
+/// `[pricing]`: the offer file (relative to the scenario file) and what it prices.
+fn resolve_pricing(
+    ctx: &Ctx,
+    raw: Option<RawPricing>,
+) -> Result<Option<(Pricing, std::sync::Arc<Offer>)>> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let Some(file) = raw.offer_file else {
+        return Err(ctx.err_table(
+            "pricing",
+            "needs offer_file, the AWS Price List CSV of a Region's EC2 prices",
+        ));
+    };
+    if let Some(region) = &raw.region {
+        if region.trim().is_empty() {
+            return Err(ctx.err("pricing.region", "must not be empty"));
+        }
+    }
+    let dir = ctx
+        .file
+        .path()
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(&file);
+    let offer = load_offer(&path, raw.region.as_deref())
+        .map_err(|e| ctx.err("pricing.offer_file", e.with_path(&path)))?;
+    // Absolute, like a trace's, so that the resolved scenario loads anywhere.
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let pricing = Pricing {
+        offer_file: path,
+        region: raw.region,
+    };
+    Ok(Some((pricing, offer)))
 }
 
 /// An upper bound of the expected arrivals over the run: each component at its

@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// vCPUs and on-demand price of a type: the scenario's own `[instance]` values for its
-/// type, the catalog's for any other.
+/// vCPUs, on-demand price and speed of a type: the scenario's own `[instance]` values
+/// for its type, the catalog's (or the offer file's) for any other.
 pub(super) fn pool_type(
     ctx: &Ctx,
     key: &str,
@@ -15,22 +15,16 @@ pub(super) fn pool_type(
         return Ok(PoolType {
             vcpu: instance.vcpu,
             price_per_hour: instance.price_per_hour,
+            speed: instance.speed,
         });
     }
-    catalog::lookup(type_name)
+    ctx.instance_type(type_name)
         .map(|t| PoolType {
             vcpu: t.vcpu,
             price_per_hour: t.price_per_hour,
+            speed: t.speed,
         })
-        .ok_or_else(|| {
-            ctx.err(
-                key,
-                format!(
-                    "unknown instance type; the catalog has {}",
-                    catalog::names()
-                ),
-            )
-        })
+        .ok_or_else(|| ctx.err(key, format!("unknown instance type; {}", ctx.known_types())))
 }
 
 /// A reservation's hourly fee and upfront payment (`key` is its table's, ending in a

@@ -301,24 +301,46 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
             requests[call.tier] += requests[caller] * f64::from(call.count);
         }
     }
+    // A worker tier's messages are requests too, from the tiers that send them (their
+    // own `messages` are left out of this bound, as the shape of their rate is not
+    // known here): each sender's requests × the probability, and the calls they make.
+    // A batch tier's jobs are its own; it is reached whatever calls it.
     let worker = |t: usize| {
         matches!(
             written[t].raw.kind,
             RawTierKind::Worker | RawTierKind::Batch
         )
     };
-    for (t, _) in requests
-        .iter()
-        .enumerate()
-        .filter(|(t, r)| **r == 0.0 && !worker(*t))
-    {
+    let mut from_queues = vec![0.0; written.len()];
+    for (sender, list) in sends.iter().enumerate() {
+        for send in list {
+            from_queues[send.tier] += requests[sender] * send.probability;
+        }
+    }
+    for &caller in &order {
+        for call in &calls[caller] {
+            from_queues[call.tier] += from_queues[caller] * f64::from(call.count);
+        }
+    }
+    // Workers reach the tiers they call whatever feeds their queue.
+    let mut reached: Vec<bool> = (0..written.len())
+        .map(|t| requests[t] > 0.0 || worker(t))
+        .collect();
+    for &caller in &order {
+        if reached[caller] {
+            for call in &calls[caller] {
+                reached[call.tier] = true;
+            }
+        }
+    }
+    for (t, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
         ctx.note(
             &format!("tiers.{}", written[t].name),
-            "receives no requests: no call from the entry tier reaches it (its instances still run and are billed)",
+            "receives no requests: no call from the entry tier or a worker tier reaches it (its instances still run and are billed)",
         );
     }
     Ok(TierPlan {
-        requests_per_arrival: requests.iter().sum(),
+        requests_per_arrival: requests.iter().sum::<f64>() + from_queues.iter().sum::<f64>(),
         tiers: written
             .into_iter()
             .zip(calls)
@@ -371,10 +393,15 @@ fn plan_sends(
         sends.push(list);
     }
     for (t, w) in written.iter().enumerate().skip(1) {
-        if w.raw.kind == RawTierKind::Worker && !sent_to[t] && w.raw.messages.is_none() {
+        // Periodic tasks are a source on their own (aws-facts.md 5): a worker
+        // environment with a cron.yaml and nothing else runs its scheduled jobs.
+        let periodic = w.raw.periodic_task.as_ref().is_some_and(|p| !p.is_empty())
+            || w.raw.cron_file.is_some();
+        if w.raw.kind == RawTierKind::Worker && !sent_to[t] && w.raw.messages.is_none() && !periodic
+        {
             return Err(ctx.err_table(
                 &format!("tiers.{}", w.name),
-                "is a worker tier with no source of messages: give it [tiers.<name>.messages], or make another tier send to it with [[tiers.<sender>.sends]], or make it the entry tier",
+                "is a worker tier with no source of messages: give it [tiers.<name>.messages] or periodic tasks ([[tiers.<name>.periodic_task]] or cron_file = \"cron.yaml\"), or make another tier send to it with [[tiers.<sender>.sends]], or make it the entry tier",
             ));
         }
     }
@@ -458,7 +485,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 22] = [
+    let tables: [(&str, bool, &[TierKind]); 24] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -487,7 +514,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "calls",
             raw.calls.is_some(),
-            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk],
+            &[Ec2, Fargate, EcsEc2, Lambda, Beanstalk, Worker],
         ),
         ("environment", raw.environment.is_some(), &[Beanstalk]),
         ("task", raw.task.is_some(), &[Fargate, EcsEc2]),
@@ -501,8 +528,9 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("api_gateway", raw.api_gateway.is_some(), &[Lambda]),
         ("rds", raw.rds.is_some(), &[Rds]),
         ("failover", raw.failover.is_some(), &[Rds]),
-        // A worker's answers go to its queue: it makes no calls (yet) and has no
-        // load balancer.
+        // A worker's answers go to its queue: it sends no messages of its own (its
+        // application's answer is sqsd's) and has no load balancer; it may call
+        // other tiers while it processes a message.
         (
             "sends",
             raw.sends.is_some(),
@@ -510,6 +538,8 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ),
         ("sqsd", raw.sqsd.is_some(), &[Worker]),
         ("messages", raw.messages.is_some(), &[Worker]),
+        ("periodic_task", raw.periodic_task.is_some(), &[Worker]),
+        ("cron_file", raw.cron_file.is_some(), &[Worker]),
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
         ("compute", raw.compute.is_some(), &[Batch]),
@@ -650,6 +680,7 @@ fn resolve_tier(
             ctx,
             raw.sqsd.take().unwrap_or_default(),
             raw.messages.take(),
+            (raw.periodic_task.take(), raw.cron_file.take()),
             entry,
             duration,
         )?),

@@ -23,6 +23,7 @@ pub(super) fn resolve_worker(
     ctx: &Ctx,
     raw: RawSqsd,
     messages: Option<RawTraffic>,
+    periodic: (Option<Vec<RawPeriodicTask>>, Option<String>),
     entry: bool,
     duration: SimDuration,
 ) -> Result<WorkerConfig> {
@@ -87,6 +88,8 @@ pub(super) fn resolve_worker(
         }
         None => None,
     };
+    let (periodic_tasks, cron_file) =
+        resolve_periodic_tasks(ctx, periodic.0, periodic.1, duration)?;
     Ok(WorkerConfig {
         http_connections,
         visibility_timeout,
@@ -98,5 +101,127 @@ pub(super) fn resolve_worker(
         messages,
         price_per_million: default::SQS_PRICE_PER_MILLION,
         free_requests_per_month: default::SQS_FREE_REQUESTS_PER_MONTH,
+        periodic_tasks,
+        cron_file,
     })
+}
+
+/// A worker environment's periodic tasks (aws-facts.md 5): those written as
+/// `[[periodic_task]]` tables, then those of the `cron.yaml` at `cron_file`
+/// (relative to the scenario file), each name once over both. A schedule is 5-field
+/// cron in UTC, as scheduled actions' recurrences (one parser, `scenario/cron.rs`).
+fn resolve_periodic_tasks(
+    ctx: &Ctx,
+    tasks: Option<Vec<RawPeriodicTask>>,
+    cron_file: Option<String>,
+    duration: SimDuration,
+) -> Result<(Vec<PeriodicTask>, Option<std::path::PathBuf>)> {
+    let mut out: Vec<PeriodicTask> = Vec::new();
+    let late = |task: &PeriodicTask| task.cron.next_after(0).is_none_or(|t| t >= duration.0);
+    for (k, raw) in tasks.into_iter().flatten().enumerate() {
+        let key = |k2: &str| format!("periodic_task[{k}].{k2}");
+        if raw.name.trim().is_empty() {
+            return Err(ctx.err(&key("name"), "must not be empty"));
+        }
+        if out.iter().any(|t| t.name == raw.name) {
+            return Err(ctx.err(
+                &key("name"),
+                "another periodic task has this name; each task's name must be unique",
+            ));
+        }
+        let cron = parse_cron(&raw.schedule).map_err(|m| ctx.err(&key("schedule"), m))?;
+        let time = match &raw.time {
+            Some(v) => Some(dist_or(
+                ctx,
+                &key("time"),
+                Some(v),
+                DurationDist::Constant {
+                    value: SimDuration::ZERO,
+                },
+            )?),
+            None => None,
+        };
+        let task = PeriodicTask {
+            name: raw.name,
+            url: raw.url,
+            schedule: raw.schedule,
+            cron,
+            time,
+            from_file: false,
+        };
+        if late(&task) {
+            ctx.note(
+                &format!("periodic_task[{k}]"),
+                format!("(schedule \"{}\") first fires after the end of the run ({duration}): it sends no message", task.schedule),
+            );
+        }
+        out.push(task);
+    }
+    let Some(file) = cron_file else {
+        return Ok((out, None));
+    };
+    let dir = ctx
+        .file
+        .path()
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(&file);
+    if !path.is_file() {
+        return Err(ctx.err(
+            "cron_file",
+            format!("cannot read the cron file {}: no such file (a relative path is relative to the scenario file)", path.display()),
+        ));
+    }
+    let scenario = ctx.file.path().display().to_string();
+    let tier = ctx.key("");
+    let within = |mut e: ScenarioError| {
+        e.message = format!(
+            "{} (the cron_file of {}{})",
+            e.message,
+            tier.trim_end_matches('.'),
+            format_args!(" in {scenario}")
+        );
+        e
+    };
+    for task in read_cron_yaml(&path).map_err(within)? {
+        let k = out.iter().filter(|t| t.from_file).count();
+        let fail = |key: &str, value: &str, line: Option<usize>, message: String| {
+            within(ScenarioError {
+                file: path.clone(),
+                line,
+                key: format!("cron[{k}].{key}"),
+                value: Some(format!("{value:?}")),
+                message,
+                set: None,
+            })
+        };
+        let cron = parse_cron(&task.schedule)
+            .map_err(|m| fail("schedule", &task.schedule, task.schedule_line, m))?;
+        if out.iter().any(|t| t.name == task.name) {
+            return Err(fail(
+                "name",
+                &task.name,
+                task.name_line,
+                "a [[periodic_task]] of the scenario has this name; each task's name must be unique".into(),
+            ));
+        }
+        let task = PeriodicTask {
+            name: task.name,
+            url: Some(task.url),
+            schedule: task.schedule,
+            cron,
+            time: None,
+            from_file: true,
+        };
+        if late(&task) {
+            ctx.note(
+                "cron_file",
+                format!("task {:?} (schedule \"{}\") first fires after the end of the run ({duration}): it sends no message", task.name, task.schedule),
+            );
+        }
+        out.push(task);
+    }
+    // Absolute, so that the resolved scenario loads from any folder, as a trace.
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    Ok((out, Some(path)))
 }

@@ -145,7 +145,8 @@ pub(super) fn resolve_autoscaling(
         )?);
     }
     // ALB metrics come every minute whatever the instances' monitoring (aws-facts.md
-    // 3.11). simcloud reads every policy's datapoints on one period, so a group whose
+    // 3.11), and so do SQS's (`messages_visible`, `backlog_per_instance`: "pushed to
+    // CloudWatch at one-minute intervals", 12.5). simcloud reads every policy's datapoints on one period, so a group whose
     // policies read only ALB metrics reads 60 s periods, and one where any policy
     // reads CPU or NetworkOut under basic monitoring reads 300 s periods for all.
     let reads_ec2 = policy.iter().any(|p| {

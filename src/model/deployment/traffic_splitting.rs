@@ -1,0 +1,37 @@
+//! Traffic splitting (aws-facts.md 5, `aws:elasticbeanstalk:trafficsplitting`): a
+//! canary. A full set of new instances — as many as the group has in service — is
+//! launched into a temporary group, as an immutable deployment's (11.5) but all at
+//! once; when all are healthy, the load balancer sends `new_version_percent` of the
+//! traffic to them (weighted target groups) for `evaluation_time`; then all of it,
+//! and the old instances drain and terminate. Capacity stays whole throughout, and
+//! the bill carries both sets from the launch to the end.
+
+use super::{Active, Phase, Share, Step};
+use crate::engine::SimTime;
+use crate::model::config::DeploymentConfig;
+
+pub(super) fn next(active: &mut Active, config: &DeploymentConfig, now: SimTime) -> Step {
+    match active.phase {
+        Phase::Started => {
+            active.phase = Phase::NewInstances;
+            active.batches = 1;
+            Step::LaunchNew {
+                count: active.old.len() as u32,
+                load_balancer: false,
+            }
+        }
+        Phase::NewInstances => {
+            active.phase = Phase::Splitting;
+            Step::Route(Share::Fixed(f64::from(config.new_version_percent) / 100.0))
+        }
+        Phase::Splitting => {
+            active.phase = Phase::Evaluating;
+            Step::Wait(now + config.evaluation_time)
+        }
+        Phase::Evaluating => {
+            active.phase = Phase::Retiring;
+            Step::RetireOld { environment: false }
+        }
+        _ => Step::Done,
+    }
+}
