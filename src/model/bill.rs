@@ -257,11 +257,11 @@ mod tests {
             dedicated: 65536.0,
             capacity_reservation: 131072.0,
             route53: 262144.0,
-            cpu_credits: 262144.0,
+            cpu_credits: 524288.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..19).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..20).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }
