@@ -194,9 +194,6 @@ fn names<'n>(names: impl IntoIterator<Item = &'n String>) -> String {
         .join(", ")
 }
 
-/// The calls of every tier, checked: to an existing tier other than itself and the
-/// entry tier, `count` times within bounds, and without a cycle. Notes the tiers that
-/// no call from the entry tier reaches.
 /// The index of the tier `name`, which a call or a send at `key` names.
 fn named_tier(
     ctx: &Ctx,
@@ -216,6 +213,9 @@ fn named_tier(
     })
 }
 
+/// The calls of every tier, checked: to an existing tier other than itself and the
+/// entry tier, `count` times within bounds, and without a cycle. Notes the tiers that
+/// no call from the entry tier reaches.
 pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     let index: BTreeMap<&str, usize> = written
         .iter()
