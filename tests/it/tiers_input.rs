@@ -282,6 +282,27 @@ fn at_most_sixteen_tiers() {
     );
 }
 
+/// At most 64 `[[calls]]` tables per tier (the model numbers them in a byte); 64 are
+/// accepted, 65 refused naming the key.
+#[test]
+fn at_most_sixty_four_call_tables_per_tier() {
+    let calls = |n: usize| -> String {
+        let tables: String = (0..n)
+            .map(|_| "[[tiers.web.calls]]\ntier = \"api\"\n")
+            .collect();
+        format!("[tiers.web]\nkind = \"ec2\"\n{tables}[tiers.api]\nkind = \"ec2\"\n")
+    };
+    let config = ScenarioFile::parse(Path::new("t.toml"), format!("{HEAD}{}", calls(64)))
+        .and_then(|f| f.resolve())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.tiers.len(), 2);
+    let e = error(&calls(65));
+    assert!(
+        e.contains("tiers.web.calls: has 65 tables; a tier makes at most 64"),
+        "{e}"
+    );
+}
+
 /// The calls multiply the requests of a run, which `MAX_REQUESTS` (1e11) bounds:
 /// web calls api 10 times and api calls db 10 times, so each arrival is 1 + 10 + 100
 /// = 111 requests. 100 req/s for 120 days is 100 × 10,368,000 s = 1.0368e9 arrivals,

@@ -226,7 +226,17 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     for (i, t) in written.iter().enumerate() {
         let ctx = ctx.within(t.prefix.clone());
         let mut list = Vec::new();
-        for (j, call) in t.raw.calls.iter().flatten().enumerate() {
+        let tables = t.raw.calls.as_deref().unwrap_or_default();
+        if tables.len() > MAX_CALL_TABLES {
+            return Err(ctx.err_table(
+                "calls",
+                format!(
+                    "has {} tables; a tier makes at most {MAX_CALL_TABLES} (one table can make `count` calls)",
+                    tables.len()
+                ),
+            ));
+        }
+        for (j, call) in tables.iter().enumerate() {
             let key = |k: &str| format!("calls[{j}].{k}");
             let tier = match named_tier(&ctx, &key("tier"), &call.tier, &written, &index)? {
                 callee if callee == i => {
