@@ -310,6 +310,28 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
         ]);
     }
     print_table(out, &rows)?;
+    if c.shown().contains(&Metric::Makespan) {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  the batch tier's jobs: mean ± half-width of the 95 % confidence interval"
+        )?;
+        let mut rows = vec![vec![
+            "strategy".to_string(),
+            "makespan h".into(),
+            "deadline met %".into(),
+            "$ per job".into(),
+        ]];
+        for s in &c.strategies {
+            rows.push(vec![
+                s.name.clone(),
+                estimate_cell(s.get(Metric::Makespan).estimate, 1.0 / 3600.0, 2),
+                estimate_cell(s.get(Metric::DeadlineMet).estimate, 100.0, 2),
+                estimate_cell(s.get(Metric::CostPerJob).estimate, 1.0, 4),
+            ]);
+        }
+        print_table(out, &rows)?;
+    }
     if c.strategies.len() > 1 {
         writeln!(out)?;
         writeln!(
@@ -386,6 +408,54 @@ fn beanstalk_lines(config: &Config) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// A batch tier's jobs (aws-facts.md 18): what became of them, the work lost to spot
+/// interruptions, the makespan, the deadline and the cost per job.
+fn batch_lines(b: &simcloud::model::BatchSummary) -> Vec<String> {
+    let makespan = match b.makespan_s {
+        Some(s) => format!("makespan {}", human_secs(s)),
+        None => "unfinished at the end".to_string(),
+    };
+    let deadline = match b.deadline_met_percent {
+        Some(p) => format!(
+            " · deadline met by {p:.1} % ({} missed)",
+            count(b.deadline_misses)
+        ),
+        None => String::new(),
+    };
+    let per_job = match b.cost_per_job_usd {
+        Some(c) => format!(" · ${c:.4} per job"),
+        None => String::new(),
+    };
+    vec![
+        format!(
+            "  jobs        {} submitted · {} succeeded · {} failed · {} retried · {} queued and {} running at the end",
+            count(b.jobs_submitted),
+            count(b.jobs_succeeded),
+            count(b.jobs_failed),
+            count(b.jobs_retried),
+            count(b.queued_at_end),
+            count(b.running_at_end)
+        ),
+        format!(
+            "              {makespan}{deadline}{per_job} · mean wait {} · {} attempts interrupted, {:.2} vCPU-hours lost · peak {} vCPUs",
+            human_secs(b.mean_queue_wait_s),
+            count(b.attempts_interrupted),
+            b.work_lost_vcpu_hours,
+            b.peak_vcpus
+        ),
+    ]
+}
+
+/// Seconds as `1 h 23 min` or `45 s`.
+fn human_secs(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        s if s >= 3600 => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{} min {:02} s", s / 60, s % 60),
+        s => format!("{s} s"),
+    }
 }
 
 pub(super) fn print_summary(
@@ -499,6 +569,11 @@ pub(super) fn print_summary(
         }
         if let Some(q) = &s.queue {
             writeln!(out, "  queue       {}", queue_sentence(q))?;
+        }
+        if let Some(b) = &s.batch {
+            for line in batch_lines(b) {
+                writeln!(out, "{line}")?;
+            }
         }
         writeln!(
             out,

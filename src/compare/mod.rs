@@ -305,6 +305,8 @@ pub struct RunRecord {
     pub requests: RequestCounts,
     /// [`Metric::of`] the run's summary, unrounded, in [`Metric::ALL`] order.
     pub values: [f64; Metric::ALL.len()],
+    /// The run has a batch tier, whose measures its files then show.
+    pub batch: bool,
 }
 
 impl RunRecord {
@@ -316,6 +318,8 @@ impl RunRecord {
             events: run.summary.events,
             requests: run.summary.requests,
             values: Metric::ALL.map(|m| m.of(&run.summary)),
+            batch: run.summary.batch.is_some()
+                || run.summary.tiers.iter().any(|t| t.batch.is_some()),
         }
     }
 
@@ -440,11 +444,18 @@ pub enum Metric {
     InstanceHours,
     /// One part of the bill, so that every part is compared (see [`BillPart`]).
     Cost(BillPart),
+    /// A batch tier's (the entry tier's, else the first's): from the first submission
+    /// to the last job's end, or the run's length while jobs were unfinished.
+    Makespan,
+    /// A batch tier's share of jobs with a deadline that succeeded by it.
+    DeadlineMet,
+    /// A batch tier's bill over its succeeded jobs.
+    CostPerJob,
 }
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 32] = [
+    pub const ALL: [Metric; 35] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -477,7 +488,25 @@ impl Metric {
         Metric::Cost(BillPart::CapacityReservation),
         Metric::Cost(BillPart::Route53),
         Metric::Cost(BillPart::CpuCredits),
+        // A batch tier's measures come last: a comparison without one leaves them out
+        // of every file ([`Comparison::shown`]), so that its files are those of the
+        // metrics before them.
+        Metric::Makespan,
+        Metric::DeadlineMet,
+        Metric::CostPerJob,
     ];
+
+    /// The metrics every comparison shows: all but a batch tier's.
+    pub const GENERAL: usize = Metric::ALL.len() - 3;
+
+    /// A batch tier's measure: 0 in a run without one, and shown only in a comparison
+    /// of runs that have one.
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob
+        )
+    }
 
     /// Position in [`Metric::ALL`].
     pub fn index(self) -> usize {
@@ -503,6 +532,9 @@ impl Metric {
             Metric::FailedRate => "failed_rate",
             Metric::InstanceHours => "instance_hours",
             Metric::Cost(part) => part.metric_key(),
+            Metric::Makespan => "makespan_s",
+            Metric::DeadlineMet => "deadline_met",
+            Metric::CostPerJob => "cost_per_job_usd",
         }
     }
 
@@ -511,7 +543,10 @@ impl Metric {
             Metric::TotalCost
             | Metric::CostPerMillionRequests
             | Metric::CostPerMonth
-            | Metric::Cost(_) => "USD",
+            | Metric::Cost(_)
+            | Metric::CostPerJob => "USD",
+            Metric::Makespan => "s",
+            Metric::DeadlineMet => "fraction",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
             | Metric::SloMet
@@ -544,13 +579,20 @@ impl Metric {
             Metric::FailedRate => "500s (a database refused a connection or failed over) / arrived",
             Metric::InstanceHours => "instance-hours billed",
             Metric::Cost(part) => part.description(),
+            Metric::Makespan => {
+                "a batch tier's first submission to its last job's end (the run's length if jobs were unfinished)"
+            }
+            Metric::DeadlineMet => {
+                "a batch tier's jobs with a deadline that succeeded by it / jobs with a deadline"
+            }
+            Metric::CostPerJob => "a batch tier's bill / its succeeded jobs",
         }
     }
 
     /// Decimals kept in every output; the one place where comparison precision is set.
     pub fn decimals(self) -> usize {
         match self {
-            Metric::P50 | Metric::P99 => 3,
+            Metric::P50 | Metric::P99 | Metric::Makespan => 3,
             _ => 6,
         }
     }
@@ -585,6 +627,23 @@ impl Metric {
             Metric::FailedRate => per_arrived(r.failed),
             Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
+            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob => {
+                let batch = s
+                    .batch
+                    .as_ref()
+                    .or_else(|| s.tiers.iter().find_map(|t| t.batch.as_ref()));
+                let Some(b) = batch else {
+                    return 0.0;
+                };
+                // Numbers in every run (a comparison's estimates and equality need
+                // them): no deadline is none missed, and with no job succeeded the
+                // cost per job is the whole bill.
+                match self {
+                    Metric::Makespan => b.makespan_s.unwrap_or(s.simulated_seconds),
+                    Metric::DeadlineMet => b.deadline_met_percent.map_or(1.0, |p| p / 100.0),
+                    _ => b.cost_per_job_usd.unwrap_or(b_cost(s)),
+                }
+            }
         }
     }
 
@@ -592,6 +651,20 @@ impl Metric {
     pub fn round(self, x: f64) -> f64 {
         round_to(x, self.decimals() as i32)
     }
+}
+
+/// The metrics a comparison shows: a batch tier's only when its runs have one.
+fn shown(batch: bool) -> &'static [Metric] {
+    match batch {
+        true => &Metric::ALL,
+        false => &Metric::ALL[..Metric::GENERAL],
+    }
+}
+
+/// The bill of a run's batch tiers' summary: the run's whole bill (a batch tier is
+/// normally the run's only tier).
+fn b_cost(s: &Summary) -> f64 {
+    s.cost_usd.total
 }
 
 // ----- the comparison record ------------------------------------------------------
@@ -613,7 +686,8 @@ pub struct StrategyResult {
     /// Position in the file; 0 is the baseline.
     pub index: usize,
     pub name: String,
-    /// In [`Metric::ALL`] order.
+    /// In [`Metric::ALL`] order: the metrics the comparison shows
+    /// ([`Comparison::shown`]).
     pub metrics: Vec<MetricResult>,
     /// No other strategy is no worse on both cost and p99 and better on one, better
     /// and worse judged on paired 95 % intervals ([`pareto_optimal`]).
@@ -730,6 +804,12 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The metrics its files show, in [`Metric::ALL`] order: a batch tier's only when
+    /// its runs have one.
+    pub fn shown(&self) -> &'static [Metric] {
+        shown(self.runs.first().is_some_and(|r| r.batch))
+    }
+
     /// Summarises `runs`, which must be ordered by (strategy, replicate) as
     /// [`run_replicates`] returns them. The one way from runs to a comparison, for a
     /// local comparison and for a merge of shards alike.
@@ -747,6 +827,7 @@ impl Comparison {
                 "runs are in input order"
             );
         }
+        let batch = runs.first().is_some_and(|r| r.batch);
         // values[s][m][r]: metric m of replicate r of strategy s, rounded as shown.
         let values: Vec<Vec<Vec<f64>>> = runs
             .chunks(r)
@@ -763,7 +844,9 @@ impl Comparison {
             .map(|(s, per_metric)| StrategyResult {
                 index: s,
                 name: grid.strategies[s].clone(),
-                metrics: Metric::ALL
+                // The metrics shown (a batch tier's last, when there is one), so that
+                // `metrics[m.index()]` is metric m.
+                metrics: shown(batch)
                     .iter()
                     .enumerate()
                     .map(|(mi, &metric)| {

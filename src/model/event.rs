@@ -220,6 +220,25 @@ pub(super) enum Event {
     LaunchRetryDue {
         tier: u8,
     },
+    /// A `batch` tier's queue receives its next job (an arrival) or its array.
+    JobSubmitted {
+        tier: u8,
+        queue: u8,
+    },
+    /// A `batch` job's attempt has run to its end (`generation` tells a stale event
+    /// of an attempt cut off since).
+    JobAttemptEnded {
+        tier: u8,
+        job: u32,
+        generation: u32,
+    },
+    /// A `batch` tier's instance has had no job for the idle timeout since its
+    /// `generation`-th job left.
+    BatchInstanceIdle {
+        tier: u8,
+        instance: u32,
+        generation: u32,
+    },
     /// A burstable instance in standard mode: a request's stretched work is done, a
     /// request in service reached its idle timeout, or the credit balance ran out
     /// (`credits.rs`); only the latest `generation` counts.
@@ -277,7 +296,10 @@ impl Event {
             | Event::ZoneFailed { tier, .. }
             | Event::ZoneRecovered { tier, .. }
             | Event::LaunchRetryDue { tier }
-            | Event::CreditsDue { tier, .. } => Some(tier),
+            | Event::JobSubmitted { tier, .. }
+            | Event::JobAttemptEnded { tier, .. }
+            | Event::BatchInstanceIdle { tier, .. } => Some(tier),
+            Event::CreditsDue { tier, .. } => Some(tier),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! it implements cites `reference/aws-facts.md` next to the code.
 
 mod balancer;
+mod batch;
 mod bill;
 mod billing;
 mod calls;

@@ -37,6 +37,9 @@ pub struct Summary {
     /// The entry tier's queue, when it is a `worker` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueSummary>,
+    /// The entry tier's jobs, when it is a `batch` tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchSummary>,
     /// What left AWS for the clients, when the scenario meters it (a
     /// `service.response_bytes` or an `s3` table on the entry tier).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +146,60 @@ pub struct TierSummary {
     /// `sqsd` posted to the application, retries included).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueSummary>,
+    /// The jobs of a `batch` tier only (whose `requests` are its jobs: `arrived`
+    /// submitted, `completed` succeeded, `failed` failed for good, and whose latency
+    /// is a job's time from submission to success).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchSummary>,
+}
+
+/// What a `batch` tier's jobs did (aws-facts.md 18). Every job submitted succeeded,
+/// failed, or was still queued or running at the end.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct BatchSummary {
+    pub jobs_submitted: u64,
+    pub jobs_succeeded: u64,
+    pub jobs_failed: u64,
+    /// Attempts after a job's first (each retry moves it back to RUNNABLE).
+    pub jobs_retried: u64,
+    pub queued_at_end: u64,
+    pub running_at_end: u64,
+    /// Attempts cut off by a spot interruption.
+    pub attempts_interrupted: u64,
+    /// vCPU-hours of attempts' work not saved by a checkpoint when their instance was
+    /// reclaimed (restart time included).
+    pub work_lost_vcpu_hours: f64,
+    /// From the first submission to the last job's end (success or failure); `null`
+    /// while jobs were unfinished at the end of the run.
+    pub makespan_s: Option<f64>,
+    /// Jobs with a deadline that did not succeed by it (unfinished ones included).
+    pub deadline_misses: u64,
+    /// The share of jobs with a deadline that succeeded by it, in percent (`null`
+    /// without deadlines).
+    pub deadline_met_percent: Option<f64>,
+    /// The tier's bill over its succeeded jobs (`null` with none).
+    pub cost_per_job_usd: Option<f64>,
+    /// Mean time a job waited RUNNABLE before its first attempt started.
+    pub mean_queue_wait_s: f64,
+    /// The most vCPUs of instances at once, and the instance-hours of them all.
+    pub peak_vcpus: u32,
+    pub instances_launched: u64,
+}
+
+/// A `batch` tier's columns at the end of its timeline rows (`timeline-<tier>.csv`, or
+/// `timeline.csv` for an entry batch tier), after the columns every tier has.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct JobColumns {
+    /// Jobs RUNNABLE (waiting for capacity) and RUNNING at the end of the interval.
+    pub jobs_queued: u64,
+    pub jobs_running: u64,
+    /// vCPUs the queued jobs need, the running jobs hold, and the instances have.
+    pub vcpus_queued: u64,
+    pub vcpus_running: u64,
+    pub vcpus_instances: u64,
+    /// Jobs that succeeded and failed for good during the interval.
+    pub jobs_succeeded: u64,
+    pub jobs_failed: u64,
 }
 
 /// What a `worker` tier's SQS queue did (aws-facts.md 5, 12). Every message sent is
@@ -658,6 +715,10 @@ pub struct TimelineRow {
     /// empty when the period had no such instances or targets (or no period ended).
     pub metric_cpu: Option<f64>,
     pub metric_request_count_per_target: Option<f64>,
+    /// A `batch` tier's jobs, written after the columns above (`JobColumns`); not a
+    /// column of any other tier's timeline.
+    #[serde(skip)]
+    pub jobs: Option<JobColumns>,
     /// A burstable group only (the columns are absent otherwise): the mean CPU
     /// credit balance of the instances alive at the end of the interval, and how
     /// many of them are throttled to their baseline then (aws-facts.md 20.5).

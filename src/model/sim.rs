@@ -10,6 +10,7 @@
 //! are handed to a caller-supplied observer as they are produced, so a month-long run
 //! holds one interval's statistics in memory, not the whole timeline.
 
+use super::batch::BatchTier;
 use super::billing::route53::Route53Bill;
 use super::billing::{CostSoFar, DEDICATED_REGION_HOUR};
 use super::calls::{Answer, Caller, Message};
@@ -228,6 +229,7 @@ tier_kinds! {
     Ec2Tier: Ec2 | Fargate | EcsEc2 | Beanstalk | Worker,
     LambdaTier: Lambda,
     RdsTier: Rds,
+    BatchTier: Batch,
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers
@@ -527,6 +529,7 @@ impl<T: Service> Simulation<'_, T> {
             lambda: entry.lambda.clone(),
             container_instances: entry.container_instances.clone(),
             queue: entry.queue.clone(),
+            batch: entry.batch.clone(),
             data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
             s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
             cloudfront: egress.and_then(|e| e.2.cloudfront),

@@ -88,7 +88,7 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    header.extend(Metric::ALL.iter().map(|m| m.key().to_string()));
+    header.extend(c.shown().iter().map(|m| m.key().to_string()));
     w.write_record(&header)?;
     for run in &c.runs {
         let q = &run.requests;
@@ -106,11 +106,7 @@ pub fn write_replicates_csv(c: &Comparison, out: impl Write) -> Result<()> {
             q.failed.to_string(),
             q.in_flight.to_string(),
         ];
-        row.extend(
-            Metric::ALL
-                .iter()
-                .map(|&m| fixed(run.value(m), m.decimals())),
-        );
+        row.extend(c.shown().iter().map(|&m| fixed(run.value(m), m.decimals())));
         w.write_record(&row)?;
     }
     w.flush()?;
@@ -227,7 +223,8 @@ pub fn write_compare_json(c: &Comparison, mut out: impl Write) -> Result<()> {
             rule: "replicate r of every strategy runs with seed base + r (common random numbers)",
         },
         baseline: &c.baseline().name,
-        metrics: Metric::ALL
+        metrics: c
+            .shown()
             .iter()
             .map(|&m| JsonMetricInfo {
                 key: m.key(),

@@ -136,8 +136,9 @@ pub fn is_output_name(name: &str) -> bool {
         "compare.json",
         "replicates.csv",
     ];
-    const CHARTS: [&str; 8] = [
+    const CHARTS: [&str; 9] = [
         "search",
+        "jobs",
         "traffic",
         "latency",
         "cpu",

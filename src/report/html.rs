@@ -153,7 +153,7 @@ pub fn share(part: u64, whole: u64) -> String {
 }
 
 /// The captions of a run's charts, in the units of the tier's kind ("tasks").
-fn run_captions(kind: TierKind) -> [(&'static str, String); 5] {
+fn run_captions(kind: TierKind) -> [(&'static str, String); 6] {
     let many = kind.units().1;
     [
         (
@@ -183,6 +183,12 @@ fn run_captions(kind: TierKind) -> [(&'static str, String); 5] {
         (
             "cost",
             "What the run has cost so far, stacked by purchase option; the top is the total.".to_string(),
+        ),
+        (
+            "jobs",
+            "A batch tier's jobs waiting (RUNNABLE) and running, and the vCPUs they need and hold against the \
+             vCPUs of its instances; on long runs each step is the most seen in its span."
+                .to_string(),
         ),
         (
             "latency_distribution",

@@ -201,7 +201,12 @@ impl RunObserver for RunWriter {
         }
         if self.error.is_none() {
             let (name, writer) = &mut self.timelines[tier];
-            if let Err(e) = writer.serialize(row) {
+            // A batch tier's job columns follow the columns every tier has.
+            let written = match &row.jobs {
+                Some(jobs) => writer.serialize((row, jobs)),
+                None => writer.serialize(row),
+            };
+            if let Err(e) = written {
                 self.error = Some((name.clone(), e));
             }
         }

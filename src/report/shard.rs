@@ -27,8 +27,7 @@
 //! which would otherwise differ between shards run from different folders.
 
 use super::folder::{
-    SHARDS_FOLDER, StagedFolder, check_replaceable, is_shard_folder_name, round_shard_folder_name,
-    shard_folder_name,
+    SHARDS_FOLDER, StagedFolder, check_replaceable, round_shard_folder_name, shard_folder_name,
 };
 use super::{OutputError, OutputFile};
 use crate::compare::{Comparison, Grid, Metric, RunRecord, Shard, Slo, replicate_seed};
@@ -216,8 +215,10 @@ impl ShardFile {
                         interrupted: q.interrupted,
                         failed: q.failed,
                         in_flight: q.in_flight,
+                        // A batch tier's measures only in runs that have one.
                         metrics: Metric::ALL
                             .iter()
+                            .filter(|&&m| run.batch || !m.is_batch())
                             .map(|&m| (m.key().to_string(), run.value(m)))
                             .collect(),
                     }
@@ -249,12 +250,14 @@ impl ShardFile {
             .map(|run| {
                 let mut values = [0.0; Metric::ALL.len()];
                 for (value, m) in values.iter_mut().zip(Metric::ALL) {
-                    *value = *run
-                        .metrics
-                        .get(m.key())
-                        .ok_or_else(|| format!("a run has no `{}`", m.key()))?;
+                    *value = match run.metrics.get(m.key()) {
+                        Some(v) => *v,
+                        None if m.is_batch() => 0.0,
+                        None => return Err(format!("a run has no `{}`", m.key())),
+                    };
                 }
                 Ok(RunRecord {
+                    batch: run.metrics.contains_key(Metric::Makespan.key()),
                     strategy: run.strategy,
                     replicate: run.replicate,
                     seed: run.seed,
@@ -343,33 +346,11 @@ pub struct Merged {
 /// make together.
 pub fn merge(dir: &Path) -> Result<Merged, ShardError> {
     let shards_dir = dir.join(SHARDS_FOLDER);
-    let entries = match fs::read_dir(&shards_dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(ShardError::NoShards {
-                dir: dir.to_path_buf(),
-            });
-        }
-        Err(source) => {
-            return Err(ShardError::Read {
-                path: shards_dir,
-                source,
-            });
-        }
+    let Some(names) = shard_names(&shards_dir)? else {
+        return Err(ShardError::NoShards {
+            dir: dir.to_path_buf(),
+        });
     };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| ShardError::Read {
-            path: shards_dir.clone(),
-            source,
-        })?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        // A shard being written (or abandoned by a killed one) is not a shard yet.
-        if !name.starts_with(super::folder::STAGING_PREFIX) {
-            names.push(name);
-        }
-    }
-    names.sort();
     let mut shards: Vec<(PathBuf, ShardRecord)> = Vec::new();
     for name in names {
         let path = shards_dir.join(&name);
@@ -452,6 +433,30 @@ pub fn merge(dir: &Path) -> Result<Merged, ShardError> {
         report_scenario,
         shards: shards.into_iter().map(|(path, _)| path).collect(),
     })
+}
+
+/// The names of the shard folders in `shards_dir`, sorted; `None` when it does not
+/// exist. A shard being written (or abandoned by a killed one) is not a shard yet.
+fn shard_names(shards_dir: &Path) -> Result<Option<Vec<String>>, ShardError> {
+    let read_error = |source| ShardError::Read {
+        path: shards_dir.to_path_buf(),
+        source,
+    };
+    let entries = match fs::read_dir(shards_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_error(source)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry.map_err(read_error)?.file_name();
+        let name = name.to_string_lossy().into_owned();
+        if !name.starts_with(super::folder::STAGING_PREFIX) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(Some(names))
 }
 
 /// Reads one shard's folder.
@@ -539,28 +544,9 @@ pub fn read_search(
     grid: &Grid,
 ) -> Result<SearchRuns, ShardError> {
     let shards_dir = dir.join(SHARDS_FOLDER);
-    let entries = match fs::read_dir(&shards_dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(SearchRuns::default()),
-        Err(source) => {
-            return Err(ShardError::Read {
-                path: shards_dir,
-                source,
-            });
-        }
+    let Some(names) = shard_names(&shards_dir)? else {
+        return Ok(SearchRuns::default());
     };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| ShardError::Read {
-            path: shards_dir.clone(),
-            source,
-        })?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_shard_folder_name(&name) {
-            names.push(name);
-        }
-    }
-    names.sort();
     let mut found = SearchRuns::default();
     let mut from: BTreeMap<usize, PathBuf> = BTreeMap::new();
     for name in names {

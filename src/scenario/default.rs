@@ -52,6 +52,36 @@ pub(crate) const SQS_PRICE_PER_MILLION: f64 = 0.40;
 /// Always free, not only in the first 12 months (12.1).
 pub(crate) const SQS_FREE_REQUESTS_PER_MONTH: f64 = 1e6;
 
+// [tiers.<name>.compute] and its jobs (a `batch` tier, aws-facts.md 18)
+/// `minvCpus` 0 (18.1, 23): an idle environment scales to nothing.
+pub(crate) const BATCH_MIN_VCPUS: u32 = 0;
+/// `maxvCpus` has no AWS default (the API requires it); a choice: 256 vCPUs.
+pub(crate) const BATCH_MAX_VCPUS: u32 = 256;
+/// `type` EC2 (on-demand); BEST_FIT (18.1: "the default").
+pub(crate) const BATCH_ALLOCATION: crate::model::BatchAllocation =
+    crate::model::BatchAllocation::BestFit;
+/// `bidPercentage` 100 % of on-demand (18.1).
+pub(crate) const BATCH_BID_PERCENTAGE: u32 = 100;
+/// `instance_types = ["optimal"]`: AWS picks from the C, M and R families (18.1;
+/// the documentation of `instanceTypes`); here the catalog's c5, m5 and r5 types.
+pub(crate) const BATCH_OPTIMAL_TYPES: [&str; 5] =
+    ["c5.large", "c5.xlarge", "m5.large", "m5.xlarge", "r5.large"];
+/// An assumption: from Batch's decision to the instance taking jobs, two minutes
+/// (3.12: "one to two minutes being a reasonable expectation of first
+/// availability", plus the ECS agent's registration and Batch's scheduling).
+pub(crate) const BATCH_LAUNCH_TIME: SimDuration = SimDuration::from_secs(120);
+/// An assumption: 18.1 says idle instances scale down to `minvCpus` and the delay is
+/// "not documented (unverified; observed minutes)"; ten minutes.
+pub(crate) const BATCH_IDLE_TIMEOUT: SimDuration = SimDuration::from_secs(600);
+/// A job's size when its table does not say: 1 vCPU and 2 GB (the smallest EC2 job
+/// Batch's console proposes is 1 vCPU, 2 GB).
+pub(crate) const JOB_VCPUS: u32 = 1;
+pub(crate) const JOB_MEMORY_GB: f64 = 2.0;
+/// `attempts` 1 (18.4, 23): no retry unless asked.
+pub(crate) const JOB_ATTEMPTS: u32 = 1;
+/// A queue's `priority` when not given (18.2 has no default; every queue equal).
+pub(crate) const JOB_QUEUE_PRIORITY: u32 = 1;
+
 // [tiers.<name>.lambda] (a `lambda` tier)
 /// A choice: AWS's console default is 128 MB, which few production functions keep.
 pub(crate) const LAMBDA_MEMORY_MB: u32 = 512;

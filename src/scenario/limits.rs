@@ -106,6 +106,12 @@ pub(crate) const MAX_TIERS: usize = 16;
 /// multiply the requests of a run, which `MAX_REQUESTS` bounds as a whole.
 pub(crate) const MAX_CALL_COUNT: u32 = 100;
 
+/// `[[tiers.<name>.calls]]` tables of one tier: a request's calls are one table each
+/// (one table can make `count` calls to its tier), and the model numbers a tier's
+/// tables in a byte, whose last value marks a worker's delivery; 64 is more than any
+/// page fans out to.
+pub(crate) const MAX_CALL_TABLES: usize = 64;
+
 /// A number as a person reads it: `1e300` rather than 301 digits, `0.096` and
 /// `1000000` as written. Numbers below a billion print in full; from there, and for
 /// tiny fractions, scientific notation keeps the echo short (`1e12`, not thirteen

@@ -124,7 +124,8 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
         name: Some(run.name.clone()),
         duration: text(run.duration),
         seed: Some(run.seed),
-        traffic: Some(traffic(&run.traffic)),
+        // A run whose only jobs are a batch tier's own has no [traffic] (`resolve`).
+        traffic: (!run.traffic.is_none()).then(|| traffic(&run.traffic)),
         slo: Some(RawSlo {
             latency: text(run.slo.latency),
             percentile: Some(run.slo.percentile),
@@ -197,6 +198,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
     }
     if let Some(db) = &c.rds {
         return rds_tier(c, db);
+    }
+    if let Some(b) = &c.batch {
+        return batch_tier(c, b);
     }
     // A fargate tier's instance type and purchase are its task and strategy; an
     // ecs_ec2 tier's instance is its container instances', all on-demand.
@@ -307,6 +311,70 @@ fn tier(run: &Config, index: usize) -> RawTier {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
         }),
+        compute: None,
+        jobs: None,
+        queue: None,
+    }
+}
+
+/// A `batch` tier: its compute environment, its queues (as `[[queue]]` tables, in
+/// priority order) and its `[spot]` table (its other tables hold defaults the file
+/// may not give).
+fn batch_tier(c: &TierConfig, b: &BatchConfig) -> RawTier {
+    RawTier {
+        compute: Some(RawCompute {
+            compute_type: Some(match b.compute {
+                ComputeType::Ec2 => RawComputeType::Ec2,
+                ComputeType::Spot => RawComputeType::Spot,
+            }),
+            min_vcpus: Some(b.min_vcpus),
+            desired_vcpus: Some(b.desired_vcpus),
+            max_vcpus: Some(b.max_vcpus),
+            instance_types: Some(b.types.iter().map(|t| t.name.clone()).collect()),
+            allocation_strategy: Some(b.allocation.into()),
+            bid_percentage: (b.compute == ComputeType::Spot).then_some(b.bid_percentage),
+            launch_time: text(b.launch_time),
+            idle_timeout: text(b.idle_timeout),
+        }),
+        queue: list(&b.queues, |q| RawJobQueue {
+            name: Some(q.name.clone()),
+            priority: Some(q.priority),
+            jobs: Some(jobs(&q.jobs)),
+        }),
+        spot: Some(spot(&c.spot)),
+        ..RawTier::of_kind(c.kind.into())
+    }
+}
+
+/// A job queue's jobs.
+fn jobs(j: &JobSpec) -> RawJobs {
+    let (array_size, at, arrivals) = match &j.source {
+        JobSource::Array { size, at } => (Some(*size), Some(at.to_string()), None),
+        JobSource::Arrivals(t) => (None, None, Some(traffic(t))),
+        JobSource::Traffic => (None, None, None),
+    };
+    let (deadline, deadline_at) = match j.deadline {
+        Some(Deadline::AfterSubmission(d)) => (Some(d.to_string()), None),
+        Some(Deadline::At(d)) => (None, Some(d.to_string())),
+        None => (None, None),
+    };
+    RawJobs {
+        array_size,
+        at,
+        arrivals,
+        vcpus: Some(j.vcpus),
+        memory_gb: Some(j.memory_gib),
+        run_time: Some(dist(&j.run_time)),
+        checkpoint: j.checkpoint.map(|d| d.to_string()),
+        restart_cost: text(j.restart_cost),
+        deadline,
+        deadline_at,
+        attempts: Some(j.attempts),
+        retry_on: Some(match j.retry_on {
+            RetryOn::Any => RawRetryOn::Any,
+            RetryOn::Interruption => RawRetryOn::Interruption,
+        }),
+        failure_probability: Some(j.failure_probability),
     }
 }
 

@@ -15,10 +15,10 @@
 //! any variant of untagged enum", naming no key and a Rust type.
 
 use crate::model::{
-    AdjustmentType, ApiKind, Architecture, BatchSizeType, Comparison, DbEngine, DeploymentHealth,
-    DeploymentPolicy, EnvironmentType, HealthCheckType, Monitoring, OfferingClass, Payment,
-    Placement, PlacementGroupStrategy, PredictiveMode, Routing, SavingsPlanKind, ScalingMetric,
-    SpotAllocation, Term, TerminationPolicy, TierKind,
+    AdjustmentType, ApiKind, Architecture, BatchAllocation, BatchSizeType, Comparison, DbEngine,
+    DeploymentHealth, DeploymentPolicy, EnvironmentType, HealthCheckType, Monitoring,
+    OfferingClass, Payment, Placement, PlacementGroupStrategy, PredictiveMode, Routing,
+    SavingsPlanKind, ScalingMetric, SpotAllocation, Term, TerminationPolicy, TierKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -97,6 +97,36 @@ file_enum!(RawBatchSizeType => BatchSizeType { Percentage, Fixed });
 file_enum!(RawDeploymentHealth => DeploymentHealth { Enhanced, Basic });
 file_enum!(RawDbEngine => DbEngine { Mysql = "mysql", Postgres = "postgres" });
 file_enum!(RawEnvironmentType => EnvironmentType { LoadBalanced, SingleInstance });
+file_enum!(RawBatchAllocation => BatchAllocation {
+    BestFit = "BEST_FIT",
+    BestFitProgressive = "BEST_FIT_PROGRESSIVE",
+    SpotCapacityOptimized = "SPOT_CAPACITY_OPTIMIZED",
+    SpotPriceCapacityOptimized = "SPOT_PRICE_CAPACITY_OPTIMIZED",
+});
+
+/// A compute environment's `type` (aws-facts.md 18.1): every word AWS Batch takes,
+/// though the FARGATE ones are not built (`resolve` says so).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub(crate) enum RawComputeType {
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "SPOT")]
+    Spot,
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
+}
+
+/// `evaluate_on_exit`, simplified (aws-facts.md 18.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawRetryOn {
+    /// Every failed attempt (no `evaluateOnExit`).
+    Any,
+    /// Only attempts whose host was reclaimed (`onStatusReason = "Host EC2*"`).
+    Interruption,
+}
 
 /// How `[s3]`'s objects reach the clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -163,6 +193,7 @@ impl RawTierKind {
             RawTierKind::EcsEc2 => Some(TierKind::EcsEc2),
             RawTierKind::Beanstalk => Some(TierKind::Beanstalk),
             RawTierKind::Worker => Some(TierKind::Worker),
+            RawTierKind::Batch => Some(TierKind::Batch),
             _ => None,
         }
     }
@@ -178,6 +209,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::EcsEc2 => RawTierKind::EcsEc2,
             TierKind::Beanstalk => RawTierKind::Beanstalk,
             TierKind::Worker => RawTierKind::Worker,
+            TierKind::Batch => RawTierKind::Batch,
         }
     }
 }
@@ -344,6 +376,9 @@ impl RawScenario {
             periodic_task: None,
             cron_file: None,
             placement: self.placement.take(),
+            compute: None,
+            jobs: None,
+            queue: None,
         }
     }
 
@@ -370,6 +405,9 @@ impl RawScenario {
             rds: _,
             failover: _,
             environment: _,
+            compute: _,
+            jobs: _,
+            queue: _,
             sends: _,
             sqsd: _,
             messages: _,
@@ -428,6 +466,62 @@ pub(crate) struct RawTier {
     pub placement: Option<RawPlacementGroup>,
     /// The environment of a `beanstalk` tier.
     pub environment: Option<RawEnvironment>,
+    /// The compute environment of a `batch` tier.
+    pub compute: Option<RawCompute>,
+    /// The jobs of a `batch` tier with one job queue.
+    pub jobs: Option<RawJobs>,
+    /// The job queues of a `batch` tier, each with its priority and jobs.
+    pub queue: Option<Vec<RawJobQueue>>,
+}
+
+/// `[tiers.<name>.compute]`: an AWS Batch managed compute environment (aws-facts.md
+/// 18.1).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCompute {
+    #[serde(rename = "type")]
+    pub compute_type: Option<RawComputeType>,
+    pub min_vcpus: Option<u32>,
+    pub desired_vcpus: Option<u32>,
+    pub max_vcpus: Option<u32>,
+    /// Instance types, or `["optimal"]`.
+    pub instance_types: Option<Vec<String>>,
+    pub allocation_strategy: Option<RawBatchAllocation>,
+    pub bid_percentage: Option<u32>,
+    pub launch_time: Option<String>,
+    pub idle_timeout: Option<String>,
+}
+
+/// `[[tiers.<name>.queue]]`: a job queue, its priority and its jobs (aws-facts.md 18.2).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJobQueue {
+    pub name: Option<String>,
+    pub priority: Option<u32>,
+    pub jobs: Option<RawJobs>,
+}
+
+/// `[tiers.<name>.jobs]` (or a queue's `jobs`): where jobs come from and what each
+/// needs. An array (`array_size` at `at`), `arrivals` (a rate or trace, as
+/// `[traffic]`), or, for the entry tier, the run's `[traffic]`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJobs {
+    pub array_size: Option<u32>,
+    pub at: Option<String>,
+    pub arrivals: Option<RawTraffic>,
+    pub vcpus: Option<u32>,
+    pub memory_gb: Option<f64>,
+    pub run_time: Option<RawDistValue>,
+    pub checkpoint: Option<String>,
+    pub restart_cost: Option<String>,
+    /// After submission.
+    pub deadline: Option<String>,
+    /// A time of the run.
+    pub deadline_at: Option<String>,
+    pub attempts: Option<u32>,
+    pub retry_on: Option<RawRetryOn>,
+    pub failure_probability: Option<f64>,
 }
 
 /// `[tiers.<name>.environment]`: an Elastic Beanstalk environment (aws-facts.md 11.1,
@@ -644,6 +738,9 @@ impl RawTier {
             periodic_task: None,
             cron_file: None,
             placement: None,
+            compute: None,
+            jobs: None,
+            queue: None,
         }
     }
 }

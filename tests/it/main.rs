@@ -4,6 +4,7 @@
 mod common;
 
 mod architecture;
+mod batch;
 mod beanstalk;
 mod burstable;
 mod catalog;

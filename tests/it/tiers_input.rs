@@ -216,8 +216,8 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
-            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"batch\"\nqueue = \"x\"\n",
-            "t.toml:7: tiers.jobs.kind = \"batch\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker",
+            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"emr\"\nqueue = \"x\"\n",
+            "t.toml:7: tiers.jobs.kind = \"emr\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker, batch",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",
@@ -279,6 +279,27 @@ fn at_most_sixteen_tiers() {
     assert_eq!(
         error(&tiers(17)),
         "t.toml:4: tiers: has 17 tiers, more than the 16 a scenario may have"
+    );
+}
+
+/// At most 64 `[[calls]]` tables per tier (the model numbers them in a byte); 64 are
+/// accepted, 65 refused naming the key.
+#[test]
+fn at_most_sixty_four_call_tables_per_tier() {
+    let calls = |n: usize| -> String {
+        let tables: String = (0..n)
+            .map(|_| "[[tiers.web.calls]]\ntier = \"api\"\n")
+            .collect();
+        format!("[tiers.web]\nkind = \"ec2\"\n{tables}[tiers.api]\nkind = \"ec2\"\n")
+    };
+    let config = ScenarioFile::parse(Path::new("t.toml"), format!("{HEAD}{}", calls(64)))
+        .and_then(|f| f.resolve())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.tiers.len(), 2);
+    let e = error(&calls(65));
+    assert!(
+        e.contains("tiers.web.calls: has 65 tables; a tier makes at most 64"),
+        "{e}"
     );
 }
 

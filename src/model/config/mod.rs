@@ -5,6 +5,7 @@
 //! validate` and the HTML report (it is the only code that knows the file format); the
 //! simulation trusts them. Nothing here spells a key of the file.
 
+mod batch;
 mod beanstalk;
 mod deployment;
 mod ecs;
@@ -16,6 +17,7 @@ mod s3;
 mod tenancy;
 mod worker;
 
+pub use batch::*;
 pub use beanstalk::*;
 pub use deployment::*;
 pub use ecs::*;
@@ -104,6 +106,9 @@ pub struct TierConfig {
     pub beanstalk: Option<BeanstalkConfig>,
     /// The queue and `sqsd` of a `worker` tier (which has no load balancer).
     pub worker: Option<WorkerConfig>,
+    /// The compute environment and job queues of a `batch` tier (its other tables
+    /// then hold their defaults and are not used, apart from `spot`).
+    pub batch: Option<BatchConfig>,
     /// Asynchronous messages a completed request sends to worker tiers' queues.
     pub sends: Vec<Send>,
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
@@ -152,6 +157,7 @@ impl TierConfig {
     /// the bill.
     pub fn has_load_balancer(&self) -> bool {
         self.worker.is_none()
+            && self.batch.is_none()
             && !matches!(
                 &self.beanstalk,
                 Some(BeanstalkConfig {
@@ -190,6 +196,8 @@ pub enum TierKind {
     /// An Elastic Beanstalk worker environment: an SQS queue feeding an Auto
     /// Scaling group of EC2 instances.
     Worker,
+    /// An AWS Batch managed compute environment and its job queues.
+    Batch,
 }
 
 impl TierKind {
@@ -203,6 +211,7 @@ impl TierKind {
             TierKind::Rds => "rds",
             TierKind::Beanstalk => "beanstalk",
             TierKind::Worker => "worker",
+            TierKind::Batch => "batch",
         }
     }
 
@@ -211,9 +220,11 @@ impl TierKind {
     /// for a Fargate service, never "instances".
     pub fn units(self) -> (&'static str, &'static str) {
         match self {
-            TierKind::Ec2 | TierKind::Rds | TierKind::Beanstalk | TierKind::Worker => {
-                ("instance", "instances")
-            }
+            TierKind::Ec2
+            | TierKind::Rds
+            | TierKind::Beanstalk
+            | TierKind::Worker
+            | TierKind::Batch => ("instance", "instances"),
             TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
             TierKind::Lambda => ("environment", "environments"),
         }
@@ -240,6 +251,23 @@ pub struct TrafficConfig {
     pub spike: Vec<Spike>,
     pub diurnal: Option<Diurnal>,
     pub trace: Option<Trace>,
+}
+
+impl TrafficConfig {
+    /// No traffic at all: a run whose only work is a batch tier's own jobs.
+    pub fn none() -> Self {
+        TrafficConfig {
+            rate: 0.0,
+            spike: Vec::new(),
+            diurnal: None,
+            trace: None,
+        }
+    }
+
+    /// True when nothing ever arrives.
+    pub fn is_none(&self) -> bool {
+        self.rate == 0.0 && self.spike.is_empty() && self.diurnal.is_none() && self.trace.is_none()
+    }
 }
 
 /// A trapezoid added on top of the other components: it rises linearly from 0 at

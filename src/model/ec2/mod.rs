@@ -308,7 +308,10 @@ impl Service for Ec2Tier<'_> {
             | Event::IntegrationTimedOut { .. }
             | Event::QueryEnded { .. }
             | Event::FailoverStarted { .. }
-            | Event::FailoverEnded { .. } => {
+            | Event::FailoverEnded { .. }
+            | Event::JobSubmitted { .. }
+            | Event::JobAttemptEnded { .. }
+            | Event::BatchInstanceIdle { .. } => {
                 unreachable!("another kind's events go to its tier")
             }
             Event::RequestServed {
@@ -586,6 +589,7 @@ impl Service for Ec2Tier<'_> {
                 },
             },
             queueing: self.metrics.queueing.summary(end),
+            batch: None,
             lambda: None,
             rds: None,
             container_instances: self

@@ -589,6 +589,7 @@ impl Service for LambdaTier<'_> {
                 },
             },
             queueing: self.metrics.queueing.summary(end),
+            batch: None,
             lambda: Some(lambda),
             rds: None,
             container_instances: None,

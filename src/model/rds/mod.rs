@@ -791,6 +791,7 @@ impl Service for RdsTier<'_> {
                 mean_cpu: percent(busy, whole),
             },
             queueing: self.metrics.queueing.summary(end),
+            batch: None,
             lambda: None,
             rds: Some(rds),
             container_instances: None,

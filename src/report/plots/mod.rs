@@ -20,6 +20,7 @@
 
 pub mod compare;
 mod distribution;
+mod jobs;
 pub mod optimize;
 pub mod run;
 pub mod series;

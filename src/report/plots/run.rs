@@ -10,6 +10,7 @@
 //! thirty-two merged ones. Instance counts are drawn as steps: they change at instants.
 
 use super::distribution::Distribution;
+use super::jobs::Jobs;
 use super::*;
 use crate::report::verdict::span;
 
@@ -127,6 +128,12 @@ pub fn draw_run_charts(input: &RunChartInput) -> Result<Vec<Figure>, PlotError> 
             &format!("{s}: cumulative cost by purchase option"),
         )?,
     ];
+    if input.points.first().is_some_and(|p| p.jobs.is_some()) {
+        figures.push(render(
+            &Jobs { input, axis },
+            &format!("{s}: jobs and vCPUs"),
+        )?);
+    }
     if let Some(distribution) = &input.distribution {
         figures.push(render(
             &Distribution {
@@ -145,7 +152,7 @@ pub fn draw_run_charts(input: &RunChartInput) -> Result<Vec<Figure>, PlotError> 
 }
 
 /// A value held over each point: two vertices per point, at its start and its end.
-fn steps(
+pub(super) fn steps(
     points: &[SeriesPoint],
     axis: TimeAxis,
     value: impl Fn(&SeriesPoint) -> f64,

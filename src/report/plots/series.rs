@@ -80,6 +80,40 @@ pub struct SeriesPoint {
     /// instances throttled at a row's end within it.
     pub credit_balance: Option<f64>,
     pub throttled: u32,
+    /// A batch tier's jobs (`None` for any other tier).
+    pub jobs: Option<JobPoint>,
+}
+
+/// A batch tier's jobs and vCPUs over a point: the most of each seen in it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPoint {
+    pub jobs_queued: u64,
+    pub jobs_running: u64,
+    pub vcpus_queued: u64,
+    pub vcpus_running: u64,
+    pub vcpus_instances: u64,
+}
+
+impl JobPoint {
+    fn of(j: &crate::model::JobColumns) -> Self {
+        JobPoint {
+            jobs_queued: j.jobs_queued,
+            jobs_running: j.jobs_running,
+            vcpus_queued: j.vcpus_queued,
+            vcpus_running: j.vcpus_running,
+            vcpus_instances: j.vcpus_instances,
+        }
+    }
+
+    fn max(&self, other: &JobPoint) -> JobPoint {
+        JobPoint {
+            jobs_queued: self.jobs_queued.max(other.jobs_queued),
+            jobs_running: self.jobs_running.max(other.jobs_running),
+            vcpus_queued: self.vcpus_queued.max(other.vcpus_queued),
+            vcpus_running: self.vcpus_running.max(other.vcpus_running),
+            vcpus_instances: self.vcpus_instances.max(other.vcpus_instances),
+        }
+    }
 }
 
 impl SeriesPoint {
@@ -121,6 +155,7 @@ impl SeriesPoint {
             cost_commitments_usd: row.cost_commitments_usd,
             cost_warm_pool_usd: row.cost_warm_pool_usd,
             cost_load_balancer_usd: row.cost_load_balancer_usd,
+            jobs: row.jobs.as_ref().map(JobPoint::of),
             credit_balance: row.credit_balance,
             throttled: row.throttled.unwrap_or(0),
         }
@@ -197,6 +232,10 @@ impl SeriesPoint {
             cost_commitments_usd: next.cost_commitments_usd,
             cost_warm_pool_usd: next.cost_warm_pool_usd,
             cost_load_balancer_usd: next.cost_load_balancer_usd,
+            jobs: match (&self.jobs, &next.jobs) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.clone().or_else(|| b.clone()),
+            },
             credit_balance: next.credit_balance.or(self.credit_balance),
             throttled: self.throttled.max(next.throttled),
         }

@@ -4,6 +4,7 @@
 //! `model`.
 
 mod autoscaling;
+mod batch;
 mod beanstalk;
 mod deployment;
 mod dist;
@@ -37,6 +38,7 @@ use super::{ScenarioError, ScenarioFile};
 use crate::engine::SimDuration;
 use crate::model::*;
 use autoscaling::*;
+use batch::*;
 use beanstalk::*;
 use deployment::*;
 use dist::*;
@@ -407,10 +409,20 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             "is used as a folder name and must not contain / or \\",
         ));
     }
-    let Some(raw_traffic) = raw.traffic else {
-        return Err(ctx.err("traffic", "missing: a scenario needs a [traffic] table"));
+    // A scenario whose jobs are a batch tier's own (an array, its own arrivals) needs
+    // no [traffic]; any other does.
+    let has_batch = raw
+        .tiers
+        .as_ref()
+        .is_some_and(|t| t.values().any(|t| t.kind == RawTierKind::Batch));
+    let raw_traffic = match raw.traffic {
+        Some(t) => Some(t),
+        None if has_batch => None,
+        None => {
+            return Err(ctx.err("traffic", "missing: a scenario needs a [traffic] table"));
+        }
     };
-    let trace = match &raw_traffic.trace {
+    let trace = match raw_traffic.as_ref().and_then(|t| t.trace.as_ref()) {
         Some(t) => Some(resolve_trace(&ctx, "traffic", t)?),
         None => None,
     };
@@ -434,7 +446,10 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
             format!("longer than the maximum of {MAX_DURATION}"),
         ));
     }
-    let traffic = resolve_traffic(&ctx, "traffic", raw_traffic, trace, duration)?;
+    let traffic = match raw_traffic {
+        Some(raw_traffic) => resolve_traffic(&ctx, "traffic", raw_traffic, trace, duration)?,
+        None => TrafficConfig::none(),
+    };
     let tiers = plan(&ctx, written_tiers(&ctx, single, raw.tiers)?)?;
     let requests = requests_bound(&traffic, duration) * tiers.requests_per_arrival;
     if requests > MAX_REQUESTS {
@@ -460,6 +475,24 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
         duration,
     )?;
     let mut tiers = tiers.resolve(&ctx, duration, network.zones.len())?;
+    // An entry batch tier takes [traffic] as the jobs of one of its queues; with none
+    // that does, [traffic] must bring nothing.
+    let takes_traffic = match &tiers[0].batch {
+        Some(b) => b
+            .queues
+            .iter()
+            .any(|q| matches!(q.jobs.source, JobSource::Traffic)),
+        None => true,
+    };
+    if !takes_traffic && !traffic.is_none() {
+        return Err(ctx.err_table(
+            "traffic",
+            "the entry tier is a batch tier whose queues all have their own jobs (array_size or arrivals): [traffic] would be jobs for none of them; leave [traffic] out",
+        ));
+    }
+    if takes_traffic && traffic.is_none() {
+        return Err(ctx.err("traffic", "missing: a scenario needs a [traffic] table"));
+    }
     check_shortage_pools(&ctx, &network, &tiers)?;
     resolve_deployments(
         &ctx,

@@ -226,7 +226,17 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     for (i, t) in written.iter().enumerate() {
         let ctx = ctx.within(t.prefix.clone());
         let mut list = Vec::new();
-        for (j, call) in t.raw.calls.iter().flatten().enumerate() {
+        let tables = t.raw.calls.as_deref().unwrap_or_default();
+        if tables.len() > MAX_CALL_TABLES {
+            return Err(ctx.err_table(
+                "calls",
+                format!(
+                    "has {} tables; a tier makes at most {MAX_CALL_TABLES} (one table can make `count` calls)",
+                    tables.len()
+                ),
+            ));
+        }
+        for (j, call) in tables.iter().enumerate() {
             let key = |k: &str| format!("calls[{j}].{k}");
             let tier = match named_tier(&ctx, &key("tier"), &call.tier, &written, &index)? {
                 callee if callee == i => {
@@ -242,6 +252,12 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                     return Err(ctx.err(
                         &key("tier"),
                         "is a worker tier, which reads its queue: send it messages with [[sends]] rather than call it",
+                    ));
+                }
+                callee if written[callee].raw.kind == RawTierKind::Batch => {
+                    return Err(ctx.err(
+                        &key("tier"),
+                        "is a batch tier, which runs jobs from its queues: it takes no calls",
                     ));
                 }
                 callee => callee,
@@ -298,7 +314,13 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     // A worker tier's messages are requests too, from the tiers that send them (their
     // own `messages` are left out of this bound, as the shape of their rate is not
     // known here): each sender's requests × the probability, and the calls they make.
-    let worker = |t: usize| written[t].raw.kind == RawTierKind::Worker;
+    // A batch tier's jobs are its own; it is reached whatever calls it.
+    let worker = |t: usize| {
+        matches!(
+            written[t].raw.kind,
+            RawTierKind::Worker | RawTierKind::Batch
+        )
+    };
     let mut from_queues = vec![0.0; written.len()];
     for (sender, list) in sends.iter().enumerate() {
         for send in list {
@@ -473,7 +495,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 21] = [
+    let tables: [(&str, bool, &[TierKind]); 24] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -497,7 +519,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "spot",
             raw.spot.is_some(),
-            &[Ec2, Fargate, Beanstalk, Worker],
+            &[Ec2, Fargate, Beanstalk, Worker, Batch],
         ),
         (
             "calls",
@@ -530,6 +552,9 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("cron_file", raw.cron_file.is_some(), &[Worker]),
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
+        ("compute", raw.compute.is_some(), &[Batch]),
+        ("jobs", raw.jobs.is_some(), &[Batch]),
+        ("queue", raw.queue.is_some(), &[Batch]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -558,6 +583,10 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         Rds => Err(ctx.err_table(
             "service",
             "is not a table of an rds tier: its queries' time is rds.query_time",
+        )),
+        Batch => Err(ctx.err_table(
+            "service",
+            "is not a table of a batch tier: its jobs' time is jobs.run_time",
         )),
         Worker if service.timeout.is_some() => Err(ctx.err(
             "service.timeout",
@@ -622,7 +651,21 @@ fn resolve_tier(
         )?),
         _ => None,
     };
-    let (instance, purchase, fargate) = if kind == TierKind::Fargate {
+    let batch = match kind {
+        TierKind::Batch => Some(resolve_batch(
+            ctx,
+            raw.compute.take().unwrap_or_default(),
+            raw.jobs.take(),
+            raw.queue.take(),
+            entry,
+            duration,
+        )?),
+        _ => None,
+    };
+    let (instance, purchase, fargate) = if let Some(b) = &batch {
+        let instance = resolve_instance(ctx, RawInstance::default(), duration)?;
+        (instance, b.purchase.clone(), None)
+    } else if kind == TierKind::Fargate {
         let tier = resolve_fargate(
             ctx,
             raw.task.take().unwrap_or_default(),
@@ -724,6 +767,17 @@ fn resolve_tier(
         _ => None,
     };
     let raw_spot = raw.spot.unwrap_or_default();
+    if batch.is_some()
+        && raw_spot
+            .capacity_events
+            .as_ref()
+            .is_some_and(|c| c.per_day > 0.0)
+    {
+        return Err(ctx.err(
+            "spot.capacity_events.per_day",
+            "capacity events are not modelled for a batch tier's instances; give interruption rates",
+        ));
+    }
     let spot = match fargate {
         Some(_) => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
         None => resolve_spot(ctx, raw_spot, &purchase)?,
@@ -750,6 +804,7 @@ fn resolve_tier(
         rds,
         beanstalk,
         worker,
+        batch: batch.map(|b| b.batch),
         sends,
         s3,
         placement,
