@@ -266,6 +266,25 @@ fn chart_input(
                 to_s: (o.at + o.duration).as_secs_f64(),
             })
             .collect(),
+        deployments: summary
+            .deployments
+            .iter()
+            .filter(|d| d.tier == tier.name && d.outcome != "refused")
+            .map(|d| plots::DeploymentBand {
+                policy: d.policy.clone(),
+                from_s: d.start_s,
+                to_s: d.start_s + d.duration_s,
+                text: format!(
+                    "{} deployment, {}: from {} to {} after the start; {} requests failed, p99 {} during it",
+                    d.policy,
+                    d.outcome,
+                    verdict::span(d.start_s),
+                    verdict::span(d.start_s + d.duration_s),
+                    plots::thousands(d.requests_failed as i64),
+                    verdict::ms(d.p99_ms)
+                ),
+            })
+            .collect(),
         duration_s: summary.simulated_seconds,
         slo_latency_ms: summary.slo.latency_ms,
         slo_percentile: summary.slo.percentile,

@@ -38,6 +38,42 @@ fn run(deployment: &str) -> RunOutcome {
     simulate(&config_from_str(&scenario(deployment)), &mut |_| {})
 }
 
+/// Issue 15, "the timeline marks deployment phases": the traffic chart shades the
+/// deployment from its start to its end, names its policy in the legend, and the
+/// band's hover text gives its times and measures from `summary.json`.
+#[test]
+fn the_traffic_chart_shades_a_deployment_with_its_hover_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "deploy.toml",
+        &scenario(
+            "[[deployment]]\nat = \"10m\"\npolicy = \"rolling\"\nbatch_size = 1\nbatch_size_type = \"fixed\"\ndeploy_time = \"30s\"\n",
+        ),
+    );
+    let out = dir.path().join("run");
+    simcloud()
+        .arg("run")
+        .arg(&path)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let d = &summary["deployments"][0];
+    assert_eq!(d["policy"], "rolling");
+    let end_s = d["start_s"].as_f64().unwrap() + d["duration_s"].as_f64().unwrap();
+    let svg = std::fs::read_to_string(out.join("traffic.svg")).unwrap();
+    assert!(svg.contains("\ndeployment (rolling)\n"), "no legend entry");
+    let title = format!(
+        "<title>rolling deployment, succeeded: from 10 min to {} min after the start; {} requests failed",
+        (end_s / 60.0).round(),
+        d["requests_failed"]
+    );
+    assert!(svg.contains(&title), "{title} not in traffic.svg");
+}
+
 fn only(outcome: &RunOutcome) -> &DeploymentSummary {
     assert_eq!(outcome.summary.deployments.len(), 1);
     &outcome.summary.deployments[0]

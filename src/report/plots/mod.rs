@@ -27,7 +27,9 @@ pub mod series;
 
 pub use compare::{StrategyPoint, draw_cost_breakdown, draw_cost_vs_p99};
 pub use optimize::{SearchClass, SearchPoint, draw_search};
-pub use run::{ChartTier, LatencyDistribution, OutageBand, RunChartInput, draw_run_charts};
+pub use run::{
+    ChartTier, DeploymentBand, LatencyDistribution, OutageBand, RunChartInput, draw_run_charts,
+};
 pub use series::{SeriesPoint, TimelineSeries};
 
 use plotters::coord::Shift;
@@ -962,6 +964,12 @@ mod tests {
                     zone: "a".into(),
                     from_s: 60.0,
                     to_s: f64::INFINITY,
+                }],
+                deployments: vec![DeploymentBand {
+                    policy: "rolling".into(),
+                    from_s: 30.0,
+                    to_s: f64::INFINITY,
+                    text: "a deployment that never ends".into(),
                 }],
                 duration_s: 240.0,
                 slo_latency_ms: f64::INFINITY,

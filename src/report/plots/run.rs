@@ -23,6 +23,8 @@ pub struct RunChartInput {
     pub points: Vec<SeriesPoint>,
     /// The zones' outages, shaded on the time charts.
     pub outages: Vec<OutageBand>,
+    /// The tier's deployments (`[[deployment]]`), shaded on the traffic chart.
+    pub deployments: Vec<DeploymentBand>,
     pub duration_s: f64,
     pub slo_latency_ms: f64,
     pub slo_percentile: f64,
@@ -77,6 +79,18 @@ macro_rules! shade_outages {
         }))?
     };
 }
+
+/// A deployment of a new application version, from `from_s` to `to_s` of the run;
+/// `text` is its hover text.
+pub struct DeploymentBand {
+    pub policy: String,
+    pub from_s: f64,
+    pub to_s: f64,
+    pub text: String,
+}
+
+/// The shade of a deployment: a light blue, under every series.
+const DEPLOYMENT: RGBColor = RGBColor(205, 228, 245);
 
 /// A tier of a run of several, as its charts name it.
 pub struct ChartTier {
@@ -263,6 +277,19 @@ impl Chart for Traffic<'_> {
             .collect();
         legend.push((Key::Line(VERMILLION), "desired capacity".into()));
         legend.extend(outage_key(&self.input.outages));
+        let mut policies: Vec<&str> = self
+            .input
+            .deployments
+            .iter()
+            .map(|d| d.policy.as_str())
+            .collect();
+        policies.dedup();
+        if !policies.is_empty() {
+            legend.push((
+                Key::Fill(DEPLOYMENT),
+                format!("deployment ({})", policies.join(", ")),
+            ));
+        }
         let forecast = points.iter().any(|p| p.forecast_capacity > 0);
         if forecast {
             legend.push((
@@ -314,6 +341,19 @@ impl Chart for Traffic<'_> {
             .set_secondary_coord(axis_range(0.0, axis.end), 0.0..headroom(max_rate));
         time_mesh!(chart, axis, many, &tick);
         shade_outages!(chart, self.input, axis, headroom(max_rate));
+        let (_, rows) = chart.plotting_area().get_pixel_range();
+        for d in &self.input.deployments {
+            let to = d.to_s.min(self.input.duration_s);
+            chart.draw_secondary_series(std::iter::once(Rectangle::new(
+                [(axis.at(d.from_s), 0.0), (axis.at(to), headroom(max_rate))],
+                DEPLOYMENT.filled(),
+            )))?;
+            hovers.boxed(
+                (chart.backend_coord(&(axis.at(d.from_s), 0.0)).0, rows.start),
+                (chart.backend_coord(&(axis.at(to), 0.0)).0, rows.end),
+                d.text.clone(),
+            );
+        }
         chart
             .configure_secondary_axes()
             .y_desc("arrival rate [requests/s]")
