@@ -283,6 +283,7 @@ impl Chart for Traffic<'_> {
             .iter()
             .map(|d| d.policy.as_str())
             .collect();
+        policies.sort_unstable();
         policies.dedup();
         if !policies.is_empty() {
             legend.push((
