@@ -448,6 +448,42 @@ fn batch_lines(b: &simcloud::model::BatchSummary) -> Vec<String> {
     ]
 }
 
+/// An emr tier's cluster (aws-facts.md 19): its nodes and those lost, the HDFS output
+/// lost with core nodes, its steps, and how it ended.
+fn emr_lines(e: &simcloud::model::EmrSummary) -> Vec<String> {
+    let ended = match e.ended_at_s {
+        Some(at) => format!(
+            " · ended at {} by {}",
+            human_secs(at),
+            e.ended_by.replace('_', " ")
+        ),
+        None => " · never requested".to_string(),
+    };
+    vec![
+        format!(
+            "  emr         {} nodes launched · {} core and {} task nodes lost{} · HDFS replication {}: {} containers rerun for lost HDFS output ({:.2} vCPU-hours)",
+            count(e.nodes_launched),
+            count(e.core_nodes_lost),
+            count(e.task_nodes_lost),
+            if e.primary_lost {
+                " · primary lost"
+            } else {
+                ""
+            },
+            e.hdfs_replication,
+            count(e.containers_rerun_hdfs),
+            e.hdfs_work_lost_vcpu_hours
+        ),
+        format!(
+            "              steps: {} submitted · {} completed · {} failed · {} unfinished{ended}",
+            count(e.steps_submitted),
+            count(e.steps_completed),
+            count(e.steps_failed),
+            count(e.steps_unfinished)
+        ),
+    ]
+}
+
 /// Seconds as `1 h 23 min` or `45 s`.
 fn human_secs(secs: f64) -> String {
     let s = secs.round() as u64;
@@ -572,6 +608,11 @@ pub(super) fn print_summary(
         }
         if let Some(b) = &s.batch {
             for line in batch_lines(b) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if let Some(e) = &s.emr {
+            for line in emr_lines(e) {
                 writeln!(out, "{line}")?;
             }
         }

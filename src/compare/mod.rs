@@ -455,7 +455,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 35] = [
+    pub const ALL: [Metric; 36] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -488,6 +488,7 @@ impl Metric {
         Metric::Cost(BillPart::CapacityReservation),
         Metric::Cost(BillPart::Route53),
         Metric::Cost(BillPart::CpuCredits),
+        Metric::Cost(BillPart::Emr),
         // A batch tier's measures come last: a comparison without one leaves them out
         // of every file ([`Comparison::shown`]), so that its files are those of the
         // metrics before them.

@@ -27,11 +27,12 @@ pub enum BillPart {
     CapacityReservation,
     Route53,
     CpuCredits,
+    Emr,
 }
 
 impl BillPart {
     /// Every part, in the order of the bill.
-    pub const ALL: [BillPart; 20] = [
+    pub const ALL: [BillPart; 21] = [
         BillPart::OnDemand,
         BillPart::Spot,
         BillPart::Reserved,
@@ -52,6 +53,7 @@ impl BillPart {
         BillPart::CapacityReservation,
         BillPart::Route53,
         BillPart::CpuCredits,
+        BillPart::Emr,
     ];
 
     /// The field name in `summary.json`'s `cost_usd` and the `purchase_option` of
@@ -78,6 +80,7 @@ impl BillPart {
             BillPart::CapacityReservation => "capacity_reservation",
             BillPart::Route53 => "route53",
             BillPart::CpuCredits => "cpu_credits",
+            BillPart::Emr => "emr",
         }
     }
 
@@ -104,6 +107,7 @@ impl BillPart {
             BillPart::CapacityReservation => "capacity reservation",
             BillPart::Route53 => "Route 53",
             BillPart::CpuCredits => "CPU credits",
+            BillPart::Emr => "EMR",
         }
     }
 
@@ -130,6 +134,7 @@ impl BillPart {
             BillPart::CapacityReservation => "cost_capacity_reservation_usd",
             BillPart::Route53 => "cost_route53_usd",
             BillPart::CpuCredits => "cost_cpu_credits_usd",
+            BillPart::Emr => "cost_emr_usd",
         }
     }
 
@@ -156,6 +161,7 @@ impl BillPart {
             BillPart::CapacityReservation => "unused-capacity-reservation part of the bill",
             BillPart::Route53 => "Route 53 part of the bill",
             BillPart::CpuCredits => "surplus CPU credits part of the bill",
+            BillPart::Emr => "Amazon EMR part of the bill (its charge on top of EC2)",
         }
     }
 
@@ -200,6 +206,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         capacity_reservation,
         route53,
         cpu_credits,
+        emr,
         reserved_unused: _,
         all_on_demand: _,
         saving: _,
@@ -225,6 +232,7 @@ pub fn bill_parts(cost: &CostSummary) -> [(BillPart, f64); BillPart::ALL.len()] 
         (BillPart::CapacityReservation, capacity_reservation),
         (BillPart::Route53, route53),
         (BillPart::CpuCredits, cpu_credits),
+        (BillPart::Emr, emr),
     ]
 }
 
@@ -258,10 +266,11 @@ mod tests {
             capacity_reservation: 131072.0,
             route53: 262144.0,
             cpu_credits: 524288.0,
+            emr: 1048576.0,
             ..CostSummary::default()
         };
         let amounts: Vec<f64> = bill_parts(&cost).iter().map(|p| p.1).collect();
-        let doubling: Vec<f64> = (0..20).map(|i| f64::from(1 << i)).collect();
+        let doubling: Vec<f64> = (0..21).map(|i| f64::from(1 << i)).collect();
         assert_eq!(amounts, doubling);
         assert_eq!(BillPart::WarmPool.of(&cost), 16.0);
     }

@@ -15,6 +15,8 @@
 //!   commitment runs out; the rest is on-demand; the commitment is paid in full.
 //! - ALB (4.7): per hour and per LCU-hour (`alb`); none for a worker tier.
 //! - SQS (12.1): per million requests (`sqs`), for a worker tier's queue.
+//! - EMR (19.1): a price per node-second on top of EC2, with a one-minute minimum,
+//!   whatever the node's EC2 purchase (`emr`), for an `emr` tier's nodes.
 //! - Fargate (6.2, 15.7): a `fargate` tier's tasks are its instances, priced per
 //!   second on their vCPU and GB with the same 1-minute minimum; FARGATE_SPOT tasks
 //!   are its spot instances, at the spot price in effect but with no first-hour
@@ -39,6 +41,7 @@ pub(super) mod alb;
 pub(super) mod cloudfront;
 mod commitments;
 pub(super) mod data_transfer;
+pub(super) mod emr;
 pub(super) mod rds;
 pub(super) mod route53;
 pub(super) mod s3;
@@ -539,6 +542,7 @@ impl CostLedger {
             capacity_reservation: round_to(unused_capacity, 6),
             route53: 0.0,
             cpu_credits: round_to(t.cpu_credits, 6),
+            emr: 0.0,
             reserved_unused: round_to(t.reserved_unused, 6),
             all_on_demand: round_to(all_on_demand, 6),
             saving: round_to(all_on_demand - total, 6),

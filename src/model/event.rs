@@ -239,6 +239,12 @@ pub(super) enum Event {
         instance: u32,
         generation: u32,
     },
+    /// One of an `emr` tier's cluster timers (`generation` tells a stale idle timer).
+    EmrTimerDue {
+        tier: u8,
+        timer: EmrTimer,
+        generation: u32,
+    },
     /// A burstable instance in standard mode: a request's stretched work is done, a
     /// request in service reached its idle timeout, or the credit balance ran out
     /// (`credits.rs`); only the latest `generation` counts.
@@ -298,10 +304,24 @@ impl Event {
             | Event::LaunchRetryDue { tier }
             | Event::JobSubmitted { tier, .. }
             | Event::JobAttemptEnded { tier, .. }
-            | Event::BatchInstanceIdle { tier, .. } => Some(tier),
+            | Event::BatchInstanceIdle { tier, .. }
+            | Event::EmrTimerDue { tier, .. } => Some(tier),
             Event::CreditsDue { tier, .. } => Some(tier),
         }
     }
+}
+
+/// What an `emr` tier's timer is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EmrTimer {
+    /// The cluster is requested (`emr.at`).
+    ClusterRequested,
+    /// The cluster has been idle for the auto-termination policy's timeout.
+    IdleTimeout,
+    /// The cluster's fixed end (`emr.terminate_at`).
+    TerminationDue,
+    /// The `index`-th of `[[node_loss]]` (in `generation`) is due.
+    NodeLossDue,
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ pub struct Summary {
     /// The entry tier's jobs, when it is a `batch` tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchSummary>,
+    /// The entry tier's cluster, when it is an `emr` tier (its jobs are in `batch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emr: Option<EmrSummary>,
     /// What left AWS for the clients, when the scenario meters it (a
     /// `service.response_bytes` or an `s3` table on the entry tier).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +154,9 @@ pub struct TierSummary {
     /// is a job's time from submission to success).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchSummary>,
+    /// The cluster of an `emr` tier only (whose containers are its `batch` jobs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emr: Option<EmrSummary>,
 }
 
 /// What a `batch` tier's jobs did (aws-facts.md 18). Every job submitted succeeded,
@@ -184,6 +190,37 @@ pub struct BatchSummary {
     /// The most vCPUs of instances at once, and the instance-hours of them all.
     pub peak_vcpus: u32,
     pub instances_launched: u64,
+}
+
+/// What an `emr` tier's cluster did (aws-facts.md 19): its nodes, those EC2
+/// reclaimed, the HDFS output lost with core nodes, and its steps (an array of
+/// containers, or one arrival). Every step submitted completed, failed, or was
+/// unfinished at the end.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct EmrSummary {
+    /// Nodes requested: the groups' counts and the replacements.
+    pub nodes_launched: u64,
+    pub core_nodes_lost: u64,
+    pub task_nodes_lost: u64,
+    /// True when EC2 reclaimed the (spot) primary node, which ended the cluster.
+    pub primary_lost: bool,
+    /// `dfs.replication`.
+    pub hdfs_replication: u32,
+    /// Finished containers run again because their output's every HDFS replica was
+    /// on lost core nodes, and the vCPU-hours of work that took.
+    pub containers_rerun_hdfs: u64,
+    pub hdfs_work_lost_vcpu_hours: f64,
+    /// Reruns for HDFS that failed for good (their steps failed).
+    pub reruns_failed: u64,
+    pub steps_submitted: u64,
+    pub steps_completed: u64,
+    /// Steps with a container that failed for good.
+    pub steps_failed: u64,
+    pub steps_unfinished: u64,
+    /// When and why the cluster ended: `idle_timeout`, `terminate_at`,
+    /// `primary_lost` or `end_of_run` (`null` and empty if it was never requested).
+    pub ended_at_s: Option<f64>,
+    pub ended_by: String,
 }
 
 /// A `batch` tier's columns at the end of its timeline rows (`timeline-<tier>.csv`, or
@@ -477,6 +514,10 @@ pub struct CostSummary {
     /// 20.5).
     #[serde(skip_serializing_if = "is_zero")]
     pub cpu_credits: f64,
+    /// Amazon EMR's charge on top of EC2, per node-second with a one-minute minimum
+    /// (aws-facts.md 19.1).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub emr: f64,
     /// Part of `reserved` paid for reservations no usage matched.
     pub reserved_unused: f64,
     /// What the same instance-seconds would cost all on-demand, with the same load
@@ -513,7 +554,7 @@ impl CostSummary {
 
     /// Every figure. Taken apart field by field, with no `..`: a new field does not
     /// compile until it is listed, so `sum` cannot forget it.
-    fn figures_mut(&mut self) -> [&mut f64; 24] {
+    fn figures_mut(&mut self) -> [&mut f64; 25] {
         let CostSummary {
             total,
             on_demand,
@@ -536,6 +577,7 @@ impl CostSummary {
             capacity_reservation,
             route53,
             cpu_credits,
+            emr,
             reserved_unused,
             all_on_demand,
             saving,
@@ -562,6 +604,7 @@ impl CostSummary {
             capacity_reservation,
             route53,
             cpu_credits,
+            emr,
             reserved_unused,
             all_on_demand,
             saving,

@@ -229,7 +229,7 @@ tier_kinds! {
     Ec2Tier: Ec2 | Fargate | EcsEc2 | Beanstalk | Worker,
     LambdaTier: Lambda,
     RdsTier: Rds,
-    BatchTier: Batch,
+    BatchTier: Batch | Emr,
 }
 
 /// One run: the clock, the event queue, the traffic that enters, and the tiers
@@ -530,6 +530,7 @@ impl<T: Service> Simulation<'_, T> {
             container_instances: entry.container_instances.clone(),
             queue: entry.queue.clone(),
             batch: entry.batch.clone(),
+            emr: entry.emr.clone(),
             data_transfer: egress.as_ref().map(|e| e.2.data_transfer.clone()),
             s3: egress.as_ref().and_then(|e| e.2.s3.clone()),
             cloudfront: egress.and_then(|e| e.2.cloudfront),

@@ -277,6 +277,7 @@ fn usage_label(part: BillPart) -> &'static str {
         BillPart::CapacityReservation => "capacity reservations left unused",
         BillPart::Route53 => "Route 53 hosted zone and queries",
         BillPart::CpuCredits => "surplus CPU credits",
+        BillPart::Emr => "EMR charge on the cluster's nodes",
     }
 }
 

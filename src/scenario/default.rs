@@ -82,6 +82,25 @@ pub(crate) const JOB_ATTEMPTS: u32 = 1;
 /// A queue's `priority` when not given (18.2 has no default; every queue equal).
 pub(crate) const JOB_QUEUE_PRIORITY: u32 = 1;
 
+// [tiers.<name>.emr] and its instance groups (an `emr` tier, aws-facts.md 19)
+/// An assumption: from a node's request to its taking YARN containers, eight
+/// minutes. AWS documents no figure; a cluster's start (EC2 boot, bootstrap
+/// actions, installing and starting Hadoop and YARN) is commonly observed at 5-10
+/// minutes, which is longer than an EC2 instance's 1-2 minutes to first
+/// availability (3.12). Replacements and resizes take the same.
+pub(crate) const EMR_PROVISIONING_TIME: SimDuration = SimDuration::from_secs(480);
+/// The auto-termination policy's idle timeout when `terminate = "when_idle"` gives
+/// none: one hour, a choice (the API takes 60 s to 7 days,
+/// https://docs.aws.amazon.com/emr/latest/APIReference/API_AutoTerminationPolicy.html,
+/// and has no default).
+pub(crate) const EMR_IDLE_TIMEOUT: SimDuration = SimDuration::from_secs(3600);
+/// EMR's price per node-hour as a share of the type's on-demand EC2 price (19.1:
+/// m5.xlarge $0.048 on $0.192, m5.2xlarge $0.096 on $0.384, r5.xlarge $0.063 on
+/// $0.252: 25 %).
+pub(crate) const EMR_PRICE_SHARE: f64 = 0.25;
+/// An instance group's market when not given: ON_DEMAND (EMR's API default).
+pub(crate) const EMR_MARKET_SPOT: bool = false;
+
 // [tiers.<name>.lambda] (a `lambda` tier)
 /// A choice: AWS's console default is 128 MB, which few production functions keep.
 pub(crate) const LAMBDA_MEMORY_MB: u32 = 512;

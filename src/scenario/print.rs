@@ -199,6 +199,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
     if let Some(db) = &c.rds {
         return rds_tier(c, db);
     }
+    if let (Some(b), Some(e)) = (&c.batch, &c.emr) {
+        return emr_tier(c, b, e);
+    }
     if let Some(b) = &c.batch {
         return batch_tier(c, b);
     }
@@ -314,6 +317,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
         compute: None,
         jobs: None,
         queue: None,
+        emr: None,
+        instance_groups: None,
+        node_loss: None,
     }
 }
 
@@ -336,11 +342,60 @@ fn batch_tier(c: &TierConfig, b: &BatchConfig) -> RawTier {
             launch_time: text(b.launch_time),
             idle_timeout: text(b.idle_timeout),
         }),
-        queue: list(&b.queues, |q| RawJobQueue {
-            name: Some(q.name.clone()),
-            priority: Some(q.priority),
-            jobs: Some(jobs(&q.jobs)),
+        queue: queues(b),
+        spot: Some(spot(&c.spot)),
+        ..RawTier::of_kind(c.kind.into())
+    }
+}
+
+/// A `batch` or `emr` tier's queues, as `[[queue]]` tables in priority order.
+fn queues(b: &BatchConfig) -> Option<Vec<RawJobQueue>> {
+    list(&b.queues, |q| RawJobQueue {
+        name: Some(q.name.clone()),
+        priority: Some(q.priority),
+        jobs: Some(jobs(&q.jobs)),
+    })
+}
+
+/// An `emr` tier: its cluster, its instance groups, its node losses, its queues and
+/// its `[spot]` table.
+fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
+    let group = |g: &NodeGroup| RawNodeGroup {
+        instance_type: Some(b.types[g.type_index].name.clone()),
+        count: Some(g.count),
+        market: Some(match g.spot {
+            true => RawMarket::Spot,
+            false => RawMarket::OnDemand,
         }),
+        emr_price_per_hour: Some(g.emr_price_per_hour),
+    };
+    let role = |r: NodeRole| match r {
+        NodeRole::Primary => RawNodeRole::Primary,
+        NodeRole::Core => RawNodeRole::Core,
+        NodeRole::Task => RawNodeRole::Task,
+    };
+    RawTier {
+        emr: Some(RawEmr {
+            at: text(e.at),
+            provisioning_time: text(e.provisioning_time),
+            terminate: Some(match e.idle_timeout {
+                Some(_) => RawTerminate::WhenIdle,
+                None => RawTerminate::Never,
+            }),
+            idle_timeout: e.idle_timeout.and_then(text),
+            terminate_at: e.terminate_at.and_then(text),
+            hdfs_replication: Some(e.hdfs_replication),
+        }),
+        instance_groups: Some(RawInstanceGroups {
+            primary: Some(group(&e.primary)),
+            core: Some(group(&e.core)),
+            task: e.task.as_ref().map(group),
+        }),
+        node_loss: list(&e.node_losses, |l| RawNodeLoss {
+            group: role(l.role),
+            at: l.at.to_string(),
+        }),
+        queue: queues(b),
         spot: Some(spot(&c.spot)),
         ..RawTier::of_kind(c.kind.into())
     }

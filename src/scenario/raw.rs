@@ -194,7 +194,7 @@ impl RawTierKind {
             RawTierKind::Beanstalk => Some(TierKind::Beanstalk),
             RawTierKind::Worker => Some(TierKind::Worker),
             RawTierKind::Batch => Some(TierKind::Batch),
-            _ => None,
+            RawTierKind::Emr => Some(TierKind::Emr),
         }
     }
 }
@@ -210,6 +210,7 @@ impl From<TierKind> for RawTierKind {
             TierKind::Beanstalk => RawTierKind::Beanstalk,
             TierKind::Worker => RawTierKind::Worker,
             TierKind::Batch => RawTierKind::Batch,
+            TierKind::Emr => RawTierKind::Emr,
         }
     }
 }
@@ -379,6 +380,9 @@ impl RawScenario {
             compute: None,
             jobs: None,
             queue: None,
+            emr: None,
+            instance_groups: None,
+            node_loss: None,
         }
     }
 
@@ -408,6 +412,9 @@ impl RawScenario {
             compute: _,
             jobs: _,
             queue: _,
+            emr: _,
+            instance_groups: _,
+            node_loss: _,
             sends: _,
             sqsd: _,
             messages: _,
@@ -472,6 +479,83 @@ pub(crate) struct RawTier {
     pub jobs: Option<RawJobs>,
     /// The job queues of a `batch` tier, each with its priority and jobs.
     pub queue: Option<Vec<RawJobQueue>>,
+    /// The cluster of an `emr` tier: when it starts and ends, HDFS.
+    pub emr: Option<RawEmr>,
+    /// The instance groups of an `emr` tier.
+    pub instance_groups: Option<RawInstanceGroups>,
+    /// Spot nodes of an `emr` tier reclaimed at given times.
+    pub node_loss: Option<Vec<RawNodeLoss>>,
+}
+
+/// `[tiers.<name>.emr]`: an Amazon EMR cluster's life (aws-facts.md 19).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEmr {
+    pub at: Option<String>,
+    pub provisioning_time: Option<String>,
+    pub terminate: Option<RawTerminate>,
+    pub idle_timeout: Option<String>,
+    pub terminate_at: Option<String>,
+    pub hdfs_replication: Option<u32>,
+}
+
+/// How an EMR cluster ends besides `terminate_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawTerminate {
+    /// The auto-termination policy: after `idle_timeout` with nothing to run.
+    WhenIdle,
+    /// Never by itself: at `terminate_at` or the end of the run.
+    Never,
+}
+
+/// `[tiers.<name>.instance_groups]`: an EMR cluster's primary, core and task
+/// instance groups (aws-facts.md 19.2).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInstanceGroups {
+    pub primary: Option<RawNodeGroup>,
+    pub core: Option<RawNodeGroup>,
+    pub task: Option<RawNodeGroup>,
+}
+
+/// `[tiers.<name>.instance_groups.primary]`, `.core`, `.task`: an EMR instance group
+/// (aws-facts.md 19.2).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNodeGroup {
+    #[serde(rename = "type")]
+    pub instance_type: Option<String>,
+    pub count: Option<u32>,
+    pub market: Option<RawMarket>,
+    /// EMR's price per node-hour, when not 25 % of the on-demand price (19.1).
+    pub emr_price_per_hour: Option<f64>,
+}
+
+/// An instance group's `Market` (EMR's words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub(crate) enum RawMarket {
+    #[serde(rename = "ON_DEMAND")]
+    OnDemand,
+    #[serde(rename = "SPOT")]
+    Spot,
+}
+
+/// `[[tiers.<name>.node_loss]]`: EC2 reclaims a spot node of `group` at `at`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNodeLoss {
+    pub group: RawNodeRole,
+    pub at: String,
+}
+
+/// An EMR node role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawNodeRole {
+    Primary,
+    Core,
+    Task,
 }
 
 /// `[tiers.<name>.compute]`: an AWS Batch managed compute environment (aws-facts.md
@@ -741,6 +825,9 @@ impl RawTier {
             compute: None,
             jobs: None,
             queue: None,
+            emr: None,
+            instance_groups: None,
+            node_loss: None,
         }
     }
 }

@@ -49,6 +49,7 @@
 //! instance is in the first zone), capacity shortages.
 
 mod allocation;
+mod emr;
 
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Caller, Slab};
@@ -162,6 +163,9 @@ pub(super) struct BatchTier<'a> {
     /// Fleet events and job ends of the current interval.
     interval: IntervalCounts,
     last_report_at: SimTime,
+    /// The cluster of an `emr` tier (`emr.rs`), which replaces the compute
+    /// environment's scaling.
+    emr: Option<emr::Cluster<'a>>,
 }
 
 #[derive(Default)]
@@ -268,13 +272,24 @@ impl<'a> BatchTier<'a> {
             peak_in_service: 0,
             interval: IntervalCounts::default(),
             last_report_at: SimTime::ZERO,
+            emr: config
+                .emr
+                .as_ref()
+                .map(|e| emr::Cluster::new(e, &config.name)),
         }
     }
 
     // ----- jobs ---------------------------------------------------------------------
 
+    /// `count` jobs enter queue `queue` together (an array's children, or one
+    /// arrival): for an `emr` tier, one step.
+    fn submit_step(&mut self, now: SimTime, queue: usize, count: u32) {
+        let slots: Vec<u32> = (0..count).map(|_| self.submit(now, queue)).collect();
+        self.emr_step_submitted(&slots);
+    }
+
     /// A job enters queue `queue` (RUNNABLE: no dependencies are modelled).
-    fn submit(&mut self, now: SimTime, queue: usize) {
+    fn submit(&mut self, now: SimTime, queue: usize) -> u32 {
         let spec = &self.batch.queues[queue].jobs;
         let work = self.work[queue].sample(&mut self.work_rngs[queue]).max(1);
         let deadline = spec.deadline.map(|d| match d {
@@ -295,6 +310,7 @@ impl<'a> BatchTier<'a> {
         self.metrics.arrived();
         self.summary.jobs_submitted += 1;
         self.first_submitted.get_or_insert(now);
+        slot
     }
 
     /// Starts the next attempt of `slot` on `host`.
@@ -304,7 +320,7 @@ impl<'a> BatchTier<'a> {
         self.next_token = self.next_token.wrapping_add(1);
         let job = self.jobs.get_mut(slot);
         let spec = &self.batch.queues[usize::from(job.queue)].jobs;
-        if job.attempts == 0 {
+        if job.attempts == 0 && !self.emr.as_ref().is_some_and(|e| e.is_rerun(slot)) {
             self.queue_wait_nanos += u128::from(now.since(job.submitted_at).0);
             self.first_starts += 1;
         }
@@ -363,14 +379,18 @@ impl<'a> BatchTier<'a> {
         // Always drawn, so that the stream does not depend on the probability.
         let exit_failed = self.failure_rng.random::<f64>() < spec.failure_probability;
         if !exit_failed {
+            let counted = self.emr_container_succeeded(slot, attempt.host);
             let job = self.jobs.remove(slot);
+            self.last_ended = Some(ctx.now);
+            if !counted {
+                return;
+            }
             self.metrics.completed(ctx.now.since(job.submitted_at).0);
             self.summary.jobs_succeeded += 1;
             self.interval.succeeded += 1;
             if job.deadline.is_some_and(|d| ctx.now > d) {
                 self.summary.deadline_misses += 1;
             }
-            self.last_ended = Some(ctx.now);
         } else {
             // What it ran is done work only up to its checkpoints; a retry resumes there.
             let retry = spec.retry_on == RetryOn::Any;
@@ -388,14 +408,23 @@ impl<'a> BatchTier<'a> {
             self.summary.jobs_retried += 1;
             self.waiting[queue].push_front(slot);
         } else {
-            let job = self.jobs.remove(slot);
-            self.metrics.failed();
-            self.summary.jobs_failed += 1;
-            self.interval.failed += 1;
-            if job.deadline.is_some() {
-                self.summary.deadline_misses += 1;
-            }
-            self.last_ended = Some(now);
+            self.give_up(now, slot);
+        }
+    }
+
+    /// The job of `slot` has failed for good.
+    fn give_up(&mut self, now: SimTime, slot: u32) {
+        let counted = self.emr_container_failed(slot);
+        let job = self.jobs.remove(slot);
+        self.last_ended = Some(now);
+        if !counted {
+            return;
+        }
+        self.metrics.failed();
+        self.summary.jobs_failed += 1;
+        self.interval.failed += 1;
+        if job.deadline.is_some() {
+            self.summary.deadline_misses += 1;
         }
     }
 
@@ -426,8 +455,13 @@ impl<'a> BatchTier<'a> {
 
     // ----- the environment ------------------------------------------------------------
 
-    /// Places the waiting jobs that fit, then launches what the rest need.
+    /// Places the waiting jobs that fit, then launches what the rest need (an `emr`
+    /// tier's cluster launches nothing for them; once it has ended, they fail).
     fn dispatch(&mut self, ctx: &mut Ctx<'_>) {
+        if self.emr.as_ref().is_some_and(|e| e.ended()) {
+            self.fail_waiting(ctx.now);
+            return;
+        }
         for queue in 0..self.waiting.len() {
             let spec = &self.batch.queues[queue].jobs;
             let (vcpus, memory) = (spec.vcpus, memory_mib(spec.memory_gib));
@@ -439,7 +473,9 @@ impl<'a> BatchTier<'a> {
                 self.start_attempt(ctx, slot, host);
             }
         }
-        self.scale_up(ctx);
+        if self.emr.is_none() {
+            self.scale_up(ctx);
+        }
     }
 
     /// The instance taking jobs with room for a job of this size and the fewest vCPUs
@@ -480,7 +516,7 @@ impl<'a> BatchTier<'a> {
                 if !self.may_launch(t) {
                     break;
                 }
-                self.launch(ctx, t);
+                self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
                 let ty = &self.batch.types[t];
                 let mem = memory_mib(ty.memory_gib);
                 let fit =
@@ -532,23 +568,26 @@ impl<'a> BatchTier<'a> {
         })
     }
 
-    /// Launches an instance of type `t`: billed from now, taking jobs `launch_time`
-    /// later; a spot instance draws its interruption.
-    fn launch(&mut self, ctx: &mut Ctx<'_>, t: usize) {
+    /// Launches an instance of type `t`, spot or on-demand: billed from now, taking
+    /// jobs `launch_time` later; a spot instance draws its interruption. Without
+    /// `yarn` (an EMR primary node) it holds no job: no vCPU or memory to offer.
+    fn launch(&mut self, ctx: &mut Ctx<'_>, t: usize, spot: bool, yarn: bool) -> u32 {
         let now = ctx.now;
         let id = self.hosts.len() as u32;
-        let spot = self.batch.compute == ComputeType::Spot;
         let (purchase, pool) = match spot {
             true => (PurchaseOption::Spot, Some(t)),
             false => (PurchaseOption::OnDemand, None),
         };
         let ty = &self.batch.types[t];
-        let memory = memory_mib(ty.memory_gib);
+        let (vcpu, memory) = match yarn {
+            true => (ty.vcpu, memory_mib(ty.memory_gib)),
+            false => (0, 0),
+        };
         self.hosts.push(Host {
             instance: Instance::new(id, purchase, t, pool, 0, 0, now),
-            vcpu: ty.vcpu,
+            vcpu,
             memory_mib: memory,
-            free_vcpus: ty.vcpu,
+            free_vcpus: vcpu,
             free_memory_mib: memory,
             ready: false,
             noticed: false,
@@ -556,7 +595,7 @@ impl<'a> BatchTier<'a> {
             running: Vec::new(),
             idle_generation: 0,
         });
-        self.instances_changed(now, i64::from(ty.vcpu));
+        self.instances_changed(now, i64::from(vcpu));
         self.summary.instances_launched += 1;
         self.interval.launched += 1;
         let tier = ctx.tier;
@@ -573,10 +612,15 @@ impl<'a> BatchTier<'a> {
                 Event::SpotInterruptionNoticed { tier, instance: id },
             );
         }
+        id
     }
 
-    /// Starts the idle timer of `host` if it runs no job.
+    /// Starts the idle timer of `host` if it runs no job (not an `emr` tier's node:
+    /// the cluster scales none in).
     fn idle_if_empty(&mut self, ctx: &mut Ctx<'_>, host: u32) {
+        if self.emr.is_some() {
+            return;
+        }
         let h = &mut self.hosts[host as usize];
         if h.takes_jobs() && h.running.is_empty() {
             h.idle_generation = h.idle_generation.wrapping_add(1);
@@ -599,6 +643,7 @@ impl<'a> BatchTier<'a> {
         h.instance.interrupted = interrupted;
         let (vcpu, ready) = (h.vcpu, h.ready);
         self.ledger.close_instance(&h.instance, now, &self.market);
+        self.emr_close_node(host, now);
         self.instances_changed(now, -i64::from(vcpu));
         if ready {
             self.in_service_changed(now, -1);
@@ -679,12 +724,16 @@ impl Service for BatchTier<'_> {
                 );
             }
         }
+        if self.emr.is_some() {
+            self.emr_start(ctx);
+            return;
+        }
         let desired = u64::from(self.batch.desired_vcpus.max(self.batch.min_vcpus));
         while self.vcpus_instances < desired {
             let Some(t) = self.choose_type(ctx.now, 1, 0) else {
                 break;
             };
-            self.launch(ctx, t);
+            self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
         }
     }
 
@@ -697,8 +746,9 @@ impl Service for BatchTier<'_> {
             .iter()
             .position(|q| matches!(q.jobs.source, JobSource::Traffic))
             .expect("an entry batch tier has a queue of [traffic] jobs");
-        self.submit(ctx.now, queue);
+        self.submit_step(ctx.now, queue, 1);
         self.dispatch(ctx);
+        self.emr_check_idle(ctx);
     }
 
     fn on_answer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _answer: super::calls::Answer) {
@@ -711,13 +761,9 @@ impl Service for BatchTier<'_> {
             Event::JobSubmitted { queue, .. } => {
                 let q = usize::from(queue);
                 match self.batch.queues[q].jobs.source {
-                    JobSource::Array { size, .. } => {
-                        for _ in 0..size {
-                            self.submit(now, q);
-                        }
-                    }
+                    JobSource::Array { size, .. } => self.submit_step(now, q, size),
                     _ => {
-                        self.submit(now, q);
+                        self.submit_step(now, q, 1);
                         let next = self.arrivals[q].as_mut().and_then(|a| a.next_arrival());
                         if let Some(t) = next {
                             let tier = ctx.tier;
@@ -748,6 +794,7 @@ impl Service for BatchTier<'_> {
                 self.in_service_changed(now, 1);
                 self.dispatch(ctx);
                 self.idle_if_empty(ctx, instance);
+                self.emr_check_idle(ctx);
                 return;
             }
             Event::BatchInstanceIdle {
@@ -785,10 +832,17 @@ impl Service for BatchTier<'_> {
                     self.interrupt(ctx, slot);
                 }
                 self.terminate(now, instance, true);
+                if self.emr.is_some() {
+                    self.emr_node_lost(ctx, instance);
+                }
             }
+            Event::EmrTimerDue {
+                timer, generation, ..
+            } => self.emr_timer(ctx, timer, generation),
             other => unreachable!("not a batch tier's event: {other:?}"),
         }
         self.dispatch(ctx);
+        self.emr_check_idle(ctx);
     }
 
     fn timeline_row(&mut self, now: SimTime) -> TimelineRow {
@@ -832,6 +886,7 @@ impl Service for BatchTier<'_> {
         self.ledger
             .accrued(live, None, &self.market, now, 0)
             .write_to(&mut row);
+        row.cost_usd = round_to(row.cost_usd + self.emr_accrued(now), 6);
         self.last_areas = (running, instances);
         self.last_report_at = now;
         self.interval = IntervalCounts::default();
@@ -839,7 +894,9 @@ impl Service for BatchTier<'_> {
     }
 
     fn drain_bill(&mut self) -> Vec<CostItem> {
-        self.ledger.drain_items()
+        let mut items = self.ledger.drain_items();
+        items.extend(self.emr_drain_items());
+        items
     }
 
     /// Closes the tier: instances still running are billed to the end; jobs still
@@ -852,8 +909,16 @@ impl Service for BatchTier<'_> {
         for &i in &live {
             self.ledger
                 .close_instance(&self.hosts[i as usize].instance, end, &self.market);
+            self.emr_close_node(i, end);
         }
-        let (cost, commitments) = self.ledger.summary(elapsed, 0, None);
+        let (mut cost, commitments) = self.ledger.summary(elapsed, 0, None);
+        let emr = self.emr_finish(end);
+        if let Some((charge, _)) = &emr {
+            // EMR's charge is paid all on-demand too (aws-facts.md 19.1).
+            cost.emr = round_to(*charge, 6);
+            cost.total = round_to(cost.total + charge, 6);
+            cost.all_on_demand = round_to(cost.all_on_demand + charge, 6);
+        }
         let mut batch = std::mem::take(&mut self.summary);
         batch.queued_at_end = self.waiting.iter().map(|w| w.len() as u64).sum();
         batch.running_at_end = self.live_hosts().map(|h| h.running.len() as u64).sum();
@@ -886,10 +951,11 @@ impl Service for BatchTier<'_> {
         let t = &self.ledger.totals;
         let instances = InstanceSummary {
             launched: batch.instances_launched,
-            launched_spot: match self.batch.compute {
-                ComputeType::Spot => batch.instances_launched,
-                ComputeType::Ec2 => 0,
-            },
+            launched_spot: self
+                .hosts
+                .iter()
+                .filter(|h| h.instance.purchase == PurchaseOption::Spot)
+                .count() as u64,
             terminated: self.hosts.iter().filter(|h| h.terminated).count() as u64,
             spot_interruptions: self.hosts.iter().filter(|h| h.instance.interrupted).count() as u64,
             peak_in_service: self.peak_in_service,
@@ -923,8 +989,11 @@ impl Service for BatchTier<'_> {
             deployments: Vec::new(),
             queue: None,
             batch: Some(batch),
+            emr: emr.map(|(_, summary)| summary),
         };
-        let items = self.ledger.finish(elapsed, 0, None);
+        let emr_items = self.emr_drain_items();
+        let mut items = self.ledger.finish(elapsed, 0, None);
+        items.extend(emr_items);
         (summary, items, self.metrics)
     }
 }

@@ -9,6 +9,7 @@ mod batch;
 mod beanstalk;
 mod deployment;
 mod ecs;
+mod emr;
 mod fargate;
 mod lambda;
 mod network;
@@ -21,6 +22,7 @@ pub use batch::*;
 pub use beanstalk::*;
 pub use deployment::*;
 pub use ecs::*;
+pub use emr::*;
 pub use fargate::*;
 pub use lambda::*;
 pub use network::*;
@@ -109,6 +111,8 @@ pub struct TierConfig {
     /// The compute environment and job queues of a `batch` tier (its other tables
     /// then hold their defaults and are not used, apart from `spot`).
     pub batch: Option<BatchConfig>,
+    /// The cluster of an `emr` tier, whose workload and node types are its `batch`.
+    pub emr: Option<EmrConfig>,
     /// Asynchronous messages a completed request sends to worker tiers' queues.
     pub sends: Vec<Send>,
     /// The S3 bucket (and CloudFront distribution) the entry tier's pages fetch
@@ -198,6 +202,8 @@ pub enum TierKind {
     Worker,
     /// An AWS Batch managed compute environment and its job queues.
     Batch,
+    /// An Amazon EMR cluster running a job workload as YARN containers.
+    Emr,
 }
 
 impl TierKind {
@@ -212,6 +218,7 @@ impl TierKind {
             TierKind::Beanstalk => "beanstalk",
             TierKind::Worker => "worker",
             TierKind::Batch => "batch",
+            TierKind::Emr => "emr",
         }
     }
 
@@ -224,7 +231,8 @@ impl TierKind {
             | TierKind::Rds
             | TierKind::Beanstalk
             | TierKind::Worker
-            | TierKind::Batch => ("instance", "instances"),
+            | TierKind::Batch
+            | TierKind::Emr => ("instance", "instances"),
             TierKind::Fargate | TierKind::EcsEc2 => ("task", "tasks"),
             TierKind::Lambda => ("environment", "environments"),
         }

@@ -311,7 +311,8 @@ impl Service for Ec2Tier<'_> {
             | Event::FailoverEnded { .. }
             | Event::JobSubmitted { .. }
             | Event::JobAttemptEnded { .. }
-            | Event::BatchInstanceIdle { .. } => {
+            | Event::BatchInstanceIdle { .. }
+            | Event::EmrTimerDue { .. } => {
                 unreachable!("another kind's events go to its tier")
             }
             Event::RequestServed {
@@ -590,6 +591,7 @@ impl Service for Ec2Tier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             batch: None,
+            emr: None,
             lambda: None,
             rds: None,
             container_instances: self

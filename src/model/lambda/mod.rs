@@ -590,6 +590,7 @@ impl Service for LambdaTier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             batch: None,
+            emr: None,
             lambda: Some(lambda),
             rds: None,
             container_instances: None,

@@ -792,6 +792,7 @@ impl Service for RdsTier<'_> {
             },
             queueing: self.metrics.queueing.summary(end),
             batch: None,
+            emr: None,
             lambda: None,
             rds: Some(rds),
             container_instances: None,

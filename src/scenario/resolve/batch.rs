@@ -21,6 +21,8 @@ const MAX_VCPUS: u32 = 100_000;
 pub(super) struct ResolvedBatch {
     pub batch: BatchConfig,
     pub purchase: PurchaseConfig,
+    /// An `emr` tier's cluster (`emr.rs`), whose workload and types are `batch`.
+    pub emr: Option<EmrConfig>,
 }
 
 pub(super) fn resolve_batch(
@@ -137,6 +139,71 @@ pub(super) fn resolve_batch(
         compute.idle_timeout.as_ref(),
         default::BATCH_IDLE_TIMEOUT,
     )?;
+    let holders = "instance type of compute.instance_types";
+    let queues = resolve_queues(ctx, jobs, queues, (&types, holders), entry, duration)?;
+    let purchase = types_as_pools(
+        &types,
+        match compute_type {
+            ComputeType::Ec2 => 100,
+            ComputeType::Spot => 0,
+        },
+    );
+    Ok(ResolvedBatch {
+        batch: BatchConfig {
+            compute: compute_type,
+            min_vcpus,
+            desired_vcpus,
+            max_vcpus,
+            types,
+            allocation,
+            bid_percentage,
+            launch_time,
+            idle_timeout,
+            queues,
+        },
+        purchase,
+        emr: None,
+    })
+}
+
+/// A purchase whose spot pools are `types` (a `batch` or `emr` tier's, whose `[spot]`
+/// table is then read as an `ec2` tier's).
+pub(super) fn types_as_pools(types: &[BatchType], on_demand_percent: u32) -> PurchaseConfig {
+    PurchaseConfig {
+        on_demand_base: 0,
+        on_demand_percent_above_base: on_demand_percent,
+        spot_pools: types.iter().map(|t| t.name.clone()).collect(),
+        spot_pool_types: types
+            .iter()
+            .map(|t| PoolType {
+                vcpu: t.vcpu,
+                price_per_hour: t.price_per_hour,
+                // A job's run time is as drawn on every type: the per-type speed
+                // applies to requests (`serving`), which a batch tier has none of.
+                speed: 1.0,
+            })
+            .collect(),
+        spot_allocation: SpotAllocation::PriceCapacityOptimized,
+        spot_instance_pools: 1,
+        reserved: Vec::new(),
+        savings_plan: None,
+        tenancy: Tenancy::Default,
+        capacity_reservations: Vec::new(),
+        scheduled_reserved: Vec::new(),
+    }
+}
+
+/// The job queues of `[tiers.<name>.jobs]` (one queue) or `[[tiers.<name>.queue]]`,
+/// highest priority first, each job checked against `types` (a `batch` tier's
+/// compute environment's, an `emr` tier's node types).
+pub(super) fn resolve_queues(
+    ctx: &Ctx,
+    jobs: Option<RawJobs>,
+    queues: Option<Vec<RawJobQueue>>,
+    types: (&[BatchType], &str),
+    entry: bool,
+    duration: SimDuration,
+) -> Result<Vec<JobQueue>> {
     // The queues: `jobs` (one queue) or `[[queue]]`, not both.
     let written: Vec<(String, Option<String>, Option<u32>, RawJobs)> = match (jobs, queues) {
         (Some(_), Some(_)) => {
@@ -168,7 +235,7 @@ pub(super) fn resolve_batch(
         _ => {
             return Err(ctx.err_table(
                 "kind",
-                "a batch tier needs jobs: a [tiers.<name>.jobs] table or [[tiers.<name>.queue]] tables",
+                "the tier needs jobs: a [tiers.<name>.jobs] table or [[tiers.<name>.queue]] tables",
             ));
         }
     };
@@ -181,7 +248,7 @@ pub(super) fn resolve_batch(
         if queues.iter().any(|q: &JobQueue| q.name == name) {
             return Err(ctx.err(&format!("queue[{i}].name"), "names another queue too"));
         }
-        let jobs = resolve_jobs(ctx, &key, raw, &types, entry, duration)?;
+        let jobs = resolve_jobs(ctx, &key, raw, types, entry, duration)?;
         queues.push(JobQueue {
             name,
             priority: priority.unwrap_or(default::JOB_QUEUE_PRIORITY),
@@ -200,54 +267,16 @@ pub(super) fn resolve_batch(
     }
     // Higher priority first (aws-facts.md 18.2), ties in file order.
     queues.sort_by_key(|q| std::cmp::Reverse(q.priority));
-    let purchase = PurchaseConfig {
-        on_demand_base: 0,
-        on_demand_percent_above_base: match compute_type {
-            ComputeType::Ec2 => 100,
-            ComputeType::Spot => 0,
-        },
-        spot_pools: types.iter().map(|t| t.name.clone()).collect(),
-        spot_pool_types: types
-            .iter()
-            .map(|t| PoolType {
-                vcpu: t.vcpu,
-                price_per_hour: t.price_per_hour,
-                // A job's run time is as drawn on every type: the per-type speed
-                // applies to requests (`serving`), which a batch tier has none of.
-                speed: 1.0,
-            })
-            .collect(),
-        spot_allocation: SpotAllocation::PriceCapacityOptimized,
-        spot_instance_pools: 1,
-        reserved: Vec::new(),
-        savings_plan: None,
-        tenancy: Tenancy::Default,
-        capacity_reservations: Vec::new(),
-        scheduled_reserved: Vec::new(),
-    };
-    Ok(ResolvedBatch {
-        batch: BatchConfig {
-            compute: compute_type,
-            min_vcpus,
-            desired_vcpus,
-            max_vcpus,
-            types,
-            allocation,
-            bid_percentage,
-            launch_time,
-            idle_timeout,
-            queues,
-        },
-        purchase,
-    })
+    Ok(queues)
 }
 
-/// One queue's jobs, at `key` (`jobs` or `queue[i].jobs`).
+/// One queue's jobs, at `key` (`jobs` or `queue[i].jobs`); `holders` names the
+/// types in a message.
 fn resolve_jobs(
     ctx: &Ctx,
     key: &str,
     raw: RawJobs,
-    types: &[BatchType],
+    (types, holders): (&[BatchType], &str),
     entry: bool,
     duration: SimDuration,
 ) -> Result<JobSpec> {
@@ -319,7 +348,7 @@ fn resolve_jobs(
         return Err(ctx.err(
             &key,
             format!(
-                "no instance type of compute.instance_types holds this job: {}",
+                "no {holders} holds this job: {}",
                 largest.collect::<Vec<_>>().join(", ")
             ),
         ));

@@ -9,6 +9,7 @@ mod beanstalk;
 mod deployment;
 mod dist;
 mod ecs;
+mod emr;
 mod fargate;
 mod instance;
 mod lambda;
@@ -43,6 +44,7 @@ use beanstalk::*;
 use deployment::*;
 use dist::*;
 use ecs::*;
+use emr::*;
 use fargate::*;
 use instance::*;
 use lambda::*;
@@ -411,10 +413,10 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
     }
     // A scenario whose jobs are a batch tier's own (an array, its own arrivals) needs
     // no [traffic]; any other does.
-    let has_batch = raw
-        .tiers
-        .as_ref()
-        .is_some_and(|t| t.values().any(|t| t.kind == RawTierKind::Batch));
+    let has_batch = raw.tiers.as_ref().is_some_and(|t| {
+        t.values()
+            .any(|t| matches!(t.kind, RawTierKind::Batch | RawTierKind::Emr))
+    });
     let raw_traffic = match raw.traffic {
         Some(t) => Some(t),
         None if has_batch => None,
@@ -487,7 +489,7 @@ pub(super) fn resolve(file: &ScenarioFile, table: &toml::Table) -> Result<(Confi
     if !takes_traffic && !traffic.is_none() {
         return Err(ctx.err_table(
             "traffic",
-            "the entry tier is a batch tier whose queues all have their own jobs (array_size or arrivals): [traffic] would be jobs for none of them; leave [traffic] out",
+            "the entry tier is a batch or emr tier whose queues all have their own jobs (array_size or arrivals): [traffic] would be jobs for none of them; leave [traffic] out",
         ));
     }
     if takes_traffic && traffic.is_none() {

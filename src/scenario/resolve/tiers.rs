@@ -254,10 +254,21 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
                         "is a worker tier, which reads its queue: send it messages with [[sends]] rather than call it",
                     ));
                 }
-                callee if written[callee].raw.kind == RawTierKind::Batch => {
+                callee
+                    if matches!(
+                        written[callee].raw.kind,
+                        RawTierKind::Batch | RawTierKind::Emr
+                    ) =>
+                {
                     return Err(ctx.err(
                         &key("tier"),
-                        "is a batch tier, which runs jobs from its queues: it takes no calls",
+                        format!(
+                            "is {} tier, which runs jobs from its queues: it takes no calls",
+                            match written[callee].raw.kind {
+                                RawTierKind::Emr => "an emr",
+                                _ => "a batch",
+                            }
+                        ),
                     ));
                 }
                 callee => callee,
@@ -318,7 +329,7 @@ pub(super) fn plan(ctx: &Ctx, written: Vec<WrittenTier>) -> Result<TierPlan> {
     let worker = |t: usize| {
         matches!(
             written[t].raw.kind,
-            RawTierKind::Worker | RawTierKind::Batch
+            RawTierKind::Worker | RawTierKind::Batch | RawTierKind::Emr
         )
     };
     let mut from_queues = vec![0.0; written.len()];
@@ -495,7 +506,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 24] = [
+    let tables: [(&str, bool, &[TierKind]); 27] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -519,7 +530,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         (
             "spot",
             raw.spot.is_some(),
-            &[Ec2, Fargate, Beanstalk, Worker, Batch],
+            &[Ec2, Fargate, Beanstalk, Worker, Batch, Emr],
         ),
         (
             "calls",
@@ -553,8 +564,11 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
         ("compute", raw.compute.is_some(), &[Batch]),
-        ("jobs", raw.jobs.is_some(), &[Batch]),
-        ("queue", raw.queue.is_some(), &[Batch]),
+        ("jobs", raw.jobs.is_some(), &[Batch, Emr]),
+        ("queue", raw.queue.is_some(), &[Batch, Emr]),
+        ("emr", raw.emr.is_some(), &[Emr]),
+        ("instance_groups", raw.instance_groups.is_some(), &[Emr]),
+        ("node_loss", raw.node_loss.is_some(), &[Emr]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -584,9 +598,15 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
             "service",
             "is not a table of an rds tier: its queries' time is rds.query_time",
         )),
-        Batch => Err(ctx.err_table(
+        Batch | Emr => Err(ctx.err_table(
             "service",
-            "is not a table of a batch tier: its jobs' time is jobs.run_time",
+            format!(
+                "is not a table of {} tier: its jobs' time is jobs.run_time",
+                match kind {
+                    Emr => "an emr",
+                    _ => "a batch",
+                }
+            ),
         )),
         Worker if service.timeout.is_some() => Err(ctx.err(
             "service.timeout",
@@ -657,6 +677,18 @@ fn resolve_tier(
             raw.compute.take().unwrap_or_default(),
             raw.jobs.take(),
             raw.queue.take(),
+            entry,
+            duration,
+        )?),
+        TierKind::Emr => Some(resolve_emr(
+            ctx,
+            RawEmrTables {
+                emr: raw.emr.take(),
+                groups: raw.instance_groups.take().unwrap_or_default(),
+                node_loss: raw.node_loss.take(),
+                jobs: raw.jobs.take(),
+                queue: raw.queue.take(),
+            },
             entry,
             duration,
         )?),
@@ -775,7 +807,7 @@ fn resolve_tier(
     {
         return Err(ctx.err(
             "spot.capacity_events.per_day",
-            "capacity events are not modelled for a batch tier's instances; give interruption rates",
+            "capacity events are not modelled for a batch or emr tier's instances; give interruption rates",
         ));
     }
     let spot = match fargate {
@@ -804,6 +836,7 @@ fn resolve_tier(
         rds,
         beanstalk,
         worker,
+        emr: batch.as_ref().and_then(|b| b.emr.clone()),
         batch: batch.map(|b| b.batch),
         sends,
         s3,

@@ -1,0 +1,536 @@
+//! The `emr` tier kind: an Amazon EMR cluster of instance groups running the `batch`
+//! tier's job model (issue 16). A job is a YARN container; the jobs of one array (or
+//! one arrival) are a step, whose finished containers' output stays in HDFS until
+//! the whole step is done. `BatchTier` carries it out, with this cluster in place of
+//! a compute environment's scaling: the same queues, packing, checkpoints, retries,
+//! spot pools and EC2 ledger, and these rules, with their sources in
+//! `reference/aws-facts.md`:
+//!
+//! - Nodes (19.2): one primary node, which runs no container (it counts no vCPU of
+//!   YARN capacity); core nodes, which run containers and hold HDFS; task nodes,
+//!   which run containers only. Each group has a type, a count and a market
+//!   (on-demand or spot). The cluster is requested at `emr.at`; every node takes
+//!   containers `provisioning_time` after its request (a stated assumption,
+//!   `scenario::default::EMR_PROVISIONING_TIME`). Instance groups keep their count:
+//!   a node that EC2 reclaims is replaced by a new request of its group (19.3: EMR
+//!   provisions the group's requested count, adding nodes as they become available).
+//!   No node is scaled in one at a time (managed scaling is not built).
+//! - Spot loss (19.3): a reclaimed task node's containers are cut off and rerun, the
+//!   work since their checkpoints lost, exactly as a Batch job's (`interrupt`).
+//!   A reclaimed core node also takes its HDFS blocks: the output of every finished
+//!   container of an unfinished step whose every replica was on lost core nodes is
+//!   gone, and that container runs again (a "rerun for HDFS"). Where a block lives:
+//!   HDFS writes the first replica on the writer's own DataNode when the writer runs
+//!   on one (a core node), else on a DataNode it picks, and the others on further
+//!   DataNodes (https://hadoop.apache.org/docs/stable/hadoop-project-dist/hadoop-hdfs/HdfsDesign.html,
+//!   "Replica Placement"); simcloud picks the further core nodes in turn (round
+//!   robin), and when a core node is lost re-creates its replicas of surviving blocks
+//!   at once on another live core node (HDFS re-replicates from the survivors; the
+//!   copy's time is not modelled). `dfs.replication` defaults as EMR sets it: 1 with
+//!   fewer than 4 core nodes, 2 with fewer than 10, else 3
+//!   (https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-hdfs-config.html), so a
+//!   small cluster loses data with any core node. A step's output is safe once the
+//!   step is done (written out to S3).
+//! - The primary node (19.2): "if it terminates the cluster ends". Losing a spot
+//!   primary ends the cluster: its running and waiting containers fail, and so do
+//!   those submitted later.
+//! - The end: at `terminate_at`, or, with an auto-termination policy, once the
+//!   cluster has had no container running or waiting for `idle_timeout`
+//!   (https://docs.aws.amazon.com/emr/latest/APIReference/API_AutoTerminationPolicy.html),
+//!   or at the end of the run. Containers submitted after the end fail.
+//! - Billing (19.1): each node's EC2 part on the ledger (`on_demand` or `spot`, with
+//!   EC2's rules), and EMR's price per node-second on top, one-minute minimum,
+//!   whatever the market: the `emr` part (`billing::emr`).
+//!
+//! Counting: the job counts of the summary's `batch` section count each container
+//! once, at its first success or failure; a rerun for HDFS is counted in the `emr`
+//! section (`containers_rerun_hdfs`), and if it fails for good, its step fails.
+
+use super::{BatchTier, Host, Job};
+use crate::engine::{SimDuration, SimTime};
+use crate::model::billing::emr::{EmrBill, EmrNode};
+use crate::model::config::{EmrConfig, NodeGroup, NodeRole};
+use crate::model::event::{EmrTimer, Event};
+use crate::model::outcome::{EmrSummary, round_to};
+use crate::model::sim::Ctx;
+use std::collections::BTreeMap;
+
+/// The cluster of an `emr` tier, beside `BatchTier`'s hosts (its nodes).
+pub(super) struct Cluster<'a> {
+    config: &'a EmrConfig,
+    bill: EmrBill,
+    /// The role of each host, by host id.
+    roles: Vec<NodeRole>,
+    requested: bool,
+    ended: bool,
+    /// Idle (nothing running or waiting) since the last change, and the generation
+    /// of the idle timer then started.
+    idle: bool,
+    idle_generation: u32,
+    /// Steps not yet done, by id.
+    steps: BTreeMap<u32, Step>,
+    next_step: u32,
+    /// The step of each job slot and whether the job reruns lost HDFS output.
+    slots: Vec<(u32, bool)>,
+    /// The next core node (in turn) to take a replica.
+    next_replica: usize,
+    summary: EmrSummary,
+}
+
+/// A step: its containers not yet ended and the output of those finished.
+struct Step {
+    left: u32,
+    failed: bool,
+    outputs: Vec<Output>,
+}
+
+/// A finished container's output in HDFS: what rerunning it takes, and the core
+/// nodes holding its replicas.
+struct Output {
+    queue: u8,
+    work: u64,
+    replicas: Vec<u32>,
+}
+
+impl<'a> Cluster<'a> {
+    pub(super) fn new(config: &'a EmrConfig, tier: &str) -> Self {
+        Cluster {
+            config,
+            bill: EmrBill::new(tier),
+            roles: Vec::new(),
+            requested: false,
+            ended: false,
+            idle: false,
+            idle_generation: 0,
+            steps: BTreeMap::new(),
+            next_step: 0,
+            slots: Vec::new(),
+            next_replica: 0,
+            summary: EmrSummary {
+                hdfs_replication: config.hdfs_replication,
+                ..EmrSummary::default()
+            },
+        }
+    }
+
+    /// True once the cluster has ended: what is submitted fails.
+    pub(super) fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// True when the job in `slot` reruns lost HDFS output.
+    pub(super) fn is_rerun(&self, slot: u32) -> bool {
+        self.slots.get(slot as usize).is_some_and(|s| s.1)
+    }
+
+    fn set_slot(&mut self, slot: u32, step: u32, rerun: bool) {
+        let i = slot as usize;
+        if self.slots.len() <= i {
+            self.slots.resize(i + 1, (0, false));
+        }
+        self.slots[i] = (step, rerun);
+    }
+
+    /// The jobs in `slots` are one step's containers.
+    pub(super) fn step_submitted(&mut self, slots: &[u32]) {
+        let step = self.next_step;
+        self.next_step += 1;
+        self.summary.steps_submitted += 1;
+        for &slot in slots {
+            self.set_slot(slot, step, false);
+        }
+        self.steps.insert(
+            step,
+            Step {
+                left: slots.len() as u32,
+                failed: false,
+                outputs: Vec::new(),
+            },
+        );
+    }
+
+    /// A container of `slot` ended (`output` when it succeeded on `host`; `None`:
+    /// failed for good), and the step ends with its last container.
+    fn container_ended(&mut self, slot: u32, output: Option<(u8, u64, u32)>, hosts: &[Host]) {
+        let (step_id, rerun) = self.slots[slot as usize];
+        let replicas = match output {
+            Some((_, _, host)) => self.place_replicas(host, hosts),
+            None => Vec::new(),
+        };
+        let Some(step) = self.steps.get_mut(&step_id) else {
+            return;
+        };
+        match output {
+            Some((queue, work, _)) if !replicas.is_empty() => step.outputs.push(Output {
+                queue,
+                work,
+                replicas,
+            }),
+            Some(_) => {}
+            None => {
+                step.failed = true;
+                if rerun {
+                    self.summary.reruns_failed += 1;
+                }
+            }
+        }
+        step.left -= 1;
+        if step.left == 0 {
+            let step = self.steps.remove(&step_id).expect("open");
+            match step.failed {
+                true => self.summary.steps_failed += 1,
+                false => self.summary.steps_completed += 1,
+            }
+        }
+    }
+
+    /// The core nodes that hold a block written by a container on `host`: the
+    /// writer's own when it is a core node, then live core nodes in turn, up to
+    /// `dfs.replication` distinct ones.
+    fn place_replicas(&mut self, host: u32, hosts: &[Host]) -> Vec<u32> {
+        let core: Vec<u32> = self.live_core(hosts).collect();
+        let want = (self.config.hdfs_replication as usize).min(core.len());
+        let mut replicas = Vec::with_capacity(want);
+        if self.roles[host as usize] == NodeRole::Core && hosts[host as usize].live() {
+            replicas.push(host);
+        }
+        while replicas.len() < want {
+            let next = core[self.next_replica % core.len()];
+            self.next_replica = self.next_replica.wrapping_add(1);
+            if !replicas.contains(&next) {
+                replicas.push(next);
+            }
+        }
+        replicas
+    }
+
+    fn live_core<'h>(&'h self, hosts: &'h [Host]) -> impl Iterator<Item = u32> + 'h {
+        (0..hosts.len() as u32)
+            .filter(move |&i| self.roles[i as usize] == NodeRole::Core && hosts[i as usize].live())
+    }
+
+    /// Core node `lost` is gone with its blocks: the outputs left with no replica,
+    /// as `(step, queue, work)`, to run again; the others get a new replica on a live
+    /// core node, if there is one.
+    fn blocks_lost(&mut self, lost: u32, hosts: &[Host]) -> Vec<(u32, u8, u64)> {
+        let core: Vec<u32> = self.live_core(hosts).collect();
+        let mut rerun = Vec::new();
+        for (&id, step) in self.steps.iter_mut() {
+            let mut kept = Vec::with_capacity(step.outputs.len());
+            for mut output in step.outputs.drain(..) {
+                let Some(at) = output.replicas.iter().position(|&r| r == lost) else {
+                    kept.push(output);
+                    continue;
+                };
+                output.replicas.swap_remove(at);
+                if output.replicas.is_empty() {
+                    rerun.push((id, output.queue, output.work));
+                    continue;
+                }
+                let spare = core.iter().find(|c| !output.replicas.contains(c));
+                if let Some(&c) = spare {
+                    output.replicas.push(c);
+                }
+                kept.push(output);
+            }
+            step.outputs = kept;
+        }
+        rerun
+    }
+
+    /// What the EMR bill needs of `host`: its type's index and its node (named by
+    /// `type_name`).
+    fn node<'n>(&self, host: &Host, type_name: &'n str) -> EmrNode<'n> {
+        let group = self.group_of(host.instance.id);
+        EmrNode {
+            id: host.instance.id,
+            type_name,
+            price_per_hour: group.emr_price_per_hour,
+            launched_at: host.instance.launched_at,
+        }
+    }
+
+    fn group_of(&self, host: u32) -> &'a NodeGroup {
+        self.config
+            .group(self.roles[host as usize])
+            .expect("a node's group exists")
+    }
+}
+
+impl<'a> BatchTier<'a> {
+    fn cluster(&mut self) -> &mut Cluster<'a> {
+        self.emr.as_mut().expect("an emr tier has its cluster")
+    }
+
+    /// Schedules the cluster's request, its fixed end and the node losses.
+    pub(super) fn emr_start(&mut self, ctx: &mut Ctx<'_>) {
+        let c = self.emr.as_ref().expect("an emr tier").config;
+        let tier = ctx.tier;
+        let timer = |timer, generation| Event::EmrTimerDue {
+            tier,
+            timer,
+            generation,
+        };
+        ctx.queue
+            .schedule(SimTime::ZERO + c.at, timer(EmrTimer::ClusterRequested, 0));
+        if let Some(at) = c.terminate_at {
+            ctx.queue
+                .schedule(SimTime::ZERO + at, timer(EmrTimer::TerminationDue, 0));
+        }
+        for (i, loss) in c.node_losses.iter().enumerate() {
+            ctx.queue.schedule(
+                SimTime::ZERO + loss.at,
+                timer(EmrTimer::NodeLossDue, i as u32),
+            );
+        }
+    }
+
+    /// One of the cluster's timers.
+    pub(super) fn emr_timer(&mut self, ctx: &mut Ctx<'_>, timer: EmrTimer, generation: u32) {
+        let c = self.emr.as_ref().expect("an emr tier").config;
+        match timer {
+            EmrTimer::ClusterRequested => {
+                self.cluster().requested = true;
+                for group in c.groups() {
+                    for _ in 0..group.count {
+                        self.launch_node(ctx, group);
+                    }
+                }
+            }
+            EmrTimer::IdleTimeout => {
+                let cluster = self.cluster();
+                if cluster.idle && cluster.idle_generation == generation && !cluster.ended {
+                    self.end_cluster(ctx, "idle_timeout");
+                }
+            }
+            EmrTimer::TerminationDue => {
+                if !self.cluster().ended {
+                    self.end_cluster(ctx, "terminate_at");
+                }
+            }
+            EmrTimer::NodeLossDue => {
+                let role = c.node_losses[generation as usize].role;
+                let roles = &self.emr.as_ref().expect("an emr tier").roles;
+                let victim = (0..self.hosts.len()).find(|&i| {
+                    let h = &self.hosts[i];
+                    roles[i] == role && h.live() && !h.noticed && h.instance.pool.is_some()
+                });
+                if let Some(i) = victim {
+                    let tier = ctx.tier;
+                    ctx.queue.schedule(
+                        ctx.now,
+                        Event::SpotInterruptionNoticed {
+                            tier,
+                            instance: i as u32,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Requests a node of `group`.
+    fn launch_node(&mut self, ctx: &mut Ctx<'_>, group: &'a NodeGroup) {
+        // The primary node runs no container: no YARN capacity.
+        let yarn = group.role != NodeRole::Primary;
+        let id = self.launch(ctx, group.type_index, group.spot, yarn);
+        let cluster = self.cluster();
+        debug_assert_eq!(cluster.roles.len(), id as usize);
+        cluster.roles.push(group.role);
+        cluster.summary.nodes_launched += 1;
+    }
+
+    /// The jobs in `slots` form a step.
+    pub(super) fn emr_step_submitted(&mut self, slots: &[u32]) {
+        if let Some(c) = self.emr.as_mut() {
+            c.step_submitted(slots);
+        }
+    }
+
+    /// The container in `slot` succeeded on `host`: its output goes to HDFS. False
+    /// when it was a rerun, which the job counts do not count again.
+    pub(super) fn emr_container_succeeded(&mut self, slot: u32, host: u32) -> bool {
+        let job: &Job = self.jobs.get(slot);
+        let (queue, work) = (job.queue, job.work);
+        let Some(c) = self.emr.as_mut() else {
+            return true;
+        };
+        let rerun = c.is_rerun(slot);
+        c.container_ended(slot, Some((queue, work, host)), &self.hosts);
+        !rerun
+    }
+
+    /// The container in `slot` failed for good. False when it was a rerun (its step
+    /// fails; the job counts already counted it).
+    pub(super) fn emr_container_failed(&mut self, slot: u32) -> bool {
+        let Some(c) = self.emr.as_mut() else {
+            return true;
+        };
+        let rerun = c.is_rerun(slot);
+        c.container_ended(slot, None, &self.hosts);
+        !rerun
+    }
+
+    /// The EMR side of EC2 reclaiming `host`, after its containers were cut off and
+    /// it was terminated: the primary ends the cluster; a core node's lost blocks run
+    /// again; the group requests a replacement.
+    pub(super) fn emr_node_lost(&mut self, ctx: &mut Ctx<'_>, host: u32) {
+        let cluster = self.emr.as_mut().expect("an emr tier");
+        let role = cluster.roles[host as usize];
+        match role {
+            NodeRole::Primary => {
+                cluster.summary.primary_lost = true;
+                self.end_cluster(ctx, "primary_lost");
+                return;
+            }
+            NodeRole::Task => cluster.summary.task_nodes_lost += 1,
+            NodeRole::Core => {
+                cluster.summary.core_nodes_lost += 1;
+                let lost = cluster.blocks_lost(host, &self.hosts);
+                for (step, queue, work) in lost {
+                    self.rerun_container(ctx.now, step, queue, work);
+                }
+            }
+        }
+        if !self.cluster().ended {
+            let group = self.cluster().group_of(host);
+            self.launch_node(ctx, group);
+        }
+    }
+
+    /// A finished container whose output was lost runs again, as a new job of its
+    /// step, at the back of its queue.
+    fn rerun_container(&mut self, now: SimTime, step: u32, queue: u8, work: u64) {
+        let vcpus = self.batch.queues[usize::from(queue)].jobs.vcpus;
+        let (slot, _) = self.jobs.insert(Job {
+            queue,
+            submitted_at: now,
+            work,
+            saved: 0,
+            attempts: 0,
+            deadline: None,
+            attempt: None,
+        });
+        self.waiting[usize::from(queue)].push_back(slot);
+        let cluster = self.cluster();
+        cluster.set_slot(slot, step, true);
+        cluster.steps.get_mut(&step).expect("open").left += 1;
+        cluster.summary.containers_rerun_hdfs += 1;
+        cluster.summary.hdfs_work_lost_vcpu_hours +=
+            work as f64 / SimDuration::HOUR.0 as f64 * f64::from(vcpus);
+    }
+
+    /// Ends the cluster: its containers, running and waiting, fail; its nodes are
+    /// terminated and billed.
+    fn end_cluster(&mut self, ctx: &mut Ctx<'_>, why: &str) {
+        let now = ctx.now;
+        {
+            let cluster = self.cluster();
+            cluster.ended = true;
+            cluster.summary.ended_at_s = Some(round_to(now.as_secs_f64(), 3));
+            cluster.summary.ended_by = why.to_string();
+        }
+        for host in 0..self.hosts.len() as u32 {
+            if !self.hosts[host as usize].live() {
+                continue;
+            }
+            for slot in self.hosts[host as usize].running.clone() {
+                let attempt = self.jobs.get_mut(slot).attempt.take().expect("running");
+                self.leave_host(ctx, slot, attempt.host);
+                self.give_up(now, slot);
+            }
+            self.terminate(now, host, false);
+        }
+        self.fail_waiting(now);
+    }
+
+    /// Every waiting container fails (the cluster has ended).
+    pub(super) fn fail_waiting(&mut self, now: SimTime) {
+        for queue in 0..self.waiting.len() {
+            while let Some(slot) = self.waiting[queue].pop_front() {
+                self.give_up(now, slot);
+            }
+        }
+    }
+
+    /// After each event: starts the idle timer when the cluster has become idle, and
+    /// stops it (a new generation) when it is busy again.
+    pub(super) fn emr_check_idle(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(c) = self.emr.as_ref() else {
+            return;
+        };
+        let Some(timeout) = c.config.idle_timeout else {
+            return;
+        };
+        if !c.requested || c.ended {
+            return;
+        }
+        let busy = self.waiting.iter().any(|w| !w.is_empty())
+            || self.hosts.iter().any(|h| !h.running.is_empty());
+        let c = self.cluster();
+        if c.idle == !busy {
+            return;
+        }
+        c.idle = !busy;
+        c.idle_generation = c.idle_generation.wrapping_add(1);
+        if c.idle {
+            let generation = c.idle_generation;
+            let tier = ctx.tier;
+            ctx.queue.schedule(
+                ctx.now + timeout,
+                Event::EmrTimerDue {
+                    tier,
+                    timer: EmrTimer::IdleTimeout,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// Bills EMR's charge of `host`, which stops at `end`.
+    pub(super) fn emr_close_node(&mut self, host: u32, end: SimTime) {
+        let Some(c) = self.emr.as_ref() else {
+            return;
+        };
+        let type_index = c.group_of(host).type_index;
+        let batch = self.batch;
+        let name = batch.types[type_index].name.as_str();
+        let node = c.node(&self.hosts[host as usize], name);
+        let cluster = self.emr.as_mut().expect("an emr tier");
+        cluster.bill.close_node(&node, end);
+    }
+
+    /// EMR's charge so far (the timeline's cost).
+    pub(super) fn emr_accrued(&self, now: SimTime) -> f64 {
+        let Some(c) = self.emr.as_ref() else {
+            return 0.0;
+        };
+        let running = self
+            .hosts
+            .iter()
+            .filter(|h| h.live())
+            .map(|h| c.node(h, ""));
+        c.bill.accrued(running, now)
+    }
+
+    /// The EMR lines that became final.
+    pub(super) fn emr_drain_items(&mut self) -> Vec<crate::model::outcome::CostItem> {
+        self.emr
+            .as_mut()
+            .map_or_else(Vec::new, |c| c.bill.drain_items())
+    }
+
+    /// Closes the cluster's summary at the end of the run (the nodes are billed):
+    /// its charge, and the summary.
+    pub(super) fn emr_finish(&mut self, end: SimTime) -> Option<(f64, EmrSummary)> {
+        let c = self.emr.as_mut()?;
+        if c.requested && !c.ended {
+            c.summary.ended_by = "end_of_run".to_string();
+            c.summary.ended_at_s = Some(round_to(end.as_secs_f64(), 3));
+        }
+        let mut summary = std::mem::take(&mut c.summary);
+        summary.steps_unfinished = c.steps.len() as u64;
+        summary.hdfs_work_lost_vcpu_hours = round_to(summary.hdfs_work_lost_vcpu_hours, 6);
+        Some((c.bill.total(), summary))
+    }
+}

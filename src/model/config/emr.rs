@@ -1,0 +1,88 @@
+//! The configuration of an `emr` tier: an Amazon EMR cluster of instance groups
+//! (aws-facts.md 19) that runs a job workload as YARN containers. The workload and the
+//! node types are a [`BatchConfig`]'s (its queues, and its `types`: the groups' types,
+//! which are the tier's spot pools), so that the `batch` tier's job model runs it.
+
+use super::*;
+
+/// An Amazon EMR cluster (`kind = "emr"`, issue 16): its primary, core and task
+/// instance groups, when it is created and ends, and its HDFS replication.
+#[derive(Clone, Debug)]
+pub struct EmrConfig {
+    /// The primary node (aws-facts.md 19.2): one, running no container.
+    pub primary: NodeGroup,
+    /// The core nodes: YARN NodeManagers and HDFS DataNodes.
+    pub core: NodeGroup,
+    /// The task nodes: YARN NodeManagers only (no HDFS); `None` without a task group.
+    pub task: Option<NodeGroup>,
+    /// When the cluster is requested.
+    pub at: SimDuration,
+    /// From a node's request to its taking containers (the cluster's start, a
+    /// replacement, a resize). A stated assumption (`scenario::default`).
+    pub provisioning_time: SimDuration,
+    /// The auto-termination policy's idle timeout (60 s to 7 days,
+    /// https://docs.aws.amazon.com/emr/latest/APIReference/API_AutoTerminationPolicy.html):
+    /// the cluster ends once it has run no container and had none waiting this long.
+    pub idle_timeout: Option<SimDuration>,
+    /// A fixed end of the cluster (a time of the run), if any.
+    pub terminate_at: Option<SimDuration>,
+    /// `dfs.replication`: the copies HDFS keeps of each block (EMR's default from
+    /// the core count, https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-hdfs-config.html).
+    pub hdfs_replication: u32,
+    /// Spot nodes reclaimed at given times (a what-if, as an outage is).
+    pub node_losses: Vec<NodeLoss>,
+}
+
+/// The role of a node (aws-facts.md 19.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeRole {
+    Primary,
+    Core,
+    Task,
+}
+
+impl NodeRole {
+    /// As the scenario and the summary spell it.
+    pub fn word(self) -> &'static str {
+        match self {
+            NodeRole::Primary => "primary",
+            NodeRole::Core => "core",
+            NodeRole::Task => "task",
+        }
+    }
+}
+
+/// An instance group: `count` nodes of one type, bought one way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeGroup {
+    pub role: NodeRole,
+    /// The index of its type in the tier's `BatchConfig::types`.
+    pub type_index: usize,
+    pub count: u32,
+    /// True for `market = "SPOT"`.
+    pub spot: bool,
+    /// EMR's price per node-hour on top of EC2 (aws-facts.md 19.1).
+    pub emr_price_per_hour: f64,
+}
+
+/// The spot node of `role` with the lowest id alive at `at` gets its interruption
+/// notice then, and is reclaimed after `[spot] notice`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeLoss {
+    pub role: NodeRole,
+    pub at: SimDuration,
+}
+
+impl EmrConfig {
+    /// The groups, primary first.
+    pub fn groups(&self) -> impl Iterator<Item = &NodeGroup> {
+        [Some(&self.primary), Some(&self.core), self.task.as_ref()]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The group of `role`.
+    pub fn group(&self, role: NodeRole) -> Option<&NodeGroup> {
+        self.groups().find(|g| g.role == role)
+    }
+}
