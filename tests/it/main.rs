@@ -14,6 +14,7 @@ mod deployments;
 mod determinism;
 mod ecs;
 mod egress;
+mod emr;
 mod fargate;
 mod goldens;
 mod inputs;

@@ -44,7 +44,9 @@
 //!
 //! Counting: the job counts of the summary's `batch` section count each container
 //! once, at its first success or failure; a rerun for HDFS is counted in the `emr`
-//! section (`containers_rerun_hdfs`), and if it fails for good, its step fails.
+//! section (`containers_rerun_hdfs`), and if it fails for good, its step fails. A
+//! container meets its deadline when its last success is by it: a rerun that ends
+//! later (or fails, or is unfinished at the end) counts a deadline miss.
 
 use super::{BatchTier, Host, Job};
 use crate::engine::{SimDuration, SimTime};
@@ -89,8 +91,14 @@ struct Step {
 struct Output {
     queue: u8,
     work: u64,
+    /// Its deadline if it succeeded by it (a rerun that ends later misses it).
+    deadline: Option<SimTime>,
     replicas: Vec<u32>,
 }
+
+/// A container that succeeded: its queue, work and deadline met (if any), and its
+/// node.
+type Success = (u8, u64, Option<SimTime>, u32);
 
 impl<'a> Cluster<'a> {
     pub(super) fn new(config: &'a EmrConfig, tier: &str) -> Self {
@@ -151,19 +159,20 @@ impl<'a> Cluster<'a> {
 
     /// A container of `slot` ended (`output` when it succeeded on `host`; `None`:
     /// failed for good), and the step ends with its last container.
-    fn container_ended(&mut self, slot: u32, output: Option<(u8, u64, u32)>, hosts: &[Host]) {
+    fn container_ended(&mut self, slot: u32, output: Option<Success>, hosts: &[Host]) {
         let (step_id, rerun) = self.slots[slot as usize];
         let replicas = match output {
-            Some((_, _, host)) => self.place_replicas(host, hosts),
+            Some((_, _, _, host)) => self.place_replicas(host, hosts),
             None => Vec::new(),
         };
         let Some(step) = self.steps.get_mut(&step_id) else {
             return;
         };
         match output {
-            Some((queue, work, _)) if !replicas.is_empty() => step.outputs.push(Output {
+            Some((queue, work, deadline, _)) if !replicas.is_empty() => step.outputs.push(Output {
                 queue,
                 work,
+                deadline,
                 replicas,
             }),
             Some(_) => {}
@@ -210,9 +219,9 @@ impl<'a> Cluster<'a> {
     }
 
     /// Core node `lost` is gone with its blocks: the outputs left with no replica,
-    /// as `(step, queue, work)`, to run again; the others get a new replica on a live
-    /// core node, if there is one.
-    fn blocks_lost(&mut self, lost: u32, hosts: &[Host]) -> Vec<(u32, u8, u64)> {
+    /// to run again; the others get a new replica on a live core node, if there is
+    /// one.
+    fn blocks_lost(&mut self, lost: u32, hosts: &[Host]) -> Vec<(u32, Output)> {
         let core: Vec<u32> = self.live_core(hosts).collect();
         let mut rerun = Vec::new();
         for (&id, step) in self.steps.iter_mut() {
@@ -224,7 +233,7 @@ impl<'a> Cluster<'a> {
                 };
                 output.replicas.swap_remove(at);
                 if output.replicas.is_empty() {
-                    rerun.push((id, output.queue, output.work));
+                    rerun.push((id, output));
                     continue;
                 }
                 let spare = core.iter().find(|c| !output.replicas.contains(c));
@@ -347,27 +356,38 @@ impl<'a> BatchTier<'a> {
         }
     }
 
-    /// The container in `slot` succeeded on `host`: its output goes to HDFS. False
-    /// when it was a rerun, which the job counts do not count again.
-    pub(super) fn emr_container_succeeded(&mut self, slot: u32, host: u32) -> bool {
+    /// The container in `slot` succeeded on `host` at `now`: its output goes to
+    /// HDFS. False when it was a rerun, which the job counts do not count again (but
+    /// a rerun that ends after the deadline its first success met misses it).
+    pub(super) fn emr_container_succeeded(&mut self, slot: u32, host: u32, now: SimTime) -> bool {
         let job: &Job = self.jobs.get(slot);
+        let met = job.deadline.filter(|&d| now <= d);
+        let late = job.deadline.is_some() && met.is_none();
         let (queue, work) = (job.queue, job.work);
         let Some(c) = self.emr.as_mut() else {
             return true;
         };
         let rerun = c.is_rerun(slot);
-        c.container_ended(slot, Some((queue, work, host)), &self.hosts);
+        c.container_ended(slot, Some((queue, work, met, host)), &self.hosts);
+        if rerun && late {
+            self.summary.deadline_misses += 1;
+        }
         !rerun
     }
 
     /// The container in `slot` failed for good. False when it was a rerun (its step
-    /// fails; the job counts already counted it).
+    /// fails, and the deadline its first success met is missed; the job counts
+    /// already counted it).
     pub(super) fn emr_container_failed(&mut self, slot: u32) -> bool {
+        let deadline = self.jobs.get(slot).deadline;
         let Some(c) = self.emr.as_mut() else {
             return true;
         };
         let rerun = c.is_rerun(slot);
         c.container_ended(slot, None, &self.hosts);
+        if rerun && deadline.is_some() {
+            self.summary.deadline_misses += 1;
+        }
         !rerun
     }
 
@@ -387,8 +407,8 @@ impl<'a> BatchTier<'a> {
             NodeRole::Core => {
                 cluster.summary.core_nodes_lost += 1;
                 let lost = cluster.blocks_lost(host, &self.hosts);
-                for (step, queue, work) in lost {
-                    self.rerun_container(ctx.now, step, queue, work);
+                for (step, output) in lost {
+                    self.rerun_container(ctx.now, step, output);
                 }
             }
         }
@@ -399,8 +419,16 @@ impl<'a> BatchTier<'a> {
     }
 
     /// A finished container whose output was lost runs again, as a new job of its
-    /// step, at the back of its queue.
-    fn rerun_container(&mut self, now: SimTime, step: u32, queue: u8, work: u64) {
+    /// step, at the back of its queue, with the deadline its first success met (one
+    /// it missed is counted already). A job unfinished at the end with a deadline
+    /// misses it, so a rerun still running then does too.
+    fn rerun_container(&mut self, now: SimTime, step: u32, output: Output) {
+        let Output {
+            queue,
+            work,
+            deadline,
+            ..
+        } = output;
         let vcpus = self.batch.queues[usize::from(queue)].jobs.vcpus;
         let (slot, _) = self.jobs.insert(Job {
             queue,
@@ -408,7 +436,7 @@ impl<'a> BatchTier<'a> {
             work,
             saved: 0,
             attempts: 0,
-            deadline: None,
+            deadline,
             attempt: None,
         });
         self.waiting[usize::from(queue)].push_back(slot);

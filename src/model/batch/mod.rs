@@ -379,7 +379,7 @@ impl<'a> BatchTier<'a> {
         // Always drawn, so that the stream does not depend on the probability.
         let exit_failed = self.failure_rng.random::<f64>() < spec.failure_probability;
         if !exit_failed {
-            let counted = self.emr_container_succeeded(slot, attempt.host);
+            let counted = self.emr_container_succeeded(slot, attempt.host, ctx.now);
             let job = self.jobs.remove(slot);
             self.last_ended = Some(ctx.now);
             if !counted {
@@ -920,8 +920,14 @@ impl Service for BatchTier<'_> {
             cost.all_on_demand = round_to(cost.all_on_demand + charge, 6);
         }
         let mut batch = std::mem::take(&mut self.summary);
-        batch.queued_at_end = self.waiting.iter().map(|w| w.len() as u64).sum();
-        batch.running_at_end = self.live_hosts().map(|h| h.running.len() as u64).sum();
+        // An emr tier's reruns for lost HDFS output are containers already counted.
+        let counted = |slot: &&u32| !self.emr.as_ref().is_some_and(|e| e.is_rerun(**slot));
+        batch.queued_at_end = self.waiting.iter().flatten().filter(counted).count() as u64;
+        batch.running_at_end = self
+            .live_hosts()
+            .flat_map(|h| &h.running)
+            .filter(counted)
+            .count() as u64;
         let unfinished = batch.queued_at_end + batch.running_at_end;
         batch.deadline_misses += self
             .jobs
