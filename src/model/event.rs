@@ -322,6 +322,8 @@ pub(crate) enum EmrTimer {
     TerminationDue,
     /// The `index`-th of `[[node_loss]]` (in `generation`) is due.
     NodeLossDue,
+    /// Managed scaling evaluates the cluster (every minute).
+    ScalingEvaluated,
 }
 
 #[cfg(test)]

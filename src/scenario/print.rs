@@ -320,6 +320,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         emr: None,
         instance_groups: None,
         node_loss: None,
+        managed_scaling: None,
     }
 }
 
@@ -394,6 +395,12 @@ fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
         node_loss: list(&e.node_losses, |l| RawNodeLoss {
             group: role(l.role),
             at: l.at.to_string(),
+        }),
+        managed_scaling: e.managed_scaling.map(|m| RawManagedScaling {
+            min_units: Some(m.min_units),
+            max_units: Some(m.max_units),
+            max_core_units: Some(m.max_core_units),
+            max_on_demand_units: Some(m.max_on_demand_units),
         }),
         queue: queues(b),
         spot: Some(spot(&c.spot)),

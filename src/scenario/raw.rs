@@ -383,6 +383,7 @@ impl RawScenario {
             emr: None,
             instance_groups: None,
             node_loss: None,
+            managed_scaling: None,
         }
     }
 
@@ -415,6 +416,7 @@ impl RawScenario {
             emr: _,
             instance_groups: _,
             node_loss: _,
+            managed_scaling: _,
             sends: _,
             sqsd: _,
             messages: _,
@@ -485,6 +487,19 @@ pub(crate) struct RawTier {
     pub instance_groups: Option<RawInstanceGroups>,
     /// Spot nodes of an `emr` tier reclaimed at given times.
     pub node_loss: Option<Vec<RawNodeLoss>>,
+    /// EMR managed scaling of an `emr` tier.
+    pub managed_scaling: Option<RawManagedScaling>,
+}
+
+/// `[tiers.<name>.managed_scaling]`: EMR managed scaling's compute limits, in
+/// instances (aws-facts.md 19.5).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawManagedScaling {
+    pub min_units: Option<u32>,
+    pub max_units: Option<u32>,
+    pub max_core_units: Option<u32>,
+    pub max_on_demand_units: Option<u32>,
 }
 
 /// `[tiers.<name>.emr]`: an Amazon EMR cluster's life (aws-facts.md 19).
@@ -828,6 +843,7 @@ impl RawTier {
             emr: None,
             instance_groups: None,
             node_loss: None,
+            managed_scaling: None,
         }
     }
 }

@@ -279,6 +279,48 @@ fn an_idle_cluster_terminates_itself() {
     assert!(rows.last().unwrap().jobs.is_some());
 }
 
+/// Managed scaling (aws-facts.md 19.5) keeps the core and task nodes within its
+/// limits: two on-demand core nodes and an empty spot task group, min 2, max 6 units,
+/// at most 2 core; an array of 24 containers of 4 vCPUs (one per m5.xlarge), 30 min
+/// each, submitted at 0. At the first evaluation (1 min) 24 wait and the two core
+/// nodes still provisioning hold 2: managed scaling adds task nodes (the core nodes
+/// are at their maximum) up to 6 units, 4 task nodes, ready at 9 min. Then 6
+/// containers run at a time in four waves: the core nodes' from 8 min (the last ends
+/// at 128), the task nodes' from 9 (the last at 129 min: makespan 7,740 s). At the
+/// 129-minute evaluation the task nodes are idle and removed down to `min_units`:
+/// all 4 (or, with min_units = 4, the 2 newest). The bill of the first, by hand over
+/// the 3-hour run: EMR $0.048/h × (4 task nodes × 128 min + 3 nodes × 180 min) =
+/// $0.8416; on-demand 3 × $0.192 × 3 h = $1.728; spot 4 × $0.0768 × 128/60 h =
+/// $0.65536.
+#[test]
+fn managed_scaling_keeps_the_nodes_within_its_limits() {
+    let text = |min: u32| {
+        emr(
+            "3h",
+            "",
+            &groups("ON_DEMAND", (2, "ON_DEMAND"), Some(0)),
+            &format!(
+                "{}[tiers.etl.managed_scaling]\nmin_units = {min}\nmax_units = 6\nmax_core_units = 2\n",
+                work(24)
+            ),
+        )
+    };
+    let s = run(&text(2));
+    let (b, e) = (jobs(&s), cluster(&s));
+    assert_eq!(e.nodes_launched, 7);
+    assert_eq!(b.peak_vcpus, 24, "6 nodes of 4 vCPUs at most");
+    assert_eq!(b.jobs_succeeded, 24);
+    assert_eq!(b.makespan_s, Some(129.0 * 60.0));
+    assert_eq!(s.instances.terminated, 4);
+    let c = &s.cost_usd;
+    assert!((c.emr - 0.8416).abs() < 1e-6, "{c:?}");
+    assert!((c.on_demand - 1.728).abs() < 1e-6, "{c:?}");
+    assert!((c.spot - 0.65536).abs() < 1e-6, "{c:?}");
+    let s = run(&text(4));
+    assert_eq!(s.instances.terminated, 2);
+    assert_eq!(jobs(&s).peak_vcpus, 24);
+}
+
 /// Bad input names the file, the line, the key and the value, with exit code 2.
 #[test]
 fn bad_emr_input_is_refused() {
@@ -329,6 +371,25 @@ fn bad_emr_input_is_refused() {
             "",
         ),
         "m5.huge",
+    );
+    let scaling = |limits: &str| {
+        base(
+            &groups("ON_DEMAND", (2, "ON_DEMAND"), None),
+            &format!("[tiers.etl.managed_scaling]\n{limits}\n"),
+        )
+    };
+    let e = assert_rejected(
+        &scaling("min_units = 4\nmax_units = 3"),
+        "tiers.etl.managed_scaling.max_units = 3",
+    );
+    assert!(e.contains("min_units (4)"), "{e}");
+    assert_rejected(
+        &scaling("min_units = 1"),
+        "tiers.etl.managed_scaling.max_units",
+    );
+    assert_rejected(
+        &scaling("min_units = 1\nmax_units = 4\nmax_core_units = 1"),
+        "tiers.etl.instance_groups.core.count = 2",
     );
     // A container no core or task node holds.
     let e = assert_rejected(

@@ -14,7 +14,16 @@
 //!   `scenario::default::EMR_PROVISIONING_TIME`). Instance groups keep their count:
 //!   a node that EC2 reclaims is replaced by a new request of its group (19.3: EMR
 //!   provisions the group's requested count, adding nodes as they become available).
-//!   No node is scaled in one at a time (managed scaling is not built).
+//!   Without managed scaling no node is added or removed otherwise.
+//! - Managed scaling (19.5): every minute from the request (its evaluation interval
+//!   is not documented; 19.5 says about a minute, unverified), while containers
+//!   wait that the nodes still provisioning cannot hold (or there are fewer than
+//!   `min_units`), nodes are added, core
+//!   nodes while there are fewer than `max_core_units`, then task nodes, each of its
+//!   group's market, within `max_units` core and task nodes and `max_on_demand_units`
+//!   on-demand ones; when none waits, task nodes running no container are removed,
+//!   newest first, down to `min_units`. Core nodes are not scaled in (removing one
+//!   means decommissioning its HDFS blocks, 19.4), nor the primary (19.5).
 //! - Spot loss (19.3): a reclaimed task node's containers are cut off and rerun, the
 //!   work since their checkpoints lost, exactly as a Batch job's (`interrupt`).
 //!   A reclaimed core node also takes its HDFS blocks: the output of every finished
@@ -56,6 +65,10 @@ use crate::model::event::{EmrTimer, Event};
 use crate::model::outcome::{EmrSummary, round_to};
 use crate::model::sim::Ctx;
 use std::collections::BTreeMap;
+
+/// How often managed scaling evaluates the cluster (aws-facts.md 19.5: not
+/// documented, about a minute, unverified).
+const SCALING_INTERVAL: SimDuration = SimDuration::from_secs(60);
 
 /// The cluster of an `emr` tier, beside `BatchTier`'s hosts (its nodes).
 pub(super) struct Cluster<'a> {
@@ -286,6 +299,12 @@ impl<'a> BatchTier<'a> {
             ctx.queue
                 .schedule(SimTime::ZERO + at, timer(EmrTimer::TerminationDue, 0));
         }
+        if c.managed_scaling.is_some() {
+            ctx.queue.schedule(
+                SimTime::ZERO + c.at + SCALING_INTERVAL,
+                timer(EmrTimer::ScalingEvaluated, 0),
+            );
+        }
         for (i, loss) in c.node_losses.iter().enumerate() {
             ctx.queue.schedule(
                 SimTime::ZERO + loss.at,
@@ -317,6 +336,21 @@ impl<'a> BatchTier<'a> {
                     self.end_cluster(ctx, "terminate_at");
                 }
             }
+            EmrTimer::ScalingEvaluated => {
+                if self.cluster().ended {
+                    return;
+                }
+                self.emr_scale(ctx);
+                let tier = ctx.tier;
+                ctx.queue.schedule(
+                    ctx.now + SCALING_INTERVAL,
+                    Event::EmrTimerDue {
+                        tier,
+                        timer: EmrTimer::ScalingEvaluated,
+                        generation: 0,
+                    },
+                );
+            }
             EmrTimer::NodeLossDue => {
                 let role = c.node_losses[generation as usize].role;
                 let roles = &self.emr.as_ref().expect("an emr tier").roles;
@@ -347,6 +381,80 @@ impl<'a> BatchTier<'a> {
         debug_assert_eq!(cluster.roles.len(), id as usize);
         cluster.roles.push(group.role);
         cluster.summary.nodes_launched += 1;
+    }
+
+    /// Managed scaling's evaluation: nodes added for waiting containers, or idle
+    /// task nodes removed.
+    fn emr_scale(&mut self, ctx: &mut Ctx<'_>) {
+        let min = self
+            .emr
+            .as_ref()
+            .and_then(|c| c.config.managed_scaling)
+            .map_or(0, |m| m.min_units);
+        while self.units().0 < min {
+            if self.emr_add_node(ctx, 0, 0).is_none() {
+                break;
+            }
+        }
+        if self.waiting.iter().any(|w| !w.is_empty()) {
+            self.scale_up_by(ctx, Self::emr_add_node);
+            return;
+        }
+        let c = self.emr.as_ref().expect("an emr tier");
+        let Some(limits) = c.config.managed_scaling else {
+            return;
+        };
+        let mut units = self.units().0;
+        let idle: Vec<u32> = (0..self.hosts.len() as u32)
+            .rev()
+            .filter(|&i| {
+                let h = &self.hosts[i as usize];
+                c.roles[i as usize] == NodeRole::Task && h.takes_jobs() && h.running.is_empty()
+            })
+            .collect();
+        for host in idle {
+            if units <= limits.min_units {
+                break;
+            }
+            self.terminate(ctx.now, host, false);
+            units -= 1;
+        }
+    }
+
+    /// Core and task nodes live and not noticed: all, core, on-demand.
+    fn units(&self) -> (u32, u32, u32) {
+        let c = self.emr.as_ref().expect("an emr tier");
+        let mut n = (0, 0, 0);
+        for (i, h) in self.hosts.iter().enumerate() {
+            let role = c.roles[i];
+            if !h.live() || h.noticed || role == NodeRole::Primary {
+                continue;
+            }
+            n.0 += 1;
+            n.1 += u32::from(role == NodeRole::Core);
+            n.2 += u32::from(h.instance.pool.is_none());
+        }
+        n
+    }
+
+    /// Adds a node for waiting containers, within the limits: a core node while
+    /// there are fewer than `max_core_units`, else a task node; its room.
+    fn emr_add_node(&mut self, ctx: &mut Ctx<'_>, _vcpus: u32, _memory: u64) -> Option<(u32, u64)> {
+        let c = self.emr.as_ref().expect("an emr tier").config;
+        let limits = c.managed_scaling?;
+        let (units, core, on_demand) = self.units();
+        if units >= limits.max_units {
+            return None;
+        }
+        let on_demand_full = |g: &&NodeGroup| !g.spot && on_demand >= limits.max_on_demand_units;
+        let group = [Some(&c.core), c.task.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|g| g.role == NodeRole::Task || core < limits.max_core_units)
+            .find(|g| !on_demand_full(g))?;
+        self.launch_node(ctx, group);
+        let ty = &self.batch.types[group.type_index];
+        Some((ty.vcpu, super::memory_mib(ty.memory_gib)))
     }
 
     /// The jobs in `slots` form a step.

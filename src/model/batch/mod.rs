@@ -491,6 +491,18 @@ impl<'a> BatchTier<'a> {
 
     /// Launches instances for the waiting jobs that the booting instances cannot hold.
     fn scale_up(&mut self, ctx: &mut Ctx<'_>) {
+        self.scale_up_by(ctx, Self::launch_for);
+    }
+
+    /// Launches instances for the waiting jobs that the booting instances cannot
+    /// hold: `launch` launches one for a job of `vcpus` and `memory` (MiB) and
+    /// returns its room, or `None` when no more may be launched (the compute
+    /// environment's choice, or an `emr` tier's managed scaling).
+    fn scale_up_by(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        launch: fn(&mut Self, &mut Ctx<'_>, u32, u64) -> Option<(u32, u64)>,
+    ) {
         // Room on the way: the booting instances', filled queue by queue.
         let mut room: Vec<(u32, u64)> = self
             .hosts
@@ -498,37 +510,41 @@ impl<'a> BatchTier<'a> {
             .filter(|h| h.coming())
             .map(|h| (h.vcpu, h.memory_mib))
             .collect();
+        // Takes up to `left` jobs of this size into `r`; returns how many.
+        let fill = |r: &mut (u32, u64), vcpus: u32, memory: u64, left: u64| {
+            let fit = u64::from(r.0 / vcpus).min(r.1.checked_div(memory).unwrap_or(u64::MAX));
+            let take = fit.min(left);
+            r.0 -= (take * u64::from(vcpus)) as u32;
+            r.1 -= take * memory;
+            take
+        };
         for queue in 0..self.waiting.len() {
             let spec = &self.batch.queues[queue].jobs;
             let (vcpus, memory) = (spec.vcpus, memory_mib(spec.memory_gib));
             let mut left = self.waiting[queue].len() as u64;
             for r in room.iter_mut() {
-                let fit = u64::from(r.0 / vcpus).min(r.1.checked_div(memory).unwrap_or(u64::MAX));
-                let take = fit.min(left);
-                r.0 -= (take * u64::from(vcpus)) as u32;
-                r.1 -= take * memory;
-                left -= take;
+                left -= fill(r, vcpus, memory, left);
             }
             while left > 0 {
-                let Some(t) = self.choose_type(ctx.now, vcpus, memory) else {
+                let Some(mut r) = launch(self, ctx, vcpus, memory) else {
                     break;
                 };
-                if !self.may_launch(t) {
-                    break;
-                }
-                self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
-                let ty = &self.batch.types[t];
-                let mem = memory_mib(ty.memory_gib);
-                let fit =
-                    u64::from(ty.vcpu / vcpus).min(mem.checked_div(memory).unwrap_or(u64::MAX));
-                let take = fit.min(left);
-                left -= take;
-                room.push((
-                    ty.vcpu - (take * u64::from(vcpus)) as u32,
-                    mem - take * memory,
-                ));
+                left -= fill(&mut r, vcpus, memory, left);
+                room.push(r);
             }
         }
+    }
+
+    /// Launches the type the allocation strategy chooses for a job of this size,
+    /// within `maxvCpus`; its room.
+    fn launch_for(&mut self, ctx: &mut Ctx<'_>, vcpus: u32, memory: u64) -> Option<(u32, u64)> {
+        let t = self.choose_type(ctx.now, vcpus, memory)?;
+        if !self.may_launch(t) {
+            return None;
+        }
+        self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
+        let ty = &self.batch.types[t];
+        Some((ty.vcpu, memory_mib(ty.memory_gib)))
     }
 
     /// `maxvCpus` (aws-facts.md 18.1): a launch of type `t` must keep within it, or,

@@ -31,6 +31,21 @@ pub struct EmrConfig {
     pub hdfs_replication: u32,
     /// Spot nodes reclaimed at given times (a what-if, as an outage is).
     pub node_losses: Vec<NodeLoss>,
+    /// EMR managed scaling (aws-facts.md 19.5), if on.
+    pub managed_scaling: Option<ManagedScaling>,
+}
+
+/// EMR managed scaling's `ComputeLimits` (aws-facts.md 19.5), in instances
+/// (`UnitType = Instances`), counting the core and task nodes (the primary node is
+/// never scaled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManagedScaling {
+    pub min_units: u32,
+    pub max_units: u32,
+    /// The most core nodes; the rest of `max_units` are task nodes.
+    pub max_core_units: u32,
+    /// The most on-demand core and task nodes.
+    pub max_on_demand_units: u32,
 }
 
 /// The role of a node (aws-facts.md 19.2).

@@ -22,6 +22,7 @@ pub(super) struct RawEmrTables {
     pub emr: Option<RawEmr>,
     pub groups: RawInstanceGroups,
     pub node_loss: Option<Vec<RawNodeLoss>>,
+    pub managed_scaling: Option<RawManagedScaling>,
     pub jobs: Option<RawJobs>,
     pub queue: Option<Vec<RawJobQueue>>,
 }
@@ -144,6 +145,10 @@ pub(super) fn resolve_emr(
         let at = ctx.duration(&key("at"), Some(&loss.at), SimDuration::ZERO)?;
         node_losses.push(NodeLoss { role, at });
     }
+    let managed_scaling = match raw.managed_scaling {
+        Some(m) => Some(managed_scaling(ctx, m, &core, task.as_ref())?),
+        None => None,
+    };
     let holders = "node type of the core and task groups";
     let yarn_types: Vec<BatchType> = [Some(&core), task.as_ref()]
         .into_iter()
@@ -198,7 +203,86 @@ pub(super) fn resolve_emr(
             terminate_at,
             hdfs_replication,
             node_losses,
+            managed_scaling,
         }),
+    })
+}
+
+/// `[tiers.<name>.managed_scaling]` (aws-facts.md 19.5): `ComputeLimits` in
+/// instances over the core and task nodes; the groups' counts must not exceed them.
+fn managed_scaling(
+    ctx: &Ctx,
+    raw: RawManagedScaling,
+    core: &NodeGroup,
+    task: Option<&NodeGroup>,
+) -> Result<ManagedScaling> {
+    let nodes = core.count + task.map_or(0, |t| t.count);
+    let Some(min_units) = raw.min_units else {
+        return Err(ctx.err(
+            "managed_scaling.min_units",
+            "missing: the fewest core and task nodes, like min_units = 2",
+        ));
+    };
+    let Some(max_units) = raw.max_units else {
+        return Err(ctx.err(
+            "managed_scaling.max_units",
+            "missing: the most core and task nodes, like max_units = 20",
+        ));
+    };
+    let min_units = ctx.range(
+        "managed_scaling.min_units",
+        min_units,
+        1,
+        MAX_GROUP_COUNT,
+        "",
+    )?;
+    if max_units < min_units {
+        return Err(ctx.err(
+            "managed_scaling.max_units",
+            format!("must be at least managed_scaling.min_units ({min_units})"),
+        ));
+    }
+    let max_units = ctx.range(
+        "managed_scaling.max_units",
+        max_units,
+        min_units,
+        MAX_GROUP_COUNT,
+        "",
+    )?;
+    let max_core_units = ctx.range(
+        "managed_scaling.max_core_units",
+        raw.max_core_units.unwrap_or(max_units),
+        1,
+        max_units,
+        "",
+    )?;
+    let max_on_demand_units = ctx.range(
+        "managed_scaling.max_on_demand_units",
+        raw.max_on_demand_units.unwrap_or(max_units),
+        0,
+        max_units,
+        "",
+    )?;
+    if core.count > max_core_units {
+        return Err(ctx.err(
+            "instance_groups.core.count",
+            format!("must be at most managed_scaling.max_core_units ({max_core_units})"),
+        ));
+    }
+    // Below min_units, managed scaling adds nodes at its first evaluation.
+    if nodes > max_units {
+        return Err(ctx.err_table(
+            "instance_groups",
+            format!(
+                "the core and task nodes ({nodes}) are more than managed_scaling.max_units ({max_units})"
+            ),
+        ));
+    }
+    Ok(ManagedScaling {
+        min_units,
+        max_units,
+        max_core_units,
+        max_on_demand_units,
     })
 }
 

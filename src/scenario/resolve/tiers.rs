@@ -506,7 +506,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 27] = [
+    let tables: [(&str, bool, &[TierKind]); 28] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -569,6 +569,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("emr", raw.emr.is_some(), &[Emr]),
         ("instance_groups", raw.instance_groups.is_some(), &[Emr]),
         ("node_loss", raw.node_loss.is_some(), &[Emr]),
+        ("managed_scaling", raw.managed_scaling.is_some(), &[Emr]),
     ];
     if let Some((table, _, kinds)) = tables.iter().find(|t| t.1 && !t.2.contains(&kind)) {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
@@ -686,6 +687,7 @@ fn resolve_tier(
                 emr: raw.emr.take(),
                 groups: raw.instance_groups.take().unwrap_or_default(),
                 node_loss: raw.node_loss.take(),
+                managed_scaling: raw.managed_scaling.take(),
                 jobs: raw.jobs.take(),
                 queue: raw.queue.take(),
             },
