@@ -152,10 +152,10 @@ pub(crate) enum RawPolicyKind {
     Predictive,
 }
 
-/// The `kind` of a `[tiers.<name>]` table: every word SPEC "Phase 2" fixes, though
-/// not every kind is built (`built`). Knowing the others lets a scenario that names one hear that the
-/// kind is not built yet, rather than that the word is unknown; the model's
-/// [`TierKind`] has only the kinds it runs.
+/// The `kind` of a `[tiers.<name>]` table: every word SPEC "Phase 2" fixes, each
+/// mapped to the model's kind by `built` (every one is built today; a kind named
+/// before it is built would return `None` there, and a scenario that names it would
+/// hear that it is not built yet, rather than that the word is unknown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawTierKind {

@@ -214,10 +214,10 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.calls]]\ntier = \"api\"\ncount = 101\n[tiers.api]\nkind = \"ec2\"\n",
             "t.toml:8: tiers.web.calls[0].count = 101: must be between 1 and 100",
         ),
-        // Kinds and keys SPEC names that are not built yet; words that are no kind.
+        // A kind that takes no calls; words that are no kind.
         (
-            "[tiers.web]\nkind = \"ec2\"\n[tiers.jobs]\nkind = \"emr\"\nqueue = \"x\"\n",
-            "t.toml:7: tiers.jobs.kind = \"emr\": this kind of tier is not built yet; the kinds built are: ec2, fargate, ecs_ec2, lambda, rds, beanstalk, worker, batch",
+            "[tiers.web]\nkind = \"ec2\"\ncalls = [{ tier = \"jobs\" }]\n[tiers.jobs]\nkind = \"emr\"\n",
+            "t.toml:6: tiers.web.calls[0].tier = \"jobs\": is an emr tier, which runs jobs from its queues: it takes no calls",
         ),
         (
             "[tiers.web]\nkind = \"postgres\"\n",

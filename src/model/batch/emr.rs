@@ -538,15 +538,7 @@ impl<'a> BatchTier<'a> {
             ..
         } = output;
         let vcpus = self.batch.queues[usize::from(queue)].jobs.vcpus;
-        let (slot, _) = self.jobs.insert(Job {
-            queue,
-            submitted_at: now,
-            work,
-            saved: 0,
-            attempts: 0,
-            deadline,
-            attempt: None,
-        });
+        let (slot, _) = self.jobs.insert(Job::new(queue, now, work, deadline));
         self.waiting[usize::from(queue)].push_back(slot);
         let cluster = self.cluster();
         cluster.set_slot(slot, step, true);

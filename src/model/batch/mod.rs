@@ -117,6 +117,21 @@ struct Job {
     attempt: Option<Attempt>,
 }
 
+impl Job {
+    /// A job submitted at `now`, RUNNABLE, with nothing saved.
+    fn new(queue: u8, now: SimTime, work: u64, deadline: Option<SimTime>) -> Job {
+        Job {
+            queue,
+            submitted_at: now,
+            work,
+            saved: 0,
+            attempts: 0,
+            deadline,
+            attempt: None,
+        }
+    }
+}
+
 /// A job's attempt on a host.
 #[derive(Clone, Copy)]
 struct Attempt {
@@ -297,15 +312,7 @@ impl<'a> BatchTier<'a> {
             Deadline::At(at) => SimTime::ZERO + at,
         });
         self.deadline_jobs += u64::from(deadline.is_some());
-        let (slot, _) = self.jobs.insert(Job {
-            queue: queue as u8,
-            submitted_at: now,
-            work,
-            saved: 0,
-            attempts: 0,
-            deadline,
-            attempt: None,
-        });
+        let (slot, _) = self.jobs.insert(Job::new(queue as u8, now, work, deadline));
         self.waiting[queue].push_back(slot);
         self.metrics.arrived();
         self.summary.jobs_submitted += 1;

@@ -229,39 +229,28 @@ fn managed_scaling(
             "missing: the most core and task nodes, like max_units = 20",
         ));
     };
-    let min_units = ctx.range(
-        "managed_scaling.min_units",
-        min_units,
-        1,
-        MAX_GROUP_COUNT,
-        "",
-    )?;
+    let units = |key: &str, x: u32, lo: u32, hi: u32| {
+        ctx.range(&format!("managed_scaling.{key}"), x, lo, hi, "")
+    };
+    let min_units = units("min_units", min_units, 1, MAX_GROUP_COUNT)?;
     if max_units < min_units {
         return Err(ctx.err(
             "managed_scaling.max_units",
             format!("must be at least managed_scaling.min_units ({min_units})"),
         ));
     }
-    let max_units = ctx.range(
-        "managed_scaling.max_units",
-        max_units,
-        min_units,
-        MAX_GROUP_COUNT,
-        "",
-    )?;
-    let max_core_units = ctx.range(
-        "managed_scaling.max_core_units",
+    let max_units = units("max_units", max_units, min_units, MAX_GROUP_COUNT)?;
+    let max_core_units = units(
+        "max_core_units",
         raw.max_core_units.unwrap_or(max_units),
         1,
         max_units,
-        "",
     )?;
-    let max_on_demand_units = ctx.range(
-        "managed_scaling.max_on_demand_units",
+    let max_on_demand_units = units(
+        "max_on_demand_units",
         raw.max_on_demand_units.unwrap_or(max_units),
         0,
         max_units,
-        "",
     )?;
     if core.count > max_core_units {
         return Err(ctx.err(
