@@ -756,10 +756,13 @@ impl Metric {
     /// How the terminal and `report.html` print the metric's estimates: the factor,
     /// the unit after it, and the decimals (fractions as percent; a queue's times in
     /// seconds, as its sentence in the run's report has them, since a backlog holds
-    /// messages for minutes). The files keep [`Metric::unit`] and [`Metric::decimals`].
+    /// messages for minutes; a batch's makespan in hours). The files keep
+    /// [`Metric::unit`] and [`Metric::decimals`].
     pub fn display(self) -> (f64, &'static str, usize) {
-        if matches!(self, Metric::Queue(q) if q.is_time()) {
-            return (1e-3, "s", 2);
+        match self {
+            Metric::Queue(q) if q.is_time() => return (1e-3, "s", 2),
+            Metric::Makespan => return (1.0 / 3600.0, "h", 2),
+            _ => {}
         }
         match self.unit() {
             "fraction" => (100.0, "%", 2),
