@@ -211,13 +211,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 None,
                 Some(fargate_task(c, f)),
                 Some(fargate_strategy(&f.strategy)),
-                Some(RawSpot {
-                    notice: None,
-                    rebalance: None,
-                    capacity_rebalance: None,
-                    pool: None,
-                    ..spot(&c.spot)
-                }),
+                Some(fargate_spot(&c.spot)),
             ),
             (None, Some(e)) => (
                 Some(RawInstance {
@@ -368,7 +362,10 @@ fn batch_tier(c: &TierConfig, b: &BatchConfig) -> RawTier {
             }),
             jobs: Some(jobs(&q.jobs)),
         }),
-        spot: Some(spot(&c.spot)),
+        spot: Some(match b.fargate() {
+            true => fargate_spot(&c.spot),
+            false => spot(&c.spot),
+        }),
         ..RawTier::of_kind(c.kind.into())
     }
 }
@@ -932,6 +929,17 @@ fn interruption(rate: &InterruptionRate) -> RawInterruption {
             band: None,
             per_hour: Some(*per_hour),
         },
+    }
+}
+
+/// FARGATE_SPOT's `[spot]`: its price and interruptions (the notice is AWS's).
+fn fargate_spot(s: &SpotConfig) -> RawSpot {
+    RawSpot {
+        notice: None,
+        rebalance: None,
+        capacity_rebalance: None,
+        pool: None,
+        ..spot(s)
     }
 }
 

@@ -98,6 +98,29 @@ fn expected_completion_with_wait(r: f64, n: f64, tau: f64, c: f64, s: f64, m: us
     s + first
 }
 
+/// The mean completion time, in hours, of the one job of `text` over 1,500 seeds from
+/// `seed` on, its standard error (the runs are independent: the sample standard
+/// deviation over √n), and the attempts interrupted in all. Every job succeeds, and
+/// every retry is an interruption's.
+fn mean_completion_hours(text: &str, seed: u64) -> (f64, f64, u64) {
+    let mut config = config_from_str(text);
+    let runs = 1500;
+    let mut hours = Vec::with_capacity(runs);
+    let mut interrupted = 0;
+    for r in 0..runs as u64 {
+        config.seed = seed + r;
+        let s = simulate(&config, &mut |_| {}).summary;
+        let b = jobs(&s);
+        assert_eq!(b.jobs_succeeded, 1, "seed {}: {b:?}", config.seed);
+        assert_eq!(b.jobs_retried, b.attempts_interrupted);
+        interrupted += b.attempts_interrupted;
+        hours.push(b.makespan_s.expect("finished") / 3600.0);
+    }
+    let mean = hours.iter().sum::<f64>() / runs as f64;
+    let var = hours.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
+    (mean, (var / runs as f64).sqrt(), interrupted)
+}
+
 /// One job of 2 h on spot, interrupted at 0.5 per hour (two-minute notice), a
 /// checkpoint every 15 min and 2 min to restart, instances ready 2 min after the
 /// launch: the mean completion time over 1,500 seeds matches the renewal argument
@@ -126,19 +149,7 @@ restart_cost = "2m"
 attempts = 10
 "#,
     );
-    let mut config = config_from_str(&text);
-    let runs = 1500;
-    let mut hours = Vec::with_capacity(runs);
-    for seed in 0..runs as u64 {
-        config.seed = 1000 + seed;
-        let s = simulate(&config, &mut |_| {}).summary;
-        let b = jobs(&s);
-        assert_eq!(b.jobs_succeeded, 1, "seed {}: {b:?}", config.seed);
-        hours.push(b.makespan_s.expect("finished") / 3600.0);
-    }
-    let mean = hours.iter().sum::<f64>() / runs as f64;
-    let var = hours.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
-    let se = (var / runs as f64).sqrt();
+    let (mean, se, _) = mean_completion_hours(&text, 1000);
     let expected = expected_completion_hours(0.5, 2.0 / 60.0, 0.25, 2.0 / 60.0, 2.0 / 60.0, 8);
     assert!(
         (mean - expected).abs() <= 4.0 * se,
@@ -463,22 +474,7 @@ restart_cost = "2m"
 attempts = 10
 "#,
     );
-    let mut config = config_from_str(&text);
-    let runs = 1500;
-    let mut hours = Vec::with_capacity(runs);
-    let mut interrupted = 0;
-    for seed in 0..runs as u64 {
-        config.seed = 2000 + seed;
-        let s = simulate(&config, &mut |_| {}).summary;
-        let b = jobs(&s);
-        assert_eq!(b.jobs_succeeded, 1, "seed {}: {b:?}", config.seed);
-        assert_eq!(b.jobs_retried, b.attempts_interrupted);
-        interrupted += b.attempts_interrupted;
-        hours.push(b.makespan_s.expect("finished") / 3600.0);
-    }
-    let mean = hours.iter().sum::<f64>() / runs as f64;
-    let var = hours.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
-    let se = (var / runs as f64).sqrt();
+    let (mean, se, interrupted) = mean_completion_hours(&text, 2000);
     let d = 2.0 / 60.0;
     let expected = expected_completion_with_wait(0.5, d, 0.25, d, d, 8);
     assert!(
