@@ -163,7 +163,10 @@ fn write_table(
             "Linux on-demand shared-tenancy prices from {}",
             path.display()
         ),
-        None => "us-east-1 Linux on-demand prices (aws-facts.md 1.2, 20.6)".into(),
+        None => {
+            "us-east-1 Linux on-demand prices (aws-facts.md 1.2, 20.6; T3a and T4g second-hand)"
+                .into()
+        }
     };
     writeln!(
         out,

@@ -10,8 +10,14 @@
 //! - one or two sizes of every family the course notes name: aws-facts.md 20.6 (public
 //!   price tables of January 2025 and April 2026, vCPU and memory from
 //!   DescribeInstanceTypes dumps). Prices marked *(unverified)* there (a1, m4.xlarge,
-//!   g3, h1) say so in their `source`. T3a and T4g are left out: neither the facts nor
-//!   an AWS page found for this work gives their price.
+//!   g3, h1) say so in their `source`.
+//! - T3a and T4g (medium and large): neither the facts nor an AWS page found for this
+//!   work gives their price, so they come second-hand, from public tables of us-east-1
+//!   Linux on-demand prices that agree with one another (several cost tools' price
+//!   tables of 2025-2026 on GitHub give t3a.medium $0.0376, t3a.large $0.0752,
+//!   t4g.medium $0.0336, t4g.large $0.0672). They fit AWS's stated positioning: the
+//!   AMD twins about 10 % below T3, Graviton2 about 20 % below. Their `source` says
+//!   *second-hand*; an offer file (`[pricing] offer_file`) replaces them with AWS's own.
 //!
 //! A scenario may override any of these values (`[instance]`), or replace them with
 //! AWS's own price list (`[pricing] offer_file`, see `offer`).
@@ -21,7 +27,7 @@
 //! type. AWS publishes no per-core benchmark across types, only each processor's clock
 //! (the instance-types pages, and the offer file's `Clock Speed` column, aws-facts.md
 //! 22.2). simcloud's assumption, stated once here and in README.md:
-//! - families of the m5 generation and later (M5, M5a, M6i, M7g, C5, R5, T3, G4dn, and
+//! - families of the m5 generation and later (M5, M5a, M6i, M7g, C5, R5, T3, T3a, T4g, G4dn, and
 //!   I3, which aws-facts.md 20.6 does not count as previous-generation) are 1.0. Their
 //!   clocks differ by less than their cores do in other ways (m5 3.1 GHz, c5 3.4 GHz,
 //!   m6i 3.5 GHz, m5a 2.5 GHz AMD, m7g 2.6 GHz Graviton3), and a clock ratio across
@@ -77,6 +83,7 @@ const CLOCK_2_9_GHZ: f64 = 0.94;
 const FACTS_1_2: &str = "aws-facts.md 1.2";
 const FACTS_20_6: &str = "aws-facts.md 20.6";
 const FACTS_20_6_UNVERIFIED: &str = "aws-facts.md 20.6 (price unverified there)";
+const SECOND_HAND: &str = "second-hand: public us-east-1 price tables (catalog.rs doc)";
 
 #[allow(clippy::too_many_arguments)]
 const fn t(
@@ -151,6 +158,20 @@ pub(crate) const CATALOG: &[InstanceType] = &[
     t("t2.micro", "t2", X86_64, 1, 1.0, 0.0116, 1.0, FACTS_20_6),
     t("t2.medium", "t2", X86_64, 2, 4.0, 0.0464, 1.0, FACTS_20_6),
     t("t3.large", "t3", X86_64, 2, 8.0, 0.0832, 1.0, FACTS_20_6),
+    // T3a and T4g, second-hand (module doc); vCPU and memory as their T3 twins.
+    t(
+        "t3a.medium",
+        "t3a",
+        X86_64,
+        2,
+        4.0,
+        0.0376,
+        1.0,
+        SECOND_HAND,
+    ),
+    t("t3a.large", "t3a", X86_64, 2, 8.0, 0.0752, 1.0, SECOND_HAND),
+    t("t4g.medium", "t4g", Arm64, 2, 4.0, 0.0336, 1.0, SECOND_HAND),
+    t("t4g.large", "t4g", Arm64, 2, 8.0, 0.0672, 1.0, SECOND_HAND),
     t(
         "m4.large",
         "m4",

@@ -36,7 +36,11 @@ pub(crate) const CALL_COUNT: u32 = 1;
 pub(crate) const SEND_PROBABILITY: f64 = 1.0;
 
 // [tiers.<name>.sqsd] (a `worker` tier): Elastic Beanstalk's `aws:elasticbeanstalk:sqsd`
-// options (aws-facts.md 5).
+// options (aws-facts.md 5). Their defaults are also the table of the EB developer
+// guide's `command-options-general.md` (namespace `aws:elasticbeanstalk:sqsd`:
+// HttpConnections 50, VisibilityTimeout 300, ErrorVisibilityTimeout 2,
+// InactivityTimeout 299, MaxRetries 10, RetentionPeriod 345600), which settles the 180 s
+// some pages give for InactivityTimeout.
 pub(crate) const SQSD_HTTP_CONNECTIONS: u32 = 50;
 pub(crate) const SQSD_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(300);
 pub(crate) const SQSD_ERROR_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(2);

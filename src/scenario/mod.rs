@@ -615,31 +615,53 @@ fn difference(base: &toml::Table, other: &toml::Table) -> toml::Table {
     out
 }
 
-/// The line of `key` in the scenario text, found through `toml_edit`'s spans.
+/// The line of `key` in the scenario text, found through `toml_edit`'s spans. A key
+/// inside an array of tables (`deployment[1].batch_size`) is found on its own line;
+/// one the entry does not have, at the entry's `[[header]]`.
 fn locate(text: &str, key: &str) -> Option<usize> {
+    /// Where the search stands: an item, or an entry of an array of tables (a table
+    /// that is not an item of its own).
+    enum Node<'a> {
+        Item(&'a toml_edit::Item),
+        Entry(&'a toml_edit::Table),
+    }
     let doc = toml_edit::ImDocument::parse(text).ok()?;
     let mut segs = parse_key(key).ok()?.into_iter();
     let Some(Segment::Key(first)) = segs.next() else {
         return None;
     };
-    let mut item = doc.as_table().get(first)?;
-    let mut span = item.span();
+    let mut node = Node::Item(doc.as_table().get(first)?);
+    let mut span = None;
+    let mut in_entry = false;
     for seg in segs {
-        item = match (seg, item) {
-            (Segment::Key(k), item) => item.get(k)?,
-            (Segment::Index(i), toml_edit::Item::ArrayOfTables(tables)) => {
-                let table = tables.get(i)?;
-                span = table.span().or(span);
-                // An array-of-tables entry has no item to descend into; keep looking
-                // for its keys in the table itself.
-                return span.map(|s| line_of_offset(text, s.start));
-            }
-            (Segment::Index(i), item) => item.get(i)?,
+        let here = match &node {
+            Node::Item(item) => item.span(),
+            Node::Entry(table) => table.span(),
         };
-        span = item.span().or(span);
+        span = here.or(span);
+        let next = match (seg, node) {
+            (Segment::Key(k), Node::Item(item)) => item.get(k).map(Node::Item),
+            (Segment::Key(k), Node::Entry(table)) => table.get(k).map(Node::Item),
+            (Segment::Index(i), Node::Item(toml_edit::Item::ArrayOfTables(tables))) => {
+                let entry = tables.get(i);
+                in_entry = entry.is_some();
+                entry.map(Node::Entry)
+            }
+            (Segment::Index(i), Node::Item(item)) => item.get(i).map(Node::Item),
+            (Segment::Index(_), Node::Entry(_)) => None,
+        };
+        match next {
+            Some(next) => node = next,
+            // A key the entry lacks (a required one, say): its header.
+            None if in_entry => return span.map(|s| line_of_offset(text, s.start)),
+            None => return None,
+        }
     }
-    span.or_else(|| first_span(item))
-        .map(|s| line_of_offset(text, s.start))
+    let found = match node {
+        Node::Item(item) => item.span().or(span).or_else(|| first_span(item)),
+        Node::Entry(table) => table.span().or(span),
+    };
+    found.map(|s| line_of_offset(text, s.start))
 }
 
 /// The earliest span inside `item`, for a table that has none of its own: `tiers`,
@@ -665,6 +687,14 @@ mod tests {
         // A table made only by its subtables' headers is found at the first of them.
         let text = "x = 1\n[tiers.web]\nkind = \"ec2\"\n[tiers.api]\nkind = \"ec2\"\n";
         assert_eq!(locate(text, "tiers"), Some(2));
+        // Keys of an array of tables' entries are found on their own lines; a key an
+        // entry lacks, at its header.
+        let text = "[[deployment]]\ntier = \"web\"\nat = \"1h\"\n\n[[deployment]]\ntier = \"web\"\n\nbatch_size = 0\n";
+        assert_eq!(locate(text, "deployment[0].at"), Some(3));
+        assert_eq!(locate(text, "deployment[1].batch_size"), Some(8));
+        assert_eq!(locate(text, "deployment[1].at"), Some(5));
+        assert_eq!(locate(text, "deployment[1]"), Some(5));
+        assert_eq!(locate(text, "deployment[2].at"), None);
     }
 
     #[test]

@@ -128,6 +128,46 @@ fn unlimited_surplus_credits_and_their_bill_by_hand() {
     assert!((s.cost_usd.total - parts).abs() < 1e-5, "{:?}", s.cost_usd);
 }
 
+/// The same load on a t4g.medium, from the catalog alone (no `vcpu` or price given):
+/// it earns 24 credits an hour (20 % of 2 vCPUs, aws-facts.md 20.5), so it spends
+/// (1.2 - 0.4) × 120 = 96 surplus credits = 1.6 vCPU-hours, billed at T4g's $0.04
+/// (not T3's $0.05): $0.064; the instance itself is 2 h × $0.0336 = $0.0672. The
+/// tolerance is the previous test's: 3 credits, $0.002 at $0.04.
+#[test]
+fn t4g_surplus_credits_bill_at_its_own_rate() {
+    let config = config_from_str(
+        r#"
+        duration = "2h"
+        [traffic]
+        rate = 30
+        [service]
+        time = { dist = "constant", value = "100ms" }
+        workers = 5
+        queue_limit = 50
+        [instance]
+        type = "t4g.medium"
+        [autoscaling]
+        min = 1
+        max = 1
+        "#,
+    );
+    assert!(config.tiers[0].instance.credits.as_ref().unwrap().unlimited);
+    let s = simulate(&config, &mut |_| {}).summary;
+    let credits = s.instances.credits.unwrap();
+    assert!((credits.surplus_charged - 96.0).abs() < 3.0, "{credits:?}");
+    assert!(
+        (s.cost_usd.cpu_credits - 0.064).abs() < 0.002,
+        "{:?}",
+        s.cost_usd
+    );
+    assert!((s.cost_usd.cpu_credits - credits.surplus_charged / 60.0 * 0.04).abs() < 1e-5);
+    assert!(
+        (s.cost_usd.on_demand - 2.0 * 0.0336).abs() < 1e-6,
+        "{:?}",
+        s.cost_usd
+    );
+}
+
 /// A t2.micro (standard by default) saturated by its one worker spends 1 credit a
 /// minute. Its 30 launch credits go first, for 30 minutes, while its balance earns
 /// 0.1 a minute: 3 credits. Those last 3 / (1 - 0.1) = 3.33 minutes: throttled from

@@ -212,8 +212,7 @@ fn no_deployment_no_key() {
 fn bad_deployments_exit_2_with_their_line() {
     let base = scenario("");
     let lines = base.lines().count();
-    // Errors name the line of the `[[deployment]]` table the key is in (of a plain
-    // table such as `[dns]`, the key's own line).
+    // Errors name the key's own line, in a `[[deployment]]` table as in `[dns]`.
     let at = |extra: &str, needle: &str, line_offset: usize| {
         let stderr = assert_rejected(&format!("{base}{extra}"), needle);
         let line = format!("bad.toml:{}:", lines + line_offset);
@@ -223,43 +222,43 @@ fn bad_deployments_exit_2_with_their_line() {
     at(
         &format!("{head}batch_size = 0\n"),
         "deployment[0].batch_size = 0: must be 1 to 100",
-        1,
+        4,
     );
-    at(&format!("{head}batch_size = 101\n"), "must be 1 to 100", 1);
+    at(&format!("{head}batch_size = 101\n"), "must be 1 to 100", 4);
     at(
         &format!("{head}batch_size = 5\nbatch_size_type = \"fixed\"\n"),
         "must be 1 to the group's maximum, 4",
-        1,
+        4,
     );
     at(
         &format!("{head}tier = \"api\"\n"),
         "deployment[0].tier = \"api\": is not a tier",
-        1,
+        4,
     );
     at(
         &format!("{head}policy = \"rolling\"\nswap_at = \"15m\"\n"),
         "deployment[0].swap_at = \"15m\": is an option of policy = \"blue_green\" only",
-        1,
+        5,
     );
     at(
         &format!("{head}policy = \"blue_green\"\nswap_at = \"5m\"\nterminate_old_at = \"20m\"\n"),
         "deployment[0].swap_at = \"5m\": is not after the deployment's at",
-        1,
+        5,
     );
     at(
         &format!("{head}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"12m\"\n"),
         "deployment[0].terminate_old_at = \"12m\": is before swap_at",
-        1,
+        6,
     );
     at(
         &format!("{head}policy = \"traffic_splitting\"\nnew_version_percent = 0\n"),
         "deployment[0].new_version_percent = 0: must be between 1 % and 100 %",
-        1,
+        5,
     );
     at(
         &format!("{head}policy = \"immutable\"\nevaluation_time = \"5m\"\n"),
         "is an option of policy = \"traffic_splitting\" only",
-        1,
+        5,
     );
     at(
         "[dns]\nttl_ignoring_share = 1.5\n",
@@ -273,7 +272,7 @@ fn bad_deployments_exit_2_with_their_line() {
     at(
         &format!("{head}{head}"),
         "deployment[1].at = \"10m\": overlaps the deployment of tier `web`",
-        4,
+        5,
     );
     assert_rejected(
         &format!("{base}[[deployment]]\nat = \"10m\"\n"),
@@ -304,7 +303,7 @@ deploy_time = "30s"
         text,
         "deployment[0].tier = \"db\": deployments are built for `ec2` tiers only",
     );
-    assert!(stderr.contains("bad.toml:12:"), "{stderr}");
+    assert!(stderr.contains("bad.toml:13:"), "{stderr}");
 }
 
 /// Blue/green at 10 minutes, swap at 15, the old environment terminated at `end`

@@ -244,7 +244,7 @@ fn a_grid_over_the_bound_is_refused_naming_the_sweep() {
 fn a_sweep_of_an_unknown_key_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let text = format!("{BASE}\n[[sweep]]\nkey = \"autoscaling.maxx\"\nvalues = [4]\n");
-    let line = line_of(&text, "[[sweep]]");
+    let line = line_of(&text, "key = \"autoscaling.maxx\"");
     let bad = write_file(tmp.path(), "bad.toml", &text);
     refused(
         &bad,
@@ -266,7 +266,7 @@ fn a_sweep_of_an_unknown_key_is_refused() {
 fn a_sweep_without_values_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let text = format!("{BASE}\n[[sweep]]\nkey = \"autoscaling.max\"\nvalues = []\n");
-    let line = line_of(&text, "[[sweep]]");
+    let line = line_of(&text, "values = []");
     let empty = write_file(tmp.path(), "empty.toml", &text);
     refused(
         &empty,

@@ -192,7 +192,7 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         // Calls.
         (
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.calls]]\ntier = \"dbx\"\n[tiers.db]\nkind = \"ec2\"\n",
-            "t.toml:6: tiers.web.calls[0].tier = \"dbx\": no tier has this name; the tiers are: web, db",
+            "t.toml:7: tiers.web.calls[0].tier = \"dbx\": no tier has this name; the tiers are: web, db",
         ),
         (
             "[tiers.web]\nkind = \"ec2\"\ncalls = [{ tier = \"web\" }]\n",
@@ -212,7 +212,7 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         (
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.calls]]\ntier = \"api\"\ncount = 101\n[tiers.api]\nkind = \"ec2\"\n",
-            "t.toml:6: tiers.web.calls[0].count = 101: must be between 1 and 100",
+            "t.toml:8: tiers.web.calls[0].count = 101: must be between 1 and 100",
         ),
         // Kinds and keys SPEC names that are not built yet; words that are no kind.
         (
@@ -225,7 +225,7 @@ fn each_rule_of_the_tiers_is_an_error_naming_key_value_and_line() {
         ),
         (
             "[tiers.web]\nkind = \"ec2\"\n[[tiers.web.sends]]\ntier = \"jobs\"\nprobability = 0.1\n",
-            "t.toml:6: tiers.web.sends[0].tier = \"jobs\": no tier has this name; the tiers are: web",
+            "t.toml:7: tiers.web.sends[0].tier = \"jobs\": no tier has this name; the tiers are: web",
         ),
         (
             "[tiers.web]\n",

@@ -439,13 +439,13 @@ fn issue_15_bad_periodic_tasks_are_exit_2_with_file_line_key_and_value() {
         }
     };
     let good = periodic_scenario("");
-    // A bad schedule in the scenario: the line of its task's table, 18 (the text
-    // starts with a newline).
+    // A bad schedule in the scenario: the line of its key, 21 (the text starts with a
+    // newline).
     check(
         &good.replace("*/5 * * * *", "*/5 * * *"),
         Some(CRON_YAML),
         &[
-            "bad.toml:18: tiers.jobs.periodic_task[0].schedule = \"*/5 * * *\"",
+            "bad.toml:21: tiers.jobs.periodic_task[0].schedule = \"*/5 * * *\"",
             "expected 5 fields",
         ],
     );

@@ -382,22 +382,21 @@ min = 1
 max = 4
 "#;
 
-/// Each bad input exits 2 naming the file, the line (of the key's `[[...]]` table for
-/// an array of tables), the key and the value.
+/// Each bad input exits 2 naming the file, the key's line, the key and the value.
 #[test]
 fn bad_zones_outages_shortages_and_placements_are_refused() {
     let cases = [
         (
             "[[outage]]\nzone = \"c\"\nat = \"10m\"\nduration = \"5m\"\n",
-            "bad.toml:13: outage[0].zone = \"c\": is not a zone of [network] zones; the zones are: \"a\", \"b\"",
+            "bad.toml:14: outage[0].zone = \"c\": is not a zone of [network] zones; the zones are: \"a\", \"b\"",
         ),
         (
             "[[outage]]\nzone = \"a\"\nat = \"10m\"\nduration = \"20m\"\n[[outage]]\nzone = \"a\"\nat = \"20m\"\nduration = \"5m\"\n",
-            "bad.toml:17: outage[1].at = \"20m\": overlaps outage[0] of the same zone",
+            "bad.toml:19: outage[1].at = \"20m\": overlaps outage[0] of the same zone",
         ),
         (
             "[[capacity_shortage]]\npool = \"c5.large\"\nzone = \"a\"\nfrom = \"0s\"\nto = \"5m\"\n",
-            "bad.toml:13: capacity_shortage[0].pool = \"c5.large\": is not a pool of any tier",
+            "bad.toml:14: capacity_shortage[0].pool = \"c5.large\": is not a pool of any tier",
         ),
         (
             "[[capacity_shortage]]\npool = \"m5.large\"\nzone = \"z\"\nfrom = \"0s\"\nto = \"5m\"\n",
