@@ -654,7 +654,7 @@ fn bad_compute_environments_are_refused() {
         &two(ec2, r#"["first", "nope"]"#),
         r#"tiers.b.queue[0].compute_environments = ["first", "nope"]"#,
     );
-    assert!(e.contains("bad.toml:15:") && e.contains("\"nope\""), "{e}");
+    assert!(e.contains("bad.toml:16:") && e.contains("\"nope\""), "{e}");
     let fargate_env = "[[tiers.b.compute_environment]]\nname = \"fg\"\ntype = \"FARGATE\"";
     let e = assert_rejected(
         &two(fargate_env, r#"["first", "fg"]"#),
@@ -688,8 +688,9 @@ fn bad_compute_environments_are_refused() {
         ),
         "tiers.b.compute_environment[0]",
     );
-    assert_rejected(
+    let e = assert_rejected(
         &two(&ec2.replace("\"od\"", "\"first\""), r#"["first"]"#),
         "tiers.b.compute_environment[0].name = \"first\"",
     );
+    assert!(e.contains("bad.toml:12:"), "{e}");
 }
