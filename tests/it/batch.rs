@@ -98,6 +98,18 @@ fn expected_completion_with_wait(r: f64, n: f64, tau: f64, c: f64, s: f64, m: us
     s + first
 }
 
+/// The one job of the renewal tests: 2 h of work, a checkpoint every 15 min, 2 min to
+/// restart, ten attempts.
+const ONE_JOB_WITH_CHECKPOINTS: &str = r#"[tiers.b.jobs]
+array_size = 1
+vcpus = 2
+memory_gb = 4
+run_time = "2h"
+checkpoint = "15m"
+restart_cost = "2m"
+attempts = 10
+"#;
+
 /// The mean completion time, in hours, of the one job of `text` over 1,500 seeds from
 /// `seed` on, its standard error (the runs are independent: the sample standard
 /// deviation over √n), and the attempts interrupted in all. Every job succeeds, and
@@ -139,15 +151,7 @@ launch_time = "2m"
 interruption = { per_hour = 0.5 }
 notice = "2m"
 "#,
-        r#"[tiers.b.jobs]
-array_size = 1
-vcpus = 2
-memory_gb = 4
-run_time = "2h"
-checkpoint = "15m"
-restart_cost = "2m"
-attempts = 10
-"#,
+        ONE_JOB_WITH_CHECKPOINTS,
     );
     let (mean, se, _) = mean_completion_hours(&text, 1000);
     let expected = expected_completion_hours(0.5, 2.0 / 60.0, 0.25, 2.0 / 60.0, 2.0 / 60.0, 8);
@@ -372,8 +376,9 @@ deadline_at = "5h"
 const FARGATE_VCPU_S: f64 = 0.04048 / 3600.0;
 const FARGATE_GB_S: f64 = 0.004445 / 3600.0;
 
-/// `n` jobs of 2 vCPUs and 4 GB for `run` on one environment of `compute`.
-fn fargate(compute: &str, n: u32, run: &str) -> String {
+/// An array of `n` jobs of 2 vCPUs and 4 GB for `run`, in a run of two hours, on the
+/// environments of `compute`.
+fn array_of(compute: &str, n: u32, run: &str) -> String {
     batch(
         "2h",
         compute,
@@ -402,7 +407,7 @@ fn task_bill(n: u32, run_s: f64) -> f64 {
 #[test]
 fn fargate_jobs_are_billed_by_the_task_second_with_the_minute_minimum() {
     for (time, run_s) in [("90s", 90.0), ("20s", 20.0)] {
-        let s = run(&fargate(
+        let s = run(&array_of(
             "type = \"FARGATE\"\nmax_vcpus = 4\nlaunch_time = \"30s\"",
             6,
             time,
@@ -440,7 +445,7 @@ fn fargate_jobs_are_billed_by_the_task_second_with_the_minute_minimum() {
 fn fargate_spot_tasks_are_billed_at_the_spot_price() {
     let s = run(&format!(
         "{}\n[tiers.b.spot]\ninterruption = {{ per_hour = 0 }}\n",
-        fargate("type = \"FARGATE_SPOT\"\nmax_vcpus = 16", 6, "90s")
+        array_of("type = \"FARGATE_SPOT\"\nmax_vcpus = 16", 6, "90s")
     ));
     let bill = 0.33 * task_bill(6, 90.0);
     assert_eq!(jobs(&s).jobs_succeeded, 6);
@@ -464,15 +469,7 @@ fn one_job_on_fargate_spot_takes_the_renewal_mean() {
     let text = batch(
         "48h",
         "type = \"FARGATE_SPOT\"\nlaunch_time = \"2m\"\n[tiers.b.spot]\ninterruption = { per_hour = 0.5 }",
-        r#"[tiers.b.jobs]
-array_size = 1
-vcpus = 2
-memory_gb = 4
-run_time = "2h"
-checkpoint = "15m"
-restart_cost = "2m"
-attempts = 10
-"#,
+        ONE_JOB_WITH_CHECKPOINTS,
     );
     let (mean, se, interrupted) = mean_completion_hours(&text, 2000);
     let d = 2.0 / 60.0;
@@ -558,8 +555,7 @@ run_time = "1h"
 /// at once, two run on Fargate Spot and four on Fargate, each part billed by hand.
 #[test]
 fn fargate_spot_overflows_to_fargate() {
-    let s = run(&batch(
-        "1h",
+    let s = run(&array_of(
         r#"name = "spot"
 type = "FARGATE_SPOT"
 max_vcpus = 4
@@ -572,12 +568,8 @@ launch_time = "30s"
 [tiers.b.spot]
 interruption = { per_hour = 0 }
 "#,
-        r#"[tiers.b.jobs]
-array_size = 6
-vcpus = 2
-memory_gb = 4
-run_time = "90s"
-"#,
+        6,
+        "90s",
     ));
     let b = jobs(&s);
     assert_eq!(b.jobs_succeeded, 6);
