@@ -63,8 +63,11 @@
 //! the jobs' own columns (`JobColumns`).
 //!
 //! Not modelled: fractional Fargate vCPUs (0.25 and 0.5: a job's `vcpus` is whole),
-//! job dependencies, fair-share scheduling, multi-node jobs, zones (every
-//! instance is in the first zone), capacity shortages.
+//! EC2 and Fargate environments in one tier (AWS allows them in different queues; the
+//! ledger bills a tier as instances or as tasks), a Fargate `stopTimeout` shorter than
+//! the warning (the job runs through the two minutes), the job's image pull (billed by
+//! Fargate, inside `launch_time` here), job dependencies, fair-share scheduling,
+//! multi-node jobs, zones (every instance is in the first zone), capacity shortages.
 
 mod allocation;
 
