@@ -6,7 +6,7 @@ use simcloud::compare::optimize::{Evidence, Optimization};
 use simcloud::compare::{self, ComparePlan, Comparison, Metric};
 use simcloud::model::{Config, Summary, TierKind};
 use simcloud::report::bill::{BillStatement, LineRole, hours};
-use simcloud::report::compare::{diff_cell, estimate_cell, verdict_sentence};
+use simcloud::report::compare::{diff_cell, estimate_cell, tier_tables, verdict_sentence};
 use simcloud::report::html::{count, paid_parts, share};
 use simcloud::report::plots::cents;
 use simcloud::report::tiers::{
@@ -310,25 +310,20 @@ pub(super) fn print_comparison(out: &mut dyn Write, c: &Comparison, ran: &str) -
         ]);
     }
     print_table(out, &rows)?;
-    if c.shown().contains(&Metric::Makespan) {
+    for table in tier_tables(c) {
         writeln!(out)?;
         writeln!(
             out,
-            "  the batch tier's jobs: mean ± half-width of the 95 % confidence interval"
+            "  {}: mean ± half-width of the 95 % confidence interval",
+            table.title
         )?;
-        let mut rows = vec![vec![
-            "strategy".to_string(),
-            "makespan h".into(),
-            "deadline met %".into(),
-            "$ per job".into(),
-        ]];
-        for s in &c.strategies {
-            rows.push(vec![
-                s.name.clone(),
-                estimate_cell(s.get(Metric::Makespan).estimate, 1.0 / 3600.0, 2),
-                estimate_cell(s.get(Metric::DeadlineMet).estimate, 100.0, 2),
-                estimate_cell(s.get(Metric::CostPerJob).estimate, 1.0, 4),
-            ]);
+        let mut rows = vec![
+            std::iter::once("strategy".to_string())
+                .chain(table.columns)
+                .collect::<Vec<_>>(),
+        ];
+        for (strategy, cells) in table.rows {
+            rows.push(std::iter::once(strategy).chain(cells).collect());
         }
         print_table(out, &rows)?;
     }

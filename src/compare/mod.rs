@@ -44,7 +44,7 @@
 //! describes completed requests only, so read it together with the error rates.
 
 use crate::model::BillPart;
-use crate::model::{Config, RequestCounts, Summary, round_to, simulate};
+use crate::model::{Config, QueueSummary, RequestCounts, Summary, round_to, simulate};
 use crate::scenario::{ScenarioError, ScenarioFile};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -305,8 +305,9 @@ pub struct RunRecord {
     pub requests: RequestCounts,
     /// [`Metric::of`] the run's summary, unrounded, in [`Metric::ALL`] order.
     pub values: [f64; Metric::ALL.len()],
-    /// The run has a batch tier, whose measures its files then show.
-    pub batch: bool,
+    /// The groups of metrics the run has, in [`MetricGroup::ALL`] order:
+    /// [`MetricGroup::General`] always, and a kind of tier's when the run has one.
+    pub groups: Vec<MetricGroup>,
 }
 
 impl RunRecord {
@@ -318,8 +319,10 @@ impl RunRecord {
             events: run.summary.events,
             requests: run.summary.requests,
             values: Metric::ALL.map(|m| m.of(&run.summary)),
-            batch: run.summary.batch.is_some()
-                || run.summary.tiers.iter().any(|t| t.batch.is_some()),
+            groups: MetricGroup::ALL
+                .into_iter()
+                .filter(|g| g.in_summary(&run.summary))
+                .collect(),
         }
     }
 
@@ -451,11 +454,164 @@ pub enum Metric {
     DeadlineMet,
     /// A batch tier's bill over its succeeded jobs.
     CostPerJob,
+    /// One measure of a worker tier's queue (the entry tier's, else the first's).
+    Queue(QueueMeasure),
+}
+
+/// A measure of a worker tier's SQS queue, from `queue` of its `summary.json`
+/// (aws-facts.md 5, 12): a metric of [`MetricGroup::Queue`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueMeasure {
+    /// Time in queue, from a message's sending to the receive whose processing
+    /// deleted it (`time_in_queue_ms`): mean, median, 99th percentile.
+    TimeInQueueMean,
+    TimeInQueueP50,
+    TimeInQueueP99,
+    /// Messages processed (each once), receives of a message after its first,
+    /// messages moved to the dead-letter queue, and messages deleted by the retention
+    /// period unprocessed (`processed`, `retried`, `dead_lettered`, `expired`).
+    Processed,
+    Retried,
+    DeadLettered,
+    Expired,
+    /// The most messages visible at once (`backlog_peak`).
+    BacklogPeak,
+}
+
+impl QueueMeasure {
+    /// Its metric key in the comparison's files.
+    fn key(self) -> &'static str {
+        match self {
+            QueueMeasure::TimeInQueueMean => "time_in_queue_mean_ms",
+            QueueMeasure::TimeInQueueP50 => "time_in_queue_p50_ms",
+            QueueMeasure::TimeInQueueP99 => "time_in_queue_p99_ms",
+            QueueMeasure::Processed => "messages_processed",
+            QueueMeasure::Retried => "messages_retried",
+            QueueMeasure::DeadLettered => "messages_dead_lettered",
+            QueueMeasure::Expired => "messages_expired",
+            QueueMeasure::BacklogPeak => "backlog_peak",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            QueueMeasure::TimeInQueueMean => "time in queue, mean",
+            QueueMeasure::TimeInQueueP50 => "time in queue, p50",
+            QueueMeasure::TimeInQueueP99 => "time in queue, p99",
+            QueueMeasure::Processed => "processed",
+            QueueMeasure::Retried => "retried",
+            QueueMeasure::DeadLettered => "dead-lettered",
+            QueueMeasure::Expired => "expired",
+            QueueMeasure::BacklogPeak => "backlog peak",
+        }
+    }
+
+    fn is_time(self) -> bool {
+        matches!(
+            self,
+            QueueMeasure::TimeInQueueMean
+                | QueueMeasure::TimeInQueueP50
+                | QueueMeasure::TimeInQueueP99
+        )
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            QueueMeasure::TimeInQueueMean => {
+                "a worker tier's mean time from a message's sending to the receive whose processing deleted it"
+            }
+            QueueMeasure::TimeInQueueP50 => {
+                "a worker tier's median time in queue of processed messages"
+            }
+            QueueMeasure::TimeInQueueP99 => {
+                "a worker tier's 99th percentile time in queue of processed messages"
+            }
+            QueueMeasure::Processed => {
+                "a worker tier's messages processed successfully and deleted (each once)"
+            }
+            QueueMeasure::Retried => "a worker tier's receives of a message after its first",
+            QueueMeasure::DeadLettered => {
+                "a worker tier's messages moved to the dead-letter queue after max_retries receives"
+            }
+            QueueMeasure::Expired => {
+                "a worker tier's messages deleted by the retention period, never processed"
+            }
+            QueueMeasure::BacklogPeak => {
+                "a worker tier's most messages visible in its queue at once"
+            }
+        }
+    }
+
+    /// Its value in the queue's summary.
+    fn of(self, q: &QueueSummary) -> f64 {
+        match self {
+            QueueMeasure::TimeInQueueMean => q.time_in_queue_ms.mean,
+            QueueMeasure::TimeInQueueP50 => q.time_in_queue_ms.p50,
+            QueueMeasure::TimeInQueueP99 => q.time_in_queue_ms.p99,
+            QueueMeasure::Processed => q.processed as f64,
+            QueueMeasure::Retried => q.retried as f64,
+            QueueMeasure::DeadLettered => q.dead_lettered as f64,
+            QueueMeasure::Expired => q.expired as f64,
+            QueueMeasure::BacklogPeak => q.backlog_peak as f64,
+        }
+    }
+}
+
+/// What a metric measures: what every run has, or one kind of tier's measures. A
+/// comparison shows a kind of tier's metrics only when its runs have such a tier
+/// ([`Metric::present_in`], [`Comparison::shown`]), so that a comparison of web tiers
+/// has no columns of zeros for jobs or queues it does not have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MetricGroup {
+    General,
+    /// A `batch` tier's jobs.
+    Batch,
+    /// A `worker` tier's SQS queue.
+    Queue,
+}
+
+impl MetricGroup {
+    /// Every group, in the order of their metrics in [`Metric::ALL`].
+    pub const ALL: [MetricGroup; 3] =
+        [MetricGroup::General, MetricGroup::Batch, MetricGroup::Queue];
+
+    /// The run has the group's measures: every run the general ones, a run with a
+    /// tier of the kind its.
+    pub fn in_summary(self, s: &Summary) -> bool {
+        match self {
+            MetricGroup::General => true,
+            MetricGroup::Batch => s.first_batch().is_some(),
+            MetricGroup::Queue => s.first_queue().is_some(),
+        }
+    }
+
+    /// The group's name in `report.html`'s anchors.
+    pub fn key(self) -> &'static str {
+        match self {
+            MetricGroup::General => "general",
+            MetricGroup::Batch => "batch",
+            MetricGroup::Queue => "queue",
+        }
+    }
+
+    /// The heading of the group's table in the terminal and `report.html`.
+    pub fn title(self) -> &'static str {
+        match self {
+            MetricGroup::General => "every run",
+            MetricGroup::Batch => "the batch tier's jobs",
+            MetricGroup::Queue => "the worker tier's queue",
+        }
+    }
+
+    /// The group's metrics, in [`Metric::ALL`] order.
+    pub fn metrics(self) -> impl Iterator<Item = Metric> {
+        Metric::ALL.into_iter().filter(move |m| m.group() == self)
+    }
 }
 
 impl Metric {
     /// Every metric, in the order of the output files.
-    pub const ALL: [Metric; 35] = [
+    pub const ALL: [Metric; 43] = [
         Metric::TotalCost,
         Metric::CostPerMillionRequests,
         Metric::CostPerMonth,
@@ -488,24 +644,59 @@ impl Metric {
         Metric::Cost(BillPart::CapacityReservation),
         Metric::Cost(BillPart::Route53),
         Metric::Cost(BillPart::CpuCredits),
-        // A batch tier's measures come last: a comparison without one leaves them out
-        // of every file ([`Comparison::shown`]), so that its files are those of the
-        // metrics before them.
+        // A kind of tier's measures come last, group by group (in
+        // [`MetricGroup::ALL`] order): a comparison without such a tier leaves them out
+        // of every file ([`Comparison::shown`]).
         Metric::Makespan,
         Metric::DeadlineMet,
         Metric::CostPerJob,
+        Metric::Queue(QueueMeasure::TimeInQueueMean),
+        Metric::Queue(QueueMeasure::TimeInQueueP50),
+        Metric::Queue(QueueMeasure::TimeInQueueP99),
+        Metric::Queue(QueueMeasure::Processed),
+        Metric::Queue(QueueMeasure::Retried),
+        Metric::Queue(QueueMeasure::DeadLettered),
+        Metric::Queue(QueueMeasure::Expired),
+        Metric::Queue(QueueMeasure::BacklogPeak),
     ];
 
-    /// The metrics every comparison shows: all but a batch tier's.
-    pub const GENERAL: usize = Metric::ALL.len() - 3;
+    /// What the metric measures: a kind of tier's measure is 0 in a run without one,
+    /// and shown only in a comparison of runs that have one.
+    pub fn group(self) -> MetricGroup {
+        match self {
+            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob => MetricGroup::Batch,
+            Metric::Queue(_) => MetricGroup::Queue,
+            // Listed rather than `_`: a new metric does not compile until its group is
+            // chosen here.
+            Metric::TotalCost
+            | Metric::CostPerMillionRequests
+            | Metric::CostPerMonth
+            | Metric::P50
+            | Metric::P99
+            | Metric::SloAttainment
+            | Metric::SloMet
+            | Metric::RejectedRate
+            | Metric::TimedOutRate
+            | Metric::InterruptedRate
+            | Metric::FailedRate
+            | Metric::InstanceHours
+            | Metric::Cost(_) => MetricGroup::General,
+        }
+    }
 
-    /// A batch tier's measure: 0 in a run without one, and shown only in a comparison
-    /// of runs that have one.
-    pub fn is_batch(self) -> bool {
-        matches!(
-            self,
-            Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob
-        )
+    /// Whether `run` has something to show in this metric: a kind of tier's measure
+    /// when the run has such a tier ([`MetricGroup`]); a part of the bill when the run
+    /// paid some of it, to the decimals shown (SPEC fixes no columns of the
+    /// comparison's files, and a column of zeros for each of the twenty parts a web
+    /// tier never pays buried the parts it does); any other metric always. A
+    /// comparison shows a metric when one of its runs has it ([`Comparison::shown`]):
+    /// a decision made from the runs alone, so a merge of shards, which has every run,
+    /// makes the same one.
+    pub fn present_in(self, run: &RunRecord) -> bool {
+        match self {
+            Metric::Cost(_) => self.round(run.value(self)) != 0.0,
+            _ => run.groups.contains(&self.group()),
+        }
     }
 
     /// Position in [`Metric::ALL`].
@@ -535,6 +726,49 @@ impl Metric {
             Metric::Makespan => "makespan_s",
             Metric::DeadlineMet => "deadline_met",
             Metric::CostPerJob => "cost_per_job_usd",
+            Metric::Queue(q) => q.key(),
+        }
+    }
+
+    /// A short name for people: a column of the terminal's and `report.html`'s tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::TotalCost => "total cost",
+            Metric::CostPerMillionRequests => "cost per million requests",
+            Metric::CostPerMonth => "cost per month at this rate",
+            Metric::P50 => "p50",
+            Metric::P99 => "p99",
+            Metric::SloAttainment => "SLO attained",
+            Metric::SloMet => "SLO met",
+            Metric::RejectedRate => "rejected",
+            Metric::TimedOutRate => "timed out",
+            Metric::InterruptedRate => "interrupted",
+            Metric::FailedRate => "failed",
+            Metric::InstanceHours => "instance-hours",
+            Metric::Cost(part) => part.label(),
+            Metric::Makespan => "makespan",
+            Metric::DeadlineMet => "deadline met",
+            Metric::CostPerJob => "cost per job",
+            Metric::Queue(q) => q.label(),
+        }
+    }
+
+    /// How the terminal and `report.html` print the metric's estimates: the factor,
+    /// the unit after it, and the decimals (fractions as percent; a queue's times in
+    /// seconds, as its sentence in the run's report has them, since a backlog holds
+    /// messages for minutes; a batch's makespan in hours). The files keep
+    /// [`Metric::unit`] and [`Metric::decimals`].
+    pub fn display(self) -> (f64, &'static str, usize) {
+        match self {
+            Metric::Queue(q) if q.is_time() => return (1e-3, "s", 2),
+            Metric::Makespan => return (1.0 / 3600.0, "h", 2),
+            _ => {}
+        }
+        match self.unit() {
+            "fraction" => (100.0, "%", 2),
+            "USD" => (1.0, "$", 4),
+            "hours" => (1.0, "h", 2),
+            unit => (1.0, unit, 1),
         }
     }
 
@@ -547,6 +781,8 @@ impl Metric {
             | Metric::CostPerJob => "USD",
             Metric::Makespan => "s",
             Metric::DeadlineMet => "fraction",
+            Metric::Queue(q) if q.is_time() => "ms",
+            Metric::Queue(_) => "messages",
             Metric::P50 | Metric::P99 => "ms",
             Metric::SloAttainment
             | Metric::SloMet
@@ -586,13 +822,17 @@ impl Metric {
                 "a batch tier's jobs with a deadline that succeeded by it / jobs with a deadline"
             }
             Metric::CostPerJob => "a batch tier's bill / its succeeded jobs",
+            Metric::Queue(q) => q.description(),
         }
     }
 
     /// Decimals kept in every output; the one place where comparison precision is set.
+    /// Times in milliseconds and seconds keep the summary's 3 (so a replicate's value
+    /// is the summary's, digit for digit); counts of messages 3 too, which is enough
+    /// for a mean over replicates.
     pub fn decimals(self) -> usize {
-        match self {
-            Metric::P50 | Metric::P99 | Metric::Makespan => 3,
+        match self.unit() {
+            "ms" | "s" | "messages" => 3,
             _ => 6,
         }
     }
@@ -628,11 +868,7 @@ impl Metric {
             Metric::InstanceHours => s.instance_hours(),
             Metric::Cost(part) => part.of(&s.cost_usd),
             Metric::Makespan | Metric::DeadlineMet | Metric::CostPerJob => {
-                let batch = s
-                    .batch
-                    .as_ref()
-                    .or_else(|| s.tiers.iter().find_map(|t| t.batch.as_ref()));
-                let Some(b) = batch else {
+                let Some(b) = s.first_batch() else {
                     return 0.0;
                 };
                 // Numbers in every run (a comparison's estimates and equality need
@@ -644,6 +880,7 @@ impl Metric {
                     _ => b.cost_per_job_usd.unwrap_or(b_cost(s)),
                 }
             }
+            Metric::Queue(q) => s.first_queue().map_or(0.0, |queue| q.of(queue)),
         }
     }
 
@@ -653,12 +890,13 @@ impl Metric {
     }
 }
 
-/// The metrics a comparison shows: a batch tier's only when its runs have one.
-fn shown(batch: bool) -> &'static [Metric] {
-    match batch {
-        true => &Metric::ALL,
-        false => &Metric::ALL[..Metric::GENERAL],
-    }
+/// The metrics a comparison of `runs` shows, in [`Metric::ALL`] order: those one of
+/// the runs has ([`Metric::present_in`]).
+fn shown(runs: &[RunRecord]) -> Vec<Metric> {
+    Metric::ALL
+        .into_iter()
+        .filter(|m| runs.iter().any(|r| m.present_in(r)))
+        .collect()
 }
 
 /// The bill of a run's batch tiers' summary: the run's whole bill (a batch tier is
@@ -687,7 +925,7 @@ pub struct StrategyResult {
     pub index: usize,
     pub name: String,
     /// In [`Metric::ALL`] order: the metrics the comparison shows
-    /// ([`Comparison::shown`]).
+    /// ([`Comparison::shown`]), and only those.
     pub metrics: Vec<MetricResult>,
     /// No other strategy is no worse on both cost and p99 and better on one, better
     /// and worse judged on paired 95 % intervals ([`pareto_optimal`]).
@@ -695,8 +933,13 @@ pub struct StrategyResult {
 }
 
 impl StrategyResult {
+    /// A metric the comparison shows; asking for another is a bug. Every metric of
+    /// [`MetricGroup::General`] but the parts of the bill is always shown.
     pub fn get(&self, metric: Metric) -> &MetricResult {
-        &self.metrics[metric.index()]
+        self.metrics
+            .iter()
+            .find(|m| m.metric == metric)
+            .unwrap_or_else(|| panic!("{metric:?} is not shown in this comparison"))
     }
 
     /// Mean total cost and its 95 % interval (for charts).
@@ -709,9 +952,16 @@ impl StrategyResult {
         self.get(Metric::P99).estimate
     }
 
-    /// Mean cost by part of the bill, in a fixed order (for stacked charts).
-    pub fn cost_breakdown(&self) -> [(&'static str, f64); BillPart::ALL.len()] {
-        BillPart::ALL.map(|part| (part.key(), self.get(Metric::Cost(part)).estimate.mean))
+    /// Mean cost by part of the bill, in bill order, for the parts the comparison shows
+    /// (for stacked charts; the others are 0 in every run).
+    pub fn cost_breakdown(&self) -> Vec<(&'static str, f64)> {
+        self.metrics
+            .iter()
+            .filter_map(|m| match m.metric {
+                Metric::Cost(part) => Some((part.key(), m.estimate.mean)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -801,13 +1051,26 @@ pub struct Comparison {
     pub slos: Vec<Slo>,
     /// Every run, ordered by (strategy, replicate).
     pub runs: Vec<RunRecord>,
+    /// The metrics its files show, in [`Metric::ALL`] order.
+    shown: Vec<Metric>,
 }
 
 impl Comparison {
-    /// The metrics its files show, in [`Metric::ALL`] order: a batch tier's only when
-    /// its runs have one.
-    pub fn shown(&self) -> &'static [Metric] {
-        shown(self.runs.first().is_some_and(|r| r.batch))
+    /// The metrics its files show, in [`Metric::ALL`] order: those one of its runs has
+    /// ([`Metric::present_in`]): a kind of tier's only when its runs have one, a part of
+    /// the bill only when a run paid some of it.
+    pub fn shown(&self) -> &[Metric] {
+        &self.shown
+    }
+
+    /// The metrics of `group` it shows, in [`Metric::ALL`] order (none when its runs
+    /// have no tier of the group's kind).
+    pub fn shown_in(&self, group: MetricGroup) -> Vec<Metric> {
+        self.shown
+            .iter()
+            .copied()
+            .filter(|m| m.group() == group)
+            .collect()
     }
 
     /// Summarises `runs`, which must be ordered by (strategy, replicate) as
@@ -827,7 +1090,7 @@ impl Comparison {
                 "runs are in input order"
             );
         }
-        let batch = runs.first().is_some_and(|r| r.batch);
+        let shown = shown(&runs);
         // values[s][m][r]: metric m of replicate r of strategy s, rounded as shown.
         let values: Vec<Vec<Vec<f64>>> = runs
             .chunks(r)
@@ -844,14 +1107,11 @@ impl Comparison {
             .map(|(s, per_metric)| StrategyResult {
                 index: s,
                 name: grid.strategies[s].clone(),
-                // The metrics shown (a batch tier's last, when there is one), so that
-                // `metrics[m.index()]` is metric m.
-                metrics: shown(batch)
+                metrics: shown
                     .iter()
-                    .enumerate()
-                    .map(|(mi, &metric)| {
-                        let own = &per_metric[mi];
-                        let baseline = &values[0][mi];
+                    .map(|&metric| {
+                        let own = &per_metric[metric.index()];
+                        let baseline = &values[0][metric.index()];
                         let diffs: Vec<f64> =
                             own.iter().zip(baseline).map(|(x, b)| x - b).collect();
                         MetricResult {
@@ -885,6 +1145,7 @@ impl Comparison {
             strategies,
             slos: grid.slos.clone(),
             runs,
+            shown,
         }
     }
 
@@ -901,6 +1162,17 @@ mod tests {
     fn every_part_of_the_bill_is_a_metric() {
         for part in BillPart::ALL {
             assert!(Metric::ALL.contains(&Metric::Cost(part)), "{part:?}");
+        }
+    }
+
+    /// The groups' metrics follow each other in [`MetricGroup::ALL`] order, and each
+    /// group but the general one has some.
+    #[test]
+    fn metrics_come_group_by_group() {
+        let groups: Vec<MetricGroup> = Metric::ALL.iter().map(|m| m.group()).collect();
+        assert!(groups.is_sorted(), "{groups:?}");
+        for group in MetricGroup::ALL {
+            assert!(group.metrics().count() > 0, "{group:?}");
         }
     }
 

@@ -71,6 +71,21 @@ impl Summary {
             false => self.tiers.iter().map(|t| t.instances.instance_hours).sum(),
         }
     }
+
+    /// The entry tier's queue when it is a `worker` tier, else the first `worker`
+    /// tier's (a web tier in front of one is the usual case).
+    pub fn first_queue(&self) -> Option<&QueueSummary> {
+        self.queue
+            .as_ref()
+            .or_else(|| self.tiers.iter().find_map(|t| t.queue.as_ref()))
+    }
+
+    /// The entry tier's jobs when it is a `batch` tier, else the first `batch` tier's.
+    pub fn first_batch(&self) -> Option<&BatchSummary> {
+        self.batch
+            .as_ref()
+            .or_else(|| self.tiers.iter().find_map(|t| t.batch.as_ref()))
+    }
 }
 
 /// One deployment of a new application version (`deployments` of `summary.json`):

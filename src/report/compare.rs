@@ -364,6 +364,44 @@ pub fn diff_cell(e: Estimate, scale: f64, decimals: usize) -> String {
     }
 }
 
+/// A table per kind of tier whose measures the comparison shows (none for web tiers
+/// alone), for the terminal and `report.html`: per strategy, each of the group's
+/// metrics as `mean ± half-width` at its [`Metric::display`].
+pub fn tier_tables(c: &Comparison) -> Vec<html::MeasureTable> {
+    MetricGroup::ALL
+        .into_iter()
+        .filter(|&group| group != MetricGroup::General)
+        .filter_map(|group| {
+            let metrics = c.shown_in(group);
+            if metrics.is_empty() {
+                return None;
+            }
+            Some(html::MeasureTable {
+                id: group.key(),
+                title: group.title(),
+                columns: metrics
+                    .iter()
+                    .map(|m| format!("{} [{}]", m.label(), m.display().1))
+                    .collect(),
+                rows: c
+                    .strategies
+                    .iter()
+                    .map(|s| {
+                        let cells = metrics
+                            .iter()
+                            .map(|&m| {
+                                let (scale, _, decimals) = m.display();
+                                estimate_cell(s.get(m).estimate, scale, decimals)
+                            })
+                            .collect();
+                        (s.name.clone(), cells)
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// The comparison's verdict in words ([`Comparison::verdict`]).
 pub fn verdict_sentence(c: &Comparison) -> String {
     let v = c.verdict();
@@ -489,6 +527,7 @@ pub fn write_pictures(
                     }
                 })
                 .collect(),
+            tiers: tier_tables(comparison),
         },
     );
     let mut files = Vec::new();

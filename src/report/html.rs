@@ -660,6 +660,22 @@ pub struct ComparePage {
     /// the terminal's form: Δ total cost $, Δ $ per month, Δ p99 ms, Δ SLO attained
     /// (points), Δ instance-hours.
     pub differences: Vec<DiffRow>,
+    /// A table per kind of tier whose measures the comparison shows (a batch tier's
+    /// jobs, a worker tier's queue), in the terminal's form; none for web tiers alone.
+    pub tiers: Vec<MeasureTable>,
+}
+
+/// A kind of tier's measures, one row per strategy: the estimates as text (mean ±
+/// half-width), as the terminal prints them.
+pub struct MeasureTable {
+    /// The anchor of its heading.
+    pub id: &'static str,
+    /// Its heading, in lower case (`the worker tier's queue`).
+    pub title: &'static str,
+    /// Each metric's name and unit.
+    pub columns: Vec<String>,
+    /// Each strategy's name and a cell per column.
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
 /// A strategy's paired differences against the baseline, as text.
@@ -716,6 +732,19 @@ fn strategy_definitions(scenario_toml: &str) -> Vec<(String, Vec<String>)> {
             (name.to_string(), lines)
         })
         .collect()
+}
+
+/// The rows of a table of text and the table's end: each strategy's name, then its
+/// cells as numbers (right-aligned), escaped.
+fn text_rows<'a>(out: &mut String, rows: impl Iterator<Item = (&'a str, &'a [String])>) {
+    for (strategy, cells) in rows {
+        let _ = write!(out, "<tr><td>{}</td>", escape(strategy));
+        for cell in cells {
+            let _ = write!(out, "<td class=\"n\">{}</td>", escape(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
 }
 
 /// A comparison's `report.html`: the verdict, the table of strategies, the charts
@@ -791,6 +820,28 @@ pub fn compare_report(
         );
     }
     out.push_str("</table>\n");
+    for table in &verdict.tiers {
+        let mut title = table.title.to_string();
+        title[..1].make_ascii_uppercase();
+        let _ = write!(
+            out,
+            "<h2 id=\"{}\">{}</h2>\n<p class=\"sub\">Mean ± half-width of the 95 % confidence interval over the \
+             replicates (compare.csv has every digit).</p>\n<table>\n<tr><th>strategy</th>",
+            table.id,
+            escape(&title)
+        );
+        for column in &table.columns {
+            let _ = write!(out, "<th class=\"n\">{}</th>", escape(column));
+        }
+        out.push_str("</tr>\n");
+        text_rows(
+            &mut out,
+            table
+                .rows
+                .iter()
+                .map(|(s, cells)| (s.as_str(), cells.as_slice())),
+        );
+    }
     if let Some(baseline) = strategies
         .first()
         .filter(|_| !verdict.differences.is_empty())
@@ -803,14 +854,13 @@ pub fn compare_report(
              <th class=\"n\">Δ p99 ms</th><th class=\"n\">Δ SLO attained (points)</th><th class=\"n\">Δ instance-hours</th></tr>",
             escape(&baseline.name)
         );
-        for row in &verdict.differences {
-            let _ = write!(out, "<tr><td>{}</td>", escape(&row.strategy));
-            for cell in &row.cells {
-                let _ = write!(out, "<td class=\"n\">{}</td>", escape(cell));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</table>\n");
+        text_rows(
+            &mut out,
+            verdict
+                .differences
+                .iter()
+                .map(|row| (row.strategy.as_str(), row.cells.as_slice())),
+        );
     }
     out.push_str("<h2 id=\"charts\">Charts</h2>\n");
     let slo_caption = match verdict.slo {
@@ -894,6 +944,15 @@ mod tests {
                 percentile: 99.0,
             }),
             differences: Vec::new(),
+            tiers: vec![MeasureTable {
+                id: "queue",
+                title: "the worker tier's queue",
+                columns: vec!["backlog peak [messages]".into()],
+                rows: vec![(
+                    "<script>alert(1)</script>".into(),
+                    vec!["12.0 ± 1.5".into()],
+                )],
+            }],
         };
         let html = compare_report(
             "x & y",
@@ -912,6 +971,12 @@ mod tests {
         // The verdict, escaped, before the table; each row's SLO figures.
         assert!(html.contains("data-chosen=\"x &amp; y\""));
         assert!(html.find("pick &lt;this&gt;") < html.find("<h2 id=\"strategies\">"));
+        // A kind of tier's table, after the strategies, its heading capitalised.
+        assert!(
+            html.find("<h2 id=\"queue\">The worker tier&#39;s queue</h2>")
+                > html.find("<h2 id=\"strategies\">")
+        );
+        assert!(html.contains("<th class=\"n\">backlog peak [messages]</th></tr>\n<tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class=\"n\">12.0 ± 1.5</td></tr>"));
         assert!(html.contains("<td class=\"n\">5/5</td><td class=\"n\">99.00 ± 0.10 %</td><td class=\"n\">$1.50 ± $0.10</td><td class=\"n\">$800.00 ± $20.00</td>"));
         assert!(
             !html.contains("http://")

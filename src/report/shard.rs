@@ -30,7 +30,9 @@ use super::folder::{
     SHARDS_FOLDER, StagedFolder, check_replaceable, round_shard_folder_name, shard_folder_name,
 };
 use super::{OutputError, OutputFile};
-use crate::compare::{Comparison, Grid, Metric, RunRecord, Shard, Slo, replicate_seed};
+use crate::compare::{
+    Comparison, Grid, Metric, MetricGroup, RunRecord, Shard, Slo, replicate_seed,
+};
 use crate::model::RequestCounts;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -43,8 +45,10 @@ use std::path::{Path, PathBuf};
 /// The file of a shard, inside its folder.
 pub const SHARD_FILE: &str = "shard.json";
 
-/// Version of the shard file's layout; a merge refuses any other.
-const FORMAT: u32 = 2;
+/// Version of the shard file's layout; a merge refuses any other. Format 3 added a
+/// worker tier's queue metrics: a format-2 shard of a worker scenario would read as
+/// one without a queue.
+const FORMAT: u32 = 3;
 
 /// One shard: its runs and what they belong to.
 #[derive(Clone, Debug, PartialEq)]
@@ -180,7 +184,10 @@ struct ShardRun {
     #[serde(default)]
     failed: u64,
     in_flight: u64,
-    /// By metric key; unrounded.
+    /// By metric key; unrounded. Every part of the bill, zero or not (whether a
+    /// comparison shows it depends on every run, which only the merge has); a kind of
+    /// tier's metrics only in a run with such a tier, which is how the run's
+    /// [`MetricGroup`]s travel.
     metrics: BTreeMap<String, f64>,
 }
 
@@ -215,10 +222,9 @@ impl ShardFile {
                         interrupted: q.interrupted,
                         failed: q.failed,
                         in_flight: q.in_flight,
-                        // A batch tier's measures only in runs that have one.
                         metrics: Metric::ALL
                             .iter()
-                            .filter(|&&m| run.batch || !m.is_batch())
+                            .filter(|m| run.groups.contains(&m.group()))
                             .map(|&m| (m.key().to_string(), run.value(m)))
                             .collect(),
                     }
@@ -248,16 +254,25 @@ impl ShardFile {
             .runs
             .into_iter()
             .map(|run| {
+                // A group is the run's when one of its metrics is there; then all
+                // must be.
+                let groups: Vec<MetricGroup> = MetricGroup::ALL
+                    .into_iter()
+                    .filter(|&g| {
+                        g == MetricGroup::General
+                            || g.metrics().any(|m| run.metrics.contains_key(m.key()))
+                    })
+                    .collect();
                 let mut values = [0.0; Metric::ALL.len()];
                 for (value, m) in values.iter_mut().zip(Metric::ALL) {
                     *value = match run.metrics.get(m.key()) {
                         Some(v) => *v,
-                        None if m.is_batch() => 0.0,
+                        None if !groups.contains(&m.group()) => 0.0,
                         None => return Err(format!("a run has no `{}`", m.key())),
                     };
                 }
                 Ok(RunRecord {
-                    batch: run.metrics.contains_key(Metric::Makespan.key()),
+                    groups,
                     strategy: run.strategy,
                     replicate: run.replicate,
                     seed: run.seed,

@@ -217,10 +217,10 @@ fn one_and_two_threads_and_a_rerun_give_byte_identical_files() {
     // replicates.csv: a header and one row per strategy × replicate (5 × 3).
     let rows = fs::read_to_string(a.join("replicates.csv")).unwrap();
     assert_eq!(rows.lines().count(), 1 + 5 * 3);
-    // compare.csv: one row per strategy × metric.
+    // compare.csv: one row per strategy × metric shown.
     let rows = fs::read_to_string(a.join("compare.csv")).unwrap();
-    // (A batch tier's metrics are shown only for runs that have one.)
-    assert_eq!(rows.lines().count(), 1 + 5 * Metric::GENERAL);
+    let shown = web_only_metrics(&a);
+    assert_eq!(rows.lines().count(), 1 + 5 * shown.len());
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(a.join("compare.json")).unwrap()).unwrap();
     assert_eq!(json["baseline"], "cpu 50");
@@ -231,6 +231,66 @@ fn one_and_two_threads_and_a_rerun_give_byte_identical_files() {
     assert_eq!(page.matches("<svg").count(), 2, "two inline charts");
     assert!(page.contains("cpu 50") && page.contains("cpu 70"));
     assert!(fs::metadata(a.join("cost_vs_p99.png")).unwrap().len() > 1000);
+}
+
+/// The metrics a comparison of compare-targets shows (web tiers only): the twelve
+/// general ones, and of the bill's twenty parts the two it pays, by hand: m5.large
+/// instances bought on demand behind an Application Load Balancer, nothing else (no
+/// spot, no commitment, no metered transfer). No batch tier's or worker queue's
+/// metric, and no column of zeros for a part nobody paid. Checked in `dir`'s four
+/// files: the same metrics in `compare.csv`, `compare.json` (its list and each
+/// strategy's), `replicates.csv`, and no tier's table in `report.html`.
+fn web_only_metrics(dir: &Path) -> Vec<String> {
+    let expected = [
+        "total_cost_usd",
+        "cost_per_million_requests_usd",
+        "cost_per_month_usd",
+        "p50_ms",
+        "p99_ms",
+        "slo_attainment",
+        "slo_met",
+        "rejected_rate",
+        "timed_out_rate",
+        "interrupted_rate",
+        "failed_rate",
+        "instance_hours",
+        "cost_on_demand_usd",
+        "cost_load_balancer_usd",
+    ];
+    let csv = fs::read_to_string(dir.join("compare.csv")).unwrap();
+    let mut in_csv: Vec<String> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let metric = line.split(',').nth(2).unwrap().to_string();
+        if !in_csv.contains(&metric) {
+            in_csv.push(metric);
+        }
+    }
+    assert_eq!(in_csv, expected, "compare.csv");
+    let replicates = fs::read_to_string(dir.join("replicates.csv")).unwrap();
+    let header: Vec<&str> = replicates.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "in_flight").unwrap() + 1;
+    assert_eq!(header[at..], expected, "replicates.csv");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("compare.json")).unwrap()).unwrap();
+    let listed: Vec<&str> = json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, expected, "compare.json metrics");
+    // (serde_json's map is sorted by key: compared as sets.)
+    let mut sorted = expected.to_vec();
+    sorted.sort();
+    for s in json["strategies"].as_array().unwrap() {
+        let keys: Vec<&String> = s["metrics"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, sorted, "compare.json {}", s["name"]);
+    }
+    let page = fs::read_to_string(dir.join("report.html")).unwrap();
+    for id in ["queue", "batch"] {
+        assert!(!page.contains(&format!("<h2 id=\"{id}\">")), "{id}");
+    }
+    expected.iter().map(|k| k.to_string()).collect()
 }
 
 /// With one replicate no interval exists: empty CSV cells, JSON nulls, never NaN.

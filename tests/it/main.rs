@@ -10,6 +10,7 @@ mod burstable;
 mod catalog;
 mod cli;
 mod compare;
+mod compare_queue;
 mod deployments;
 mod determinism;
 mod ecs;

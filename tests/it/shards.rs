@@ -48,7 +48,7 @@ fn merge(out: &Path) -> assert_cmd::assert::Assert {
 }
 
 /// Every file of `dir` but the shards, by name, with its bytes.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())

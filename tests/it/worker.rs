@@ -10,7 +10,7 @@ use simcloud::model::{QueueSummary, RunOutcome, simulate};
 /// A single worker tier (the entry tier: `[traffic]` is the messages sent) of `n`
 /// instances that never scale, `connections` sqsd connections and as many workers
 /// each; `traffic` is the `[traffic]` table's body, `sqsd` and `service` more keys.
-fn worker(
+pub(crate) fn worker(
     duration: &str,
     seed: u64,
     traffic: &str,

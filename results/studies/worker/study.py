@@ -6,8 +6,9 @@ p99, backlog peak) with the cost, summarised as means with 95 % Student-t interv
 
     python3 results/studies/worker/study.py target/release/simcloud 8
 
-`simcloud compare` does not report the queue's measures yet, so this script reads
-them from the runs. It writes runs.csv (one row per run) and summary.csv beside it.
+It was written when `simcloud compare` did not report the queue's measures, so it
+reads them from the runs; `simcloud compare scenarios/worker.toml --replicates 8` now
+reports the same runs' measures (see README.md). It writes runs.csv (one row per run) and summary.csv beside it.
 """
 import csv, json, math, os, subprocess, sys, tempfile
 
