@@ -191,6 +191,9 @@ pub(super) struct CostLedger {
     /// The image stored in ECR, in GB, when the tier is a `fargate` tier (whose
     /// instances are tasks).
     fargate_image_gb: Option<f64>,
+    /// The instances billed are Fargate tasks (a `fargate` tier's, or a `batch`
+    /// tier's on Fargate compute environments).
+    tasks: bool,
     /// Clock hours (from the start of the run) in which a dedicated instance ran.
     dedicated_hours: BTreeSet<u64>,
     /// Running intervals (ns) and type index of the on-demand instances a capacity
@@ -222,6 +225,7 @@ impl CostLedger {
             ledger.alb = None;
         }
         ledger.fargate_image_gb = config.fargate.as_ref().map(|f| f.image_mb / 1024.0);
+        ledger.tasks = config.fargate.is_some();
         ledger.surplus_price_per_vcpu_hour = config
             .instance
             .credits
@@ -235,7 +239,15 @@ impl CostLedger {
 
     /// True when the instances billed are Fargate tasks.
     fn bills_tasks(&self) -> bool {
-        self.fargate_image_gb.is_some()
+        self.tasks
+    }
+
+    /// The ledger of a tier whose instances are Fargate tasks without an image of its
+    /// own in ECR (a `batch` tier's Fargate compute environments: the job's image is
+    /// not modelled).
+    pub(super) fn billing_tasks(mut self) -> Self {
+        self.tasks = true;
+        self
     }
 
     /// The `purchase_option` of a line for `option`, in the tier's words.
@@ -286,6 +298,7 @@ impl CostLedger {
             extra_albs: Vec::new(),
             tier: String::new(),
             fargate_image_gb: None,
+            tasks: false,
             dedicated_hours: BTreeSet::new(),
             capacity_use: Vec::new(),
             open_hour_start: SimTime::ZERO,

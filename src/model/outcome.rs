@@ -205,6 +205,26 @@ pub struct BatchSummary {
     /// The most vCPUs of instances at once, and the instance-hours of them all.
     pub peak_vcpus: u32,
     pub instances_launched: u64,
+    /// Each compute environment's share, in the order written, when the tier has
+    /// several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentSummary>,
+}
+
+/// What one of a `batch` tier's compute environments ran (`batch.environments` of
+/// `summary.json`, when the tier has several).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct EnvironmentSummary {
+    pub name: String,
+    /// `EC2`, `SPOT`, `FARGATE` or `FARGATE_SPOT`.
+    #[serde(rename = "type")]
+    pub compute_type: String,
+    /// Job attempts started on its instances (or tasks).
+    pub attempts_started: u64,
+    /// Instances (or Fargate tasks) launched.
+    pub launched: u64,
+    /// The most vCPUs of its instances (or tasks) at once.
+    pub peak_vcpus: u32,
 }
 
 /// What an `emr` tier's cluster did (aws-facts.md 19): its nodes, those EC2

@@ -214,13 +214,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
                 None,
                 Some(fargate_task(c, f)),
                 Some(fargate_strategy(&f.strategy)),
-                Some(RawSpot {
-                    notice: None,
-                    rebalance: None,
-                    capacity_rebalance: None,
-                    pool: None,
-                    ..spot(&c.spot)
-                }),
+                Some(fargate_spot(&c.spot)),
             ),
             (None, Some(e)) => (
                 Some(RawInstance {
@@ -315,6 +309,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
         }),
         compute: None,
+        compute_environment: None,
         jobs: None,
         queue: None,
         emr: None,
@@ -328,34 +323,58 @@ fn tier(run: &Config, index: usize) -> RawTier {
 /// priority order) and its `[spot]` table (its other tables hold defaults the file
 /// may not give).
 fn batch_tier(c: &TierConfig, b: &BatchConfig) -> RawTier {
+    let several = b.environments.len() > 1;
+    let environment = |e: &ComputeEnvironment| {
+        let name = (e.name != "default" || several).then(|| e.name.clone());
+        let compute_type = Some(match e.compute {
+            ComputeType::Ec2 => RawComputeType::Ec2,
+            ComputeType::Spot => RawComputeType::Spot,
+            ComputeType::Fargate => RawComputeType::Fargate,
+            ComputeType::FargateSpot => RawComputeType::FargateSpot,
+        });
+        if e.compute.fargate() {
+            // AWS takes no more on Fargate; its types are its jobs' sizes.
+            return RawCompute {
+                name,
+                compute_type,
+                max_vcpus: Some(e.max_vcpus),
+                launch_time: text(e.launch_time),
+                ..RawCompute::default()
+            };
+        }
+        RawCompute {
+            name,
+            compute_type,
+            min_vcpus: Some(e.min_vcpus),
+            desired_vcpus: Some(e.desired_vcpus),
+            max_vcpus: Some(e.max_vcpus),
+            instance_types: Some(e.types.iter().map(|&t| b.types[t].name.clone()).collect()),
+            allocation_strategy: Some(e.allocation.into()),
+            bid_percentage: (e.compute == ComputeType::Spot).then_some(e.bid_percentage),
+            launch_time: text(e.launch_time),
+            idle_timeout: text(e.idle_timeout),
+        }
+    };
     RawTier {
-        compute: Some(RawCompute {
-            compute_type: Some(match b.compute {
-                ComputeType::Ec2 => RawComputeType::Ec2,
-                ComputeType::Spot => RawComputeType::Spot,
+        compute: Some(environment(&b.environments[0])),
+        compute_environment: list(&b.environments[1..], environment),
+        queue: list(&b.queues, |q| RawJobQueue {
+            name: Some(q.name.clone()),
+            priority: Some(q.priority),
+            compute_environments: several.then(|| {
+                q.environments
+                    .iter()
+                    .map(|&e| b.environments[e].name.clone())
+                    .collect()
             }),
-            min_vcpus: Some(b.min_vcpus),
-            desired_vcpus: Some(b.desired_vcpus),
-            max_vcpus: Some(b.max_vcpus),
-            instance_types: Some(b.types.iter().map(|t| t.name.clone()).collect()),
-            allocation_strategy: Some(b.allocation.into()),
-            bid_percentage: (b.compute == ComputeType::Spot).then_some(b.bid_percentage),
-            launch_time: text(b.launch_time),
-            idle_timeout: text(b.idle_timeout),
+            jobs: Some(jobs(&q.jobs)),
         }),
-        queue: queues(b),
-        spot: Some(spot(&c.spot)),
+        spot: Some(match b.fargate() {
+            true => fargate_spot(&c.spot),
+            false => spot(&c.spot),
+        }),
         ..RawTier::of_kind(c.kind.into())
     }
-}
-
-/// A `batch` or `emr` tier's queues, as `[[queue]]` tables in priority order.
-fn queues(b: &BatchConfig) -> Option<Vec<RawJobQueue>> {
-    list(&b.queues, |q| RawJobQueue {
-        name: Some(q.name.clone()),
-        priority: Some(q.priority),
-        jobs: Some(jobs(&q.jobs)),
-    })
 }
 
 /// An `emr` tier: its cluster, its instance groups, its node losses, its queues and
@@ -402,7 +421,12 @@ fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
             max_core_units: Some(m.max_core_units),
             max_on_demand_units: Some(m.max_on_demand_units),
         }),
-        queue: queues(b),
+        queue: list(&b.queues, |q| RawJobQueue {
+            name: Some(q.name.clone()),
+            priority: Some(q.priority),
+            compute_environments: None,
+            jobs: Some(jobs(&q.jobs)),
+        }),
         spot: Some(spot(&c.spot)),
         ..RawTier::of_kind(c.kind.into())
     }
@@ -967,6 +991,17 @@ fn interruption(rate: &InterruptionRate) -> RawInterruption {
             band: None,
             per_hour: Some(*per_hour),
         },
+    }
+}
+
+/// FARGATE_SPOT's `[spot]`: its price and interruptions (the notice is AWS's).
+fn fargate_spot(s: &SpotConfig) -> RawSpot {
+    RawSpot {
+        notice: None,
+        rebalance: None,
+        capacity_rebalance: None,
+        pool: None,
+        ..spot(s)
     }
 }
 

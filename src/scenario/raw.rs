@@ -104,8 +104,7 @@ file_enum!(RawBatchAllocation => BatchAllocation {
     SpotPriceCapacityOptimized = "SPOT_PRICE_CAPACITY_OPTIMIZED",
 });
 
-/// A compute environment's `type` (aws-facts.md 18.1): every word AWS Batch takes,
-/// though the FARGATE ones are not built (`resolve` says so).
+/// A compute environment's `type` (aws-facts.md 18.1): every word AWS Batch takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub(crate) enum RawComputeType {
     #[serde(rename = "EC2")]
@@ -378,6 +377,7 @@ impl RawScenario {
             cron_file: None,
             placement: self.placement.take(),
             compute: None,
+            compute_environment: None,
             jobs: None,
             queue: None,
             emr: None,
@@ -411,6 +411,7 @@ impl RawScenario {
             failover: _,
             environment: _,
             compute: _,
+            compute_environment: _,
             jobs: _,
             queue: _,
             emr: _,
@@ -475,8 +476,10 @@ pub(crate) struct RawTier {
     pub placement: Option<RawPlacementGroup>,
     /// The environment of a `beanstalk` tier.
     pub environment: Option<RawEnvironment>,
-    /// The compute environment of a `batch` tier.
+    /// The compute environment of a `batch` tier (its first, when it has several).
     pub compute: Option<RawCompute>,
+    /// Further compute environments of a `batch` tier, each named, after `compute`.
+    pub compute_environment: Option<Vec<RawCompute>>,
     /// The jobs of a `batch` tier with one job queue.
     pub jobs: Option<RawJobs>,
     /// The job queues of a `batch` tier, each with its priority and jobs.
@@ -573,11 +576,13 @@ pub(crate) enum RawNodeRole {
     Task,
 }
 
-/// `[tiers.<name>.compute]`: an AWS Batch managed compute environment (aws-facts.md
-/// 18.1).
+/// `[tiers.<name>.compute]` or a `[[tiers.<name>.compute_environment]]`: an AWS Batch
+/// managed compute environment (aws-facts.md 18.1).
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCompute {
+    /// What job queues call it (`compute_environments`).
+    pub name: Option<String>,
     #[serde(rename = "type")]
     pub compute_type: Option<RawComputeType>,
     pub min_vcpus: Option<u32>,
@@ -597,6 +602,8 @@ pub(crate) struct RawCompute {
 pub(crate) struct RawJobQueue {
     pub name: Option<String>,
     pub priority: Option<u32>,
+    /// The compute environments it places jobs in, in order (1-3, aws-facts.md 18.2).
+    pub compute_environments: Option<Vec<String>>,
     pub jobs: Option<RawJobs>,
 }
 
@@ -838,6 +845,7 @@ impl RawTier {
             cron_file: None,
             placement: None,
             compute: None,
+            compute_environment: None,
             jobs: None,
             queue: None,
             emr: None,

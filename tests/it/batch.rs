@@ -55,6 +55,11 @@ fn jobs(s: &Summary) -> &BatchSummary {
 /// turn. The first attempt is the same with c0 = 0, after the first wait S:
 /// E[T] = E[S] + G(m) for a job of m segments.
 fn expected_completion_hours(r: f64, n: f64, tau: f64, c: f64, d: f64, m: usize) -> f64 {
+    expected_completion_with_wait(r, n, tau, c, ((r * d).exp() - 1.0) / r, m)
+}
+
+/// The same with the expected wait for a usable instance (or task) given: `s`.
+fn expected_completion_with_wait(r: f64, n: f64, tau: f64, c: f64, s: f64, m: usize) -> f64 {
     let below = |t: f64| {
         if t <= n {
             0.0
@@ -69,7 +74,6 @@ fn expected_completion_hours(r: f64, n: f64, tau: f64, c: f64, d: f64, m: usize)
             n + (1.0 - (-r * (a - n)).exp()) / r
         }
     };
-    let s = ((r * d).exp() - 1.0) / r;
     // The expected time left at the start of an attempt with `k` segments and restart
     // time `c0`, given F for fewer segments (and F(k) itself for j = 0, as `own`).
     let attempt = |k: usize, c0: f64, f: &[f64], own: Option<f64>| -> (f64, f64) {
@@ -94,6 +98,41 @@ fn expected_completion_hours(r: f64, n: f64, tau: f64, c: f64, d: f64, m: usize)
     s + first
 }
 
+/// The one job of the renewal tests: 2 h of work, a checkpoint every 15 min, 2 min to
+/// restart, ten attempts.
+const ONE_JOB_WITH_CHECKPOINTS: &str = r#"[tiers.b.jobs]
+array_size = 1
+vcpus = 2
+memory_gb = 4
+run_time = "2h"
+checkpoint = "15m"
+restart_cost = "2m"
+attempts = 10
+"#;
+
+/// The mean completion time, in hours, of the one job of `text` over 1,500 seeds from
+/// `seed` on, its standard error (the runs are independent: the sample standard
+/// deviation over √n), and the attempts interrupted in all. Every job succeeds, and
+/// every retry is an interruption's.
+fn mean_completion_hours(text: &str, seed: u64) -> (f64, f64, u64) {
+    let mut config = config_from_str(text);
+    let runs = 1500;
+    let mut hours = Vec::with_capacity(runs);
+    let mut interrupted = 0;
+    for r in 0..runs as u64 {
+        config.seed = seed + r;
+        let s = simulate(&config, &mut |_| {}).summary;
+        let b = jobs(&s);
+        assert_eq!(b.jobs_succeeded, 1, "seed {}: {b:?}", config.seed);
+        assert_eq!(b.jobs_retried, b.attempts_interrupted);
+        interrupted += b.attempts_interrupted;
+        hours.push(b.makespan_s.expect("finished") / 3600.0);
+    }
+    let mean = hours.iter().sum::<f64>() / runs as f64;
+    let var = hours.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
+    (mean, (var / runs as f64).sqrt(), interrupted)
+}
+
 /// One job of 2 h on spot, interrupted at 0.5 per hour (two-minute notice), a
 /// checkpoint every 15 min and 2 min to restart, instances ready 2 min after the
 /// launch: the mean completion time over 1,500 seeds matches the renewal argument
@@ -112,29 +151,9 @@ launch_time = "2m"
 interruption = { per_hour = 0.5 }
 notice = "2m"
 "#,
-        r#"[tiers.b.jobs]
-array_size = 1
-vcpus = 2
-memory_gb = 4
-run_time = "2h"
-checkpoint = "15m"
-restart_cost = "2m"
-attempts = 10
-"#,
+        ONE_JOB_WITH_CHECKPOINTS,
     );
-    let mut config = config_from_str(&text);
-    let runs = 1500;
-    let mut hours = Vec::with_capacity(runs);
-    for seed in 0..runs as u64 {
-        config.seed = 1000 + seed;
-        let s = simulate(&config, &mut |_| {}).summary;
-        let b = jobs(&s);
-        assert_eq!(b.jobs_succeeded, 1, "seed {}: {b:?}", config.seed);
-        hours.push(b.makespan_s.expect("finished") / 3600.0);
-    }
-    let mean = hours.iter().sum::<f64>() / runs as f64;
-    let var = hours.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
-    let se = (var / runs as f64).sqrt();
+    let (mean, se, _) = mean_completion_hours(&text, 1000);
     let expected = expected_completion_hours(0.5, 2.0 / 60.0, 0.25, 2.0 / 60.0, 2.0 / 60.0, 8);
     assert!(
         (mean - expected).abs() <= 4.0 * se,
@@ -301,14 +320,6 @@ fn bad_batch_input_is_refused() {
         ),
         "tiers.b.compute.allocation_strategy",
     );
-    assert_rejected(
-        &batch(
-            "1h",
-            r#"type = "FARGATE""#,
-            "[tiers.b.jobs]\narray_size = 2\nrun_time = \"1m\"\n",
-        ),
-        "not built yet",
-    );
     // Jobs of its own and [traffic] for none of its queues.
     assert_rejected(
         &format!(
@@ -357,4 +368,321 @@ deadline_at = "5h"
         100
     );
     assert!(j.peak_vcpus <= 32 + 4, "{j:?}");
+}
+
+// ----- Fargate compute environments and several environments per queue -------------
+
+/// Fargate's list prices (aws-facts.md 6.2), per vCPU-second and GB-second.
+const FARGATE_VCPU_S: f64 = 0.04048 / 3600.0;
+const FARGATE_GB_S: f64 = 0.004445 / 3600.0;
+
+/// An array of `n` jobs of 2 vCPUs and 4 GB for `run`, in a run of two hours, on the
+/// environments of `compute`.
+fn array_of(compute: &str, n: u32, run: &str) -> String {
+    batch(
+        "2h",
+        compute,
+        &format!(
+            r#"[tiers.b.jobs]
+array_size = {n}
+vcpus = 2
+memory_gb = 4
+run_time = "{run}"
+"#
+        ),
+    )
+}
+
+/// A task's bill by hand: its seconds, at least 60 (aws-facts.md 6.2), times its vCPU
+/// and GB at the list prices.
+fn task_bill(n: u32, run_s: f64) -> f64 {
+    f64::from(n) * run_s.max(60.0) * (2.0 * FARGATE_VCPU_S + 4.0 * FARGATE_GB_S)
+}
+
+/// Six 2-vCPU jobs on FARGATE with max_vcpus = 4 and tasks running 30 s after the
+/// decision: two tasks at a time, each launched when one stops, so three waves of
+/// (30 s + run) each: makespan = ⌈6/2⌉ × (30 s + run). Each task is billed from its
+/// job's start for max(run, 60 s): a job of 90 s bills 90 s, one of 20 s bills the
+/// minute. The summary rounds to 1e-6 USD, the tolerance.
+#[test]
+fn fargate_jobs_are_billed_by_the_task_second_with_the_minute_minimum() {
+    for (time, run_s) in [("90s", 90.0), ("20s", 20.0)] {
+        let s = run(&array_of(
+            "type = \"FARGATE\"\nmax_vcpus = 4\nlaunch_time = \"30s\"",
+            6,
+            time,
+        ));
+        let b = jobs(&s);
+        assert_eq!(b.jobs_succeeded, 6, "{b:?}");
+        assert_eq!(b.instances_launched, 6, "one task per job");
+        assert_eq!(
+            b.peak_vcpus, 4,
+            "at most two 2-vCPU tasks within max_vcpus = 4"
+        );
+        assert_eq!(b.makespan_s, Some(3.0 * (30.0 + run_s)));
+        let bill = task_bill(6, run_s);
+        assert!(
+            (s.cost_usd.fargate - bill).abs() < 1e-6,
+            "{time}: {:?} vs {bill}",
+            s.cost_usd
+        );
+        assert!((s.cost_usd.total - bill).abs() < 1e-6);
+        assert_eq!(
+            (
+                s.cost_usd.on_demand,
+                s.cost_usd.fargate_spot,
+                s.cost_usd.ecr
+            ),
+            (0.0, 0.0, 0.0)
+        );
+    }
+}
+
+/// FARGATE_SPOT without interruptions: the same tasks at the spot price, which over a
+/// two-hour run keeps its starting value, 33 % of Fargate's (the 67 % discount of
+/// aws-facts.md 15.2; the price moves every one to three days).
+#[test]
+fn fargate_spot_tasks_are_billed_at_the_spot_price() {
+    let s = run(&format!(
+        "{}\n[tiers.b.spot]\ninterruption = {{ per_hour = 0 }}\n",
+        array_of("type = \"FARGATE_SPOT\"\nmax_vcpus = 16", 6, "90s")
+    ));
+    let bill = 0.33 * task_bill(6, 90.0);
+    assert_eq!(jobs(&s).jobs_succeeded, 6);
+    assert!(
+        (s.cost_usd.fargate_spot - bill).abs() < 1e-6,
+        "{:?} vs {bill}",
+        s.cost_usd
+    );
+    assert_eq!(s.cost_usd.fargate, 0.0);
+    assert_eq!(s.instances.launched_spot, 6);
+}
+
+/// One job of 2 h on FARGATE_SPOT, interrupted at 0.5 per hour (the two-minute
+/// warning), a checkpoint every 15 min and 2 min to restart, each task running its job
+/// 2 min after the decision: the renewal argument of `expected_completion_hours`, with
+/// the wait for a task exactly the 2 minutes (a task's interruption runs from its
+/// job's start, so none comes while it starts). The mean over 1,500 seeds is within 4
+/// standard errors of it.
+#[test]
+fn one_job_on_fargate_spot_takes_the_renewal_mean() {
+    let text = batch(
+        "48h",
+        "type = \"FARGATE_SPOT\"\nlaunch_time = \"2m\"\n[tiers.b.spot]\ninterruption = { per_hour = 0.5 }",
+        ONE_JOB_WITH_CHECKPOINTS,
+    );
+    let (mean, se, interrupted) = mean_completion_hours(&text, 2000);
+    let d = 2.0 / 60.0;
+    let expected = expected_completion_with_wait(0.5, d, 0.25, d, d, 8);
+    assert!(
+        (mean - expected).abs() <= 4.0 * se,
+        "mean {mean:.4} h vs renewal {expected:.4} h (se {se:.4})"
+    );
+    assert!(interrupted > 1000, "{interrupted}");
+    assert!(expected > 2.1, "{expected}");
+}
+
+/// Two environments, `[compute]` (named "spot") first and "od" after it. Ten jobs of
+/// 2 vCPUs and 4 GB for 1 h on m5.xlarge (two jobs each): the spot environment holds
+/// at most 8 vCPUs, two instances, so four jobs; the on-demand one runs exactly the
+/// other six, on three instances, each billed 2 min + 60 min + the 10-minute idle
+/// timeout = 72 min at $0.192/h. Reversed, the on-demand environment (max 64 vCPUs)
+/// takes all ten.
+#[test]
+fn a_queue_overflows_to_its_next_compute_environment() {
+    let text = |order: &str| {
+        batch(
+            "3h",
+            r#"name = "spot"
+type = "SPOT"
+instance_types = ["m5.xlarge"]
+max_vcpus = 8
+[[tiers.b.compute_environment]]
+name = "od"
+type = "EC2"
+instance_types = ["m5.xlarge"]
+max_vcpus = 64
+[tiers.b.spot]
+interruption = { per_hour = 0 }
+"#,
+            &format!(
+                r#"[[tiers.b.queue]]
+compute_environments = {order}
+[tiers.b.queue.jobs]
+array_size = 10
+vcpus = 2
+memory_gb = 4
+run_time = "1h"
+"#
+            ),
+        )
+    };
+    let s = run(&text(r#"["spot", "od"]"#));
+    let b = jobs(&s);
+    assert_eq!(b.jobs_succeeded, 10);
+    let env = |i: usize| {
+        let e = &b.environments[i];
+        (
+            e.name.as_str(),
+            e.compute_type.as_str(),
+            e.attempts_started,
+            e.launched,
+        )
+    };
+    assert_eq!(env(0), ("spot", "SPOT", 4, 2));
+    assert_eq!(env(1), ("od", "EC2", 6, 3));
+    assert_eq!(b.environments[0].peak_vcpus, 8);
+    assert!(
+        (s.cost_usd.on_demand - 3.0 * 72.0 / 60.0 * 0.192).abs() < 1e-6,
+        "{:?}",
+        s.cost_usd
+    );
+    assert!(s.cost_usd.spot > 0.0);
+    assert_eq!(b.makespan_s, Some(3720.0));
+    let s = run(&text(r#"["od", "spot"]"#));
+    let b = jobs(&s);
+    assert_eq!(
+        (
+            b.environments[0].attempts_started,
+            b.environments[1].attempts_started
+        ),
+        (0, 10)
+    );
+    assert_eq!(s.cost_usd.spot, 0.0);
+}
+
+/// FARGATE_SPOT capped at 4 vCPUs, then FARGATE: of six 2-vCPU jobs of 90 s started
+/// at once, two run on Fargate Spot and four on Fargate, each part billed by hand.
+#[test]
+fn fargate_spot_overflows_to_fargate() {
+    let s = run(&array_of(
+        r#"name = "spot"
+type = "FARGATE_SPOT"
+max_vcpus = 4
+launch_time = "30s"
+[[tiers.b.compute_environment]]
+name = "fargate"
+type = "FARGATE"
+max_vcpus = 64
+launch_time = "30s"
+[tiers.b.spot]
+interruption = { per_hour = 0 }
+"#,
+        6,
+        "90s",
+    ));
+    let b = jobs(&s);
+    assert_eq!(b.jobs_succeeded, 6);
+    assert_eq!(
+        (
+            b.environments[0].attempts_started,
+            b.environments[1].attempts_started
+        ),
+        (2, 4)
+    );
+    assert!(
+        (s.cost_usd.fargate - task_bill(4, 90.0)).abs() < 1e-6,
+        "{:?}",
+        s.cost_usd
+    );
+    assert!((s.cost_usd.fargate_spot - 0.33 * task_bill(2, 90.0)).abs() < 1e-6);
+    assert_eq!(b.makespan_s, Some(120.0));
+}
+
+/// Bad compute environments name the file, the line, the key and its value, with exit
+/// code 2.
+#[test]
+fn bad_compute_environments_are_refused() {
+    let fargate_jobs = |jobs: &str| {
+        batch(
+            "1h",
+            "type = \"FARGATE\"",
+            &format!("[tiers.b.jobs]\narray_size = 2\nrun_time = \"1m\"\n{jobs}\n"),
+        )
+    };
+    let e = assert_rejected(
+        &fargate_jobs("vcpus = 2\nmemory_gb = 3"),
+        "tiers.b.jobs.memory_gb = 3",
+    );
+    assert!(e.contains("bad.toml:13:") && e.contains("Fargate"), "{e}");
+    assert_rejected(
+        &fargate_jobs("vcpus = 3\nmemory_gb = 8"),
+        "tiers.b.jobs.vcpus = 3",
+    );
+    let e = assert_rejected(
+        &fargate_jobs("vcpus = 16\nmemory_gb = 32")
+            .replace("type = \"FARGATE\"", "type = \"FARGATE\"\nmax_vcpus = 8"),
+        "tiers.b.jobs.vcpus = 16",
+    );
+    assert!(e.contains("max_vcpus"), "{e}");
+    for key in [
+        "allocation_strategy = \"BEST_FIT\"",
+        "instance_types = [\"m5.large\"]",
+        "min_vcpus = 2",
+        "bid_percentage = 50",
+        "idle_timeout = \"5m\"",
+    ] {
+        let text = batch(
+            "1h",
+            &format!("type = \"FARGATE\"\n{key}"),
+            "[tiers.b.jobs]\narray_size = 2\nrun_time = \"1m\"\n",
+        );
+        let e = assert_rejected(&text, &format!("tiers.b.compute.{key}"));
+        assert!(e.contains("bad.toml:9:"), "{e}");
+    }
+    let two = |second: &str, order: &str| {
+        batch(
+            "1h",
+            &format!(
+                "name = \"first\"\ntype = \"SPOT\"\ninstance_types = [\"m5.large\"]\n{second}"
+            ),
+            &format!(
+                "[[tiers.b.queue]]\ncompute_environments = {order}\n[tiers.b.queue.jobs]\narray_size = 2\nrun_time = \"1m\"\n"
+            ),
+        )
+    };
+    let ec2 = "[[tiers.b.compute_environment]]\nname = \"od\"\ntype = \"EC2\"\ninstance_types = [\"m5.large\"]";
+    let e = assert_rejected(
+        &two(ec2, r#"["first", "nope"]"#),
+        r#"tiers.b.queue[0].compute_environments = ["first", "nope"]"#,
+    );
+    assert!(e.contains("bad.toml:16:") && e.contains("\"nope\""), "{e}");
+    let fargate_env = "[[tiers.b.compute_environment]]\nname = \"fg\"\ntype = \"FARGATE\"";
+    let e = assert_rejected(
+        &two(fargate_env, r#"["first", "fg"]"#),
+        r#"tiers.b.queue[0].compute_environments = ["first", "fg"]"#,
+    );
+    assert!(e.contains("mixes"), "{e}");
+    let four = format!(
+        "{ec2}\n{}\n{}",
+        ec2.replace("\"od\"", "\"od2\""),
+        ec2.replace("\"od\"", "\"od3\"")
+    );
+    let e = assert_rejected(
+        &two(&four, r#"["first", "od", "od2", "od3"]"#),
+        r#"tiers.b.queue[0].compute_environments = ["first", "od", "od2", "od3"]"#,
+    );
+    assert!(e.contains("at most 3"), "{e}");
+    // The one-queue form uses every environment, so at most three of them.
+    let e = assert_rejected(
+        &batch(
+            "1h",
+            &format!("type = \"EC2\"\n{four}"),
+            "[tiers.b.jobs]\narray_size = 2\nrun_time = \"1m\"\n",
+        ),
+        "tiers.b.jobs",
+    );
+    assert!(e.contains("at most 3"), "{e}");
+    assert_rejected(
+        &two(
+            "[[tiers.b.compute_environment]]\ntype = \"EC2\"",
+            r#"["first"]"#,
+        ),
+        "tiers.b.compute_environment[0]",
+    );
+    let e = assert_rejected(
+        &two(&ec2.replace("\"od\"", "\"first\""), r#"["first"]"#),
+        "tiers.b.compute_environment[0].name = \"first\"",
+    );
+    assert!(e.contains("bad.toml:12:"), "{e}");
 }

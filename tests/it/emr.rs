@@ -396,7 +396,7 @@ fn bad_emr_input_is_refused() {
         &base(&groups("ON_DEMAND", (2, "ON_DEMAND"), None), "").replace("vcpus = 4", "vcpus = 8"),
         "tiers.etl.jobs.vcpus = 8",
     );
-    assert!(e.contains("core and task"), "{e}");
+    assert!(e.contains("holds this job"), "{e}");
     // An emr tier's tables on another kind, and a batch tier's compute on an emr tier.
     assert_rejected(
         &base(

@@ -376,7 +376,8 @@ impl<'a> BatchTier<'a> {
     fn launch_node(&mut self, ctx: &mut Ctx<'_>, group: &'a NodeGroup) {
         // The primary node runs no container: no YARN capacity.
         let yarn = group.role != NodeRole::Primary;
-        let id = self.launch(ctx, group.type_index, group.spot, yarn);
+        // An emr tier's one compute environment (index 0) holds its nodes.
+        let id = self.launch_as(ctx, 0, group.type_index, None, group.spot, yarn);
         let cluster = self.cluster();
         debug_assert_eq!(cluster.roles.len(), id as usize);
         cluster.roles.push(group.role);
@@ -392,12 +393,12 @@ impl<'a> BatchTier<'a> {
             .and_then(|c| c.config.managed_scaling)
             .map_or(0, |m| m.min_units);
         while self.units().0 < min {
-            if self.emr_add_node(ctx, 0, 0).is_none() {
+            if self.emr_add_node(ctx).is_none() {
                 break;
             }
         }
         if self.waiting.iter().any(|w| !w.is_empty()) {
-            self.scale_up_by(ctx, Self::emr_add_node);
+            self.emr_scale_out(ctx);
             return;
         }
         let c = self.emr.as_ref().expect("an emr tier");
@@ -421,6 +422,37 @@ impl<'a> BatchTier<'a> {
         }
     }
 
+    /// Adds nodes for the waiting containers that the nodes still provisioning cannot
+    /// hold (claimed in turn), while the limits allow.
+    fn emr_scale_out(&mut self, ctx: &mut Ctx<'_>) {
+        let mut room: Vec<(u32, u64)> = self
+            .hosts
+            .iter()
+            .filter(|h| h.coming())
+            .map(|h| (h.vcpu, h.memory_mib))
+            .collect();
+        for queue in 0..self.waiting.len() {
+            let spec = &self.batch.queues[queue].jobs;
+            let (vcpus, memory) = (spec.vcpus, super::memory_mib(spec.memory_gib));
+            for _ in 0..self.waiting[queue].len() {
+                if let Some(r) = room.iter_mut().find(|r| r.0 >= vcpus && r.1 >= memory) {
+                    r.0 -= vcpus;
+                    r.1 -= memory;
+                    continue;
+                }
+                let Some(r) = self.emr_add_node(ctx) else {
+                    return;
+                };
+                // A node of a type too small for this container still offers room to
+                // the others.
+                match r.0 >= vcpus && r.1 >= memory {
+                    true => room.push((r.0 - vcpus, r.1 - memory)),
+                    false => room.push(r),
+                }
+            }
+        }
+    }
+
     /// Core and task nodes live and not noticed: all, core, on-demand.
     fn units(&self) -> (u32, u32, u32) {
         let c = self.emr.as_ref().expect("an emr tier");
@@ -439,7 +471,7 @@ impl<'a> BatchTier<'a> {
 
     /// Adds a node for waiting containers, within the limits: a core node while
     /// there are fewer than `max_core_units`, else a task node; its room.
-    fn emr_add_node(&mut self, ctx: &mut Ctx<'_>, _vcpus: u32, _memory: u64) -> Option<(u32, u64)> {
+    fn emr_add_node(&mut self, ctx: &mut Ctx<'_>) -> Option<(u32, u64)> {
         let c = self.emr.as_ref().expect("an emr tier").config;
         let limits = c.managed_scaling?;
         let (units, core, on_demand) = self.units();

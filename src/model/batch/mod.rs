@@ -1,7 +1,8 @@
-//! The `batch` tier kind: an AWS Batch managed compute environment and the job
-//! queues that share it (issue 16). Jobs are submitted, wait RUNNABLE, are placed on
-//! the environment's instances by vCPUs and memory, run, and succeed or fail; the
-//! environment launches instances when jobs wait and scales in those left idle.
+//! The `batch` tier kind: AWS Batch managed compute environments and the job queues
+//! that share them (issue 16). Jobs are submitted, wait RUNNABLE, are placed on an
+//! environment's instances by vCPUs and memory (or each in a Fargate task of its
+//! own), run, and succeed or fail; an environment launches instances when jobs wait
+//! and scales in those left idle.
 //!
 //! The rules, with their sources in `reference/aws-facts.md`:
 //! - Queues (18.2): the queue of higher `priority` is served first, each FIFO. A job
@@ -9,6 +10,23 @@
 //!   oldest instance), as ECS's binpack does for Batch; a queue's jobs all have one
 //!   size, so a queue whose first job fits nowhere waits, and the next queue is tried
 //!   (a lower-priority job may use room a higher-priority one cannot).
+//! - Several environments per queue (18.2; "Compute environments are tried in
+//!   ascending order", https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeEnvironmentOrder.html):
+//!   a job goes to the first environment of its queue's order that has room for it
+//!   now, or has room booting, or may launch an instance for it within `maxvCpus`;
+//!   only an environment that can do none of these passes it to the next. So a SPOT
+//!   environment first and an EC2 one after it runs on spot up to the spot
+//!   environment's `maxvCpus` and overflows to on-demand.
+//! - Fargate (18.1, 15.1, 6.2): a `FARGATE` or `FARGATE_SPOT` environment launches a
+//!   task of the job's size for each job, while the vCPUs of its tasks starting or
+//!   running stay within `maxvCpus` (never beyond: there is no instance to round up
+//!   to). The job runs `launch_time` later; the task stops with the attempt. It is
+//!   billed per second with the one-minute minimum from the job's start (Fargate bills
+//!   from the image pull on, not the provisioning before it; simcloud counts the whole
+//!   `launch_time` as provisioning), at the Fargate prices of the `fargate` tier kind,
+//!   as the bill's `fargate` and `fargate_spot` parts. A FARGATE_SPOT task draws its
+//!   interruption from the spot model when its job starts: the two-minute warning,
+//!   then the task stops and the attempt is retried as on a reclaimed EC2 host.
 //! - Scale-up (18.1): when jobs wait and the instances still booting cannot hold them,
 //!   the environment launches instances of the type its allocation strategy chooses
 //!   (`allocation/`, one file per strategy), until the waiting jobs fit or `maxvCpus`
@@ -44,9 +62,12 @@
 //! jobs succeeded, `failed` jobs failed, `interruptions` attempts cut off) and adds
 //! the jobs' own columns (`JobColumns`).
 //!
-//! Not modelled: Fargate compute environments, several compute environments per
-//! queue, job dependencies, fair-share scheduling, multi-node jobs, zones (every
-//! instance is in the first zone), capacity shortages.
+//! Not modelled: fractional Fargate vCPUs (0.25 and 0.5: a job's `vcpus` is whole),
+//! EC2 and Fargate environments in one tier (AWS allows them in different queues; the
+//! ledger bills a tier as instances or as tasks), a Fargate `stopTimeout` shorter than
+//! the warning (the job runs through the two minutes), the job's image pull (billed by
+//! Fargate, inside `launch_time` here), job dependencies, fair-share scheduling,
+//! multi-node jobs, zones (every instance is in the first zone), capacity shortages.
 
 mod allocation;
 mod emr;
@@ -54,8 +75,8 @@ mod emr;
 use super::billing::{BilledType, CostLedger};
 use super::calls::{Caller, Slab};
 use super::config::{
-    BatchConfig, ComputeType, Config, Deadline, JobSource, RetryOn, SloConfig, SpotConfig,
-    TierConfig,
+    BatchConfig, BatchType, ComputeEnvironment, ComputeType, Config, Deadline, JobSource, RetryOn,
+    SloConfig, SpotConfig, TierConfig,
 };
 use super::dist::DurationSampler;
 use super::event::Event;
@@ -72,8 +93,13 @@ use std::collections::VecDeque;
 
 /// An instance of the compute environment.
 struct Host {
-    /// The billing record (its id is its index in `BatchTier::hosts`).
+    /// The billing record (its id is its index in `BatchTier::hosts`); a Fargate
+    /// task's is launched when its job starts.
     instance: Instance,
+    /// Its compute environment (index into `BatchConfig::environments`).
+    env: u8,
+    /// A Fargate task: the job it was launched for.
+    task_job: Option<u32>,
     vcpu: u32,
     memory_mib: u64,
     free_vcpus: u32,
@@ -100,8 +126,24 @@ impl Host {
     }
 
     fn takes_jobs(&self) -> bool {
-        !self.terminated && self.ready && !self.noticed
+        !self.terminated && self.ready && !self.noticed && self.task_job.is_none()
     }
+
+    /// Billed now: not a Fargate task still starting (billed from its job's start).
+    fn billed(&self) -> bool {
+        !self.terminated && (self.ready || self.task_job.is_none())
+    }
+}
+
+/// A compute environment's own state.
+struct Environment<'a> {
+    config: &'a ComputeEnvironment,
+    /// Its types, for its allocation strategy (`config.types` of the tier's).
+    types: Vec<BatchType>,
+    /// The vCPUs of its live instances (or of its tasks starting and running): what
+    /// `maxvCpus` bounds.
+    vcpus: u64,
+    summary: EnvironmentSummary,
 }
 
 /// A job from its submission to its end.
@@ -146,6 +188,7 @@ struct Attempt {
 pub(super) struct BatchTier<'a> {
     config: &'a TierConfig,
     batch: &'a BatchConfig,
+    envs: Vec<Environment<'a>>,
     spot: &'a SpotConfig,
     market: SpotMarket,
     ledger: CostLedger,
@@ -179,7 +222,7 @@ pub(super) struct BatchTier<'a> {
     interval: IntervalCounts,
     last_report_at: SimTime,
     /// The cluster of an `emr` tier (`emr.rs`), which replaces the compute
-    /// environment's scaling.
+    /// environments' scaling.
     emr: Option<emr::Cluster<'a>>,
 }
 
@@ -248,12 +291,31 @@ impl<'a> BatchTier<'a> {
                 _ => None,
             })
             .collect();
+        let envs = batch
+            .environments
+            .iter()
+            .map(|e| Environment {
+                config: e,
+                types: e.types.iter().map(|&t| batch.types[t].clone()).collect(),
+                vcpus: 0,
+                summary: EnvironmentSummary {
+                    name: e.name.clone(),
+                    compute_type: e.compute.word().to_string(),
+                    ..EnvironmentSummary::default()
+                },
+            })
+            .collect();
+        let mut ledger = CostLedger::new(types, config);
+        if batch.fargate() {
+            ledger = ledger.billing_tasks();
+        }
         BatchTier {
             config,
             batch,
+            envs,
             spot: &config.spot,
             market,
-            ledger: CostLedger::new(types, config),
+            ledger,
             hosts: Vec::new(),
             jobs: Slab::default(),
             waiting: vec![VecDeque::new(); batch.queues.len()],
@@ -344,6 +406,7 @@ impl<'a> BatchTier<'a> {
         });
         let ends = now + SimDuration(restart + (job.work - job.saved));
         let h = &mut self.hosts[host as usize];
+        self.envs[usize::from(h.env)].summary.attempts_started += 1;
         h.free_vcpus -= spec.vcpus;
         h.free_memory_mib -= memory_mib(spec.memory_gib);
         h.running.push(slot);
@@ -372,8 +435,14 @@ impl<'a> BatchTier<'a> {
             .position(|&s| s == slot)
             .expect("the job runs here");
         h.running.swap_remove(at);
+        let task = h.task_job.is_some();
+        let noticed = h.noticed;
         self.vcpus_running_changed(ctx.now, -i64::from(spec.vcpus));
-        self.idle_if_empty(ctx, host);
+        match task {
+            // A Fargate task stops with its job's attempt.
+            true => self.terminate(ctx.now, host, noticed),
+            false => self.idle_if_empty(ctx, host),
+        }
     }
 
     /// An attempt ran to its end: the job succeeds, or fails (a non-zero exit) and is
@@ -462,141 +531,176 @@ impl<'a> BatchTier<'a> {
 
     // ----- the environment ------------------------------------------------------------
 
-    /// Places the waiting jobs that fit, then launches what the rest need (an `emr`
-    /// tier's cluster launches nothing for them; once it has ended, they fail).
+    /// Places the waiting jobs, each in the first environment of its queue's order
+    /// that takes it: room now (the job starts), room booting or an instance launched
+    /// for it (the job waits for it), or, on Fargate, a task launched for it. A job no
+    /// environment takes waits, and so do the rest of its queue (of its size).
+    /// An `emr` tier's cluster launches nothing for them (its managed scaling adds
+    /// nodes on its own clock); once it has ended, they fail.
     fn dispatch(&mut self, ctx: &mut Ctx<'_>) {
         if self.emr.as_ref().is_some_and(|e| e.ended()) {
             self.fail_waiting(ctx.now);
             return;
         }
-        for queue in 0..self.waiting.len() {
-            let spec = &self.batch.queues[queue].jobs;
-            let (vcpus, memory) = (spec.vcpus, memory_mib(spec.memory_gib));
-            while let Some(&slot) = self.waiting[queue].front() {
-                let Some(host) = self.tightest_fit(vcpus, memory) else {
-                    break;
-                };
-                self.waiting[queue].pop_front();
-                self.start_attempt(ctx, slot, host);
-            }
+        // Room on the way in each environment: its booting instances', claimed by the
+        // waiting jobs in turn.
+        let mut coming: Vec<Vec<(u32, u64)>> = vec![Vec::new(); self.envs.len()];
+        for h in self
+            .hosts
+            .iter()
+            .filter(|h| h.coming() && h.task_job.is_none())
+        {
+            coming[usize::from(h.env)].push((h.vcpu, h.memory_mib));
         }
-        if self.emr.is_none() {
-            self.scale_up(ctx);
+        for queue in 0..self.waiting.len() {
+            let mut kept = VecDeque::new();
+            while let Some(slot) = self.waiting[queue].pop_front() {
+                match self.route(ctx, queue, slot, &mut coming) {
+                    Route::Started => {}
+                    Route::Waits => kept.push_back(slot),
+                    Route::Nowhere => {
+                        kept.push_back(slot);
+                        kept.extend(self.waiting[queue].drain(..));
+                    }
+                }
+            }
+            self.waiting[queue] = kept;
         }
     }
 
-    /// The instance taking jobs with room for a job of this size and the fewest vCPUs
-    /// left over (then the oldest).
-    fn tightest_fit(&self, vcpus: u32, memory: u64) -> Option<u32> {
+    /// Where the waiting job `slot` of `queue` goes now.
+    fn route(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        queue: usize,
+        slot: u32,
+        coming: &mut [Vec<(u32, u64)>],
+    ) -> Route {
+        let batch = self.batch;
+        let spec = &batch.queues[queue].jobs;
+        let (vcpus, memory) = (spec.vcpus, memory_mib(spec.memory_gib));
+        for &e in &batch.queues[queue].environments {
+            let config = self.envs[e].config;
+            if config.compute.fargate() {
+                // A task of the job's size (its type), within maxvCpus.
+                let t = config
+                    .types
+                    .iter()
+                    .copied()
+                    .find(|&t| {
+                        let ty = &batch.types[t];
+                        ty.vcpu == vcpus && memory_mib(ty.memory_gib) == memory
+                    })
+                    .expect("a Fargate environment has its jobs' sizes");
+                if self.envs[e].vcpus + u64::from(vcpus) <= u64::from(config.max_vcpus) {
+                    self.launch(ctx, e, t, Some(slot));
+                    return Route::Started;
+                }
+                continue;
+            }
+            if let Some(host) = self.tightest_fit(e, vcpus, memory) {
+                self.start_attempt(ctx, slot, host);
+                return Route::Started;
+            }
+            if let Some(r) = coming[e].iter_mut().find(|r| r.0 >= vcpus && r.1 >= memory) {
+                r.0 -= vcpus;
+                r.1 -= memory;
+                return Route::Waits;
+            }
+            if self.emr.is_none()
+                && let Some(t) = self.choose_type(e, ctx.now, vcpus, memory)
+                && self.may_launch(e, t)
+            {
+                self.launch(ctx, e, t, None);
+                let ty = &self.batch.types[t];
+                coming[e].push((ty.vcpu - vcpus, memory_mib(ty.memory_gib) - memory));
+                return Route::Waits;
+            }
+        }
+        Route::Nowhere
+    }
+
+    /// The instance of environment `env` taking jobs with room for a job of this size
+    /// and the fewest vCPUs left over (then the oldest).
+    fn tightest_fit(&self, env: usize, vcpus: u32, memory: u64) -> Option<u32> {
         self.hosts
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.takes_jobs() && h.free_vcpus >= vcpus && h.free_memory_mib >= memory)
+            .filter(|(_, h)| {
+                usize::from(h.env) == env
+                    && h.takes_jobs()
+                    && h.free_vcpus >= vcpus
+                    && h.free_memory_mib >= memory
+            })
             .min_by_key(|(i, h)| (h.free_vcpus - vcpus, *i))
             .map(|(i, _)| i as u32)
     }
 
-    /// Launches instances for the waiting jobs that the booting instances cannot hold.
-    fn scale_up(&mut self, ctx: &mut Ctx<'_>) {
-        self.scale_up_by(ctx, Self::launch_for);
+    /// `maxvCpus` (aws-facts.md 18.1): a launch of type `t` in `env` must keep within
+    /// it, or, where Batch may exceed it by one instance, start below it.
+    fn may_launch(&self, env: usize, t: usize) -> bool {
+        let e = &self.envs[env];
+        let max = u64::from(e.config.max_vcpus);
+        let after = e.vcpus + u64::from(self.batch.types[t].vcpu);
+        after <= max || (e.config.allocation.may_exceed_max(e.config.compute) && e.vcpus < max)
     }
 
-    /// Launches instances for the waiting jobs that the booting instances cannot
-    /// hold: `launch` launches one for a job of `vcpus` and `memory` (MiB) and
-    /// returns its room, or `None` when no more may be launched (the compute
-    /// environment's choice, or an `emr` tier's managed scaling).
-    fn scale_up_by(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        launch: fn(&mut Self, &mut Ctx<'_>, u32, u64) -> Option<(u32, u64)>,
-    ) {
-        // Room on the way: the booting instances', filled queue by queue.
-        let mut room: Vec<(u32, u64)> = self
-            .hosts
-            .iter()
-            .filter(|h| h.coming())
-            .map(|h| (h.vcpu, h.memory_mib))
-            .collect();
-        // Takes up to `left` jobs of this size into `r`; returns how many.
-        let fill = |r: &mut (u32, u64), vcpus: u32, memory: u64, left: u64| {
-            let fit = u64::from(r.0 / vcpus).min(r.1.checked_div(memory).unwrap_or(u64::MAX));
-            let take = fit.min(left);
-            r.0 -= (take * u64::from(vcpus)) as u32;
-            r.1 -= take * memory;
-            take
-        };
-        for queue in 0..self.waiting.len() {
-            let spec = &self.batch.queues[queue].jobs;
-            let (vcpus, memory) = (spec.vcpus, memory_mib(spec.memory_gib));
-            let mut left = self.waiting[queue].len() as u64;
-            for r in room.iter_mut() {
-                left -= fill(r, vcpus, memory, left);
-            }
-            while left > 0 {
-                let Some(mut r) = launch(self, ctx, vcpus, memory) else {
-                    break;
-                };
-                left -= fill(&mut r, vcpus, memory, left);
-                room.push(r);
-            }
-        }
-    }
-
-    /// Launches the type the allocation strategy chooses for a job of this size,
-    /// within `maxvCpus`; its room.
-    fn launch_for(&mut self, ctx: &mut Ctx<'_>, vcpus: u32, memory: u64) -> Option<(u32, u64)> {
-        let t = self.choose_type(ctx.now, vcpus, memory)?;
-        if !self.may_launch(t) {
-            return None;
-        }
-        self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
-        let ty = &self.batch.types[t];
-        Some((ty.vcpu, memory_mib(ty.memory_gib)))
-    }
-
-    /// `maxvCpus` (aws-facts.md 18.1): a launch of type `t` must keep within it, or,
-    /// where Batch may exceed it by one instance, start below it.
-    fn may_launch(&self, t: usize) -> bool {
-        let max = u64::from(self.batch.max_vcpus);
-        let after = self.vcpus_instances + u64::from(self.batch.types[t].vcpu);
-        after <= max
-            || (self.batch.allocation.may_exceed_max(self.batch.compute)
-                && self.vcpus_instances < max)
-    }
-
-    /// The type the allocation strategy launches for a job of this size now.
-    fn choose_type(&self, now: SimTime, vcpus: u32, memory: u64) -> Option<usize> {
-        let spot = self.batch.compute == ComputeType::Spot;
-        let bid = f64::from(self.batch.bid_percentage) / 100.0;
-        let types = &self.batch.types;
+    /// The type (an index into the tier's types) that `env`'s allocation strategy
+    /// launches for a job of this size now.
+    fn choose_type(&self, env: usize, now: SimTime, vcpus: u32, memory: u64) -> Option<usize> {
+        let e = &self.envs[env];
+        let spot = e.config.compute == ComputeType::Spot;
+        let bid = f64::from(e.config.bid_percentage) / 100.0;
+        let global = &e.config.types;
+        let types = &e.types;
         let price = |i: usize| -> Option<f64> {
             match spot {
                 false => Some(types[i].price_per_hour),
                 true => {
-                    let p = self.market.pools[i].price_at(now);
+                    let p = self.market.pools[global[i]].price_at(now);
                     (p <= bid * types[i].price_per_hour).then_some(p)
                 }
             }
         };
         let hazard = |i: usize| match spot {
-            true => self.market.pools[i].hazard_per_hour,
+            true => self.market.pools[global[i]].hazard_per_hour,
             false => 0.0,
         };
-        policy(self.batch.allocation).choose(&LaunchView {
-            types,
-            vcpus,
-            memory_mib: memory,
-            price: &price,
-            hazard: &hazard,
-        })
+        policy(e.config.allocation)
+            .choose(&LaunchView {
+                types,
+                vcpus,
+                memory_mib: memory,
+                price: &price,
+                hazard: &hazard,
+            })
+            .map(|i| global[i])
     }
 
-    /// Launches an instance of type `t`, spot or on-demand: billed from now, taking
-    /// jobs `launch_time` later; a spot instance draws its interruption. Without
-    /// `yarn` (an EMR primary node) it holds no job: no vCPU or memory to offer.
-    fn launch(&mut self, ctx: &mut Ctx<'_>, t: usize, spot: bool, yarn: bool) -> u32 {
+    /// Launches an instance of type `t` in `env`: billed from now, taking jobs
+    /// `launch_time` later; a spot instance draws its interruption. A Fargate task
+    /// (`task_job`, the job it runs) is billed, and draws its interruption, from its
+    /// job's start.
+    fn launch(&mut self, ctx: &mut Ctx<'_>, env: usize, t: usize, task_job: Option<u32>) {
+        let spot = self.envs[env].config.compute.spot();
+        self.launch_as(ctx, env, t, task_job, spot, true);
+    }
+
+    /// `launch`, spot or on-demand as `spot` says (an `emr` tier's node, of its
+    /// group's market); without `yarn` (an EMR primary node) it holds no job: no vCPU
+    /// or memory to offer. Its host id.
+    fn launch_as(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        env: usize,
+        t: usize,
+        task_job: Option<u32>,
+        spot: bool,
+        yarn: bool,
+    ) -> u32 {
         let now = ctx.now;
         let id = self.hosts.len() as u32;
+        let launch_time = self.envs[env].config.launch_time;
         let (purchase, pool) = match spot {
             true => (PurchaseOption::Spot, Some(t)),
             false => (PurchaseOption::OnDemand, None),
@@ -606,8 +710,14 @@ impl<'a> BatchTier<'a> {
             true => (ty.vcpu, memory_mib(ty.memory_gib)),
             false => (0, 0),
         };
+        let billed_from = match task_job {
+            Some(_) => now + launch_time,
+            None => now,
+        };
         self.hosts.push(Host {
-            instance: Instance::new(id, purchase, t, pool, 0, 0, now),
+            instance: Instance::new(id, purchase, t, pool, 0, 0, billed_from),
+            env: env as u8,
+            task_job,
             vcpu,
             memory_mib: memory,
             free_vcpus: vcpu,
@@ -619,27 +729,42 @@ impl<'a> BatchTier<'a> {
             idle_generation: 0,
         });
         self.instances_changed(now, i64::from(vcpu));
+        let e = &mut self.envs[env];
+        e.vcpus += u64::from(vcpu);
+        e.summary.launched += 1;
+        e.summary.peak_vcpus = e.summary.peak_vcpus.max(e.vcpus as u32);
         self.summary.instances_launched += 1;
         self.interval.launched += 1;
         let tier = ctx.tier;
         ctx.queue.schedule(
-            now + self.batch.launch_time,
+            now + launch_time,
             Event::InstanceBooted { tier, instance: id },
         );
-        if let Some(pool) = pool
-            && let Some(plan) = self.market.pools[pool].plan_interruption(now, self.spot)
-            && plan.notice_at < ctx.end
-        {
-            ctx.queue.schedule(
-                plan.notice_at,
-                Event::SpotInterruptionNoticed { tier, instance: id },
-            );
+        if task_job.is_none() {
+            self.plan_interruption(ctx, id);
         }
         id
     }
 
+    /// Draws the interruption of spot host `id` from now (an EC2 spot instance at its
+    /// launch, a Fargate Spot task at its job's start).
+    fn plan_interruption(&mut self, ctx: &mut Ctx<'_>, id: u32) {
+        if let Some(pool) = self.hosts[id as usize].instance.pool
+            && let Some(plan) = self.market.pools[pool].plan_interruption(ctx.now, self.spot)
+            && plan.notice_at < ctx.end
+        {
+            ctx.queue.schedule(
+                plan.notice_at,
+                Event::SpotInterruptionNoticed {
+                    tier: ctx.tier,
+                    instance: id,
+                },
+            );
+        }
+    }
+
     /// Starts the idle timer of `host` if it runs no job (not an `emr` tier's node:
-    /// the cluster scales none in).
+    /// its cluster scales nodes in on its own clock).
     fn idle_if_empty(&mut self, ctx: &mut Ctx<'_>, host: u32) {
         if self.emr.is_some() {
             return;
@@ -648,7 +773,7 @@ impl<'a> BatchTier<'a> {
         if h.takes_jobs() && h.running.is_empty() {
             h.idle_generation = h.idle_generation.wrapping_add(1);
             ctx.queue.schedule(
-                ctx.now + self.batch.idle_timeout,
+                ctx.now + self.envs[usize::from(h.env)].config.idle_timeout,
                 Event::BatchInstanceIdle {
                     tier: ctx.tier,
                     instance: host,
@@ -666,6 +791,7 @@ impl<'a> BatchTier<'a> {
         h.instance.interrupted = interrupted;
         let (vcpu, ready) = (h.vcpu, h.ready);
         self.ledger.close_instance(&h.instance, now, &self.market);
+        self.envs[usize::from(h.env)].vcpus -= u64::from(vcpu);
         self.emr_close_node(host, now);
         self.instances_changed(now, -i64::from(vcpu));
         if ready {
@@ -701,14 +827,26 @@ impl<'a> BatchTier<'a> {
         self.hosts.iter().filter(|h| h.live())
     }
 
+    /// Fargate tasks still starting: their jobs count as queued.
+    fn starting_tasks(&self) -> impl Iterator<Item = &Host> {
+        self.hosts
+            .iter()
+            .filter(|h| h.task_job.is_some() && !h.terminated && !h.ready)
+    }
+
     fn job_columns(&self) -> JobColumns {
-        let queued: u64 = self.waiting.iter().map(|w| w.len() as u64).sum();
+        let queued: u64 = self.waiting.iter().map(|w| w.len() as u64).sum::<u64>()
+            + self.starting_tasks().count() as u64;
         let vcpus_queued: u64 = self
             .waiting
             .iter()
             .zip(&self.batch.queues)
             .map(|(w, q)| w.len() as u64 * u64::from(q.jobs.vcpus))
-            .sum();
+            .sum::<u64>()
+            + self
+                .starting_tasks()
+                .map(|h| u64::from(h.vcpu))
+                .sum::<u64>();
         let running: u64 = self.live_hosts().map(|h| h.running.len() as u64).sum();
         JobColumns {
             jobs_queued: queued,
@@ -720,6 +858,16 @@ impl<'a> BatchTier<'a> {
             jobs_failed: self.interval.failed,
         }
     }
+}
+
+/// What became of a waiting job in `dispatch`.
+enum Route {
+    /// It started, or its Fargate task was launched.
+    Started,
+    /// It waits for room booting in an environment.
+    Waits,
+    /// No environment of its queue takes it now.
+    Nowhere,
 }
 
 /// Memory in whole MiB, so that packing is exact.
@@ -751,12 +899,15 @@ impl Service for BatchTier<'_> {
             self.emr_start(ctx);
             return;
         }
-        let desired = u64::from(self.batch.desired_vcpus.max(self.batch.min_vcpus));
-        while self.vcpus_instances < desired {
-            let Some(t) = self.choose_type(ctx.now, 1, 0) else {
-                break;
-            };
-            self.launch(ctx, t, self.batch.compute == ComputeType::Spot, true);
+        for e in 0..self.envs.len() {
+            let config = self.envs[e].config;
+            let desired = u64::from(config.desired_vcpus.max(config.min_vcpus));
+            while self.envs[e].vcpus < desired {
+                let Some(t) = self.choose_type(e, ctx.now, 1, 0) else {
+                    break;
+                };
+                self.launch(ctx, e, t, None);
+            }
         }
     }
 
@@ -815,6 +966,12 @@ impl Service for BatchTier<'_> {
                 }
                 h.ready = true;
                 self.in_service_changed(now, 1);
+                if let Some(job) = self.hosts[instance as usize].task_job {
+                    // A Fargate task: its job starts, and its interruption runs from now.
+                    self.plan_interruption(ctx, instance);
+                    self.start_attempt(ctx, job, instance);
+                    return;
+                }
                 self.dispatch(ctx);
                 self.idle_if_empty(ctx, instance);
                 self.emr_check_idle(ctx);
@@ -828,8 +985,9 @@ impl Service for BatchTier<'_> {
                 let h = &self.hosts[instance as usize];
                 let idle =
                     h.takes_jobs() && h.running.is_empty() && h.idle_generation == generation;
-                let floor = u64::from(self.batch.min_vcpus);
-                if idle && self.vcpus_instances - u64::from(h.vcpu) >= floor {
+                let env = &self.envs[usize::from(h.env)];
+                let floor = u64::from(env.config.min_vcpus);
+                if idle && env.vcpus - u64::from(h.vcpu) >= floor {
                     self.terminate(now, instance, false);
                 }
             }
@@ -854,7 +1012,10 @@ impl Service for BatchTier<'_> {
                 for slot in running {
                     self.interrupt(ctx, slot);
                 }
-                self.terminate(now, instance, true);
+                // A Fargate task has stopped with its job's attempt.
+                if !self.hosts[instance as usize].terminated {
+                    self.terminate(now, instance, true);
+                }
                 if self.emr.is_some() {
                     self.emr_node_lost(ctx, instance);
                 }
@@ -894,9 +1055,9 @@ impl Service for BatchTier<'_> {
                 0 => 0.0,
                 span => round_to((running - last_running) as f64 / span as f64 * 100.0, 3),
             },
-            spot_price: match self.batch.compute {
-                ComputeType::Spot => round_to(self.market.mean_price(now), 6),
-                ComputeType::Ec2 => 0.0,
+            spot_price: match self.envs.iter().any(|e| e.config.compute.spot()) {
+                true => round_to(self.market.mean_price(now), 6),
+                false => 0.0,
             },
             launched: self.interval.launched,
             terminated: self.interval.terminated,
@@ -905,7 +1066,11 @@ impl Service for BatchTier<'_> {
             ..self.metrics.take_interval()
         };
         row.interruptions = self.interval.interrupted;
-        let live = self.hosts.iter().filter(|h| h.live()).map(|h| &h.instance);
+        let live = self
+            .hosts
+            .iter()
+            .filter(|h| h.billed())
+            .map(|h| &h.instance);
         self.ledger
             .accrued(live, None, &self.market, now, 0)
             .write_to(&mut row);
@@ -927,7 +1092,7 @@ impl Service for BatchTier<'_> {
     fn finish(mut self, end: SimTime) -> (TierSummary, Vec<CostItem>, Metrics) {
         let elapsed = end.since(SimTime::ZERO);
         let live: Vec<u32> = (0..self.hosts.len() as u32)
-            .filter(|&i| self.hosts[i as usize].live())
+            .filter(|&i| self.hosts[i as usize].billed())
             .collect();
         for &i in &live {
             self.ledger
@@ -945,7 +1110,11 @@ impl Service for BatchTier<'_> {
         let mut batch = std::mem::take(&mut self.summary);
         // An emr tier's reruns for lost HDFS output are containers already counted.
         let counted = |slot: &&u32| !self.emr.as_ref().is_some_and(|e| e.is_rerun(**slot));
-        batch.queued_at_end = self.waiting.iter().flatten().filter(counted).count() as u64;
+        batch.queued_at_end = self.waiting.iter().flatten().filter(counted).count() as u64
+            + self.starting_tasks().count() as u64;
+        if self.envs.len() > 1 {
+            batch.environments = self.envs.iter().map(|e| e.summary.clone()).collect();
+        }
         batch.running_at_end = self
             .live_hosts()
             .flat_map(|h| &h.running)

@@ -5,6 +5,9 @@
 //! tier's spot pools, so that its `[spot]` table is read as a `batch` tier's.
 
 use super::batch::{ResolvedBatch, resolve_queues, types_as_pools};
+
+/// The name of an `emr` tier's one compute environment: its nodes.
+const NODES: &str = "nodes";
 use super::*;
 
 /// The most nodes in one instance group: a bound of the simulator (memory grows
@@ -149,47 +152,61 @@ pub(super) fn resolve_emr(
         Some(m) => Some(managed_scaling(ctx, m, &core, task.as_ref())?),
         None => None,
     };
-    let holders = "node type of the core and task groups";
-    let yarn_types: Vec<BatchType> = [Some(&core), task.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|g| types[g.type_index].clone())
-        .collect();
-    let queues = resolve_queues(
-        ctx,
-        raw.jobs,
-        raw.queue,
-        (&yarn_types, holders),
-        entry,
-        duration,
-    )?;
+    // The queues run in one compute environment: the cluster's core and task nodes
+    // (no scaling of its own; the cluster launches its nodes).
+    if let Some(i) = raw
+        .queue
+        .as_ref()
+        .and_then(|q| q.iter().position(|q| q.compute_environments.is_some()))
+    {
+        return Err(ctx.err(
+            &format!("queue[{i}].compute_environments"),
+            "is a batch tier's: an emr tier's queues run on its core and task nodes",
+        ));
+    }
     let any_spot = [Some(&primary), Some(&core), task.as_ref()]
         .into_iter()
         .flatten()
         .any(|g| g.spot);
-    let purchase = types_as_pools(&types, if any_spot { 0 } else { 100 });
     let total_vcpus: u32 = [Some(&primary), Some(&core), task.as_ref()]
         .into_iter()
         .flatten()
         .map(|g| types[g.type_index].vcpu * g.count)
         .sum();
+    let mut environments = vec![ComputeEnvironment {
+        name: NODES.into(),
+        compute: match any_spot {
+            true => ComputeType::Spot,
+            false => ComputeType::Ec2,
+        },
+        // The cluster's groups decide its nodes; these bounds are not used (and
+        // not printed).
+        min_vcpus: 0,
+        desired_vcpus: 0,
+        max_vcpus: total_vcpus,
+        types: [Some(&core), task.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|g| g.type_index)
+            .collect(),
+        allocation: BatchAllocation::BestFit,
+        bid_percentage: 100,
+        launch_time: provisioning_time,
+        idle_timeout: SimDuration::ZERO,
+    }];
+    let queues = resolve_queues(
+        ctx,
+        (raw.jobs, raw.queue),
+        &mut environments,
+        &mut types,
+        entry,
+        duration,
+    )?;
+    let purchase = types_as_pools(&types, if any_spot { 0 } else { 100 });
     Ok(ResolvedBatch {
         batch: BatchConfig {
-            compute: if any_spot {
-                ComputeType::Spot
-            } else {
-                ComputeType::Ec2
-            },
-            // The cluster's groups decide its nodes; the compute environment's
-            // bounds are not used (and not printed).
-            min_vcpus: 0,
-            desired_vcpus: 0,
-            max_vcpus: total_vcpus,
+            environments,
             types,
-            allocation: BatchAllocation::BestFit,
-            bid_percentage: 100,
-            launch_time: provisioning_time,
-            idle_timeout: SimDuration::ZERO,
             queues,
         },
         purchase,

@@ -30,8 +30,23 @@ const MAX_IMAGE_MB: f64 = 100_000.0;
 const MAX_WEIGHT: u32 = 1_000;
 const MAX_BASE: u32 = 100_000;
 
+/// Whether `cpu` is a task size's vCPU (aws-facts.md 15.1).
+pub(super) fn valid_cpu(cpu: f64) -> bool {
+    SIZES.iter().any(|s| s.0 == cpu)
+}
+
+/// The price per hour of a task of `cpu` vCPU and `memory_gb` (aws-facts.md 6.2): the
+/// `fargate` tier's, and a `batch` tier's Fargate task's.
+pub(super) fn task_price_per_hour(cpu: f64, memory_gb: f64, architecture: Architecture) -> f64 {
+    let (per_vcpu, per_gb) = match architecture {
+        Architecture::X86_64 => (X86_VCPU_HOUR, X86_GB_HOUR),
+        Architecture::Arm64 => (ARM_VCPU_HOUR, ARM_GB_HOUR),
+    };
+    cpu * per_vcpu + memory_gb * per_gb
+}
+
 /// Whether `memory_gb` is a valid memory for `cpu` (aws-facts.md 15.1).
-fn valid_size(cpu: f64, memory_gb: f64) -> bool {
+pub(super) fn valid_size(cpu: f64, memory_gb: f64) -> bool {
     SIZES.iter().any(|&(c, lo, hi, step)| {
         c == cpu
             && (lo..=hi).contains(&memory_gb)
@@ -45,7 +60,7 @@ fn valid_size(cpu: f64, memory_gb: f64) -> bool {
 }
 
 /// The valid sizes, as the error lists them.
-fn sizes_text() -> String {
+pub(super) fn sizes_text() -> String {
     SIZES
         .iter()
         .map(|&(c, lo, hi, step)| match step {
@@ -71,7 +86,7 @@ pub(super) fn resolve_fargate(
 ) -> Result<FargateTier> {
     let cpu = raw.cpu.unwrap_or(default::FARGATE_CPU);
     let memory_gb = raw.memory_gb.unwrap_or(default::FARGATE_MEMORY_GB);
-    if !SIZES.iter().any(|s| s.0 == cpu) {
+    if !valid_cpu(cpu) {
         return Err(ctx.err(
             "task.cpu",
             format!(
@@ -92,11 +107,7 @@ pub(super) fn resolve_fargate(
     let architecture = raw
         .architecture
         .map_or(Architecture::X86_64, Architecture::from);
-    let (per_vcpu, per_gb) = match architecture {
-        Architecture::X86_64 => (X86_VCPU_HOUR, X86_GB_HOUR),
-        Architecture::Arm64 => (ARM_VCPU_HOUR, ARM_GB_HOUR),
-    };
-    let price_per_hour = cpu * per_vcpu + memory_gb * per_gb;
+    let price_per_hour = task_price_per_hour(cpu, memory_gb, architecture);
     let image = resolve_image(ctx, &raw)?;
     let memory = resolve_task_memory(ctx, &raw, memory_gb)?;
     let provisioning = dist_or(

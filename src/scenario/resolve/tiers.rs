@@ -506,7 +506,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 28] = [
+    let tables: [(&str, bool, &[TierKind]); 29] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -564,6 +564,11 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("s3", raw.s3.is_some(), &[Ec2, Fargate, EcsEc2, Lambda]),
         ("placement", raw.placement.is_some(), &[Ec2]),
         ("compute", raw.compute.is_some(), &[Batch]),
+        (
+            "compute_environment",
+            raw.compute_environment.is_some(),
+            &[Batch],
+        ),
         ("jobs", raw.jobs.is_some(), &[Batch, Emr]),
         ("queue", raw.queue.is_some(), &[Batch, Emr]),
         ("emr", raw.emr.is_some(), &[Emr]),
@@ -675,7 +680,8 @@ fn resolve_tier(
     let batch = match kind {
         TierKind::Batch => Some(resolve_batch(
             ctx,
-            raw.compute.take().unwrap_or_default(),
+            raw.compute.take(),
+            raw.compute_environment.take(),
             raw.jobs.take(),
             raw.queue.take(),
             entry,
@@ -812,9 +818,10 @@ fn resolve_tier(
             "capacity events are not modelled for a batch or emr tier's instances; give interruption rates",
         ));
     }
-    let spot = match fargate {
-        Some(_) => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
-        None => resolve_spot(ctx, raw_spot, &purchase)?,
+    let on_fargate = fargate.is_some() || batch.as_ref().is_some_and(|b| b.batch.fargate());
+    let spot = match on_fargate {
+        true => resolve_fargate_spot(ctx, raw_spot, &purchase)?,
+        false => resolve_spot(ctx, raw_spot, &purchase)?,
     };
     // AWS does not add warm pools to groups that launch spot instances (3.8).
     if autoscaling.warm_pool.is_some() && purchase.on_demand_percent_above_base < 100 {
