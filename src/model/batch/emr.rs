@@ -1,9 +1,11 @@
 //! The `emr` tier kind: an Amazon EMR cluster of instance groups running the `batch`
 //! tier's job model (issue 16). A job is a YARN container; the jobs of one array (or
 //! one arrival) are a step, whose finished containers' output stays in HDFS until
-//! the whole step is done. `BatchTier` carries it out, with this cluster in place of
-//! a compute environment's scaling: the same queues, packing, checkpoints, retries,
-//! spot pools and EC2 ledger, and these rules, with their sources in
+//! the whole step is done. `BatchTier` carries it out, its nodes one compute
+//! environment (`nodes`) that launches nothing for waiting jobs and scales nothing
+//! in, with this cluster in place of that scaling: the same queues, packing,
+//! checkpoints, retries, spot pools and EC2 ledger, and these rules, with their
+//! sources in
 //! `reference/aws-facts.md`:
 //!
 //! - Nodes (19.2): one primary node, which runs no container (it counts no vCPU of

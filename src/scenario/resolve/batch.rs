@@ -103,22 +103,33 @@ pub(super) fn resolve_batch(
             ),
         ));
     }
-    let any_spot = environments.iter().any(|e| e.compute.spot());
-    let purchase = types_as_pools(&types, if any_spot { 0 } else { 100 });
-    Ok(ResolvedBatch {
-        batch: BatchConfig {
+    Ok(ResolvedBatch::new(
+        BatchConfig {
             environments,
             types,
             queues,
         },
-        purchase,
-        emr: None,
-    })
+        None,
+    ))
+}
+
+impl ResolvedBatch {
+    /// A tier of `batch`'s environments, types and queues (and `emr`'s cluster):
+    /// its purchase's spot pools are the types, on-demand unless an environment is
+    /// spot.
+    pub(super) fn new(batch: BatchConfig, emr: Option<EmrConfig>) -> Self {
+        let any_spot = batch.environments.iter().any(|e| e.compute.spot());
+        ResolvedBatch {
+            purchase: types_as_pools(&batch.types, if any_spot { 0 } else { 100 }),
+            batch,
+            emr,
+        }
+    }
 }
 
 /// A purchase whose spot pools are `types` (a `batch` or `emr` tier's, whose `[spot]`
 /// table is then read as an `ec2` tier's).
-pub(super) fn types_as_pools(types: &[BatchType], on_demand_percent: u32) -> PurchaseConfig {
+fn types_as_pools(types: &[BatchType], on_demand_percent: u32) -> PurchaseConfig {
     PurchaseConfig {
         on_demand_base: 0,
         on_demand_percent_above_base: on_demand_percent,

@@ -4,7 +4,7 @@
 //! `[[tiers.<name>.queue]]` tables (`resolve_queues`). The groups' types become the
 //! tier's spot pools, so that its `[spot]` table is read as a `batch` tier's.
 
-use super::batch::{ResolvedBatch, resolve_queues, types_as_pools};
+use super::batch::{ResolvedBatch, resolve_queues};
 
 /// The name of an `emr` tier's one compute environment: its nodes.
 const NODES: &str = "nodes";
@@ -202,15 +202,13 @@ pub(super) fn resolve_emr(
         entry,
         duration,
     )?;
-    let purchase = types_as_pools(&types, if any_spot { 0 } else { 100 });
-    Ok(ResolvedBatch {
-        batch: BatchConfig {
+    Ok(ResolvedBatch::new(
+        BatchConfig {
             environments,
             types,
             queues,
         },
-        purchase,
-        emr: Some(EmrConfig {
+        Some(EmrConfig {
             primary,
             core,
             task,
@@ -222,7 +220,7 @@ pub(super) fn resolve_emr(
             node_losses,
             managed_scaling,
         }),
-    })
+    ))
 }
 
 /// `[tiers.<name>.managed_scaling]` (aws-facts.md 19.5): `ComputeLimits` in
