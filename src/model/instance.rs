@@ -80,8 +80,10 @@ pub(super) struct Instance {
     pub launched_at: SimTime,
     /// When the group counts it in the scaling metric (end of warm-up).
     pub warm_at: Option<SimTime>,
-    /// When it first became a healthy target.
+    /// When it last became a healthy target (again after a deployment's restart).
     pub healthy_at: Option<SimTime>,
+    /// When it first became one: its worker-time is offered from then on.
+    pub first_healthy_at: Option<SimTime>,
     pub workers: u32,
     /// Relative per-vCPU speed of its type (m5.large = 1.0, `InstanceConfig::speed`).
     pub speed: f64,
@@ -138,6 +140,7 @@ impl Instance {
             launched_at: now,
             warm_at: None,
             healthy_at: None,
+            first_healthy_at: None,
             workers,
             speed: 1.0,
             busy: 0,
@@ -220,9 +223,11 @@ impl Instance {
         self.busy_area.at(now, self.computing())
     }
 
-    /// Worker-time offered to traffic up to `now`: from first healthy until now.
+    /// Worker-time offered to traffic up to `now`: from first healthy until now (not
+    /// from the latest time, or the area would shrink when a deployment's restart
+    /// makes it healthy again).
     pub(super) fn capacity_area_at(&self, now: SimTime) -> u128 {
-        self.healthy_at
+        self.first_healthy_at
             .map_or(0, |h| u128::from(self.workers) * u128::from(now.since(h).0))
     }
 }

@@ -133,6 +133,7 @@ impl Ec2Tier<'_> {
         let instance = &mut self.fleet.instances[id as usize];
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(ctx.now);
+        instance.first_healthy_at.get_or_insert(ctx.now);
         let replaces = instance.replaces;
         self.serving.register(id);
         self.fleet.change_in_service(ctx.now, 1);
