@@ -33,7 +33,9 @@ pub(super) enum InstanceState {
     Draining,
     /// Out of the load balancer for a deployment: draining its requests, then
     /// installing the new version and restarting; it still counts toward the group's
-    /// desired capacity.
+    /// desired capacity. An instance whose new version failed (`failing_version`)
+    /// stays here, out of service, until a deployment gives it another version or it
+    /// is terminated.
     Deploying,
     Terminated,
 }
@@ -73,6 +75,9 @@ pub(super) struct Instance {
     pub protected: bool,
     /// The instance has failed: it answers nothing until the group replaces it.
     pub failed: bool,
+    /// It runs a failed deployment's version, which never became healthy: out of
+    /// service (`Deploying`) until another deployment reaches it.
+    pub failing_version: bool,
     /// The spot instance this one replaces (capacity rebalancing).
     pub replaces: Option<u32>,
     /// Instance-seconds already settled in past clock hours (reservations).
@@ -136,6 +141,7 @@ impl Instance {
             replaces: None,
             protected: false,
             failed: false,
+            failing_version: false,
             settled_secs: 0.0,
             launched_at: now,
             warm_at: None,
