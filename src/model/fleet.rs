@@ -215,6 +215,8 @@ impl Fleet {
         for instance in self.alive() {
             let spot = instance.purchase == PurchaseOption::Spot;
             let slot = match instance.state {
+                // A failed deployment's version never becomes healthy.
+                InstanceState::Deploying if instance.failing_version => &mut row.unhealthy,
                 // A deploying instance is counted as pending: on its way into service.
                 InstanceState::Booting | InstanceState::Registering | InstanceState::Deploying => {
                     if spot {

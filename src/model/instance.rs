@@ -33,7 +33,9 @@ pub(super) enum InstanceState {
     Draining,
     /// Out of the load balancer for a deployment: draining its requests, then
     /// installing the new version and restarting; it still counts toward the group's
-    /// desired capacity.
+    /// desired capacity. An instance whose new version failed (`failing_version`)
+    /// stays here, out of service, until a deployment gives it another version or it
+    /// is terminated.
     Deploying,
     Terminated,
 }
@@ -73,6 +75,9 @@ pub(super) struct Instance {
     pub protected: bool,
     /// The instance has failed: it answers nothing until the group replaces it.
     pub failed: bool,
+    /// It runs a failed deployment's version, which never became healthy: out of
+    /// service (`Deploying`) until another deployment reaches it.
+    pub failing_version: bool,
     /// The spot instance this one replaces (capacity rebalancing).
     pub replaces: Option<u32>,
     /// Instance-seconds already settled in past clock hours (reservations).
@@ -80,8 +85,10 @@ pub(super) struct Instance {
     pub launched_at: SimTime,
     /// When the group counts it in the scaling metric (end of warm-up).
     pub warm_at: Option<SimTime>,
-    /// When it first became a healthy target.
+    /// When it last became a healthy target (again after a deployment's restart).
     pub healthy_at: Option<SimTime>,
+    /// When it first became one: its worker-time is offered from then on.
+    pub first_healthy_at: Option<SimTime>,
     pub workers: u32,
     /// Relative per-vCPU speed of its type (m5.large = 1.0, `InstanceConfig::speed`).
     pub speed: f64,
@@ -134,10 +141,12 @@ impl Instance {
             replaces: None,
             protected: false,
             failed: false,
+            failing_version: false,
             settled_secs: 0.0,
             launched_at: now,
             warm_at: None,
             healthy_at: None,
+            first_healthy_at: None,
             workers,
             speed: 1.0,
             busy: 0,
@@ -220,9 +229,11 @@ impl Instance {
         self.busy_area.at(now, self.computing())
     }
 
-    /// Worker-time offered to traffic up to `now`: from first healthy until now.
+    /// Worker-time offered to traffic up to `now`: from first healthy until now (not
+    /// from the latest time, or the area would shrink when a deployment's restart
+    /// makes it healthy again).
     pub(super) fn capacity_area_at(&self, now: SimTime) -> u128 {
-        self.healthy_at
+        self.first_healthy_at
             .map_or(0, |h| u128::from(self.workers) * u128::from(now.since(h).0))
     }
 }

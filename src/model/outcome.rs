@@ -99,11 +99,24 @@ pub struct DeploymentSummary {
     pub policy: String,
     pub start_s: f64,
     pub duration_s: f64,
-    /// `succeeded`, `unfinished` (the run ended first) or `refused` (another
+    /// `succeeded`; `failed` (the new version failed and is left on instances out of
+    /// service: rolling and all at once without a rollback); `rolled_back` (it failed
+    /// and the previous version serves everywhere again: immutable, traffic
+    /// splitting and blue/green by themselves, rolling and all at once with
+    /// `rollback`); `unfinished` (the run ended first) or `refused` (another
     /// deployment of the tier was running).
     pub outcome: String,
-    /// Instances in service when it started, the batch size and the batches (or,
-    /// immutable, the launches of the temporary group).
+    /// When the failure was detected (a batch's command timeout ran out, or a
+    /// canary's evaluation ended), since the start of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at_s: Option<f64>,
+    /// Instances a failed deployment left out of service with the failed version
+    /// when it ended (they stay so until a later deployment).
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub left_out_of_service: u64,
+    /// Instances it deployed to (in service when it started, and any an earlier
+    /// failed deployment left out of service), the batch size and the batches
+    /// started (or, immutable, the launches of the temporary group).
     pub instances: u32,
     pub batch_size: u32,
     pub batches: u32,
@@ -131,6 +144,43 @@ pub struct DeploymentSummary {
     pub requests_to_new_version: u64,
     #[serde(skip_serializing_if = "is_zero_count")]
     pub requests_lost: u64,
+    /// The deployment's phases, in time order (a batch started, a batch healthy, the
+    /// evaluation's start and end, the swap, the failure, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<DeploymentPhase>,
+}
+
+/// A moment of a deployment (`phases` of a `deployments` entry): what happened, to
+/// which batch, and when.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct DeploymentPhase {
+    /// `batch_started`, `batch_healthy`, `additional_batch_launched`,
+    /// `additional_batch_healthy`, `additional_batch_retiring`,
+    /// `first_instance_launched`, `first_instance_healthy`, `rest_launched`,
+    /// `rest_healthy`, `new_instances_launched`, `evaluation_started`,
+    /// `evaluation_ended`, `old_retiring`, `environment_created`,
+    /// `environment_healthy`, `swapped`, `old_terminated`, `failed`,
+    /// `rollback_batch_started`, `rollback_batch_healthy`.
+    pub phase: String,
+    /// The batch, counted from 1, for the batch phases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u32>,
+    /// Since the start of the run.
+    pub at_s: f64,
+}
+
+impl DeploymentPhase {
+    /// The phase in words, as a chart names it: "batch 2 healthy".
+    pub fn words(&self) -> String {
+        let phase = self.phase.replace('_', " ");
+        match self.batch {
+            Some(b) => match phase.split_once("batch ") {
+                Some((head, tail)) => format!("{head}batch {b} {tail}"),
+                None => format!("{phase} {b}"),
+            },
+            None => phase,
+        }
+    }
 }
 
 /// A tier's own measures: `tiers.<name>` of `summary.json`. A called tier's requests
@@ -463,8 +513,9 @@ pub struct RequestCounts {
     /// deregistration delay expired while draining: ALB 502).
     pub interrupted: u64,
     /// 500: the application got an error from a database it called (a refused
-    /// connection, a failover); written only when non-zero, as only runs with an
-    /// `rds` tier have them.
+    /// connection, a failover), or a failing canary (a traffic-splitting deployment's
+    /// new version) answered; written only when non-zero, as only runs with an `rds`
+    /// tier or a failed canary have them.
     #[serde(skip_serializing_if = "is_zero_count")]
     pub failed: u64,
     /// Still queued or in service when the run ended.
@@ -755,7 +806,8 @@ pub struct TimelineRow {
     pub in_service_spot: u32,
     pub draining_on_demand: u32,
     pub draining_spot: u32,
-    /// Failed instances the load balancer no longer routes to, awaiting replacement.
+    /// Failed instances the load balancer no longer routes to, awaiting replacement,
+    /// and instances out of service with a failed deployment's version.
     pub unhealthy: u32,
     pub desired: u32,
     /// Capacity forecast by predictive scaling for the current hour (0 without).

@@ -60,6 +60,8 @@ pub(super) struct Split {
     pub share: Share,
     /// The old environment is gone (blue/green): requests still sent there are lost.
     pub old_gone: bool,
+    /// The new version fails (a failing canary): it answers every request 500.
+    pub new_fails: bool,
     pub counts: SplitCounts,
 }
 
@@ -120,6 +122,12 @@ impl Serving {
                 split.counts.routed += 1;
                 let to_new = self.split_rng.random::<f64>() < split.share.new_at(now);
                 match (to_new, self.second.as_mut()) {
+                    (true, Some(_)) if split.new_fails => {
+                        // A failing new version answers at once with an error.
+                        split.counts.to_new += 1;
+                        metrics.failed();
+                        return answer(ctx, caller, Answer::Failed);
+                    }
                     (true, Some(second)) => {
                         split.counts.to_new += 1;
                         second.pick(&fleet.instances, now)
@@ -172,6 +180,13 @@ impl Serving {
         if let Some(second) = self.second.take() {
             self.balancer = second;
         }
+        self.second_members.clear();
+    }
+
+    /// The new version's target group is given up (a failed deployment): its
+    /// targets are gone, and the tier's own group serves alone.
+    pub(super) fn drop_new(&mut self) {
+        self.second = None;
         self.second_members.clear();
     }
 

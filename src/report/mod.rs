@@ -277,12 +277,13 @@ fn chart_input(
                 text: format!(
                     "{} deployment, {}: from {} to {} after the start; {} requests failed, p99 {} during it",
                     d.policy,
-                    d.outcome,
+                    d.outcome.replace('_', " "),
                     verdict::span(d.start_s),
                     verdict::span(d.start_s + d.duration_s),
                     plots::thousands(d.requests_failed as i64),
                     verdict::ms(d.p99_ms)
                 ),
+                phases: phase_marks(d),
             })
             .collect(),
         duration_s: summary.simulated_seconds,
@@ -319,6 +320,32 @@ pub(super) fn scenario_text(
 }
 
 /// `summary.json`'s text (without its final newline).
+/// A deployment's phases as the traffic chart marks them: one mark per moment, its
+/// hover text naming every phase then ("rolling deployment: batch 1 healthy, batch 2
+/// started at 750 s after the start").
+fn phase_marks(d: &crate::model::DeploymentSummary) -> Vec<(f64, String)> {
+    let mut marks: Vec<(f64, Vec<String>)> = Vec::new();
+    for p in &d.phases {
+        match marks.last_mut() {
+            Some((at, names)) if *at == p.at_s => names.push(p.words()),
+            _ => marks.push((p.at_s, vec![p.words()])),
+        }
+    }
+    marks
+        .into_iter()
+        .map(|(at, names)| {
+            let text = format!(
+                "{} deployment: {} at {:.0} s after the start ({})",
+                d.policy,
+                names.join(", "),
+                at,
+                verdict::span(at)
+            );
+            (at, text)
+        })
+        .collect()
+}
+
 pub fn summary_json(summary: &Summary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes")
 }

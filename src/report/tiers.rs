@@ -132,12 +132,16 @@ pub fn deployment_sentence(d: &DeploymentSummary) -> String {
         "blue_green" => "a second environment as large".to_string(),
         _ => format!("batches of {}", d.batch_size),
     };
+    let outcome = match d.failed_at_s {
+        Some(at) => format!("{} (failed at {at:.0} s)", d.outcome.replace('_', " ")),
+        None => d.outcome.clone(),
+    };
     let mut s = format!(
         "{} to {} at {:.0} s: {} in {:.0} s ({} instances, {steps}); {} requests failed, p99 {:.1} ms; {:.0} instance-seconds out of service; {:.3} extra instance-hours, ${:.4} extra",
         d.policy,
         d.tier,
         d.start_s,
-        d.outcome,
+        outcome,
         d.duration_s,
         d.instances,
         count(d.requests_failed),
@@ -157,6 +161,12 @@ pub fn deployment_sentence(d: &DeploymentSummary) -> String {
         s += &format!(
             "; {} requests lost to the terminated old environment",
             count(d.requests_lost)
+        );
+    }
+    if d.left_out_of_service > 0 {
+        s += &format!(
+            "; {} instances left out of service with the failed version",
+            count(d.left_out_of_service)
         );
     }
     s

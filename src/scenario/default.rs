@@ -392,6 +392,9 @@ pub(crate) const DEPLOYMENT_HEALTH: DeploymentHealth = DeploymentHealth::Enhance
 /// (3-600 minutes), `aws:elasticbeanstalk:trafficsplitting` (aws-facts.md 5).
 pub(crate) const NEW_VERSION_PERCENT: u32 = 10;
 pub(crate) const EVALUATION_TIME: SimDuration = SimDuration::from_secs(300);
+/// `Timeout` default 600 s (1-3600); Elastic Beanstalk adds 240 s to it, 840 s in
+/// effect (aws-facts.md 5, 11.4).
+pub(crate) const DEPLOYMENT_TIMEOUT: SimDuration = SimDuration::from_secs(600);
 
 // DNS (aws-facts.md 11.6).
 /// The TTL of the Elastic Beanstalk CNAME is not documented; 60 s, the fixed TTL of

@@ -166,6 +166,13 @@ fn raw_of(run: &Config, single: bool) -> RawScenario {
 
 /// A `[[deployment]]` of tier `name`.
 fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
+    let f = &d.failure;
+    let policy_has_batches = matches!(
+        d.policy,
+        DeploymentPolicy::Rolling
+            | DeploymentPolicy::RollingWithAdditionalBatch
+            | DeploymentPolicy::Immutable
+    );
     RawDeployment {
         tier: Some(name.to_string()),
         at: d.at.to_string(),
@@ -181,6 +188,15 @@ fn deployment(name: &str, d: &DeploymentConfig) -> RawDeployment {
             .then(|| d.evaluation_time.to_string()),
         swap_at: d.swap_at.map(|t| t.to_string()),
         terminate_old_at: d.terminate_old_at.map(|t| t.to_string()),
+        // The failure keys only with a failure (which alone accepts the batch and the
+        // rollback), and the timeout when it is not the default: a scenario without
+        // them prints as it always did.
+        fail: f.certain.then_some(true),
+        failure_probability: f.probability,
+        failing_batch: (f.possible() && policy_has_batches).then_some(f.batch),
+        timeout: (f.possible() || f.timeout != default::DEPLOYMENT_TIMEOUT)
+            .then(|| f.timeout.to_string()),
+        rollback: f.rollback.then_some(true),
     }
 }
 

@@ -289,6 +289,14 @@ pub(crate) struct RawDeployment {
     /// `blue_green` only.
     pub swap_at: Option<String>,
     pub terminate_old_at: Option<String>,
+    /// A new version that fails: for sure, or with a probability; the batch that
+    /// fails (rolling, immutable), the command timeout, and (rolling, all at once)
+    /// a redeployment of the previous version.
+    pub fail: Option<bool>,
+    pub failure_probability: Option<f64>,
+    pub failing_batch: Option<u32>,
+    pub timeout: Option<String>,
+    pub rollback: Option<bool>,
 }
 
 /// `[dns]`: the name the clients resolve and its TTL (aws-facts.md 11.6, 11.7).

@@ -72,6 +72,38 @@ fn the_traffic_chart_shades_a_deployment_with_its_hover_text() {
         d["requests_failed"]
     );
     assert!(svg.contains(&title), "{title} not in traffic.svg");
+    // Issue 15, the phases: 4 instances in batches of 1, no deregistration delay, a
+    // 30 s deploy and enhanced health's 120 s window: batch k (from 1) starts at
+    // 600 + 150 (k − 1) s and is healthy 150 s later, when batch k + 1 starts.
+    let phases: Vec<(String, Option<u64>, f64)> = d["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["phase"].as_str().unwrap().to_string(),
+                p["batch"].as_u64(),
+                p["at_s"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let mut by_hand = Vec::new();
+    for k in 1..=4u64 {
+        let start = 600.0 + 150.0 * (k - 1) as f64;
+        by_hand.push(("batch_started".to_string(), Some(k), start));
+        by_hand.push(("batch_healthy".to_string(), Some(k), start + 150.0));
+    }
+    assert_eq!(phases, by_hand);
+    // A line per moment, named on hover, and one legend entry for them all.
+    assert_eq!(svg.matches("\ndeployment phase\n").count(), 1, "legend");
+    for title in [
+        "<title>rolling deployment: batch 1 started at 600 s after the start (10 min)</title>",
+        "<title>rolling deployment: batch 1 healthy, batch 2 started at 750 s after the start (12 min)</title>",
+        "<title>rolling deployment: batch 3 healthy, batch 4 started at 1050 s after the start (17 min)</title>",
+        "<title>rolling deployment: batch 4 healthy at 1200 s after the start (20 min)</title>",
+    ] {
+        assert!(svg.contains(title), "{title} not in traffic.svg");
+    }
 }
 
 fn only(outcome: &RunOutcome) -> &DeploymentSummary {
@@ -208,6 +240,282 @@ fn no_deployment_no_key() {
     assert!(json.contains("\"deployments\":[{\"tier\":\"web\",\"policy\":\"rolling\""));
 }
 
+/// Elastic Beanstalk's command timeout: `Timeout` 600 s by default, plus the 240 s it
+/// adds (aws-facts.md 5, 11.4).
+const DETECTED_AFTER: f64 = 600.0 + 240.0;
+
+/// Immutable with a failing version: the temporary group's first instance launches at
+/// 600 s and never becomes healthy; 840 s after its launch (1,440 s) the temporary
+/// group is terminated and the old four serve on. Capacity never drops below four,
+/// and the extra instance-time is that one instance's 840 s: $0.085 × 840 / 3600.
+/// The run's bill grows by exactly that against a run without the deployment.
+/// Failing at the rest instead (`failing_batch = 2`): the first instance is healthy
+/// at 600 + 60 + 150 = 810 s, the other three launch then, and the failure is found
+/// at 810 + 840 = 1,650 s: (1,650 − 600) + 3 × 840 = 3,570 instance-seconds.
+#[test]
+fn a_failed_immutable_deployment_terminates_the_temporary_group() {
+    let outcome = run(&format!("{DEPLOY}policy = \"immutable\"\nfail = true"));
+    let d = only(&outcome);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.failed_at_s, Some(600.0 + DETECTED_AFTER));
+    assert_eq!(d.duration_s, DETECTED_AFTER);
+    assert_eq!(outcome.summary.instances.min_in_service, 4);
+    assert_eq!(outcome.summary.instances.peak_in_service, 4);
+    assert_eq!(
+        (
+            outcome.summary.instances.launched,
+            outcome.summary.instances.terminated
+        ),
+        (5, 1)
+    );
+    assert!(
+        (d.extra_instance_hours - DETECTED_AFTER / 3600.0).abs() < 1e-6,
+        "{d:?}"
+    );
+    let price = DETECTED_AFTER / 3600.0 * 0.085;
+    assert!((d.extra_cost_usd - price).abs() < 1e-6, "{d:?}");
+    let without = simulate(&config_from_str(&scenario("")), &mut |_| {});
+    let billed =
+        outcome.summary.instances.instance_hours - without.summary.instances.instance_hours;
+    assert!((billed - DETECTED_AFTER / 3600.0).abs() < 2e-6, "{billed}");
+    assert_eq!(d.requests_failed, 0);
+    let words: Vec<&str> = d.phases.iter().map(|p| p.phase.as_str()).collect();
+    assert_eq!(words, ["first_instance_launched", "failed"]);
+
+    let rest = run(&format!(
+        "{DEPLOY}policy = \"immutable\"\nfail = true\nfailing_batch = 2"
+    ));
+    let d = only(&rest);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.failed_at_s, Some(810.0 + DETECTED_AFTER));
+    assert_eq!(rest.summary.instances.min_in_service, 4);
+    assert_eq!(rest.summary.instances.peak_in_service, 5);
+    let by_hand = (1650.0 - 600.0) + 3.0 * DETECTED_AFTER;
+    assert!(
+        (d.extra_instance_hours - by_hand / 3600.0).abs() < 1e-6,
+        "{d:?}"
+    );
+}
+
+/// Rolling, one instance a batch, the third batch failing: batches 1 and 2 complete
+/// (150 s each, from 600 s), batch 3 starts at 900 s and its instance never becomes
+/// healthy; the deployment fails 840 s later, at 1,740 s. Without a rollback it stops
+/// there (`failed`): two batches keep the new version, the third's instance stays out
+/// of service (2 × 150 + 840 = 1,140 instance-seconds out during the deployment) and
+/// three instances serve to the end of the run. With `rollback`, the previous version
+/// goes back in batches of one from 1,740 s: the failed instance first (already out,
+/// it restarts at once: healthy 150 s later, out 1,890 − 900 = 990 s in all), then the
+/// two upgraded ones (150 s each): out of service 300 + 990 + 300 = 1,590 s, and the
+/// deployment ends at 1,740 + 3 × 150 = 2,190 s. A `timeout` of 300 s finds it
+/// failed at 900 + 300 + 240 = 1,440 s.
+#[test]
+fn a_failed_rolling_deployment_keeps_its_completed_batches() {
+    let failing = format!("{DEPLOY}policy = \"rolling\"\nfail = true\nfailing_batch = 3");
+    let outcome = run(&failing);
+    let d = only(&outcome);
+    assert_eq!(d.outcome, "failed");
+    assert_eq!(d.failed_at_s, Some(1740.0));
+    assert_eq!(d.duration_s, 1140.0);
+    assert_eq!(d.batches, 3);
+    assert_eq!(
+        d.out_of_service_instance_seconds,
+        2.0 * 150.0 + DETECTED_AFTER
+    );
+    assert_eq!(d.left_out_of_service, 1);
+    let healthy: Vec<u32> = d
+        .phases
+        .iter()
+        .filter(|p| p.phase == "batch_healthy")
+        .map(|p| p.batch.unwrap())
+        .collect();
+    assert_eq!(healthy, [1, 2], "the completed batches");
+    assert_eq!(outcome.summary.instances.min_in_service, 3);
+    assert_eq!(d.requests_failed, 0);
+
+    let rolled_back = run(&format!("{failing}\nrollback = true"));
+    let d = only(&rolled_back);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.failed_at_s, Some(1740.0));
+    assert_eq!(d.duration_s, 2190.0 - 600.0);
+    assert_eq!(d.out_of_service_instance_seconds, 300.0 + 990.0 + 300.0);
+    assert_eq!(d.left_out_of_service, 0);
+    let rollback: Vec<(&str, f64)> = d
+        .phases
+        .iter()
+        .skip_while(|p| p.phase != "failed")
+        .map(|p| (p.phase.as_str(), p.at_s))
+        .collect();
+    assert_eq!(
+        rollback,
+        [
+            ("failed", 1740.0),
+            ("rollback_batch_started", 1740.0),
+            ("rollback_batch_healthy", 1890.0),
+            ("rollback_batch_started", 1890.0),
+            ("rollback_batch_healthy", 2040.0),
+            ("rollback_batch_started", 2040.0),
+            ("rollback_batch_healthy", 2190.0),
+        ]
+    );
+    let sooner = run(&format!("{failing}\ntimeout = \"300s\""));
+    assert_eq!(only(&sooner).failed_at_s, Some(1440.0));
+}
+
+/// All at once with a failing version: no instance comes back, so every request from
+/// 600 s gets a 503. Rolled back, the instances restart with the previous version at
+/// 1,440 s and are healthy 150 s later: 100 req/s × 990 s ≈ 99,000 failed requests
+/// (a Poisson count, σ ≈ 315; the tolerance, 2 %, is about 6 σ). Without a rollback
+/// the deployment stops at the failure, leaving the four out of service: every
+/// request of the run's last 30 minutes fails, ≈ 180,000 (σ ≈ 424; 2 % is 8 σ).
+#[test]
+fn a_failed_all_at_once_deployment_fails_every_request_until_the_rollback() {
+    let failing = format!("{DEPLOY}policy = \"all_at_once\"\nfail = true");
+    let rolled_back = run(&format!("{failing}\nrollback = true"));
+    let d = only(&rolled_back);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.duration_s, DETECTED_AFTER + 150.0);
+    let expected = 100.0 * (DETECTED_AFTER + 150.0);
+    assert!(
+        (d.requests_failed as f64 - expected).abs() < 0.02 * expected,
+        "{d:?}"
+    );
+    assert_conserved(&rolled_back.summary.requests);
+    let failed = run(&failing);
+    let d = only(&failed);
+    assert_eq!(d.outcome, "failed");
+    assert_eq!(d.left_out_of_service, 4);
+    assert_eq!(failed.summary.instances.min_in_service, 0);
+    let rejected = failed.summary.requests.rejected as f64;
+    assert!(
+        (rejected - 180_000.0).abs() < 0.02 * 180_000.0,
+        "{rejected}"
+    );
+}
+
+/// Traffic splitting with a failing canary: the four new instances are healthy at
+/// 810 s and get 10 % of the requests for the 5-minute evaluation, which the failing
+/// version answers 500; at 1,110 s the deployment fails, the traffic goes back to the
+/// old instances and the new ones terminate. Failed requests ≈ 10 % × 100 req/s ×
+/// 300 s = 3,000: a thinned Poisson count, σ ≈ √3,000 ≈ 55; the tolerance is 300
+/// (about 5 σ). None fails after the rollback; capacity never drops.
+#[test]
+fn a_failed_canary_fails_its_share_of_the_evaluation_and_rolls_back() {
+    let outcome = run(&format!(
+        "{DEPLOY}policy = \"traffic_splitting\"\nfail = true"
+    ));
+    let d = only(&outcome);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.failed_at_s, Some(1110.0));
+    assert_eq!(d.duration_s, 510.0);
+    assert!((d.requests_failed as f64 - 3000.0).abs() < 300.0, "{d:?}");
+    assert_eq!(d.requests_failed, d.requests_to_new_version);
+    assert_eq!(outcome.summary.requests.failed, d.requests_failed);
+    assert_conserved(&outcome.summary.requests);
+    assert_eq!(outcome.summary.instances.min_in_service, 4);
+    assert!(
+        (d.extra_instance_hours - 4.0 * 510.0 / 3600.0).abs() < 1e-6,
+        "{d:?}"
+    );
+    let words: Vec<&str> = d.phases.iter().map(|p| p.phase.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "new_instances_launched",
+            "evaluation_started",
+            "evaluation_ended",
+            "failed"
+        ]
+    );
+}
+
+/// Blue/green with a failing version: the second environment's instances never
+/// become healthy, so the swap due at 900 s never happens and the old environment
+/// keeps every client; 840 s after its creation (1,440 s) the second environment is
+/// terminated with its load balancer. Extra: 4 × 840 instance-seconds at $0.085/h and
+/// one (partial) load-balancer hour at $0.0225.
+#[test]
+fn a_failed_blue_green_deployment_never_swaps() {
+    let outcome = blue_green_with("20m", "", "fail = true\n");
+    let d = only(&outcome);
+    assert_eq!(d.outcome, "rolled_back");
+    assert_eq!(d.failed_at_s, Some(1440.0));
+    assert_eq!(
+        (d.requests_split, d.requests_lost, d.requests_failed),
+        (0, 0, 0)
+    );
+    let hours = 4.0 * DETECTED_AFTER / 3600.0;
+    assert!((d.extra_instance_hours - hours).abs() < 1e-6, "{d:?}");
+    assert_eq!(d.extra_load_balancer_hours, 1);
+    assert!(
+        (d.extra_cost_usd - (hours * 0.085 + 0.0225)).abs() < 1e-6,
+        "{d:?}"
+    );
+    assert_eq!(outcome.summary.instances.min_in_service, 4);
+    let words: Vec<&str> = d.phases.iter().map(|p| p.phase.as_str()).collect();
+    assert_eq!(words, ["environment_created", "failed"]);
+}
+
+/// A small run for many seeds: 2 req/s for 20 minutes, an all-at-once deployment at 1
+/// minute (a failure is found at 60 + 840 s).
+fn small(seed: u64, deployment: &str) -> RunOutcome {
+    let text = format!(
+        "name = \"p\"\nduration = \"20m\"\nseed = {seed}\n[traffic]\nrate = 2\n[instance]\ntype = \"c5.large\"\n[autoscaling]\nmin = 2\nmax = 2\ndesired = 2\n[[deployment]]\nat = \"1m\"\npolicy = \"all_at_once\"\ndeploy_time = \"30s\"\n{deployment}"
+    );
+    simulate(&config_from_str(&text), &mut |_| {})
+}
+
+/// `failure_probability = 0.5` over 200 seeds: the failures are binomial (200, 0.5),
+/// mean 100, σ ≈ 7.1; the tolerance is 4 σ (72 to 128). The draw comes from a stream of
+/// its own: a run whose deployment does not fail is the run without the key, number
+/// for number, and `failure_probability = 0` changes nothing at all.
+#[test]
+fn a_failure_probability_fails_that_share_and_changes_nothing_else() {
+    let mut failed = 0;
+    for seed in 1..=200 {
+        let outcome = small(seed, "failure_probability = 0.5");
+        match only(&outcome).outcome.as_str() {
+            "failed" => failed += 1,
+            "succeeded" if seed <= 20 => {
+                let without = small(seed, "");
+                assert_eq!(
+                    serde_json::to_string(&outcome.summary).unwrap(),
+                    serde_json::to_string(&without.summary).unwrap(),
+                    "seed {seed}"
+                );
+            }
+            "succeeded" => {}
+            other => panic!("seed {seed}: {other}"),
+        }
+    }
+    assert!((72..=128).contains(&failed), "{failed} of 200 failed");
+    let never = small(7, "failure_probability = 0.0");
+    let without = small(7, "");
+    assert_eq!(
+        serde_json::to_string(&never.summary).unwrap(),
+        serde_json::to_string(&without.summary).unwrap()
+    );
+}
+
+/// The failure keys print back as they were read.
+#[test]
+fn failure_keys_round_trip() {
+    for keys in [
+        "policy = \"rolling\"\nfail = true\nfailing_batch = 2\nrollback = true\ntimeout = \"5m\"",
+        "policy = \"immutable\"\nfailure_probability = 0.25",
+        "policy = \"traffic_splitting\"\nfail = true",
+        "policy = \"all_at_once\"\ntimeout = \"20m\"",
+    ] {
+        let config = config_from_str(&scenario(&format!("{DEPLOY}{keys}")));
+        let printed = simcloud::scenario::resolved_toml(&config, &[]).unwrap();
+        let again = config_from_str(&printed);
+        assert_eq!(
+            again.entry().deployments,
+            config.entry().deployments,
+            "{printed}"
+        );
+    }
+}
+
 #[test]
 fn bad_deployments_exit_2_with_their_line() {
     let base = scenario("");
@@ -278,6 +586,49 @@ fn bad_deployments_exit_2_with_their_line() {
         &format!("{base}[[deployment]]\nat = \"10m\"\n"),
         "missing deploy_time",
     );
+    // The failure keys.
+    at(
+        &format!("{head}fail = \"yes\"\n"),
+        "deployment[0].fail = \"yes\": expected true or false",
+        1,
+    );
+    at(
+        &format!("{head}failure_probability = 1.5\n"),
+        "deployment[0].failure_probability = 1.5: must be between 0 and 1",
+        1,
+    );
+    at(
+        &format!("{head}fail = true\nfailure_probability = 0.5\n"),
+        "deployment[0].failure_probability = 0.5: cannot be given with fail = true",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"immutable\"\nfail = true\nrollback = true\n"),
+        "deployment[0].rollback = true: is automatic for policy `immutable`",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"rolling\"\nrollback = true\n"),
+        "deployment[0].rollback = true: needs fail = true or a failure_probability",
+        1,
+    );
+    at(
+        &format!("{head}policy = \"immutable\"\nfail = true\nfailing_batch = 3\n"),
+        "deployment[0].failing_batch = 3: must be 1 (the first instance) or 2 (the rest)",
+        1,
+    );
+    at(
+        &format!(
+            "{head}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"20m\"\nfail = true\nfailing_batch = 1\n"
+        ),
+        "deployment[0].failing_batch = 1: is an option of rolling",
+        1,
+    );
+    at(
+        &format!("{head}timeout = \"2h\"\n"),
+        "deployment[0].timeout = \"2h\": must be between 1s and 1h",
+        1,
+    );
 }
 
 /// A deployment names an `ec2` tier: an `rds` tier is refused.
@@ -309,8 +660,13 @@ deploy_time = "30s"
 /// Blue/green at 10 minutes, swap at 15, the old environment terminated at `end`
 /// (minutes after the swap, as a duration), with `[dns]` `extra`.
 fn blue_green(terminate: &str, dns: &str) -> RunOutcome {
+    blue_green_with(terminate, dns, "")
+}
+
+/// `blue_green` with more keys of the deployment.
+fn blue_green_with(terminate: &str, dns: &str, keys: &str) -> RunOutcome {
     run(&format!(
-        "{DEPLOY}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"{terminate}\"\n[dns]\nttl = \"60s\"\n{dns}"
+        "{DEPLOY}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"{terminate}\"\n{keys}[dns]\nttl = \"60s\"\n{dns}"
     ))
 }
 

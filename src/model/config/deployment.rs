@@ -83,6 +83,57 @@ pub struct DeploymentConfig {
     /// >= `swap_at`).
     pub swap_at: Option<SimDuration>,
     pub terminate_old_at: Option<SimDuration>,
+    /// Whether the new version fails (`DeploymentFailure`), and what Elastic
+    /// Beanstalk does then.
+    pub failure: DeploymentFailure,
+}
+
+/// A new version that fails, and the options that govern what a failure does
+/// (aws-facts.md 5, 11.4, 11.5; the model's reading per policy is in
+/// `model::deployment`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentFailure {
+    /// The version fails for sure (`fail = true`).
+    pub certain: bool,
+    /// The version fails with this probability, drawn when the deployment starts
+    /// from a random stream of its own (`failure_probability`).
+    pub probability: Option<f64>,
+    /// The batch whose instances do not become healthy, in the order batches get the
+    /// new version (rolling's additional batch and immutable's first instance are
+    /// batch 1); a batch past the last is the last.
+    pub batch: u32,
+    /// `aws:elasticbeanstalk:command` `Timeout`: how long Elastic Beanstalk waits for
+    /// an instance to become healthy, to which it adds 240 s (aws-facts.md 5, 11.4).
+    pub timeout: SimDuration,
+    /// Rolling and all at once: the previous version is deployed again once the
+    /// deployment failed (the documented recovery, by hand on AWS).
+    pub rollback: bool,
+}
+
+impl DeploymentFailure {
+    /// What Elastic Beanstalk adds to `Timeout` (aws-facts.md 5).
+    pub const ADDED: SimDuration = SimDuration::from_secs(240);
+
+    /// No failure.
+    pub fn none(timeout: SimDuration) -> Self {
+        DeploymentFailure {
+            certain: false,
+            probability: None,
+            batch: 1,
+            timeout,
+            rollback: false,
+        }
+    }
+
+    /// Whether the scenario gives the version a chance to fail.
+    pub fn possible(&self) -> bool {
+        self.certain || self.probability.is_some()
+    }
+
+    /// How long after a batch starts its failure is detected: `Timeout` + 240 s.
+    pub fn detected_after(&self) -> SimDuration {
+        self.timeout + Self::ADDED
+    }
 }
 
 impl DeploymentConfig {

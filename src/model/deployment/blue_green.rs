@@ -12,6 +12,14 @@
 //! The second environment's instances are counted in the tier's group (its desired
 //! capacity rises by them and falls by the old ones at the end), so the group's
 //! scaling policies see both environments while they run.
+//!
+//! A failing version: the second environment's instances never become healthy, so
+//! the swap, which waits for them, never happens and the old environment keeps every
+//! client. At the environment's creation + `Timeout` + 240 s (the command timeout of
+//! its instances' deployment) the deployment fails and the second environment is
+//! terminated with its load balancer (an operator would not keep a failed
+//! environment; `terminate_old_at` is for the old one, which stays): the cost is the
+//! second environment until then.
 
 use super::{Active, Phase, Share, Step};
 use crate::engine::{SimDuration, SimTime};
@@ -28,6 +36,8 @@ pub(super) fn next(
         Phase::Started => {
             active.phase = Phase::NewInstances;
             active.batches = 1;
+            active.mark("environment_created", None, now);
+            active.launch_failing = active.begin_new_batch(config, now, true);
             Step::LaunchNew {
                 count: active.old.len() as u32,
                 load_balancer: true,
@@ -35,10 +45,13 @@ pub(super) fn next(
         }
         Phase::NewInstances => {
             active.phase = Phase::BeforeSwap;
+            active.mark("environment_healthy", None, now);
+            active.launch_failing = false;
             Step::Wait(at(config.swap_at))
         }
         Phase::BeforeSwap => {
             active.phase = Phase::Swapped;
+            active.mark("swapped", None, now);
             Step::Route(Share::Dns {
                 swap_at: now,
                 ttl: dns.ttl,
@@ -52,6 +65,7 @@ pub(super) fn next(
         }
         Phase::AfterSwap => {
             active.phase = Phase::Retiring;
+            active.mark("old_terminated", None, now);
             Step::RetireOld { environment: true }
         }
         _ => Step::Done,

@@ -14,6 +14,35 @@
 //! and the new ones (`Share`): a fixed share (traffic splitting's weighted target
 //! groups), or clients following a swapped CNAME as their cached answers expire
 //! (blue/green, `[dns]`).
+//!
+//! A new version may fail (`fail`, `failure_probability`, drawn at the start from a
+//! stream of its own). What a failure is, per policy, after the developer guide
+//! ("Deployment policies and settings", "Immutable environment updates";
+//! aws-facts.md 5, 11.4, 11.5):
+//!
+//! - Rolling, rolling with an additional batch, all at once: the failing batch's
+//!   instances (`failing_batch`, default the first to get the new version) restart
+//!   with the new version and never become healthy; they stay out of the load
+//!   balancer. "If a batch of instances does not become healthy within the command
+//!   timeout, the deployment fails": at the batch's start + `Timeout` + 240 s. The
+//!   completed batches keep the new version, the pending ones the old; Elastic
+//!   Beanstalk does not roll back ("perform another deployment with a fixed or known
+//!   good version of your application to roll back"): the failed instances stay out
+//!   of service (`failed`), until a later deployment reaches them, or, with
+//!   `rollback = true`, the previous version is deployed again at once with the same
+//!   batches: the failed batch first, then the completed ones, and the additional
+//!   batch is terminated (`rolled_back`). All at once is one batch of every instance.
+//! - Immutable: the temporary group's instances of the failing batch (1: the first
+//!   instance, 2: the rest) pass the load balancer's checks but never become healthy
+//!   for Elastic Beanstalk; at the batch's launch + `Timeout` + 240 s the temporary
+//!   group is terminated and the old instances are untouched (`rolled_back`).
+//! - Traffic splitting: the new instances pass the load balancer's checks and get
+//!   their share, but the new version answers every request with an error (500);
+//!   at the end of the evaluation time the deployment fails, all the traffic goes
+//!   back to the old instances and the new ones terminate (`rolled_back`).
+//! - Blue/green: the second environment's instances never become healthy, so the
+//!   swap (which waits for them) never happens; at its creation + `Timeout` + 240 s
+//!   the second environment is terminated with its load balancer (`rolled_back`).
 
 mod all_at_once;
 mod blue_green;
@@ -23,8 +52,9 @@ mod traffic_splitting;
 
 use super::config::{DeploymentConfig, DeploymentHealth, DeploymentPolicy, DnsConfig, TierConfig};
 use super::dist::DurationSampler;
-use super::outcome::{DeploymentSummary, RequestCounts, round_to};
+use super::outcome::{DeploymentPhase, DeploymentSummary, RequestCounts, round_to};
 use crate::engine::{LatencyHistogram, RngStreams, SimDuration, SimRng, SimTime};
+use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Enhanced health: a web server environment's instances must pass 12 consecutive
@@ -61,6 +91,11 @@ pub(super) enum Step {
     /// deleted with its load balancer, and requests its clients still send there
     /// are lost.
     RetireOld { environment: bool },
+    /// A failed deployment's new target group (with `environment`, the second
+    /// environment and its load balancer) is given up: the traffic goes back to the
+    /// old instances alone and every instance of the new group drains and
+    /// terminates; the group's desired capacity drops by as many.
+    RetireNew { environment: bool },
     /// The deployment is over.
     Done,
 }
@@ -144,6 +179,19 @@ enum Phase {
     AfterSwap,
     /// The instances the deployment leaves behind are terminating.
     Retiring,
+    /// Rolling, all at once: the previous version is deployed again after a failure.
+    Rollback,
+}
+
+/// What a deployment's timed event found due.
+#[derive(Debug, PartialEq)]
+pub(super) enum Due {
+    /// Nothing: the deployment it was for has ended, or moved on.
+    Nothing,
+    /// The timed phase the deployment waited for.
+    Phase,
+    /// The failing batch's command timeout ran out: the deployment fails.
+    Failure,
 }
 
 /// The running deployment.
@@ -179,6 +227,30 @@ struct Active {
     /// hours it ran beside the old one.
     second_lb_from: Option<SimTime>,
     extra_lb_hours: u64,
+    /// The new version fails (certain, or drawn at the start).
+    fails: bool,
+    /// Batches given the new version so far, in order (the additional batch and
+    /// immutable's first instance count).
+    new_batches: u32,
+    /// The instances launched from now on run the failing version.
+    launch_failing: bool,
+    /// The instances of the failing batch, and of those the ones that run the failed
+    /// version now (out of service).
+    failing: BTreeSet<u32>,
+    broken: BTreeSet<u32>,
+    /// When the failing batch's command timeout runs out, and whether the tier has
+    /// its event.
+    deadline: Option<SimTime>,
+    deadline_given: bool,
+    failed_at: Option<SimTime>,
+    /// The previous version is being deployed again (rolling, all at once).
+    rolling_back: bool,
+    /// Old instances of the completed batches (they run the new version), and those
+    /// of the batch under way.
+    upgraded: Vec<u32>,
+    current: Vec<u32>,
+    rollback_batches: u32,
+    phases: Vec<DeploymentPhase>,
 }
 
 /// The deployments of one tier, in time order, and the summary of each one done.
@@ -188,6 +260,8 @@ pub(super) struct Deployments {
     dns: DnsConfig,
     samplers: Vec<DurationSampler>,
     rng: SimRng,
+    /// Whether a new version fails, when a deployment gives a probability.
+    fail_rng: SimRng,
     active: Option<Active>,
     /// The summaries of the deployments done, with each one's index.
     done: Vec<(usize, DeploymentSummary)>,
@@ -222,6 +296,9 @@ impl Deployments {
             // A stream of its own: a scenario with a deployment draws the same boot
             // and service times as one without (common random numbers).
             rng: streams.stream("deployment"),
+            // Likewise: a scenario with a failure probability draws nothing else
+            // differently.
+            fail_rng: streams.stream("deployment failure"),
             active: None,
             done: Vec::new(),
             splits: BTreeMap::new(),
@@ -267,6 +344,11 @@ impl Deployments {
             return None;
         }
         let batch = config.batch_of(old.len() as u32);
+        let failure = &config.failure;
+        let fails = failure.certain
+            || failure
+                .probability
+                .is_some_and(|p| self.fail_rng.random::<f64>() < p);
         let mut active = Active {
             index,
             policy: config.policy,
@@ -287,6 +369,19 @@ impl Deployments {
             timer: None,
             second_lb_from: None,
             extra_lb_hours: 0,
+            fails,
+            new_batches: 0,
+            launch_failing: false,
+            failing: BTreeSet::new(),
+            broken: BTreeSet::new(),
+            deadline: None,
+            deadline_given: false,
+            failed_at: None,
+            rolling_back: false,
+            upgraded: Vec::new(),
+            current: Vec::new(),
+            rollback_batches: 0,
+            phases: Vec::new(),
         };
         let step = active.next(config, &self.dns, now);
         self.active = Some(active);
@@ -308,16 +403,62 @@ impl Deployments {
         active.index as u32
     }
 
-    /// The timed phase of deployment `index` is due at `now`: true when that
-    /// deployment still runs and waited for it.
-    pub(super) fn phase_due(&mut self, index: usize, now: SimTime) -> bool {
+    /// What deployment `index` has due at `now`: the failing batch's timeout, the
+    /// timed phase it waits for, or nothing (it ended, or is past it).
+    pub(super) fn phase_due(&mut self, index: usize, now: SimTime) -> Due {
         match self.active.as_mut() {
+            Some(active) if active.index == index && active.deadline == Some(now) => {
+                active.deadline = None;
+                Due::Failure
+            }
             Some(active) if active.index == index && active.timer == Some(now) => {
                 active.timer = None;
-                true
+                Due::Phase
             }
-            _ => false,
+            _ => Due::Nothing,
         }
+    }
+
+    /// When the failing batch's command timeout runs out, once, for the tier to
+    /// schedule its event.
+    pub(super) fn take_deadline(&mut self) -> Option<(u32, SimTime)> {
+        let active = self.active.as_mut()?;
+        if active.deadline_given {
+            return None;
+        }
+        let at = active.deadline?;
+        active.deadline_given = true;
+        Some((active.index as u32, at))
+    }
+
+    /// The running deployment fails at `now`: its next step (the rollback's first,
+    /// or the new instances retired, or the end).
+    pub(super) fn fail(&mut self, now: SimTime) -> Option<Step> {
+        let active = self.active.as_mut()?;
+        Some(active.fail(&self.configs[active.index], now))
+    }
+
+    /// `id` has the new version now (restarted with it, or launched with it and
+    /// checked): true when that version fails on it, which then stays out of service.
+    pub(super) fn version_fails(&mut self, id: u32) -> bool {
+        let Some(active) = self.active.as_mut() else {
+            return false;
+        };
+        let fails = !active.rolling_back && active.failing.contains(&id);
+        if fails {
+            active.broken.insert(id);
+        } else {
+            active.broken.remove(&id);
+        }
+        fails
+    }
+
+    /// Whether the requests the running deployment routes to its new target group
+    /// fail (a failing traffic-splitting canary answers 500).
+    pub(super) fn new_version_fails(&self) -> bool {
+        self.active
+            .as_ref()
+            .is_some_and(|a| a.fails && a.policy == DeploymentPolicy::TrafficSplitting)
     }
 
     /// The running deployment's index, and the `Share` of its `Step::Route`s.
@@ -331,9 +472,10 @@ impl Deployments {
         active.second_lb_from = Some(now);
     }
 
-    /// The old environment's load balancer is deleted at `now`: the hours both ran,
-    /// a partial hour as a full one (aws-facts.md 4.7).
-    pub(super) fn old_load_balancer_deleted(&mut self, now: SimTime) {
+    /// One of the two environments' load balancers is deleted at `now` (the old
+    /// one, or a failed second environment's): the hours both ran, a partial hour as
+    /// a full one (aws-facts.md 4.7).
+    pub(super) fn load_balancer_deleted(&mut self, now: SimTime) {
         let active = self.active.as_mut().expect("a running deployment");
         if let Some(from) = active.second_lb_from.take() {
             active.extra_lb_hours += now.since(from).0.div_ceil(SimDuration::HOUR.0);
@@ -361,12 +503,16 @@ impl Deployments {
         active.launched.push(id);
         active.waiting.insert(id);
         active.open.insert(id, now);
+        if active.launch_failing {
+            active.failing.insert(id);
+        }
     }
 
-    /// `id` left the load balancer for its deploy.
+    /// `id` left the load balancer for its deploy (or, out of it with a failed
+    /// version, is deployed again: out of service since it left).
     pub(super) fn detached(&mut self, id: u32, now: SimTime) {
         let active = self.active.as_mut().expect("a running deployment");
-        active.detached.insert(id, now);
+        active.detached.entry(id).or_insert(now);
     }
 
     /// `id` cannot take the step (it failed, or was terminated): it is not waited on.
@@ -423,6 +569,7 @@ impl Deployments {
             active.out_of_service_nanos += u128::from(now.since(since).0);
         }
         active.waiting.remove(&id);
+        active.broken.remove(&id);
     }
 
     /// Closes the running deployment at `now` with its measures (`latency`: of the
@@ -453,12 +600,30 @@ impl Deployments {
             active.extra_lb_hours += now.since(from).0.div_ceil(SimDuration::HOUR.0);
         }
         let lb_usd = active.extra_lb_hours as f64 * self.lb_price_per_hour;
+        // Immutable, traffic splitting and blue/green give the new instances up by
+        // themselves; rolling and all at once only with a rollback.
+        let rolled_back = active.rolling_back
+            || matches!(
+                active.policy,
+                DeploymentPolicy::Immutable
+                    | DeploymentPolicy::TrafficSplitting
+                    | DeploymentPolicy::BlueGreen
+            );
+        let outcome = match (finished, active.failed_at) {
+            (false, _) => "unfinished",
+            (true, None) => "succeeded",
+            (true, Some(_)) if rolled_back => "rolled_back",
+            (true, Some(_)) => "failed",
+        };
         let summary = DeploymentSummary {
             tier: self.tier.clone(),
             policy: active.policy.word().to_string(),
             start_s: active.started_at.as_secs_f64(),
             duration_s: duration.as_secs_f64(),
-            outcome: if finished { "succeeded" } else { "unfinished" }.to_string(),
+            outcome: outcome.to_string(),
+            failed_at_s: active.failed_at.map(SimTime::as_secs_f64),
+            left_out_of_service: active.broken.len() as u64,
+            phases: std::mem::take(&mut active.phases),
             instances: active.old.len() as u32,
             batch_size: active.batch,
             batches: active.batches,
@@ -493,30 +658,129 @@ impl Active {
     /// The policy's next step at `now`; called when nothing is waited on.
     fn next(&mut self, config: &DeploymentConfig, dns: &DnsConfig, now: SimTime) -> Step {
         match self.policy {
-            DeploymentPolicy::AllAtOnce => all_at_once::next(self),
+            DeploymentPolicy::AllAtOnce => all_at_once::next(self, config, now),
             DeploymentPolicy::Rolling | DeploymentPolicy::RollingWithAdditionalBatch => {
-                rolling::next(self)
+                rolling::next(self, config, now)
             }
-            DeploymentPolicy::Immutable => immutable::next(self),
+            DeploymentPolicy::Immutable => immutable::next(self, config, now),
             DeploymentPolicy::TrafficSplitting => traffic_splitting::next(self, config, now),
             DeploymentPolicy::BlueGreen => blue_green::next(self, config, dns, now),
         }
     }
 
-    /// The next `n` old instances go to deploy, and are waited on.
-    fn deploy_next(&mut self, n: u32, drain: bool) -> Step {
+    /// The next `n` old instances go to deploy (the new version, or in a rollback
+    /// the previous one), and are waited on.
+    fn deploy_next(
+        &mut self,
+        config: &DeploymentConfig,
+        n: u32,
+        drain: bool,
+        now: SimTime,
+    ) -> Step {
         let take = (n as usize).min(self.pending.len());
         let instances: Vec<u32> = self.pending.drain(..take).collect();
         self.waiting.extend(&instances);
-        self.batches += 1;
+        if self.rolling_back {
+            self.rollback_batches += 1;
+            self.mark("rollback_batch_started", Some(self.rollback_batches), now);
+        } else {
+            self.batches += 1;
+            self.mark("batch_started", Some(self.batches), now);
+            let last = self.pending.is_empty();
+            if self.begin_new_batch(config, now, last) {
+                self.failing.extend(&instances);
+            }
+            self.current = instances.clone();
+        }
         Step::Deploy { instances, drain }
+    }
+
+    /// A batch gets the new version from `now` (`last`: the deployment's last): true
+    /// when it is the batch that fails, whose command timeout is then the deadline.
+    /// A failing batch past the last is the last.
+    fn begin_new_batch(&mut self, config: &DeploymentConfig, now: SimTime, last: bool) -> bool {
+        self.new_batches += 1;
+        let batch = config.failure.batch;
+        let failing =
+            self.fails && (self.new_batches == batch || (last && self.new_batches < batch));
+        if failing {
+            self.deadline = Some(now + config.failure.detected_after());
+        }
+        failing
+    }
+
+    /// The batch under way became healthy: its old instances run the new version.
+    fn batch_done(&mut self) {
+        let current = std::mem::take(&mut self.current);
+        self.upgraded.extend(current);
+    }
+
+    fn mark(&mut self, phase: &str, batch: Option<u32>, now: SimTime) {
+        self.phases.push(DeploymentPhase {
+            phase: phase.to_string(),
+            batch,
+            at_s: now.as_secs_f64(),
+        });
+    }
+
+    /// The deployment fails at `now` (the failing batch's timeout ran out): what the
+    /// policy does then (see the module's documentation).
+    fn fail(&mut self, config: &DeploymentConfig, now: SimTime) -> Step {
+        self.failed_at = Some(now);
+        self.mark("failed", None, now);
+        // The failed instances are waited on no more, nor is any timed phase.
+        self.waiting.clear();
+        self.timer = None;
+        self.launch_failing = false;
+        self.current.clear();
+        match self.policy {
+            DeploymentPolicy::AllAtOnce
+            | DeploymentPolicy::Rolling
+            | DeploymentPolicy::RollingWithAdditionalBatch => {
+                if !config.failure.rollback {
+                    return Step::Done;
+                }
+                // The previous version again: the old instances with the failed
+                // version first (out of service already), then the completed batches.
+                self.rolling_back = true;
+                self.phase = Phase::Rollback;
+                self.restarting.clear();
+                let failed: Vec<u32> = self
+                    .old
+                    .iter()
+                    .copied()
+                    .filter(|id| self.broken.contains(id))
+                    .collect();
+                let upgraded = std::mem::take(&mut self.upgraded);
+                self.pending = failed.into_iter().chain(upgraded).collect();
+                if self.policy == DeploymentPolicy::AllAtOnce {
+                    self.batch = (self.pending.len() as u32).max(1);
+                    return all_at_once::next(self, config, now);
+                }
+                rolling::next(self, config, now)
+            }
+            DeploymentPolicy::Immutable => {
+                // The temporary group is terminated; the old instances are untouched.
+                self.phase = Phase::Retiring;
+                let new = self.launched.clone();
+                self.waiting.extend(&new);
+                Step::Retire(new)
+            }
+            DeploymentPolicy::BlueGreen | DeploymentPolicy::TrafficSplitting => {
+                self.phase = Phase::Retiring;
+                let new = self.launched.clone();
+                self.waiting.extend(&new);
+                Step::RetireNew {
+                    environment: self.policy == DeploymentPolicy::BlueGreen,
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     /// A swapped CNAME with a 60 s TTL and no TTL-ignoring clients: the new share
     /// grows linearly from 0 at the swap to 1 one TTL later (a client cached its

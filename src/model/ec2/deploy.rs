@@ -5,11 +5,12 @@
 //! tier's metrics.
 
 use super::*;
-use crate::model::deployment::{SplitCounts, Step};
+use crate::model::deployment::{Due, SplitCounts, Step};
 use crate::model::serving::Split;
 
 impl Ec2Tier<'_> {
-    /// Deployment `index` is due: it starts over the instances in service now.
+    /// Deployment `index` is due: it starts over the instances in service now, and
+    /// those an earlier failed deployment left out of service with its version.
     pub(super) fn on_deployment_due(&mut self, ctx: &mut Ctx<'_>, index: usize) {
         let old: Vec<u32> = self
             .fleet
@@ -18,7 +19,10 @@ impl Ec2Tier<'_> {
             .copied()
             .filter(|&id| {
                 let instance = &self.fleet.instances[id as usize];
-                instance.state == InstanceState::InService && instance.is_active()
+                let failed_version =
+                    instance.state == InstanceState::Deploying && instance.failing_version;
+                (instance.state == InstanceState::InService || failed_version)
+                    && instance.is_active()
             })
             .collect();
         let was_running = self.deployments.is_running();
@@ -98,6 +102,7 @@ impl Ec2Tier<'_> {
                         deployment,
                         share,
                         old_gone: false,
+                        new_fails: self.deployments.new_version_fails(),
                         counts: SplitCounts::default(),
                     });
                 }
@@ -123,7 +128,7 @@ impl Ec2Tier<'_> {
                         // The old environment and its load balancer are deleted; its
                         // clients that have not moved yet are lost from now on.
                         self.ledger.close_alb(ctx.now);
-                        self.deployments.old_load_balancer_deleted(ctx.now);
+                        self.deployments.load_balancer_deleted(ctx.now);
                         if let Some(split) = self.serving.split.as_mut() {
                             split.old_gone = true;
                         }
@@ -139,19 +144,57 @@ impl Ec2Tier<'_> {
                     }
                     self.serving.promote_new();
                 }
+                Step::RetireNew { environment } => {
+                    // All the traffic goes back to the old instances.
+                    self.end_split();
+                    if environment {
+                        // The failed second environment is deleted with its load
+                        // balancer.
+                        self.ledger.close_alb(ctx.now);
+                        self.deployments.load_balancer_deleted(ctx.now);
+                    }
+                    let new: Vec<u32> = self
+                        .fleet
+                        .alive
+                        .iter()
+                        .copied()
+                        .filter(|&id| self.serving.is_new(id))
+                        .collect();
+                    self.deployments.retiring(&new);
+                    let n = new.len() as u32;
+                    self.group.desired = self.group.desired.saturating_sub(n);
+                    for &id in &new {
+                        self.begin_draining(ctx, id);
+                    }
+                    self.serving.drop_new();
+                }
                 Step::Done => {
                     self.close_deployment(ctx.now, true);
                     return;
                 }
             }
+            // A batch that fails has its command timeout's end as an event.
+            if let Some((deployment, at)) = self.deployments.take_deadline() {
+                let event = Event::DeploymentPhaseDue {
+                    tier: ctx.tier,
+                    deployment,
+                };
+                ctx.queue.schedule(at, event);
+            }
             step = self.deployments.ready_step(ctx.now);
         }
     }
 
-    /// The deployment's timed phase is due.
+    /// The deployment's timed phase, or its failing batch's timeout, is due.
     pub(super) fn on_deployment_phase_due(&mut self, ctx: &mut Ctx<'_>, index: usize) {
-        if self.deployments.phase_due(index, ctx.now) {
-            self.deployment_progressed(ctx);
+        match self.deployments.phase_due(index, ctx.now) {
+            Due::Phase => self.deployment_progressed(ctx),
+            Due::Failure => {
+                if let Some(step) = self.deployments.fail(ctx.now) {
+                    self.carry_out(ctx, step);
+                }
+            }
+            Due::Nothing => {}
         }
     }
 
@@ -180,10 +223,22 @@ impl Ec2Tier<'_> {
 
     /// Takes `id` out of the load balancer for its deploy (aws-facts.md 11.4): it
     /// restarts once its requests are done or the deregistration delay expires (at
-    /// once when `drain` is false or it is idle). An instance no longer in service
-    /// (failed, leaving) is skipped.
+    /// once when `drain` is false or it is idle). One out of service with a failed
+    /// version restarts at once. An instance no longer in service (failed, leaving)
+    /// is skipped.
     fn detach_for_deploy(&mut self, ctx: &mut Ctx<'_>, id: u32, drain: bool) {
         let instance = &self.fleet.instances[id as usize];
+        if instance.state == InstanceState::Deploying
+            && instance.failing_version
+            && !instance.failed
+        {
+            // On its way into service again (pending, no longer unhealthy), unless
+            // the version it gets fails too.
+            self.fleet.instances[id as usize].failing_version = false;
+            self.deployments.detached(id, ctx.now);
+            self.restart(ctx, id);
+            return;
+        }
         if instance.state != InstanceState::InService || instance.failed {
             self.deployments.skip(id);
             return;
@@ -209,11 +264,16 @@ impl Ec2Tier<'_> {
     }
 
     /// The new version runs on `id`: it is registered again and receives traffic once
-    /// it proves healthy.
+    /// it proves healthy; a failing version never does, and it stays out of service.
     pub(super) fn on_version_deployed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
-        let instance = &mut self.fleet.instances[id as usize];
-        if instance.state != InstanceState::Deploying {
+        if self.fleet.instances[id as usize].state != InstanceState::Deploying {
             return; // terminated meanwhile
+        }
+        let fails = self.deployments.version_fails(id);
+        let instance = &mut self.fleet.instances[id as usize];
+        instance.failing_version = fails;
+        if fails {
+            return;
         }
         instance.state = InstanceState::Registering;
         ctx.queue.schedule(

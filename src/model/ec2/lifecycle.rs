@@ -124,6 +124,15 @@ impl Ec2Tier<'_> {
     pub(super) fn on_health_checks_passed(&mut self, ctx: &mut Ctx<'_>, id: u32) {
         let instance = &self.fleet.instances[id as usize];
         if instance.state == InstanceState::Registering && !instance.failed {
+            // An instance a deployment launched with a failing version passes the load
+            // balancer's checks but never Elastic Beanstalk's: it is kept out of
+            // service until the deployment gives it up.
+            if self.deployments.version_fails(id) {
+                let instance = &mut self.fleet.instances[id as usize];
+                instance.state = InstanceState::Deploying;
+                instance.failing_version = true;
+                return;
+            }
             self.become_healthy(ctx, id);
         }
     }
@@ -133,6 +142,7 @@ impl Ec2Tier<'_> {
         let instance = &mut self.fleet.instances[id as usize];
         instance.state = InstanceState::InService;
         instance.healthy_at = Some(ctx.now);
+        instance.first_healthy_at.get_or_insert(ctx.now);
         let replaces = instance.replaces;
         self.serving.register(id);
         self.fleet.change_in_service(ctx.now, 1);

@@ -920,6 +920,11 @@ mod tests {
                     from_s: 30.0,
                     to_s: f64::INFINITY,
                     text: "a deployment that never ends".into(),
+                    phases: vec![
+                        (f64::NAN, "never".into()),
+                        (f64::INFINITY, "after the end".into()),
+                        (60.0, "a phase".into()),
+                    ],
                 }],
                 duration_s: 240.0,
                 slo_latency_ms: f64::INFINITY,

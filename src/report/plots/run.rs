@@ -81,16 +81,23 @@ macro_rules! shade_outages {
 }
 
 /// A deployment of a new application version, from `from_s` to `to_s` of the run;
-/// `text` is its hover text.
+/// `text` is its hover text, and `phases` its phases' moments, each with its hover
+/// text (one per moment: phases at the same moment share it).
 pub struct DeploymentBand {
     pub policy: String,
     pub from_s: f64,
     pub to_s: f64,
     pub text: String,
+    pub phases: Vec<(f64, String)>,
 }
 
 /// The shade of a deployment: a light blue, under every series.
 const DEPLOYMENT: RGBColor = RGBColor(205, 228, 245);
+
+/// A deployment's phase: a thin vertical line, over the stacked instances and under
+/// the lines, in the palette's reddish purple, which no other element of the traffic
+/// chart uses and which shows on the blues, the orange and the band alike.
+const PHASE: RGBColor = palette::REDDISH_PURPLE;
 
 /// A tier of a run of several, as its charts name it.
 pub struct ChartTier {
@@ -264,7 +271,7 @@ impl Chart for Traffic<'_> {
             }),
             ("pending, spot", tint(SPOT, 0.6), |p| p.pending_spot),
             ("draining", tint(BLACK, 0.75), |p| p.draining),
-            ("unhealthy, awaiting replacement", VERMILLION, |p| {
+            ("unhealthy (failed, or a failed version)", VERMILLION, |p| {
                 p.unhealthy
             }),
         ];
@@ -290,6 +297,9 @@ impl Chart for Traffic<'_> {
                 Key::Fill(DEPLOYMENT),
                 format!("deployment ({})", policies.join(", ")),
             ));
+        }
+        if self.input.deployments.iter().any(|d| !d.phases.is_empty()) {
+            legend.push((Key::Line(PHASE), "deployment phase".into()));
         }
         let forecast = points.iter().any(|p| p.forecast_capacity > 0);
         if forecast {
@@ -369,6 +379,26 @@ impl Chart for Traffic<'_> {
                 0.0,
                 color.filled(),
             ))?;
+        }
+        // Each phase of a deployment: a thin line across the chart at its moment,
+        // named by a narrow box around it (over the band's box, which it cuts).
+        for d in &self.input.deployments {
+            for (at_s, text) in &d.phases {
+                if !at_s.is_finite() || *at_s > self.input.duration_s {
+                    continue;
+                }
+                let x = axis.at(*at_s);
+                chart.draw_secondary_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, headroom(max_rate))],
+                    PHASE.stroke_width(2),
+                )))?;
+                let column = chart.backend_coord(&(x, 0.0)).0;
+                hovers.boxed(
+                    (column - 3, rows.start),
+                    (column + 3, rows.end),
+                    text.clone(),
+                );
+            }
         }
         // Solid, not dashed: dashes turn to noise on a month of daily cycles. A white
         // halo under it keeps it readable on the orange of spot instances.

@@ -157,6 +157,7 @@ pub(super) fn resolve_deployments(
             }
             (swap_at, terminate_old_at) = (Some(swap), Some(terminate));
         }
+        let failure = resolve_failure(ctx, i, &d, policy)?;
         let config = DeploymentConfig {
             at,
             policy,
@@ -170,6 +171,7 @@ pub(super) fn resolve_deployments(
             evaluation_time,
             swap_at,
             terminate_old_at,
+            failure,
         };
         // Elastic Beanstalk runs one update of an environment at a time; a later one is
         // refused while it runs (the run reports it so). Two at the same time or out of
@@ -188,6 +190,98 @@ pub(super) fn resolve_deployments(
         tiers[index].deployments.push(config);
     }
     Ok(())
+}
+
+/// A deployment's failure keys (`fail`, `failure_probability`, `failing_batch`,
+/// `timeout`, `rollback`), checked against each other and the policy: a failure for
+/// sure or a probability of one, not both; a failing batch the policy has
+/// (immutable: 1, the first instance, or 2, the rest); a rollback only where Elastic
+/// Beanstalk does not roll back by itself (rolling and all at once; aws-facts.md
+/// 11.4, 11.5), and only with a failure to roll back.
+fn resolve_failure(
+    ctx: &Ctx,
+    i: usize,
+    d: &RawDeployment,
+    policy: DeploymentPolicy,
+) -> Result<DeploymentFailure> {
+    let key = |k: &str| format!("deployment[{i}].{k}");
+    // `Timeout`: 1 to 3600 seconds (aws-facts.md 5).
+    let timeout = ctx.duration_in(
+        &key("timeout"),
+        d.timeout.as_ref(),
+        default::DEPLOYMENT_TIMEOUT,
+        SimDuration::from_secs(1)..=SimDuration::from_secs(3600),
+    )?;
+    let mut failure = DeploymentFailure::none(timeout);
+    failure.certain = d.fail.unwrap_or(false);
+    if let Some(p) = d.failure_probability {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(ctx.err(
+                &key("failure_probability"),
+                "must be between 0 and 1 (the probability that the new version fails)",
+            ));
+        }
+        if failure.certain {
+            return Err(ctx.err(
+                &key("failure_probability"),
+                "cannot be given with fail = true, which is a failure for sure",
+            ));
+        }
+        failure.probability = Some(p);
+    }
+    let needs_failure = |k: &str| {
+        ctx.err(
+            &key(k),
+            "needs fail = true or a failure_probability: without either the new version does not fail",
+        )
+    };
+    if let Some(batch) = d.failing_batch {
+        let most = match policy {
+            DeploymentPolicy::Rolling | DeploymentPolicy::RollingWithAdditionalBatch => u32::MAX,
+            DeploymentPolicy::Immutable => 2,
+            _ => {
+                return Err(ctx.err(
+                    &key("failing_batch"),
+                    format!(
+                        "is an option of rolling, rolling_with_additional_batch and immutable deployments only; policy `{}` has one set of new instances",
+                        policy.word()
+                    ),
+                ));
+            }
+        };
+        if !failure.possible() {
+            return Err(needs_failure("failing_batch"));
+        }
+        if batch == 0 || batch > most {
+            let range = match most {
+                2 => "1 (the first instance) or 2 (the rest)",
+                _ => "at least 1",
+            };
+            return Err(ctx.err(&key("failing_batch"), format!("must be {range}")));
+        }
+        failure.batch = batch;
+    }
+    if let Some(rollback) = d.rollback {
+        if matches!(
+            policy,
+            DeploymentPolicy::Immutable
+                | DeploymentPolicy::TrafficSplitting
+                | DeploymentPolicy::BlueGreen
+        ) {
+            return Err(ctx.err(
+                &key("rollback"),
+                format!(
+                    "is automatic for policy `{}`: Elastic Beanstalk terminates the new instances and the old ones keep serving",
+                    policy.word()
+                ),
+            ));
+        }
+        if rollback && !failure.possible() {
+            return Err(needs_failure("rollback"));
+        }
+        failure.rollback = rollback;
+    }
+    Ok(failure)
 }
 
 /// `[dns]`: the TTL, the clients that ignore it and the resolvers (aws-facts.md 11.6),
