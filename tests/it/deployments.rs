@@ -590,44 +590,44 @@ fn bad_deployments_exit_2_with_their_line() {
     at(
         &format!("{head}fail = \"yes\"\n"),
         "deployment[0].fail = \"yes\": expected true or false",
-        1,
+        4,
     );
     at(
         &format!("{head}failure_probability = 1.5\n"),
         "deployment[0].failure_probability = 1.5: must be between 0 and 1",
-        1,
+        4,
     );
     at(
         &format!("{head}fail = true\nfailure_probability = 0.5\n"),
         "deployment[0].failure_probability = 0.5: cannot be given with fail = true",
-        1,
+        5,
     );
     at(
         &format!("{head}policy = \"immutable\"\nfail = true\nrollback = true\n"),
         "deployment[0].rollback = true: is automatic for policy `immutable`",
-        1,
+        6,
     );
     at(
         &format!("{head}policy = \"rolling\"\nrollback = true\n"),
         "deployment[0].rollback = true: needs fail = true or a failure_probability",
-        1,
+        5,
     );
     at(
         &format!("{head}policy = \"immutable\"\nfail = true\nfailing_batch = 3\n"),
         "deployment[0].failing_batch = 3: must be 1 (the first instance) or 2 (the rest)",
-        1,
+        6,
     );
     at(
         &format!(
             "{head}policy = \"blue_green\"\nswap_at = \"15m\"\nterminate_old_at = \"20m\"\nfail = true\nfailing_batch = 1\n"
         ),
         "deployment[0].failing_batch = 1: is an option of rolling",
-        1,
+        8,
     );
     at(
         &format!("{head}timeout = \"2h\"\n"),
         "deployment[0].timeout = \"2h\": must be between 1s and 1h",
-        1,
+        4,
     );
 }
 
