@@ -306,6 +306,34 @@ pub struct EmrSummary {
     /// `primary_lost` or `end_of_run` (`null` and empty if it was never requested).
     pub ended_at_s: Option<f64>,
     pub ended_by: String,
+    /// With instance fleets, each fleet, primary first (absent with instance groups).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fleets: Vec<FleetSummary>,
+}
+
+/// An EMR instance fleet's targets and what its provisioning gave (aws-facts.md
+/// 19.4): the units of each market provisioned at the cluster's request (each at
+/// least its target, over it by less than the largest weight), and the instances
+/// launched of each type, replacements included.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct FleetSummary {
+    /// `primary`, `core` or `task`.
+    pub role: String,
+    pub target_on_demand_units: u32,
+    pub target_spot_units: u32,
+    pub on_demand_units: u32,
+    pub spot_units: u32,
+    /// Instances launched, by type.
+    pub instances: std::collections::BTreeMap<String, FleetTypeCount>,
+    /// Spot nodes EC2 reclaimed, whose units EMR replaced (19.3).
+    pub nodes_reclaimed: u64,
+}
+
+/// Instances of one type launched in a fleet, by market.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct FleetTypeCount {
+    pub on_demand: u64,
+    pub spot: u64,
 }
 
 /// A `batch` tier's columns at the end of its timeline rows (`timeline-<tier>.csv`, or

@@ -330,6 +330,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
         queue: None,
         emr: None,
         instance_groups: None,
+        instance_fleets: None,
         node_loss: None,
         managed_scaling: None,
     }
@@ -405,6 +406,37 @@ fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
         }),
         emr_price_per_hour: Some(g.emr_price_per_hour),
     };
+    let fleet = |f: &NodeFleet| RawNodeFleet {
+        target_on_demand_capacity: Some(f.target_on_demand_units),
+        target_spot_capacity: Some(f.target_spot_units),
+        instance_types: Some(
+            f.types
+                .iter()
+                .map(|t| RawFleetType {
+                    instance_type: Some(b.types[t.type_index].name.clone()),
+                    weighted_capacity: Some(t.weighted_capacity),
+                    emr_price_per_hour: Some(t.emr_price_per_hour),
+                })
+                .collect(),
+        ),
+        spot_specification: Some(RawSpotSpecification {
+            timeout_duration: f.spot_timeout.and_then(|(d, _)| text(d)),
+            timeout_action: f.spot_timeout.map(|(_, a)| match a {
+                SpotTimeoutAction::SwitchToOnDemand => RawTimeoutAction::SwitchToOnDemand,
+                SpotTimeoutAction::TerminateCluster => RawTimeoutAction::TerminateCluster,
+            }),
+            allocation_strategy: Some(match f.spot_allocation {
+                SpotFleetAllocation::CapacityOptimized => RawSpotFleetAllocation::CapacityOptimized,
+                SpotFleetAllocation::PriceCapacityOptimized => {
+                    RawSpotFleetAllocation::PriceCapacityOptimized
+                }
+                SpotFleetAllocation::LowestPrice => RawSpotFleetAllocation::LowestPrice,
+            }),
+        }),
+        on_demand_specification: Some(RawOnDemandSpecification {
+            allocation_strategy: Some(RawOnDemandFleetAllocation::LowestPrice),
+        }),
+    };
     let role = |r: NodeRole| match r {
         NodeRole::Primary => RawNodeRole::Primary,
         NodeRole::Core => RawNodeRole::Core,
@@ -422,11 +454,22 @@ fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
             terminate_at: e.terminate_at.and_then(text),
             hdfs_replication: Some(e.hdfs_replication),
         }),
-        instance_groups: Some(RawInstanceGroups {
-            primary: Some(group(&e.primary)),
-            core: Some(group(&e.core)),
-            task: e.task.as_ref().map(group),
-        }),
+        instance_groups: match &e.nodes {
+            EmrNodes::Groups(g) => Some(RawInstanceGroups {
+                primary: g.first().map(group),
+                core: g.get(1).map(group),
+                task: g.get(2).map(group),
+            }),
+            EmrNodes::Fleets(_) => None,
+        },
+        instance_fleets: match &e.nodes {
+            EmrNodes::Groups(_) => None,
+            EmrNodes::Fleets(f) => Some(RawInstanceFleets {
+                primary: f.first().map(fleet),
+                core: f.get(1).map(fleet),
+                task: f.get(2).map(fleet),
+            }),
+        },
         node_loss: list(&e.node_losses, |l| RawNodeLoss {
             group: role(l.role),
             at: l.at.to_string(),

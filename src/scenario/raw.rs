@@ -390,6 +390,7 @@ impl RawScenario {
             queue: None,
             emr: None,
             instance_groups: None,
+            instance_fleets: None,
             node_loss: None,
             managed_scaling: None,
         }
@@ -424,6 +425,7 @@ impl RawScenario {
             queue: _,
             emr: _,
             instance_groups: _,
+            instance_fleets: _,
             node_loss: _,
             managed_scaling: _,
             sends: _,
@@ -496,6 +498,8 @@ pub(crate) struct RawTier {
     pub emr: Option<RawEmr>,
     /// The instance groups of an `emr` tier.
     pub instance_groups: Option<RawInstanceGroups>,
+    /// The instance fleets of an `emr` tier (instead of instance groups).
+    pub instance_fleets: Option<RawInstanceFleets>,
     /// Spot nodes of an `emr` tier reclaimed at given times.
     pub node_loss: Option<Vec<RawNodeLoss>>,
     /// EMR managed scaling of an `emr` tier.
@@ -556,6 +560,84 @@ pub(crate) struct RawNodeGroup {
     pub market: Option<RawMarket>,
     /// EMR's price per node-hour, when not 25 % of the on-demand price (19.1).
     pub emr_price_per_hour: Option<f64>,
+}
+
+/// `[tiers.<name>.instance_fleets]`: an EMR cluster's primary, core and task
+/// instance fleets (aws-facts.md 19.4), instead of instance groups.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInstanceFleets {
+    pub primary: Option<RawNodeFleet>,
+    pub core: Option<RawNodeFleet>,
+    pub task: Option<RawNodeFleet>,
+}
+
+/// `[tiers.<name>.instance_fleets.primary]`, `.core`, `.task`: an EMR instance fleet
+/// (API `InstanceFleetConfig`, in snake_case).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNodeFleet {
+    pub target_on_demand_capacity: Option<u32>,
+    pub target_spot_capacity: Option<u32>,
+    pub instance_types: Option<Vec<RawFleetType>>,
+    pub spot_specification: Option<RawSpotSpecification>,
+    pub on_demand_specification: Option<RawOnDemandSpecification>,
+}
+
+/// `[[tiers.<name>.instance_fleets.<role>.instance_types]]` (API
+/// `InstanceTypeConfig`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFleetType {
+    #[serde(rename = "type")]
+    pub instance_type: Option<String>,
+    pub weighted_capacity: Option<u32>,
+    /// EMR's price per node-hour, when not 25 % of the on-demand price (19.1).
+    pub emr_price_per_hour: Option<f64>,
+}
+
+/// A fleet's `spot_specification` (API `SpotProvisioningSpecification`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSpotSpecification {
+    /// A duration, 5 to 1,440 minutes (`TimeoutDurationMinutes`).
+    pub timeout_duration: Option<String>,
+    pub timeout_action: Option<RawTimeoutAction>,
+    pub allocation_strategy: Option<RawSpotFleetAllocation>,
+}
+
+/// A fleet's `on_demand_specification` (API `OnDemandProvisioningSpecification`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOnDemandSpecification {
+    pub allocation_strategy: Option<RawOnDemandFleetAllocation>,
+}
+
+/// `SpotProvisioningSpecification.AllocationStrategy` (AWS's words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum RawSpotFleetAllocation {
+    CapacityOptimized,
+    PriceCapacityOptimized,
+    LowestPrice,
+    /// Documented by AWS, refused as not built.
+    Diversified,
+}
+
+/// `OnDemandProvisioningSpecification.AllocationStrategy`: `lowest-price` (AWS's
+/// `prioritized` is not built).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum RawOnDemandFleetAllocation {
+    LowestPrice,
+}
+
+/// `SpotProvisioningSpecification.TimeoutAction` (AWS's words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum RawTimeoutAction {
+    SwitchToOnDemand,
+    TerminateCluster,
 }
 
 /// An instance group's `Market` (EMR's words).
@@ -858,6 +940,7 @@ impl RawTier {
             queue: None,
             emr: None,
             instance_groups: None,
+            instance_fleets: None,
             node_loss: None,
             managed_scaling: None,
         }

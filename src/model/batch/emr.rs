@@ -62,9 +62,9 @@
 use super::{BatchTier, Host, Job};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::billing::emr::{EmrBill, EmrNode};
-use crate::model::config::{EmrConfig, NodeGroup, NodeRole};
+use crate::model::config::{EmrConfig, NodeFleet, NodeGroup, NodeRole};
 use crate::model::event::{EmrTimer, Event};
-use crate::model::outcome::{EmrSummary, round_to};
+use crate::model::outcome::{EmrSummary, FleetSummary, round_to};
 use crate::model::sim::Ctx;
 use std::collections::BTreeMap;
 
@@ -76,8 +76,8 @@ const SCALING_INTERVAL: SimDuration = SimDuration::from_secs(60);
 pub(super) struct Cluster<'a> {
     config: &'a EmrConfig,
     bill: EmrBill,
-    /// The role of each host, by host id.
-    roles: Vec<NodeRole>,
+    /// What each host is to the cluster, by host id.
+    nodes: Vec<Node>,
     requested: bool,
     ended: bool,
     /// Idle (nothing running or waiting) since the last change, and the generation
@@ -92,6 +92,27 @@ pub(super) struct Cluster<'a> {
     /// The next core node (in turn) to take a replica.
     next_replica: usize,
     summary: EmrSummary,
+}
+
+/// A node: its role, its type (an index into the tier's types), EMR's price per
+/// hour of it, and the units it counts toward its fleet's target (1 in a group).
+#[derive(Clone, Copy)]
+struct Node {
+    role: NodeRole,
+    type_index: usize,
+    emr_price_per_hour: f64,
+    units: u32,
+}
+
+impl Node {
+    fn of_group(g: &NodeGroup) -> Self {
+        Node {
+            role: g.role,
+            type_index: g.type_index,
+            emr_price_per_hour: g.emr_price_per_hour,
+            units: 1,
+        }
+    }
 }
 
 /// A step: its containers not yet ended and the output of those finished.
@@ -120,7 +141,7 @@ impl<'a> Cluster<'a> {
         Cluster {
             config,
             bill: EmrBill::new(tier),
-            roles: Vec::new(),
+            nodes: Vec::new(),
             requested: false,
             ended: false,
             idle: false,
@@ -131,6 +152,16 @@ impl<'a> Cluster<'a> {
             next_replica: 0,
             summary: EmrSummary {
                 hdfs_replication: config.hdfs_replication,
+                fleets: config
+                    .fleets()
+                    .iter()
+                    .map(|f| FleetSummary {
+                        role: f.role.word().to_string(),
+                        target_on_demand_units: f.target_on_demand_units,
+                        target_spot_units: f.target_spot_units,
+                        ..FleetSummary::default()
+                    })
+                    .collect(),
                 ..EmrSummary::default()
             },
         }
@@ -215,7 +246,7 @@ impl<'a> Cluster<'a> {
         let core: Vec<u32> = self.live_core(hosts).collect();
         let want = (self.config.hdfs_replication as usize).min(core.len());
         let mut replicas = Vec::with_capacity(want);
-        if self.roles[host as usize] == NodeRole::Core && hosts[host as usize].live() {
+        if self.nodes[host as usize].role == NodeRole::Core && hosts[host as usize].live() {
             replicas.push(host);
         }
         while replicas.len() < want {
@@ -229,8 +260,9 @@ impl<'a> Cluster<'a> {
     }
 
     fn live_core<'h>(&'h self, hosts: &'h [Host]) -> impl Iterator<Item = u32> + 'h {
-        (0..hosts.len() as u32)
-            .filter(move |&i| self.roles[i as usize] == NodeRole::Core && hosts[i as usize].live())
+        (0..hosts.len() as u32).filter(move |&i| {
+            self.nodes[i as usize].role == NodeRole::Core && hosts[i as usize].live()
+        })
     }
 
     /// Core node `lost` is gone with its blocks: the outputs left with no replica,
@@ -265,19 +297,18 @@ impl<'a> Cluster<'a> {
     /// What the EMR bill needs of `host`: its type's index and its node (named by
     /// `type_name`).
     fn node<'n>(&self, host: &Host, type_name: &'n str) -> EmrNode<'n> {
-        let group = self.group_of(host.instance.id);
         EmrNode {
             id: host.instance.id,
             type_name,
-            price_per_hour: group.emr_price_per_hour,
+            price_per_hour: self.nodes[host.instance.id as usize].emr_price_per_hour,
             launched_at: host.instance.launched_at,
         }
     }
 
-    fn group_of(&self, host: u32) -> &'a NodeGroup {
-        self.config
-            .group(self.roles[host as usize])
-            .expect("a node's group exists")
+    /// The fleet of `role` and its index (with instance fleets).
+    fn fleet(&self, role: NodeRole) -> Option<(usize, &'a NodeFleet)> {
+        let fleets: &'a [NodeFleet] = self.config.fleets();
+        fleets.iter().enumerate().find(|(_, f)| f.role == role)
     }
 }
 
@@ -323,8 +354,16 @@ impl<'a> BatchTier<'a> {
                 self.cluster().requested = true;
                 for group in c.groups() {
                     for _ in 0..group.count {
-                        self.launch_node(ctx, group);
+                        self.launch_node(ctx, Node::of_group(group), group.spot);
                     }
+                }
+                for (f, fleet) in c.fleets().iter().enumerate() {
+                    self.fill_fleet(ctx, fleet);
+                    let on_demand = self.fleet_units(fleet.role, false);
+                    let spot = self.fleet_units(fleet.role, true);
+                    let s = &mut self.cluster().summary.fleets[f];
+                    s.on_demand_units = on_demand;
+                    s.spot_units = spot;
                 }
             }
             EmrTimer::IdleTimeout => {
@@ -355,10 +394,10 @@ impl<'a> BatchTier<'a> {
             }
             EmrTimer::NodeLossDue => {
                 let role = c.node_losses[generation as usize].role;
-                let roles = &self.emr.as_ref().expect("an emr tier").roles;
+                let nodes = &self.emr.as_ref().expect("an emr tier").nodes;
                 let victim = (0..self.hosts.len()).find(|&i| {
                     let h = &self.hosts[i];
-                    roles[i] == role && h.live() && !h.noticed && h.instance.pool.is_some()
+                    nodes[i].role == role && h.live() && !h.noticed && h.instance.pool.is_some()
                 });
                 if let Some(i) = victim {
                     let tier = ctx.tier;
@@ -374,16 +413,107 @@ impl<'a> BatchTier<'a> {
         }
     }
 
-    /// Requests a node of `group`.
-    fn launch_node(&mut self, ctx: &mut Ctx<'_>, group: &'a NodeGroup) {
+    /// Requests `node`, spot or on-demand.
+    fn launch_node(&mut self, ctx: &mut Ctx<'_>, node: Node, spot: bool) {
         // The primary node runs no container: no YARN capacity.
-        let yarn = group.role != NodeRole::Primary;
+        let yarn = node.role != NodeRole::Primary;
         // An emr tier's one compute environment (index 0) holds its nodes.
-        let id = self.launch_as(ctx, 0, group.type_index, None, group.spot, yarn);
+        let id = self.launch_as(ctx, 0, node.type_index, None, spot, yarn);
         let cluster = self.cluster();
-        debug_assert_eq!(cluster.roles.len(), id as usize);
-        cluster.roles.push(group.role);
+        debug_assert_eq!(cluster.nodes.len(), id as usize);
+        cluster.nodes.push(node);
         cluster.summary.nodes_launched += 1;
+    }
+
+    /// Launches instances of `fleet` until its on-demand and its spot targets are
+    /// each met or exceeded in units (aws-facts.md 19.4): "Amazon EMR provisions
+    /// instances until the target capacity is totally fulfilled, even if this results
+    /// in an overage" (API `InstanceFleetConfig.TargetOnDemandCapacity`,
+    /// https://docs.aws.amazon.com/emr/latest/APIReference/API_InstanceFleetConfig.html),
+    /// each instance of the type its market's allocation strategy picks now. The
+    /// live nodes count, those provisioning too, but not one noticed of its
+    /// reclaim: so at the cluster's request this provisions the fleet, and after a
+    /// spot node is reclaimed it replaces its units ("Amazon EMR tries to replace
+    /// the instance", 19.3).
+    fn fill_fleet(&mut self, ctx: &mut Ctx<'_>, fleet: &'a NodeFleet) {
+        for spot in [false, true] {
+            let target = match spot {
+                true => fleet.target_spot_units,
+                false => fleet.target_on_demand_units,
+            };
+            let mut have = self.fleet_units(fleet.role, spot);
+            while have < target {
+                let Some(t) = self.choose_fleet_type(ctx.now, fleet, spot) else {
+                    break;
+                };
+                let ty = &fleet.types[t];
+                let node = Node {
+                    role: fleet.role,
+                    type_index: ty.type_index,
+                    emr_price_per_hour: ty.emr_price_per_hour,
+                    units: ty.weighted_capacity,
+                };
+                self.launch_node(ctx, node, spot);
+                have += ty.weighted_capacity;
+                let name = self.batch.types[ty.type_index].name.clone();
+                let cluster = self.cluster();
+                let (f, _) = cluster.fleet(fleet.role).expect("its fleet");
+                let s = &mut cluster.summary.fleets[f];
+                let count = s.instances.entry(name).or_default();
+                match spot {
+                    true => count.spot += 1,
+                    false => count.on_demand += 1,
+                }
+            }
+        }
+    }
+
+    /// The units of `role`'s fleet live and not noticed, spot or on-demand.
+    fn fleet_units(&self, role: NodeRole, spot: bool) -> u32 {
+        let c = self.emr.as_ref().expect("an emr tier");
+        self.hosts
+            .iter()
+            .zip(&c.nodes)
+            .filter(|(h, n)| {
+                n.role == role && h.live() && !h.noticed && h.instance.pool.is_some() == spot
+            })
+            .map(|(_, n)| n.units)
+            .sum()
+    }
+
+    /// The type (an index into `fleet.types`) the fleet's strategy launches now for
+    /// its spot or on-demand capacity. A spot type is available while its price is
+    /// at most its on-demand price: EMR's default maximum price
+    /// (`BidPriceAsPercentageOfOnDemandPrice` "defaults to 100%", API
+    /// `InstanceTypeConfig`,
+    /// https://docs.aws.amazon.com/emr/latest/APIReference/API_InstanceTypeConfig.html).
+    fn choose_fleet_type(&self, now: SimTime, fleet: &NodeFleet, spot: bool) -> Option<usize> {
+        let types: Vec<_> = fleet
+            .types
+            .iter()
+            .map(|t| self.batch.types[t.type_index].clone())
+            .collect();
+        let pool = |i: usize| &self.market.pools[fleet.types[i].type_index];
+        let price = |i: usize| -> Option<f64> {
+            let on_demand = types[i].price_per_hour;
+            match spot {
+                false => Some(on_demand),
+                true => Some(pool(i).price_at(now)).filter(|&p| p <= on_demand),
+            }
+        };
+        let hazard = |i: usize| match spot {
+            true => pool(i).hazard_per_hour,
+            false => 0.0,
+        };
+        let units = |i: usize| f64::from(fleet.types[i].weighted_capacity);
+        super::fleet_policy(spot.then_some(fleet.spot_allocation)).choose(&super::LaunchView {
+            types: &types,
+            vcpus: 1,
+            memory_mib: 0,
+            price: &price,
+            hazard: &hazard,
+            capacity: &units,
+        })
     }
 
     /// Managed scaling's evaluation: nodes added for waiting containers, or idle
@@ -412,7 +542,7 @@ impl<'a> BatchTier<'a> {
             .rev()
             .filter(|&i| {
                 let h = &self.hosts[i as usize];
-                c.roles[i as usize] == NodeRole::Task && h.takes_jobs() && h.running.is_empty()
+                c.nodes[i as usize].role == NodeRole::Task && h.takes_jobs() && h.running.is_empty()
             })
             .collect();
         for host in idle {
@@ -460,7 +590,7 @@ impl<'a> BatchTier<'a> {
         let c = self.emr.as_ref().expect("an emr tier");
         let mut n = (0, 0, 0);
         for (i, h) in self.hosts.iter().enumerate() {
-            let role = c.roles[i];
+            let role = c.nodes[i].role;
             if !h.live() || h.noticed || role == NodeRole::Primary {
                 continue;
             }
@@ -481,12 +611,13 @@ impl<'a> BatchTier<'a> {
             return None;
         }
         let on_demand_full = |g: &&NodeGroup| !g.spot && on_demand >= limits.max_on_demand_units;
-        let group = [Some(&c.core), c.task.as_ref()]
-            .into_iter()
-            .flatten()
+        let group = c
+            .groups()
+            .iter()
+            .filter(|g| g.role != NodeRole::Primary)
             .filter(|g| g.role == NodeRole::Task || core < limits.max_core_units)
             .find(|g| !on_demand_full(g))?;
-        self.launch_node(ctx, group);
+        self.launch_node(ctx, Node::of_group(group), group.spot);
         let ty = &self.batch.types[group.type_index];
         Some((ty.vcpu, super::memory_mib(ty.memory_gib)))
     }
@@ -538,7 +669,8 @@ impl<'a> BatchTier<'a> {
     /// again; the group requests a replacement.
     pub(super) fn emr_node_lost(&mut self, ctx: &mut Ctx<'_>, host: u32) {
         let cluster = self.emr.as_mut().expect("an emr tier");
-        let role = cluster.roles[host as usize];
+        let node = cluster.nodes[host as usize];
+        let role = node.role;
         match role {
             NodeRole::Primary => {
                 cluster.summary.primary_lost = true;
@@ -554,9 +686,17 @@ impl<'a> BatchTier<'a> {
                 }
             }
         }
-        if !self.cluster().ended {
-            let group = self.cluster().group_of(host);
-            self.launch_node(ctx, group);
+        if self.cluster().ended {
+            return;
+        }
+        let c = self.cluster();
+        match (c.config.group(role), c.fleet(role)) {
+            (Some(group), _) => self.launch_node(ctx, node, group.spot),
+            (None, Some((f, fleet))) => {
+                c.summary.fleets[f].nodes_reclaimed += 1;
+                self.fill_fleet(ctx, fleet);
+            }
+            (None, None) => unreachable!("a node's group or fleet exists"),
         }
     }
 
@@ -654,7 +794,7 @@ impl<'a> BatchTier<'a> {
         let Some(c) = self.emr.as_ref() else {
             return;
         };
-        let type_index = c.group_of(host).type_index;
+        let type_index = c.nodes[host as usize].type_index;
         let batch = self.batch;
         let name = batch.types[type_index].name.as_str();
         let node = c.node(&self.hosts[host as usize], name);

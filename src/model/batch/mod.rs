@@ -87,7 +87,7 @@ use super::sim::{Ctx, Service};
 use super::spot::SpotMarket;
 use super::traffic::ArrivalProcess;
 use crate::engine::{RngStreams, SimDuration, SimRng, SimTime, TimeIntegral};
-use allocation::{LaunchView, policy};
+use allocation::{LaunchView, fleet_policy, policy};
 use rand::Rng;
 use std::collections::VecDeque;
 
@@ -673,6 +673,7 @@ impl<'a> BatchTier<'a> {
                 memory_mib: memory,
                 price: &price,
                 hazard: &hazard,
+                capacity: &|i| f64::from(types[i].vcpu),
             })
             .map(|i| global[i])
     }

@@ -9,12 +9,10 @@ use super::*;
 /// instance groups, when it is created and ends, and its HDFS replication.
 #[derive(Clone, Debug)]
 pub struct EmrConfig {
-    /// The primary node (aws-facts.md 19.2): one, running no container.
-    pub primary: NodeGroup,
-    /// The core nodes: YARN NodeManagers and HDFS DataNodes.
-    pub core: NodeGroup,
-    /// The task nodes: YARN NodeManagers only (no HDFS); `None` without a task group.
-    pub task: Option<NodeGroup>,
+    /// The primary node (aws-facts.md 19.2: one, running no container), the core
+    /// nodes (YARN NodeManagers and HDFS DataNodes) and the task nodes (YARN
+    /// NodeManagers only), as instance groups or instance fleets.
+    pub nodes: EmrNodes,
     /// When the cluster is requested.
     pub at: SimDuration,
     /// From a node's request to its taking containers (the cluster's start, a
@@ -80,6 +78,80 @@ pub struct NodeGroup {
     pub emr_price_per_hour: f64,
 }
 
+/// How a cluster's nodes are configured: instance groups or instance fleets, one
+/// or the other for the whole cluster (aws-facts.md 19.4), primary first, then
+/// core, then task (optional).
+#[derive(Clone, Debug, PartialEq)]
+pub enum EmrNodes {
+    Groups(Vec<NodeGroup>),
+    Fleets(Vec<NodeFleet>),
+}
+
+/// An instance fleet (aws-facts.md 19.4; API `InstanceFleetConfig`): on-demand and
+/// spot target capacities in units, met by launching instances of its types, each
+/// counting its weighted capacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeFleet {
+    pub role: NodeRole,
+    pub target_on_demand_units: u32,
+    pub target_spot_units: u32,
+    /// `InstanceTypeConfigs`, in the file's order.
+    pub types: Vec<FleetType>,
+    /// `SpotProvisioningSpecification.AllocationStrategy`.
+    pub spot_allocation: SpotFleetAllocation,
+    /// `SpotProvisioningSpecification.TimeoutDurationMinutes` and `TimeoutAction`,
+    /// if given.
+    pub spot_timeout: Option<(SimDuration, SpotTimeoutAction)>,
+}
+
+/// One of a fleet's instance types (API `InstanceTypeConfig`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FleetType {
+    /// The index of its type in the tier's `BatchConfig::types`.
+    pub type_index: usize,
+    /// `WeightedCapacity`: the units one instance counts toward the targets.
+    pub weighted_capacity: u32,
+    /// EMR's price per node-hour on top of EC2 (aws-facts.md 19.1).
+    pub emr_price_per_hour: f64,
+}
+
+/// A fleet's spot allocation strategy (API `SpotProvisioningSpecification`), each
+/// the EC2 Fleet strategy of its name; the on-demand one is always `lowest-price`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpotFleetAllocation {
+    CapacityOptimized,
+    PriceCapacityOptimized,
+    LowestPrice,
+}
+
+impl SpotFleetAllocation {
+    /// As AWS (and the scenario) spells it.
+    pub fn word(self) -> &'static str {
+        match self {
+            SpotFleetAllocation::CapacityOptimized => "capacity-optimized",
+            SpotFleetAllocation::PriceCapacityOptimized => "price-capacity-optimized",
+            SpotFleetAllocation::LowestPrice => "lowest-price",
+        }
+    }
+}
+
+/// What EMR does with spot capacity not provisioned within the timeout
+/// (`TimeoutAction`, aws-facts.md 19.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpotTimeoutAction {
+    SwitchToOnDemand,
+    TerminateCluster,
+}
+
+impl SpotTimeoutAction {
+    pub fn word(self) -> &'static str {
+        match self {
+            SpotTimeoutAction::SwitchToOnDemand => "SWITCH_TO_ON_DEMAND",
+            SpotTimeoutAction::TerminateCluster => "TERMINATE_CLUSTER",
+        }
+    }
+}
+
 /// The spot node of `role` with the lowest id alive at `at` gets its interruption
 /// notice then, and is reclaimed after `[spot] notice`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -89,15 +161,24 @@ pub struct NodeLoss {
 }
 
 impl EmrConfig {
-    /// The groups, primary first.
-    pub fn groups(&self) -> impl Iterator<Item = &NodeGroup> {
-        [Some(&self.primary), Some(&self.core), self.task.as_ref()]
-            .into_iter()
-            .flatten()
+    /// The instance groups, primary first (none with fleets).
+    pub fn groups(&self) -> &[NodeGroup] {
+        match &self.nodes {
+            EmrNodes::Groups(g) => g,
+            EmrNodes::Fleets(_) => &[],
+        }
+    }
+
+    /// The instance fleets, primary first (none with groups).
+    pub fn fleets(&self) -> &[NodeFleet] {
+        match &self.nodes {
+            EmrNodes::Groups(_) => &[],
+            EmrNodes::Fleets(f) => f,
+        }
     }
 
     /// The group of `role`.
     pub fn group(&self, role: NodeRole) -> Option<&NodeGroup> {
-        self.groups().find(|g| g.role == role)
+        self.groups().iter().find(|g| g.role == role)
     }
 }

@@ -506,7 +506,7 @@ impl TierPlan {
 /// a table is an error naming the kinds it belongs to.
 fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> {
     use TierKind::*;
-    let tables: [(&str, bool, &[TierKind]); 29] = [
+    let tables: [(&str, bool, &[TierKind]); 30] = [
         (
             "instance",
             raw.instance.is_some(),
@@ -573,6 +573,7 @@ fn check_tables_of_kind(ctx: &Ctx, kind: TierKind, raw: &RawTier) -> Result<()> 
         ("queue", raw.queue.is_some(), &[Batch, Emr]),
         ("emr", raw.emr.is_some(), &[Emr]),
         ("instance_groups", raw.instance_groups.is_some(), &[Emr]),
+        ("instance_fleets", raw.instance_fleets.is_some(), &[Emr]),
         ("node_loss", raw.node_loss.is_some(), &[Emr]),
         ("managed_scaling", raw.managed_scaling.is_some(), &[Emr]),
     ];
@@ -691,7 +692,8 @@ fn resolve_tier(
             ctx,
             RawEmrTables {
                 emr: raw.emr.take(),
-                groups: raw.instance_groups.take().unwrap_or_default(),
+                groups: raw.instance_groups.take(),
+                fleets: raw.instance_fleets.take(),
                 node_loss: raw.node_loss.take(),
                 managed_scaling: raw.managed_scaling.take(),
                 jobs: raw.jobs.take(),

@@ -10,10 +10,11 @@
 
 mod best_fit;
 mod best_fit_progressive;
+mod lowest_price;
 mod spot_capacity_optimized;
 mod spot_price_capacity_optimized;
 
-use crate::model::config::{BatchAllocation, BatchType};
+use crate::model::config::{BatchAllocation, BatchType, SpotFleetAllocation};
 
 /// What a strategy decides from.
 pub(super) struct LaunchView<'v> {
@@ -26,6 +27,10 @@ pub(super) struct LaunchView<'v> {
     pub price: &'v dyn Fn(usize) -> Option<f64>,
     /// The interruption hazard of a type's spot pool, per hour (0 on-demand).
     pub hazard: &'v dyn Fn(usize) -> f64,
+    /// What one instance of a type counts, which prices are compared per: its vCPUs
+    /// for a Batch compute environment, its weighted capacity (units) for an EMR
+    /// instance fleet (`emr.rs`).
+    pub capacity: &'v dyn Fn(usize) -> f64,
 }
 
 impl LaunchView<'_> {
@@ -36,6 +41,11 @@ impl LaunchView<'_> {
         let memory_mib = (t.memory_gib * 1024.0).round() as u64;
         let by_memory = memory_mib.checked_div(self.memory_mib).unwrap_or(u64::MAX);
         by_vcpu.min(by_memory.min(u64::from(u32::MAX)) as u32)
+    }
+
+    /// `price` per unit of `capacity` of type `i`.
+    pub(super) fn per_unit(&self, i: usize, price: f64) -> f64 {
+        price / (self.capacity)(i)
     }
 
     /// The types that hold at least one job and can be launched now, in order.
@@ -60,6 +70,24 @@ pub(super) fn policy(allocation: BatchAllocation) -> &'static dyn AllocationPoli
         BatchAllocation::BestFitProgressive => &best_fit_progressive::BestFitProgressive,
         BatchAllocation::SpotCapacityOptimized => &spot_capacity_optimized::SpotCapacityOptimized,
         BatchAllocation::SpotPriceCapacityOptimized => {
+            &spot_price_capacity_optimized::SpotPriceCapacityOptimized
+        }
+    }
+}
+
+/// An EMR instance fleet's strategy: `lowest-price` for its on-demand capacity
+/// (`OnDemandProvisioningSpecification`'s default, "launch the instances with the
+/// lowest price first",
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-instancefleetconfig-ondemandprovisioningspecification.html),
+/// its spot allocation strategy for its spot capacity: the same rules as Batch's
+/// spot strategies of those names (EC2 Fleet's, which both services use).
+pub(super) fn fleet_policy(spot: Option<SpotFleetAllocation>) -> &'static dyn AllocationPolicy {
+    match spot {
+        None | Some(SpotFleetAllocation::LowestPrice) => &lowest_price::LowestPrice,
+        Some(SpotFleetAllocation::CapacityOptimized) => {
+            &spot_capacity_optimized::SpotCapacityOptimized
+        }
+        Some(SpotFleetAllocation::PriceCapacityOptimized) => {
             &spot_price_capacity_optimized::SpotPriceCapacityOptimized
         }
     }
@@ -103,6 +131,7 @@ mod tests {
                 memory_mib: 6 * 1024,
                 price,
                 hazard: &hazard,
+                capacity: &|i| f64::from(types[i].vcpu),
             };
             [
                 BatchAllocation::BestFit,

@@ -1,6 +1,6 @@
 //! SPOT_CAPACITY_OPTIMIZED (aws-facts.md 18.1): Spot only, "types least likely to be
 //! interrupted": the lowest interruption hazard of the spot model's pools (2.3), the
-//! lower price per vCPU on a tie.
+//! lower price per vCPU (per unit of an EMR fleet's weighted capacity) on a tie.
 
 use super::{AllocationPolicy, LaunchView};
 
@@ -8,7 +8,7 @@ pub(super) struct SpotCapacityOptimized;
 
 impl AllocationPolicy for SpotCapacityOptimized {
     fn choose(&self, view: &LaunchView) -> Option<usize> {
-        let per_vcpu = |i: usize, p: f64| p / f64::from(view.types[i].vcpu);
+        let per_vcpu = |i: usize, p: f64| view.per_unit(i, p);
         view.candidates()
             .into_iter()
             .min_by(|&(a, pa), &(b, pb)| {

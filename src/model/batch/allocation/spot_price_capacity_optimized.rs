@@ -1,6 +1,7 @@
 //! SPOT_PRICE_CAPACITY_OPTIMIZED (aws-facts.md 18.1, recommended for Spot): "lowest
 //! interruption risk, then lowest price": the better half of the types by hazard (as
-//! the spot model's `price_capacity_optimized`, 2.4), then the lowest price per vCPU.
+//! the spot model's `price_capacity_optimized`, 2.4), then the lowest price per vCPU (per unit of an EMR
+//! fleet's weighted capacity).
 
 use super::{AllocationPolicy, LaunchView};
 
@@ -15,7 +16,7 @@ impl AllocationPolicy for SpotPriceCapacityOptimized {
                 .then(a.cmp(&b))
         });
         order.truncate(order.len().div_ceil(2));
-        let per_vcpu = |i: usize, p: f64| p / f64::from(view.types[i].vcpu);
+        let per_vcpu = |i: usize, p: f64| view.per_unit(i, p);
         order
             .into_iter()
             .min_by(|&(a, pa), &(b, pb)| {
