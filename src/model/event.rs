@@ -324,6 +324,10 @@ pub(crate) enum EmrTimer {
     NodeLossDue,
     /// Managed scaling evaluates the cluster (every minute).
     ScalingEvaluated,
+    /// An instance fleet short of a target tries again (every minute).
+    FleetRetried,
+    /// The spot provisioning timeout of the fleet of index `generation` is up.
+    SpotTimeoutDue,
 }
 
 #[cfg(test)]

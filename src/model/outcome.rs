@@ -312,9 +312,10 @@ pub struct EmrSummary {
 }
 
 /// An EMR instance fleet's targets and what its provisioning gave (aws-facts.md
-/// 19.4): the units of each market provisioned at the cluster's request (each at
-/// least its target, over it by less than the largest weight), and the instances
-/// launched of each type, replacements included.
+/// 19.4): the units of each market live when both targets were first met (each at
+/// least its target, over it by less than the largest weight), or at the end of
+/// the run if they never were, and the instances launched of each type,
+/// replacements included.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct FleetSummary {
     /// `primary`, `core` or `task`.
@@ -323,6 +324,12 @@ pub struct FleetSummary {
     pub target_spot_units: u32,
     pub on_demand_units: u32,
     pub spot_units: u32,
+    /// When both targets were first met (`null`: never).
+    pub provisioned_at_s: Option<f64>,
+    /// The spot provisioning timeout's action if it fired (`SWITCH_TO_ON_DEMAND` or
+    /// `TERMINATE_CLUSTER`), else empty; and the spot units it switched to on-demand.
+    pub timeout_action_fired: String,
+    pub spot_units_as_on_demand: u32,
     /// Instances launched, by type.
     pub instances: std::collections::BTreeMap<String, FleetTypeCount>,
     /// Spot nodes EC2 reclaimed, whose units EMR replaced (19.3).

@@ -415,6 +415,7 @@ fn emr_tier(c: &TierConfig, b: &BatchConfig, e: &EmrConfig) -> RawTier {
                 .map(|t| RawFleetType {
                     instance_type: Some(b.types[t.type_index].name.clone()),
                     weighted_capacity: Some(t.weighted_capacity),
+                    bid_price_as_percentage_of_on_demand_price: Some(t.max_spot_share * 100.0),
                     emr_price_per_hour: Some(t.emr_price_per_hour),
                 })
                 .collect(),

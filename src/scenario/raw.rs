@@ -592,6 +592,8 @@ pub(crate) struct RawFleetType {
     #[serde(rename = "type")]
     pub instance_type: Option<String>,
     pub weighted_capacity: Option<u32>,
+    /// The spot maximum price, in percent of the on-demand price (default 100).
+    pub bid_price_as_percentage_of_on_demand_price: Option<f64>,
     /// EMR's price per node-hour, when not 25 % of the on-demand price (19.1).
     pub emr_price_per_hour: Option<f64>,
 }

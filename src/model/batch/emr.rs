@@ -62,7 +62,9 @@
 use super::{BatchTier, Host, Job};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::billing::emr::{EmrBill, EmrNode};
-use crate::model::config::{EmrConfig, NodeFleet, NodeGroup, NodeRole};
+use crate::model::config::{
+    CapacityShortage, EmrConfig, NodeFleet, NodeGroup, NodeRole, SpotTimeoutAction,
+};
 use crate::model::event::{EmrTimer, Event};
 use crate::model::outcome::{EmrSummary, FleetSummary, round_to};
 use crate::model::sim::Ctx;
@@ -91,6 +93,14 @@ pub(super) struct Cluster<'a> {
     slots: Vec<(u32, bool)>,
     /// The next core node (in turn) to take a replica.
     next_replica: usize,
+    /// The capacity shortages of the first zone, where the cluster runs.
+    shortages: Vec<&'a CapacityShortage>,
+    /// Each fleet's on-demand and spot targets now (a spot timeout's
+    /// SWITCH_TO_ON_DEMAND moves units from the second to the first), and whether
+    /// both were met once (initial provisioning is over).
+    targets: Vec<(u32, u32, bool)>,
+    /// A fleet retry is scheduled.
+    retry_pending: bool,
     summary: EmrSummary,
 }
 
@@ -137,7 +147,11 @@ struct Output {
 type Success = (u8, u64, Option<SimTime>, u32);
 
 impl<'a> Cluster<'a> {
-    pub(super) fn new(config: &'a EmrConfig, tier: &str) -> Self {
+    pub(super) fn new(
+        config: &'a EmrConfig,
+        tier: &str,
+        shortages: &'a [CapacityShortage],
+    ) -> Self {
         Cluster {
             config,
             bill: EmrBill::new(tier),
@@ -150,6 +164,13 @@ impl<'a> Cluster<'a> {
             next_step: 0,
             slots: Vec::new(),
             next_replica: 0,
+            shortages: shortages.iter().filter(|s| s.zone == 0).collect(),
+            targets: config
+                .fleets()
+                .iter()
+                .map(|f| (f.target_on_demand_units, f.target_spot_units, false))
+                .collect(),
+            retry_pending: false,
             summary: EmrSummary {
                 hdfs_replication: config.hdfs_replication,
                 fleets: config
@@ -359,11 +380,17 @@ impl<'a> BatchTier<'a> {
                 }
                 for (f, fleet) in c.fleets().iter().enumerate() {
                     self.fill_fleet(ctx, fleet);
-                    let on_demand = self.fleet_units(fleet.role, false);
-                    let spot = self.fleet_units(fleet.role, true);
-                    let s = &mut self.cluster().summary.fleets[f];
-                    s.on_demand_units = on_demand;
-                    s.spot_units = spot;
+                    if let Some((timeout, _)) = fleet.spot_timeout {
+                        let tier = ctx.tier;
+                        ctx.queue.schedule(
+                            ctx.now + timeout,
+                            Event::EmrTimerDue {
+                                tier,
+                                timer: EmrTimer::SpotTimeoutDue,
+                                generation: f as u32,
+                            },
+                        );
+                    }
                 }
             }
             EmrTimer::IdleTimeout => {
@@ -392,6 +419,15 @@ impl<'a> BatchTier<'a> {
                     },
                 );
             }
+            EmrTimer::FleetRetried => {
+                self.cluster().retry_pending = false;
+                if !self.cluster().ended {
+                    for fleet in c.fleets() {
+                        self.fill_fleet(ctx, fleet);
+                    }
+                }
+            }
+            EmrTimer::SpotTimeoutDue => self.spot_timeout(ctx, generation as usize),
             EmrTimer::NodeLossDue => {
                 let role = c.node_losses[generation as usize].role;
                 let nodes = &self.emr.as_ref().expect("an emr tier").nodes;
@@ -435,15 +471,24 @@ impl<'a> BatchTier<'a> {
     /// reclaim: so at the cluster's request this provisions the fleet, and after a
     /// spot node is reclaimed it replaces its units ("Amazon EMR tries to replace
     /// the instance", 19.3).
+    ///
+    /// A type short of capacity in the cluster's zone (`[[capacity_shortage]]`) is
+    /// not launched; while a target is not met, the fleet tries again every minute
+    /// (an assumption: EMR's retry interval is not documented), until its spot
+    /// timeout, if any, acts (`spot_timeout`).
     fn fill_fleet(&mut self, ctx: &mut Ctx<'_>, fleet: &'a NodeFleet) {
+        let (f, _) = self.cluster().fleet(fleet.role).expect("its fleet");
+        let mut short = false;
         for spot in [false, true] {
+            let (on_demand_target, spot_target, _) = self.cluster().targets[f];
             let target = match spot {
-                true => fleet.target_spot_units,
-                false => fleet.target_on_demand_units,
+                true => spot_target,
+                false => on_demand_target,
             };
             let mut have = self.fleet_units(fleet.role, spot);
             while have < target {
                 let Some(t) = self.choose_fleet_type(ctx.now, fleet, spot) else {
+                    short = true;
                     break;
                 };
                 let ty = &fleet.types[t];
@@ -456,14 +501,68 @@ impl<'a> BatchTier<'a> {
                 self.launch_node(ctx, node, spot);
                 have += ty.weighted_capacity;
                 let name = self.batch.types[ty.type_index].name.clone();
-                let cluster = self.cluster();
-                let (f, _) = cluster.fleet(fleet.role).expect("its fleet");
-                let s = &mut cluster.summary.fleets[f];
-                let count = s.instances.entry(name).or_default();
+                let count = self.cluster().summary.fleets[f]
+                    .instances
+                    .entry(name)
+                    .or_default();
                 match spot {
                     true => count.spot += 1,
                     false => count.on_demand += 1,
                 }
+            }
+        }
+        let (on_demand, spot) = (
+            self.fleet_units(fleet.role, false),
+            self.fleet_units(fleet.role, true),
+        );
+        let now = ctx.now;
+        let cluster = self.cluster();
+        if !cluster.targets[f].2 {
+            let s = &mut cluster.summary.fleets[f];
+            s.on_demand_units = on_demand;
+            s.spot_units = spot;
+            if !short {
+                cluster.targets[f].2 = true;
+                s.provisioned_at_s = Some(round_to(now.as_secs_f64(), 3));
+            }
+        }
+        if short && !cluster.retry_pending {
+            cluster.retry_pending = true;
+            let tier = ctx.tier;
+            ctx.queue.schedule(
+                now + SCALING_INTERVAL,
+                Event::EmrTimerDue {
+                    tier,
+                    timer: EmrTimer::FleetRetried,
+                    generation: 0,
+                },
+            );
+        }
+    }
+
+    /// The spot provisioning timeout of fleet `f` (aws-facts.md 19.4): if its
+    /// initial provisioning is not over (it applies "only at initial provisioning")
+    /// and its spot units are short of the target, TERMINATE_CLUSTER ends the
+    /// cluster, and SWITCH_TO_ON_DEMAND provisions the missing units on-demand
+    /// ("On-Demand then counts toward the Spot target").
+    fn spot_timeout(&mut self, ctx: &mut Ctx<'_>, f: usize) {
+        let c = self.emr.as_ref().expect("an emr tier").config;
+        let fleet = &c.fleets()[f];
+        let (_, action) = fleet.spot_timeout.expect("a fleet with a timeout");
+        let spot = self.fleet_units(fleet.role, true);
+        let cluster = self.cluster();
+        let (on_demand_target, spot_target, done) = cluster.targets[f];
+        if cluster.ended || done || spot >= spot_target {
+            return;
+        }
+        cluster.summary.fleets[f].timeout_action_fired = action.word().to_string();
+        match action {
+            SpotTimeoutAction::TerminateCluster => self.end_cluster(ctx, "spot_timeout"),
+            SpotTimeoutAction::SwitchToOnDemand => {
+                let missing = spot_target - spot;
+                cluster.targets[f] = (on_demand_target + missing, spot, false);
+                cluster.summary.fleets[f].spot_units_as_on_demand = missing;
+                self.fill_fleet(ctx, fleet);
             }
         }
     }
@@ -483,22 +582,36 @@ impl<'a> BatchTier<'a> {
 
     /// The type (an index into `fleet.types`) the fleet's strategy launches now for
     /// its spot or on-demand capacity. A spot type is available while its price is
-    /// at most its on-demand price: EMR's default maximum price
-    /// (`BidPriceAsPercentageOfOnDemandPrice` "defaults to 100%", API
-    /// `InstanceTypeConfig`,
-    /// https://docs.aws.amazon.com/emr/latest/APIReference/API_InstanceTypeConfig.html).
+    /// at most its maximum price (`BidPriceAsPercentageOfOnDemandPrice` of its
+    /// on-demand price, which "defaults to 100%", API `InstanceTypeConfig`,
+    /// https://docs.aws.amazon.com/emr/latest/APIReference/API_InstanceTypeConfig.html);
+    /// a type short of capacity in the cluster's zone is not available in either
+    /// market (as `[[capacity_shortage]]` is for an EC2 tier).
     fn choose_fleet_type(&self, now: SimTime, fleet: &NodeFleet, spot: bool) -> Option<usize> {
         let types: Vec<_> = fleet
             .types
             .iter()
             .map(|t| self.batch.types[t.type_index].clone())
             .collect();
+        let c = self.emr.as_ref().expect("an emr tier");
+        let at = now - SimTime::ZERO;
+        let short = |i: usize| {
+            c.shortages
+                .iter()
+                .any(|s| s.type_name == types[i].name && s.from <= at && at < s.to)
+        };
         let pool = |i: usize| &self.market.pools[fleet.types[i].type_index];
         let price = |i: usize| -> Option<f64> {
             let on_demand = types[i].price_per_hour;
+            if short(i) {
+                return None;
+            }
             match spot {
                 false => Some(on_demand),
-                true => Some(pool(i).price_at(now)).filter(|&p| p <= on_demand),
+                true => {
+                    let bid = fleet.types[i].max_spot_share * on_demand;
+                    Some(pool(i).price_at(now)).filter(|&p| p <= bid)
+                }
             }
         };
         let hazard = |i: usize| match spot {

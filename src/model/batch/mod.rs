@@ -352,7 +352,7 @@ impl<'a> BatchTier<'a> {
             emr: config
                 .emr
                 .as_ref()
-                .map(|e| emr::Cluster::new(e, &config.name)),
+                .map(|e| emr::Cluster::new(e, &config.name, &_run.network.shortages)),
         }
     }
 

@@ -111,6 +111,10 @@ pub struct FleetType {
     pub type_index: usize,
     /// `WeightedCapacity`: the units one instance counts toward the targets.
     pub weighted_capacity: u32,
+    /// `BidPriceAsPercentageOfOnDemandPrice` / 100: a spot instance of the type is
+    /// launched only while its spot price is at most this share of its on-demand
+    /// price.
+    pub max_spot_share: f64,
     /// EMR's price per node-hour on top of EC2 (aws-facts.md 19.1).
     pub emr_price_per_hour: f64,
 }

@@ -503,9 +503,21 @@ fn node_fleet(
                 "is given twice in the fleet: each instance type once",
             ));
         }
+        // "If neither BidPrice nor BidPriceAsPercentageOfOnDemandPrice is provided,
+        // BidPriceAsPercentageOfOnDemandPrice defaults to 100%" (API
+        // InstanceTypeConfig); above 100 % is refused as a bound (EC2's price cap is
+        // the on-demand price, aws-facts.md 2).
+        let bid = t
+            .bid_price_as_percentage_of_on_demand_price
+            .unwrap_or(100.0);
+        let bid_key = format!("{tk}.bid_price_as_percentage_of_on_demand_price");
+        if !(bid.is_finite() && bid > 0.0 && bid <= 100.0) {
+            return Err(ctx.err(&bid_key, "must be a percentage above 0 and at most 100"));
+        }
         fleet_types.push(FleetType {
             type_index,
             weighted_capacity: weight,
+            max_spot_share: bid / 100.0,
             emr_price_per_hour,
         });
     }

@@ -120,6 +120,17 @@ pub(super) fn check_shortage_pools(
                     .chain(t.purchase.spot_pools.iter().cloned())
                     .collect()
             }
+            // An EMR cluster's instance fleets launch in the first zone, a type short
+            // of capacity not at all (its instance groups take no note of shortages).
+            TierKind::Emr => match (&t.emr, &t.batch) {
+                (Some(e), Some(b)) => e
+                    .fleets()
+                    .iter()
+                    .flat_map(|f| &f.types)
+                    .map(|ft| b.types[ft.type_index].name.clone())
+                    .collect(),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     };
