@@ -16,6 +16,7 @@ mod determinism;
 mod ecs;
 mod egress;
 mod emr;
+mod emr_fleets;
 mod fargate;
 mod goldens;
 mod inputs;
