@@ -283,7 +283,8 @@ pub struct EnvironmentSummary {
 /// unfinished at the end.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct EmrSummary {
-    /// Nodes requested: the groups' counts and the replacements.
+    /// Nodes requested: the groups' counts (or the fleets' instances) and the
+    /// replacements.
     pub nodes_launched: u64,
     pub core_nodes_lost: u64,
     pub task_nodes_lost: u64,

@@ -1,4 +1,4 @@
-//! The `emr` tier kind: an Amazon EMR cluster of instance groups running the `batch`
+//! The `emr` tier kind: an Amazon EMR cluster of instance groups or fleets running the `batch`
 //! tier's job model (issue 16). A job is a YARN container; the jobs of one array (or
 //! one arrival) are a step, whose finished containers' output stays in HDFS until
 //! the whole step is done. `BatchTier` carries it out, its nodes one compute
@@ -17,6 +17,16 @@
 //!   a node that EC2 reclaims is replaced by a new request of its group (19.3: EMR
 //!   provisions the group's requested count, adding nodes as they become available).
 //!   Without managed scaling no node is added or removed otherwise.
+//! - Instance fleets (19.4), instead of groups: each fleet (primary, core, task) has
+//!   an on-demand and a spot target in units and weighted instance types; at the
+//!   request EMR launches instances until each target is met or exceeded
+//!   (`fill_fleet`), each of the type its market's strategy picks
+//!   (`allocation::fleet_policy`); a fleet short of a target (a type short of
+//!   capacity in the cluster's zone, or a spot price above the type's maximum) tries
+//!   again every minute, and its spot timeout, if any, switches the missing spot
+//!   units to on-demand or ends the cluster (`spot_timeout`). A reclaimed spot node
+//!   is replaced by filling its fleet again (19.3). Managed scaling is not built
+//!   with fleets (the scenario refuses it).
 //! - Managed scaling (19.5): every minute from the request (its evaluation interval
 //!   is not documented; 19.5 says about a minute, unverified), while containers
 //!   wait that the nodes still provisioning cannot hold (or there are fewer than

@@ -1,5 +1,5 @@
-//! The configuration of an `emr` tier: an Amazon EMR cluster of instance groups
-//! (aws-facts.md 19) that runs a job workload as YARN containers. The workload and the
+//! The configuration of an `emr` tier: an Amazon EMR cluster of instance groups or
+//! instance fleets (aws-facts.md 19) that runs a job workload as YARN containers. The workload and the
 //! node types are a [`BatchConfig`]'s (its queues, and its `types`: the groups' types,
 //! which are the tier's spot pools), so that the `batch` tier's job model runs it.
 

@@ -305,34 +305,28 @@ fn group(
 
 /// `[tiers.<name>.instance_groups]`: the primary, core and (optional) task groups.
 fn groups(ctx: &Ctx, raw: RawInstanceGroups, types: &mut Vec<BatchType>) -> Result<EmrNodes> {
-    let primary = match raw.primary {
-        Some(g) => group(ctx, "instance_groups.primary", NodeRole::Primary, g, types)?,
-        None => {
-            return Err(ctx.err_table(
-                "instance_groups.primary",
-                "missing: an EMR cluster has one primary node, like [tiers.<name>.instance_groups.primary] type = \"m5.xlarge\"",
-            ));
+    let mut groups = Vec::new();
+    for (role, group_raw, why) in [
+        (
+            NodeRole::Primary,
+            raw.primary,
+            "missing: an EMR cluster has one primary node, like [tiers.<name>.instance_groups.primary] type = \"m5.xlarge\"",
+        ),
+        (
+            NodeRole::Core,
+            raw.core,
+            "missing: the cluster's containers and HDFS need core nodes, like [tiers.<name>.instance_groups.core] type = \"m5.xlarge\", count = 2",
+        ),
+        (NodeRole::Task, raw.task, ""),
+    ] {
+        let key = format!("instance_groups.{}", role.word());
+        match group_raw {
+            Some(g) => groups.push(group(ctx, &key, role, g, types)?),
+            None if role == NodeRole::Task => {}
+            None => return Err(ctx.err_table(&key, why)),
         }
-    };
-    let core = match raw.core {
-        Some(g) => group(ctx, "instance_groups.core", NodeRole::Core, g, types)?,
-        None => {
-            return Err(ctx.err_table(
-                "instance_groups.core",
-                "missing: the cluster's containers and HDFS need core nodes, like [tiers.<name>.instance_groups.core] type = \"m5.xlarge\", count = 2",
-            ));
-        }
-    };
-    let task = match raw.task {
-        Some(g) => Some(group(ctx, "task", NodeRole::Task, g, types)?),
-        None => None,
-    };
-    Ok(EmrNodes::Groups(
-        [Some(primary), Some(core), task]
-            .into_iter()
-            .flatten()
-            .collect(),
-    ))
+    }
+    Ok(EmrNodes::Groups(groups))
 }
 
 /// The instance type at `key` (`type`) joins `types` (once): its index, and EMR's
