@@ -564,7 +564,7 @@ impl QueueMeasure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MetricGroup {
     General,
-    /// A `batch` tier's jobs.
+    /// A `batch` or `emr` tier's jobs (an EMR step's containers).
     Batch,
     /// A `worker` tier's SQS queue.
     Queue,
@@ -598,7 +598,7 @@ impl MetricGroup {
     pub fn title(self) -> &'static str {
         match self {
             MetricGroup::General => "every run",
-            MetricGroup::Batch => "the batch tier's jobs",
+            MetricGroup::Batch => "the jobs of the batch or EMR tier",
             MetricGroup::Queue => "the worker tier's queue",
         }
     }

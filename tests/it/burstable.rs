@@ -84,6 +84,28 @@ fn throttled_service_stretches_by_demand_over_baseline() {
     }
 }
 
+/// One instance of `instance_type` (2 vCPUs, unlimited by default) at 60 % CPU for
+/// 2 h: 5 workers, constant 100 ms, 30 req/s, so the offered load is 30 × 0.1 / 5 =
+/// 0.6 and it spends 0.6 × 2 vCPUs = 1.2 credits a minute.
+fn sixty_percent_for_two_hours(instance_type: &str) -> simcloud::model::Config {
+    config_from_str(&format!(
+        r#"
+        duration = "2h"
+        [traffic]
+        rate = 30
+        [service]
+        time = {{ dist = "constant", value = "100ms" }}
+        workers = 5
+        queue_limit = 50
+        [instance]
+        type = "{instance_type}"
+        [autoscaling]
+        min = 1
+        max = 1
+        "#
+    ))
+}
+
 /// One t3.micro in unlimited mode (its family's default) at 60 % CPU for 2 h: 5
 /// workers, constant 100 ms, 30 req/s, so the offered load is 30 × 0.1 / 5 = 0.6.
 /// It spends 0.6 × 2 vCPUs = 1.2 credits a minute and earns 12 / 60 = 0.2 from an
@@ -94,22 +116,7 @@ fn throttled_service_stretches_by_demand_over_baseline() {
 /// credits; the test allows 3 credits ($0.0025), ten standard deviations.
 #[test]
 fn unlimited_surplus_credits_and_their_bill_by_hand() {
-    let config = config_from_str(
-        r#"
-        duration = "2h"
-        [traffic]
-        rate = 30
-        [service]
-        time = { dist = "constant", value = "100ms" }
-        workers = 5
-        queue_limit = 50
-        [instance]
-        type = "t3.micro"
-        [autoscaling]
-        min = 1
-        max = 1
-        "#,
-    );
+    let config = sixty_percent_for_two_hours("t3.micro");
     assert!(config.tiers[0].instance.credits.as_ref().unwrap().unlimited);
     let s = simulate(&config, &mut |_| {}).summary;
     let credits = s.instances.credits.unwrap();
@@ -135,22 +142,7 @@ fn unlimited_surplus_credits_and_their_bill_by_hand() {
 /// tolerance is the previous test's: 3 credits, $0.002 at $0.04.
 #[test]
 fn t4g_surplus_credits_bill_at_its_own_rate() {
-    let config = config_from_str(
-        r#"
-        duration = "2h"
-        [traffic]
-        rate = 30
-        [service]
-        time = { dist = "constant", value = "100ms" }
-        workers = 5
-        queue_limit = 50
-        [instance]
-        type = "t4g.medium"
-        [autoscaling]
-        min = 1
-        max = 1
-        "#,
-    );
+    let config = sixty_percent_for_two_hours("t4g.medium");
     assert!(config.tiers[0].instance.credits.as_ref().unwrap().unlimited);
     let s = simulate(&config, &mut |_| {}).summary;
     let credits = s.instances.credits.unwrap();
