@@ -146,4 +146,30 @@ mod tests {
         let none = |_: usize| None;
         assert_eq!(view(&none), [None; 4]);
     }
+
+    /// An EMR fleet compares prices per unit of weighted capacity: c5.large $0.085
+    /// of weight 1, m5.large $0.096 of weight 4 ($0.024 per unit), m5.xlarge $0.192
+    /// of weight 4 ($0.048): lowest-price (on-demand, and spot at these prices)
+    /// takes m5.large, where per vCPU c5.large ($0.0425) would beat m5.large
+    /// ($0.048). Capacity-optimized goes to the least hazard first (c5.large).
+    #[test]
+    fn a_fleet_strategy_compares_prices_per_unit() {
+        let types = types();
+        let price = |i: usize| Some(types[i].price_per_hour);
+        let hazards = [0.001, 0.01, 0.002];
+        let weights = [1.0, 4.0, 4.0];
+        let v = LaunchView {
+            types: &types,
+            vcpus: 1,
+            memory_mib: 0,
+            price: &price,
+            hazard: &|i| hazards[i],
+            capacity: &|i| weights[i],
+        };
+        assert_eq!(fleet_policy(None).choose(&v), Some(1));
+        let lowest = fleet_policy(Some(SpotFleetAllocation::LowestPrice));
+        assert_eq!(lowest.choose(&v), Some(1));
+        let capacity = fleet_policy(Some(SpotFleetAllocation::CapacityOptimized));
+        assert_eq!(capacity.choose(&v), Some(0));
+    }
 }
