@@ -432,7 +432,7 @@ fn node_fleet(
     )?;
     let spot = ctx.range(&k("target_spot_capacity"), spot, 0, MAX_FLEET_UNITS, "")?;
     match role {
-        // "For the primary instance fleet, only one of TargetSpotCapacity and
+        // "For a master instance fleet, only one of TargetSpotCapacity and
         // TargetOnDemandCapacity can be specified, and its value must be 1" (API
         // InstanceFleetConfig,
         // https://docs.aws.amazon.com/emr/latest/APIReference/API_InstanceFleetConfig.html;
