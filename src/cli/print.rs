@@ -496,9 +496,6 @@ pub(super) fn print_summary(
     wall_secs: f64,
 ) -> io::Result<()> {
     let s: &Summary = &report.summary;
-    let r = &s.requests;
-    let c = &s.cost_usd;
-    let i = &s.instances;
     writeln!(
         out,
         "simcloud {} · scenario {} · seed {} · {} simulated · {} events in {:.2} s ({:.1} M events/s)",
@@ -511,6 +508,17 @@ pub(super) fn print_summary(
         s.events as f64 / wall_secs.max(1e-9) / 1e6
     )?;
     writeln!(out)?;
+    // A job tier's (batch, emr) requests are its jobs, which its own lines tell, with
+    // their deadlines rather than a latency SLO.
+    if s.batch.is_none() {
+        request_lines(out, s, config)?;
+    }
+    print_summary_rest(out, report, config)
+}
+
+/// The entry tier's requests: what became of them, their latency and the SLO.
+fn request_lines(out: &mut dyn Write, s: &Summary, config: &Config) -> io::Result<()> {
+    let r = &s.requests;
     writeln!(out, "  requests    {:>12} arrived", count(r.arrived))?;
     writeln!(
         out,
@@ -557,7 +565,15 @@ pub(super) fn print_summary(
         count(r.in_flight)
     )?;
     writeln!(out, "{}", latency_line(s))?;
-    writeln!(out, "{}", slo_line(s))?;
+    writeln!(out, "{}", slo_line(s))
+}
+
+/// Everything after the requests: the fleet or function, the tiers' own lines, the
+/// bill and the files written.
+fn print_summary_rest(out: &mut dyn Write, report: &RunReport, config: &Config) -> io::Result<()> {
+    let s: &Summary = &report.summary;
+    let c = &s.cost_usd;
+    let i = &s.instances;
     if let Some(l) = &s.lambda {
         writeln!(
             out,

@@ -11,7 +11,7 @@
 
 use super::html::{count, escape, share};
 use super::plots::cents;
-use crate::model::{InstanceSummary, Summary, TierKind, TimelineRow};
+use crate::model::{BatchSummary, InstanceSummary, Summary, TierKind, TimelineRow};
 use std::fmt::Write;
 
 use crate::compare::optimize::per_month;
@@ -62,7 +62,8 @@ impl SloWatch {
 }
 
 /// Whether the run met its SLO, as `summary.json` says (`slo.met`), or could not be
-/// judged because no request finished.
+/// judged because no request finished. A job tier (batch, emr) is judged on its jobs
+/// instead: met when every job submitted succeeded, by its deadline if it had one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SloState {
     Met,
@@ -72,6 +73,14 @@ pub enum SloState {
 
 impl SloState {
     pub fn of(s: &Summary) -> SloState {
+        if let Some(b) = &s.batch {
+            let all_done = b.jobs_succeeded == b.jobs_submitted && b.deadline_misses == 0;
+            return match (b.jobs_submitted, all_done) {
+                (0, _) => SloState::NotJudged,
+                (_, true) => SloState::Met,
+                (_, false) => SloState::Missed,
+            };
+        }
         if s.requests.arrived == s.requests.in_flight {
             SloState::NotJudged
         } else if s.slo.met {
@@ -127,13 +136,55 @@ pub fn ms(v: f64) -> String {
 /// The verdict's sentences: the headline first.
 pub fn sentences(s: &Summary, kind: TierKind, watch: &SloWatch) -> Vec<String> {
     let mut out = Vec::new();
+    let state = SloState::of(s);
+    if let Some(b) = &s.batch {
+        // A job tier: its jobs and deadlines, not a latency SLO.
+        out.push(jobs_headline(b, state));
+    } else {
+        request_sentences(&mut out, s, state, watch);
+    }
+    out.extend(cost_and_fleet(s, kind));
+    out
+}
+
+/// A job tier's headline: what became of its jobs, the makespan and the deadlines.
+fn jobs_headline(b: &BatchSummary, state: SloState) -> String {
+    if state == SloState::NotJudged {
+        return "Jobs not judged: no job was submitted.".to_string();
+    }
+    let word = if state == SloState::Met {
+        "all succeeded"
+    } else {
+        "not all succeeded in time"
+    };
+    let mut text = format!(
+        "Jobs {word}: {} of {} succeeded, {} failed, {} unfinished at the end",
+        count(b.jobs_succeeded),
+        count(b.jobs_submitted),
+        count(b.jobs_failed),
+        count(b.queued_at_end + b.running_at_end)
+    );
+    if let Some(makespan) = b.makespan_s {
+        let _ = write!(text, "; makespan {}", span(makespan));
+    }
+    if let Some(p) = b.deadline_met_percent {
+        let _ = write!(
+            text,
+            "; {p:.1} % met their deadline ({} missed)",
+            count(b.deadline_misses)
+        );
+    }
+    text + "."
+}
+
+/// A request tier's sentences: the SLO headline, the intervals over it, the errors.
+fn request_sentences(out: &mut Vec<String>, s: &Summary, state: SloState, watch: &SloWatch) {
     let slo = format!(
         "p{} ≤ {}",
         super::plots::tick(&s.slo.percentile),
         ms(s.slo.latency_ms)
     );
     let r = &s.requests;
-    let state = SloState::of(s);
     out.push(match state {
         SloState::NotJudged => format!("SLO {slo} not judged: no request finished."),
         _ => {
@@ -191,6 +242,11 @@ pub fn sentences(s: &Summary, kind: TierKind, watch: &SloWatch) -> Vec<String> {
             errors.join(", ")
         ),
     });
+}
+
+/// The cost (and its monthly rate and saving) and the fleet's events.
+fn cost_and_fleet(s: &Summary, kind: TierKind) -> Vec<String> {
+    let mut out = Vec::new();
     let c = &s.cost_usd;
     let hours = s.simulated_seconds / 3600.0;
     let mut cost = format!("Cost {} for {}", cents(c.total), span(s.simulated_seconds));

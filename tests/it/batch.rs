@@ -1,7 +1,7 @@
 //! The `batch` tier kind (issue 16): one job on spot against a renewal argument, a
 //! bill by hand, queue priorities, retries, and bad input through the real binary.
 
-use crate::common::{assert_rejected, config_from_str, run_with_timeline};
+use crate::common::{assert_rejected, config_from_str, run_with_timeline, simcloud, write_file};
 use simcloud::model::{BatchSummary, Summary, simulate};
 
 /// A run of one batch tier `b` (no `[traffic]`: its jobs are its own) with the given
@@ -247,6 +247,65 @@ run_time = "1h"
     assert_eq!(b.peak_vcpus, 4);
     let last = rows.last().unwrap().jobs.as_ref().unwrap();
     assert_eq!((last.jobs_queued, last.jobs_running), (0, 0));
+}
+
+/// A job tier is judged on its jobs, not on a latency SLO: the terminal prints no
+/// request, latency or SLO line, and report.html's verdict is its jobs'. Four 1-hour
+/// jobs, two at a time on one m5.xlarge that takes them 2 minutes after the
+/// submission: they end at 62 and 122 min, so a 90-minute deadline is met by two of
+/// four (50.0 %) and the verdict is "missed"; without a deadline, "met".
+#[test]
+fn a_job_tier_is_judged_on_its_jobs() {
+    let text = |deadline: &str| {
+        batch(
+            "3h",
+            r#"type = "EC2"
+instance_types = ["m5.xlarge"]
+max_vcpus = 4"#,
+            &format!(
+                r#"[tiers.b.jobs]
+array_size = 4
+vcpus = 2
+memory_gb = 4
+run_time = "1h"
+{deadline}
+"#
+            ),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (deadline, state, headline) in [
+        (
+            "deadline = \"90m\"",
+            "missed",
+            "Jobs not all succeeded in time: 4 of 4 succeeded, 0 failed, 0 unfinished at the end; makespan 2 h 02 min; 50.0 % met their deadline (2 missed).",
+        ),
+        (
+            "",
+            "met",
+            "Jobs all succeeded: 4 of 4 succeeded, 0 failed, 0 unfinished at the end; makespan 2 h 02 min.",
+        ),
+    ] {
+        let scenario = write_file(dir.path(), "jobs.toml", &text(deadline));
+        let out = dir.path().join(state);
+        let output = simcloud()
+            .args(["run", scenario.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(output.status.success(), "{stdout}");
+        assert!(stdout.contains("  jobs        4 submitted"), "{stdout}");
+        for line in ["  requests ", "  latency ", "  SLO "] {
+            assert!(!stdout.contains(line), "{line}: {stdout}");
+        }
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(html.contains(&format!("data-slo=\"{state}\"")), "{state}");
+        assert!(
+            html.contains(&format!("<p class=\"headline\">{headline}</p>")),
+            "{headline}"
+        );
+    }
 }
 
 /// Every attempt exits non-zero: with three attempts each of five jobs is retried
