@@ -284,13 +284,9 @@ fn tier(run: &Config, index: usize) -> RawTier {
         spot: spot_table,
         s3: c.s3.as_ref().map(s3),
         calls,
-        lambda: None,
-        api_gateway: None,
         task,
         cluster: c.ecs.as_ref().map(cluster),
         capacity_provider,
-        rds: None,
-        failover: None,
         environment: c.beanstalk.as_ref().map(|b| RawEnvironment {
             environment_type: Some(b.environment_type.into()),
         }),
@@ -324,15 +320,7 @@ fn tier(run: &Config, index: usize) -> RawTier {
             strategy: p.strategy.into(),
             partitions: (p.strategy == PlacementGroupStrategy::Partition).then_some(p.partitions),
         }),
-        compute: None,
-        compute_environment: None,
-        jobs: None,
-        queue: None,
-        emr: None,
-        instance_groups: None,
-        instance_fleets: None,
-        node_loss: None,
-        managed_scaling: None,
+        ..RawTier::default()
     }
 }
 

@@ -155,9 +155,10 @@ pub(crate) enum RawPolicyKind {
 /// mapped to the model's kind by `built` (every one is built today; a kind named
 /// before it is built would return `None` there, and a scenario that names it would
 /// hear that it is not built yet, rather than that the word is unknown).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawTierKind {
+    #[default]
     Ec2,
     Fargate,
     EcsEc2,
@@ -361,7 +362,6 @@ impl RawScenario {
     pub(crate) fn take_single_tier(&mut self) -> RawTier {
         RawTier {
             kind: RawTierKind::Ec2,
-            entry: None,
             service: self.service.take(),
             instance: self.instance.take(),
             load_balancer: self.load_balancer.take(),
@@ -369,30 +369,8 @@ impl RawScenario {
             purchase: self.purchase.take(),
             spot: self.spot.take(),
             s3: self.s3.take(),
-            calls: None,
-            lambda: None,
-            api_gateway: None,
-            task: None,
-            cluster: None,
-            capacity_provider: None,
-            rds: None,
-            failover: None,
-            environment: None,
-            sends: None,
-            sqsd: None,
-            messages: None,
-            periodic_task: None,
-            cron_file: None,
             placement: self.placement.take(),
-            compute: None,
-            compute_environment: None,
-            jobs: None,
-            queue: None,
-            emr: None,
-            instance_groups: None,
-            instance_fleets: None,
-            node_loss: None,
-            managed_scaling: None,
+            ..RawTier::default()
         }
     }
 
@@ -442,7 +420,7 @@ impl RawScenario {
 /// own rather than a `#[serde(flatten)]` struct shared with [`RawScenario`]: serde
 /// does not reject unknown keys through a flatten, and reads it through a buffer that
 /// loses the path of a bad key.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTier {
     pub kind: RawTierKind,
@@ -913,38 +891,7 @@ impl RawTier {
     pub(crate) fn of_kind(kind: RawTierKind) -> RawTier {
         RawTier {
             kind,
-            entry: None,
-            service: None,
-            instance: None,
-            load_balancer: None,
-            autoscaling: None,
-            purchase: None,
-            spot: None,
-            s3: None,
-            calls: None,
-            lambda: None,
-            api_gateway: None,
-            task: None,
-            cluster: None,
-            capacity_provider: None,
-            rds: None,
-            failover: None,
-            environment: None,
-            sends: None,
-            sqsd: None,
-            messages: None,
-            periodic_task: None,
-            cron_file: None,
-            placement: None,
-            compute: None,
-            compute_environment: None,
-            jobs: None,
-            queue: None,
-            emr: None,
-            instance_groups: None,
-            instance_fleets: None,
-            node_loss: None,
-            managed_scaling: None,
+            ..RawTier::default()
         }
     }
 }
